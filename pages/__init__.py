@@ -1,0 +1,1 @@
+"""Screens. Each module only defines ``render()``; ``app.py`` registers it by role."""

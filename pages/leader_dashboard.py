@@ -1,0 +1,44 @@
+"""领导看板: read-only progress of the current campaign."""
+
+import streamlit as st
+
+from themeday.charts import (
+    activities_by_month_chart,
+    activity_status_chart,
+    declaration_progress_chart,
+)
+from themeday.domain import Role
+from themeday.ui import gate
+from themeday.ui.widgets import campaign_caption
+
+
+def render() -> None:
+    identity = gate.require(Role.LEADER)
+    repo, actor = identity.repo, identity.actor
+    st.title("领导看板")
+    campaign = repo.current_campaign(actor)
+    if campaign is None:
+        st.info("尚未创建主题日活动。")
+        return
+    campaign_caption(campaign)
+    counts = repo.progress_counts(actor, campaign.id)
+    by_status = counts["declarations_by_status"]
+    activities = counts["activities_by_status"]
+    declared = counts["units"] - counts["not_declared"]
+    columns = st.columns(4)
+    columns[0].metric("参与单位", counts["units"])
+    columns[1].metric("已申报单位", declared)
+    columns[2].metric("审核通过", by_status.get("approved", 0))
+    columns[3].metric("已申报主题", sum(activities.values()))
+    if counts["units"]:
+        st.progress(declared / counts["units"], text=f"申报率 {declared / counts['units']:.0%}")
+    left, right = st.columns(2)
+    left.altair_chart(
+        declaration_progress_chart(by_status, counts["not_declared"]), width="stretch"
+    )
+    months = range(campaign.rules.first_month, campaign.rules.last_month + 1)
+    right.altair_chart(
+        activities_by_month_chart(counts["activities_by_month"], months),
+        width="stretch",
+    )
+    st.altair_chart(activity_status_chart(activities), width="stretch")

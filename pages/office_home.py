@@ -1,0 +1,68 @@
+"""管理首页: the office's overview of the current campaign and the audit trail."""
+
+import pandas as pd
+import streamlit as st
+
+from themeday.charts import activities_by_month_chart, declaration_progress_chart
+from themeday.domain import Role
+from themeday.ui import gate
+from themeday.ui.widgets import campaign_caption
+
+_ACTIONS = {
+    "login": "登录",
+    "logout": "退出",
+    "timeout": "超时退出",
+    "lockout": "账号锁定",
+    "create": "新建",
+    "update": "修改",
+    "enable": "启用",
+    "disable": "停用",
+    "reset_password": "重置密码",
+    "change_password": "修改密码",
+    "unlock": "解除锁定",
+}
+
+
+def render() -> None:
+    identity = gate.require(Role.OFFICE)
+    repo, actor = identity.repo, identity.actor
+    st.title("管理首页")
+    campaign = repo.current_campaign(actor)
+    if campaign is None:
+        st.info("尚未创建主题日活动。")
+    else:
+        campaign_caption(campaign)
+        counts = repo.progress_counts(actor, campaign.id)
+        by_status = counts["declarations_by_status"]
+        columns = st.columns(4)
+        columns[0].metric("参与单位", counts["units"])
+        columns[1].metric("已提交申报", counts["units"] - counts["not_declared"])
+        columns[2].metric("未申报", counts["not_declared"])
+        columns[3].metric("待审核", by_status.get("submitted", 0))
+        left, right = st.columns(2)
+        left.altair_chart(
+            declaration_progress_chart(by_status, counts["not_declared"]),
+            width="stretch",
+        )
+        months = range(campaign.rules.first_month, campaign.rules.last_month + 1)
+        right.altair_chart(
+            activities_by_month_chart(counts["activities_by_month"], months),
+            width="stretch",
+        )
+
+    st.subheader("最近操作记录")
+    entries = repo.list_audit(actor, limit=100)
+    frame = pd.DataFrame(
+        [
+            {
+                "时间": e.occurred_at.strftime("%Y-%m-%d %H:%M:%S"),
+                "用户": e.username,
+                "操作": _ACTIONS.get(e.action, e.action),
+                "对象": f"{e.object_type or ''} {e.object_id or ''}".strip(),
+                "结果": "成功" if e.success else "失败",
+                "说明": e.detail,
+            }
+            for e in entries
+        ]
+    )
+    st.dataframe(frame, hide_index=True, width="stretch")

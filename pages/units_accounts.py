@@ -1,0 +1,221 @@
+"""单位与账号: the office manages the unit roster and user accounts."""
+
+import pandas as pd
+import streamlit as st
+
+from themeday.accounts import create_account, reset_account_password
+from themeday.domain import Role, UnitKind
+from themeday.records import Unit, User
+from themeday.repository import Repository
+from themeday.ui import gate
+from themeday.ui.gate import Identity
+from themeday.ui.widgets import run_action, show_flash
+
+_KINDS = [k.value for k in UnitKind]
+_ROLES = {Role.UNIT: "单位用户", Role.OFFICE: "政务公开办", Role.LEADER: "领导（只读）"}
+
+
+def render() -> None:
+    identity = gate.require(Role.OFFICE)
+    st.title("单位与账号")
+    show_flash()
+    units_tab, users_tab = st.tabs(["单位名录", "用户账号"])
+    with units_tab:
+        _units(identity)
+    with users_tab:
+        _users(identity)
+
+
+def _units(identity: Identity) -> None:
+    repo, actor = identity.repo, identity.actor
+    units = repo.list_units(actor)
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "单位名称": u.name,
+                    "类别": u.kind,
+                    "联系人": u.contact_person,
+                    "联系电话": u.contact_phone,
+                    "状态": "启用" if u.enabled else "停用",
+                }
+                for u in units
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    with st.expander("新增单位", expanded=not units):
+        with st.form("unit_new", clear_on_submit=False):
+            name = st.text_input("单位名称")
+            kind = st.selectbox("单位类别", _KINDS)
+            person = st.text_input("联系人")
+            phone = st.text_input("联系电话", help="手机号11位，座机须带区号，如 0739-5321101")
+            if st.form_submit_button("新增单位", type="primary"):
+                if run_action(
+                    lambda: repo.create_unit(actor, name, kind, person, phone),
+                    f"已新增单位：{name.strip()}",
+                ):
+                    st.rerun()
+    if units:
+        _edit_unit(repo, identity, units)
+
+
+def _edit_unit(repo: Repository, identity: Identity, units: list[Unit]) -> None:
+    st.subheader("编辑单位")
+    by_id = {u.id: u for u in units}
+    unit_id = st.selectbox(
+        "选择单位", list(by_id), format_func=lambda i: by_id[i].name, key="unit_pick"
+    )
+    unit = by_id[unit_id]
+    # The version in the key keeps the form from silently overwriting a newer save.
+    with st.form(f"unit_edit_{unit.id}_{unit.version}"):
+        name = st.text_input("单位名称", unit.name)
+        kind = st.selectbox("单位类别", _KINDS, index=_KINDS.index(unit.kind))
+        person = st.text_input("联系人", unit.contact_person)
+        phone = st.text_input("联系电话", unit.contact_phone)
+        enabled = st.checkbox("启用", unit.enabled)
+        if st.form_submit_button("保存修改"):
+            if run_action(
+                lambda: repo.update_unit(
+                    identity.actor,
+                    unit.id,
+                    unit.version,
+                    name=name.strip(),
+                    kind=kind,
+                    contact_person=person.strip(),
+                    contact_phone=phone.strip(),
+                    enabled=enabled,
+                ),
+                "单位信息已保存。",
+            ):
+                st.rerun()
+
+
+def _users(identity: Identity) -> None:
+    repo, actor = identity.repo, identity.actor
+    users = repo.list_users(actor)
+    now = repo.clock()
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "用户名": u.username,
+                    "姓名/岗位": u.display_name,
+                    "角色": _ROLES[u.role],
+                    "所属单位": u.unit_name or "—",
+                    "状态": "启用" if u.enabled else "停用",
+                    "锁定": (
+                        f"锁定至 {u.locked_until:%H:%M}"
+                        if u.locked_until and u.locked_until > now
+                        else ""
+                    ),
+                    "须修改密码": "是" if u.must_change_password else "",
+                }
+                for u in users
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    issued = st.session_state.pop("issued_password", None)
+    if issued:
+        st.success(
+            f"账号 {issued[0]} 的初始密码：{issued[1]}　请通过安全渠道告知本人，"
+            "此密码只显示这一次，首次登录须修改。"
+        )
+    units = repo.list_units(actor, include_disabled=False)
+    unit_names = {u.id: u.name for u in units}
+    with st.expander("新增账号"), st.form("user_new"):
+        username = st.text_input("用户名", help="3～32位字母、数字或 _ . -")
+        display_name = st.text_input("姓名或岗位")
+        role = st.selectbox("角色", list(_ROLES), format_func=_ROLES.get)
+        unit_id = st.selectbox(
+            "所属单位（单位用户必选）",
+            [None, *unit_names],
+            format_func=lambda i: "（无）" if i is None else unit_names[i],
+        )
+        password = st.text_input("初始密码（留空则自动生成）", type="password")
+        if st.form_submit_button("新增账号", type="primary"):
+            result: dict[str, str] = {}
+
+            def create() -> None:
+                result["password"] = create_account(
+                    repo,
+                    actor,
+                    username=username,
+                    display_name=display_name,
+                    role=role,
+                    unit_id=unit_id,
+                    password=password,
+                )
+
+            if run_action(create, f"已新增账号：{username.strip()}"):
+                st.session_state["issued_password"] = (
+                    username.strip(),
+                    result["password"],
+                )
+                st.rerun()
+    if users:
+        _manage_user(identity, users, unit_names)
+
+
+def _manage_user(identity: Identity, users: list[User], unit_names: dict[int, str]) -> None:
+    repo, actor = identity.repo, identity.actor
+    st.subheader("管理账号")
+    by_id = {u.id: u for u in users}
+    user_id = st.selectbox(
+        "选择账号",
+        list(by_id),
+        format_func=lambda i: f"{by_id[i].username}（{by_id[i].display_name}）",
+        key="user_pick",
+    )
+    user = by_id[user_id]
+    choices = [None, *unit_names]
+    with st.form(f"user_edit_{user.id}_{user.version}"):
+        display_name = st.text_input("姓名或岗位", user.display_name)
+        role = st.selectbox(
+            "角色",
+            list(_ROLES),
+            index=list(_ROLES).index(user.role),
+            format_func=_ROLES.get,
+        )
+        unit_id = st.selectbox(
+            "所属单位",
+            choices,
+            index=choices.index(user.unit_id) if user.unit_id in choices else 0,
+            format_func=lambda i: "（无）" if i is None else unit_names[i],
+        )
+        if st.form_submit_button("保存修改"):
+            if run_action(
+                lambda: repo.update_user(
+                    actor,
+                    user.id,
+                    user.version,
+                    display_name=display_name.strip(),
+                    role=role,
+                    unit_id=unit_id if role == Role.UNIT else None,
+                ),
+                "账号信息已保存。",
+            ):
+                st.rerun()
+    columns = st.columns(3)
+    if user.enabled:
+        if columns[0].button("停用账号", key=f"disable_{user.id}"):
+            if run_action(lambda: repo.set_user_enabled(actor, user.id, False), "账号已停用。"):
+                st.rerun()
+    elif columns[0].button("启用账号", key=f"enable_{user.id}"):
+        if run_action(lambda: repo.set_user_enabled(actor, user.id, True), "账号已启用。"):
+            st.rerun()
+    if columns[1].button("重置密码", key=f"reset_{user.id}"):
+        result: dict[str, str] = {}
+
+        def reset() -> None:
+            result["password"] = reset_account_password(repo, actor, user.id)
+
+        if run_action(reset, "密码已重置。"):
+            st.session_state["issued_password"] = (user.username, result["password"])
+            st.rerun()
+    if columns[2].button("解除锁定", key=f"unlock_{user.id}"):
+        if run_action(lambda: repo.unlock_user(actor, user.id), "已解除锁定。"):
+            st.rerun()

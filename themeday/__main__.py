@@ -1,0 +1,53 @@
+"""Command line: ``python -m themeday init [--empty] [--password P] [--db PATH]``."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from pathlib import Path
+
+from themeday.auth import password_problems
+from themeday.config import db_path
+from themeday.setup import AlreadyInitialised, init_empty, open_database
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m themeday", description="主题日 管理命令")
+    commands = parser.add_subparsers(dest="command", required=True)
+    init = commands.add_parser("init", help="创建数据库（默认含演示数据）")
+    init.add_argument("--empty", action="store_true", help="创建不含演示数据的正式数据库")
+    init.add_argument("--password", help="管理员 office 的初始密码（不提供则提示输入）")
+    init.add_argument(
+        "--db",
+        type=Path,
+        help="数据库文件路径（默认 $THEMEDAY_DB 或 data/themeday.duckdb）",
+    )
+    args = parser.parse_args(argv)
+
+    path = (args.db or db_path()).resolve()
+    if not args.empty:
+        open_database(path).close()
+        print(f"已就绪：{path}")
+        return 0
+    password = args.password
+    if password is None:
+        password = getpass.getpass("请输入管理员 office 的初始密码：")
+        if getpass.getpass("请再次输入：") != password:
+            print("两次输入的密码不一致，未做任何修改。", file=sys.stderr)
+            return 2
+    problems = password_problems(password, "office")
+    if problems:
+        print("密码不符合要求：" + "".join(problems), file=sys.stderr)
+        return 2
+    try:
+        init_empty(path, password)
+    except AlreadyInitialised as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    print(f"已创建正式数据库：{path}\n管理员账号：office（首次登录须修改密码）")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,219 @@
+"""Passwords, lockout and server-side sessions (登录、锁定与会话).
+
+No Streamlit here: the login gate in ``themeday.ui.gate`` calls these functions, and
+tests drive them with an injected clock. Hashes are bcrypt, the scheme the
+streamlit-authenticator package verifies.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import bcrypt
+
+from themeday.config import SECURITY, SecurityPolicy
+from themeday.domain import Actor, ValidationError
+from themeday.records import User
+from themeday.repository import Repository
+
+_CLASS_NAMES = ("大写字母", "小写字母", "数字", "符号")
+
+
+def password_problems(
+    password: str, username: str | None = None, policy: SecurityPolicy = SECURITY
+) -> list[str]:
+    """Chinese messages for every way ``password`` breaks the policy (empty when fine)."""
+    problems: list[str] = []
+    if len(password) < policy.password_min_length:
+        problems.append(f"密码至少{policy.password_min_length}位。")
+    if len(password.encode("utf-8")) > policy.password_max_bytes:
+        problems.append(f"密码过长：不能超过{policy.password_max_bytes}字节（一个汉字占3字节）。")
+    classes = [
+        any(c.isupper() for c in password),
+        any(c.islower() for c in password),
+        any(c.isdigit() for c in password),
+        any(not c.isalnum() for c in password),
+    ]
+    if sum(classes) < policy.password_min_classes:
+        problems.append(
+            f"密码须包含{'、'.join(_CLASS_NAMES)}中的至少{policy.password_min_classes}类。"
+        )
+    if username and password.lower() == username.lower():
+        problems.append("密码不能与用户名相同。")
+    return problems
+
+
+def hash_password(password: str, policy: SecurityPolicy = SECURITY) -> str:
+    """A bcrypt hash of a password that already passed ``password_problems``."""
+    problems = password_problems(password, policy=policy)
+    if problems:
+        raise ValidationError(problems)
+    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt()).decode("ascii")
+
+
+def password_matches(password: str, password_hash: str) -> bool:
+    """Check a password against a bcrypt hash; over-long input never matches."""
+    raw = password.encode("utf-8")
+    if len(raw) > SECURITY.password_max_bytes:
+        return False
+    try:
+        return bcrypt.checkpw(raw, password_hash.encode("ascii"))
+    except ValueError:
+        return False
+
+
+def session_key(username: str, cookie_expiry: float) -> str:
+    """The session id for a re-authentication cookie.
+
+    The cookie the authenticator signs carries the username and its expiry stamp;
+    together they name one login, so the server-side session row is keyed by them.
+    """
+    return hashlib.sha256(f"{username}|{cookie_expiry!r}".encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class LoginOutcome:
+    """The result of a login attempt; ``message`` is shown to the user when not ok."""
+
+    ok: bool
+    user: User | None = None
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class SessionCheck:
+    """Whether a session may go on; ``message`` says why not."""
+
+    user: User | None
+    reason: str = ""
+    message: str = ""
+
+
+WRONG_CREDENTIALS = "用户名或密码错误。"
+END_MESSAGES = {
+    "idle_timeout": "您已较长时间未操作，为保障安全已自动退出，请重新登录。",
+    "absolute_timeout": "本次登录已超过最长时限，请重新登录。",
+    "logout": "您已退出登录。",
+    "password_changed": "密码已修改，请使用新密码重新登录。",
+    "password_reset": "您的密码已被管理员重置，请重新登录。",
+    "disabled": "该账号已停用，请联系政务公开办。",
+}
+
+
+class AuthService:
+    """Login checks and session lifetime against the repository."""
+
+    def __init__(self, repo: Repository, policy: SecurityPolicy = SECURITY):
+        self.repo = repo
+        self.policy = policy
+
+    def authenticate(self, username: str, password: str) -> LoginOutcome:
+        """Check one login attempt, counting failures and locking as the policy says."""
+        username = (username or "").strip()
+        if not username or not password:
+            return LoginOutcome(False, message="请输入用户名和密码。")
+        now = self.repo.clock()
+        record = self.repo.login_record(username)
+        user = record.user if record else None
+
+        if user and user.locked_until and user.locked_until > now:
+            self.repo.record_login_failure(
+                username,
+                user,
+                failed_logins=record.failed_logins,
+                window_start=record.failed_window_start,
+                locked_until=user.locked_until,
+                reason="locked",
+                newly_locked=False,
+            )
+            until = user.locked_until.astimezone(now.tzinfo).strftime("%H:%M")
+            return LoginOutcome(
+                False,
+                message=f"该账号因多次登录失败已被锁定，请于{until}后再试，或联系政务公开办解锁。",
+            )
+
+        too_long = len(password.encode("utf-8")) > self.policy.password_max_bytes
+        if (
+            record
+            and user.enabled
+            and not too_long
+            and password_matches(password, record.password_hash)
+        ):
+            return LoginOutcome(True, user=user)
+
+        failed, window_start, locked_until = 1, now, None
+        if record and record.failed_window_start is not None:
+            if now - record.failed_window_start <= self.policy.failed_login_window:
+                failed, window_start = (
+                    record.failed_logins + 1,
+                    record.failed_window_start,
+                )
+        newly_locked = record is not None and failed >= self.policy.max_failed_logins
+        if newly_locked:
+            locked_until = now + self.policy.lockout_duration
+        reason = "too_long" if too_long else ("disabled" if user and not user.enabled else "bad")
+        self.repo.record_login_failure(
+            username,
+            user,
+            failed_logins=failed,
+            window_start=window_start,
+            locked_until=locked_until,
+            reason=reason,
+            newly_locked=newly_locked,
+        )
+        if newly_locked:
+            minutes = int(self.policy.lockout_duration.total_seconds() // 60)
+            return LoginOutcome(False, message=f"连续登录失败次数过多，账号已被锁定{minutes}分钟。")
+        if too_long:
+            return LoginOutcome(
+                False,
+                message=f"密码过长（不能超过{self.policy.password_max_bytes}字节），请检查后重新输入。",
+            )
+        return LoginOutcome(False, message=WRONG_CREDENTIALS)
+
+    def start_session(self, user: User, key: str) -> None:
+        """Open the server-side session for a successful login."""
+        self.repo.start_session(user, key)
+
+    def check_session(self, key: str) -> SessionCheck:
+        """Is the session alive? Ends it (with an audit row) when it has timed out."""
+        session = self.repo.get_session(key)
+        if session is None:
+            return SessionCheck(None, "unknown", "请登录。")
+        user = self.repo.user_by_id(session.user_id)
+        if session.ended_at is not None:
+            reason = session.end_reason or "revoked"
+            return SessionCheck(None, reason, END_MESSAGES.get(reason, "登录已失效，请重新登录。"))
+        now = self.repo.clock()
+        reason = ""
+        if user is None or not user.enabled:
+            reason = "disabled"
+        elif now - session.created_at > self.policy.absolute_timeout:
+            reason = "absolute_timeout"
+        elif now - session.last_seen_at > self.policy.idle_timeout:
+            reason = "idle_timeout"
+        if reason:
+            self.repo.end_session(key, reason, user)
+            return SessionCheck(None, reason, END_MESSAGES[reason])
+        if now - session.last_seen_at >= self.policy.session_touch_interval:
+            self.repo.touch_session(key)
+        return SessionCheck(user)
+
+    def logout(self, key: str, user: User | None) -> None:
+        """End the session on 退出."""
+        self.repo.end_session(key, "logout", user)
+
+    def change_password(self, actor: Actor, old: str, new: str, confirm: str) -> None:
+        """Change the actor's own password; ends all of the actor's sessions."""
+        problems: list[str] = []
+        if not password_matches(old, self.repo.current_password_hash(actor)):
+            problems.append("原密码不正确。")
+        if new != confirm:
+            problems.append("两次输入的新密码不一致。")
+        if new == old:
+            problems.append("新密码不能与原密码相同。")
+        problems += password_problems(new, actor.username, self.policy)
+        if problems:
+            raise ValidationError(problems)
+        self.repo.change_own_password(actor, hash_password(new, self.policy))

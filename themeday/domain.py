@@ -1,0 +1,262 @@
+"""The campaign's vocabulary: roles, statuses, forms, rules and their presets.
+
+A leaf module: no Streamlit, no SQL. Words follow DESIGN.md §1.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field, replace
+from datetime import date
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """Who a user is: 单位 (unit), 政务公开办 (office) or 领导 (leader)."""
+
+    UNIT = "unit"
+    OFFICE = "office"
+    LEADER = "leader"
+
+    @property
+    def label(self) -> str:
+        return {"unit": "单位用户", "office": "政务公开办", "leader": "领导"}[self.value]
+
+
+class UnitKind(StrEnum):
+    """单位类别."""
+
+    DEPARTMENT = "部门"
+    SUBDISTRICT = "街道"
+    TOWNSHIP = "乡镇"
+    DISTRICT_BODY = "区直单位"
+    STATIONED = "驻区单位"
+
+
+class DeclarationStatus(StrEnum):
+    """申报状态: draft → submitted → returned ↺ → approved."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    APPROVED = "approved"
+
+    @property
+    def label(self) -> str:
+        return DECLARATION_STATUS_LABELS[self]
+
+
+DECLARATION_STATUS_LABELS = {
+    DeclarationStatus.DRAFT: "草稿",
+    DeclarationStatus.SUBMITTED: "已提交待审核",
+    DeclarationStatus.RETURNED: "退回修改",
+    DeclarationStatus.APPROVED: "审核通过",
+}
+
+
+class ActivityStatus(StrEnum):
+    """活动状态: planned → scheduled → plan_filed → held → reported → published."""
+
+    PLANNED = "planned"
+    SCHEDULED = "scheduled"
+    PLAN_FILED = "plan_filed"
+    HELD = "held"
+    REPORTED = "reported"
+    PUBLISHED = "published"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        return ACTIVITY_STATUS_LABELS[self]
+
+
+ACTIVITY_STATUS_LABELS = {
+    ActivityStatus.PLANNED: "已申报",
+    ActivityStatus.SCHEDULED: "已定日期",
+    ActivityStatus.PLAN_FILED: "方案已报送",
+    ActivityStatus.HELD: "已开展",
+    ActivityStatus.REPORTED: "总结已报送",
+    ActivityStatus.PUBLISHED: "已展示",
+    ActivityStatus.CANCELLED: "已取消",
+}
+
+STANDARD_FORMS: tuple[str, ...] = (
+    "实地调研",
+    "现场观摩",
+    "座谈交流",
+    "政策发布",
+    "问卷调查",
+)
+"""活动形式 named by both notices."""
+
+
+class PermissionDenied(Exception):
+    """The acting user may not read or change this record (无权操作)."""
+
+
+class NotFound(Exception):
+    """The record does not exist (记录不存在)."""
+
+
+class StaleRecord(Exception):
+    """Someone else saved the record first (记录已被他人修改)."""
+
+
+class ValidationError(Exception):
+    """Input breaks a rule; ``messages`` are Chinese, one per broken rule."""
+
+    def __init__(self, messages: list[str] | str):
+        self.messages = [messages] if isinstance(messages, str) else list(messages)
+        super().__init__("；".join(self.messages))
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The user on whose behalf a repository call runs."""
+
+    user_id: int
+    username: str
+    role: Role
+    unit_id: int | None = None
+    display_name: str = ""
+
+    @property
+    def is_office(self) -> bool:
+        return self.role == Role.OFFICE
+
+
+SYSTEM_ACTOR = Actor(user_id=0, username="system", role=Role.OFFICE, display_name="系统")
+"""Used by set-up code (first run, command line) that acts before anyone logs in."""
+
+
+@dataclass(frozen=True)
+class CampaignRules:
+    """One campaign's rules (活动规则): data, not code (DESIGN.md §1)."""
+
+    declaration_deadline: date
+    themes_count: int = 1
+    themes_exact: bool = False
+    required_forms: tuple[str, ...] = ()
+    allowed_forms: tuple[str, ...] = STANDARD_FORMS
+    first_month: int = 4
+    last_month: int = 12
+    plan_days_before: int | None = None
+    report_days_after: int | None = None
+    scan_required: bool = False
+    row_has_contact: bool = False
+    form_columns: tuple[str, ...] = field(default=())
+    on_site_marking: str = ""
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        data["declaration_deadline"] = self.declaration_deadline.isoformat()
+        return json.dumps(data, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> CampaignRules:
+        data = json.loads(text)
+        data["declaration_deadline"] = date.fromisoformat(data["declaration_deadline"])
+        for key in ("required_forms", "allowed_forms", "form_columns"):
+            data[key] = tuple(data.get(key) or ())
+        return cls(**data)
+
+    def with_changes(self, **changes: object) -> CampaignRules:
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class CampaignPreset:
+    """A campaign as one notice describes it."""
+
+    key: str
+    region: str
+    year: int
+    title: str
+    office_name: str
+    rules: CampaignRules
+
+
+XIANGJIANG_2023 = CampaignPreset(
+    key="xiangjiang-2023",
+    region="湖南湘江新区",
+    year=2023,
+    title="湖南湘江新区2023年“政务公开主题日”活动",
+    office_name="湖南湘江新区政务公开政务服务工作领导小组办公室",
+    rules=CampaignRules(
+        declaration_deadline=date(2023, 3, 31),
+        themes_count=2,
+        themes_exact=True,
+        required_forms=("实地调研", "现场观摩"),
+        first_month=4,
+        last_month=12,
+        scan_required=False,
+        row_has_contact=False,
+        form_columns=("序号", "活动主题", "活动时间(月份)", "活动形式", "活动简介"),
+        on_site_marking="“政务公开主题日”LOGO标识",
+    ),
+)
+"""Seed 000: 湘江新区 — exactly 2 themes, one of them 实地调研 or 现场观摩."""
+
+DAXIANG_2023 = CampaignPreset(
+    key="daxiang-2023",
+    region="邵阳市大祥区",
+    year=2023,
+    title="大祥区2023年“政务公开主题日”活动",
+    office_name="大祥区行政审批服务局",
+    rules=CampaignRules(
+        declaration_deadline=date(2023, 4, 14),
+        themes_count=1,
+        themes_exact=False,
+        first_month=4,
+        last_month=10,
+        plan_days_before=5,
+        report_days_after=5,
+        scan_required=True,
+        row_has_contact=True,
+        form_columns=("活动主题", "计划月份", "活动形式", "联系人及电话"),
+        on_site_marking="宣传横幅、电子屏标注“政务公开主题日”字样",
+    ),
+)
+"""Seed 002: 大祥区 — at least 1 theme, April–October, plans 5 working days before,
+reports within 5 working days after, stamped scan required."""
+
+PRESETS: dict[str, CampaignPreset] = {p.key: p for p in (XIANGJIANG_2023, DAXIANG_2023)}
+
+
+_MOBILE = re.compile(r"1[3-9]\d{9}")
+_LANDLINE = re.compile(r"0\d{2,3}-?\d{7,8}")
+_USERNAME = re.compile(r"[A-Za-z0-9_.-]{3,32}")
+
+
+def phone_problem(phone: str) -> str | None:
+    """A Chinese message when ``phone`` is neither a mobile nor a landline with area code."""
+    phone = phone.strip()
+    if not phone:
+        return "请填写联系电话。"
+    if _MOBILE.fullmatch(phone) or _LANDLINE.fullmatch(phone):
+        return None
+    return "联系电话格式不正确：手机号为11位数字，座机须带区号（如 0739-5321101）。"
+
+
+def username_problem(username: str) -> str | None:
+    """A Chinese message when ``username`` is not 3–32 letters, digits, ``_ . -``."""
+    if _USERNAME.fullmatch(username or ""):
+        return None
+    return "用户名须为3～32位字母、数字或 _ . - 。"
+
+
+def unit_problems(name: str, kind: str, contact_phone: str) -> list[str]:
+    """Chinese messages for a unit record that cannot be saved."""
+    problems = []
+    if not name.strip():
+        problems.append("请填写单位名称。")
+    elif len(name.strip()) > 60:
+        problems.append("单位名称不能超过60个字。")
+    if kind not in {k.value for k in UnitKind}:
+        problems.append("请选择单位类别。")
+    if contact_phone.strip():
+        message = phone_problem(contact_phone)
+        if message:
+            problems.append(message)
+    return problems

@@ -1,0 +1,125 @@
+"""Versioned schema migrations (数据库结构版本).
+
+Each migration is a list of statements applied in one transaction; the number of the
+last applied one is kept in ``schema_version``. Migrations are append-only: never edit
+one that has shipped, add the next.
+
+DuckDB cannot update a parent row that a FOREIGN KEY references (it treats an update
+as delete + insert), so links between tables are kept by the repository instead.
+"""
+
+from __future__ import annotations
+
+MIGRATION_1 = [
+    "CREATE SEQUENCE IF NOT EXISTS seq_campaign",
+    "CREATE SEQUENCE IF NOT EXISTS seq_unit",
+    "CREATE SEQUENCE IF NOT EXISTS seq_app_user",
+    "CREATE SEQUENCE IF NOT EXISTS seq_audit_log",
+    """CREATE TABLE meta (
+        key VARCHAR PRIMARY KEY,
+        value VARCHAR NOT NULL
+    )""",
+    """CREATE TABLE campaign (
+        id INTEGER PRIMARY KEY DEFAULT nextval('seq_campaign'),
+        year INTEGER NOT NULL,
+        region VARCHAR NOT NULL,
+        title VARCHAR NOT NULL,
+        office_name VARCHAR NOT NULL,
+        rules VARCHAR NOT NULL,
+        is_current BOOLEAN NOT NULL DEFAULT FALSE,
+        created_at TIMESTAMPTZ NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL,
+        version INTEGER NOT NULL DEFAULT 1
+    )""",
+    """CREATE TABLE unit (
+        id INTEGER PRIMARY KEY DEFAULT nextval('seq_unit'),
+        name VARCHAR NOT NULL UNIQUE,
+        kind VARCHAR NOT NULL,
+        contact_person VARCHAR NOT NULL DEFAULT '',
+        contact_phone VARCHAR NOT NULL DEFAULT '',
+        enabled BOOLEAN NOT NULL DEFAULT TRUE,
+        created_at TIMESTAMPTZ NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL,
+        version INTEGER NOT NULL DEFAULT 1
+    )""",
+    """CREATE TABLE app_user (
+        id INTEGER PRIMARY KEY DEFAULT nextval('seq_app_user'),
+        username VARCHAR NOT NULL UNIQUE,
+        display_name VARCHAR NOT NULL,
+        role VARCHAR NOT NULL,
+        unit_id INTEGER,
+        password_hash VARCHAR NOT NULL,
+        must_change_password BOOLEAN NOT NULL DEFAULT TRUE,
+        enabled BOOLEAN NOT NULL DEFAULT TRUE,
+        failed_logins INTEGER NOT NULL DEFAULT 0,
+        failed_window_start TIMESTAMPTZ,
+        locked_until TIMESTAMPTZ,
+        password_changed_at TIMESTAMPTZ,
+        created_at TIMESTAMPTZ NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL,
+        version INTEGER NOT NULL DEFAULT 1
+    )""",
+    """CREATE TABLE session (
+        id VARCHAR PRIMARY KEY,
+        user_id INTEGER NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL,
+        last_seen_at TIMESTAMPTZ NOT NULL,
+        ended_at TIMESTAMPTZ,
+        end_reason VARCHAR
+    )""",
+    """CREATE TABLE audit_log (
+        id BIGINT PRIMARY KEY DEFAULT nextval('seq_audit_log'),
+        occurred_at TIMESTAMPTZ NOT NULL,
+        username VARCHAR NOT NULL,
+        role VARCHAR,
+        unit_id INTEGER,
+        action VARCHAR NOT NULL,
+        object_type VARCHAR,
+        object_id VARCHAR,
+        success BOOLEAN NOT NULL,
+        detail VARCHAR NOT NULL DEFAULT ''
+    )""",
+]
+
+MIGRATION_2 = [
+    "CREATE SEQUENCE IF NOT EXISTS seq_declaration",
+    "CREATE SEQUENCE IF NOT EXISTS seq_activity",
+    """CREATE TABLE declaration (
+        id INTEGER PRIMARY KEY DEFAULT nextval('seq_declaration'),
+        campaign_id INTEGER NOT NULL,
+        unit_id INTEGER NOT NULL,
+        status VARCHAR NOT NULL DEFAULT 'draft',
+        contact_person VARCHAR NOT NULL DEFAULT '',
+        contact_phone VARCHAR NOT NULL DEFAULT '',
+        submitted_at TIMESTAMPTZ,
+        created_at TIMESTAMPTZ NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL,
+        version INTEGER NOT NULL DEFAULT 1,
+        UNIQUE (campaign_id, unit_id)
+    )""",
+    """CREATE TABLE activity (
+        id INTEGER PRIMARY KEY DEFAULT nextval('seq_activity'),
+        declaration_id INTEGER NOT NULL,
+        campaign_id INTEGER NOT NULL,
+        unit_id INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        title VARCHAR NOT NULL,
+        planned_month INTEGER NOT NULL,
+        form VARCHAR NOT NULL,
+        summary VARCHAR NOT NULL DEFAULT '',
+        contact VARCHAR NOT NULL DEFAULT '',
+        activity_date DATE,
+        place VARCHAR NOT NULL DEFAULT '',
+        status VARCHAR NOT NULL DEFAULT 'planned',
+        created_at TIMESTAMPTZ NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL,
+        version INTEGER NOT NULL DEFAULT 1
+    )""",
+    "CREATE INDEX idx_activity_unit ON activity (campaign_id, unit_id)",
+    "CREATE INDEX idx_audit_user ON audit_log (username, occurred_at)",
+]
+
+MIGRATIONS: list[list[str]] = [MIGRATION_1, MIGRATION_2]
+"""Index i holds the statements that bring the schema from version i to i + 1."""
+
+LATEST_VERSION = len(MIGRATIONS)

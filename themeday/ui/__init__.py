@@ -1,0 +1,1 @@
+"""Streamlit glue shared by several pages: resources, the login gate, widgets."""

@@ -1,0 +1,223 @@
+"""The login gate: streamlit-authenticator glue over our own lockout and sessions.
+
+The authenticator signs and restores the re-authentication cookie; everything it does
+not do safely (failed-login counting that survives a restart, lockout, idle and
+absolute timeouts, revocation, Chinese messages, over-long passwords) is checked here
+against the ``session`` table through ``themeday.auth``.
+
+``app.py`` calls :func:`identify` once per run, before ``st.navigation``; every page's
+``render()`` calls :func:`require` to re-check the role.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+import streamlit_authenticator as stauth
+from streamlit_authenticator.utilities.exceptions import LoginError
+
+from themeday.auth import AuthService, session_key
+from themeday.config import COOKIE_NAME, SECURITY, db_path, resolve_cookie_key
+from themeday.domain import SYSTEM_ACTOR, Actor, Role
+from themeday.records import User
+from themeday.repository import Repository
+from themeday.setup import DEMO_PASSWORD
+from themeday.ui.resources import repository
+
+_USER = "themeday.user_id"
+_SESSION = "themeday.session_key"
+_PENDING = "themeday.pending_login"
+_NOTICE = "themeday.login_notice"
+_DROP_COOKIE = "themeday.drop_cookie"
+_AUTHENTICATOR_STATE = ("name", "username", "authentication_status", "email", "roles")
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The logged-in user of this run and the repository to act with."""
+
+    user: User
+    repo: Repository
+
+    @property
+    def actor(self) -> Actor:
+        return self.user.as_actor()
+
+
+def _cookie_key() -> str:
+    try:
+        secret = st.secrets.get("cookie_key")
+    except (FileNotFoundError, KeyError):
+        secret = None
+    return resolve_cookie_key(secret, db_path().parent / "cookie_key")
+
+
+def _authenticator(repo: Repository) -> stauth.Authenticate:
+    """Build the authenticator once per run (a second instance raises a duplicate key)."""
+    credentials = {
+        "usernames": {
+            username: {"name": name, "password": password_hash, "roles": [role]}
+            for username, name, role, password_hash in repo.active_users_for_login()
+        }
+    }
+    authenticator = stauth.Authenticate(
+        credentials,
+        cookie_name=COOKIE_NAME,
+        cookie_key=_cookie_key(),
+        cookie_expiry_days=SECURITY.absolute_timeout.total_seconds() / 86400,
+        auto_hash=False,
+        login_sleep_time=0,
+    )
+    return authenticator
+
+
+def _forget(notice: str = "") -> None:
+    """Drop this browser session's login, ours and the authenticator's.
+
+    The cookie itself is deleted by :func:`identify` in a run that shows the login
+    page, so the browser gets the deletion even when this run ends in ``st.rerun``.
+    """
+    for name in _AUTHENTICATOR_STATE:
+        st.session_state[name] = None
+    st.session_state["logout"] = True  # the authenticator then stops reading the cookie
+    st.session_state.pop(_USER, None)
+    st.session_state.pop(_SESSION, None)
+    st.session_state[_DROP_COOKIE] = True
+    if notice:
+        st.session_state[_NOTICE] = notice
+
+
+def identify() -> Identity | None:
+    """Who is logged in for this run, or ``None`` (show the login page)."""
+    repo = repository()
+    authenticator = _authenticator(repo)
+    identity = _identify(repo, authenticator)
+    if identity is None and st.session_state.pop(_DROP_COOKIE, False):
+        authenticator.cookie_controller.delete_cookie()
+    return identity
+
+
+def _identify(repo: Repository, authenticator: stauth.Authenticate) -> Identity | None:
+    """Order matters: a login just accepted by the form gets its cookie and session;
+    otherwise the live session is checked, or restored from the cookie."""
+    service = AuthService(repo)
+
+    pending = st.session_state.pop(_PENDING, None)
+    if pending is not None:
+        user = repo.user_by_id(pending)
+        st.session_state.update(
+            authentication_status=True,
+            username=user.username,
+            name=user.display_name,
+            roles=[user.role.value],
+            logout=False,
+        )
+        authenticator.cookie_controller.set_cookie()
+        key = session_key(user.username, authenticator.cookie_controller.cookie_model.exp_date)
+        service.start_session(user, key)
+        st.session_state[_SESSION] = key
+        st.session_state[_USER] = user.id
+
+    key = st.session_state.get(_SESSION)
+    if key is None:
+        try:
+            authenticator.login(location="unrendered")
+        except LoginError:
+            _forget()
+            return None
+        token = authenticator.cookie_controller.get_cookie() or None
+        if not st.session_state.get("authentication_status") or not token:
+            return None
+        key = session_key(token["username"], token["exp_date"])
+
+    check = service.check_session(key)
+    if check.user is None or (
+        st.session_state.get("username") and check.user.username != st.session_state["username"]
+    ):
+        _forget(check.message if check.reason != "unknown" else "")
+        return None
+    st.session_state[_SESSION] = key
+    st.session_state[_USER] = check.user.id
+    return Identity(check.user, repo)
+
+
+def require(*roles: Role, password_page: bool = False) -> Identity:
+    """Re-check, inside a page, that the user of this run may open it; else stop.
+
+    ``app.py`` already limits the navigation by role; this guards against a page
+    reached any other way. Until a forced password change is done, only the
+    password page (``password_page=True``) opens.
+    """
+    user_id = st.session_state.get(_USER)
+    repo = repository()
+    user = repo.user_by_id(user_id) if user_id is not None else None
+    if user is None or not user.enabled:
+        st.warning("请先登录。")
+        st.stop()
+    if roles and user.role not in roles:
+        st.error("您的账号无权访问此页面。")
+        st.stop()
+    if user.must_change_password and not password_page:
+        st.warning("首次登录或密码被重置后，须先修改密码。")
+        st.stop()
+    return Identity(user, repo)
+
+
+def _submit_login() -> None:
+    """Form callback: runs before the script, so the next run already knows the user."""
+    username = st.session_state.get("login_username", "")
+    password = st.session_state.get("login_password", "")
+    outcome = AuthService(repository()).authenticate(username, password)
+    st.session_state["login_password"] = ""
+    if outcome.ok:
+        st.session_state[_PENDING] = outcome.user.id
+        st.session_state.pop(_NOTICE, None)
+    else:
+        st.session_state["login_error"] = outcome.message
+
+
+def render_login() -> None:
+    """The login page (登录)."""
+    repo = repository()
+    st.title("政务公开主题日工作平台")
+    campaign = repo.current_campaign(SYSTEM_ACTOR)
+    if campaign is not None:
+        st.caption(campaign.title)
+    notice = st.session_state.pop(_NOTICE, None)
+    if notice:
+        st.info(notice)
+    error = st.session_state.pop("login_error", None)
+    if error:
+        st.error(error)
+    with st.form("login_form", clear_on_submit=False):
+        st.subheader("用户登录")
+        st.text_input("用户名", key="login_username", autocomplete="username")
+        st.text_input(
+            "密码",
+            type="password",
+            key="login_password",
+            autocomplete="current-password",
+        )
+        st.form_submit_button("登录", type="primary", on_click=_submit_login)
+    if repo.is_demo():
+        st.info(
+            "这是演示数据库。演示账号：office（政务公开办）、leader（领导）、"
+            f"unit1～unit3（单位），密码均为 {DEMO_PASSWORD}。"
+        )
+
+
+def logout() -> None:
+    """End this session on the server and drop the cookie (退出)."""
+    key = st.session_state.get(_SESSION)
+    user_id = st.session_state.get(_USER)
+    repo = repository()
+    if key is not None:
+        user = repo.user_by_id(user_id) if user_id is not None else None
+        AuthService(repo).logout(key, user)
+    _forget("您已安全退出。")
+
+
+def end_after_password_change() -> None:
+    """The password change ended every session of the user: back to the login page."""
+    _forget("密码已修改，请使用新密码重新登录。")

@@ -1,0 +1,87 @@
+"""Small Streamlit pieces used by several pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from themeday.domain import (
+    ActivityStatus,
+    DeclarationStatus,
+    NotFound,
+    PermissionDenied,
+    StaleRecord,
+    ValidationError,
+)
+from themeday.records import Activity, Campaign
+
+_FLASH = "themeday.flash"
+
+
+def show_flash() -> None:
+    """Show the success message of the action that caused this rerun."""
+    message = st.session_state.pop(_FLASH, None)
+    if message:
+        st.success(message)
+
+
+def run_action(action: Callable[[], Any], success: str) -> bool:
+    """Run a write; show its Chinese error (input kept) or keep ``success`` for
+    :func:`show_flash` after the rerun. True if it worked."""
+    try:
+        action()
+    except ValidationError as exc:
+        for message in exc.messages:
+            st.error(message)
+        return False
+    except (PermissionDenied, NotFound, StaleRecord) as exc:
+        st.error(str(exc))
+        return False
+    st.session_state[_FLASH] = success
+    return True
+
+
+def campaign_caption(campaign: Campaign) -> None:
+    """The campaign line under a page title, with its declaration deadline."""
+    deadline = campaign.rules.declaration_deadline
+    st.caption(f"{campaign.title} · 申报截止：{deadline:%Y年%m月%d日}")
+
+
+def rules_summary(campaign: Campaign) -> list[str]:
+    """The campaign's rules as short Chinese sentences (活动要求)."""
+    rules = campaign.rules
+    count = f"{'须申报' if rules.themes_exact else '至少申报'}{rules.themes_count}个主题"
+    lines = [count, f"计划月份：{rules.first_month}月至{rules.last_month}月"]
+    if rules.required_forms:
+        lines.append(f"至少一个主题的活动形式须为{'或'.join(rules.required_forms)}")
+    if rules.plan_days_before:
+        lines.append(f"活动前{rules.plan_days_before}个工作日报送活动方案")
+    if rules.report_days_after:
+        lines.append(f"活动后{rules.report_days_after}个工作日内报送情况报告或新闻报道")
+    if rules.scan_required:
+        lines.append("申报表须上传加盖公章的电子扫描件")
+    return lines
+
+
+def declaration_status_label(status: str) -> str:
+    return DeclarationStatus(status).label
+
+
+def activities_frame(activities: list[Activity], with_unit: bool = False) -> pd.DataFrame:
+    """A table of activities with Chinese headers."""
+    rows = [
+        {
+            **({"单位": a.unit_name} if with_unit else {}),
+            "活动主题": a.title,
+            "计划月份": f"{a.planned_month}月",
+            "活动形式": a.form,
+            "活动日期": a.activity_date.strftime("%Y-%m-%d") if a.activity_date else "未定",
+            "地点": a.place or "—",
+            "状态": ActivityStatus(a.status).label,
+        }
+        for a in activities
+    ]
+    return pd.DataFrame(rows)
