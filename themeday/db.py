@@ -7,6 +7,7 @@ since one connection shared across threads raises ``ResourceInUseException``.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +21,9 @@ from themeday.migrations import LATEST_VERSION, MIGRATIONS
 T = TypeVar("T")
 
 _SET_TIME_ZONE = "SET TimeZone = 'Asia/Shanghai'"
+
+
+RETRY_PAUSE_SECONDS = 0.05
 
 
 class DatabaseBusy(Exception):
@@ -98,6 +102,7 @@ def in_transaction(cur: duckdb.DuckDBPyConnection, work: Callable[[], T]) -> T:
             except duckdb.Error:
                 pass  # a failed commit has already ended the transaction
             if attempt == 1 and is_write_conflict(exc):
+                time.sleep(RETRY_PAUSE_SECONDS)  # let the other writer commit
                 continue
             raise
     raise AssertionError("unreachable")

@@ -1,0 +1,69 @@
+"""Shared fixtures: a throwaway DuckDB file, an adjustable clock, demo data."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from themeday import db
+from themeday.config import TZ
+from themeday.domain import SYSTEM_ACTOR, Actor
+from themeday.repository import Repository
+from themeday.setup import seed_demo
+
+
+class FakeClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, start: datetime | None = None):
+        self.current = start or datetime(2026, 11, 23, 9, 0, tzinfo=TZ)
+
+    def __call__(self) -> datetime:
+        return self.current
+
+    def advance(self, **delta: float) -> None:
+        self.current += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def con(tmp_path: Path) -> duckdb.DuckDBPyConnection:
+    connection = db.connect(tmp_path / "test.duckdb")
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def repo(con: duckdb.DuckDBPyConnection, clock: FakeClock) -> Repository:
+    return Repository(db.cursor(con), clock)
+
+
+@pytest.fixture
+def demo(repo: Repository, clock: FakeClock) -> Repository:
+    """The repository filled with the first-run demo data."""
+    seed_demo(repo, today=clock().date())
+    return repo
+
+
+def actor_for(repo: Repository, username: str) -> Actor:
+    """The Actor of a demo account."""
+    record = repo.login_record(username)
+    assert record is not None, username
+    return record.user.as_actor()
+
+
+@pytest.fixture
+def office(demo: Repository) -> Actor:
+    return actor_for(demo, "office")
+
+
+@pytest.fixture
+def system() -> Actor:
+    return SYSTEM_ACTOR

@@ -1,0 +1,164 @@
+"""Login, lockout and sessions against a real DuckDB file with a hand-moved clock."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import actor_for
+from themeday import db
+from themeday.auth import AuthService, hash_password, password_matches, session_key
+from themeday.config import SECURITY
+from themeday.domain import ValidationError
+from themeday.repository import Repository
+from themeday.setup import DEMO_PASSWORD
+
+
+def audit_actions(repo: Repository, office) -> list[tuple[str, str, bool]]:
+    return [(e.action, e.username, e.success) for e in reversed(repo.list_audit(office, 500))]
+
+
+def fail(service: AuthService, username: str, times: int) -> None:
+    for _ in range(times):
+        assert not service.authenticate(username, "Wrong@1234").ok
+
+
+def test_right_password_logs_in_and_wrong_one_does_not(demo):
+    service = AuthService(demo)
+    assert service.authenticate("unit1", DEMO_PASSWORD).ok
+    outcome = service.authenticate("unit1", "Wrong@1234")
+    assert not outcome.ok and outcome.message == "用户名或密码错误。"
+    unknown = service.authenticate("nobody", DEMO_PASSWORD)
+    assert not unknown.ok and unknown.message == "用户名或密码错误。"
+
+
+def test_over_long_password_is_a_clean_counted_failure(demo, office):
+    service = AuthService(demo)
+    outcome = service.authenticate("unit1", "长" * 30)  # 90 bytes: bcrypt 5 would raise
+    assert not outcome.ok and "72字节" in outcome.message
+    assert demo.login_record("unit1").failed_logins == 1
+    assert ("login", "unit1", False) in audit_actions(demo, office)
+    assert not password_matches("x" * 100, hash_password(DEMO_PASSWORD))
+
+
+def test_five_failures_in_window_lock_even_the_right_password(demo, clock, office):
+    service = AuthService(demo)
+    fail(service, "unit1", SECURITY.max_failed_logins - 1)
+    assert service.authenticate("unit1", DEMO_PASSWORD).ok  # 4 failures: not yet locked
+    demo.start_session(demo.login_record("unit1").user, "s-reset")  # success clears the count
+    fail(service, "unit1", SECURITY.max_failed_logins)
+    locked = service.authenticate("unit1", DEMO_PASSWORD)
+    assert not locked.ok and "锁定" in locked.message
+    assert service.authenticate("unit2", DEMO_PASSWORD).ok  # other users unaffected
+    actions = audit_actions(demo, office)
+    assert ("lockout", "unit1", True) in actions
+
+    clock.advance(minutes=29)
+    assert not service.authenticate("unit1", DEMO_PASSWORD).ok
+    clock.advance(minutes=2)
+    assert service.authenticate("unit1", DEMO_PASSWORD).ok
+
+
+def test_failures_outside_the_window_do_not_add_up(demo, clock):
+    service = AuthService(demo)
+    fail(service, "unit1", 4)
+    clock.advance(minutes=16)
+    fail(service, "unit1", 4)
+    assert service.authenticate("unit1", DEMO_PASSWORD).ok
+
+
+def test_lockout_survives_a_restart(tmp_path, clock):
+    path = tmp_path / "restart.duckdb"
+    con = db.connect(path)
+    from themeday.setup import seed_demo
+
+    repo = Repository(db.cursor(con), clock)
+    seed_demo(repo, today=clock().date())
+    fail(AuthService(repo), "unit3", SECURITY.max_failed_logins)
+    con.close()
+
+    con = db.connect(path)
+    try:
+        service = AuthService(Repository(db.cursor(con), clock))
+        assert not service.authenticate("unit3", DEMO_PASSWORD).ok
+    finally:
+        con.close()
+
+
+def test_disabled_account_cannot_log_in(demo, office):
+    unit1 = demo.login_record("unit1").user
+    demo.set_user_enabled(office, unit1.id, False)
+    assert not AuthService(demo).authenticate("unit1", DEMO_PASSWORD).ok
+
+
+def start(demo: Repository, username: str, key: str = "k") -> str:
+    demo.start_session(demo.login_record(username).user, key)
+    return key
+
+
+def test_idle_timeout(demo, clock, office):
+    service = AuthService(demo)
+    key = start(demo, "unit1")
+    clock.advance(minutes=29)
+    assert service.check_session(key).user is not None  # activity resets the idle timer
+    clock.advance(minutes=29)
+    assert service.check_session(key).user is not None
+    clock.advance(minutes=31)
+    check = service.check_session(key)
+    assert check.user is None and check.reason == "idle_timeout"
+    assert service.check_session(key).user is None  # stays ended
+    assert ("timeout", "unit1", True) in audit_actions(demo, office)
+
+
+def test_absolute_timeout_even_when_active(demo, clock):
+    service = AuthService(demo)
+    key = start(demo, "unit1")
+    for _ in range(47):  # active every 15 minutes for 11 h 45 min
+        clock.advance(minutes=15)
+        assert service.check_session(key).user is not None
+    clock.advance(minutes=16)  # 12 h 1 min after login
+    check = service.check_session(key)
+    assert check.user is None and check.reason == "absolute_timeout"
+
+
+def test_logout_revokes_the_session(demo, office):
+    service = AuthService(demo)
+    key = start(demo, "unit1")
+    user = demo.login_record("unit1").user
+    service.logout(key, user)
+    assert service.check_session(key).user is None
+    assert ("logout", "unit1", True) in audit_actions(demo, office)
+
+
+def test_disable_and_reset_end_every_session_of_the_user(demo, office):
+    service = AuthService(demo)
+    first, second = start(demo, "unit1", "a"), start(demo, "unit1", "b")
+    other = start(demo, "unit2", "c")
+    demo.set_user_enabled(office, demo.login_record("unit1").user.id, False)
+    assert service.check_session(first).user is None
+    assert service.check_session(second).user is None
+    assert service.check_session(other).user is not None
+    unit2 = demo.login_record("unit2").user
+    demo.reset_password(office, unit2.id, hash_password("Reset@2026x"))
+    assert service.check_session(other).user is None
+    assert demo.login_record("unit2").user.must_change_password
+
+
+def test_change_password_checks_policy_and_ends_sessions(demo):
+    service = AuthService(demo)
+    actor = actor_for(demo, "unit1")
+    key = start(demo, "unit1")
+    with pytest.raises(ValidationError) as error:
+        service.change_password(actor, "Wrong@0000", "short", "other")
+    messages = " ".join(error.value.messages)
+    assert "原密码不正确" in messages and "不一致" in messages and "至少8位" in messages
+    assert service.check_session(key).user is not None  # nothing changed
+    service.change_password(actor, DEMO_PASSWORD, "NewPass#2026", "NewPass#2026")
+    assert service.check_session(key).user is None
+    assert service.authenticate("unit1", "NewPass#2026").ok
+    assert not service.authenticate("unit1", DEMO_PASSWORD).ok
+
+
+def test_session_key_depends_on_user_and_cookie_expiry():
+    assert session_key("unit1", 1.5) == session_key("unit1", 1.5)
+    assert session_key("unit1", 1.5) != session_key("unit2", 1.5)
+    assert session_key("unit1", 1.5) != session_key("unit1", 1.6)
