@@ -1,0 +1,10 @@
+"""AppTest host: run one page's render() for the user set in session state.
+
+It skips app.py on purpose: it shows that each render() re-checks the role itself.
+"""
+
+import importlib
+
+import streamlit as st
+
+importlib.import_module(f"pages.{st.session_state['page']}").render()

@@ -1,0 +1,227 @@
+"""AppTest: every page for every role, and the login gate in app.py."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from themeday import db
+from themeday.auth import hash_password
+from themeday.domain import Role
+from themeday.repository import Repository
+from themeday.setup import DEMO_PASSWORD, open_database
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT = 60
+
+
+@pytest.fixture
+def app_db(tmp_path, monkeypatch) -> Repository:
+    """A demo database the app under test uses (THEMEDAY_DB), and a repository on it."""
+    path = tmp_path / "app.duckdb"
+    monkeypatch.setenv("THEMEDAY_DB", str(path))
+    monkeypatch.setenv("THEMEDAY_COOKIE_KEY", "test-key-" + tmp_path.name)
+    from themeday.ui.resources import _connection
+
+    return Repository(db.cursor(_connection(str(path.resolve()))))
+
+
+def app() -> AppTest:
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+
+
+def login(at: AppTest, username: str, password: str = DEMO_PASSWORD) -> AppTest:
+    at.text_input(key="login_username").input(username)
+    at.text_input(key="login_password").input(password)
+    return at.button[0].click().run()
+
+
+def titles(at: AppTest) -> list[str]:
+    return [t.value for t in at.title]
+
+
+def texts(at: AppTest, kind: str) -> str:
+    return " ".join(str(e.value) for e in getattr(at, kind))
+
+
+# ------------------------------------------------------------------ login gate
+
+
+def test_login_page_shows_demo_accounts_only_on_a_demo_database(app_db):
+    at = app().run()
+    assert not at.exception
+    assert titles(at) == ["政务公开主题日工作平台"]
+    assert "Demo@2023" in texts(at, "info")
+    app_db.set_meta("demo", "0")
+    at = app().run()
+    assert "Demo@2023" not in texts(at, "info")
+
+
+def test_wrong_password_shows_chinese_error(app_db):
+    at = login(app().run(), "unit1", "Wrong@1234")
+    assert "用户名或密码错误" in texts(at, "error")
+    assert titles(at) == ["政务公开主题日工作平台"]
+
+
+def test_over_long_password_is_a_clean_error(app_db):
+    at = login(app().run(), "unit1", "很长的密码" * 10)
+    assert not at.exception
+    assert "72字节" in texts(at, "error")
+
+
+@pytest.mark.parametrize(
+    ("username", "title"),
+    [("unit1", "本单位首页 · 城北街道办事处"), ("office", "管理首页"), ("leader", "领导看板")],
+)
+def test_each_role_lands_on_its_home(app_db, username, title):
+    at = login(app().run(), username)
+    assert not at.exception
+    assert titles(at) == [title]
+
+
+def test_disabling_a_user_ends_their_open_session(app_db):
+    at = login(app().run(), "unit1")
+    assert titles(at) == ["本单位首页 · 城北街道办事处"]
+    office = app_db.login_record("office").user.as_actor()
+    app_db.set_user_enabled(office, app_db.login_record("unit1").user.id, False)
+    at.run()
+    assert titles(at) == ["政务公开主题日工作平台"]
+    assert "已停用" in texts(at, "info")
+
+
+def test_new_account_must_change_password_before_anything_else(app_db):
+    office = app_db.login_record("office").user.as_actor()
+    app_db.create_user(
+        office,
+        username="clerk",
+        display_name="新办事员",
+        role=Role.OFFICE,
+        unit_id=None,
+        password_hash=hash_password("Start@2026"),
+    )
+    at = login(app().run(), "clerk", "Start@2026")
+    assert titles(at) == ["修改密码"]
+    at.text_input[0].input("Start@2026")
+    at.text_input[1].input("weak")
+    at.text_input[2].input("weak")
+    at.button[0].click().run()
+    assert "至少8位" in texts(at, "error")
+    assert titles(at) == ["修改密码"]
+    at.text_input[0].input("Start@2026")
+    at.text_input[1].input("Better#2026")
+    at.text_input[2].input("Better#2026")
+    at.button[0].click().run()
+    assert titles(at) == ["政务公开主题日工作平台"]
+    assert "密码已修改" in texts(at, "info")
+    at = login(at, "clerk", "Better#2026")
+    assert titles(at) == ["管理首页"]
+
+
+# ------------------------------------------------------------- navigation by role
+
+# The default (home) page of each role is served at the root, so its url_path is "".
+EXPECTED_NAV = {
+    "unit1": ["", "password", "logout"],
+    "office": ["", "units", "password", "logout"],
+    "leader": ["", "password", "logout"],
+}
+
+
+@pytest.mark.parametrize("username", sorted(EXPECTED_NAV))
+def test_navigation_holds_only_the_roles_pages(app_db, username):
+    at = AppTest.from_file(str(ROOT / "tests/apps/nav_host.py"), default_timeout=TIMEOUT)
+    at.session_state["user_id"] = app_db.login_record(username).user.id
+    at.run()
+    rows = [t.value.split("|") for t in at.text]
+    assert [r[1] for r in rows] == EXPECTED_NAV[username]
+
+
+# ------------------------------------------------------------ every page × role
+
+PAGES = {
+    "unit_home": ("本单位首页 · 城北街道办事处", {"unit1"}),
+    "office_home": ("管理首页", {"office"}),
+    "units_accounts": ("单位与账号", {"office"}),
+    "leader_dashboard": ("领导看板", {"leader"}),
+    "change_password": ("修改密码", {"unit1", "office", "leader"}),
+}
+
+
+@pytest.mark.parametrize("username", ["unit1", "office", "leader", None])
+@pytest.mark.parametrize("page", sorted(PAGES))
+def test_page_for_role(app_db, page, username):
+    title, allowed = PAGES[page]
+    at = AppTest.from_file(str(ROOT / "tests/apps/page_host.py"), default_timeout=TIMEOUT)
+    at.session_state["page"] = page
+    if username:
+        at.session_state["themeday.user_id"] = app_db.login_record(username).user.id
+    at.run()
+    assert not at.exception
+    if username in allowed:
+        assert titles(at) == [title]
+    else:
+        assert titles(at) == []
+        expected = "无权访问" if username else "请先登录"
+        assert expected in texts(at, "error") + texts(at, "warning")
+
+
+def test_unit_page_without_declaration_says_what_to_do_next(app_db):
+    at = AppTest.from_file(str(ROOT / "tests/apps/page_host.py"), default_timeout=TIMEOUT)
+    at.session_state["page"] = "unit_home"
+    at.session_state["themeday.user_id"] = app_db.login_record("unit3").user.id
+    at.run()
+    assert titles(at) == ["本单位首页 · 罗市镇人民政府"]
+    info = texts(at, "info")
+    assert "尚未申报" in info and "下一步" in info
+    assert "城北街道" not in str(at.main)  # never another unit's rows
+
+
+def host(app_db, page: str, username: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "tests/apps/page_host.py"), default_timeout=TIMEOUT)
+    at.session_state["page"] = page
+    at.session_state["themeday.user_id"] = app_db.login_record(username).user.id
+    return at.run()
+
+
+def test_office_adds_a_unit_and_a_bad_phone_is_refused(app_db):
+    at = host(app_db, "units_accounts", "office")
+    unit_inputs = [t for t in at.text_input if t.label in ("单位名称", "联系人", "联系电话")]
+    name, person, phone = unit_inputs[:3]
+    name.input("区司法局")
+    person.input("张三")
+    phone.input("12345")
+    next(b for b in at.button if b.label == "新增单位").click().run()
+    assert "联系电话格式不正确" in texts(at, "error")
+    office = app_db.login_record("office").user.as_actor()
+    assert "区司法局" not in {u.name for u in app_db.list_units(office)}
+    unit_inputs = [t for t in at.text_input if t.label in ("单位名称", "联系人", "联系电话")]
+    assert unit_inputs[0].value == "区司法局"  # the input is kept
+    unit_inputs[2].input("0739-5321199")
+    next(b for b in at.button if b.label == "新增单位").click().run()
+    assert "区司法局" in {u.name for u in app_db.list_units(office)}
+    assert "已新增单位" in texts(at, "success")
+
+
+def test_office_creates_an_account_and_sees_the_initial_password_once(app_db):
+    at = host(app_db, "units_accounts", "office")
+    labels: dict = {}
+    for field in at.text_input:  # the first of each label belongs to the "新增" forms
+        labels.setdefault(field.label, field)
+    labels["用户名"].input("unit4")
+    labels["姓名或岗位"].input("城南街道填报员")
+    role_box = next(s for s in at.selectbox if s.label == "角色")
+    role_box.set_value(Role.UNIT)
+    unit_box = next(s for s in at.selectbox if s.label.startswith("所属单位（"))
+    office = app_db.login_record("office").user.as_actor()
+    south = next(u for u in app_db.list_units(office) if u.name == "城南街道办事处")
+    unit_box.set_value(south.id)
+    next(b for b in at.button if b.label == "新增账号").click().run()
+    assert not at.exception
+    shown = texts(at, "success")
+    assert "unit4" in shown and "初始密码" in shown
+    created = app_db.login_record("unit4").user
+    assert created.unit_id == south.id and created.must_change_password
+    at.run()
+    assert "初始密码" not in texts(at, "success")
