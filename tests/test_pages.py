@@ -11,7 +11,7 @@ from themeday import db
 from themeday.auth import hash_password
 from themeday.domain import Role
 from themeday.repository import Repository
-from themeday.setup import DEMO_PASSWORD, open_database
+from themeday.setup import DEMO_PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 60

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import duckdb
 
 from themeday import db
 from themeday.auth import hash_password
+from themeday.config import TZ
 from themeday.config import now as clock_now
 from themeday.domain import (
     DAXIANG_2023,
@@ -70,7 +71,7 @@ def open_database(path: Path) -> duckdb.DuckDBPyConnection:
 
 
 def _clamp(day: date, year: int) -> date:
-    return min(max(day, date(year, 1, 5)), date(year, 12, 28))
+    return min(max(day, date(year, 1, 1)), date(year, 12, 31))
 
 
 def seed_demo(repo: Repository, today: date | None = None) -> None:
@@ -82,7 +83,9 @@ def seed_demo(repo: Repository, today: date | None = None) -> None:
     two months out.
     """
     today = today or clock_now().date()
-    year = today.year
+    # In the last days of a year the demo is next year's campaign, so that some of its
+    # activities are still ahead; the submitted declarations are then the past work.
+    year = today.year + (1 if (today.month, today.day) > (12, 20) else 0)
     held = _clamp(today - timedelta(days=21), year)
     soon = _clamp(today + timedelta(days=8), year)
     later = _clamp(today + timedelta(days=60), year)
@@ -114,7 +117,7 @@ def seed_demo(repo: Repository, today: date | None = None) -> None:
             password_hash=password_hash,
             must_change_password=False,
         )
-    submitted_at = clock_now() - timedelta(days=3)
+    submitted_at = datetime.combine(today - timedelta(days=3), time(10, 30), tzinfo=TZ)
     repo.create_declaration(
         actor,
         campaign_id,
@@ -132,7 +135,7 @@ def seed_demo(repo: Repository, today: date | None = None) -> None:
                 "contact": "刘晓燕 0739-5321101",
                 "activity_date": held,
                 "place": "城北街道便民服务中心",
-                "status": "held",
+                "status": "held" if held < today else "scheduled",
             },
             {
                 "title": "老旧小区改造政策座谈会",
