@@ -3,13 +3,11 @@
 import streamlit as st
 
 from themeday.charts import (
-    activities_by_month_chart,
     activity_status_chart,
-    declaration_progress_chart,
 )
 from themeday.domain import Role
 from themeday.ui import gate
-from themeday.ui.widgets import campaign_caption
+from themeday.ui.widgets import campaign_caption, progress_charts
 
 
 def render() -> None:
@@ -32,13 +30,5 @@ def render() -> None:
     columns[3].metric("已申报主题", sum(activities.values()))
     if counts["units"]:
         st.progress(declared / counts["units"], text=f"申报率 {declared / counts['units']:.0%}")
-    left, right = st.columns(2)
-    left.altair_chart(
-        declaration_progress_chart(by_status, counts["not_declared"]), width="stretch"
-    )
-    months = range(campaign.rules.first_month, campaign.rules.last_month + 1)
-    right.altair_chart(
-        activities_by_month_chart(counts["activities_by_month"], months),
-        width="stretch",
-    )
+    progress_charts(campaign, counts)
     st.altair_chart(activity_status_chart(activities), width="stretch")

@@ -3,10 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from themeday.charts import activities_by_month_chart, declaration_progress_chart
 from themeday.domain import Role
 from themeday.ui import gate
-from themeday.ui.widgets import campaign_caption
+from themeday.ui.widgets import campaign_caption, progress_charts
 
 _ACTIONS = {
     "login": "登录",
@@ -39,16 +38,7 @@ def render() -> None:
         columns[1].metric("已提交申报", counts["units"] - counts["not_declared"])
         columns[2].metric("未申报", counts["not_declared"])
         columns[3].metric("待审核", by_status.get("submitted", 0))
-        left, right = st.columns(2)
-        left.altair_chart(
-            declaration_progress_chart(by_status, counts["not_declared"]),
-            width="stretch",
-        )
-        months = range(campaign.rules.first_month, campaign.rules.last_month + 1)
-        right.altair_chart(
-            activities_by_month_chart(counts["activities_by_month"], months),
-            width="stretch",
-        )
+        progress_charts(campaign, counts)
 
     st.subheader("最近操作记录")
     entries = repo.list_audit(actor, limit=100)

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from themeday.charts import activities_by_month_chart, declaration_progress_chart
 from themeday.domain import (
     ActivityStatus,
     DeclarationStatus,
@@ -85,3 +86,16 @@ def activities_frame(activities: list[Activity], with_unit: bool = False) -> pd.
         for a in activities
     ]
     return pd.DataFrame(rows)
+
+
+def progress_charts(campaign: Campaign, counts: dict[str, Any]) -> None:
+    """申报进度 and 各月活动安排 side by side (管理首页 and 领导看板)."""
+    left, right = st.columns(2)
+    left.altair_chart(
+        declaration_progress_chart(counts["declarations_by_status"], counts["not_declared"]),
+        width="stretch",
+    )
+    months = range(campaign.rules.first_month, campaign.rules.last_month + 1)
+    right.altair_chart(
+        activities_by_month_chart(counts["activities_by_month"], months), width="stretch"
+    )
