@@ -119,7 +119,49 @@ MIGRATION_2 = [
     "CREATE INDEX idx_audit_user ON audit_log (username, occurred_at)",
 ]
 
-MIGRATIONS: list[list[str]] = [MIGRATION_1, MIGRATION_2]
+MIGRATION_3 = [
+    "CREATE SEQUENCE IF NOT EXISTS seq_declaration_history",
+    "CREATE SEQUENCE IF NOT EXISTS seq_attachment",
+    "ALTER TABLE declaration ADD COLUMN late_workdays INTEGER",
+    "ALTER TABLE declaration ADD COLUMN return_reason VARCHAR",
+    "ALTER TABLE declaration ADD COLUMN scan_attachment_id INTEGER",
+    """CREATE TABLE declaration_history (
+        id INTEGER PRIMARY KEY DEFAULT nextval('seq_declaration_history'),
+        declaration_id INTEGER NOT NULL,
+        version INTEGER NOT NULL,
+        action VARCHAR NOT NULL,
+        status VARCHAR NOT NULL,
+        reason VARCHAR NOT NULL DEFAULT '',
+        snapshot VARCHAR NOT NULL,
+        username VARCHAR NOT NULL,
+        occurred_at TIMESTAMPTZ NOT NULL
+    )""",
+    "CREATE INDEX idx_declaration_history ON declaration_history (declaration_id)",
+    """CREATE TABLE attachment (
+        id INTEGER PRIMARY KEY DEFAULT nextval('seq_attachment'),
+        campaign_id INTEGER NOT NULL,
+        unit_id INTEGER NOT NULL,
+        owner_type VARCHAR NOT NULL,
+        owner_id INTEGER NOT NULL,
+        kind VARCHAR NOT NULL,
+        original_name VARCHAR NOT NULL,
+        stored_name VARCHAR NOT NULL,
+        fmt VARCHAR NOT NULL,
+        size BIGINT NOT NULL,
+        sha256 VARCHAR NOT NULL,
+        uploaded_by VARCHAR NOT NULL,
+        uploaded_at TIMESTAMPTZ NOT NULL
+    )""",
+    """CREATE TABLE workday_override (
+        day DATE PRIMARY KEY,
+        is_workday BOOLEAN NOT NULL,
+        note VARCHAR NOT NULL DEFAULT '',
+        created_by VARCHAR NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL
+    )""",
+]
+
+MIGRATIONS: list[list[str]] = [MIGRATION_1, MIGRATION_2, MIGRATION_3]
 """Index i holds the statements that bring the schema from version i to i + 1."""
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -93,6 +93,49 @@ class Declaration:
     contact_phone: str
     submitted_at: datetime | None
     version: int
+    late_workdays: int | None = None
+    return_reason: str | None = None
+    scan_attachment_id: int | None = None
+    unit_kind: str = ""
+
+    @property
+    def editable_by_unit(self) -> bool:
+        """A unit edits its 申报表 only as a draft or after the office returned it."""
+        return self.status in ("draft", "returned")
+
+
+@dataclass(frozen=True)
+class DeclarationEvent:
+    """One entry of a declaration's history (申报记录): a version and its reason."""
+
+    id: int
+    declaration_id: int
+    version: int
+    action: str
+    status: str
+    reason: str
+    snapshot: str
+    username: str
+    occurred_at: datetime
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """佐证材料: a stored file; ``original_name`` is display text only."""
+
+    id: int
+    campaign_id: int
+    unit_id: int
+    owner_type: str
+    owner_id: int
+    kind: str
+    original_name: str
+    stored_name: str
+    fmt: str
+    size: int
+    sha256: str
+    uploaded_by: str
+    uploaded_at: datetime
 
 
 @dataclass(frozen=True)
@@ -113,6 +156,7 @@ class Activity:
     activity_date: date | None
     place: str
     status: str
+    unit_kind: str = ""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,136 @@
+"""The 申报表 checked against its campaign's rules (申报规则校验).
+
+A leaf module: plain data in, Chinese messages out. Each broken rule gives one
+message, naming the row (第N行) where a row is at fault.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from themeday.config import TZ
+from themeday.domain import CampaignRules, phone_problem
+from themeday.workdays import WorkdayCalendar
+
+TITLE_MAX = 60
+SUMMARY_MAX = 500
+_PHONE_IN_TEXT = re.compile(r"(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})")
+
+
+@dataclass(frozen=True)
+class ThemeRow:
+    """One row of the 申报表: a theme the unit declares (活动主题)."""
+
+    title: str
+    planned_month: int | None
+    form: str
+    summary: str = ""
+    contact: str = ""
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "title": self.title.strip(),
+            "planned_month": self.planned_month,
+            "form": self.form.strip(),
+            "summary": self.summary.strip(),
+            "contact": self.contact.strip(),
+        }
+
+
+def summary_required(rules: CampaignRules) -> bool:
+    """The campaign's form has a 活动简介 column (湘江新区), so each row needs one."""
+    return "活动简介" in rules.form_columns
+
+
+def check_declaration(
+    rules: CampaignRules,
+    contact_person: str,
+    contact_phone: str,
+    rows: list[ThemeRow],
+    has_scan: bool,
+) -> list[str]:
+    """Every way the declaration breaks its campaign's rules; empty when it may be submitted."""
+    problems: list[str] = []
+    if not contact_person.strip():
+        problems.append("请填写联系人。")
+    phone = phone_problem(contact_phone)
+    if phone:
+        problems.append(phone)
+
+    count = len(rows)
+    if rules.themes_exact and count != rules.themes_count:
+        problems.append(f"需申报{rules.themes_count}个主题（当前{count}个）。")
+    elif not rules.themes_exact and count < rules.themes_count:
+        problems.append(f"至少申报{rules.themes_count}个主题（当前{count}个）。")
+
+    seen: dict[str, int] = {}
+    for number, row in enumerate(rows, start=1):
+        problems += _row_problems(rules, number, row)
+        title = row.title.strip()
+        if title and title in seen:
+            problems.append(f"第{number}行：活动主题与第{seen[title]}行重复。")
+        seen.setdefault(title, number)
+
+    if rules.required_forms and rows:
+        if not any(row.form.strip() in rules.required_forms for row in rows):
+            problems.append(f"至少一个主题的活动形式须为{'或'.join(rules.required_forms)}。")
+    if rules.scan_required and not has_scan:
+        problems.append("请上传加盖公章的申报表电子扫描件。")
+    return problems
+
+
+def _row_problems(rules: CampaignRules, number: int, row: ThemeRow) -> list[str]:
+    where = f"第{number}行："
+    problems: list[str] = []
+    title = row.title.strip()
+    if not title:
+        problems.append(f"{where}请填写活动主题。")
+    elif len(title) > TITLE_MAX:
+        problems.append(f"{where}活动主题不能超过{TITLE_MAX}个字。")
+    month = row.planned_month
+    if month is None:
+        problems.append(f"{where}请选择计划月份。")
+    elif month > rules.last_month:
+        problems.append(f"{where}计划月份不得晚于{rules.last_month}月。")
+    elif month < rules.first_month:
+        problems.append(f"{where}计划月份不得早于{rules.first_month}月。")
+    form = row.form.strip()
+    if not form:
+        problems.append(f"{where}请选择活动形式。")
+    elif form not in rules.allowed_forms:
+        allowed = "、".join(rules.allowed_forms)
+        problems.append(f"{where}活动形式“{form}”不在本次活动允许的形式中（{allowed}）。")
+    if summary_required(rules) and not row.summary.strip():
+        problems.append(f"{where}请填写活动简介。")
+    if len(row.summary.strip()) > SUMMARY_MAX:
+        problems.append(f"{where}活动简介不能超过{SUMMARY_MAX}个字。")
+    if rules.row_has_contact:
+        contact = row.contact.strip()
+        if not contact:
+            problems.append(f"{where}请填写联系人及电话。")
+        elif not _PHONE_IN_TEXT.search(contact):
+            problems.append(
+                f"{where}联系人及电话中没有有效的电话号码（手机11位，座机须带区号）。"
+            )
+    return problems
+
+
+def deadline_end(deadline: date) -> datetime:
+    """A deadline day ends at midnight Asia/Shanghai (截止当日24时)."""
+    return datetime.combine(deadline + timedelta(days=1), time(0, 0), tzinfo=TZ)
+
+
+def late_workdays(deadline: date, submitted_at: datetime, calendar: WorkdayCalendar) -> int:
+    """Official working days between the deadline and the submission (0 when on time).
+
+    Submitting on the first working day after the deadline is 1 working day late.
+    """
+    if submitted_at < deadline_end(deadline):
+        return 0
+    day = submitted_at.astimezone(TZ).date()
+    late = calendar.workdays_between(deadline, day)
+    if not calendar.is_workday(day):
+        late += 1  # a weekend or holiday submission counts as the next working day
+    return max(late, 1)

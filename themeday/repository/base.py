@@ -1,0 +1,104 @@
+"""Shared plumbing of the repository: cursor, clock, scoping checks, audit.
+
+The repository package is the only place that speaks SQL.
+
+Every read and write takes the acting user (``Actor``) and is scoped here, not in the
+pages: a unit user reads and changes only its own unit's rows, a leader reads
+everything and changes nothing, the office may do both. Every change writes its
+``audit_log`` row in the same transaction as the change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+import duckdb
+
+from themeday.config import now as default_clock
+from themeday.domain import (
+    Actor,
+    NotFound,
+    PermissionDenied,
+    Role,
+    StaleRecord,
+)
+
+Clock = Callable[[], datetime]
+
+
+class RepositoryBase:
+    """Data access for one script run (one DuckDB cursor)."""
+
+    def __init__(self, cur: duckdb.DuckDBPyConnection, clock: Clock = default_clock):
+        self.cur = cur
+        self.clock = clock
+
+    def _one(self, sql: str, params: Iterable[Any] = ()) -> tuple | None:
+        return self.cur.execute(sql, list(params)).fetchone()
+
+    def _all(self, sql: str, params: Iterable[Any] = ()) -> list[tuple]:
+        return self.cur.execute(sql, list(params)).fetchall()
+
+    def _audit(
+        self,
+        actor: Actor | None,
+        action: str,
+        object_type: str | None = None,
+        object_id: object = None,
+        success: bool = True,
+        detail: str = "",
+        username: str | None = None,
+    ) -> None:
+        self.cur.execute(
+            "INSERT INTO audit_log (occurred_at, username, role, unit_id, action,"
+            " object_type, object_id, success, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                self.clock(),
+                username or (actor.username if actor else ""),
+                actor.role.value if actor else None,
+                actor.unit_id if actor else None,
+                action,
+                object_type,
+                None if object_id is None else str(object_id),
+                success,
+                detail,
+            ],
+        )
+
+    @staticmethod
+    def _require(actor: Actor, *roles: Role) -> None:
+        if actor.role not in roles:
+            raise PermissionDenied("您的账号无权进行此操作。")
+
+    @staticmethod
+    def _require_own_unit(actor: Actor, unit_id: int) -> None:
+        if actor.role == Role.UNIT and actor.unit_id != unit_id:
+            raise PermissionDenied("只能查看和修改本单位的数据。")
+
+    def _check_version(self, table: str, record_id: int, expected: int | None) -> int:
+        row = self._one(f"SELECT version FROM {table} WHERE id = ?", [record_id])
+        if row is None:
+            raise NotFound("记录不存在或已被删除。")
+        if expected is not None and row[0] != expected:
+            raise StaleRecord("该记录已被他人修改，请刷新后重新编辑（您的输入未保存）。")
+        return row[0]
+
+    # meta
+    def get_meta(self, key: str) -> str | None:
+        row = self._one("SELECT value FROM meta WHERE key = ?", [key])
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.cur.execute(
+            "INSERT INTO meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )
+
+    def is_demo(self) -> bool:
+        """True when the database was filled with demo data on first run (演示数据库)."""
+        return self.get_meta("demo") == "1"
+
+    def user_count(self) -> int:
+        return self._one("SELECT count(*) FROM app_user")[0]
