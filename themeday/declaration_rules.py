@@ -111,9 +111,7 @@ def _row_problems(rules: CampaignRules, number: int, row: ThemeRow) -> list[str]
         if not contact:
             problems.append(f"{where}请填写联系人及电话。")
         elif not _PHONE_IN_TEXT.search(contact):
-            problems.append(
-                f"{where}联系人及电话中没有有效的电话号码（手机11位，座机须带区号）。"
-            )
+            problems.append(f"{where}联系人及电话中没有有效的电话号码（手机11位，座机须带区号）。")
     return problems
 
 

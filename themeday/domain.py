@@ -260,3 +260,31 @@ def unit_problems(name: str, kind: str, contact_phone: str) -> list[str]:
         if message:
             problems.append(message)
     return problems
+
+
+def campaign_problems(
+    year: int, region: str, title: str, office_name: str, rules: CampaignRules
+) -> list[str]:
+    """Chinese messages for campaign settings that cannot be saved (活动设置校验)."""
+    problems = []
+    if not 2000 <= year <= 2100:
+        problems.append("年度须为四位年份。")
+    for value, label in ((region, "地区"), (title, "活动名称"), (office_name, "主办单位")):
+        if not value.strip():
+            problems.append(f"请填写{label}。")
+    if not 1 <= rules.first_month <= rules.last_month <= 12:
+        problems.append("起止月份须在1月至12月之间，且起始月份不晚于截止月份。")
+    if rules.themes_count < 1:
+        problems.append("每单位申报主题数至少为1个。")
+    if not rules.allowed_forms:
+        problems.append("请至少设置一种活动形式。")
+    missing = [f for f in rules.required_forms if f not in rules.allowed_forms]
+    if missing:
+        problems.append(f"必选形式“{'、'.join(missing)}”不在允许的活动形式中。")
+    for days, label in (
+        (rules.plan_days_before, "活动方案"),
+        (rules.report_days_after, "活动总结"),
+    ):
+        if days is not None and not 1 <= days <= 30:
+            problems.append(f"{label}的工作日数须在1至30之间。")
+    return problems

@@ -26,6 +26,7 @@ from themeday.domain import (
 )
 
 Clock = Callable[[], datetime]
+STALE_MESSAGE = "该记录已被他人修改，请刷新后重新编辑（您的输入未保存）。"
 
 
 class RepositoryBase:
@@ -82,7 +83,7 @@ class RepositoryBase:
         if row is None:
             raise NotFound("记录不存在或已被删除。")
         if expected is not None and row[0] != expected:
-            raise StaleRecord("该记录已被他人修改，请刷新后重新编辑（您的输入未保存）。")
+            raise StaleRecord(STALE_MESSAGE)
         return row[0]
 
     # meta

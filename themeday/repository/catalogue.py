@@ -13,6 +13,7 @@ from themeday.domain import (
     PermissionDenied,
     Role,
     ValidationError,
+    campaign_problems,
     unit_problems,
 )
 from themeday.records import (
@@ -20,6 +21,7 @@ from themeday.records import (
     Unit,
 )
 from themeday.repository.base import RepositoryBase
+from themeday.workdays import WorkdayOverride
 
 _UNIT_COLUMNS = "id, name, kind, contact_person, contact_phone, enabled, version"
 
@@ -56,6 +58,9 @@ class CatalogueMixin(RepositoryBase):
     ) -> int:
         """Create a campaign (新建主题日活动); office only."""
         self._require(actor, Role.OFFICE)
+        problems = campaign_problems(year, region, title, office_name, rules)
+        if problems:
+            raise ValidationError(problems)
 
         def work() -> int:
             now = self.clock()
@@ -91,6 +96,59 @@ class CatalogueMixin(RepositoryBase):
         return [
             self._campaign(r) for r in self._all(self._CAMPAIGN_SELECT + " ORDER BY year DESC, id")
         ]
+
+    def get_campaign(self, actor: Actor, campaign_id: int) -> Campaign:
+        row = self._one(self._CAMPAIGN_SELECT + " WHERE id = ?", [campaign_id])
+        if row is None:
+            raise NotFound("活动不存在。")
+        return self._campaign(row)
+
+    def update_campaign(
+        self,
+        actor: Actor,
+        campaign_id: int,
+        expected_version: int | None,
+        *,
+        year: int,
+        region: str,
+        title: str,
+        office_name: str,
+        rules: CampaignRules,
+    ) -> None:
+        """Edit a campaign's title, region, office and rules; office only."""
+        self._require(actor, Role.OFFICE)
+        problems = campaign_problems(year, region, title, office_name, rules)
+        if problems:
+            raise ValidationError(problems)
+
+        def work() -> None:
+            self._check_version("campaign", campaign_id, expected_version)
+            self.cur.execute(
+                "UPDATE campaign SET year = ?, region = ?, title = ?, office_name = ?, rules = ?,"
+                " updated_at = ?, version = version + 1 WHERE id = ?",
+                [year, region, title, office_name, rules.to_json(), self.clock(), campaign_id],
+            )
+            self._audit(actor, "update", "campaign", campaign_id, detail=title)
+
+        in_transaction(self.cur, work)
+
+    def set_current_campaign(self, actor: Actor, campaign_id: int) -> None:
+        """Make one campaign the current one (当前活动); office only."""
+        self._require(actor, Role.OFFICE)
+
+        def work() -> None:
+            self._check_version("campaign", campaign_id, None)
+            self.cur.execute("UPDATE campaign SET is_current = FALSE WHERE is_current")
+            self.cur.execute("UPDATE campaign SET is_current = TRUE WHERE id = ?", [campaign_id])
+            self._audit(actor, "set_current", "campaign", campaign_id)
+
+        in_transaction(self.cur, work)
+
+    # ------------------------------------------------------- working days
+    def list_workday_overrides(self, actor: Actor) -> list[WorkdayOverride]:
+        """The office's holiday and make-up workday entries (节假日调整); readable by all."""
+        rows = self._all("SELECT day, is_workday, note FROM workday_override ORDER BY day")
+        return [WorkdayOverride(day, is_workday, note) for day, is_workday, note in rows]
 
     # units
     def list_units(self, actor: Actor, include_disabled: bool = True) -> list[Unit]:
@@ -129,14 +187,54 @@ class CatalogueMixin(RepositoryBase):
         def work() -> int:
             if self._one("SELECT 1 FROM unit WHERE name = ?", [name]):
                 raise ValidationError(f"单位“{name}”已存在。")
-            now = self.clock()
-            unit_id = self._one(
-                "INSERT INTO unit (name, kind, contact_person, contact_phone, created_at,"
-                " updated_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                [name, kind, contact_person, contact_phone, now, now],
-            )[0]
-            self._audit(actor, "create", "unit", unit_id, detail=name)
-            return unit_id
+            return self._insert_unit(actor, name, kind, contact_person, contact_phone)
+
+        return in_transaction(self.cur, work)
+
+    def _insert_unit(
+        self, actor: Actor, name: str, kind: str, contact_person: str, contact_phone: str
+    ) -> int:
+        now = self.clock()
+        unit_id = self._one(
+            "INSERT INTO unit (name, kind, contact_person, contact_phone, created_at,"
+            " updated_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+            [name, kind, contact_person, contact_phone, now, now],
+        )[0]
+        self._audit(actor, "create", "unit", unit_id, detail=name)
+        return unit_id
+
+    def import_units(self, actor: Actor, rows: Sequence[Any]) -> int:
+        """Add many units at once (导入单位名录): all of them, or none.
+
+        ``rows`` carry ``name, kind, contact_person, contact_phone`` and the file's
+        ``line`` number, used in messages; a name already on the roster fails the lot.
+        """
+        self._require(actor, Role.OFFICE)
+        problems = []
+        for row in rows:
+            for problem in unit_problems(row.name, row.kind, row.contact_phone):
+                problems.append(f"第{row.line}行：{problem}")
+        if problems:
+            raise ValidationError(problems)
+
+        def work() -> int:
+            existing = {r[0] for r in self._all("SELECT name FROM unit")}
+            clashes = [
+                f"第{row.line}行：单位“{row.name.strip()}”已在名录中。"
+                for row in rows
+                if row.name.strip() in existing
+            ]
+            if clashes:
+                raise ValidationError(clashes)
+            for row in rows:
+                self._insert_unit(
+                    actor,
+                    row.name.strip(),
+                    row.kind,
+                    row.contact_person.strip(),
+                    row.contact_phone.strip(),
+                )
+            return len(rows)
 
         return in_transaction(self.cur, work)
 
