@@ -4,6 +4,7 @@ import streamlit as st
 
 from pages import sections_for
 from themeday.ui import gate
+from themeday.ui.widgets import campaign_selector
 
 st.set_page_config(page_title="政务公开主题日", page_icon=":material/campaign:", layout="wide")
 
@@ -13,4 +14,5 @@ if identity is None:
     st.navigation([login], position="hidden").run()
 else:
     st.sidebar.caption(f"{identity.user.display_name}（{identity.user.role.label}）")
+    campaign_selector(identity.repo, identity.actor)
     st.navigation(sections_for(identity.user)).run()

@@ -7,14 +7,14 @@ from themeday.charts import (
 )
 from themeday.domain import Role
 from themeday.ui import gate
-from themeday.ui.widgets import campaign_caption, progress_charts
+from themeday.ui.widgets import campaign_caption, progress_charts, selected_campaign
 
 
 def render() -> None:
     identity = gate.require(Role.LEADER)
     repo, actor = identity.repo, identity.actor
     st.title("领导看板")
-    campaign = repo.current_campaign(actor)
+    campaign = selected_campaign(repo, actor)
     if campaign is None:
         st.info("尚未创建主题日活动。")
         return

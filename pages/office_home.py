@@ -5,7 +5,7 @@ import streamlit as st
 
 from themeday.domain import Role
 from themeday.ui import gate
-from themeday.ui.widgets import campaign_caption, progress_charts
+from themeday.ui.widgets import campaign_caption, progress_charts, selected_campaign
 
 _ACTIONS = {
     "login": "登录",
@@ -26,7 +26,7 @@ def render() -> None:
     identity = gate.require(Role.OFFICE)
     repo, actor = identity.repo, identity.actor
     st.title("管理首页")
-    campaign = repo.current_campaign(actor)
+    campaign = selected_campaign(repo, actor)
     if campaign is None:
         st.info("尚未创建主题日活动。")
     else:

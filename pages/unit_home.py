@@ -9,6 +9,7 @@ from themeday.ui.widgets import (
     campaign_caption,
     declaration_status_label,
     rules_summary,
+    selected_campaign,
 )
 
 
@@ -17,7 +18,7 @@ def render() -> None:
     repo, actor = identity.repo, identity.actor
     unit = repo.get_unit(actor, actor.unit_id)
     st.title(f"本单位首页 · {unit.name}")
-    campaign = repo.current_campaign(actor)
+    campaign = selected_campaign(repo, actor)
     if campaign is None:
         st.info("政务公开办尚未发布本年度“政务公开主题日”活动，发布后将在此显示申报要求。")
         return

@@ -206,21 +206,22 @@ class CatalogueMixin(RepositoryBase):
     def import_units(self, actor: Actor, rows: Sequence[Any]) -> int:
         """Add many units at once (导入单位名录): all of them, or none.
 
-        ``rows`` carry ``name, kind, contact_person, contact_phone`` and the file's
-        ``line`` number, used in messages; a name already on the roster fails the lot.
+        ``rows`` carry ``name, kind, contact_person, contact_phone``; a name already
+        on the roster fails the lot, with one message per clash.
         """
         self._require(actor, Role.OFFICE)
-        problems = []
-        for row in rows:
-            for problem in unit_problems(row.name, row.kind, row.contact_phone):
-                problems.append(f"第{row.line}行：{problem}")
+        problems = [
+            f"“{row.name}”：{problem}"
+            for row in rows
+            for problem in unit_problems(row.name, row.kind, row.contact_phone)
+        ]
         if problems:
             raise ValidationError(problems)
 
         def work() -> int:
             existing = {r[0] for r in self._all("SELECT name FROM unit")}
             clashes = [
-                f"第{row.line}行：单位“{row.name.strip()}”已在名录中。"
+                f"单位“{row.name.strip()}”已在单位名录中。"
                 for row in rows
                 if row.name.strip() in existing
             ]

@@ -11,6 +11,7 @@ import streamlit as st
 from themeday.charts import activities_by_month_chart, declaration_progress_chart
 from themeday.domain import (
     ActivityStatus,
+    Actor,
     DeclarationStatus,
     NotFound,
     PermissionDenied,
@@ -18,6 +19,7 @@ from themeday.domain import (
     ValidationError,
 )
 from themeday.records import Activity, Campaign
+from themeday.repository import Repository
 
 _FLASH = "themeday.flash"
 
@@ -99,3 +101,47 @@ def progress_charts(campaign: Campaign, counts: dict[str, Any]) -> None:
     right.altair_chart(
         activities_by_month_chart(counts["activities_by_month"], months), width="stretch"
     )
+
+
+_CAMPAIGN = "themeday.campaign_id"
+
+
+def campaign_selector(repo: Repository, actor: Actor) -> None:
+    """The year/campaign picker in the sidebar (活动年度); the current one by default."""
+    campaigns = repo.list_campaigns(actor)
+    if not campaigns:
+        return
+    by_id = {c.id: c for c in campaigns}
+    current = next((c.id for c in campaigns if c.is_current), campaigns[0].id)
+    chosen = st.session_state.get(_CAMPAIGN)
+    if chosen not in by_id:
+        st.session_state[_CAMPAIGN] = current
+    st.sidebar.selectbox(
+        "活动年度",
+        list(by_id),
+        key=_CAMPAIGN,
+        format_func=lambda i: (
+            f"{by_id[i].year}年 · {by_id[i].region}" + ("（当前）" if by_id[i].is_current else "")
+        ),
+    )
+
+
+def selected_campaign(repo: Repository, actor: Actor) -> Campaign | None:
+    """The campaign chosen in the sidebar, or the current one."""
+    chosen = st.session_state.get(_CAMPAIGN)
+    if chosen is not None:
+        try:
+            return repo.get_campaign(actor, chosen)
+        except NotFound:
+            st.session_state.pop(_CAMPAIGN, None)
+    return repo.current_campaign(actor)
+
+
+def month_options(campaign: Campaign) -> list[int]:
+    """The months a theme may be planned in (计划月份)."""
+    return list(range(campaign.rules.first_month, campaign.rules.last_month + 1))
+
+
+def download_name(*parts: str) -> str:
+    """A file name for a download built from domain words, e.g. 2026年_申报表.xlsx."""
+    return "_".join(p.replace("/", "_").replace(" ", "") for p in parts if p)

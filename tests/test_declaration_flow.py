@@ -1,0 +1,174 @@
+"""Declaration status flow, history, scan and plan on a temporary DuckDB file."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import actor_for
+from themeday import declarations
+from themeday.domain import PermissionDenied, StaleRecord, ValidationError
+from themeday.uploads import FileStore
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+THEME = {
+    "title": "乡村振兴政策宣讲",
+    "planned_month": 12,
+    "form": "政策发布",
+    "summary": "",
+    "contact": "王建华 0739-5321103",
+}
+
+
+@pytest.fixture
+def flow(demo, tmp_path):
+    office = actor_for(demo, "office")
+    unit3 = actor_for(demo, "unit3")
+    campaign = demo.current_campaign(office)
+    store = FileStore(tmp_path / "uploads")
+    return demo, office, unit3, campaign, store
+
+
+def draft(repo, unit, campaign, themes=(THEME,), version=0):
+    return repo.save_declaration(
+        unit,
+        campaign.id,
+        unit.unit_id,
+        version,
+        contact_person="王建华",
+        contact_phone="0739-5321103",
+        themes=list(themes),
+    )
+
+
+def test_submit_only_when_valid_then_read_only(flow):
+    repo, office, unit3, campaign, store = flow
+    declaration_id = draft(repo, unit3, campaign)
+    with pytest.raises(ValidationError) as error:
+        declarations.submit(repo, unit3, campaign, declaration_id)
+    assert error.value.messages == ["请上传加盖公章的申报表电子扫描件。"]
+    assert repo.get_declaration(unit3, declaration_id).status == "draft"
+
+    declarations.upload_scan(repo, unit3, declaration_id, PDF, "申报表.pdf", store)
+    assert declarations.submit(repo, unit3, campaign, declaration_id) == 0
+    submitted = repo.get_declaration(unit3, declaration_id)
+    assert submitted.status == "submitted" and submitted.late_workdays == 0
+    with pytest.raises(ValidationError, match="已提交"):
+        draft(repo, unit3, campaign, version=submitted.version)
+    with pytest.raises(ValidationError):
+        declarations.upload_scan(repo, unit3, declaration_id, PDF, "again.pdf", store)
+
+
+def test_return_with_reason_resubmit_approve_keeps_history(flow):
+    repo, office, unit3, campaign, store = flow
+    declaration_id = draft(repo, unit3, campaign)
+    declarations.upload_scan(repo, unit3, declaration_id, PDF, "scan.pdf", store)
+    declarations.submit(repo, unit3, campaign, declaration_id)
+    version = repo.get_declaration(office, declaration_id).version
+    with pytest.raises(ValidationError, match="退回原因"):
+        repo.review_declaration(office, declaration_id, version, approve=False, reason=" ")
+    with pytest.raises(PermissionDenied):
+        repo.review_declaration(unit3, declaration_id, version, approve=True)
+    repo.review_declaration(office, declaration_id, version, approve=False, reason="主题过于笼统")
+    returned = repo.get_declaration(unit3, declaration_id)
+    assert (returned.status, returned.return_reason) == ("returned", "主题过于笼统")
+
+    better = {**THEME, "title": "高标准农田建设政策宣讲"}
+    draft(repo, unit3, campaign, [better], version=returned.version)
+    declarations.submit(repo, unit3, campaign, declaration_id)
+    version = repo.get_declaration(office, declaration_id).version
+    with pytest.raises(StaleRecord):
+        repo.review_declaration(office, declaration_id, version - 1, approve=True)
+    repo.review_declaration(office, declaration_id, version, approve=True)
+    assert repo.get_declaration(unit3, declaration_id).status == "approved"
+
+    history = repo.declaration_history(unit3, declaration_id)
+    assert [h.action for h in history] == ["submit", "return", "submit", "approve"]
+    assert history[1].reason == "主题过于笼统"
+    first, last = (json.loads(h.snapshot)["themes"][0]["title"] for h in (history[0], history[3]))
+    assert (first, last) == ("乡村振兴政策宣讲", "高标准农田建设政策宣讲")
+    with pytest.raises(PermissionDenied):
+        repo.declaration_history(actor_for(repo, "unit1"), declaration_id)
+
+
+def test_late_submission_counts_working_days(flow, clock):
+    repo, office, unit3, campaign, store = flow
+    declaration_id = draft(repo, unit3, campaign)
+    declarations.upload_scan(repo, unit3, declaration_id, PDF, "scan.pdf", store)
+    clock.current = clock.current.replace(2026, 12, 2)  # deadline 11-30 (Mon): 12-01, 12-02
+    assert declarations.submit(repo, unit3, campaign, declaration_id) == 2
+    assert repo.get_declaration(office, declaration_id).late_workdays == 2
+
+
+def test_office_amends_an_approved_theme_with_a_reason(flow):
+    repo, office, unit3, campaign, store = flow
+    unit1 = actor_for(repo, "unit1")
+    (declaration,) = repo.list_declarations(unit1, campaign.id)
+    theme = repo.list_themes(office, declaration.id)[2]
+    with pytest.raises(ValidationError, match="修改原因"):
+        repo.amend_theme(office, theme.id, planned_month=11, form="座谈交流", reason="")
+    with pytest.raises(ValidationError, match="计划月份"):
+        repo.amend_theme(office, theme.id, planned_month=1, form="座谈交流", reason="调整")
+    with pytest.raises(PermissionDenied):
+        repo.amend_theme(unit1, theme.id, planned_month=11, form="座谈交流", reason="调整")
+    repo.amend_theme(office, theme.id, planned_month=11, form="座谈交流", reason="与市级活动错开")
+    amended = repo.list_themes(unit1, declaration.id)[2]
+    assert (amended.planned_month, amended.form) == (11, "座谈交流")
+    event = repo.declaration_history(office, declaration.id)[-1]
+    assert event.action == "amend" and "与市级活动错开" in event.reason
+    assert repo.list_audit(office, 1)[0].action == "amend"
+
+
+def test_scan_is_checked_by_content_and_scoped(flow):
+    repo, office, unit3, campaign, store = flow
+    declaration_id = draft(repo, unit3, campaign)
+    with pytest.raises(ValidationError, match="PDF"):
+        declarations.upload_scan(repo, unit3, declaration_id, b"not a pdf", "scan.pdf", store)
+    with pytest.raises(ValidationError):
+        declarations.upload_scan(repo, unit3, declaration_id, b"MZ\x90\x00" * 10, "scan.pdf", store)
+    assert repo.get_declaration(unit3, declaration_id).scan_attachment_id is None
+    attachment_id = declarations.upload_scan(repo, unit3, declaration_id, PDF, "盖章.pdf", store)
+    data, name, fmt = declarations.read_attachment(repo, office, attachment_id, store)
+    assert (data, name, fmt) == (PDF, "盖章.pdf", "pdf")
+    with pytest.raises(PermissionDenied):
+        declarations.read_attachment(repo, actor_for(repo, "unit1"), attachment_id, store)
+    with pytest.raises(PermissionDenied):
+        declarations.upload_scan(
+            repo, actor_for(repo, "unit1"), declaration_id, PDF, "x.pdf", store
+        )
+
+
+def test_units_not_submitted_and_plan_visibility(flow):
+    repo, office, unit3, campaign, store = flow
+    missing = {u.name for u in repo.units_not_submitted(office, campaign.id)}
+    assert "罗市镇人民政府" in missing and "城北街道办事处" not in missing
+    draft(repo, unit3, campaign)  # a draft does not count as declared
+    assert "罗市镇人民政府" in {u.name for u in repo.units_not_submitted(office, campaign.id)}
+    with pytest.raises(PermissionDenied):
+        repo.units_not_submitted(unit3, campaign.id)
+
+    plan_for_unit3 = repo.list_plan(unit3, campaign.id)
+    assert plan_for_unit3, "the approved demo themes are on everyone's plan"
+    assert {a.unit_name for a in plan_for_unit3} == {"城北街道办事处"}
+    assert all(a.contact == "" for a in plan_for_unit3)  # other units' contacts hidden
+    assert all(a.contact for a in repo.list_plan(actor_for(repo, "unit1"), campaign.id))
+
+
+def test_stale_draft_save_is_refused(flow):
+    repo, office, unit3, campaign, store = flow
+    declaration_id = draft(repo, unit3, campaign)
+    version = repo.get_declaration(unit3, declaration_id).version
+    draft(repo, unit3, campaign, version=version)
+    with pytest.raises(StaleRecord):
+        draft(repo, unit3, campaign, [{**THEME, "title": "另一个"}], version=version)
+    assert repo.list_themes(unit3, declaration_id)[0].title == THEME["title"]
+
+
+def test_deadline_end_is_midnight_shanghai(flow, clock):
+    repo, office, unit3, campaign, store = flow
+    declaration_id = draft(repo, unit3, campaign)
+    declarations.upload_scan(repo, unit3, declaration_id, PDF, "scan.pdf", store)
+    deadline = campaign.rules.declaration_deadline
+    clock.current = clock.current.replace(deadline.year, deadline.month, deadline.day, 23, 59)
+    assert declarations.submit(repo, unit3, campaign, declaration_id) == 0

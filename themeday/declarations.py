@@ -1,0 +1,142 @@
+"""Declaration service (申报): rule checks, lateness in working days, the stamped scan.
+
+Pages call these functions; they check the campaign's rules before anything is
+written, and leave storage and scoping to the repository.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from themeday.config import db_path
+from themeday.declaration_rules import ThemeRow, check_declaration, late_workdays
+from themeday.domain import Actor, Role, ValidationError
+from themeday.imports import parse_declaration_xlsx
+from themeday.records import Activity, Campaign, Declaration
+from themeday.repository import Repository
+from themeday.uploads import SCAN, FileStore, prepare
+from themeday.workdays import WorkdayCalendar
+
+
+def uploads_root() -> Path:
+    """Where attachments live: ``uploads/`` beside the database file."""
+    return db_path().parent / "uploads"
+
+
+def calendar(repo: Repository, actor: Actor) -> WorkdayCalendar:
+    """The official calendar with the office's overrides (节假日调整) applied."""
+    return WorkdayCalendar(repo.list_workday_overrides(actor))
+
+
+def rows_of(themes: list[Activity]) -> list[ThemeRow]:
+    """The 申报表 rows of stored themes."""
+    return [ThemeRow(t.title, t.planned_month, t.form, t.summary, t.contact) for t in themes]
+
+
+def problems_of(
+    repo: Repository, actor: Actor, campaign: Campaign, declaration: Declaration
+) -> list[str]:
+    """The campaign rules a stored 申报表 breaks (empty when it may be submitted)."""
+    themes = repo.list_themes(actor, declaration.id)
+    return check_declaration(
+        campaign.rules,
+        declaration.contact_person,
+        declaration.contact_phone,
+        rows_of(themes),
+        has_scan=declaration.scan_attachment_id is not None,
+    )
+
+
+def submit(repo: Repository, actor: Actor, campaign: Campaign, declaration_id: int) -> int:
+    """提交申报: only a valid 申报表 goes; returns the working days late (0 = on time)."""
+    declaration = repo.get_declaration(actor, declaration_id)
+    problems = problems_of(repo, actor, campaign, declaration)
+    if problems:
+        raise ValidationError(problems)
+    late = late_workdays(campaign.rules.declaration_deadline, repo.clock(), calendar(repo, actor))
+    repo.submit_declaration(actor, declaration_id, declaration.version, late)
+    return late
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an imported 申报表 file became."""
+
+    declaration_id: int
+    unit_name: str
+    themes: int
+    late_workdays: int
+
+
+def import_file(repo: Repository, actor: Actor, campaign: Campaign, data: bytes) -> ImportResult:
+    """导入申报表: a filled-in xlsx becomes that unit's submitted 申报表, or nothing.
+
+    The office imports for any unit named in the file; a unit only for itself. The
+    campaign's rules are checked as on the form, except the stamped scan, which an
+    emailed spreadsheet cannot carry.
+    """
+    parsed = parse_declaration_xlsx(data, campaign)
+    if parsed.errors:
+        raise ValidationError(parsed.errors)
+    units = {u.name: u for u in repo.list_units(actor)}
+    unit = units.get(parsed.unit_name.strip())
+    if unit is None:
+        if actor.role == Role.UNIT:
+            raise ValidationError(f"文件中的单位“{parsed.unit_name}”不是本单位，未导入。")
+        raise ValidationError(f"单位名录中没有“{parsed.unit_name}”，请核对单位名称后再导入。")
+    rows = [ThemeRow(**theme) for theme in parsed.themes]
+    problems = check_declaration(
+        campaign.rules, parsed.contact_person, parsed.contact_phone, rows, has_scan=True
+    )
+    if problems:
+        raise ValidationError(problems)
+    existing = repo.declaration_for(actor, campaign.id, unit.id)
+    if existing is not None and not existing.editable_by_unit:
+        raise ValidationError(
+            f"{unit.name}的申报表已{'审核通过' if existing.status == 'approved' else '提交'}，"
+            "不能用导入文件覆盖；如需更正请先退回。"
+        )
+    late = late_workdays(campaign.rules.declaration_deadline, repo.clock(), calendar(repo, actor))
+    declaration_id = repo.import_declaration(
+        actor,
+        campaign.id,
+        unit.id,
+        contact_person=parsed.contact_person,
+        contact_phone=parsed.contact_phone,
+        themes=[row.as_dict() for row in rows],
+        late_workdays=late,
+    )
+    return ImportResult(declaration_id, unit.name, len(rows), late)
+
+
+def upload_scan(
+    repo: Repository,
+    actor: Actor,
+    declaration_id: int,
+    data: bytes,
+    filename: str,
+    store: FileStore | None = None,
+) -> int:
+    """Check and store the stamped scan (盖章扫描件) of a 申报表; returns its attachment id."""
+    content, fmt = prepare(data, filename, SCAN)
+    repo.get_declaration(actor, declaration_id)  # scope check before writing a file
+    stored = (store or FileStore(uploads_root())).save(content, fmt)
+    return repo.attach_declaration_scan(
+        actor,
+        declaration_id,
+        original_name=Path(filename).name[:120],
+        stored_name=stored.stored_name,
+        fmt=stored.fmt,
+        size=stored.size,
+        sha256=stored.sha256,
+    )
+
+
+def read_attachment(
+    repo: Repository, actor: Actor, attachment_id: int, store: FileStore | None = None
+) -> tuple[bytes, str, str]:
+    """(content, display name, format) of an attachment the actor may see; sha256 re-checked."""
+    attachment = repo.get_attachment(actor, attachment_id)
+    data = (store or FileStore(uploads_root())).load(attachment.stored_name, attachment.sha256)
+    return data, attachment.original_name, attachment.fmt

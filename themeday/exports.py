@@ -1,0 +1,579 @@
+"""Files the office and the units download: xlsx in the official layouts, csv, docx.
+
+Pure functions, bytes out: no Streamlit, no SQL. Every text cell goes through
+:func:`neutralise` so that Excel or WPS never runs user text as a formula
+(DESIGN.md §3 "Exports"); numbers and dates stay numeric.
+
+The layout written by :func:`declaration_xlsx` is the one
+:func:`themeday.imports.parse_declaration_xlsx` reads back.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Pt
+from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from themeday.config import now
+from themeday.domain import CampaignRules
+from themeday.records import Activity, Campaign, Declaration, Unit
+
+__all__ = [
+    "DEFAULT_FORM_COLUMNS",
+    "annual_plan_docx",
+    "annual_plan_title",
+    "annual_plan_xlsx",
+    "chase_list_title",
+    "chase_list_xlsx",
+    "csv_bytes",
+    "declaration_columns",
+    "declaration_notes",
+    "declaration_title",
+    "declaration_xlsx",
+    "month_label",
+    "neutralise",
+]
+
+FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r", "\n")
+"""First characters that make Excel, WPS or LibreOffice read a cell as a formula."""
+
+T = TypeVar("T")
+
+_LEADING_BLANKS = " \u3000\xa0"
+_ILLEGAL_XML_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+DEFAULT_FORM_COLUMNS: tuple[str, ...] = ("序号", "活动主题", "计划月份", "活动形式", "活动简介")
+"""申报表 columns for a campaign whose rules name none (联系人及电话 added when the rows
+carry a contact)."""
+
+CONTACT_COLUMN = "联系人及电话"
+NOTES_PREFIX = "注："
+
+_COLUMN_WIDTHS = {
+    "序号": 6,
+    "活动主题": 30,
+    "活动时间(月份)": 15,
+    "计划月份": 10,
+    "活动形式": 12,
+    "活动简介": 44,
+    CONTACT_COLUMN: 24,
+    "单位": 24,
+    "单位名称": 34,
+    "单位类别": 12,
+    "联系人": 12,
+    "联系电话": 18,
+}
+_CENTRED_COLUMNS = {"序号", "活动时间(月份)", "计划月份", "活动形式", "单位类别", "联系电话"}
+
+_FONT_NAME = "宋体"
+_THIN = Side(style="thin", color="000000")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_TITLE_FONT = Font(name=_FONT_NAME, size=16, bold=True)
+_HEAD_FONT = Font(name=_FONT_NAME, size=11, bold=True)
+_BODY_FONT = Font(name=_FONT_NAME, size=11)
+_NOTE_FONT = Font(name=_FONT_NAME, size=10)
+
+_CHINESE_NUMBERS = {1: "一", 2: "两", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八", 9: "九"}
+
+
+# --------------------------------------------------------------------------- text safety
+
+
+def neutralise(value: T) -> T:
+    """Make ``value`` safe for a spreadsheet cell: text can never become a formula.
+
+    Text whose first character (after any leading spaces) is ``= + - @``, a tab, CR or
+    LF gets a leading apostrophe, as OWASP advises for CSV injection; Excel and WPS then
+    show it as text. Numbers, dates, booleans and ``None`` are returned unchanged so they
+    stay numeric. :func:`themeday.imports` strips that apostrophe again on import.
+    """
+    if not isinstance(value, str) or not value:
+        return value
+    first = value.lstrip(_LEADING_BLANKS)[:1] or value[0]
+    if value[0] in FORMULA_PREFIXES or first in FORMULA_PREFIXES:
+        return "'" + value  # type: ignore[return-value]  # str in, str out
+    return value
+
+
+def _xml_safe(text: str) -> str:
+    """Drop control characters that xlsx and docx cannot store (pasted text has them)."""
+    return _ILLEGAL_XML_CHARS.sub("", text)
+
+
+def month_label(month: int | None) -> str:
+    """``4`` → ``"4月"``; an unknown month is an empty string."""
+    return f"{month}月" if month else ""
+
+
+def _chinese_count(n: int) -> str:
+    return _CHINESE_NUMBERS.get(n, str(n))
+
+
+def _join_or(items: Sequence[str]) -> str:
+    items = [i for i in items if i]
+    if len(items) <= 1:
+        return "".join(items)
+    return "、".join(items[:-1]) + "或" + items[-1]
+
+
+def _cn_date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+# --------------------------------------------------------------------------- titles and columns
+
+
+def declaration_title(campaign: Campaign) -> str:
+    """The 申报表 title, e.g. ``湖南湘江新区2023年“政务公开主题日”活动主题申报表``."""
+    title = campaign.title.strip()
+    if not title:
+        return f"{campaign.region}{campaign.year}年“政务公开主题日”活动主题申报表"
+    if title.endswith("活动"):
+        return f"{title}主题申报表"
+    return f"{title}活动主题申报表"
+
+
+def annual_plan_title(campaign: Campaign) -> str:
+    """``<region><year>年“政务公开主题日”活动计划安排表``."""
+    return f"{campaign.region}{campaign.year}年“政务公开主题日”活动计划安排表"
+
+
+def chase_list_title(campaign: Campaign, as_of: date) -> str:
+    """``<campaign.title>未申报单位名单（截至2023年4月14日）``."""
+    return f"{campaign.title}未申报单位名单（截至{_cn_date(as_of)}）"
+
+
+def declaration_columns(rules: CampaignRules) -> tuple[str, ...]:
+    """The campaign's 申报表 columns (``rules.form_columns``, or a default for old rules)."""
+    if rules.form_columns:
+        return tuple(rules.form_columns)
+    if rules.row_has_contact:
+        return (*DEFAULT_FORM_COLUMNS, CONTACT_COLUMN)
+    return DEFAULT_FORM_COLUMNS
+
+
+def declaration_notes(campaign: Campaign) -> str:
+    """The 注 line under the 申报表, built from the campaign's rules.
+
+    For 大祥区: ``注：1.计划月份一般不晚于2023年10月；2.活动形式包括实地调研、…或问卷调查等；
+    3.每单位至少申报一个主题。``
+    """
+    rules = campaign.rules
+    if rules.last_month < 12:
+        months = f"计划月份一般不晚于{campaign.year}年{rules.last_month}月"
+    else:
+        months = f"计划月份自{campaign.year}年{rules.first_month}月起"
+    forms = f"活动形式包括{_join_or(list(rules.allowed_forms))}等"
+    count = _chinese_count(rules.themes_count)
+    themes = f"每单位{'须' if rules.themes_exact else '至少'}申报{count}个主题"
+    if rules.required_forms:
+        quoted = [f"“{f}”" for f in rules.required_forms]
+        themes += f"，其中至少一个主题为{_join_or(quoted)}"
+    return f"{NOTES_PREFIX}1.{months}；2.{forms}；3.{themes}。"
+
+
+# --------------------------------------------------------------------------- xlsx helpers
+
+
+def _put(
+    ws: Worksheet,
+    row: int,
+    column: int,
+    value: object,
+    *,
+    font: Font = _BODY_FONT,
+    horizontal: str = "left",
+    border: bool = True,
+    wrap: bool = True,
+) -> Cell:
+    """Write one cell: text neutralised and stored as a string (data type ``s``)."""
+    cell = ws.cell(row=row, column=column)
+    if isinstance(value, str):
+        cell.value = _xml_safe(neutralise(value))
+        cell.data_type = "s"  # never "f" (formula) nor "e" (an error code like #N/A)
+    elif isinstance(value, bool | int | float | Decimal | date | datetime) or value is None:
+        cell.value = value
+    else:
+        cell.value = _xml_safe(str(neutralise(str(value))))
+        cell.data_type = "s"
+    cell.font = font
+    cell.alignment = Alignment(horizontal=horizontal, vertical="center", wrap_text=wrap)
+    if border:
+        cell.border = _BORDER
+    return cell
+
+
+def _text_units(text: str) -> float:
+    """Approximate width of ``text`` in Excel column units (CJK characters are wide)."""
+    return sum(2.0 if ord(ch) >= 0x2E80 else 1.1 for ch in text)
+
+
+def _row_height(
+    texts: Iterable[tuple[str, float]], line: float = 15.0, minimum: float = 20.0
+) -> float:
+    """A row height that shows every wrapped line of ``(text, column width)`` pairs."""
+    lines = 1
+    for text, width in texts:
+        usable = max(width - 1.0, 1.0)
+        count = sum(max(1, math.ceil(_text_units(part) / usable)) for part in text.split("\n"))
+        lines = max(lines, count)
+    return min(409.0, max(minimum, lines * line + 6))
+
+
+def _set_widths(ws: Worksheet, columns: Sequence[str]) -> list[float]:
+    widths = []
+    for index, name in enumerate(columns, start=1):
+        width = float(_COLUMN_WIDTHS.get(name, 16))
+        ws.column_dimensions[get_column_letter(index)].width = width
+        widths.append(width)
+    return widths
+
+
+def _title_row(ws: Worksheet, text: str, columns: int, row: int = 1) -> None:
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns)
+    _put(ws, row, 1, text, font=_TITLE_FONT, horizontal="center", border=False)
+    ws.row_dimensions[row].height = 36
+
+
+def _header_row(ws: Worksheet, row: int, columns: Sequence[str]) -> None:
+    for index, name in enumerate(columns, start=1):
+        _put(ws, row, index, name, font=_HEAD_FONT, horizontal="center")
+    ws.row_dimensions[row].height = 30
+
+
+def _data_row(
+    ws: Worksheet, row: int, columns: Sequence[str], values: Sequence[object], widths: list[float]
+) -> None:
+    for index, (name, value) in enumerate(zip(columns, values, strict=True), start=1):
+        _put(ws, row, index, value, horizontal="center" if name in _CENTRED_COLUMNS else "left")
+    ws.row_dimensions[row].height = _row_height(
+        (str(v), w) for v, w in zip(values, widths, strict=True) if isinstance(v, str)
+    )
+
+
+def _page_setup(
+    ws: Worksheet, *, landscape: bool, title_rows: str | None, footer: bool = True
+) -> None:
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    if title_rows:
+        ws.print_title_rows = title_rows
+    if footer:
+        ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+
+
+def _workbook_bytes(wb: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _ordered(activities: Iterable[Activity]) -> list[Activity]:
+    return sorted(activities, key=lambda a: (a.seq, a.id))
+
+
+# --------------------------------------------------------------------------- 申报表
+
+
+def _declaration_cell(column: str, activity: Activity | None, number: int) -> object:
+    """The value of one 申报表 cell for ``activity`` (blank rows get only their 序号)."""
+    if column == "序号":
+        return number
+    if activity is None:
+        return ""
+    if column in ("活动主题", "主题"):
+        return activity.title
+    if "月" in column or column in ("活动时间", "计划时间"):
+        return month_label(activity.planned_month)
+    if column in ("活动形式", "形式"):
+        return activity.form
+    if column in ("活动简介", "简介", "活动内容"):
+        return activity.summary
+    if column.startswith("联系"):
+        return activity.contact
+    return ""
+
+
+def declaration_xlsx(
+    campaign: Campaign,
+    unit: Unit,
+    declaration: Declaration | None,
+    activities: list[Activity],
+) -> bytes:
+    """The unit's filled 申报表 in its campaign's layout (``rules.form_columns``).
+
+    Row 1 is the merged title, row 2 names the unit (填报单位/申报单位), 联系人 and
+    联系电话, row 3 holds the columns and one row per activity follows in ``seq`` order,
+    months written like ``4月``. A 注 line built from the rules closes the table. Without
+    activities the form is a blank template with numbered empty rows. Without a
+    declaration the unit's own contact is filled in.
+    """
+    rules = campaign.rules
+    columns = declaration_columns(rules)
+    n = len(columns)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "申报表"
+    widths = _set_widths(ws, columns)
+
+    _title_row(ws, declaration_title(campaign), n)
+
+    unit_label = "申报单位（盖章）" if rules.row_has_contact else "填报单位（公章）"
+    if declaration is not None:
+        person, phone = declaration.contact_person, declaration.contact_phone
+    else:
+        person, phone = unit.contact_person, unit.contact_phone
+    header = [f"{unit_label}：{unit.name}", f"联系人：{person}", f"联系电话：{phone}"]
+    if n >= 3:
+        spans = [(1, n - 2), (n - 1, n - 1), (n, n)]
+    else:  # a campaign with very few columns: one line per field
+        spans = []
+    if spans:
+        for text, (start, end) in zip(header, spans, strict=True):
+            if end > start:
+                ws.merge_cells(start_row=2, start_column=start, end_row=2, end_column=end)
+            _put(ws, 2, start, text, border=False, wrap=True)
+        header_widths = [sum(widths[s - 1 : e]) for s, e in spans]
+        ws.row_dimensions[2].height = _row_height(zip(header, header_widths, strict=True), 16, 28)
+        table_row = 3
+    else:
+        for offset, text in enumerate(header):
+            ws.merge_cells(start_row=2 + offset, start_column=1, end_row=2 + offset, end_column=n)
+            _put(ws, 2 + offset, 1, text, border=False)
+        table_row = 2 + len(header)
+
+    _header_row(ws, table_row, columns)
+    rows: list[Activity | None] = list(_ordered(activities))
+    if not rows:
+        rows = [None] * max(rules.themes_count, 3)
+    row = table_row
+    for number, activity in enumerate(rows, start=1):
+        row += 1
+        values = [_declaration_cell(c, activity, number) for c in columns]
+        _data_row(ws, row, columns, values, widths)
+        if activity is None:
+            ws.row_dimensions[row].height = 36
+
+    notes = declaration_notes(campaign)
+    row += 1
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=n)
+    _put(ws, row, 1, notes, font=_NOTE_FONT, border=False)
+    ws.row_dimensions[row].height = _row_height([(notes, sum(widths) * 1.1)], 14, 20)
+
+    _page_setup(ws, landscape=False, title_rows=f"{table_row}:{table_row}", footer=False)
+    return _workbook_bytes(wb)
+
+
+# --------------------------------------------------------------------------- 全年计划
+
+
+def _annual_columns(rules: CampaignRules) -> list[str]:
+    columns = ["序号", "计划月份", "单位", "活动主题", "活动形式", "活动简介"]
+    if rules.row_has_contact:
+        columns.append(CONTACT_COLUMN)
+    return columns
+
+
+def _annual_order(activities: Iterable[Activity]) -> list[Activity]:
+    return sorted(
+        activities, key=lambda a: (a.planned_month or 99, a.unit_name, a.unit_id, a.seq, a.id)
+    )
+
+
+def _annual_rows(campaign: Campaign, activities: Iterable[Activity]) -> list[list[object]]:
+    has_contact = campaign.rules.row_has_contact
+    rows: list[list[object]] = []
+    for number, a in enumerate(_annual_order(activities), start=1):
+        row: list[object] = [
+            number,
+            month_label(a.planned_month),
+            a.unit_name,
+            a.title,
+            a.form,
+            a.summary,
+        ]
+        if has_contact:
+            row.append(a.contact)
+        rows.append(row)
+    return rows
+
+
+def annual_plan_xlsx(campaign: Campaign, activities: list[Activity]) -> bytes:
+    """The 全年“政务公开主题日”活动计划安排表 as xlsx.
+
+    Rows are ordered by month, then unit, then ``seq``; 序号 runs 1..n as numbers. The
+    header row is frozen and repeated on every printed page; A4 landscape, fit to width.
+    The caller chooses which activities belong in the plan (usually the approved ones).
+    """
+    columns = _annual_columns(campaign.rules)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "全年计划"
+    widths = _set_widths(ws, columns)
+    _title_row(ws, annual_plan_title(campaign), len(columns))
+    _header_row(ws, 2, columns)
+    for offset, values in enumerate(_annual_rows(campaign, activities), start=3):
+        _data_row(ws, offset, columns, values, widths)
+    ws.freeze_panes = "A3"
+    _page_setup(ws, landscape=True, title_rows="1:2")
+    return _workbook_bytes(wb)
+
+
+_DOCX_WEIGHTS = {
+    "序号": 1.0,
+    "计划月份": 1.6,
+    "单位": 3.2,
+    "活动主题": 4.2,
+    "活动形式": 1.8,
+    "活动简介": 6.0,
+    CONTACT_COLUMN: 3.0,
+}
+
+
+def annual_plan_docx(campaign: Campaign, activities: list[Activity]) -> bytes:
+    """The same 全年活动计划安排表 as a Word document (A4 landscape, centred title).
+
+    All text is inserted as plain runs; the header row repeats on every page.
+    """
+
+    def font(run: Any, size: float, bold: bool = False) -> None:
+        run.font.size = Pt(size)
+        run.font.bold = bold
+        run.font.name = _FONT_NAME
+        run_props = run._element.get_or_add_rPr()
+        fonts = run_props.find(qn("w:rFonts"))
+        if fonts is None:
+            fonts = OxmlElement("w:rFonts")
+            run_props.insert(0, fonts)
+        fonts.set(qn("w:eastAsia"), _FONT_NAME)
+
+    document = Document()
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.LANDSCAPE
+    section.page_width, section.page_height = Cm(29.7), Cm(21.0)
+    section.left_margin = section.right_margin = Cm(2.0)
+    section.top_margin = section.bottom_margin = Cm(2.0)
+
+    heading = document.add_paragraph()
+    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    font(heading.add_run(_xml_safe(annual_plan_title(campaign))), 18, bold=True)
+
+    columns = _annual_columns(campaign.rules)
+    rows = _annual_rows(campaign, activities)
+    table = document.add_table(rows=1 + len(rows), cols=len(columns))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    usable = 29.7 - 4.0
+    total = sum(_DOCX_WEIGHTS.get(c, 2.0) for c in columns)
+    widths = [Cm(usable * _DOCX_WEIGHTS.get(c, 2.0) / total) for c in columns]
+
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width  # the grid LibreOffice and WPS go by
+    header_props = table.rows[0]._tr.get_or_add_trPr()
+    repeat = OxmlElement("w:tblHeader")
+    repeat.set(qn("w:val"), "true")
+    header_props.append(repeat)
+
+    for row_index, values in enumerate([list(columns), *rows]):
+        for col_index, value in enumerate(values):
+            cell = table.cell(row_index, col_index)
+            cell.width = widths[col_index]
+            paragraph = cell.paragraphs[0]
+            if row_index == 0 or columns[col_index] in _CENTRED_COLUMNS:
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            font(paragraph.add_run(_xml_safe(str(value))), 10.5, bold=row_index == 0)
+
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+# --------------------------------------------------------------------------- 催报名单
+
+
+def chase_list_xlsx(campaign: Campaign, units: list[Unit], as_of: date | None = None) -> bytes:
+    """催报名单: the units (passed in, already filtered) that have not submitted.
+
+    The title names the date the list is true for (``as_of``, default today in
+    Asia/Shanghai). Columns 序号, 单位名称, 单位类别, 联系人, 联系电话.
+    """
+    if as_of is None:
+        as_of = now().date()
+    columns = ["序号", "单位名称", "单位类别", "联系人", "联系电话"]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "未申报单位"
+    widths = _set_widths(ws, columns)
+    _title_row(ws, chase_list_title(campaign, as_of), len(columns))
+    ws.row_dimensions[1].height = _row_height(
+        [(chase_list_title(campaign, as_of), sum(widths) / 1.6)], 22, 36
+    )
+    _header_row(ws, 2, columns)
+    for number, unit in enumerate(units, start=1):
+        values = [number, unit.name, unit.kind, unit.contact_person, unit.contact_phone]
+        _data_row(ws, 2 + number, columns, values, widths)
+    ws.freeze_panes = "A3"
+    _page_setup(ws, landscape=False, title_rows="1:2")
+    return _workbook_bytes(wb)
+
+
+# --------------------------------------------------------------------------- csv
+
+
+def _csv_value(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, int | float | Decimal):
+        return str(value)
+    return str(neutralise(str(value)))
+
+
+def csv_bytes(rows: list[Mapping[str, object]], columns: Sequence[str] | None = None) -> bytes:
+    """Rows as CSV, UTF-8 with a BOM so Excel opens Chinese text correctly.
+
+    The columns are ``columns`` or every key in order of first appearance. Text is
+    neutralised; numbers stay plain numbers, dates ISO, ``None`` empty, booleans 是/否.
+    """
+    if columns is None:
+        seen: dict[str, None] = {}
+        for row in rows:
+            seen.update(dict.fromkeys(row))
+        columns = list(seen)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    if columns:
+        writer.writerow([_csv_value(c) for c in columns])
+    for row in rows:
+        writer.writerow([_csv_value(row.get(c)) for c in columns])
+    return buffer.getvalue().encode("utf-8-sig")
