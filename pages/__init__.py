@@ -9,10 +9,14 @@ from __future__ import annotations
 import streamlit as st
 
 from pages import (
+    campaigns,
     change_password,
+    declaration,
     leader_dashboard,
     logout,
     office_home,
+    plan,
+    review,
     unit_home,
     units_accounts,
 )
@@ -32,15 +36,26 @@ def sections_for(user: User) -> dict[str, list[st.Page]]:
     ]
     if forced:
         return {"账号": account}
+    annual_plan = _page(plan.render, "活动计划", "calendar_month", "plan")
     if user.role == Role.UNIT:
-        work = [_page(unit_home.render, "本单位首页", "home", "unit", default=True)]
+        work = [
+            _page(unit_home.render, "本单位首页", "home", "unit", default=True),
+            _page(declaration.render, "主题申报", "edit_note", "declaration"),
+            annual_plan,
+        ]
     elif user.role == Role.OFFICE:
         work = [
             _page(office_home.render, "管理首页", "dashboard", "office", default=True),
+            _page(campaigns.render, "活动管理", "event", "campaigns"),
+            _page(review.render, "申报审核", "fact_check", "review"),
+            annual_plan,
             _page(units_accounts.render, "单位与账号", "group", "units"),
         ]
     else:
-        work = [_page(leader_dashboard.render, "领导看板", "monitoring", "dashboard", default=True)]
+        work = [
+            _page(leader_dashboard.render, "领导看板", "monitoring", "dashboard", default=True),
+            annual_plan,
+        ]
     return {"工作": work, "账号": account}
 
 

@@ -5,6 +5,7 @@ import streamlit as st
 
 from themeday.accounts import create_account, reset_account_password
 from themeday.domain import Role, UnitKind
+from themeday.imports import parse_units
 from themeday.records import Unit, User
 from themeday.repository import Repository
 from themeday.ui import gate
@@ -57,8 +58,44 @@ def _units(identity: Identity) -> None:
                     f"已新增单位：{name.strip()}",
                 ):
                     st.rerun()
+    _import_units(identity)
     if units:
         _edit_unit(repo, identity, units)
+
+
+def _import_units(identity: Identity) -> None:
+    with st.expander("从 Excel 或 CSV 导入单位名录"):
+        st.caption(
+            "表头须包含：单位名称、单位类别（部门/街道/乡镇/区直单位/驻区单位），"
+            "可选：联系人、联系电话。任一行有误时整份文件都不导入。"
+        )
+        upload = st.file_uploader("选择文件", type=["xlsx", "csv"], key="units_import")
+        if upload is None:
+            return
+        parsed = parse_units(upload.getvalue(), upload.name)
+        if not parsed.ok:
+            st.error(f"文件有{len(parsed.errors)}处问题，未导入任何单位：")
+            st.dataframe(pd.DataFrame({"问题": parsed.errors}), hide_index=True, width="stretch")
+            return
+        st.write(f"共 {len(parsed.rows)} 个单位待导入：")
+        st.dataframe(
+            pd.DataFrame([vars(r) for r in parsed.rows]).rename(
+                columns={
+                    "name": "单位名称",
+                    "kind": "单位类别",
+                    "contact_person": "联系人",
+                    "contact_phone": "联系电话",
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+        if st.button("确认导入", type="primary", key="units_import_go"):
+            if run_action(
+                lambda: identity.repo.import_units(identity.actor, parsed.rows),
+                f"已导入{len(parsed.rows)}个单位。",
+            ):
+                st.rerun()
 
 
 def _edit_unit(repo: Repository, identity: Identity, units: list[Unit]) -> None:

@@ -83,6 +83,8 @@ class Target:
     user_id: int
     declaration_id: int
     campaign_id: int
+    attachment_id: int
+    approved_theme_id: int
 
 
 @pytest.fixture
@@ -97,7 +99,26 @@ def target(demo: Repository, office: Actor) -> Target:
         contact_phone="0739-5321103",
         themes=[{"title": "乡村振兴政策宣讲", "planned_month": 12, "form": "政策发布"}],
     )
-    return Target(unit3.unit_id, unit3.id, declaration_id, campaign.id)
+    attachment_id = demo.attach_declaration_scan(
+        office,
+        declaration_id,
+        original_name="scan.pdf",
+        stored_name="s",
+        fmt="pdf",
+        size=1,
+        sha256="0" * 64,
+    )
+    approved = next(
+        d for d in demo.list_declarations(office, campaign.id) if d.status == "approved"
+    )
+    theme_id = demo.list_themes(office, approved.id)[0].id
+    return Target(unit3.unit_id, unit3.id, declaration_id, campaign.id, attachment_id, theme_id)
+
+
+def _submitted_then_review(repo: Repository, actor: Actor, target: Target) -> None:
+    office = actor_for(repo, "office")
+    repo.submit_declaration(office, target.declaration_id, None, 0)
+    repo.review_declaration(actor, target.declaration_id, None, approve=False, reason="补充")
 
 
 def _new_campaign(repo: Repository, office: Actor) -> int:
@@ -128,11 +149,69 @@ CASES = {
         lambda r, a, t: r.get_declaration(a, t.declaration_id),
         "ok ok ok denied",
     ),
-    "update_declaration_contact": (
-        lambda r, a, t: r.update_declaration_contact(
-            a, t.declaration_id, None, "张三", "13800000000"
+    "save_declaration": (
+        lambda r, a, t: r.save_declaration(
+            a,
+            t.campaign_id,
+            t.unit_id,
+            None,
+            contact_person="张三",
+            contact_phone="13800000000",
+            themes=[{"title": "改", "planned_month": 12, "form": "政策发布"}],
         ),
         "ok denied ok denied",
+    ),
+    "submit_declaration": (
+        lambda r, a, t: r.submit_declaration(a, t.declaration_id, None, 0),
+        "ok denied ok denied",
+    ),
+    "review_declaration": (
+        lambda r, a, t: _submitted_then_review(r, a, t),
+        "ok denied denied denied",
+    ),
+    "declaration_history": (
+        lambda r, a, t: r.declaration_history(a, t.declaration_id),
+        "ok ok ok denied",
+    ),
+    "list_themes": (lambda r, a, t: r.list_themes(a, t.declaration_id), "ok ok ok denied"),
+    "declaration_for": (
+        lambda r, a, t: r.declaration_for(a, t.campaign_id, t.unit_id),
+        "ok ok ok denied",
+    ),
+    "attach_declaration_scan": (
+        lambda r, a, t: r.attach_declaration_scan(
+            a,
+            t.declaration_id,
+            original_name="x.pdf",
+            stored_name="y",
+            fmt="pdf",
+            size=1,
+            sha256="0" * 64,
+        ),
+        "ok denied ok denied",
+    ),
+    "get_attachment": (lambda r, a, t: r.get_attachment(a, t.attachment_id), "ok ok ok denied"),
+    "import_declaration": (
+        lambda r, a, t: r.import_declaration(
+            a,
+            t.campaign_id,
+            t.unit_id,
+            contact_person="张三",
+            contact_phone="13800000000",
+            themes=[{"title": "导", "planned_month": 12, "form": "政策发布"}],
+            late_workdays=0,
+        ),
+        "ok denied ok denied",
+    ),
+    "units_not_submitted": (
+        lambda r, a, t: r.units_not_submitted(a, t.campaign_id),
+        "ok ok denied denied",
+    ),
+    "amend_theme": (
+        lambda r, a, t: r.amend_theme(
+            a, t.approved_theme_id, planned_month=12, form="座谈交流", reason="调整"
+        ),
+        "ok denied denied denied",
     ),
     "create_declaration": (
         lambda r, a, t: r.create_declaration(

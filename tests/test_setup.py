@@ -44,8 +44,14 @@ def test_demo_dates_sit_around_the_day_it_is_created(repo, today):
     campaign = repo.current_campaign(SYSTEM_ACTOR)
     rules = campaign.rules
     assert campaign.year in (today.year, today.year + 1)
-    assert rules.declaration_deadline > today  # declaring is still open, due soon
-    assert (rules.declaration_deadline - today).days <= 14
+    assert 0 < (today - rules.declaration_deadline).days <= 14  # passed recently: chase
+    declarations = repo.list_declarations(SYSTEM_ACTOR, campaign.id)
+    statuses = [d.status for d in declarations]
+    assert statuses.count("approved") >= 6 and statuses.count("returned") == 1
+    assert any(d.return_reason for d in declarations if d.status == "returned")
+    assert sum(bool(d.late_workdays) for d in declarations) == 1
+    assert len(repo.units_not_submitted(SYSTEM_ACTOR, campaign.id)) == 2
+    assert repo.list_plan(SYSTEM_ACTOR, campaign.id)
     submitted = [d.submitted_at.date() for d in repo.list_declarations(SYSTEM_ACTOR, campaign.id)]
     assert submitted and all(d < today for d in submitted)  # past work
     activities = repo.list_activities(SYSTEM_ACTOR, campaign.id)

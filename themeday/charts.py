@@ -45,3 +45,10 @@ def activity_status_chart(counts: dict[str, int]) -> alt.Chart:
     values = [counts.get(s.value, 0) for s in ACTIVITY_STATUS_LABELS]
     frame = pd.DataFrame({"活动状态": labels, "活动数": values})
     return _bar(frame, "活动状态", "活动数", "活动进展", sort=labels)
+
+
+def activities_by_form_chart(forms: list[str]) -> alt.Chart:
+    """各活动形式数量: one bar per form, from a list of each theme's form."""
+    counts = pd.Series(forms, dtype="str").value_counts()
+    frame = pd.DataFrame({"活动形式": counts.index, "活动数": counts.values})
+    return _bar(frame, "活动形式", "活动数", "各活动形式数量")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -18,7 +19,7 @@ from themeday.domain import (
     StaleRecord,
     ValidationError,
 )
-from themeday.records import Activity, Campaign
+from themeday.records import Activity, Campaign, DeclarationEvent
 from themeday.repository import Repository
 
 _FLASH = "themeday.flash"
@@ -145,3 +146,35 @@ def month_options(campaign: Campaign) -> list[int]:
 def download_name(*parts: str) -> str:
     """A file name for a download built from domain words, e.g. 2026年_申报表.xlsx."""
     return "_".join(p.replace("/", "_").replace(" ", "") for p in parts if p)
+
+
+_HISTORY_ACTIONS = {
+    "submit": "提交",
+    "import": "导入提交",
+    "return": "退回修改",
+    "approve": "审核通过",
+    "amend": "政务公开办调整",
+    "submitted": "提交",
+    "approved": "审核通过",
+    "returned": "退回修改",
+}
+
+
+def history_table(events: list[DeclarationEvent]) -> pd.DataFrame:
+    """申报记录: each version with who acted, when, and the reason given."""
+    rows = []
+    for event in events:
+        themes = json.loads(event.snapshot).get("themes", [])
+        rows.append(
+            {
+                "时间": event.occurred_at.strftime("%Y-%m-%d %H:%M"),
+                "操作": _HISTORY_ACTIONS.get(event.action, event.action),
+                "操作人": event.username,
+                "版本": event.version,
+                "意见/原因": event.reason,
+                "当时的主题": "；".join(
+                    f"{t['title']}（{t['planned_month']}月·{t['form']}）" for t in themes
+                ),
+            }
+        )
+    return pd.DataFrame(rows)

@@ -1,0 +1,178 @@
+"""活动管理: the office creates campaigns from a notice's preset or an earlier one, and
+edits their rules."""
+
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from themeday.domain import PRESETS, STANDARD_FORMS, Role
+from themeday.records import Campaign
+from themeday.ui import gate
+from themeday.ui.gate import Identity
+from themeday.ui.widgets import rules_summary, run_action, show_flash
+
+_MONTHS = list(range(1, 13))
+
+
+def render() -> None:
+    identity = gate.require(Role.OFFICE)
+    repo, actor = identity.repo, identity.actor
+    st.title("活动管理")
+    show_flash()
+    campaigns = repo.list_campaigns(actor)
+    if campaigns:
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "年度": c.year,
+                        "地区": c.region,
+                        "活动名称": c.title,
+                        "申报截止": c.rules.declaration_deadline.strftime("%Y-%m-%d"),
+                        "当前活动": "是" if c.is_current else "",
+                    }
+                    for c in campaigns
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+    _create(identity, campaigns)
+    if campaigns:
+        _edit(identity, campaigns)
+
+
+def _create(identity: Identity, campaigns: list[Campaign]) -> None:
+    repo, actor = identity.repo, identity.actor
+    with st.expander("新建活动", expanded=not campaigns):
+        sources = {f"preset:{k}": f"按通知预设：{p.title}" for k, p in PRESETS.items()}
+        sources |= {f"copy:{c.id}": f"复制已有活动：{c.title}" for c in campaigns}
+        source = st.radio("新建方式", list(sources), format_func=sources.get)
+        make_current = st.checkbox("设为当前活动", value=True)
+        if st.button("新建", type="primary"):
+            kind, _, key = source.partition(":")
+            if kind == "preset":
+                preset = PRESETS[key]
+                fields = dict(
+                    year=preset.year,
+                    region=preset.region,
+                    title=preset.title,
+                    office_name=preset.office_name,
+                    rules=preset.rules,
+                )
+            else:
+                base = repo.get_campaign(actor, int(key))
+                fields = dict(
+                    year=base.year + 1,
+                    region=base.region,
+                    title=base.title.replace(str(base.year), str(base.year + 1)),
+                    office_name=base.office_name,
+                    rules=base.rules.with_changes(
+                        declaration_deadline=_next_year(base.rules.declaration_deadline)
+                    ),
+                )
+            if run_action(
+                lambda: repo.create_campaign(actor, make_current=make_current, **fields),
+                f"已新建活动：{fields['title']}",
+            ):
+                st.rerun()
+
+
+def _edit(identity: Identity, campaigns: list[Campaign]) -> None:
+    repo, actor = identity.repo, identity.actor
+    st.subheader("活动设置")
+    by_id = {c.id: c for c in campaigns}
+    campaign_id = st.selectbox(
+        "选择活动", list(by_id), format_func=lambda i: by_id[i].title, key="campaign_edit_pick"
+    )
+    campaign = by_id[campaign_id]
+    rules = campaign.rules
+    if not campaign.is_current and st.button("设为当前活动", key=f"current_{campaign.id}"):
+        if run_action(lambda: repo.set_current_campaign(actor, campaign.id), "已设为当前活动。"):
+            st.rerun()
+    st.caption("现行规则：" + "；".join(rules_summary(campaign)))
+    with st.form(f"campaign_{campaign.id}_{campaign.version}"):
+        left, right = st.columns(2)
+        title = left.text_input("活动名称", campaign.title)
+        region = right.text_input("地区", campaign.region)
+        office_name = left.text_input("主办单位（政务公开办）", campaign.office_name)
+        year = right.number_input("年度", 2000, 2100, campaign.year, step=1)
+        deadline = left.date_input("申报截止日期", rules.declaration_deadline)
+        scan_required = right.checkbox("须上传加盖公章的扫描件", rules.scan_required)
+        count_mode = left.radio(
+            "每单位主题数",
+            ["exact", "min"],
+            index=0 if rules.themes_exact else 1,
+            format_func={"exact": "恰好", "min": "至少"}.get,
+            horizontal=True,
+        )
+        themes_count = right.number_input("个数", 1, 10, rules.themes_count, step=1)
+        extra_forms = [f for f in rules.allowed_forms if f not in STANDARD_FORMS]
+        allowed = st.multiselect(
+            "允许的活动形式",
+            list(STANDARD_FORMS) + extra_forms,
+            default=list(rules.allowed_forms),
+        )
+        added = st.text_input("增加其他活动形式（多个用顿号或逗号分隔，如：现场宣传）")
+        required = st.multiselect(
+            "至少一个主题须采用的形式（不要求则留空）",
+            list(STANDARD_FORMS) + extra_forms,
+            default=list(rules.required_forms),
+        )
+        first, last = st.columns(2)
+        first_month = first.selectbox(
+            "最早计划月份", _MONTHS, _MONTHS.index(rules.first_month), format_func=_month
+        )
+        last_month = last.selectbox(
+            "最晚计划月份", _MONTHS, _MONTHS.index(rules.last_month), format_func=_month
+        )
+        plan_days = first.number_input(
+            "活动方案提前报送的工作日数（0 表示不要求）", 0, 30, rules.plan_days_before or 0
+        )
+        report_days = last.number_input(
+            "活动总结在活动后几个工作日内报送（0 表示不要求）", 0, 30, rules.report_days_after or 0
+        )
+        row_has_contact = st.checkbox("申报表每行填写联系人及电话", rules.row_has_contact)
+        if st.form_submit_button("保存设置", type="primary"):
+            extra = [f.strip() for f in added.replace("，", "、").replace(",", "、").split("、")]
+            forms = tuple(dict.fromkeys([*allowed, *[f for f in extra if f]]))
+            new_rules = rules.with_changes(
+                declaration_deadline=deadline,
+                themes_count=int(themes_count),
+                themes_exact=count_mode == "exact",
+                required_forms=tuple(required),
+                allowed_forms=forms,
+                first_month=first_month,
+                last_month=last_month,
+                plan_days_before=int(plan_days) or None,
+                report_days_after=int(report_days) or None,
+                scan_required=scan_required,
+                row_has_contact=row_has_contact,
+            )
+            if run_action(
+                lambda: repo.update_campaign(
+                    actor,
+                    campaign.id,
+                    campaign.version,
+                    year=int(year),
+                    region=region.strip(),
+                    title=title.strip(),
+                    office_name=office_name.strip(),
+                    rules=new_rules,
+                ),
+                "活动设置已保存。",
+            ):
+                st.rerun()
+
+
+def _month(month: int) -> str:
+    return f"{month}月"
+
+
+def _next_year(day: date) -> date:
+    """The same day a year later (28 February for a 29 February)."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)

@@ -1,0 +1,272 @@
+"""主题申报: the unit fills, saves, checks and submits its 申报表."""
+
+import pandas as pd
+import streamlit as st
+
+from themeday import declarations, exports
+from themeday.declaration_rules import ThemeRow, check_declaration, summary_required
+from themeday.domain import Role, ValidationError
+from themeday.records import Campaign, Declaration
+from themeday.ui import gate
+from themeday.ui.gate import Identity
+from themeday.ui.widgets import (
+    campaign_caption,
+    declaration_status_label,
+    download_name,
+    history_table,
+    month_options,
+    rules_summary,
+    run_action,
+    selected_campaign,
+    show_flash,
+)
+
+_COLUMNS = {"title": "活动主题", "planned_month": "计划月份", "form": "活动形式"}
+
+
+def render() -> None:
+    identity = gate.require(Role.UNIT)
+    repo, actor = identity.repo, identity.actor
+    st.title("主题申报")
+    show_flash()
+    campaign = selected_campaign(repo, actor)
+    if campaign is None:
+        st.info("政务公开办尚未发布活动，暂不能申报。")
+        return
+    campaign_caption(campaign)
+    with st.expander("本次活动申报要求", expanded=False):
+        st.markdown("\n".join(f"- {line}" for line in rules_summary(campaign)))
+
+    declaration = repo.declaration_for(actor, campaign.id, actor.unit_id)
+    _status(declaration)
+    if declaration is None or declaration.editable_by_unit:
+        _editor(identity, campaign, declaration)
+        if declaration is not None:
+            _scan(identity, campaign, declaration)
+    else:
+        _read_only(identity, declaration)
+    if declaration is not None:
+        _downloads(identity, campaign, declaration)
+        history = repo.declaration_history(actor, declaration.id)
+        if history:
+            with st.expander("申报记录（各版本与审核意见）"):
+                st.dataframe(history_table(history), hide_index=True, width="stretch")
+    _import(identity, campaign, declaration)
+
+
+def _status(declaration: Declaration | None) -> None:
+    if declaration is None:
+        st.info("本单位尚未填写申报表。请在下方填写活动主题，可随时保存草稿，检查无误后提交。")
+        return
+    text = f"申报状态：{declaration_status_label(declaration.status)}"
+    if declaration.late_workdays:
+        text += f"（逾期{declaration.late_workdays}个工作日提交）"
+    if declaration.status == "returned":
+        st.warning(f"{text}　退回原因：{declaration.return_reason}　请修改后重新提交。")
+    elif declaration.status == "approved":
+        st.success(text)
+    else:
+        st.info(text)
+
+
+def _frame(identity: Identity, campaign: Campaign, declaration: Declaration | None):
+    columns = _columns(campaign)
+    rows = []
+    if declaration is not None:
+        for theme in identity.repo.list_themes(identity.actor, declaration.id):
+            rows.append({key: getattr(theme, key) for key in columns})
+    return pd.DataFrame(rows, columns=list(columns))
+
+
+def _columns(campaign: Campaign) -> dict[str, str]:
+    columns = dict(_COLUMNS)
+    if summary_required(campaign.rules) or not campaign.rules.row_has_contact:
+        columns["summary"] = "活动简介"
+    if campaign.rules.row_has_contact:
+        columns["contact"] = "联系人及电话"
+    return columns
+
+
+def _editor(identity: Identity, campaign: Campaign, declaration: Declaration | None) -> None:
+    repo, actor = identity.repo, identity.actor
+    rules = campaign.rules
+    unit = repo.get_unit(actor, actor.unit_id)
+    version = declaration.version if declaration else 0
+    columns = _columns(campaign)
+    config = {
+        "title": st.column_config.TextColumn("活动主题", required=True, max_chars=60),
+        "planned_month": st.column_config.SelectboxColumn(
+            "计划月份", options=month_options(campaign), required=True, format="%d月"
+        ),
+        "form": st.column_config.SelectboxColumn(
+            "活动形式", options=list(rules.allowed_forms), required=True
+        ),
+        "summary": st.column_config.TextColumn("活动简介", max_chars=500, width="large"),
+        "contact": st.column_config.TextColumn("联系人及电话", help="如：张三 0739-5321101"),
+    }
+    # The version in the key drops unsaved edits only when the saved record changed.
+    with st.form(f"declaration_{campaign.id}_{version}"):
+        left, right = st.columns(2)
+        person = left.text_input(
+            "联系人", declaration.contact_person if declaration else unit.contact_person
+        )
+        phone = right.text_input(
+            "联系电话", declaration.contact_phone if declaration else unit.contact_phone
+        )
+        st.caption("每行一个活动主题；可在表格下方添加行，勾选行首后按删除键删除，行的顺序即序号。")
+        edited = st.data_editor(
+            _frame(identity, campaign, declaration),
+            column_config={key: config[key] for key in columns},
+            num_rows="dynamic",
+            hide_index=True,
+            width="stretch",
+            key=f"themes_{campaign.id}_{version}",
+        )
+        save, submit = st.columns(2)
+        saved = save.form_submit_button("保存草稿")
+        submitted = submit.form_submit_button("检查并提交", type="primary")
+    if not (saved or submitted):
+        if declaration is not None:
+            problems = declarations.problems_of(repo, actor, campaign, declaration)
+            if problems:
+                st.warning("提交前还需处理：\n" + "\n".join(f"- {p}" for p in problems))
+        return
+    rows = _rows(edited)
+    try:
+        declaration_id = repo.save_declaration(
+            actor,
+            campaign.id,
+            actor.unit_id,
+            version,
+            contact_person=person.strip(),
+            contact_phone=phone.strip(),
+            themes=[row.as_dict() for row in rows],
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            st.error(message)
+        return
+    except Exception as exc:  # StaleRecord, PermissionDenied: show and keep the input
+        st.error(str(exc))
+        return
+    if saved:
+        problems = check_declaration(rules, person, phone, rows, has_scan=_has_scan(declaration))
+        note = "草稿已保存。" + ("检查通过，可以提交。" if not problems else "")
+        st.session_state["themeday.flash"] = note
+        st.rerun()
+    if run_action(
+        lambda: declarations.submit(repo, actor, campaign, declaration_id),
+        "申报表已提交，等待政务公开办审核。",
+    ):
+        st.rerun()
+    else:
+        st.info("草稿已保存，请按上面的提示修改后再提交。")
+
+
+def _has_scan(declaration: Declaration | None) -> bool:
+    return declaration is not None and declaration.scan_attachment_id is not None
+
+
+def _rows(edited: pd.DataFrame) -> list[ThemeRow]:
+    rows = []
+    for record in edited.to_dict("records"):
+        values = {k: ("" if pd.isna(v) else v) for k, v in record.items()}
+        if not any(str(v).strip() for v in values.values()):
+            continue  # a blank row the editor added
+        month = values.get("planned_month")
+        rows.append(
+            ThemeRow(
+                title=str(values.get("title", "")),
+                planned_month=int(month) if month != "" else None,
+                form=str(values.get("form", "")),
+                summary=str(values.get("summary", "")),
+                contact=str(values.get("contact", "")),
+            )
+        )
+    return rows
+
+
+def _scan(identity: Identity, campaign: Campaign, declaration: Declaration) -> None:
+    repo, actor = identity.repo, identity.actor
+    st.subheader("盖章扫描件")
+    required = "（本次活动要求上传）" if campaign.rules.scan_required else "（可选）"
+    st.caption(f"请上传加盖公章的申报表扫描件{required}：PDF、JPG 或 PNG，不超过 20 MB。")
+    if declaration.scan_attachment_id:
+        _scan_download(identity, declaration.scan_attachment_id, "scan_current")
+    upload = st.file_uploader(
+        "选择扫描件", type=["pdf", "jpg", "jpeg", "png"], key=f"scan_{declaration.id}"
+    )
+    if upload is not None and st.button("上传扫描件", key=f"scan_go_{declaration.id}"):
+        if run_action(
+            lambda: declarations.upload_scan(
+                repo, actor, declaration.id, upload.getvalue(), upload.name
+            ),
+            f"扫描件“{upload.name}”已上传。",
+        ):
+            st.rerun()
+
+
+def _scan_download(identity: Identity, attachment_id: int, key: str) -> None:
+    try:
+        data, name, fmt = declarations.read_attachment(identity.repo, identity.actor, attachment_id)
+    except ValidationError as exc:
+        st.error(str(exc))
+        return
+    mime = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}[fmt]
+    st.download_button(f"查看已上传的扫描件：{name}", data, file_name=name, mime=mime, key=key)
+
+
+def _read_only(identity: Identity, declaration: Declaration) -> None:
+    st.write(f"联系人：{declaration.contact_person}　联系电话：{declaration.contact_phone}")
+    themes = identity.repo.list_themes(identity.actor, declaration.id)
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "序号": t.seq,
+                    "活动主题": t.title,
+                    "计划月份": f"{t.planned_month}月",
+                    "活动形式": t.form,
+                    "活动简介": t.summary,
+                    "联系人及电话": t.contact,
+                }
+                for t in themes
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    if declaration.status == "submitted":
+        st.caption("申报表已提交，审核前不能修改；如需修改请联系政务公开办退回。")
+    if declaration.scan_attachment_id:
+        _scan_download(identity, declaration.scan_attachment_id, "scan_readonly")
+
+
+def _downloads(identity: Identity, campaign: Campaign, declaration: Declaration) -> None:
+    repo, actor = identity.repo, identity.actor
+    unit = repo.get_unit(actor, declaration.unit_id)
+    data = exports.declaration_xlsx(
+        campaign, unit, declaration, repo.list_themes(actor, declaration.id)
+    )
+    st.download_button(
+        "下载申报表（Excel，可打印盖章）",
+        data,
+        file_name=download_name(f"{campaign.year}年", unit.name, "主题申报表.xlsx"),
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+def _import(identity: Identity, campaign: Campaign, declaration: Declaration | None) -> None:
+    if declaration is not None and not declaration.editable_by_unit:
+        return
+    with st.expander("从 Excel 导入已填好的申报表"):
+        st.caption("使用本页下载的申报表格式填写后上传，导入后即视为提交。")
+        upload = st.file_uploader("选择申报表文件", type=["xlsx"], key="declaration_import")
+        if upload is not None and st.button("导入并提交", key="declaration_import_go"):
+            if run_action(
+                lambda: declarations.import_file(
+                    identity.repo, identity.actor, campaign, upload.getvalue()
+                ),
+                "申报表已导入并提交。",
+            ):
+                st.rerun()

@@ -1,0 +1,97 @@
+"""活动计划: the 全年“政务公开主题日”活动计划安排表, month by month, for every role."""
+
+import pandas as pd
+import streamlit as st
+
+from themeday import exports
+from themeday.charts import activities_by_form_chart, activities_by_month_chart
+from themeday.domain import Role
+from themeday.records import Activity
+from themeday.ui import gate
+from themeday.ui.widgets import campaign_caption, download_name, month_options, selected_campaign
+
+_PER_ROW = 4
+
+
+def render() -> None:
+    identity = gate.require(Role.UNIT, Role.OFFICE, Role.LEADER)
+    repo, actor = identity.repo, identity.actor
+    st.title("全年活动计划")
+    campaign = selected_campaign(repo, actor)
+    if campaign is None:
+        st.info("尚未创建主题日活动。")
+        return
+    campaign_caption(campaign)
+    st.caption(exports.annual_plan_title(campaign) + "（审核通过的主题）")
+    plan = repo.list_plan(actor, campaign.id)
+    if not plan:
+        st.info("暂无审核通过的活动主题。申报表审核通过后，主题会按计划月份列入全年计划。")
+        return
+
+    left, middle, right = st.columns(3)
+    units = left.multiselect("单位", sorted({a.unit_name for a in plan}))
+    kinds = middle.multiselect("单位类别", sorted({a.unit_kind for a in plan}))
+    forms = right.multiselect("活动形式", sorted({a.form for a in plan}))
+    shown = [
+        a
+        for a in plan
+        if (not units or a.unit_name in units)
+        and (not kinds or a.unit_kind in kinds)
+        and (not forms or a.form in forms)
+    ]
+    st.caption(f"共 {len(shown)} 个主题")
+
+    grid_tab, table_tab, chart_tab = st.tabs(["按月安排", "计划表", "统计"])
+    months = month_options(campaign)
+    with grid_tab:
+        _month_grid(shown, months)
+    with table_tab:
+        st.dataframe(_table(shown), hide_index=True, width="stretch")
+    with chart_tab:
+        by_month = [(m, sum(a.planned_month == m for a in shown)) for m in months]
+        st.altair_chart(activities_by_month_chart(by_month, range(months[0], months[-1] + 1)))
+        st.altair_chart(activities_by_form_chart([a.form for a in shown]))
+
+    xlsx, docx = st.columns(2)
+    name = download_name(f"{campaign.year}年", campaign.region, "政务公开主题日活动计划安排表")
+    xlsx.download_button(
+        "导出计划安排表（Excel）",
+        exports.annual_plan_xlsx(campaign, shown),
+        file_name=f"{name}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    docx.download_button(
+        "导出计划安排表（Word）",
+        exports.annual_plan_docx(campaign, shown),
+        file_name=f"{name}.docx",
+        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+
+
+def _month_grid(plan: list[Activity], months: list[int]) -> None:
+    for start in range(0, len(months), _PER_ROW):
+        columns = st.columns(_PER_ROW)
+        for column, month in zip(columns, months[start : start + _PER_ROW], strict=False):
+            with column.container(border=True):
+                themes = [a for a in plan if a.planned_month == month]
+                st.markdown(f"**{month}月**　{len(themes)}个主题")
+                for theme in themes:
+                    # st.text: user text is shown as plain text, never as markdown or HTML.
+                    st.text(f"{theme.unit_name}\n{theme.title}（{theme.form}）")
+
+
+def _table(plan: list[Activity]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "序号": number,
+                "计划月份": f"{a.planned_month}月",
+                "单位": a.unit_name,
+                "单位类别": a.unit_kind,
+                "活动主题": a.title,
+                "活动形式": a.form,
+                "活动简介": a.summary,
+            }
+            for number, a in enumerate(plan, start=1)
+        ]
+    )

@@ -1,0 +1,245 @@
+"""申报审核: the office's queue, the 未申报 list, and review of one 申报表."""
+
+import pandas as pd
+import streamlit as st
+
+from themeday import declarations, exports
+from themeday.domain import DECLARATION_STATUS_LABELS, DeclarationStatus, Role, UnitKind
+from themeday.records import Campaign, Declaration
+from themeday.ui import gate
+from themeday.ui.gate import Identity
+from themeday.ui.widgets import (
+    campaign_caption,
+    declaration_status_label,
+    download_name,
+    history_table,
+    month_options,
+    run_action,
+    selected_campaign,
+    show_flash,
+)
+
+_QUEUE_STATUSES = [s for s in DeclarationStatus if s != DeclarationStatus.DRAFT]
+
+
+def render() -> None:
+    identity = gate.require(Role.OFFICE)
+    repo, actor = identity.repo, identity.actor
+    st.title("申报审核")
+    show_flash()
+    campaign = selected_campaign(repo, actor)
+    if campaign is None:
+        st.info("尚未创建主题日活动，请先在“活动管理”中创建。")
+        return
+    campaign_caption(campaign)
+    submitted = [d for d in repo.list_declarations(actor, campaign.id) if d.status != "draft"]
+    missing = repo.units_not_submitted(actor, campaign.id)
+
+    counts = st.columns(len(_QUEUE_STATUSES) + 1)
+    for column, status in zip(counts, _QUEUE_STATUSES, strict=False):
+        column.metric(status.label, sum(d.status == status for d in submitted))
+    counts[-1].metric("未申报", len(missing))
+
+    queue_tab, missing_tab, import_tab = st.tabs(["审核队列", "未申报单位", "导入单位申报表"])
+    with queue_tab:
+        _queue(identity, campaign, submitted)
+    with missing_tab:
+        _missing(campaign, missing)
+    with import_tab:
+        _import(identity, campaign)
+
+
+def _queue(identity: Identity, campaign: Campaign, submitted: list[Declaration]) -> None:
+    left, middle, right = st.columns(3)
+    statuses = left.multiselect(
+        "申报状态",
+        [s.value for s in _QUEUE_STATUSES],
+        default=[DeclarationStatus.SUBMITTED.value],
+        format_func=lambda s: DECLARATION_STATUS_LABELS[DeclarationStatus(s)],
+    )
+    kinds = middle.multiselect("单位类别", [k.value for k in UnitKind])
+    late_only = right.checkbox("只看逾期提交")
+    shown = [
+        d
+        for d in submitted
+        if (not statuses or d.status in statuses)
+        and (not kinds or d.unit_kind in kinds)
+        and (not late_only or d.late_workdays)
+    ]
+    if not shown:
+        st.info("没有符合条件的申报表。")
+        return
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "单位": d.unit_name,
+                    "类别": d.unit_kind,
+                    "状态": declaration_status_label(d.status),
+                    "提交时间": d.submitted_at.strftime("%Y-%m-%d %H:%M") if d.submitted_at else "",
+                    "逾期": f"{d.late_workdays}个工作日" if d.late_workdays else "",
+                    "联系人": d.contact_person,
+                    "联系电话": d.contact_phone,
+                }
+                for d in shown
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    by_id = {d.id: d for d in shown}
+    chosen = st.selectbox(
+        "打开申报表",
+        list(by_id),
+        format_func=lambda i: by_id[i].unit_name,
+    )
+    _detail(identity, campaign, identity.repo.get_declaration(identity.actor, chosen))
+
+
+def _detail(identity: Identity, campaign: Campaign, declaration: Declaration) -> None:
+    repo, actor = identity.repo, identity.actor
+    st.subheader(f"{declaration.unit_name} · {declaration_status_label(declaration.status)}")
+    st.write(f"联系人：{declaration.contact_person}　联系电话：{declaration.contact_phone}")
+    if declaration.late_workdays:
+        st.warning(f"逾期{declaration.late_workdays}个工作日提交。")
+    themes = repo.list_themes(actor, declaration.id)
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "序号": t.seq,
+                    "活动主题": t.title,
+                    "计划月份": f"{t.planned_month}月",
+                    "活动形式": t.form,
+                    "活动简介": t.summary,
+                    "联系人及电话": t.contact,
+                }
+                for t in themes
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    problems = declarations.problems_of(repo, actor, campaign, declaration)
+    if problems:
+        st.error("规则检查未通过：\n" + "\n".join(f"- {p}" for p in problems))
+    else:
+        st.success("规则检查通过。")
+    if declaration.scan_attachment_id:
+        try:
+            data, name, fmt = declarations.read_attachment(
+                repo, actor, declaration.scan_attachment_id
+            )
+            mime = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}[fmt]
+            st.download_button(f"查看盖章扫描件：{name}", data, file_name=name, mime=mime)
+        except Exception as exc:  # a missing or altered file is reported, not hidden
+            st.error(str(exc))
+    elif campaign.rules.scan_required:
+        st.warning("未上传盖章扫描件。")
+
+    if declaration.status == DeclarationStatus.SUBMITTED:
+        _review_actions(identity, declaration)
+    elif declaration.status == DeclarationStatus.APPROVED:
+        _amend(identity, campaign, themes)
+    history = repo.declaration_history(actor, declaration.id)
+    if history:
+        st.markdown("**申报记录**")
+        st.dataframe(history_table(history), hide_index=True, width="stretch")
+
+
+def _review_actions(identity: Identity, declaration: Declaration) -> None:
+    repo, actor = identity.repo, identity.actor
+    approve_col, return_col = st.columns(2)
+    if approve_col.button("审核通过", type="primary", key=f"approve_{declaration.id}"):
+        if run_action(
+            lambda: repo.review_declaration(
+                actor, declaration.id, declaration.version, approve=True
+            ),
+            f"{declaration.unit_name}的申报表已审核通过。",
+        ):
+            st.rerun()
+    with return_col.form(f"return_{declaration.id}_{declaration.version}"):
+        reason = st.text_area("退回原因（必填，单位可见）", max_chars=500)
+        if st.form_submit_button("退回修改"):
+            if run_action(
+                lambda: repo.review_declaration(
+                    actor, declaration.id, declaration.version, approve=False, reason=reason
+                ),
+                f"已退回{declaration.unit_name}的申报表。",
+            ):
+                st.rerun()
+
+
+def _amend(identity: Identity, campaign: Campaign, themes: list) -> None:
+    with st.expander("调整已通过主题的月份或形式"):
+        by_id = {t.id: t for t in themes}
+        theme_id = st.selectbox(
+            "主题", list(by_id), format_func=lambda i: by_id[i].title, key="amend_theme"
+        )
+        theme = by_id[theme_id]
+        months = month_options(campaign)
+        forms = list(campaign.rules.allowed_forms)
+        with st.form(f"amend_{theme.id}"):
+            month = st.selectbox(
+                "计划月份",
+                months,
+                index=months.index(theme.planned_month) if theme.planned_month in months else 0,
+                format_func=lambda m: f"{m}月",
+            )
+            form = st.selectbox(
+                "活动形式", forms, index=forms.index(theme.form) if theme.form in forms else 0
+            )
+            reason = st.text_input("调整原因（必填，记入审计日志）")
+            if st.form_submit_button("保存调整"):
+                if run_action(
+                    lambda: identity.repo.amend_theme(
+                        identity.actor, theme.id, planned_month=month, form=form, reason=reason
+                    ),
+                    "主题已调整。",
+                ):
+                    st.rerun()
+
+
+def _missing(campaign: Campaign, missing: list) -> None:
+    if not missing:
+        st.success("所有单位均已提交申报表。")
+        return
+    deadline = campaign.rules.declaration_deadline
+    st.caption(f"申报截止：{deadline:%Y年%m月%d日}。以下单位尚未提交（含只保存了草稿的单位）。")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "单位名称": u.name,
+                    "类别": u.kind,
+                    "联系人": u.contact_person,
+                    "联系电话": u.contact_phone,
+                }
+                for u in missing
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    st.download_button(
+        "导出催报名单（Excel）",
+        exports.chase_list_xlsx(campaign, missing),
+        file_name=download_name(f"{campaign.year}年", "未申报单位催报名单.xlsx"),
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+def _import(identity: Identity, campaign: Campaign) -> None:
+    st.caption(
+        "单位通过邮件报送的 Excel 申报表（使用系统导出的格式）可在此导入，"
+        "导入后即为该单位已提交的申报表；文件有误时不做任何修改。"
+    )
+    upload = st.file_uploader("选择申报表文件", type=["xlsx"], key="office_declaration_import")
+    if upload is not None and st.button("导入", key="office_declaration_import_go"):
+        if run_action(
+            lambda: declarations.import_file(
+                identity.repo, identity.actor, campaign, upload.getvalue()
+            ),
+            f"已导入“{upload.name}”。",
+        ):
+            st.rerun()
