@@ -96,7 +96,7 @@ def _editor(identity: Identity, campaign: Campaign, declaration: Declaration | N
     config = {
         "title": st.column_config.TextColumn("活动主题", required=True, max_chars=60),
         "planned_month": st.column_config.SelectboxColumn(
-            "计划月份", options=month_options(campaign), required=True, format="%d月"
+            "计划月份", options=month_options(campaign), required=True, format_func=_month
         ),
         "form": st.column_config.SelectboxColumn(
             "活动形式", options=list(rules.allowed_forms), required=True
@@ -270,3 +270,7 @@ def _import(identity: Identity, campaign: Campaign, declaration: Declaration | N
                 "申报表已导入并提交。",
             ):
                 st.rerun()
+
+
+def _month(month: int) -> str:
+    return f"{month}月"

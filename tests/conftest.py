@@ -67,3 +67,14 @@ def office(demo: Repository) -> Actor:
 @pytest.fixture
 def system() -> Actor:
     return SYSTEM_ACTOR
+
+
+@pytest.fixture
+def app_db(tmp_path, monkeypatch) -> Repository:
+    """A demo database the app under test uses (THEMEDAY_DB), and a repository on it."""
+    path = tmp_path / "app.duckdb"
+    monkeypatch.setenv("THEMEDAY_DB", str(path))
+    monkeypatch.setenv("THEMEDAY_COOKIE_KEY", "test-key-" + tmp_path.name)
+    from themeday.ui.resources import _connection
+
+    return Repository(db.cursor(_connection(str(path.resolve()))))

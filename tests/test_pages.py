@@ -7,25 +7,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from themeday import db
 from themeday.auth import hash_password
 from themeday.domain import Role
-from themeday.repository import Repository
 from themeday.setup import DEMO_PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 60
-
-
-@pytest.fixture
-def app_db(tmp_path, monkeypatch) -> Repository:
-    """A demo database the app under test uses (THEMEDAY_DB), and a repository on it."""
-    path = tmp_path / "app.duckdb"
-    monkeypatch.setenv("THEMEDAY_DB", str(path))
-    monkeypatch.setenv("THEMEDAY_COOKIE_KEY", "test-key-" + tmp_path.name)
-    from themeday.ui.resources import _connection
-
-    return Repository(db.cursor(_connection(str(path.resolve()))))
 
 
 def app() -> AppTest:
@@ -123,9 +110,9 @@ def test_new_account_must_change_password_before_anything_else(app_db):
 
 # The default (home) page of each role is served at the root, so its url_path is "".
 EXPECTED_NAV = {
-    "unit1": ["", "password", "logout"],
-    "office": ["", "units", "password", "logout"],
-    "leader": ["", "password", "logout"],
+    "unit1": ["", "declaration", "plan", "password", "logout"],
+    "office": ["", "campaigns", "review", "plan", "units", "password", "logout"],
+    "leader": ["", "plan", "password", "logout"],
 }
 
 
@@ -142,6 +129,10 @@ def test_navigation_holds_only_the_roles_pages(app_db, username):
 
 PAGES = {
     "unit_home": ("本单位首页 · 城北街道办事处", {"unit1"}),
+    "declaration": ("主题申报", {"unit1"}),
+    "campaigns": ("活动管理", {"office"}),
+    "review": ("申报审核", {"office"}),
+    "plan": ("全年活动计划", {"unit1", "office", "leader"}),
     "office_home": ("管理首页", {"office"}),
     "units_accounts": ("单位与账号", {"office"}),
     "leader_dashboard": ("领导看板", {"leader"}),

@@ -1,0 +1,111 @@
+"""AppTest: the declaration, review, campaign and plan pages doing their work."""
+
+from __future__ import annotations
+
+from tests.test_pages import host, texts, titles
+from themeday.accounts import create_account
+from themeday.domain import SYSTEM_ACTOR, Role
+
+
+def office(app_db):
+    return app_db.login_record("office").user.as_actor()
+
+
+def test_unit_without_declaration_gets_an_empty_editor(app_db):
+    at = host(app_db, "declaration", "unit3")
+    assert titles(at) == ["主题申报"]
+    assert "尚未填写申报表" in texts(at, "info")
+    assert [b.label for b in at.button if "提交" in b.label or "草稿" in b.label] == [
+        "保存草稿",
+        "检查并提交",
+    ]
+    labels = [t.label for t in at.text_input]
+    assert "联系人" in labels and "联系电话" in labels
+    # an empty 申报表 cannot be submitted: each broken rule is named
+    next(b for b in at.button if b.label == "检查并提交").click().run()
+    errors = texts(at, "error")
+    assert "至少申报1个主题" in errors
+    assert "请上传加盖公章的申报表电子扫描件" in errors
+
+
+def test_returned_declaration_shows_the_reason(app_db):
+    campaign = app_db.current_campaign(SYSTEM_ACTOR)
+    declaration = next(
+        d for d in app_db.list_declarations(SYSTEM_ACTOR, campaign.id) if d.status == "returned"
+    )
+    # the returned demo unit has no demo account: give it one
+    create_account(
+        app_db,
+        office(app_db),
+        username="banqiao",
+        display_name="板桥乡填报员",
+        role=Role.UNIT,
+        unit_id=declaration.unit_id,
+        password="Banqiao#2026",
+    )
+    app_db.cur.execute(
+        "UPDATE app_user SET must_change_password = FALSE WHERE username = 'banqiao'"
+    )
+    at = host(app_db, "declaration", "banqiao")
+    assert "退回原因：活动主题过于笼统" in texts(at, "warning")
+    assert any(b.label == "检查并提交" for b in at.button)
+
+
+def test_submitted_declaration_is_read_only_for_the_unit(app_db):
+    at = host(app_db, "declaration", "unit2")
+    assert "已提交待审核" in texts(at, "info")
+    assert not any(b.label in ("保存草稿", "检查并提交") for b in at.button)
+    assert "审核前不能修改" in " ".join(c.value for c in at.caption)
+
+
+def test_office_returns_without_reason_is_refused_then_with_reason(app_db):
+    at = host(app_db, "review", "office")
+    assert titles(at) == ["申报审核"]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["未申报"] == "2" and metrics["已提交待审核"] == "2"
+    next(b for b in at.button if b.label == "退回修改").click().run()
+    assert "退回修改时须填写退回原因" in texts(at, "error")
+    at.text_area[0].input("请补充活动地点")
+    next(b for b in at.button if b.label == "退回修改").click().run()
+    assert "已退回" in texts(at, "success")
+    campaign = app_db.current_campaign(SYSTEM_ACTOR)
+    returned = [
+        d.return_reason
+        for d in app_db.list_declarations(SYSTEM_ACTOR, campaign.id)
+        if d.status == "returned"
+    ]
+    assert "请补充活动地点" in returned
+
+
+def test_office_approves_from_the_queue(app_db):
+    at = host(app_db, "review", "office")
+    before = {
+        d.unit_name for d in app_db.list_declarations(SYSTEM_ACTOR, 1) if d.status == "approved"
+    }
+    next(b for b in at.button if b.label == "审核通过").click().run()
+    after = {
+        d.unit_name for d in app_db.list_declarations(SYSTEM_ACTOR, 1) if d.status == "approved"
+    }
+    assert len(after - before) == 1
+    assert "审核通过" in texts(at, "success")
+
+
+def test_chase_list_and_plan_exports_are_offered(app_db):
+    at = host(app_db, "review", "office")
+    tables = [df.value for df in at.dataframe]
+    assert any("单位名称" in t and "罗市镇人民政府" in t["单位名称"].tolist() for t in tables)
+    at = host(app_db, "plan", "unit1")
+    assert titles(at) == ["全年活动计划"]
+    text = " ".join(t.value for t in at.text)
+    assert "城北街道办事处" in text and "区卫生健康局" in text
+    assert "区教育局" not in text  # not approved: not on the plan
+
+
+def test_office_creates_a_campaign_from_the_xiangjiang_preset(app_db):
+    at = host(app_db, "campaigns", "office")
+    assert titles(at) == ["活动管理"]
+    at.radio[0].set_value("preset:xiangjiang-2023")
+    next(b for b in at.button if b.label == "新建").click().run()
+    current = app_db.current_campaign(SYSTEM_ACTOR)
+    assert current.region == "湖南湘江新区" and current.rules.themes_exact
+    assert "已新建活动" in texts(at, "success")
