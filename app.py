@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pages import sections_for
+from pages import login_pages, sections_for
 from themeday.ui import gate
 from themeday.ui.widgets import campaign_selector
 
@@ -10,8 +10,7 @@ st.set_page_config(page_title="政务公开主题日", page_icon=":material/camp
 
 identity = gate.identify()
 if identity is None:
-    login = st.Page(gate.render_login, title="登录", icon=":material/login:", default=True)
-    st.navigation([login], position="hidden").run()
+    st.navigation(login_pages(gate.render_login), position="hidden").run()
 else:
     st.sidebar.caption(f"{identity.user.display_name}（{identity.user.role.label}）")
     campaign_selector(identity.repo, identity.actor)

@@ -6,17 +6,19 @@ passes it to ``st.navigation``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from pages import (
-    campaigns,
+    annual_plan,
+    campaign_settings,
     change_password,
-    declaration,
+    declaration_form,
+    declaration_review,
     leader_dashboard,
-    logout,
     office_home,
-    plan,
-    review,
+    sign_out,
     unit_home,
     units_accounts,
 )
@@ -32,31 +34,60 @@ def sections_for(user: User) -> dict[str, list[st.Page]]:
     forced = user.must_change_password
     account = [
         _page(change_password.render, "修改密码", "key", "password", default=forced),
-        _page(logout.render, "退出", "logout", "logout"),
+        _page(sign_out.render, "退出", "logout", "logout"),
     ]
     if forced:
         return {"账号": account}
-    annual_plan = _page(plan.render, "活动计划", "calendar_month", "plan")
+    plan_page = _page(annual_plan.render, "活动计划", "calendar_month", "plan")
     if user.role == Role.UNIT:
         work = [
             _page(unit_home.render, "本单位首页", "home", "unit", default=True),
-            _page(declaration.render, "主题申报", "edit_note", "declaration"),
-            annual_plan,
+            _page(declaration_form.render, "主题申报", "edit_note", "declaration"),
+            plan_page,
         ]
     elif user.role == Role.OFFICE:
         work = [
             _page(office_home.render, "管理首页", "dashboard", "office", default=True),
-            _page(campaigns.render, "活动管理", "event", "campaigns"),
-            _page(review.render, "申报审核", "fact_check", "review"),
-            annual_plan,
+            _page(campaign_settings.render, "活动管理", "event", "campaigns"),
+            _page(declaration_review.render, "申报审核", "fact_check", "review"),
+            plan_page,
             _page(units_accounts.render, "单位与账号", "group", "units"),
         ]
     else:
         work = [
             _page(leader_dashboard.render, "领导看板", "monitoring", "dashboard", default=True),
-            annual_plan,
+            plan_page,
         ]
     return {"工作": work, "账号": account}
+
+
+WORK_PATHS = ("declaration", "plan", "campaigns", "review", "units")
+"""Pages a bookmark may point to (each role's home is at the root).
+
+None of them is the name of a file in ``pages/``: until some session has called
+``st.navigation``, Streamlit serves ``pages/<file>.py`` at ``/<file>`` on its own
+(DESIGN.md §3), and a path that names no file falls through to ``app.py``'s gate.
+"""
+
+
+def login_pages(render_login: Callable[[], None]) -> list[st.Page]:
+    """The login form, served at the root and at every page's path.
+
+    Opening a bookmarked page while logged out shows the login form (not Streamlit's
+    "page not found"), and after logging in the same address opens that page.
+    """
+    pages = [st.Page(render_login, title="登录", icon=":material/login:", default=True)]
+    pages += [
+        st.Page(render_login, title="登录", icon=":material/login:", url_path=path)
+        for path in WORK_PATHS
+    ]
+    return pages
+
+
+def home_page(user: User) -> st.Page | None:
+    """The role's home page (its first work page); None while a password change is due."""
+    work = sections_for(user).get("工作")
+    return work[0] if work else None
 
 
 def _page(render, title: str, icon: str, url_path: str, default: bool = False) -> st.Page:

@@ -30,5 +30,10 @@ def render() -> None:
             "密码已修改。",
         )
         if done:
+            from pages import home_page
+
+            home = home_page(identity.user)
             gate.end_after_password_change()
+            if home is not None:
+                st.switch_page(home)  # log in again at the root, not on this page
             st.rerun()

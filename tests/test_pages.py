@@ -125,14 +125,23 @@ def test_navigation_holds_only_the_roles_pages(app_db, username):
     assert [r[1] for r in rows] == EXPECTED_NAV[username]
 
 
+def test_no_page_path_is_also_a_page_file_name():
+    """A fresh server serves pages/<file>.py alone at /<file>: bookmarks must not hit that."""
+    from pages import WORK_PATHS
+
+    files = {p.stem for p in (ROOT / "pages").glob("*.py")}
+    paths = set(WORK_PATHS) | {p for nav in EXPECTED_NAV.values() for p in nav}
+    assert not paths & files
+
+
 # ------------------------------------------------------------ every page × role
 
 PAGES = {
     "unit_home": ("本单位首页 · 城北街道办事处", {"unit1"}),
-    "declaration": ("主题申报", {"unit1"}),
-    "campaigns": ("活动管理", {"office"}),
-    "review": ("申报审核", {"office"}),
-    "plan": ("全年活动计划", {"unit1", "office", "leader"}),
+    "declaration_form": ("主题申报", {"unit1"}),
+    "campaign_settings": ("活动管理", {"office"}),
+    "declaration_review": ("申报审核", {"office"}),
+    "annual_plan": ("全年活动计划", {"unit1", "office", "leader"}),
     "office_home": ("管理首页", {"office"}),
     "units_accounts": ("单位与账号", {"office"}),
     "leader_dashboard": ("领导看板", {"leader"}),

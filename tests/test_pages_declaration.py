@@ -12,7 +12,7 @@ def office(app_db):
 
 
 def test_unit_without_declaration_gets_an_empty_editor(app_db):
-    at = host(app_db, "declaration", "unit3")
+    at = host(app_db, "declaration_form", "unit3")
     assert titles(at) == ["主题申报"]
     assert "尚未填写申报表" in texts(at, "info")
     assert [b.label for b in at.button if "提交" in b.label or "草稿" in b.label] == [
@@ -46,20 +46,20 @@ def test_returned_declaration_shows_the_reason(app_db):
     app_db.cur.execute(
         "UPDATE app_user SET must_change_password = FALSE WHERE username = 'banqiao'"
     )
-    at = host(app_db, "declaration", "banqiao")
+    at = host(app_db, "declaration_form", "banqiao")
     assert "退回原因：活动主题过于笼统" in texts(at, "warning")
     assert any(b.label == "检查并提交" for b in at.button)
 
 
 def test_submitted_declaration_is_read_only_for_the_unit(app_db):
-    at = host(app_db, "declaration", "unit2")
+    at = host(app_db, "declaration_form", "unit2")
     assert "已提交待审核" in texts(at, "info")
     assert not any(b.label in ("保存草稿", "检查并提交") for b in at.button)
     assert "审核前不能修改" in " ".join(c.value for c in at.caption)
 
 
 def test_office_returns_without_reason_is_refused_then_with_reason(app_db):
-    at = host(app_db, "review", "office")
+    at = host(app_db, "declaration_review", "office")
     assert titles(at) == ["申报审核"]
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["未申报"] == "2" and metrics["已提交待审核"] == "2"
@@ -78,7 +78,7 @@ def test_office_returns_without_reason_is_refused_then_with_reason(app_db):
 
 
 def test_office_approves_from_the_queue(app_db):
-    at = host(app_db, "review", "office")
+    at = host(app_db, "declaration_review", "office")
     before = {
         d.unit_name for d in app_db.list_declarations(SYSTEM_ACTOR, 1) if d.status == "approved"
     }
@@ -91,10 +91,10 @@ def test_office_approves_from_the_queue(app_db):
 
 
 def test_chase_list_and_plan_exports_are_offered(app_db):
-    at = host(app_db, "review", "office")
+    at = host(app_db, "declaration_review", "office")
     tables = [df.value for df in at.dataframe]
     assert any("单位名称" in t and "罗市镇人民政府" in t["单位名称"].tolist() for t in tables)
-    at = host(app_db, "plan", "unit1")
+    at = host(app_db, "annual_plan", "unit1")
     assert titles(at) == ["全年活动计划"]
     text = " ".join(t.value for t in at.text)
     assert "城北街道办事处" in text and "区卫生健康局" in text
@@ -102,7 +102,7 @@ def test_chase_list_and_plan_exports_are_offered(app_db):
 
 
 def test_office_creates_a_campaign_from_the_xiangjiang_preset(app_db):
-    at = host(app_db, "campaigns", "office")
+    at = host(app_db, "campaign_settings", "office")
     assert titles(at) == ["活动管理"]
     at.radio[0].set_value("preset:xiangjiang-2023")
     next(b for b in at.button if b.label == "新建").click().run()

@@ -40,6 +40,8 @@ def render() -> None:
     declaration = repo.declaration_for(actor, campaign.id, actor.unit_id)
     _status(declaration)
     if declaration is None or declaration.editable_by_unit:
+        _deadline_notice(campaign, repo.clock().date())
+    if declaration is None or declaration.editable_by_unit:
         _editor(identity, campaign, declaration)
         if declaration is not None:
             _scan(identity, campaign, declaration)
@@ -67,6 +69,15 @@ def _status(declaration: Declaration | None) -> None:
         st.success(text)
     else:
         st.info(text)
+
+
+def _deadline_notice(campaign: Campaign, today) -> None:
+    deadline = campaign.rules.declaration_deadline
+    if today > deadline:
+        st.warning(
+            f"申报截止日期（{deadline:%Y年%m月%d日}）已过。仍可提交，"
+            "系统将按法定工作日记录逾期天数。"
+        )
 
 
 def _frame(identity: Identity, campaign: Campaign, declaration: Declaration | None):
