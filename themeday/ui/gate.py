@@ -170,9 +170,10 @@ def _submit_login() -> None:
     password = st.session_state.get("login_password", "")
     outcome = AuthService(repository()).authenticate(username, password)
     st.session_state["login_password"] = ""
+    st.session_state.pop(_NOTICE, None)
+    st.session_state.pop("login_error", None)
     if outcome.ok:
         st.session_state[_PENDING] = outcome.user.id
-        st.session_state.pop(_NOTICE, None)
     else:
         st.session_state["login_error"] = outcome.message
 
@@ -184,10 +185,11 @@ def render_login() -> None:
     campaign = repo.current_campaign(SYSTEM_ACTOR)
     if campaign is not None:
         st.caption(campaign.title)
-    notice = st.session_state.pop(_NOTICE, None)
+    # Kept until the next login attempt: the cookie component reruns the page once.
+    notice = st.session_state.get(_NOTICE)
     if notice:
         st.info(notice)
-    error = st.session_state.pop("login_error", None)
+    error = st.session_state.get("login_error")
     if error:
         st.error(error)
     with st.form("login_form", clear_on_submit=False):
