@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from themeday import declarations, exports
-from themeday.declaration_rules import ThemeRow, check_declaration, summary_required
+from themeday.declaration_rules import check_declaration, rows_from_records, summary_required
 from themeday.domain import Role, ValidationError
 from themeday.records import Campaign, Declaration
 from themeday.ui import gate
@@ -21,7 +21,7 @@ from themeday.ui.widgets import (
     show_flash,
 )
 
-_COLUMNS = {"title": "活动主题", "planned_month": "计划月份", "form": "活动形式"}
+_COLUMNS = {"seq": "序号", "title": "活动主题", "planned_month": "计划月份", "form": "活动形式"}
 
 
 def render() -> None:
@@ -105,6 +105,9 @@ def _editor(identity: Identity, campaign: Campaign, declaration: Declaration | N
     version = declaration.version if declaration else 0
     columns = _columns(campaign)
     config = {
+        "seq": st.column_config.NumberColumn(
+            "序号", min_value=1, max_value=99, step=1, help="改动序号可调整主题顺序"
+        ),
         "title": st.column_config.TextColumn("活动主题", required=True, max_chars=60),
         "planned_month": st.column_config.SelectboxColumn(
             "计划月份", options=month_options(campaign), required=True, format_func=_month
@@ -124,7 +127,10 @@ def _editor(identity: Identity, campaign: Campaign, declaration: Declaration | N
         phone = right.text_input(
             "联系电话", declaration.contact_phone if declaration else unit.contact_phone
         )
-        st.caption("每行一个活动主题；可在表格下方添加行，勾选行首后按删除键删除，行的顺序即序号。")
+        st.caption(
+            "每行一个活动主题；可在表格下方添加行，勾选行首后按删除键删除；"
+            "修改“序号”可调整顺序，保存时按序号排列。"
+        )
         edited = st.data_editor(
             _frame(identity, campaign, declaration),
             column_config={key: config[key] for key in columns},
@@ -142,7 +148,7 @@ def _editor(identity: Identity, campaign: Campaign, declaration: Declaration | N
             if problems:
                 st.warning("提交前还需处理：\n" + "\n".join(f"- {p}" for p in problems))
         return
-    rows = _rows(edited)
+    rows = rows_from_records(edited.to_dict("records"))
     try:
         declaration_id = repo.save_declaration(
             actor,
@@ -176,25 +182,6 @@ def _editor(identity: Identity, campaign: Campaign, declaration: Declaration | N
 
 def _has_scan(declaration: Declaration | None) -> bool:
     return declaration is not None and declaration.scan_attachment_id is not None
-
-
-def _rows(edited: pd.DataFrame) -> list[ThemeRow]:
-    rows = []
-    for record in edited.to_dict("records"):
-        values = {k: ("" if pd.isna(v) else v) for k, v in record.items()}
-        if not any(str(v).strip() for v in values.values()):
-            continue  # a blank row the editor added
-        month = values.get("planned_month")
-        rows.append(
-            ThemeRow(
-                title=str(values.get("title", "")),
-                planned_month=int(month) if month != "" else None,
-                form=str(values.get("form", "")),
-                summary=str(values.get("summary", "")),
-                contact=str(values.get("contact", "")),
-            )
-        )
-    return rows
 
 
 def _scan(identity: Identity, campaign: Campaign, declaration: Declaration) -> None:

@@ -137,6 +137,14 @@ def _detail(identity: Identity, campaign: Campaign, declaration: Declaration) ->
     elif campaign.rules.scan_required:
         st.warning("未上传盖章扫描件。")
 
+    unit = repo.get_unit(actor, declaration.unit_id)
+    st.download_button(
+        "下载该单位申报表（Excel）",
+        exports.declaration_xlsx(campaign, unit, declaration, themes),
+        file_name=download_name(f"{campaign.year}年", unit.name, "主题申报表.xlsx"),
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"declaration_xlsx_{declaration.id}",
+    )
     if declaration.status == DeclarationStatus.SUBMITTED:
         _review_actions(identity, declaration)
     elif declaration.status == DeclarationStatus.APPROVED:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 
 import pytest
 
 from tests.conftest import actor_for
-from themeday import declarations
+from themeday import declarations, exports
 from themeday.domain import PermissionDenied, StaleRecord, ValidationError
+from themeday.imports import UnitRow
 from themeday.uploads import FileStore
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -189,3 +191,62 @@ def test_deadline_end_is_midnight_shanghai(flow, clock):
     deadline = campaign.rules.declaration_deadline
     clock.current = clock.current.replace(deadline.year, deadline.month, deadline.day, 23, 59)
     assert declarations.submit(repo, unit3, campaign, declaration_id) == 0
+
+
+def test_import_round_trip_makes_a_submitted_declaration(flow):
+    repo, office, unit3, campaign, store = flow
+    unit1 = actor_for(repo, "unit1")
+    (approved,) = repo.list_declarations(unit1, campaign.id)
+    themes = repo.list_themes(unit1, approved.id)
+    unit3_record = repo.get_unit(unit3, unit3.unit_id)
+    # a 申报表 filled in with unit1's themes but for unit3, as if sent by email
+    data = exports.declaration_xlsx(
+        campaign, unit3_record, None, [replace(t, unit_id=unit3.unit_id) for t in themes]
+    )
+    result = declarations.import_file(repo, office, campaign, data)
+    assert (result.unit_name, result.themes, result.late_workdays) == ("罗市镇人民政府", 3, 0)
+    imported = repo.get_declaration(office, result.declaration_id)
+    assert imported.status == "submitted" and imported.unit_id == unit3.unit_id
+    assert [t.title for t in repo.list_themes(office, imported.id)] == [t.title for t in themes]
+    assert repo.declaration_history(office, imported.id)[0].action == "import"
+    # a submitted 申报表 is not overwritten by a second file
+    with pytest.raises(ValidationError, match="不能用导入文件覆盖"):
+        declarations.import_file(repo, office, campaign, data)
+
+
+def test_a_bad_import_file_changes_nothing(flow):
+    repo, office, unit3, campaign, store = flow
+    before = len(repo.list_audit(office, 10_000))
+    with pytest.raises(ValidationError):
+        declarations.import_file(repo, office, campaign, b"PK\x03\x04 not really a workbook")
+    unit = repo.get_unit(unit3, unit3.unit_id)
+    bad = exports.declaration_xlsx(
+        campaign,
+        unit,
+        None,
+        [replace(repo.list_activities(office, campaign.id)[0], form="宣讲", unit_id=unit.id)],
+    )
+    with pytest.raises(ValidationError) as error:
+        declarations.import_file(repo, office, campaign, bad)
+    assert any("宣讲" in m for m in error.value.messages)
+    # a unit may import only its own 申报表
+    theme = replace(repo.list_activities(office, campaign.id)[0], unit_id=unit.id)
+    theirs = exports.declaration_xlsx(campaign, unit, None, [theme])
+    with pytest.raises(ValidationError, match="不是本单位"):
+        declarations.import_file(repo, actor_for(repo, "unit1"), campaign, theirs)
+    assert repo.declaration_for(unit3, campaign.id, unit3.unit_id) is None
+    assert len(repo.list_audit(office, 10_000)) == before
+
+
+def test_unit_roster_import_is_all_or_nothing(flow):
+    repo, office, unit3, campaign, store = flow
+    good = UnitRow("区司法局", "部门", "张三", "13800000000")
+    clash = UnitRow("区教育局", "部门", "", "")
+    count = len(repo.list_units(office))
+    with pytest.raises(ValidationError, match="区教育局"):
+        repo.import_units(office, [good, clash])
+    assert len(repo.list_units(office)) == count
+    assert repo.import_units(office, [good]) == 1
+    assert "区司法局" in {u.name for u in repo.list_units(office)}
+    with pytest.raises(PermissionDenied):
+        repo.import_units(unit3, [UnitRow("某单位", "部门", "", "")])

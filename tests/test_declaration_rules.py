@@ -5,7 +5,7 @@ from datetime import date, datetime
 import pytest
 
 from themeday.config import TZ
-from themeday.declaration_rules import ThemeRow, check_declaration, late_workdays
+from themeday.declaration_rules import ThemeRow, check_declaration, late_workdays, rows_from_records
 from themeday.domain import DAXIANG_2023, XIANGJIANG_2023
 from themeday.workdays import WorkdayCalendar
 
@@ -116,3 +116,17 @@ def at(day: date, hour: int = 10) -> datetime:
 )
 def test_late_in_official_working_days(submitted, late):
     assert late_workdays(date(2023, 4, 14), submitted, CAL) == late
+
+
+def test_rows_from_an_edited_table_follow_the_seq_column():
+    nan = float("nan")
+    records = [
+        {"seq": 2, "title": "乙", "planned_month": 5, "form": "座谈交流", "summary": nan},
+        {"seq": 1, "title": "甲", "planned_month": 6.0, "form": "实地调研", "summary": "简介"},
+        {"seq": nan, "title": nan, "planned_month": nan, "form": None, "summary": ""},
+        {"seq": nan, "title": "丙", "planned_month": nan, "form": "问卷调查", "summary": ""},
+    ]
+    rows = rows_from_records(records)
+    assert [r.title for r in rows] == ["甲", "乙", "丙"]  # blank row dropped, new row last
+    assert rows[0].planned_month == 6 and rows[1].summary == ""
+    assert rows[2].planned_month is None

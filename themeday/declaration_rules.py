@@ -6,9 +6,11 @@ message, naming the row (第N行) where a row is at fault.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from themeday.config import TZ
 from themeday.domain import CampaignRules, phone_problem
@@ -37,6 +39,37 @@ class ThemeRow:
             "summary": self.summary.strip(),
             "contact": self.contact.strip(),
         }
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or value == ""
+
+
+def rows_from_records(records: list[dict[str, Any]]) -> list[ThemeRow]:
+    """The rows of an edited 申报表 table, in 序号 (``seq``) order.
+
+    Rows left blank are dropped; a row without a 序号 keeps its place among the others.
+    """
+    keyed = []
+    for place, record in enumerate(records, start=1):
+        seq = record.get("seq")
+        keyed.append((place + 0.5 if _blank(seq) else float(seq), place, record))
+    rows = []
+    for _, _, record in sorted(keyed, key=lambda k: (k[0], k[1])):
+        values = {k: ("" if _blank(v) else v) for k, v in record.items() if k != "seq"}
+        if not any(str(v).strip() for v in values.values()):
+            continue
+        month = values.get("planned_month", "")
+        rows.append(
+            ThemeRow(
+                title=str(values.get("title", "")),
+                planned_month=int(month) if month != "" else None,
+                form=str(values.get("form", "")),
+                summary=str(values.get("summary", "")),
+                contact=str(values.get("contact", "")),
+            )
+        )
+    return rows
 
 
 def summary_required(rules: CampaignRules) -> bool:
