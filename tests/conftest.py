@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -45,11 +46,28 @@ def repo(con: duckdb.DuckDBPyConnection, clock: FakeClock) -> Repository:
     return Repository(db.cursor(con), clock)
 
 
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One demo database, seeded once per test session and copied for each test.
+
+    Seeding hashes the demo password with bcrypt; doing it once keeps the suite fast.
+    """
+    path = tmp_path_factory.mktemp("template") / "demo.duckdb"
+    connection = db.connect(path)
+    seed_demo(Repository(db.cursor(connection), FakeClock()), today=FakeClock()().date())
+    connection.execute("CHECKPOINT")
+    connection.close()
+    return path
+
+
 @pytest.fixture
-def demo(repo: Repository, clock: FakeClock) -> Repository:
-    """The repository filled with the first-run demo data."""
-    seed_demo(repo, today=clock().date())
-    return repo
+def demo(demo_template: Path, tmp_path: Path, clock: FakeClock) -> Repository:
+    """A repository on a private copy of the first-run demo database."""
+    path = tmp_path / "demo.duckdb"
+    shutil.copyfile(demo_template, path)
+    connection = db.connect(path)
+    yield Repository(db.cursor(connection), clock)
+    connection.close()
 
 
 def actor_for(repo: Repository, username: str) -> Actor:
@@ -70,11 +88,12 @@ def system() -> Actor:
 
 
 @pytest.fixture
-def app_db(tmp_path, monkeypatch) -> Repository:
+def app_db(demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Repository:
     """A demo database the app under test uses (THEMEDAY_DB), and a repository on it."""
-    path = tmp_path / "app.duckdb"
-    monkeypatch.setenv("THEMEDAY_DB", str(path))
-    monkeypatch.setenv("THEMEDAY_COOKIE_KEY", "test-key-" + tmp_path.name)
     from themeday.ui.resources import _connection
 
+    path = tmp_path / "app.duckdb"
+    shutil.copyfile(demo_template, path)
+    monkeypatch.setenv("THEMEDAY_DB", str(path))
+    monkeypatch.setenv("THEMEDAY_COOKIE_KEY", "test-key-" + tmp_path.name)
     return Repository(db.cursor(_connection(str(path.resolve()))))

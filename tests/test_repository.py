@@ -340,7 +340,7 @@ def test_unit_account_must_be_bound_to_a_unit(demo, office):
         demo.get_unit(office, 9999)
 
 
-def test_two_people_saving_one_record_at_once_both_land(con, demo, office, clock):
+def test_two_people_saving_one_record_at_once_both_land(demo, office, clock):
     """Two sessions save the same unit at the same moment: the loser retries once."""
     for round_ in range(5):
         unit = demo.list_units(office)[0]
@@ -348,7 +348,7 @@ def test_two_people_saving_one_record_at_once_both_land(con, demo, office, clock
         errors: list[Exception] = []
 
         def save(name: str, unit_id: int = unit.id, barrier=barrier, errors=errors) -> None:
-            repo = Repository(db.cursor(con), clock)
+            repo = Repository(db.cursor(demo.cur), clock)
             barrier.wait()
             try:
                 repo.update_unit(office, unit_id, None, contact_person=name)
