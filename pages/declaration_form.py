@@ -10,6 +10,7 @@ from themeday.records import Campaign, Declaration
 from themeday.ui import gate
 from themeday.ui.gate import Identity
 from themeday.ui.widgets import (
+    attachment_download,
     campaign_caption,
     declaration_status_label,
     download_name,
@@ -19,6 +20,7 @@ from themeday.ui.widgets import (
     run_action,
     selected_campaign,
     show_flash,
+    themes_frame,
 )
 
 _COLUMNS = {"seq": "序号", "title": "活动主题", "planned_month": "计划月份", "form": "活动形式"}
@@ -190,7 +192,9 @@ def _scan(identity: Identity, campaign: Campaign, declaration: Declaration) -> N
     required = "（本次活动要求上传）" if campaign.rules.scan_required else "（可选）"
     st.caption(f"请上传加盖公章的申报表扫描件{required}：PDF、JPG 或 PNG，不超过 20 MB。")
     if declaration.scan_attachment_id:
-        _scan_download(identity, declaration.scan_attachment_id, "scan_current")
+        attachment_download(
+            identity.repo, identity.actor, declaration.scan_attachment_id, "已上传的扫描件"
+        )
     upload = st.file_uploader(
         "选择扫描件", type=["pdf", "jpg", "jpeg", "png"], key=f"scan_{declaration.id}"
     )
@@ -204,40 +208,16 @@ def _scan(identity: Identity, campaign: Campaign, declaration: Declaration) -> N
             st.rerun()
 
 
-def _scan_download(identity: Identity, attachment_id: int, key: str) -> None:
-    try:
-        data, name, fmt = declarations.read_attachment(identity.repo, identity.actor, attachment_id)
-    except ValidationError as exc:
-        st.error(str(exc))
-        return
-    mime = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}[fmt]
-    st.download_button(f"查看已上传的扫描件：{name}", data, file_name=name, mime=mime, key=key)
-
-
 def _read_only(identity: Identity, declaration: Declaration) -> None:
     st.write(f"联系人：{declaration.contact_person}　联系电话：{declaration.contact_phone}")
     themes = identity.repo.list_themes(identity.actor, declaration.id)
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    "序号": t.seq,
-                    "活动主题": t.title,
-                    "计划月份": f"{t.planned_month}月",
-                    "活动形式": t.form,
-                    "活动简介": t.summary,
-                    "联系人及电话": t.contact,
-                }
-                for t in themes
-            ]
-        ),
-        hide_index=True,
-        width="stretch",
-    )
+    st.dataframe(themes_frame(themes), hide_index=True, width="stretch")
     if declaration.status == "submitted":
         st.caption("申报表已提交，审核前不能修改；如需修改请联系政务公开办退回。")
     if declaration.scan_attachment_id:
-        _scan_download(identity, declaration.scan_attachment_id, "scan_readonly")
+        attachment_download(
+            identity.repo, identity.actor, declaration.scan_attachment_id, "盖章扫描件"
+        )
 
 
 def _downloads(identity: Identity, campaign: Campaign, declaration: Declaration) -> None:

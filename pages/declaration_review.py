@@ -9,6 +9,7 @@ from themeday.records import Campaign, Declaration
 from themeday.ui import gate
 from themeday.ui.gate import Identity
 from themeday.ui.widgets import (
+    attachment_download,
     campaign_caption,
     declaration_status_label,
     download_name,
@@ -17,6 +18,7 @@ from themeday.ui.widgets import (
     run_action,
     selected_campaign,
     show_flash,
+    themes_frame,
 )
 
 _QUEUE_STATUSES = [s for s in DeclarationStatus if s != DeclarationStatus.DRAFT]
@@ -103,37 +105,14 @@ def _detail(identity: Identity, campaign: Campaign, declaration: Declaration) ->
     if declaration.late_workdays:
         st.warning(f"逾期{declaration.late_workdays}个工作日提交。")
     themes = repo.list_themes(actor, declaration.id)
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    "序号": t.seq,
-                    "活动主题": t.title,
-                    "计划月份": f"{t.planned_month}月",
-                    "活动形式": t.form,
-                    "活动简介": t.summary,
-                    "联系人及电话": t.contact,
-                }
-                for t in themes
-            ]
-        ),
-        hide_index=True,
-        width="stretch",
-    )
+    st.dataframe(themes_frame(themes), hide_index=True, width="stretch")
     problems = declarations.problems_of(repo, actor, campaign, declaration)
     if problems:
         st.error("规则检查未通过：\n" + "\n".join(f"- {p}" for p in problems))
     else:
         st.success("规则检查通过。")
     if declaration.scan_attachment_id:
-        try:
-            data, name, fmt = declarations.read_attachment(
-                repo, actor, declaration.scan_attachment_id
-            )
-            mime = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}[fmt]
-            st.download_button(f"查看盖章扫描件：{name}", data, file_name=name, mime=mime)
-        except Exception as exc:  # a missing or altered file is reported, not hidden
-            st.error(str(exc))
+        attachment_download(repo, actor, declaration.scan_attachment_id, "查看盖章扫描件")
     elif campaign.rules.scan_required:
         st.warning("未上传盖章扫描件。")
 

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from themeday.charts import activities_by_month_chart, declaration_progress_chart
+from themeday.declarations import read_attachment
 from themeday.domain import (
     ActivityStatus,
     Actor,
@@ -21,6 +22,7 @@ from themeday.domain import (
 )
 from themeday.records import Activity, Campaign, DeclarationEvent
 from themeday.repository import Repository
+from themeday.uploads import mime_for
 
 _FLASH = "themeday.flash"
 
@@ -178,3 +180,36 @@ def history_table(events: list[DeclarationEvent]) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def themes_frame(themes: list[Activity]) -> pd.DataFrame:
+    """The rows of one 申报表 as a read-only table."""
+    return pd.DataFrame(
+        [
+            {
+                "序号": t.seq,
+                "活动主题": t.title,
+                "计划月份": f"{t.planned_month}月",
+                "活动形式": t.form,
+                "活动简介": t.summary,
+                "联系人及电话": t.contact,
+            }
+            for t in themes
+        ]
+    )
+
+
+def attachment_download(repo: Repository, actor: Actor, attachment_id: int, label: str) -> None:
+    """A download button for an attachment the actor may see; a damaged file is reported."""
+    try:
+        data, name, fmt = read_attachment(repo, actor, attachment_id)
+    except (ValidationError, NotFound, PermissionDenied) as exc:
+        st.error(str(exc))
+        return
+    st.download_button(
+        f"{label}：{name}",
+        data,
+        file_name=name,
+        mime=mime_for(fmt),
+        key=f"attachment_{attachment_id}_{label}",
+    )
