@@ -8,7 +8,11 @@ from themeday.charts import activities_by_form_chart, activities_by_month_chart
 from themeday.domain import Role
 from themeday.records import Activity
 from themeday.ui import gate
-from themeday.ui.widgets import campaign_caption, download_name, month_options, selected_campaign
+from themeday.ui.widgets import (
+    campaign_page,
+    download_name,
+    month_options,
+)
 
 _PER_ROW = 4
 
@@ -16,12 +20,9 @@ _PER_ROW = 4
 def render() -> None:
     identity = gate.require(Role.UNIT, Role.OFFICE, Role.LEADER)
     repo, actor = identity.repo, identity.actor
-    st.title("全年活动计划")
-    campaign = selected_campaign(repo, actor)
+    campaign = campaign_page("全年活动计划", repo, actor, "尚未创建主题日活动。")
     if campaign is None:
-        st.info("尚未创建主题日活动。")
         return
-    campaign_caption(campaign)
     st.caption(exports.annual_plan_title(campaign) + "（审核通过的主题）")
     plan = repo.list_plan(actor, campaign.id)
     if not plan:

@@ -12,7 +12,7 @@ from themeday.ui import gate
 from themeday.ui.gate import Identity
 from themeday.ui.widgets import rules_summary, run_action, show_flash
 
-_MONTHS = list(range(1, 13))
+_MONTHS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)
 
 
 def render() -> None:

@@ -11,15 +11,13 @@ from themeday.ui import gate
 from themeday.ui.gate import Identity
 from themeday.ui.widgets import (
     attachment_download,
-    campaign_caption,
+    campaign_page,
     declaration_status_label,
     download_name,
     history_table,
     month_options,
     rules_summary,
     run_action,
-    selected_campaign,
-    show_flash,
     themes_frame,
 )
 
@@ -29,13 +27,9 @@ _COLUMNS = {"seq": "序号", "title": "活动主题", "planned_month": "计划�
 def render() -> None:
     identity = gate.require(Role.UNIT)
     repo, actor = identity.repo, identity.actor
-    st.title("主题申报")
-    show_flash()
-    campaign = selected_campaign(repo, actor)
+    campaign = campaign_page("主题申报", repo, actor, "政务公开办尚未发布活动，暂不能申报。")
     if campaign is None:
-        st.info("政务公开办尚未发布活动，暂不能申报。")
         return
-    campaign_caption(campaign)
     with st.expander("本次活动申报要求", expanded=False):
         st.markdown("\n".join(f"- {line}" for line in rules_summary(campaign)))
 

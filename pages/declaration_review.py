@@ -10,14 +10,12 @@ from themeday.ui import gate
 from themeday.ui.gate import Identity
 from themeday.ui.widgets import (
     attachment_download,
-    campaign_caption,
+    campaign_page,
     declaration_status_label,
     download_name,
     history_table,
     month_options,
     run_action,
-    selected_campaign,
-    show_flash,
     themes_frame,
 )
 
@@ -27,13 +25,11 @@ _QUEUE_STATUSES = [s for s in DeclarationStatus if s != DeclarationStatus.DRAFT]
 def render() -> None:
     identity = gate.require(Role.OFFICE)
     repo, actor = identity.repo, identity.actor
-    st.title("申报审核")
-    show_flash()
-    campaign = selected_campaign(repo, actor)
+    campaign = campaign_page(
+        "申报审核", repo, actor, "尚未创建主题日活动，请先在“活动管理”中创建。"
+    )
     if campaign is None:
-        st.info("尚未创建主题日活动，请先在“活动管理”中创建。")
         return
-    campaign_caption(campaign)
     submitted = [d for d in repo.list_declarations(actor, campaign.id) if d.status != "draft"]
     missing = repo.units_not_submitted(actor, campaign.id)
 

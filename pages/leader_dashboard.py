@@ -7,18 +7,15 @@ from themeday.charts import (
 )
 from themeday.domain import Role
 from themeday.ui import gate
-from themeday.ui.widgets import campaign_caption, progress_charts, selected_campaign
+from themeday.ui.widgets import campaign_page, progress_charts
 
 
 def render() -> None:
     identity = gate.require(Role.LEADER)
     repo, actor = identity.repo, identity.actor
-    st.title("领导看板")
-    campaign = selected_campaign(repo, actor)
+    campaign = campaign_page("领导看板", repo, actor, "尚未创建主题日活动。")
     if campaign is None:
-        st.info("尚未创建主题日活动。")
         return
-    campaign_caption(campaign)
     counts = repo.progress_counts(actor, campaign.id)
     by_status = counts["declarations_by_status"]
     activities = counts["activities_by_status"]

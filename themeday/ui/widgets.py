@@ -213,3 +213,18 @@ def attachment_download(repo: Repository, actor: Actor, attachment_id: int, labe
         mime=mime_for(fmt),
         key=f"attachment_{attachment_id}_{label}",
     )
+
+
+def campaign_page(title: str, repo: Repository, actor: Actor, missing: str) -> Campaign | None:
+    """A campaign page's head: title, the last action's message, the chosen campaign.
+
+    Shows ``missing`` and returns None when there is no campaign yet.
+    """
+    st.title(title)
+    show_flash()
+    campaign = selected_campaign(repo, actor)
+    if campaign is None:
+        st.info(missing)
+        return None
+    campaign_caption(campaign)
+    return campaign
