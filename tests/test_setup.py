@@ -98,3 +98,22 @@ def test_init_without_empty_gives_the_demo(tmp_path):
 
 def test_unit_kinds_are_the_design_words():
     assert [k.value for k in UnitKind] == ["部门", "街道", "乡镇", "区直单位", "驻区单位"]
+
+
+def test_init_while_the_app_holds_the_file_is_a_clear_message(tmp_path):
+    import subprocess
+    import sys
+
+    path = tmp_path / "busy.duckdb"
+    con = db.connect(path)  # this process plays the running app
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "themeday", "init", "--db", str(path)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        con.close()
+    assert result.returncode == 1
+    assert "请先停止应用" in result.stderr and "Traceback" not in result.stderr

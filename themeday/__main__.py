@@ -9,6 +9,7 @@ from pathlib import Path
 
 from themeday.auth import password_problems
 from themeday.config import db_path
+from themeday.db import DatabaseBusy
 from themeday.setup import AlreadyInitialised, init_empty, open_database
 
 
@@ -26,11 +27,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     path = (args.db or db_path()).resolve()
-    if not args.empty:
+    try:
+        return _init(path, args.empty, args.password)
+    except DatabaseBusy as exc:
+        print(f"{exc}（运行中的主题日应用会占用数据库，请先停止应用。）", file=sys.stderr)
+        return 1
+
+
+def _init(path: Path, empty: bool, password: str | None) -> int:
+    if not empty:
         open_database(path).close()
         print(f"已就绪：{path}")
         return 0
-    password = args.password
     if password is None:
         password = getpass.getpass("请输入管理员 office 的初始密码：")
         if getpass.getpass("请再次输入：") != password:
