@@ -21,6 +21,7 @@ from themeday.ui.widgets import (
     themes_frame,
 )
 
+_PROBLEMS = "themeday.declaration_problems"
 _COLUMNS = {"seq": "序号", "title": "活动主题", "planned_month": "计划月份", "form": "活动形式"}
 
 
@@ -138,8 +139,11 @@ def _editor(identity: Identity, campaign: Campaign, declaration: Declaration | N
         save, submit = st.columns(2)
         saved = save.form_submit_button("保存草稿")
         submitted = submit.form_submit_button("检查并提交", type="primary")
+    refused = st.session_state.pop(_PROBLEMS, None)
+    if refused:
+        st.error("草稿已保存，但还不能提交：\n" + "\n".join(f"- {p}" for p in refused))
     if not (saved or submitted):
-        if declaration is not None:
+        if declaration is not None and not refused:
             problems = declarations.problems_of(repo, actor, campaign, declaration)
             if problems:
                 st.warning("提交前还需处理：\n" + "\n".join(f"- {p}" for p in problems))
@@ -167,13 +171,15 @@ def _editor(identity: Identity, campaign: Campaign, declaration: Declaration | N
         note = "草稿已保存。" + ("检查通过，可以提交。" if not problems else "")
         st.session_state["themeday.flash"] = note
         st.rerun()
-    if run_action(
-        lambda: declarations.submit(repo, actor, campaign, declaration_id),
-        "申报表已提交，等待政务公开办审核。",
-    ):
-        st.rerun()
+    try:
+        declarations.submit(repo, actor, campaign, declaration_id)
+    except ValidationError as exc:
+        # The draft is saved with a new version: rerun so the editor holds it (edits
+        # made on the old version would be refused as stale), and show why not.
+        st.session_state[_PROBLEMS] = exc.messages
     else:
-        st.info("草稿已保存，请按上面的提示修改后再提交。")
+        st.session_state["themeday.flash"] = "申报表已提交，等待政务公开办审核。"
+    st.rerun()
 
 
 def _has_scan(declaration: Declaration | None) -> bool:

@@ -103,7 +103,9 @@ def _identify(repo: Repository, authenticator: stauth.Authenticate) -> Identity 
     otherwise the live session is checked, or restored from the cookie."""
     service = AuthService(repo)
 
-    pending = st.session_state.pop(_PENDING, None)
+    # Read, not popped: if this run is cut short while the cookie component renders,
+    # the next run finishes the login instead of losing it.
+    pending = st.session_state.get(_PENDING)
     if pending is not None:
         user = repo.user_by_id(pending)
         st.session_state.update(
@@ -118,6 +120,7 @@ def _identify(repo: Repository, authenticator: stauth.Authenticate) -> Identity 
         service.start_session(user, key)
         st.session_state[_SESSION] = key
         st.session_state[_USER] = user.id
+        st.session_state.pop(_PENDING, None)
 
     key = st.session_state.get(_SESSION)
     if key is None:
