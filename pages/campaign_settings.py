@@ -10,7 +10,7 @@ from themeday.domain import PRESETS, STANDARD_FORMS, Role
 from themeday.records import Campaign
 from themeday.ui import gate
 from themeday.ui.gate import Identity
-from themeday.ui.widgets import rules_summary, run_action, show_flash
+from themeday.ui.widgets import choose_campaign, rules_summary, run_action, show_flash
 
 _MONTHS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)
 
@@ -72,10 +72,15 @@ def _create(identity: Identity, campaigns: list[Campaign]) -> None:
                         declaration_deadline=_next_year(base.rules.declaration_deadline)
                     ),
                 )
+            created: list[int] = []
             if run_action(
-                lambda: repo.create_campaign(actor, make_current=make_current, **fields),
+                lambda: created.append(
+                    repo.create_campaign(actor, make_current=make_current, **fields)
+                ),
                 f"已新建活动：{fields['title']}",
             ):
+                if make_current:
+                    choose_campaign(created[0])
                 st.rerun()
 
 
@@ -90,6 +95,7 @@ def _edit(identity: Identity, campaigns: list[Campaign]) -> None:
     rules = campaign.rules
     if not campaign.is_current and st.button("设为当前活动", key=f"current_{campaign.id}"):
         if run_action(lambda: repo.set_current_campaign(actor, campaign.id), "已设为当前活动。"):
+            choose_campaign(campaign.id)
             st.rerun()
     st.caption("现行规则：" + "；".join(rules_summary(campaign)))
     with st.form(f"campaign_{campaign.id}_{campaign.version}"):

@@ -107,6 +107,7 @@ def progress_charts(campaign: Campaign, counts: dict[str, Any]) -> None:
 
 
 _CAMPAIGN = "themeday.campaign_id"
+_CAMPAIGN_REQUEST = "themeday.campaign_request"
 
 
 def campaign_selector(repo: Repository, actor: Actor) -> None:
@@ -116,17 +117,23 @@ def campaign_selector(repo: Repository, actor: Actor) -> None:
         return
     by_id = {c.id: c for c in campaigns}
     current = next((c.id for c in campaigns if c.is_current), campaigns[0].id)
-    chosen = st.session_state.get(_CAMPAIGN)
-    if chosen not in by_id:
+    requested = st.session_state.pop(_CAMPAIGN_REQUEST, None)
+    if requested in by_id:
+        st.session_state[_CAMPAIGN] = requested
+    elif st.session_state.get(_CAMPAIGN) not in by_id:
         st.session_state[_CAMPAIGN] = current
+    # Labels stay the same when the current campaign changes, so the choice holds.
     st.sidebar.selectbox(
         "活动年度",
         list(by_id),
         key=_CAMPAIGN,
-        format_func=lambda i: (
-            f"{by_id[i].year}年 · {by_id[i].region}" + ("（当前）" if by_id[i].is_current else "")
-        ),
+        format_func=lambda i: f"{by_id[i].year}年 · {by_id[i].region}",
     )
+
+
+def choose_campaign(campaign_id: int) -> None:
+    """Switch the sidebar's campaign on the next run (after creating or promoting one)."""
+    st.session_state[_CAMPAIGN_REQUEST] = campaign_id
 
 
 def selected_campaign(repo: Repository, actor: Actor) -> Campaign | None:
