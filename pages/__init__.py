@@ -21,6 +21,7 @@ from pages import (
     sign_out,
     unit_home,
     units_accounts,
+    workday_calendar,
 )
 from themeday.domain import Role
 from themeday.records import User
@@ -52,6 +53,7 @@ def sections_for(user: User) -> dict[str, list[st.Page]]:
             _page(declaration_review.render, "申报审核", "fact_check", "review"),
             plan_page,
             _page(units_accounts.render, "单位与账号", "group", "units"),
+            _page(workday_calendar.render, "节假日维护", "event_busy", "holidays"),
         ]
     else:
         work = [
@@ -61,7 +63,7 @@ def sections_for(user: User) -> dict[str, list[st.Page]]:
     return {"工作": work, "账号": account}
 
 
-WORK_PATHS = ("declaration", "plan", "campaigns", "review", "units")
+WORK_PATHS = ("declaration", "plan", "campaigns", "review", "units", "holidays")
 """Pages a bookmark may point to (each role's home is at the root).
 
 None of them is the name of a file in ``pages/``: until some session has called

@@ -111,7 +111,7 @@ def test_new_account_must_change_password_before_anything_else(app_db):
 # The default (home) page of each role is served at the root, so its url_path is "".
 EXPECTED_NAV = {
     "unit1": ["", "declaration", "plan", "password", "logout"],
-    "office": ["", "campaigns", "review", "plan", "units", "password", "logout"],
+    "office": ["", "campaigns", "review", "plan", "units", "holidays", "password", "logout"],
     "leader": ["", "plan", "password", "logout"],
 }
 
@@ -139,6 +139,7 @@ def test_no_page_path_is_also_a_page_file_name():
 PAGES = {
     "unit_home": ("本单位首页 · 城北街道办事处", {"unit1"}),
     "declaration_form": ("主题申报", {"unit1"}),
+    "workday_calendar": ("节假日维护", {"office"}),
     "campaign_settings": ("活动管理", {"office"}),
     "declaration_review": ("申报审核", {"office"}),
     "annual_plan": ("全年活动计划", {"unit1", "office", "leader"}),

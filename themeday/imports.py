@@ -28,6 +28,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from themeday.domain import UnitKind, unit_problems
 from themeday.exports import neutralise
 from themeday.records import Campaign
+from themeday.workdays import WorkdayOverride
 
 __all__ = [
     "MAX_IMPORT_BYTES",
@@ -609,4 +610,85 @@ def parse_declaration_xlsx(data: bytes, campaign: Campaign) -> DeclarationImport
         result.errors.extend(problems)
     if not result.themes and not result.errors:
         result.errors.append("申报表中没有填写任何活动主题。")
+    return result
+
+
+# --------------------------------------------------------------------------- holidays
+
+MAX_OVERRIDE_ROWS = 400
+_OVERRIDE_COLUMNS = {
+    "day": {"日期", "date"},
+    "kind": {"类型", "休/班", "休班", "安排", "类别"},
+    "note": {"说明", "备注", "节日", "名称"},
+}
+_OFF_WORDS = {"休", "休息", "放假", "假"}
+_ON_WORDS = {"班", "上班", "调休上班", "补班"}
+
+
+@dataclass
+class OverrideImport:
+    """What :func:`parse_workday_overrides` found; import only when ``ok``."""
+
+    rows: list[WorkdayOverride] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _parse_day(value: object) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = unicodedata.normalize("NFKC", _text(value))
+    match = re.fullmatch(r"(\d{4})\s*[年./-]\s*(\d{1,2})\s*[月./-]\s*(\d{1,2})\s*日?", text)
+    if not match:
+        return None
+    try:
+        return date(*(int(g) for g in match.groups()))
+    except ValueError:
+        return None
+
+
+def parse_workday_overrides(data: bytes, filename: str) -> OverrideImport:
+    """Read a year's holiday arrangement (节假日安排) from xlsx or csv.
+
+    Columns 日期 and 类型 (休 for a day off, 班 for a make-up workday), optional 说明.
+    Dates may be written 2027-01-01, 2027/1/1 or 2027年1月1日. Errors name the row.
+    """
+    result = OverrideImport()
+    rows, error = _table_rows(data, filename, MAX_OVERRIDE_ROWS + _HEADER_SEARCH_ROWS)
+    if error:
+        result.errors.append(error)
+        return result
+    found = _find_header(rows, _OVERRIDE_COLUMNS, ["day", "kind"])
+    if found is None:
+        result.errors.append("未找到表头：文件须有“日期”和“类型”（休/班）两列，可另加“说明”。")
+        return result
+    header_index, columns = found
+    seen: dict[date, int] = {}
+    for index in range(header_index + 1, len(rows)):
+        row, line = rows[index], index + 1
+        if _is_blank(row):
+            continue
+        raw_day, raw_kind = _cell(row, columns["day"]), _cell(row, columns["kind"])
+        day = _parse_day(raw_day)
+        kind = _text(raw_kind)
+        problems = []
+        if day is None:
+            problems.append(f"日期“{_text(raw_day)}”无法识别，请写成 2027-01-01。")
+        elif day in seen:
+            problems.append(f"日期 {day:%Y-%m-%d} 与第{seen[day]}行重复。")
+        if kind not in _OFF_WORDS | _ON_WORDS:
+            problems.append(f"类型“{kind}”不正确，应为“休”或“班”。")
+        if problems:
+            result.errors.extend(f"第{line}行：{p}" for p in problems)
+            continue
+        seen[day] = line
+        note = _text(_cell(row, columns.get("note")))[:60]
+        result.rows.append(WorkdayOverride(day, kind in _ON_WORDS, note))
+    if not result.rows and not result.errors:
+        result.errors.append("文件中没有日期数据。")
     return result

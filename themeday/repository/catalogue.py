@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from themeday.db import in_transaction
@@ -149,6 +150,41 @@ class CatalogueMixin(RepositoryBase):
         """The office's holiday and make-up workday entries (节假日调整); readable by all."""
         rows = self._all("SELECT day, is_workday, note FROM workday_override ORDER BY day")
         return [WorkdayOverride(day, is_workday, note) for day, is_workday, note in rows]
+
+    def save_workday_overrides(self, actor: Actor, overrides: Sequence[WorkdayOverride]) -> int:
+        """Enter or change holiday/make-up days (节假日维护); all of them, or none.
+
+        A day already entered is replaced. Office only; each day is audited.
+        """
+        self._require(actor, Role.OFFICE)
+
+        def work() -> int:
+            now = self.clock()
+            for override in overrides:
+                self.cur.execute(
+                    "INSERT INTO workday_override (day, is_workday, note, created_by, created_at)"
+                    " VALUES (?, ?, ?, ?, ?) ON CONFLICT (day) DO UPDATE SET"
+                    " is_workday = excluded.is_workday, note = excluded.note,"
+                    " created_by = excluded.created_by, created_at = excluded.created_at",
+                    [override.day, override.is_workday, override.note, actor.username, now],
+                )
+                kind = "班" if override.is_workday else "休"
+                self._audit(actor, "set_workday", "workday_override", override.day, detail=kind)
+            return len(overrides)
+
+        return in_transaction(self.cur, work)
+
+    def delete_workday_override(self, actor: Actor, day: date) -> None:
+        """Remove one entered day; the official calendar applies to it again."""
+        self._require(actor, Role.OFFICE)
+
+        def work() -> None:
+            if not self._one("SELECT 1 FROM workday_override WHERE day = ?", [day]):
+                raise NotFound("该日期没有调整记录。")
+            self.cur.execute("DELETE FROM workday_override WHERE day = ?", [day])
+            self._audit(actor, "delete", "workday_override", day)
+
+        in_transaction(self.cur, work)
 
     # units
     def list_units(self, actor: Actor, include_disabled: bool = True) -> list[Unit]:
