@@ -1,11 +1,10 @@
 """活动管理: the office creates campaigns from a notice's preset or an earlier one, and
 edits their rules."""
 
-from datetime import date
-
 import pandas as pd
 import streamlit as st
 
+from themeday.campaigns import fields_for_next_year, fields_from_preset
 from themeday.domain import PRESETS, STANDARD_FORMS, Role
 from themeday.records import Campaign
 from themeday.ui import gate
@@ -53,25 +52,9 @@ def _create(identity: Identity, campaigns: list[Campaign]) -> None:
         if st.button("新建", type="primary"):
             kind, _, key = source.partition(":")
             if kind == "preset":
-                preset = PRESETS[key]
-                fields = dict(
-                    year=preset.year,
-                    region=preset.region,
-                    title=preset.title,
-                    office_name=preset.office_name,
-                    rules=preset.rules,
-                )
+                fields = fields_from_preset(key)
             else:
-                base = repo.get_campaign(actor, int(key))
-                fields = dict(
-                    year=base.year + 1,
-                    region=base.region,
-                    title=base.title.replace(str(base.year), str(base.year + 1)),
-                    office_name=base.office_name,
-                    rules=base.rules.with_changes(
-                        declaration_deadline=_next_year(base.rules.declaration_deadline)
-                    ),
-                )
+                fields = fields_for_next_year(repo.get_campaign(actor, int(key)))
             created: list[int] = []
             if run_action(
                 lambda: created.append(
@@ -174,11 +157,3 @@ def _edit(identity: Identity, campaigns: list[Campaign]) -> None:
 
 def _month(month: int) -> str:
     return f"{month}月"
-
-
-def _next_year(day: date) -> date:
-    """The same day a year later (28 February for a 29 February)."""
-    try:
-        return day.replace(year=day.year + 1)
-    except ValueError:
-        return day.replace(year=day.year + 1, day=28)

@@ -17,6 +17,7 @@ from themeday.ui.widgets import (
     month_options,
     run_action,
     themes_frame,
+    units_frame,
 )
 
 _QUEUE_STATUSES = [s for s in DeclarationStatus if s != DeclarationStatus.DRAFT]
@@ -189,21 +190,7 @@ def _missing(campaign: Campaign, missing: list) -> None:
         return
     deadline = campaign.rules.declaration_deadline
     st.caption(f"申报截止：{deadline:%Y年%m月%d日}。以下单位尚未提交（含只保存了草稿的单位）。")
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    "单位名称": u.name,
-                    "类别": u.kind,
-                    "联系人": u.contact_person,
-                    "联系电话": u.contact_phone,
-                }
-                for u in missing
-            ]
-        ),
-        hide_index=True,
-        width="stretch",
-    )
+    st.dataframe(units_frame(missing), hide_index=True, width="stretch")
     st.download_button(
         "导出催报名单（Excel）",
         exports.chase_list_xlsx(campaign, missing),

@@ -10,7 +10,7 @@ from themeday.records import Unit, User
 from themeday.repository import Repository
 from themeday.ui import gate
 from themeday.ui.gate import Identity
-from themeday.ui.widgets import run_action, show_flash
+from themeday.ui.widgets import import_problems, run_action, show_flash, units_frame
 
 _KINDS = [k.value for k in UnitKind]
 _ROLES = {Role.UNIT: "单位用户", Role.OFFICE: "政务公开办", Role.LEADER: "领导（只读）"}
@@ -30,22 +30,7 @@ def render() -> None:
 def _units(identity: Identity) -> None:
     repo, actor = identity.repo, identity.actor
     units = repo.list_units(actor)
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    "单位名称": u.name,
-                    "类别": u.kind,
-                    "联系人": u.contact_person,
-                    "联系电话": u.contact_phone,
-                    "状态": "启用" if u.enabled else "停用",
-                }
-                for u in units
-            ]
-        ),
-        hide_index=True,
-        width="stretch",
-    )
+    st.dataframe(units_frame(units, with_status=True), hide_index=True, width="stretch")
     with st.expander("新增单位", expanded=not units):
         with st.form("unit_new", clear_on_submit=False):
             name = st.text_input("单位名称")
@@ -74,22 +59,10 @@ def _import_units(identity: Identity) -> None:
             return
         parsed = parse_units(upload.getvalue(), upload.name)
         if not parsed.ok:
-            st.error(f"文件有{len(parsed.errors)}处问题，未导入任何单位：")
-            st.dataframe(pd.DataFrame({"问题": parsed.errors}), hide_index=True, width="stretch")
+            import_problems(parsed.errors)
             return
         st.write(f"共 {len(parsed.rows)} 个单位待导入：")
-        st.dataframe(
-            pd.DataFrame([vars(r) for r in parsed.rows]).rename(
-                columns={
-                    "name": "单位名称",
-                    "kind": "单位类别",
-                    "contact_person": "联系人",
-                    "contact_phone": "联系电话",
-                }
-            ),
-            hide_index=True,
-            width="stretch",
-        )
+        st.dataframe(units_frame(parsed.rows), hide_index=True, width="stretch")
         if st.button("确认导入", type="primary", key="units_import_go"):
             if run_action(
                 lambda: identity.repo.import_units(identity.actor, parsed.rows),

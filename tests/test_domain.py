@@ -99,3 +99,28 @@ def test_cookie_key_is_generated_once_and_kept(tmp_path, monkeypatch):
     monkeypatch.setenv("THEMEDAY_COOKIE_KEY", "from-env")
     assert resolve_cookie_key(None, key_file) == "from-env"
     assert resolve_cookie_key("from-secrets", key_file) == "from-secrets"
+
+
+def test_a_new_campaign_from_a_preset_or_the_previous_year():
+    from datetime import date
+
+    from themeday.campaigns import fields_for_next_year, fields_from_preset
+    from themeday.records import Campaign
+
+    fields = fields_from_preset("xiangjiang-2023")
+    assert (fields["year"], fields["region"]) == (2023, "湖南湘江新区")
+    assert fields["rules"] == XIANGJIANG_2023.rules
+    leap = Campaign(
+        1,
+        2024,
+        "邵阳市大祥区",
+        "大祥区2024年活动",
+        "审批局",
+        DAXIANG_2023.rules.with_changes(declaration_deadline=date(2024, 2, 29)),
+        True,
+        1,
+    )
+    following = fields_for_next_year(leap)
+    assert (following["year"], following["title"]) == (2025, "大祥区2025年活动")
+    assert following["rules"].declaration_deadline == date(2025, 2, 28)
+    assert following["rules"].themes_count == DAXIANG_2023.rules.themes_count

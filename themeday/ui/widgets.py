@@ -235,3 +235,25 @@ def campaign_page(title: str, repo: Repository, actor: Actor, missing: str) -> C
         return None
     campaign_caption(campaign)
     return campaign
+
+
+def units_frame(units: list[Any], with_status: bool = False) -> pd.DataFrame:
+    """Units (or rows of a unit list being imported) with their contacts."""
+    return pd.DataFrame(
+        [
+            {
+                "单位名称": u.name,
+                "类别": u.kind,
+                "联系人": u.contact_person,
+                "联系电话": u.contact_phone,
+                **({"状态": "启用" if u.enabled else "停用"} if with_status else {}),
+            }
+            for u in units
+        ]
+    )
+
+
+def import_problems(errors: list[str]) -> None:
+    """A refused import file: how many problems, each with its row, and that nothing changed."""
+    st.error(f"文件有{len(errors)}处问题，未导入任何内容：")
+    st.dataframe(pd.DataFrame({"问题": errors}), hide_index=True, width="stretch")
