@@ -81,6 +81,22 @@ ACTIVITY_STATUS_LABELS = {
     ActivityStatus.CANCELLED: "已取消",
 }
 
+INVITEE_KINDS: tuple[str, ...] = (
+    "人大代表",
+    "政协委员",
+    "专家学者",
+    "新闻媒体",
+    "市民群众",
+    "企业代表",
+)
+"""邀请对象: who an activity invites (the notices name 人大代表, 政协委员, 专家学者,
+新闻媒体 and 市民)."""
+
+OPEN_ACTIVITY_STATUSES = frozenset(
+    {ActivityStatus.PLANNED, ActivityStatus.SCHEDULED, ActivityStatus.PLAN_FILED}
+)
+"""Statuses in which the date may still change and the activity may be cancelled."""
+
 STANDARD_FORMS: tuple[str, ...] = (
     "实地调研",
     "现场观摩",

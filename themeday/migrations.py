@@ -161,7 +161,47 @@ MIGRATION_3 = [
     )""",
 ]
 
-MIGRATIONS: list[list[str]] = [MIGRATION_1, MIGRATION_2, MIGRATION_3]
+_ACTIVITY_COLUMNS_V4 = (
+    ("invitees", "VARCHAR NOT NULL DEFAULT '[]'"),
+    ("expected_participants", "INTEGER"),
+    ("off_month_reason", "VARCHAR NOT NULL DEFAULT ''"),
+    ("plan_text", "VARCHAR NOT NULL DEFAULT ''"),
+    ("plan_filed_at", "TIMESTAMPTZ"),
+    ("held_date", "DATE"),
+    ("attendance", "VARCHAR NOT NULL DEFAULT '{}'"),
+    ("media_outlets", "VARCHAR NOT NULL DEFAULT ''"),
+    ("report_text", "VARCHAR NOT NULL DEFAULT ''"),
+    ("report_filed_at", "TIMESTAMPTZ"),
+    ("cancel_reason", "VARCHAR NOT NULL DEFAULT ''"),
+    ("published_at", "TIMESTAMPTZ"),
+    ("portal_url", "VARCHAR NOT NULL DEFAULT ''"),
+    ("typical_case", "BOOLEAN NOT NULL DEFAULT false"),
+)
+
+MIGRATION_4 = [
+    # DuckDB refuses ALTER TABLE on a table that has an index: drop it, alter, rebuild.
+    "DROP INDEX idx_activity_unit",
+    *(f"ALTER TABLE activity ADD COLUMN {name} {kind}" for name, kind in _ACTIVITY_COLUMNS_V4),
+    "CREATE INDEX idx_activity_unit ON activity (campaign_id, unit_id)",
+    "CREATE INDEX idx_activity_status ON activity (campaign_id, status)",
+    "ALTER TABLE attachment ADD COLUMN thumbnail_name VARCHAR",
+    "ALTER TABLE attachment ADD COLUMN thumbnail_sha256 VARCHAR",
+    "CREATE INDEX idx_attachment_owner ON attachment (owner_type, owner_id)",
+    "CREATE SEQUENCE IF NOT EXISTS seq_comment",
+    """CREATE TABLE comment (
+        id INTEGER PRIMARY KEY DEFAULT nextval('seq_comment'),
+        object_type VARCHAR NOT NULL,
+        object_id INTEGER NOT NULL,
+        unit_id INTEGER,
+        body VARCHAR NOT NULL,
+        username VARCHAR NOT NULL,
+        role VARCHAR NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL
+    )""",
+    "CREATE INDEX idx_comment_object ON comment (object_type, object_id)",
+]
+
+MIGRATIONS: list[list[str]] = [MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4]
 """Index i holds the statements that bring the schema from version i to i + 1."""
 
 LATEST_VERSION = len(MIGRATIONS)

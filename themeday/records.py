@@ -5,6 +5,7 @@ A leaf module (no SQL, no Streamlit) so services and pages can type against them
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -136,6 +137,8 @@ class Attachment:
     sha256: str
     uploaded_by: str
     uploaded_at: datetime
+    thumbnail_name: str | None = None
+    thumbnail_sha256: str | None = None
 
 
 @dataclass(frozen=True)
@@ -157,6 +160,40 @@ class Activity:
     place: str
     status: str
     unit_kind: str = ""
+    invitees_json: str = "[]"
+    expected_participants: int | None = None
+    off_month_reason: str = ""
+    plan_text: str = ""
+    plan_filed_at: datetime | None = None
+    held_date: date | None = None
+    attendance_json: str = "{}"
+    media_outlets: str = ""
+    report_text: str = ""
+    report_filed_at: datetime | None = None
+    cancel_reason: str = ""
+    published_at: datetime | None = None
+    portal_url: str = ""
+    typical_case: bool = False
+    version: int = 1
+
+    @property
+    def invitees(self) -> tuple[str, ...]:
+        """邀请对象: the invitee kinds chosen when scheduling."""
+        return tuple(json.loads(self.invitees_json or "[]"))
+
+    @property
+    def attendance(self) -> dict[str, int]:
+        """实际参加人数 by invitee kind, as recorded when the activity was held."""
+        return {k: int(v) for k, v in json.loads(self.attendance_json or "{}").items()}
+
+    @property
+    def off_month(self) -> bool:
+        """The scheduled date lies outside the declared 计划月份 (flagged for the office)."""
+        return self.activity_date is not None and self.activity_date.month != self.planned_month
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status == "cancelled"
 
 
 @dataclass(frozen=True)
@@ -173,3 +210,56 @@ class AuditEntry:
     object_id: str | None
     success: bool
     detail: str
+
+
+@dataclass(frozen=True)
+class Comment:
+    """意见: a remark on a record (the office's comment, the unit's reply)."""
+
+    id: int
+    object_type: str
+    object_id: int
+    unit_id: int | None
+    body: str
+    username: str
+    role: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ShowcaseItem:
+    """成果展示: a published activity as the public sees it (no contact names or phones)."""
+
+    activity_id: int
+    campaign_id: int
+    year: int
+    unit_name: str
+    title: str
+    form: str
+    planned_month: int
+    held_date: date | None
+    place: str
+    report_text: str
+    published_at: datetime
+    portal_url: str
+    typical_case: bool
+    photo_ids: tuple[int, ...] = ()
+    video_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class NewFile:
+    """A checked upload already written to the file store, to be recorded as an attachment.
+
+    ``kind`` says what the file is for: ``plan`` (活动方案附件), ``marking`` (现场标识照片),
+    ``photo`` (活动照片), ``video`` (活动视频), ``report`` (总结附件).
+    """
+
+    kind: str
+    original_name: str
+    stored_name: str
+    fmt: str
+    size: int
+    sha256: str
+    thumbnail_name: str | None = None
+    thumbnail_sha256: str | None = None

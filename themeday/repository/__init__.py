@@ -7,13 +7,21 @@ everything and changes nothing, the office may do both. Every change writes its
 """
 
 from themeday.repository.accounts import AccountsMixin
+from themeday.repository.activities import ActivitiesMixin
 from themeday.repository.base import Clock, RepositoryBase
 from themeday.repository.catalogue import CatalogueMixin
 from themeday.repository.declarations import DeclarationsMixin
 from themeday.repository.oversight import OversightMixin
 
 
-class Repository(AccountsMixin, CatalogueMixin, DeclarationsMixin, OversightMixin, RepositoryBase):
+class Repository(
+    AccountsMixin,
+    CatalogueMixin,
+    DeclarationsMixin,
+    ActivitiesMixin,
+    OversightMixin,
+    RepositoryBase,
+):
     """Data access for one script run (one DuckDB cursor), scoped to the acting user."""
 
 

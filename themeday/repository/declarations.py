@@ -32,10 +32,19 @@ _DECLARATION_COLUMNS = (
     " d.contact_phone, d.submitted_at, d.version, d.late_workdays, d.return_reason,"
     " d.scan_attachment_id, un.kind"
 )
-_ACTIVITY_COLUMNS = (
+ACTIVITY_COLUMNS = (
     "a.id, a.declaration_id, a.campaign_id, a.unit_id, un.name, a.seq, a.title,"
     " a.planned_month, a.form, a.summary, a.contact, a.activity_date, a.place, a.status,"
-    " un.kind"
+    " un.kind, a.invitees, a.expected_participants, a.off_month_reason, a.plan_text,"
+    " a.plan_filed_at, a.held_date, a.attendance, a.media_outlets, a.report_text,"
+    " a.report_filed_at, a.cancel_reason, a.published_at, a.portal_url, a.typical_case,"
+    " a.version"
+)
+
+
+ATTACHMENT_COLUMNS = (
+    "id, campaign_id, unit_id, owner_type, owner_id, kind, original_name, stored_name, fmt,"
+    " size, sha256, uploaded_by, uploaded_at, thumbnail_name, thumbnail_sha256"
 )
 
 
@@ -71,7 +80,7 @@ class DeclarationsMixin(RepositoryBase):
     ) -> list[Activity]:
         """Declared themes and activities of a campaign; a unit user gets only its own."""
         sql = (
-            f"SELECT {_ACTIVITY_COLUMNS} FROM activity a JOIN unit un ON un.id = a.unit_id"
+            f"SELECT {ACTIVITY_COLUMNS} FROM activity a JOIN unit un ON un.id = a.unit_id"
             " WHERE a.campaign_id = ?"
         )
         params: list[Any] = [campaign_id]
@@ -97,7 +106,7 @@ class DeclarationsMixin(RepositoryBase):
         """The rows of one 申报表 in their order (序号)."""
         self.get_declaration(actor, declaration_id)  # scope check
         rows = self._all(
-            f"SELECT {_ACTIVITY_COLUMNS} FROM activity a JOIN unit un ON un.id = a.unit_id"
+            f"SELECT {ACTIVITY_COLUMNS} FROM activity a JOIN unit un ON un.id = a.unit_id"
             " WHERE a.declaration_id = ? ORDER BY a.seq",
             [declaration_id],
         )
@@ -482,9 +491,7 @@ class DeclarationsMixin(RepositoryBase):
     def get_attachment(self, actor: Actor, attachment_id: int) -> Attachment:
         """An attachment's record; a unit user reaches only its own unit's files."""
         row = self._one(
-            "SELECT id, campaign_id, unit_id, owner_type, owner_id, kind, original_name,"
-            " stored_name, fmt, size, sha256, uploaded_by, uploaded_at FROM attachment"
-            " WHERE id = ?",
+            f"SELECT {ATTACHMENT_COLUMNS} FROM attachment WHERE id = ?",
             [attachment_id],
         )
         if row is None:
@@ -513,7 +520,7 @@ class DeclarationsMixin(RepositoryBase):
         contact details.
         """
         rows = self._all(
-            f"SELECT {_ACTIVITY_COLUMNS} FROM activity a JOIN unit un ON un.id = a.unit_id"
+            f"SELECT {ACTIVITY_COLUMNS} FROM activity a JOIN unit un ON un.id = a.unit_id"
             " JOIN declaration d ON d.id = a.declaration_id"
             " WHERE a.campaign_id = ? AND d.status = 'approved' AND a.status <> 'cancelled'"
             " ORDER BY a.planned_month, un.kind, un.id, a.seq",

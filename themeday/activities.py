@@ -1,0 +1,477 @@
+"""Activity service (活动开展): due dates in working days, checks, uploads, the showcase.
+
+Pages call these functions. They check input and the campaign's rules before anything
+is written, store uploads only after every file of a step passed its checks, and leave
+storage and scoping to the repository.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import NamedTuple
+
+import pandas as pd
+
+from themeday.config import TZ
+from themeday.declaration_rules import deadline_end, late_workdays
+from themeday.declarations import uploads_root
+from themeday.domain import (
+    ACTIVITY_STATUS_LABELS,
+    INVITEE_KINDS,
+    ActivityStatus,
+    Actor,
+    CampaignRules,
+    ValidationError,
+)
+from themeday.records import Activity, Campaign, NewFile
+from themeday.repository import Repository
+from themeday.uploads import (
+    DOCUMENT,
+    IMAGE_FORMATS,
+    PHOTO,
+    VIDEO,
+    FileStore,
+    UploadKind,
+    prepare,
+    thumbnail,
+)
+from themeday.workdays import WorkdayCalendar
+
+MAX_PLACE = 100
+MAX_TEXT = 20_000
+MAX_REASON = 500
+MAX_MEDIA = 500
+
+
+class Upload(NamedTuple):
+    """A file as the browser sent it: its bytes and the name it had on the user's disk."""
+
+    data: bytes
+    name: str
+
+
+# ------------------------------------------------------------------ deadlines
+@dataclass(frozen=True)
+class Deadline:
+    """The due date of a 活动方案 or 活动总结 and where the activity stands against it."""
+
+    label: str
+    due: date
+    verified: bool
+    warning: str
+    filed_at: datetime | None
+    late_workdays: int
+    """Working days late: of the filing when filed, of today when not (0 = not late)."""
+    workdays_left: int
+    """Working days after today up to the due date (0 on the day itself or when late)."""
+
+    @property
+    def filed(self) -> bool:
+        return self.filed_at is not None
+
+    @property
+    def overdue(self) -> bool:
+        """Not filed and the due day has ended."""
+        return not self.filed and self.late_workdays > 0
+
+    @property
+    def text(self) -> str:
+        """e.g. “截止 2023年9月26日，还剩3个工作日” or “逾期2个工作日报送”."""
+        due = f"截止 {day_text(self.due)}"
+        if self.filed:
+            when = self.filed_at.astimezone(TZ).strftime("%Y-%m-%d %H:%M")
+            if self.late_workdays:
+                return f"{when} 报送，逾期{self.late_workdays}个工作日（{due}）"
+            return f"{when} 按时报送（{due}）"
+        if self.late_workdays:
+            return f"{due}，已逾期{self.late_workdays}个工作日，请尽快报送"
+        if self.workdays_left == 0:
+            return f"{due}，今天是最后期限"
+        return f"{due}，还剩{self.workdays_left}个工作日"
+
+
+def day_text(day: date | None) -> str:
+    """A date as the notices write it: 2023年10月9日 (— when unknown)."""
+    return f"{day.year}年{day.month}月{day.day}日" if day else "—"
+
+
+def _deadline(
+    label: str, due_result, filed_at: datetime | None, now: datetime, cal: WorkdayCalendar
+) -> Deadline:
+    due = due_result.day
+    if filed_at is not None:
+        late = late_workdays(due, filed_at, cal)
+        left = 0
+    else:
+        late = late_workdays(due, now, cal)
+        today = now.astimezone(TZ).date()
+        left = max(cal.workdays_between(today, due), 0) if now < deadline_end(due) else 0
+    return Deadline(label, due, due_result.verified, due_result.warning, filed_at, late, left)
+
+
+def plan_deadline(
+    activity: Activity, rules: CampaignRules, cal: WorkdayCalendar, now: datetime
+) -> Deadline | None:
+    """活动方案 due date (提前N个工作日), or None: no date yet, or the campaign sets no rule."""
+    if rules.plan_days_before is None or activity.activity_date is None:
+        return None
+    due = cal.plan_due(activity.activity_date, rules.plan_days_before)
+    return _deadline("活动方案", due, activity.plan_filed_at, now, cal)
+
+
+def report_deadline(
+    activity: Activity, rules: CampaignRules, cal: WorkdayCalendar, now: datetime
+) -> Deadline | None:
+    """活动总结 due date (活动后N个工作日内) from the held date (or the planned one)."""
+    day = activity.held_date or activity.activity_date
+    if rules.report_days_after is None or day is None:
+        return None
+    due = cal.report_due(day, rules.report_days_after)
+    return _deadline("活动总结", due, activity.report_filed_at, now, cal)
+
+
+# ------------------------------------------------------------------ uploads
+def store_uploads(
+    uploads: Sequence[Upload], kind: UploadKind, purpose: str, store: FileStore
+) -> list[NewFile]:
+    """Check every file first, then store them (photos re-encoded, with a thumbnail).
+
+    A bad file raises ``ValidationError`` before anything is written.
+    """
+    checked = [(prepare(u.data, u.name, kind), u.name) for u in uploads]
+    files: list[NewFile] = []
+    for (content, fmt), name in checked:
+        stored = store.save(content, fmt)
+        thumb = store.save(thumbnail(content), "jpeg") if fmt in IMAGE_FORMATS else None
+        files.append(
+            NewFile(
+                kind=purpose,
+                original_name=Path(name).name[:120],
+                stored_name=stored.stored_name,
+                fmt=stored.fmt,
+                size=stored.size,
+                sha256=stored.sha256,
+                thumbnail_name=thumb.stored_name if thumb else None,
+                thumbnail_sha256=thumb.sha256 if thumb else None,
+            )
+        )
+    return files
+
+
+def _with_files(store: FileStore, files: list[NewFile], write) -> None:
+    """Run the repository write; if it fails, remove the files stored for it."""
+    try:
+        write(files)
+    except Exception:
+        for f in files:
+            for name in (f.stored_name, f.thumbnail_name):
+                if name:
+                    store.delete(name)
+        raise
+
+
+def _store(store: FileStore | None) -> FileStore:
+    return store or FileStore(uploads_root())
+
+
+# ------------------------------------------------------------------ the unit's steps
+def schedule_problems(
+    campaign: Campaign,
+    activity: Activity,
+    *,
+    activity_date: date | None,
+    place: str,
+    invitees: Sequence[str],
+    expected_participants: int | None,
+    off_month_reason: str,
+) -> list[str]:
+    """What is wrong with a 定日期 form (empty when it may be saved)."""
+    problems = []
+    if activity_date is None:
+        problems.append("请选择活动日期。")
+    elif activity_date.year != campaign.year:
+        problems.append(f"活动日期须在{campaign.year}年内。")
+    elif activity_date.month != activity.planned_month and not off_month_reason.strip():
+        problems.append(
+            f"活动日期不在申报的计划月份（{activity.planned_month}月）内，请填写调整原因。"
+        )
+    if not place.strip():
+        problems.append("请填写活动地点。")
+    elif len(place) > MAX_PLACE:
+        problems.append(f"活动地点不超过{MAX_PLACE}个字。")
+    if not invitees:
+        problems.append("请至少选择一类邀请对象。")
+    elif any(kind not in INVITEE_KINDS for kind in invitees):
+        problems.append("邀请对象只能从" + "、".join(INVITEE_KINDS) + "中选择。")
+    if expected_participants is not None and expected_participants < 0:
+        problems.append("预计参加人数不能为负数。")
+    if len(off_month_reason) > MAX_REASON:
+        problems.append(f"调整原因不超过{MAX_REASON}个字。")
+    return problems
+
+
+def schedule(
+    repo: Repository,
+    actor: Actor,
+    campaign: Campaign,
+    activity_id: int,
+    expected_version: int | None,
+    *,
+    activity_date: date | None,
+    place: str,
+    invitees: Sequence[str],
+    expected_participants: int | None = None,
+    off_month_reason: str = "",
+) -> None:
+    """定日期: date, place and invitees of an approved activity (or a new date for it)."""
+    activity = repo.get_activity(actor, activity_id)
+    problems = schedule_problems(
+        campaign,
+        activity,
+        activity_date=activity_date,
+        place=place,
+        invitees=invitees,
+        expected_participants=expected_participants,
+        off_month_reason=off_month_reason,
+    )
+    if problems:
+        raise ValidationError(problems)
+    reason = off_month_reason.strip() if activity_date.month != activity.planned_month else ""
+    repo.schedule_activity(
+        actor,
+        activity_id,
+        expected_version,
+        activity_date=activity_date,
+        place=place.strip(),
+        invitees=list(invitees),
+        expected_participants=expected_participants,
+        off_month_reason=reason,
+    )
+
+
+def file_plan(
+    repo: Repository,
+    actor: Actor,
+    activity_id: int,
+    expected_version: int | None,
+    *,
+    plan_text: str,
+    documents: Sequence[Upload] = (),
+    store: FileStore | None = None,
+) -> None:
+    """报送活动方案: the plan text, optionally with PDF/DOCX documents."""
+    text = plan_text.strip()
+    if not text:
+        raise ValidationError("请填写活动方案内容（活动目的、时间地点、参加人员、流程安排等）。")
+    if len(text) > MAX_TEXT:
+        raise ValidationError(f"活动方案不超过{MAX_TEXT}个字，较长的方案请作为附件上传。")
+    repo.get_activity(actor, activity_id)  # scope check before a file is written
+    store = _store(store)
+    files = store_uploads(documents, DOCUMENT, "plan", store)
+    _with_files(
+        store,
+        files,
+        lambda f: repo.file_activity_plan(
+            actor, activity_id, expected_version, plan_text=text, files=f
+        ),
+    )
+
+
+def record_held(
+    repo: Repository,
+    actor: Actor,
+    campaign: Campaign,
+    activity_id: int,
+    expected_version: int | None,
+    *,
+    held_date: date | None,
+    attendance: dict[str, int],
+    media_outlets: str = "",
+    marking_photos: Sequence[Upload] = (),
+    store: FileStore | None = None,
+) -> None:
+    """开展情况: held date, attendance by invitee kind, media, marking photos."""
+    today = repo.clock().astimezone(TZ).date()
+    problems = []
+    if held_date is None:
+        problems.append("请选择实际开展日期。")
+    elif held_date > today:
+        problems.append("实际开展日期不能晚于今天；活动尚未开展时请先修改活动日期。")
+    if any(kind not in INVITEE_KINDS for kind in attendance):
+        problems.append("参加人员类别只能从" + "、".join(INVITEE_KINDS) + "中选择。")
+    if any(count is None or count < 0 for count in attendance.values()):
+        problems.append("参加人数不能为负数。")
+    elif sum(attendance.values()) == 0:
+        problems.append("请填写实际参加人数。")
+    if len(media_outlets) > MAX_MEDIA:
+        problems.append(f"参与报道的媒体不超过{MAX_MEDIA}个字。")
+    if problems:
+        raise ValidationError(problems)
+    repo.get_activity(actor, activity_id)  # scope check before a file is written
+    store = _store(store)
+    files = store_uploads(marking_photos, PHOTO, "marking", store)
+    rules = campaign.rules
+    _with_files(
+        store,
+        files,
+        lambda f: repo.record_activity_held(
+            actor,
+            activity_id,
+            expected_version,
+            held_date=held_date,
+            attendance={k: int(v) for k, v in attendance.items() if v},
+            media_outlets=media_outlets.strip(),
+            files=f,
+            plan_required=rules.plan_days_before is not None,
+            marking_required=bool(rules.on_site_marking),
+        ),
+    )
+
+
+def file_report(
+    repo: Repository,
+    actor: Actor,
+    activity_id: int,
+    expected_version: int | None,
+    *,
+    report_text: str,
+    photos: Sequence[Upload] = (),
+    video: Upload | None = None,
+    document: Upload | None = None,
+    store: FileStore | None = None,
+) -> None:
+    """报送活动总结: 情况报告/新闻稿 text, ≥ 1 photo, optional video and document."""
+    text = report_text.strip()
+    if not text:
+        raise ValidationError("请填写情况报告或新闻稿内容。")
+    if len(text) > MAX_TEXT:
+        raise ValidationError(f"情况报告不超过{MAX_TEXT}个字，较长的材料请作为附件上传。")
+    repo.get_activity(actor, activity_id)  # scope check before a file is written
+    store = _store(store)
+    # Every file is checked before any is stored: a bad video keeps good photos out too.
+    checked = [
+        (photos, PHOTO, "photo"),
+        ([video] if video else [], VIDEO, "video"),
+        ([document] if document else [], DOCUMENT, "report"),
+    ]
+    for uploads, kind, _ in checked:
+        for upload in uploads:
+            prepare(upload.data, upload.name, kind)
+    files: list[NewFile] = []
+    for uploads, kind, purpose in checked:
+        files += store_uploads(uploads, kind, purpose, store)
+    _with_files(
+        store,
+        files,
+        lambda f: repo.file_activity_report(
+            actor, activity_id, expected_version, report_text=text, files=f
+        ),
+    )
+
+
+def cancel(
+    repo: Repository, actor: Actor, activity_id: int, expected_version: int | None, reason: str
+) -> None:
+    """取消活动 with a reason (kept and shown to the office)."""
+    if len(reason) > MAX_REASON:
+        raise ValidationError(f"取消原因不超过{MAX_REASON}个字。")
+    repo.cancel_activity(actor, activity_id, expected_version, reason)
+
+
+# ------------------------------------------------------------------ the office
+def portal_url_problem(url: str) -> str | None:
+    """Why a 门户网站 article address is refused (None when it is fine or empty)."""
+    url = url.strip()
+    if not url:
+        return None
+    if not url.lower().startswith(("http://", "https://")) or any(c.isspace() for c in url):
+        return "门户网站文章地址须以 http:// 或 https:// 开头，且不含空格。"
+    if len(url) > 500:
+        return "门户网站文章地址过长。"
+    return None
+
+
+def publish(
+    repo: Repository, actor: Actor, activity_id: int, expected_version: int | None, url: str = ""
+) -> None:
+    """发布到成果展示, optionally with the portal article's address."""
+    problem = portal_url_problem(url)
+    if problem:
+        raise ValidationError(problem)
+    repo.publish_activity(actor, activity_id, expected_version, url.strip())
+
+
+# ------------------------------------------------------------------ reading files
+def read_file(
+    repo: Repository,
+    actor: Actor,
+    attachment_id: int,
+    *,
+    thumb: bool = False,
+    store: FileStore | None = None,
+) -> tuple[bytes, str]:
+    """(content, fmt) of an attachment the actor may see (sha256 re-checked)."""
+    attachment = repo.get_attachment(actor, attachment_id)
+    return _load(attachment, thumb, _store(store))
+
+
+def read_public_file(
+    repo: Repository, attachment_id: int, *, thumb: bool = False, store: FileStore | None = None
+) -> tuple[bytes, str]:
+    """(content, fmt) of a photo or video of a published activity, for anyone."""
+    attachment = repo.public_attachment(attachment_id)
+    return _load(attachment, thumb, _store(store))
+
+
+def _load(attachment, thumb: bool, store: FileStore) -> tuple[bytes, str]:
+    if thumb and attachment.thumbnail_name:
+        return store.load(attachment.thumbnail_name, attachment.thumbnail_sha256), "jpeg"
+    return store.load(attachment.stored_name, attachment.sha256), attachment.fmt
+
+
+# ------------------------------------------------------------------ tables
+def lifecycle_frame(
+    activities: Sequence[Activity], rules: CampaignRules, cal: WorkdayCalendar, now: datetime
+) -> pd.DataFrame:
+    """One row per activity with its status and both deadlines, for the overview tables."""
+    rows = []
+    for a in activities:
+        plan = plan_deadline(a, rules, cal, now)
+        report = report_deadline(a, rules, cal, now)
+        rows.append(
+            {
+                "id": a.id,
+                "单位": a.unit_name,
+                "活动主题": a.title,
+                "活动形式": a.form,
+                "计划月份": f"{a.planned_month}月",
+                "活动日期": a.activity_date,
+                "状态": _status_label(a.status),
+                "活动方案": _cell(plan, a),
+                "活动总结": _cell(report, a),
+                "改期": "是" if a.off_month else "",
+                "典型经验": "★" if a.typical_case else "",
+            }
+        )
+    columns = ["id", "单位", "活动主题", "活动形式", "计划月份", "活动日期", "状态"]
+    columns += ["活动方案", "活动总结", "改期", "典型经验"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _status_label(status: str) -> str:
+    return ACTIVITY_STATUS_LABELS[ActivityStatus(status)]
+
+
+def _cell(deadline: Deadline | None, activity: Activity) -> str:
+    if activity.cancelled:
+        return "—"
+    if deadline is None:
+        return "—"
+    if deadline.filed:
+        return f"逾期{deadline.late_workdays}个工作日报送" if deadline.late_workdays else "按时报送"
+    if deadline.late_workdays:
+        return f"逾期{deadline.late_workdays}个工作日未报"
+    return f"{deadline.due:%m-%d}截止"

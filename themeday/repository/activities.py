@@ -1,0 +1,470 @@
+"""The activity lifecycle (活动开展): schedule, plan, held, report, publish, comments.
+
+Each approved theme is an activity: planned → scheduled → plan_filed → held → reported
+→ published, or cancelled. A unit moves its own activities along; the office may act
+for any unit and alone publishes, unpublishes and marks 典型经验. The public reads only
+published activities, through the ``showcase`` methods, which carry no contact details.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from themeday.db import in_transaction
+from themeday.domain import (
+    OPEN_ACTIVITY_STATUSES,
+    ActivityStatus,
+    Actor,
+    NotFound,
+    Role,
+    ValidationError,
+)
+from themeday.records import Activity, Attachment, Comment, NewFile, ShowcaseItem
+from themeday.repository.base import RepositoryBase
+from themeday.repository.declarations import ACTIVITY_COLUMNS, ATTACHMENT_COLUMNS
+
+PUBLIC_FILE_KINDS = ("marking", "photo", "video")
+"""Attachment kinds the 成果展示 may show (never plans, reports or scans)."""
+
+_S = ActivityStatus
+
+
+class ActivitiesMixin(RepositoryBase):
+    """The activity lifecycle (活动开展), comments and the public showcase."""
+
+    # ------------------------------------------------------------ reading
+    def get_activity(self, actor: Actor, activity_id: int) -> Activity:
+        """One activity; a unit user reaches only its own unit's."""
+        row = self._one(
+            f"SELECT {ACTIVITY_COLUMNS} FROM activity a JOIN unit un ON un.id = a.unit_id"
+            " WHERE a.id = ?",
+            [activity_id],
+        )
+        if row is None:
+            raise NotFound("活动不存在。")
+        activity = Activity(*row)
+        self._require_own_unit(actor, activity.unit_id)
+        return activity
+
+    def list_lifecycle(
+        self, actor: Actor, campaign_id: int, unit_id: int | None = None
+    ) -> list[Activity]:
+        """Activities of approved 申报表 (the ones that are carried out), by date."""
+        sql = (
+            f"SELECT {ACTIVITY_COLUMNS} FROM activity a JOIN unit un ON un.id = a.unit_id"
+            " JOIN declaration d ON d.id = a.declaration_id"
+            " WHERE a.campaign_id = ? AND d.status = 'approved'"
+        )
+        params: list[Any] = [campaign_id]
+        if actor.role == Role.UNIT:
+            unit_id = actor.unit_id
+        if unit_id is not None:
+            sql += " AND a.unit_id = ?"
+            params.append(unit_id)
+        sql += (
+            " ORDER BY coalesce(a.activity_date, make_date(2999, a.planned_month, 1)),"
+            " un.kind, un.id, a.seq"
+        )
+        return [Activity(*r) for r in self._all(sql, params)]
+
+    def list_activity_files(self, actor: Actor, activity_id: int) -> list[Attachment]:
+        """佐证材料 of an activity, in upload order."""
+        self.get_activity(actor, activity_id)  # scope check
+        rows = self._all(
+            f"SELECT {ATTACHMENT_COLUMNS} FROM attachment"
+            " WHERE owner_type = 'activity' AND owner_id = ? ORDER BY id",
+            [activity_id],
+        )
+        return [Attachment(*r) for r in rows]
+
+    # ------------------------------------------------------------ the unit's steps
+    def schedule_activity(
+        self,
+        actor: Actor,
+        activity_id: int,
+        expected_version: int | None,
+        *,
+        activity_date: date,
+        place: str,
+        invitees: Sequence[str],
+        expected_participants: int | None,
+        off_month_reason: str,
+    ) -> None:
+        """定日期: set (or move) the date, place and invitees of an approved activity."""
+
+        def change(activity: Activity) -> tuple[str, list[Any], str]:
+            if activity.status not in OPEN_ACTIVITY_STATUSES:
+                raise ValidationError("活动已开展或已取消，不能再修改日期。")
+            status = _S.SCHEDULED if activity.status == _S.PLANNED else activity.status
+            return (
+                "activity_date = ?, place = ?, invitees = ?, expected_participants = ?,"
+                " off_month_reason = ?, status = ?",
+                [
+                    activity_date,
+                    place,
+                    json.dumps(list(invitees), ensure_ascii=False),
+                    expected_participants,
+                    off_month_reason,
+                    status.value,
+                ],
+                f"{activity.activity_date or '未定'} → {activity_date}",
+            )
+
+        self._step(actor, activity_id, expected_version, "schedule", change)
+
+    def file_activity_plan(
+        self,
+        actor: Actor,
+        activity_id: int,
+        expected_version: int | None,
+        *,
+        plan_text: str,
+        files: Sequence[NewFile] = (),
+    ) -> None:
+        """报送活动方案: the plan text (and documents); the first filing's time is kept."""
+
+        def change(activity: Activity) -> tuple[str, list[Any], str]:
+            if activity.status not in (_S.SCHEDULED, _S.PLAN_FILED):
+                raise ValidationError(_not_now(activity, "请先确定活动日期，再报送活动方案。"))
+            return (
+                "plan_text = ?, plan_filed_at = coalesce(plan_filed_at, ?), status = ?",
+                [plan_text, self.clock(), _S.PLAN_FILED.value],
+                "修改方案" if activity.plan_filed_at else "",
+            )
+
+        self._step(actor, activity_id, expected_version, "file_plan", change, files)
+
+    def record_activity_held(
+        self,
+        actor: Actor,
+        activity_id: int,
+        expected_version: int | None,
+        *,
+        held_date: date,
+        attendance: dict[str, int],
+        media_outlets: str,
+        files: Sequence[NewFile] = (),
+        plan_required: bool = False,
+        marking_required: bool = False,
+    ) -> None:
+        """开展情况: held date, attendance, media; LOGO/横幅 photos when the campaign asks."""
+
+        def change(activity: Activity) -> tuple[str, list[Any], str]:
+            allowed = {_S.SCHEDULED, _S.PLAN_FILED, _S.HELD}
+            if activity.status not in allowed:
+                raise ValidationError(_not_now(activity, "请先确定活动日期。"))
+            if plan_required and activity.plan_filed_at is None:
+                raise ValidationError("请先报送活动方案，再填报开展情况。")
+            if marking_required and not self._has_file(activity_id, "marking", files):
+                raise ValidationError(
+                    "请上传至少一张现场展示“政务公开主题日”标识（LOGO、横幅或电子屏）的照片。"
+                )
+            return (
+                "held_date = ?, attendance = ?, media_outlets = ?, status = ?",
+                [
+                    held_date,
+                    json.dumps(attendance, ensure_ascii=False),
+                    media_outlets,
+                    _S.HELD.value,
+                ],
+                str(held_date),
+            )
+
+        self._step(actor, activity_id, expected_version, "record_held", change, files)
+
+    def file_activity_report(
+        self,
+        actor: Actor,
+        activity_id: int,
+        expected_version: int | None,
+        *,
+        report_text: str,
+        files: Sequence[NewFile] = (),
+    ) -> None:
+        """报送活动总结: report text with at least one photo; the first filing's time is kept."""
+
+        def change(activity: Activity) -> tuple[str, list[Any], str]:
+            if activity.status not in (_S.HELD, _S.REPORTED):
+                raise ValidationError(
+                    _not_now(activity, "请先填报开展情况，再报送活动总结。")
+                    if activity.status != _S.PUBLISHED
+                    else "活动已发布到成果展示，如需修改总结请联系政务公开办撤回发布。"
+                )
+            if not self._has_file(activity_id, "photo", files):
+                raise ValidationError("活动总结须附至少一张活动照片（JPG/PNG）。")
+            return (
+                "report_text = ?, report_filed_at = coalesce(report_filed_at, ?), status = ?",
+                [report_text, self.clock(), _S.REPORTED.value],
+                "修改总结" if activity.report_filed_at else "",
+            )
+
+        self._step(actor, activity_id, expected_version, "file_report", change, files)
+
+    def cancel_activity(
+        self, actor: Actor, activity_id: int, expected_version: int | None, reason: str
+    ) -> None:
+        """取消活动 with a reason; only before it is held."""
+        reason = reason.strip()
+        if not reason:
+            raise ValidationError("取消活动须填写取消原因。")
+
+        def change(activity: Activity) -> tuple[str, list[Any], str]:
+            if activity.status not in OPEN_ACTIVITY_STATUSES:
+                raise ValidationError(
+                    "活动已取消。" if activity.cancelled else "活动已开展，不能取消。"
+                )
+            return ("cancel_reason = ?, status = ?", [reason, _S.CANCELLED.value], reason)
+
+        self._step(actor, activity_id, expected_version, "cancel", change)
+
+    # ------------------------------------------------------------ the office
+    def publish_activity(
+        self, actor: Actor, activity_id: int, expected_version: int | None, portal_url: str = ""
+    ) -> None:
+        """发布到成果展示 (office), optionally with the portal article's address."""
+        self._require(actor, Role.OFFICE)
+
+        def change(activity: Activity) -> tuple[str, list[Any], str]:
+            if activity.status not in (_S.REPORTED, _S.PUBLISHED):
+                raise ValidationError("只能发布已报送活动总结的活动。")
+            return (
+                "portal_url = ?, published_at = coalesce(published_at, ?), status = ?",
+                [portal_url, self.clock(), _S.PUBLISHED.value],
+                portal_url,
+            )
+
+        self._step(actor, activity_id, expected_version, "publish", change)
+
+    def unpublish_activity(self, actor: Actor, activity_id: int, expected_version: int | None):
+        """撤回发布 (office): the activity leaves the 成果展示 and is a filed report again."""
+        self._require(actor, Role.OFFICE)
+
+        def change(activity: Activity) -> tuple[str, list[Any], str]:
+            if activity.status != _S.PUBLISHED:
+                raise ValidationError("该活动未发布。")
+            return ("published_at = NULL, status = ?", [_S.REPORTED.value], "")
+
+        self._step(actor, activity_id, expected_version, "unpublish", change)
+
+    def set_typical_case(
+        self, actor: Actor, activity_id: int, expected_version: int | None, typical: bool
+    ) -> None:
+        """标记/取消典型经验 (office)."""
+        self._require(actor, Role.OFFICE)
+
+        def change(activity: Activity) -> tuple[str, list[Any], str]:
+            if typical and activity.status not in (_S.HELD, _S.REPORTED, _S.PUBLISHED):
+                raise ValidationError("活动开展后才能标记为典型经验。")
+            return ("typical_case = ?", [typical], "标记" if typical else "取消标记")
+
+        self._step(actor, activity_id, expected_version, "typical_case", change)
+
+    # ------------------------------------------------------------ comments
+    def add_comment(self, actor: Actor, activity_id: int, body: str) -> int:
+        """意见: the office comments on an activity; the unit may reply on its own."""
+        self._require(actor, Role.OFFICE, Role.UNIT)
+        body = body.strip()
+        if not body:
+            raise ValidationError("请填写意见内容。")
+
+        def work() -> int:
+            activity = self.get_activity(actor, activity_id)
+            comment_id = self._one(
+                "INSERT INTO comment (object_type, object_id, unit_id, body, username, role,"
+                " created_at) VALUES ('activity', ?, ?, ?, ?, ?, ?) RETURNING id",
+                [
+                    activity_id,
+                    activity.unit_id,
+                    body,
+                    actor.username,
+                    actor.role.value,
+                    self.clock(),
+                ],
+            )[0]
+            self._audit(actor, "comment", "activity", activity_id, detail=body[:200])
+            return comment_id
+
+        return in_transaction(self.cur, work)
+
+    def list_comments(self, actor: Actor, activity_id: int) -> list[Comment]:
+        """The comment thread of an activity, oldest first."""
+        self.get_activity(actor, activity_id)  # scope check
+        rows = self._all(
+            "SELECT id, object_type, object_id, unit_id, body, username, role, created_at"
+            " FROM comment WHERE object_type = 'activity' AND object_id = ? ORDER BY id",
+            [activity_id],
+        )
+        return [Comment(*r) for r in rows]
+
+    # ------------------------------------------------------------ the public
+    def list_showcase(
+        self,
+        campaign_id: int | None = None,
+        *,
+        month: int | None = None,
+        unit_name: str | None = None,
+        form: str | None = None,
+    ) -> list[ShowcaseItem]:
+        """成果展示: published activities, newest first; no login, no contact details."""
+        sql = (
+            "SELECT a.id, a.campaign_id, c.year, un.name, a.title, a.form, a.planned_month,"
+            " a.held_date, a.place, a.report_text, a.published_at, a.portal_url,"
+            " a.typical_case FROM activity a JOIN unit un ON un.id = a.unit_id"
+            " JOIN campaign c ON c.id = a.campaign_id WHERE a.status = 'published'"
+        )
+        params: list[Any] = []
+        if campaign_id is not None:
+            sql += " AND a.campaign_id = ?"
+            params.append(campaign_id)
+        if month is not None:
+            sql += " AND month(coalesce(a.held_date, a.activity_date)) = ?"
+            params.append(month)
+        if unit_name:
+            sql += " AND un.name = ?"
+            params.append(unit_name)
+        if form:
+            sql += " AND a.form = ?"
+            params.append(form)
+        rows = self._all(sql + " ORDER BY a.published_at DESC, a.id DESC", params)
+        files = self._public_files([r[0] for r in rows])
+        return [
+            ShowcaseItem(
+                *row,
+                photo_ids=tuple(i for i, k in files.get(row[0], []) if k != "video"),
+                video_ids=tuple(i for i, k in files.get(row[0], []) if k == "video"),
+            )
+            for row in rows
+        ]
+
+    def get_showcase_item(self, activity_id: int) -> ShowcaseItem | None:
+        """One published activity for the public, or None (unpublished or unknown)."""
+        row = self._one(
+            "SELECT campaign_id FROM activity WHERE id = ? AND status = 'published'",
+            [activity_id],
+        )
+        if row is None:
+            return None
+        items = [i for i in self.list_showcase(row[0]) if i.activity_id == activity_id]
+        return items[0] if items else None
+
+    def public_attachment(self, attachment_id: int) -> Attachment:
+        """A photo or video of a published activity; anything else is ``NotFound``."""
+        row = self._one(
+            f"SELECT {', '.join('f.' + c.strip() for c in ATTACHMENT_COLUMNS.split(','))}"
+            " FROM attachment f JOIN activity a ON a.id = f.owner_id"
+            " WHERE f.id = ? AND f.owner_type = 'activity' AND a.status = 'published'"
+            " AND f.kind IN ('marking', 'photo', 'video')",
+            [attachment_id],
+        )
+        if row is None:
+            raise NotFound("文件不存在或未公开。")
+        return Attachment(*row)
+
+    def showcase_filters(self, campaign_id: int | None = None) -> dict[str, list]:
+        """The months, units and forms that published activities have (for the filters)."""
+        sql = (
+            "SELECT DISTINCT month(coalesce(a.held_date, a.activity_date)), un.name, a.form"
+            " FROM activity a JOIN unit un ON un.id = a.unit_id WHERE a.status = 'published'"
+        )
+        params: list[Any] = []
+        if campaign_id is not None:
+            sql += " AND a.campaign_id = ?"
+            params.append(campaign_id)
+        rows = self._all(sql, params)
+        return {
+            "months": sorted({r[0] for r in rows if r[0] is not None}),
+            "units": sorted({r[1] for r in rows}),
+            "forms": sorted({r[2] for r in rows}),
+        }
+
+    # ------------------------------------------------------------ plumbing
+    def _public_files(self, activity_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
+        if not activity_ids:
+            return {}
+        marks = ", ".join("?" for _ in activity_ids)
+        rows = self._all(
+            f"SELECT owner_id, id, kind FROM attachment WHERE owner_type = 'activity'"
+            f" AND owner_id IN ({marks}) AND kind IN ('marking', 'photo', 'video')"
+            " ORDER BY CASE kind WHEN 'photo' THEN 0 WHEN 'marking' THEN 1 ELSE 2 END, id",
+            activity_ids,
+        )
+        files: dict[int, list[tuple[int, str]]] = {}
+        for owner_id, file_id, kind in rows:
+            files.setdefault(owner_id, []).append((file_id, kind))
+        return files
+
+    def _has_file(self, activity_id: int, kind: str, new: Sequence[NewFile]) -> bool:
+        if any(f.kind == kind for f in new):
+            return True
+        row = self._one(
+            "SELECT count(*) FROM attachment WHERE owner_type = 'activity' AND owner_id = ?"
+            " AND kind = ?",
+            [activity_id, kind],
+        )
+        return row[0] > 0
+
+    def _step(
+        self,
+        actor: Actor,
+        activity_id: int,
+        expected_version: int | None,
+        action: str,
+        change,
+        files: Sequence[NewFile] = (),
+    ) -> None:
+        """One lifecycle write: scope, approval and version checks, the change, the files
+        and the audit row, all in one transaction (nothing is half-applied)."""
+        self._require(actor, Role.OFFICE, Role.UNIT)
+
+        def work() -> None:
+            activity = self.get_activity(actor, activity_id)
+            self._check_version("activity", activity_id, expected_version)
+            approved = self._one(
+                "SELECT status FROM declaration WHERE id = ?", [activity.declaration_id]
+            )
+            if approved is None or approved[0] != "approved":
+                raise ValidationError("申报表审核通过后才能安排活动。")
+            assignments, params, detail = change(activity)
+            self.cur.execute(
+                f"UPDATE activity SET {assignments}, updated_at = ?, version = version + 1"
+                " WHERE id = ?",
+                [*params, self.clock(), activity_id],
+            )
+            for new in files:
+                self._insert_file(actor, activity, new)
+            self._audit(actor, action, "activity", activity_id, detail=detail)
+
+        in_transaction(self.cur, work)
+
+    def _insert_file(self, actor: Actor, activity: Activity, new: NewFile) -> None:
+        attachment_id = self._one(
+            "INSERT INTO attachment (campaign_id, unit_id, owner_type, owner_id, kind,"
+            " original_name, stored_name, fmt, size, sha256, uploaded_by, uploaded_at,"
+            " thumbnail_name, thumbnail_sha256)"
+            " VALUES (?, ?, 'activity', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            [
+                activity.campaign_id,
+                activity.unit_id,
+                activity.id,
+                new.kind,
+                new.original_name,
+                new.stored_name,
+                new.fmt,
+                new.size,
+                new.sha256,
+                actor.username,
+                self.clock(),
+                new.thumbnail_name,
+                new.thumbnail_sha256,
+            ],
+        )[0]
+        self._audit(actor, "upload", "attachment", attachment_id, detail=new.original_name)
+
+
+def _not_now(activity: Activity, otherwise: str) -> str:
+    if activity.cancelled:
+        return "活动已取消。"
+    return otherwise
