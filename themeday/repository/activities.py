@@ -98,7 +98,7 @@ class ActivitiesMixin(RepositoryBase):
         def change(activity: Activity) -> tuple[str, list[Any], str]:
             if activity.status not in OPEN_ACTIVITY_STATUSES:
                 raise ValidationError("活动已开展或已取消，不能再修改日期。")
-            status = _S.SCHEDULED if activity.status == _S.PLANNED else activity.status
+            status = _S.SCHEDULED if activity.status == _S.PLANNED else _S(activity.status)
             return (
                 "activity_date = ?, place = ?, invitees = ?, expected_participants = ?,"
                 " off_month_reason = ?, status = ?",

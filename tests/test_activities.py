@@ -1,0 +1,548 @@
+"""Activity lifecycle (活动开展): deadlines, status flow, scoping, uploads, showcase."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+from datetime import date, datetime
+
+import pytest
+from PIL import Image
+
+from tests.conftest import actor_for
+from themeday import activities
+from themeday.activities import Upload
+from themeday.config import TZ
+from themeday.declarations import calendar
+from themeday.domain import (
+    DAXIANG_2023,
+    XIANGJIANG_2023,
+    DeclarationStatus,
+    NotFound,
+    PermissionDenied,
+    StaleRecord,
+    ValidationError,
+)
+from themeday.uploads import FileStore
+from themeday.workdays import WorkdayCalendar, WorkdayOverride
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def jpeg(colour: str = "red", gps: bool = False) -> bytes:
+    image = Image.new("RGB", (240, 160), colour)
+    out = io.BytesIO()
+    if gps:
+        exif = Image.Exif()
+        exif[0x8825] = {1: "N", 2: (28.0, 12.0, 0.0)}  # GPSInfo
+        image.save(out, "JPEG", exif=exif)
+    else:
+        image.save(out, "JPEG")
+    return out.getvalue()
+
+
+def at(*args: int) -> datetime:
+    return datetime(*args, tzinfo=TZ)
+
+
+@pytest.fixture
+def world(demo, tmp_path):
+    """A 大祥区 2023 campaign with 城北街道 (unit1) approved for an October theme."""
+    office = actor_for(demo, "office")
+    unit1, unit2 = actor_for(demo, "unit1"), actor_for(demo, "unit2")
+    demo.clock.current = at(2023, 9, 20, 9)
+    campaign_id = demo.create_campaign(
+        office,
+        year=2023,
+        region=DAXIANG_2023.region,
+        title="大祥区2023年“政务公开主题日”活动",
+        office_name=DAXIANG_2023.office_name,
+        rules=DAXIANG_2023.rules,
+    )
+    campaign = demo.get_campaign(office, campaign_id)
+    for actor, title in ((unit1, "城区防汛应急政策发布"), (unit2, "义务教育招生政策解读")):
+        demo.create_declaration(
+            office,
+            campaign_id,
+            actor.unit_id,
+            contact_person="刘晓燕",
+            contact_phone="0739-5321101",
+            status=DeclarationStatus.APPROVED,
+            submitted_at=at(2023, 4, 10, 9),
+            late_workdays=0,
+            return_reason=None,
+            themes=[{"title": title, "planned_month": 10, "form": "政策发布", "summary": ""}],
+        )
+    mine = demo.list_lifecycle(unit1, campaign_id)[0]
+    theirs = demo.list_lifecycle(unit2, campaign_id)[0]
+    store = FileStore(tmp_path / "uploads")
+    return demo, office, unit1, unit2, campaign, mine, theirs, store
+
+
+def fresh(repo, actor, activity):
+    return repo.get_activity(actor, activity.id)
+
+
+def schedule(world, day=date(2023, 10, 9), reason=""):
+    repo, _, unit1, _, campaign, mine, *_ = world
+    activities.schedule(
+        repo,
+        unit1,
+        campaign,
+        mine.id,
+        fresh(repo, unit1, mine).version,
+        activity_date=day,
+        place="城北街道便民服务中心",
+        invitees=["人大代表", "市民群众"],
+        expected_participants=40,
+        off_month_reason=reason,
+    )
+
+
+def carry_out(world):
+    """Schedule on 2023-10-09, file the plan on time, hold it with a LOGO photo."""
+    repo, _, unit1, _, campaign, mine, _, store = world
+    schedule(world)
+    repo.clock.current = at(2023, 9, 25, 10)
+    activities.file_plan(
+        repo,
+        unit1,
+        mine.id,
+        fresh(repo, unit1, mine).version,
+        plan_text="活动方案正文",
+        store=store,
+    )
+    repo.clock.current = at(2023, 10, 9, 17)
+    activities.record_held(
+        repo,
+        unit1,
+        campaign,
+        mine.id,
+        fresh(repo, unit1, mine).version,
+        held_date=date(2023, 10, 9),
+        attendance={"人大代表": 3, "市民群众": 35},
+        media_outlets="邵阳日报",
+        marking_photos=[Upload(jpeg(), "logo.jpg")],
+        store=store,
+    )
+
+
+# ------------------------------------------------------------------ deadlines
+def _activity(world, **changes):
+    return replace(world[5], **changes)
+
+
+@pytest.mark.parametrize(
+    ("activity_day", "plan_due"),
+    [(date(2023, 10, 9), date(2023, 9, 26)), (date(2023, 10, 16), date(2023, 10, 9))],
+)
+def test_plan_due_follows_the_official_calendar(world, activity_day, plan_due):
+    rules = world[4].rules
+    activity = _activity(world, activity_date=activity_day)
+    deadline = activities.plan_deadline(activity, rules, WorkdayCalendar(), at(2023, 9, 1, 9))
+    assert deadline.due == plan_due and deadline.verified
+
+
+@pytest.mark.parametrize(
+    ("held", "report_due"),
+    [(date(2023, 9, 28), date(2023, 10, 11)), (date(2024, 4, 30), date(2024, 5, 10))],
+)
+def test_report_due_counts_from_the_held_day(world, held, report_due):
+    activity = _activity(world, activity_date=date(2023, 1, 2), held_date=held)
+    deadline = activities.report_deadline(
+        activity, world[4].rules, WorkdayCalendar(), at(2023, 9, 1)
+    )
+    assert deadline.due == report_due
+
+
+def test_deadline_text_counts_working_days_left_and_late(world):
+    rules, cal = world[4].rules, WorkdayCalendar()
+    activity = _activity(world, activity_date=date(2023, 10, 9))
+    # Friday 22 Sep: Mon 25 and Tue 26 are left
+    left = activities.plan_deadline(activity, rules, cal, at(2023, 9, 22, 15))
+    assert left.workdays_left == 2 and not left.overdue
+    assert left.text == "截止 2023年9月26日，还剩2个工作日"
+    today = activities.plan_deadline(activity, rules, cal, at(2023, 9, 26, 23))
+    assert today.text == "截止 2023年9月26日，今天是最后期限"
+    # still open on 8 Oct (a make-up Sunday): 27, 28 Sep and 7, 8 Oct are working days
+    late = activities.plan_deadline(activity, rules, cal, at(2023, 10, 8, 9))
+    assert late.overdue and late.late_workdays == 4
+    filed = _activity(world, activity_date=date(2023, 10, 9), plan_filed_at=at(2023, 9, 27, 9))
+    done = activities.plan_deadline(filed, rules, cal, at(2023, 10, 8, 9))
+    assert done.filed and not done.overdue and done.late_workdays == 1
+    assert "逾期1个工作日" in done.text
+
+
+def test_no_rule_no_date_no_deadline(world):
+    activity = _activity(world, activity_date=None)
+    assert (
+        activities.plan_deadline(activity, world[4].rules, WorkdayCalendar(), at(2023, 9, 1))
+        is None
+    )
+    dated = _activity(world, activity_date=date(2023, 10, 9))
+    no_rule = XIANGJIANG_2023.rules
+    assert no_rule.plan_days_before is None
+    assert activities.plan_deadline(dated, no_rule, WorkdayCalendar(), at(2023, 9, 1)) is None
+    assert activities.report_deadline(dated, no_rule, WorkdayCalendar(), at(2023, 9, 1)) is None
+
+
+def test_unknown_year_is_flagged_and_an_override_changes_the_due_date(world):
+    activity = _activity(world, activity_date=date(2027, 10, 11))
+    rules = world[4].rules
+    guess = activities.plan_deadline(activity, rules, WorkdayCalendar(), at(2027, 9, 1))
+    assert not guess.verified and "2027年节假日安排未录入" in guess.warning
+    assert guess.due == date(2027, 10, 4)
+    holidays = [WorkdayOverride(date(2027, 10, d), False, "国庆节") for d in range(1, 8)]
+    entered = activities.plan_deadline(activity, rules, WorkdayCalendar(holidays), at(2027, 9, 1))
+    # 8 Oct, then 30, 29, 28 and 27 Sep
+    assert entered.verified and entered.due == date(2027, 9, 27)
+
+
+# ------------------------------------------------------------------ status flow
+def test_whole_flow_to_the_showcase(world):
+    repo, office, unit1, unit2, campaign, mine, _, store = world
+    carry_out(world)
+    held = fresh(repo, unit1, mine)
+    assert held.status == "held" and held.attendance == {"人大代表": 3, "市民群众": 35}
+    assert held.plan_filed_at == at(2023, 9, 25, 10)
+    repo.clock.current = at(2023, 10, 12, 9)
+    activities.file_report(
+        repo,
+        unit1,
+        mine.id,
+        held.version,
+        report_text="10月9日，城北街道举办防汛应急政策发布会。",
+        photos=[Upload(jpeg("blue", gps=True), "现场.jpg")],
+        store=store,
+    )
+    reported = fresh(repo, unit1, mine)
+    assert reported.status == "reported"
+    report = activities.report_deadline(
+        reported, campaign.rules, calendar(repo, unit1), repo.clock()
+    )
+    assert report.due == date(2023, 10, 16) and report.filed and report.late_workdays == 0
+    assert repo.list_showcase() == []
+
+    with pytest.raises(PermissionDenied):
+        activities.publish(repo, unit1, mine.id, reported.version)
+    with pytest.raises(ValidationError, match="http"):
+        activities.publish(repo, office, mine.id, reported.version, "javascript:alert(1)")
+    activities.publish(repo, office, mine.id, reported.version, "https://www.dxzf.gov.cn/a.html")
+    [item] = repo.list_showcase()
+    assert (item.activity_id, item.title, item.portal_url) == (
+        mine.id,
+        "城区防汛应急政策发布",
+        "https://www.dxzf.gov.cn/a.html",
+    )
+    assert len(item.photo_ids) == 2  # the report photo first, then the LOGO photo
+    photo, fmt = activities.read_public_file(repo, item.photo_ids[0], store=store)
+    assert fmt == "jpeg" and not Image.open(io.BytesIO(photo)).getexif()
+    thumb, _ = activities.read_public_file(repo, item.photo_ids[0], thumb=True, store=store)
+    assert max(Image.open(io.BytesIO(thumb)).size) <= 320
+    assert repo.get_showcase_item(mine.id) == item
+    assert repo.list_showcase(month=10, form="政策发布") == [item]
+    assert repo.list_showcase(month=11) == []
+
+    published = fresh(repo, office, mine)
+    repo.set_typical_case(office, mine.id, published.version, True)
+    assert repo.list_showcase()[0].typical_case
+    repo.unpublish_activity(office, mine.id, fresh(repo, office, mine).version)
+    assert repo.list_showcase() == [] and repo.get_showcase_item(mine.id) is None
+    with pytest.raises(NotFound):
+        repo.public_attachment(item.photo_ids[0])
+    actions = [e.action for e in repo.list_audit(office) if e.object_type == "activity"]
+    for action in ("schedule", "file_plan", "record_held", "file_report", "publish", "unpublish"):
+        assert action in actions
+
+
+def test_date_outside_the_planned_month_needs_a_reason_and_is_flagged(world):
+    repo, _, unit1, _, _, mine, *_ = world
+    with pytest.raises(ValidationError) as error:
+        schedule(world, day=date(2023, 11, 6))
+    assert error.value.messages == ["活动日期不在申报的计划月份（10月）内，请填写调整原因。"]
+    assert fresh(repo, unit1, mine).status == "planned"
+    schedule(world, day=date(2023, 11, 6), reason="与区人大视察活动时间冲突")
+    moved = fresh(repo, unit1, mine)
+    assert moved.off_month and moved.off_month_reason == "与区人大视察活动时间冲突"
+    assert moved.status == "scheduled" and moved.invitees == ("人大代表", "市民群众")
+    schedule(world, day=date(2023, 10, 20), reason="不再需要")
+    back = fresh(repo, unit1, mine)
+    assert not back.off_month and back.off_month_reason == ""
+
+
+def test_schedule_form_problems_are_all_named(world):
+    repo, _, unit1, _, campaign, mine, *_ = world
+    with pytest.raises(ValidationError) as error:
+        activities.schedule(
+            repo,
+            unit1,
+            campaign,
+            mine.id,
+            mine.version,
+            activity_date=date(2024, 10, 9),
+            place=" ",
+            invitees=["领导"],
+            expected_participants=-1,
+        )
+    assert error.value.messages == [
+        "活动日期须在2023年内。",
+        "请填写活动地点。",
+        "邀请对象只能从人大代表、政协委员、专家学者、新闻媒体、市民群众、企业代表中选择。",
+        "预计参加人数不能为负数。",
+    ]
+
+
+def test_steps_keep_their_order(world):
+    repo, _, unit1, _, campaign, mine, _, store = world
+    with pytest.raises(ValidationError, match="请先确定活动日期"):
+        activities.file_plan(repo, unit1, mine.id, None, plan_text="方案", store=store)
+    schedule(world)
+    with pytest.raises(ValidationError, match="请先报送活动方案"):
+        activities.record_held(
+            repo,
+            unit1,
+            campaign,
+            mine.id,
+            None,
+            held_date=date(2023, 9, 20),
+            attendance={"市民群众": 10},
+            marking_photos=[Upload(jpeg(), "logo.jpg")],
+            store=store,
+        )
+    with pytest.raises(ValidationError, match="请先填报开展情况"):
+        activities.file_report(
+            repo,
+            unit1,
+            mine.id,
+            None,
+            report_text="总结",
+            photos=[Upload(jpeg(), "a.jpg")],
+            store=store,
+        )
+    assert fresh(repo, unit1, mine).status == "scheduled"
+    assert not list((store.root).rglob("*.jpg"))  # refused steps leave no files behind
+
+
+def test_marking_photo_and_report_photo_are_required(world):
+    repo, _, unit1, _, campaign, mine, _, store = world
+    schedule(world)
+    activities.file_plan(repo, unit1, mine.id, None, plan_text="方案", store=store)
+    repo.clock.current = at(2023, 10, 10, 9)
+    with pytest.raises(ValidationError, match="LOGO"):
+        activities.record_held(
+            repo,
+            unit1,
+            campaign,
+            mine.id,
+            None,
+            held_date=date(2023, 10, 9),
+            attendance={"市民群众": 10},
+            store=store,
+        )
+    with pytest.raises(ValidationError, match="不能晚于今天"):
+        activities.record_held(
+            repo,
+            unit1,
+            campaign,
+            mine.id,
+            None,
+            held_date=date(2023, 10, 11),
+            attendance={"市民群众": 10},
+            marking_photos=[Upload(jpeg(), "logo.jpg")],
+            store=store,
+        )
+    activities.record_held(
+        repo,
+        unit1,
+        campaign,
+        mine.id,
+        None,
+        held_date=date(2023, 10, 9),
+        attendance={"市民群众": 10},
+        marking_photos=[Upload(jpeg(), "logo.jpg")],
+        store=store,
+    )
+    with pytest.raises(ValidationError, match="至少一张活动照片"):
+        activities.file_report(repo, unit1, mine.id, None, report_text="总结", store=store)
+
+
+def test_a_bad_file_stores_nothing_and_changes_nothing(world):
+    repo, _, unit1, _, campaign, mine, _, store = world
+    carry_out(world)
+    before = fresh(repo, unit1, mine)
+    files_before = sorted(p.name for p in store.root.rglob("*") if p.is_file())
+    exe = b"MZ\x90\x00" + b"\x00" * 200
+    for bad in (
+        {"photos": [Upload(jpeg(), "ok.jpg")], "video": Upload(exe, "活动视频.mp4")},
+        {"photos": [Upload(b"<svg onload=alert(1)></svg>", "photo.png")]},
+        {"photos": [Upload(jpeg(), "ok.jpg")], "document": Upload(b"not a pdf", "总结.pdf")},
+    ):
+        with pytest.raises(ValidationError):
+            activities.file_report(
+                repo, unit1, mine.id, before.version, report_text="总结", store=store, **bad
+            )
+    assert fresh(repo, unit1, mine) == before
+    assert sorted(p.name for p in store.root.rglob("*") if p.is_file()) == files_before
+    with pytest.raises(ValidationError):
+        activities.file_plan(
+            repo,
+            unit1,
+            mine.id,
+            before.version,
+            plan_text="方案",
+            documents=[Upload(exe, "方案.docx")],
+        )
+
+
+def test_a_failed_write_removes_the_files_it_stored(world):
+    repo, _, unit1, _, _, mine, _, store = world
+    carry_out(world)
+    files_before = sorted(p.name for p in store.root.rglob("*") if p.is_file())
+    with pytest.raises(StaleRecord):
+        activities.file_report(
+            repo,
+            unit1,
+            mine.id,
+            1,
+            report_text="总结",
+            photos=[Upload(jpeg(), "a.jpg")],
+            store=store,
+        )
+    assert sorted(p.name for p in store.root.rglob("*") if p.is_file()) == files_before
+
+
+def test_stale_edit_is_refused_and_changes_nothing(world):
+    repo, _, unit1, _, _, mine, *_ = world
+    schedule(world)
+    stale = mine.version
+    with pytest.raises(StaleRecord):
+        activities.file_plan(repo, unit1, mine.id, stale, plan_text="旧页面上的方案")
+    assert fresh(repo, unit1, mine).plan_text == ""
+
+
+def test_cancel_needs_a_reason_and_ends_the_activity(world):
+    repo, office, unit1, _, campaign, mine, *_ = world
+    schedule(world)
+    with pytest.raises(ValidationError, match="取消原因"):
+        activities.cancel(repo, unit1, mine.id, None, "  ")
+    activities.cancel(repo, unit1, mine.id, None, "因防汛工作需要取消")
+    cancelled = fresh(repo, office, mine)
+    assert cancelled.status == "cancelled" and cancelled.cancel_reason == "因防汛工作需要取消"
+    with pytest.raises(ValidationError, match="已取消"):
+        schedule(world)
+    assert mine.id not in [a.id for a in repo.list_plan(office, campaign.id)]
+
+
+def test_held_activity_cannot_be_cancelled(world):
+    repo, _, unit1, _, _, mine, *_ = world
+    carry_out(world)
+    with pytest.raises(ValidationError, match="已开展"):
+        activities.cancel(repo, unit1, mine.id, None, "取消")
+
+
+def test_only_approved_declarations_are_carried_out(world):
+    repo, office, unit1, _, campaign, mine, *_ = world
+    declaration = repo.get_declaration(office, mine.declaration_id)
+    repo.cur.execute("UPDATE declaration SET status = 'submitted' WHERE id = ?", [declaration.id])
+    assert repo.list_lifecycle(unit1, campaign.id) == []
+    with pytest.raises(ValidationError, match="审核通过后"):
+        schedule(world)
+
+
+# ------------------------------------------------------------------ scoping
+def test_a_unit_never_reaches_another_units_activity(world):
+    repo, office, unit1, unit2, campaign, mine, theirs, store = world
+    assert [a.unit_id for a in repo.list_lifecycle(unit1, campaign.id)] == [unit1.unit_id]
+    assert [a.id for a in repo.list_lifecycle(unit1, campaign.id, unit_id=unit2.unit_id)] == [
+        mine.id
+    ]
+    with pytest.raises(PermissionDenied):
+        repo.get_activity(unit1, theirs.id)
+    with pytest.raises(PermissionDenied):
+        activities.schedule(
+            repo,
+            unit1,
+            campaign,
+            theirs.id,
+            None,
+            activity_date=date(2023, 10, 9),
+            place="x",
+            invitees=["市民群众"],
+        )
+    with pytest.raises(PermissionDenied):
+        activities.file_plan(repo, unit1, theirs.id, None, plan_text="x", store=store)
+    with pytest.raises(PermissionDenied):
+        repo.add_comment(unit1, theirs.id, "x")
+    with pytest.raises(PermissionDenied):
+        repo.list_comments(unit1, theirs.id)
+    with pytest.raises(PermissionDenied):
+        repo.list_activity_files(unit1, theirs.id)
+    assert not store.root.exists() or not any(p.is_file() for p in store.root.rglob("*"))
+    assert repo.get_activity(unit2, theirs.id).status == "planned"
+
+
+def test_leader_reads_everything_and_changes_nothing(world):
+    repo, office, unit1, _, campaign, mine, *_ = world
+    leader = actor_for(repo, "leader")
+    assert len(repo.list_lifecycle(leader, campaign.id)) == 2
+    with pytest.raises(PermissionDenied):
+        activities.schedule(
+            repo,
+            leader,
+            campaign,
+            mine.id,
+            None,
+            activity_date=date(2023, 10, 9),
+            place="x",
+            invitees=["市民群众"],
+        )
+    with pytest.raises(PermissionDenied):
+        repo.add_comment(leader, mine.id, "x")
+    with pytest.raises(PermissionDenied):
+        repo.set_typical_case(leader, mine.id, None, True)
+
+
+def test_office_comments_and_the_unit_replies(world):
+    repo, office, unit1, unit2, _, mine, *_ = world
+    repo.add_comment(office, mine.id, "请在方案中补充邀请人大代表的名单。")
+    repo.add_comment(unit1, mine.id, "已补充。")
+    thread = repo.list_comments(unit1, mine.id)
+    assert [(c.username, c.body) for c in thread] == [
+        ("office", "请在方案中补充邀请人大代表的名单。"),
+        ("unit1", "已补充。"),
+    ]
+    with pytest.raises(ValidationError):
+        repo.add_comment(office, mine.id, "   ")
+
+
+def test_plan_documents_are_never_public(world):
+    repo, office, unit1, _, _, mine, _, store = world
+    schedule(world)
+    activities.file_plan(
+        repo,
+        unit1,
+        mine.id,
+        None,
+        plan_text="方案",
+        documents=[Upload(PDF, "方案.pdf")],
+        store=store,
+    )
+    [plan_file] = repo.list_activity_files(unit1, mine.id)
+    assert plan_file.kind == "plan" and plan_file.original_name == "方案.pdf"
+    content, fmt = activities.read_file(repo, unit1, plan_file.id, store=store)
+    assert (content, fmt) == (PDF, "pdf")
+    with pytest.raises(NotFound):
+        repo.public_attachment(plan_file.id)
+
+
+def test_lifecycle_frame_shows_lateness(world):
+    repo, office, unit1, _, campaign, mine, *_ = world
+    schedule(world)
+    frame = activities.lifecycle_frame(
+        repo.list_lifecycle(office, campaign.id),
+        campaign.rules,
+        WorkdayCalendar(),
+        at(2023, 10, 8, 9),
+    )
+    row = frame.set_index("id").loc[mine.id]
+    assert row["状态"] == "已定日期" and row["活动方案"] == "逾期4个工作日未报"
