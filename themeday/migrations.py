@@ -162,17 +162,20 @@ MIGRATION_3 = [
 ]
 
 _ACTIVITY_COLUMNS_V4 = (
+    ("scheduled_at", "TIMESTAMPTZ"),
     ("invitees", "VARCHAR NOT NULL DEFAULT '[]'"),
     ("expected_participants", "INTEGER"),
     ("off_month_reason", "VARCHAR NOT NULL DEFAULT ''"),
     ("plan_text", "VARCHAR NOT NULL DEFAULT ''"),
     ("plan_filed_at", "TIMESTAMPTZ"),
     ("held_date", "DATE"),
+    ("held_recorded_at", "TIMESTAMPTZ"),
     ("attendance", "VARCHAR NOT NULL DEFAULT '{}'"),
     ("media_outlets", "VARCHAR NOT NULL DEFAULT ''"),
     ("report_text", "VARCHAR NOT NULL DEFAULT ''"),
     ("report_filed_at", "TIMESTAMPTZ"),
     ("cancel_reason", "VARCHAR NOT NULL DEFAULT ''"),
+    ("cancelled_at", "TIMESTAMPTZ"),
     ("published_at", "TIMESTAMPTZ"),
     ("portal_url", "VARCHAR NOT NULL DEFAULT ''"),
     ("typical_case", "BOOLEAN NOT NULL DEFAULT false"),

@@ -101,7 +101,7 @@ class ActivitiesMixin(RepositoryBase):
             status = _S.SCHEDULED if activity.status == _S.PLANNED else _S(activity.status)
             return (
                 "activity_date = ?, place = ?, invitees = ?, expected_participants = ?,"
-                " off_month_reason = ?, status = ?",
+                " off_month_reason = ?, status = ?, scheduled_at = coalesce(scheduled_at, ?)",
                 [
                     activity_date,
                     place,
@@ -109,6 +109,7 @@ class ActivitiesMixin(RepositoryBase):
                     expected_participants,
                     off_month_reason,
                     status.value,
+                    self.clock(),
                 ],
                 f"{activity.activity_date or '未定'} → {activity_date}",
             )
@@ -163,12 +164,14 @@ class ActivitiesMixin(RepositoryBase):
                     "请上传至少一张现场展示“政务公开主题日”标识（LOGO、横幅或电子屏）的照片。"
                 )
             return (
-                "held_date = ?, attendance = ?, media_outlets = ?, status = ?",
+                "held_date = ?, attendance = ?, media_outlets = ?, status = ?,"
+                " held_recorded_at = coalesce(held_recorded_at, ?)",
                 [
                     held_date,
                     json.dumps(attendance, ensure_ascii=False),
                     media_outlets,
                     _S.HELD.value,
+                    self.clock(),
                 ],
                 str(held_date),
             )
@@ -216,7 +219,11 @@ class ActivitiesMixin(RepositoryBase):
                 raise ValidationError(
                     "活动已取消。" if activity.cancelled else "活动已开展，不能取消。"
                 )
-            return ("cancel_reason = ?, status = ?", [reason, _S.CANCELLED.value], reason)
+            return (
+                "cancel_reason = ?, status = ?, cancelled_at = ?",
+                [reason, _S.CANCELLED.value, self.clock()],
+                reason,
+            )
 
         self._step(actor, activity_id, expected_version, "cancel", change)
 
