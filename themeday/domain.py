@@ -304,3 +304,124 @@ def campaign_problems(
         if days is not None and not 1 <= days <= 30:
             problems.append(f"{label}的工作日数须在1至30之间。")
     return problems
+
+
+# ---------------------------------------------------------------- 考核 (assessment)
+TRAFFIC_LIGHTS: tuple[str, ...] = ("green", "yellow", "red", "grey")
+"""The light of an open deadline: green (未到期), yellow (即将到期: due within
+``yellow_workdays`` working days, the due day included), red (已逾期), grey (暂不涉及: no
+date yet, rule off, cancelled, or the activity is still ahead). A deadline that is met
+(filed) has no light (``""``)."""
+
+TRAFFIC_LIGHT_LABELS = {
+    "green": "未到期",
+    "yellow": "即将到期",
+    "red": "已逾期",
+    "grey": "暂不涉及",
+    "": "",
+}
+
+DEADLINE_STATUSES: tuple[str, ...] = ("on_time", "late", "missing", "open", "not_applicable")
+"""Where a deadline (申报, 活动方案, 活动总结) stands on the as-of date."""
+
+DEADLINE_STATUS_LABELS = {
+    "on_time": "按时报送",
+    "late": "逾期报送",
+    "missing": "逾期未报",
+    "open": "未到期",
+    "not_applicable": "不适用",
+}
+
+
+@dataclass(frozen=True)
+class ComplianceWeights:
+    """考核得分权重: points per item, stored per campaign; the office may change them.
+
+    Each weight is the points one item adds (a negative weight takes points away). A late
+    申报 earns ``declared_on_time`` plus ``declared_late_per_workday`` per working day
+    late, but lateness takes away at most ``declared_late_cap`` points. Cancelled
+    activities score nothing. ``yellow_workdays`` is not a weight: a deadline due within
+    that many working days (the due day itself included) shows yellow.
+    """
+
+    declared_on_time: float = 10.0
+    declared_late_per_workday: float = -1.0
+    declared_late_cap: float = 5.0
+    not_declared: float = 0.0
+    rule_check_failed: float = -2.0
+    plan_on_time: float = 2.0
+    plan_late: float = 1.0
+    plan_missing: float = -2.0
+    report_on_time: float = 2.0
+    report_late: float = 1.0
+    report_missing: float = -2.0
+    marking_evidence: float = 1.0
+    held_in_planned_month: float = 1.0
+    published: float = 2.0
+    typical_case: float = 5.0
+    yellow_workdays: int = 2
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str | None) -> ComplianceWeights:
+        """Stored weights; keys this version does not know are ignored, missing ones default."""
+        if not text:
+            return cls()
+        known = asdict(cls())
+        data = {k: v for k, v in json.loads(text).items() if k in known}
+        if "yellow_workdays" in data:
+            data["yellow_workdays"] = int(data["yellow_workdays"])
+        return cls(**{k: float(v) if k != "yellow_workdays" else v for k, v in data.items()})
+
+    @classmethod
+    def from_mapping(cls, values: dict[str, object]) -> ComplianceWeights:
+        """Weights the office entered, checked: unknown names and bad numbers are refused."""
+        problems = compliance_weights_problems(values)
+        if problems:
+            raise ValidationError(problems)
+        merged = {**asdict(cls()), **values}
+        merged["yellow_workdays"] = int(merged["yellow_workdays"])
+        return cls(**{k: float(v) if k != "yellow_workdays" else v for k, v in merged.items()})
+
+
+COMPLIANCE_WEIGHT_LABELS = {
+    "declared_on_time": "按时申报",
+    "declared_late_per_workday": "逾期申报（每个工作日）",
+    "declared_late_cap": "逾期申报扣分上限",
+    "not_declared": "未申报",
+    "rule_check_failed": "申报不符合规则（每项）",
+    "plan_on_time": "活动方案按时报送（每个）",
+    "plan_late": "活动方案逾期报送（每个）",
+    "plan_missing": "活动方案逾期未报（每个）",
+    "report_on_time": "活动总结按时报送（每个）",
+    "report_late": "活动总结逾期报送（每个）",
+    "report_missing": "活动总结逾期未报（每个）",
+    "marking_evidence": "现场标识佐证（每个活动）",
+    "held_in_planned_month": "按计划月份开展（每个活动）",
+    "published": "成果展示发布（每个活动）",
+    "typical_case": "典型经验（每个）",
+    "yellow_workdays": "黄灯提醒（到期前工作日数）",
+}
+"""Chinese names of the weights, for the settings form and the exports."""
+
+
+def compliance_weights_problems(values: dict[str, object]) -> list[str]:
+    """Chinese messages for weights that cannot be saved (得分权重校验)."""
+    known = asdict(ComplianceWeights())
+    problems = []
+    for key, value in values.items():
+        label = COMPLIANCE_WEIGHT_LABELS.get(key)
+        if key not in known:
+            problems.append(f"未知的得分项“{key}”。")
+        elif isinstance(value, bool) or not isinstance(value, (int, float)):
+            problems.append(f"{label}须为数字。")
+        elif key == "yellow_workdays":
+            if value != int(value) or not 0 <= value <= 10:
+                problems.append(f"{label}须为0至10之间的整数。")
+        elif not abs(value) <= 1000:
+            problems.append(f"{label}须在-1000至1000之间。")
+        elif key == "declared_late_cap" and value < 0:
+            problems.append(f"{label}不能为负数。")
+    return problems

@@ -204,7 +204,44 @@ MIGRATION_4 = [
     "CREATE INDEX idx_comment_object ON comment (object_type, object_id)",
 ]
 
-MIGRATIONS: list[list[str]] = [MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4]
+MIGRATION_5 = [
+    # No secondary indexes: these tables stay small, and DuckDB refuses ALTER TABLE on a
+    # table with an index (see MIGRATION_4), so a later column costs nothing.
+    # 考核: office adjustments to a unit's score (加减分, with a required reason).
+    "CREATE SEQUENCE IF NOT EXISTS seq_score_adjustment",
+    """CREATE TABLE score_adjustment (
+        id INTEGER PRIMARY KEY DEFAULT nextval('seq_score_adjustment'),
+        campaign_id INTEGER NOT NULL,
+        unit_id INTEGER NOT NULL,
+        delta DOUBLE NOT NULL,
+        reason VARCHAR NOT NULL,
+        created_by VARCHAR NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL
+    )""",
+    # Score weights per campaign, kept as a history: a past as-of date uses the weights
+    # in force then (the newest row set before the end of that day).
+    "CREATE SEQUENCE IF NOT EXISTS seq_compliance_weights",
+    """CREATE TABLE compliance_weights (
+        id INTEGER PRIMARY KEY DEFAULT nextval('seq_compliance_weights'),
+        campaign_id INTEGER NOT NULL,
+        weights VARCHAR NOT NULL,
+        set_by VARCHAR NOT NULL,
+        set_at TIMESTAMPTZ NOT NULL
+    )""",
+    # 催办记录: the office marks an overdue or due-soon item as chased.
+    "CREATE SEQUENCE IF NOT EXISTS seq_chase",
+    """CREATE TABLE chase (
+        id INTEGER PRIMARY KEY DEFAULT nextval('seq_chase'),
+        campaign_id INTEGER NOT NULL,
+        unit_id INTEGER NOT NULL,
+        item VARCHAR NOT NULL,
+        note VARCHAR NOT NULL DEFAULT '',
+        created_by VARCHAR NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL
+    )""",
+]
+
+MIGRATIONS: list[list[str]] = [MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5]
 """Index i holds the statements that bring the schema from version i to i + 1."""
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -263,3 +263,31 @@ class NewFile:
     sha256: str
     thumbnail_name: str | None = None
     thumbnail_sha256: str | None = None
+
+
+@dataclass(frozen=True)
+class ScoreAdjustment:
+    """加减分: the office's change to a unit's score, with its required reason."""
+
+    id: int
+    campaign_id: int
+    unit_id: int
+    unit_name: str
+    delta: float
+    reason: str
+    created_by: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Chase:
+    """催办记录: the office chased a unit about one item (see ``compliance.item_key``)."""
+
+    id: int
+    campaign_id: int
+    unit_id: int
+    unit_name: str
+    item: str
+    note: str
+    created_by: str
+    created_at: datetime

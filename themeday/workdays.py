@@ -26,10 +26,13 @@ from datetime import date, datetime, timedelta
 from functools import cache
 
 import chinese_calendar
+import numpy as np
+import pandas as pd
 
 __all__ = [
     "DatedResult",
     "WorkdayCalendar",
+    "WorkdayIndex",
     "WorkdayOverride",
     "is_workday",
     "plan_due",
@@ -253,3 +256,195 @@ def report_due(day: date, n: int = 5) -> DatedResult:
 def workdays_between(start: date, end: date) -> int:
     """``WorkdayCalendar().workdays_between(start, end)``, no overrides."""
     return _DEFAULT.workdays_between(start, end)
+
+
+# ------------------------------------------------------------------ whole columns at once
+_SHANGHAI = "Asia/Shanghai"
+
+
+def _local_naive(values: pd.Series) -> pd.Series:
+    """Timestamps as naive Asia/Shanghai wall-clock times (aware ones are converted)."""
+    values = pd.to_datetime(values)
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        values = values.dt.tz_convert(_SHANGHAI).dt.tz_localize(None)
+    return values.astype("datetime64[us]")
+
+
+class WorkdayIndex:
+    """The working days of ``start``..``end`` as arrays, for whole columns at once.
+
+    Built once from a ``WorkdayCalendar`` (so overrides and unverified years behave the
+    same), it answers ``plan_due``, ``report_due``, ``workdays_between`` and
+    ``late_workdays`` for a pandas Series of dates with array arithmetic on the cumulative
+    count of working days, and agrees exactly with ``WorkdayCalendar`` day by day.
+
+    Inputs are Series of dates (``datetime64`` or ``datetime.date``); missing values
+    (``NaT``/``None``) give missing results. A date whose counting would leave the range
+    raises ``ValueError``: build the index with room around the dates you ask about.
+    Results are Series on the input's index; due dates are ``datetime64[us]`` (midnight).
+    """
+
+    def __init__(self, calendar: WorkdayCalendar, start: date, end: date) -> None:
+        start, end = _as_date(start), _as_date(end)
+        if end < start:
+            raise ValueError("end must not be before start")
+        self.calendar = calendar
+        self.start, self.end = start, end
+        count = (end - start).days + 1
+        self._days = np.arange(
+            np.datetime64(start, "D"), np.datetime64(end, "D") + np.timedelta64(1, "D")
+        )
+        self._work = np.fromiter(
+            (calendar.is_workday(start + timedelta(days=i)) for i in range(count)),
+            dtype=bool,
+            count=count,
+        )
+        self._cum = np.cumsum(self._work, dtype=np.int64)
+        years = self._days.astype("datetime64[Y]").astype(np.int64) + 1970
+        known = {y: calendar.is_verified(date(int(y), 1, 1)) for y in np.unique(years)}
+        self._unverified = np.array([not known[y] for y in years], dtype=bool)
+        self._unverified_cum = np.cumsum(self._unverified, dtype=np.int64)
+
+    def __repr__(self) -> str:
+        return f"WorkdayIndex({self.start.isoformat()}..{self.end.isoformat()})"
+
+    # ---------------------------------------------------------------- plumbing
+    def _positions(self, days: pd.Series | object) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+        """(series, positions, present mask); positions of missing days are 0."""
+        series = days if isinstance(days, pd.Series) else pd.Series(days)
+        values = _local_naive(series).to_numpy().astype("datetime64[D]")
+        present = ~np.isnat(values)
+        offsets = np.zeros(len(values), dtype=np.int64)
+        offsets[present] = (values[present] - self._days[0]).astype(np.int64)
+        outside = present & ((offsets < 0) | (offsets >= len(self._days)))
+        if outside.any():
+            bad = pd.Timestamp(values[outside][0]).date()
+            raise ValueError(f"{bad.isoformat()} lies outside the working-day index {self!r}")
+        return series, offsets, present
+
+    def _dates(self, series: pd.Series, positions: np.ndarray, present: np.ndarray) -> pd.Series:
+        out = np.full(len(positions), np.datetime64("NaT"), dtype="datetime64[us]")
+        out[present] = self._days[positions[present]].astype("datetime64[us]")
+        return pd.Series(out, index=series.index)
+
+    # ---------------------------------------------------------------- per day
+    def is_workday(self, days: pd.Series) -> pd.Series:
+        """Whether each day is a working day (missing days give False)."""
+        series, pos, present = self._positions(days)
+        return pd.Series(self._work[pos] & present, index=series.index)
+
+    def is_verified(self, days: pd.Series) -> pd.Series:
+        """Whether each day's year is known (已核实); missing days give True."""
+        series, pos, present = self._positions(days)
+        return pd.Series(~(self._unverified[pos] & present), index=series.index)
+
+    # ---------------------------------------------------------------- counting
+    def add_workdays(self, days: pd.Series, n: int) -> pd.DataFrame:
+        """``WorkdayCalendar.add_workdays`` for a column: columns ``day`` and ``verified``.
+
+        ``verified`` is False when a day walked over, up to and including the result, lies
+        in an unverified year (for ``n == 0``: when the day's own year is unverified).
+        """
+        series, pos, present = self._positions(days)
+        cum, work, unv = self._cum, self._work, self._unverified_cum
+        if n == 0:
+            result = pos
+            walked = np.where(present, self._unverified[pos], False).astype(np.int64)
+        elif n > 0:
+            target = cum[pos] + n
+            result = np.searchsorted(cum, target, side="left")
+            self._check_inside(result < len(cum), present, series, pos)
+            result = np.minimum(result, len(cum) - 1)
+            walked = unv[result] - unv[pos]
+        else:
+            target = cum[pos] - work[pos] + n + 1
+            self._check_inside(target >= 1, present, series, pos)
+            result = np.searchsorted(cum, np.maximum(target, 1), side="left")
+            unv_self = self._unverified.astype(np.int64)
+            walked = (unv[pos] - unv_self[pos]) - (unv[result] - unv_self[result])
+        return pd.DataFrame(
+            {
+                "day": self._dates(series, result, present),
+                "verified": np.where(present, walked == 0, True),
+            },
+            index=series.index,
+        )
+
+    def _check_inside(self, ok: np.ndarray, present: np.ndarray, series, pos) -> None:
+        if (present & ~ok).any():
+            first = pd.Timestamp(self._days[pos[present & ~ok][0]]).date()
+            raise ValueError(f"counting from {first.isoformat()} leaves {self!r}")
+
+    def plan_due(self, days: pd.Series, n: int = 5) -> pd.DataFrame:
+        """``WorkdayCalendar.plan_due`` for a column (活动方案: n-th working day back)."""
+        _check_positive(n)
+        return self.add_workdays(days, -n)
+
+    def report_due(self, days: pd.Series, n: int = 5) -> pd.DataFrame:
+        """``WorkdayCalendar.report_due`` for a column (情况报告: n-th working day forward)."""
+        _check_positive(n)
+        return self.add_workdays(days, n)
+
+    def workdays_between(self, starts: pd.Series, ends: pd.Series) -> pd.Series:
+        """``WorkdayCalendar.workdays_between`` row by row (nullable ``Int64``).
+
+        ``starts`` or ``ends`` may be a single date, applied to every row.
+        """
+        starts, ends = _align(starts, ends)
+        s_series, s_pos, s_present = self._positions(starts)
+        _, e_pos, e_present = self._positions(ends)
+        counts = self._cum[e_pos] - self._cum[s_pos]
+        return pd.Series(
+            pd.array(counts, dtype="Int64", copy=False),
+            index=s_series.index,
+        ).mask(~(s_present & e_present))
+
+    def late_workdays(self, deadlines: pd.Series, times: pd.Series) -> pd.Series:
+        """``declaration_rules.late_workdays`` row by row (nullable ``Int64``).
+
+        ``times`` are moments (aware, or naive Asia/Shanghai wall-clock times); a time
+        before the end of its deadline day is 0, else the working days from the deadline
+        to the time's day, a non-working day counting as the next working day, at least 1.
+        ``deadlines`` or ``times`` may be a single value, applied to every row.
+        """
+        deadlines, times = _align(deadlines, times)
+        d_series, d_pos, d_present = self._positions(deadlines)
+        moments = _local_naive(times)
+        t_series, t_pos, t_present = self._positions(moments.dt.normalize())
+        ends = self._days[d_pos].astype("datetime64[us]") + np.timedelta64(1, "D")
+        late = moments.to_numpy() >= ends
+        count = self._cum[t_pos] - self._cum[d_pos] + ~self._work[t_pos]
+        value = np.where(late, np.maximum(count, 1), 0)
+        return pd.Series(pd.array(value, dtype="Int64"), index=d_series.index).mask(
+            ~(d_present & t_present)
+        )
+
+    def unverified_years_between(self, starts: pd.Series, ends: pd.Series) -> tuple[int, ...]:
+        """Unverified years among the days any row's span (``start``, ``end``] looks at."""
+        starts, ends = _align(starts, ends)
+        _, s_pos, s_present = self._positions(starts)
+        _, e_pos, e_present = self._positions(ends)
+        both = s_present & e_present
+        low, high = np.minimum(s_pos, e_pos)[both], np.maximum(s_pos, e_pos)[both]
+        looked = high > low  # the span looks at the days low + 1 .. high
+        low, high = low[looked] + 1, high[looked]
+        years: set[int] = set()
+        day_years = self._days.astype("datetime64[Y]").astype(np.int64) + 1970
+        for year in np.unique(day_years[self._unverified]):
+            inside = np.flatnonzero(day_years == year)
+            if ((low <= inside[-1]) & (high >= inside[0])).any():
+                years.add(int(year))
+        return tuple(sorted(years))
+
+
+def _align(first: object, second: object) -> tuple[pd.Series, pd.Series]:
+    """Two columns of equal length; a scalar is repeated along the other column."""
+    if isinstance(first, pd.Series) and not isinstance(second, pd.Series):
+        return first, pd.Series(pd.Timestamp(second), index=first.index)
+    if isinstance(second, pd.Series) and not isinstance(first, pd.Series):
+        return pd.Series(pd.Timestamp(first), index=second.index), second
+    first = first if isinstance(first, pd.Series) else pd.Series(first)
+    second = second if isinstance(second, pd.Series) else pd.Series(second)
+    if len(first) != len(second):
+        raise ValueError("columns of different length")
+    return first, second.set_axis(first.index)

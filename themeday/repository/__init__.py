@@ -10,6 +10,7 @@ from themeday.repository.accounts import AccountsMixin
 from themeday.repository.activities import ActivitiesMixin
 from themeday.repository.base import Clock, RepositoryBase
 from themeday.repository.catalogue import CatalogueMixin
+from themeday.repository.compliance import ComplianceMixin
 from themeday.repository.declarations import DeclarationsMixin
 from themeday.repository.oversight import OversightMixin
 
@@ -20,6 +21,7 @@ class Repository(
     DeclarationsMixin,
     ActivitiesMixin,
     OversightMixin,
+    ComplianceMixin,
     RepositoryBase,
 ):
     """Data access for one script run (one DuckDB cursor), scoped to the acting user."""
