@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from pages import login_pages, sections_for
+from pages import login_pages, public_pages, sections_for
 from themeday.ui import gate
 from themeday.ui.widgets import campaign_selector
 
@@ -10,7 +10,7 @@ st.set_page_config(page_title="政务公开主题日", page_icon=":material/camp
 
 identity = gate.identify()
 if identity is None:
-    st.navigation(login_pages(gate.render_login), position="hidden").run()
+    st.navigation(login_pages(gate.render_login) + public_pages(), position="hidden").run()
 else:
     st.sidebar.caption(f"{identity.user.display_name}（{identity.user.role.label}）")
     campaign_selector(identity.repo, identity.actor)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from pages import (
+    activity_oversight,
     annual_plan,
     campaign_settings,
     change_password,
@@ -18,7 +19,9 @@ from pages import (
     declaration_review,
     leader_dashboard,
     office_home,
+    public_showcase,
     sign_out,
+    unit_activities,
     unit_home,
     units_accounts,
     workday_calendar,
@@ -45,6 +48,7 @@ def sections_for(user: User) -> dict[str, list[st.Page]]:
             _page(unit_home.render, "本单位首页", "home", "unit", default=True),
             _page(declaration_form.render, "主题申报", "edit_note", "declaration"),
             plan_page,
+            _page(unit_activities.render, "本单位活动", "event_available", "activities"),
         ]
     elif user.role == Role.OFFICE:
         work = [
@@ -52,6 +56,7 @@ def sections_for(user: User) -> dict[str, list[st.Page]]:
             _page(campaign_settings.render, "活动管理", "event", "campaigns"),
             _page(declaration_review.render, "申报审核", "fact_check", "review"),
             plan_page,
+            _page(activity_oversight.render, "活动进展", "task_alt", "activities"),
             _page(units_accounts.render, "单位与账号", "group", "units"),
             _page(workday_calendar.render, "节假日维护", "event_busy", "holidays"),
         ]
@@ -59,11 +64,12 @@ def sections_for(user: User) -> dict[str, list[st.Page]]:
         work = [
             _page(leader_dashboard.render, "领导看板", "monitoring", "dashboard", default=True),
             plan_page,
+            _page(activity_oversight.render, "活动进展", "task_alt", "activities"),
         ]
-    return {"工作": work, "账号": account}
+    return {"工作": work + public_pages(), "账号": account}
 
 
-WORK_PATHS = ("declaration", "plan", "campaigns", "review", "units", "holidays")
+WORK_PATHS = ("declaration", "plan", "campaigns", "review", "units", "holidays", "activities")
 """Pages a bookmark may point to (each role's home is at the root).
 
 None of them is the name of a file in ``pages/``: until some session has called
@@ -84,6 +90,11 @@ def login_pages(render_login: Callable[[], None]) -> list[st.Page]:
         for path in WORK_PATHS
     ]
     return pages
+
+
+def public_pages() -> list[st.Page]:
+    """Pages anyone may open without logging in: the 成果展示 of published activities."""
+    return [_page(public_showcase.render, "成果展示", "photo_library", "showcase")]
 
 
 def home_page(user: User) -> st.Page | None:

@@ -14,6 +14,7 @@ from themeday.config import TZ
 from themeday.domain import SYSTEM_ACTOR, Actor
 from themeday.repository import Repository
 from themeday.setup import seed_demo
+from themeday.uploads import FileStore
 
 
 class FakeClock:
@@ -50,21 +51,37 @@ def repo(con: duckdb.DuckDBPyConnection, clock: FakeClock) -> Repository:
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One demo database, seeded once per test session and copied for each test.
 
-    Seeding hashes the demo password with bcrypt; doing it once keeps the suite fast.
+    Seeding hashes the demo password with bcrypt and draws the demo photos; doing it
+    once keeps the suite fast. The photos are in ``uploads/`` beside the file.
     """
     path = tmp_path_factory.mktemp("template") / "demo.duckdb"
     connection = db.connect(path)
-    seed_demo(Repository(db.cursor(connection), FakeClock()), today=FakeClock()().date())
+    seed_demo(
+        Repository(db.cursor(connection), FakeClock()),
+        today=FakeClock()().date(),
+        store=FileStore(path.parent / "uploads"),
+    )
     connection.execute("CHECKPOINT")
     connection.close()
     return path
 
 
+def copy_demo(template: Path, path: Path) -> None:
+    """Copy the demo database file and its ``uploads/`` folder (the stored files)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(template, path)
+    shutil.copytree(template.parent / "uploads", path.parent / "uploads", dirs_exist_ok=True)
+
+
 @pytest.fixture
 def demo(demo_template: Path, tmp_path: Path, clock: FakeClock) -> Repository:
-    """A repository on a private copy of the first-run demo database."""
-    path = tmp_path / "demo.duckdb"
-    shutil.copyfile(demo_template, path)
+    """A repository on a private copy of the first-run demo database.
+
+    The copy sits in its own folder, so its ``uploads/`` stays apart from any
+    ``tmp_path / "uploads"`` store a test makes for itself.
+    """
+    path = tmp_path / "demo" / "demo.duckdb"
+    copy_demo(demo_template, path)
     connection = db.connect(path)
     yield Repository(db.cursor(connection), clock)
     connection.close()
@@ -93,7 +110,7 @@ def app_db(demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     from themeday.ui.resources import _connection
 
     path = tmp_path / "app.duckdb"
-    shutil.copyfile(demo_template, path)
+    copy_demo(demo_template, path)
     monkeypatch.setenv("THEMEDAY_DB", str(path))
     monkeypatch.setenv("THEMEDAY_COOKIE_KEY", "test-key-" + tmp_path.name)
     return Repository(db.cursor(_connection(str(path.resolve()))))

@@ -221,14 +221,14 @@ def test_whole_flow_to_the_showcase(world):
         reported, campaign.rules, calendar(repo, unit1), repo.clock()
     )
     assert report.due == date(2023, 10, 16) and report.filed and report.late_workdays == 0
-    assert repo.list_showcase() == []
+    assert repo.list_showcase(campaign.id) == []
 
     with pytest.raises(PermissionDenied):
         activities.publish(repo, unit1, mine.id, reported.version)
     with pytest.raises(ValidationError, match="http"):
         activities.publish(repo, office, mine.id, reported.version, "javascript:alert(1)")
     activities.publish(repo, office, mine.id, reported.version, "https://www.dxzf.gov.cn/a.html")
-    [item] = repo.list_showcase()
+    [item] = repo.list_showcase(campaign.id)
     assert (item.activity_id, item.title, item.portal_url) == (
         mine.id,
         "城区防汛应急政策发布",
@@ -240,14 +240,14 @@ def test_whole_flow_to_the_showcase(world):
     thumb, _ = activities.read_public_file(repo, item.photo_ids[0], thumb=True, store=store)
     assert max(Image.open(io.BytesIO(thumb)).size) <= 320
     assert repo.get_showcase_item(mine.id) == item
-    assert repo.list_showcase(month=10, form="政策发布") == [item]
-    assert repo.list_showcase(month=11) == []
+    assert repo.list_showcase(campaign.id, month=10, form="政策发布") == [item]
+    assert repo.list_showcase(campaign.id, month=11) == []
 
     published = fresh(repo, office, mine)
     repo.set_typical_case(office, mine.id, published.version, True)
-    assert repo.list_showcase()[0].typical_case
+    assert repo.list_showcase(campaign.id)[0].typical_case
     repo.unpublish_activity(office, mine.id, fresh(repo, office, mine).version)
-    assert repo.list_showcase() == [] and repo.get_showcase_item(mine.id) is None
+    assert repo.list_showcase(campaign.id) == [] and repo.get_showcase_item(mine.id) is None
     with pytest.raises(NotFound):
         repo.public_attachment(item.photo_ids[0])
     actions = [e.action for e in repo.list_audit(office) if e.object_type == "activity"]

@@ -110,9 +110,20 @@ def test_new_account_must_change_password_before_anything_else(app_db):
 
 # The default (home) page of each role is served at the root, so its url_path is "".
 EXPECTED_NAV = {
-    "unit1": ["", "declaration", "plan", "password", "logout"],
-    "office": ["", "campaigns", "review", "plan", "units", "holidays", "password", "logout"],
-    "leader": ["", "plan", "password", "logout"],
+    "unit1": ["", "declaration", "plan", "activities", "showcase", "password", "logout"],
+    "office": [
+        "",
+        "campaigns",
+        "review",
+        "plan",
+        "activities",
+        "units",
+        "holidays",
+        "showcase",
+        "password",
+        "logout",
+    ],
+    "leader": ["", "plan", "activities", "showcase", "password", "logout"],
 }
 
 
@@ -147,6 +158,9 @@ PAGES = {
     "units_accounts": ("单位与账号", {"office"}),
     "leader_dashboard": ("领导看板", {"leader"}),
     "change_password": ("修改密码", {"unit1", "office", "leader"}),
+    "unit_activities": ("本单位活动", {"unit1"}),
+    "activity_oversight": ("活动进展", {"office", "leader"}),
+    "public_showcase": ("“政务公开主题日”活动成果展示", {"unit1", "office", "leader", None}),
 }
 
 

@@ -88,6 +88,11 @@ def _forget(notice: str = "") -> None:
         st.session_state[_NOTICE] = notice
 
 
+def logged_in() -> bool:
+    """Whether this browser session belongs to a logged-in user (for public pages)."""
+    return st.session_state.get(_USER) is not None
+
+
 def identify() -> Identity | None:
     """Who is logged in for this run, or ``None`` (show the login page)."""
     repo = repository()
@@ -205,6 +210,7 @@ def render_login() -> None:
             autocomplete="current-password",
         )
         st.form_submit_button("登录", type="primary", on_click=_submit_login)
+    st.markdown("[查看“政务公开主题日”活动成果展示](showcase)")
     if repo.is_demo():
         st.info(
             "这是演示数据库。演示账号：office（政务公开办）、leader（领导）、"

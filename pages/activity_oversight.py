@@ -1,0 +1,152 @@
+"""活动进展: every unit's activities for the office (which acts) and leadership (read-only)."""
+
+import streamlit as st
+
+from themeday import activities, declarations
+from themeday.domain import ActivityStatus, Role
+from themeday.records import Activity, Campaign
+from themeday.ui import gate
+from themeday.ui.activity_widgets import (
+    activity_detail,
+    comment_thread,
+    edit_version,
+    is_overdue,
+    month_of,
+    overview_table,
+    pick_activity,
+    reload_notice,
+    showcase_zip_button,
+    status_counts,
+    status_label,
+    write,
+)
+from themeday.ui.gate import Identity
+from themeday.ui.widgets import campaign_page
+
+_S = ActivityStatus
+_TYPICAL_FROM = (_S.HELD, _S.REPORTED, _S.PUBLISHED)
+
+
+def render() -> None:
+    identity = gate.require(Role.OFFICE, Role.LEADER)
+    repo, actor = identity.repo, identity.actor
+    office = actor.role == Role.OFFICE
+    campaign = campaign_page("活动进展", repo, actor, "尚未创建主题日活动。")
+    if campaign is None:
+        return
+    everything = repo.list_lifecycle(actor, campaign.id)
+    if not everything:
+        st.info("暂无审核通过的活动。申报表审核通过后，各单位的活动会列在这里。")
+        return
+    cal = declarations.calendar(repo, actor)
+    now = repo.clock()
+    overdue = {a.id for a in everything if is_overdue(a, campaign, cal, now)}
+
+    counts = status_counts(everything)
+    columns = st.columns(len(counts) + 1)
+    for column, (status, count) in zip(columns, counts.items(), strict=False):
+        column.metric(status_label(status), count)
+    columns[-1].metric("逾期未报", len(overdue))
+
+    shown = _filtered(everything, overdue)
+    st.caption(f"共 {len(shown)} 个活动（全部 {len(everything)} 个）")
+    if not shown:
+        st.info("没有符合条件的活动。")
+    else:
+        overview_table(shown, campaign, cal, now, with_unit=True)
+        activity = pick_activity(shown, known_ids={a.id for a in everything}, with_unit=True)
+        with st.container(border=True):
+            activity_detail(repo, actor, campaign, activity, cal, now)
+            if office:
+                _office_actions(identity, activity)
+            comment_thread(
+                repo, actor, activity, can_write=office, prompt="填写意见（单位可见并可回复）"
+            )
+    if office:
+        _showcase_export(identity, campaign)
+
+
+def _filtered(everything: list[Activity], overdue: set[int]) -> list[Activity]:
+    first, second, third = st.columns(3)
+    units = first.multiselect("单位", sorted({a.unit_name for a in everything}), placeholder="全部")
+    statuses = second.multiselect(
+        "活动状态", [s.value for s in ActivityStatus], format_func=status_label, placeholder="全部"
+    )
+    months = third.multiselect(
+        "活动月份",
+        sorted({month_of(a) for a in everything}),
+        format_func=lambda m: f"{m}月",
+        placeholder="全部",
+    )
+    fourth, fifth, sixth = st.columns(3)
+    forms = fourth.multiselect("活动形式", sorted({a.form for a in everything}), placeholder="全部")
+    late_only = fifth.checkbox("只看逾期未报", help="活动方案或活动总结已过截止日期仍未报送")
+    moved_only = sixth.checkbox("只看改期", help="活动日期不在申报的计划月份内")
+    return [
+        a
+        for a in everything
+        if (not units or a.unit_name in units)
+        and (not statuses or a.status in statuses)
+        and (not months or month_of(a) in months)
+        and (not forms or a.form in forms)
+        and (not late_only or a.id in overdue)
+        and (not moved_only or a.off_month)
+    ]
+
+
+def _office_actions(identity: Identity, a: Activity) -> None:
+    repo, actor = identity.repo, identity.actor
+    st.markdown("**办理**")
+    reload_notice(a)
+    version = edit_version(a)
+    k = f"{a.id}_{version}"
+    if a.status in (_S.REPORTED, _S.PUBLISHED):
+        published = a.status == _S.PUBLISHED
+        with st.form(f"publish_{k}", clear_on_submit=False):
+            url = st.text_input(
+                "门户网站文章地址（可选）",
+                value=a.portal_url,
+                placeholder="https://",
+                help="政府门户网站专栏中该活动报道的地址，以 http:// 或 https:// 开头。",
+                key=f"portal_url_{k}",
+            )
+            label = "更新发布信息" if published else "发布到成果展示"
+            if st.form_submit_button(label, type="primary"):
+                write(
+                    a,
+                    lambda: activities.publish(repo, actor, a.id, version, url),
+                    f"“{a.title}”已发布到成果展示。",
+                )
+        if published and st.button("撤回发布", key=f"unpublish_{k}"):
+            write(
+                a,
+                lambda: repo.unpublish_activity(actor, a.id, version),
+                f"已撤回“{a.title}”的发布。",
+            )
+    else:
+        st.caption("单位报送活动总结后，可发布到成果展示。")
+    if a.typical_case:
+        if st.button("取消典型经验标记", key=f"typical_{k}"):
+            write(
+                a,
+                lambda: repo.set_typical_case(actor, a.id, version, False),
+                "已取消典型经验标记。",
+            )
+    elif a.status in _TYPICAL_FROM:
+        if st.button("标记为典型经验", key=f"typical_{k}"):
+            write(
+                a,
+                lambda: repo.set_typical_case(actor, a.id, version, True),
+                f"已将“{a.title}”标记为典型经验。",
+            )
+
+
+def _showcase_export(identity: Identity, campaign: Campaign) -> None:
+    st.divider()
+    st.subheader("成果展示网页")
+    published = identity.repo.list_showcase(campaign.id)
+    st.caption(
+        f"已发布 {len(published)} 个活动。导出的网页为静态页面（含照片和视频），"
+        "解压后可直接放到政府门户网站专栏。"
+    )
+    showcase_zip_button(identity.repo, campaign)

@@ -1,0 +1,404 @@
+"""Streamlit pieces of the activity pages (本单位活动, 活动进展).
+
+Deadlines with their warnings, the activity picker, the files of an activity
+(佐证材料), the comment thread (意见) and the read-only detail of one activity.
+User text is shown with ``st.text`` (never as Markdown or HTML).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+import streamlit as st
+
+from themeday import db
+from themeday.activities import (
+    Deadline,
+    day_text,
+    lifecycle_frame,
+    plan_deadline,
+    read_file,
+    read_public_file,
+    report_deadline,
+)
+from themeday.domain import (
+    INVITEE_KINDS,
+    ActivityStatus,
+    Actor,
+    NotFound,
+    PermissionDenied,
+    Role,
+    ValidationError,
+)
+from themeday.records import Activity, Attachment, Campaign
+from themeday.repository import Repository
+from themeday.showcase import build_static_site
+from themeday.ui.widgets import download_name, run_action
+from themeday.uploads import IMAGE_FORMATS, MAX_UPLOAD_BYTES, MB, mime_for
+from themeday.workdays import WorkdayCalendar
+
+FILE_KIND_LABELS = {
+    "plan": "活动方案附件",
+    "marking": "现场标识照片",
+    "photo": "活动照片",
+    "video": "活动视频",
+    "report": "总结附件",
+}
+"""佐证材料 of an activity by ``attachment.kind``, in the order they are shown."""
+
+ROLE_LABELS = {Role.OFFICE: "政务公开办", Role.UNIT: "单位", Role.LEADER: "领导"}
+
+_CHOICE = "themeday.activity_id"
+_SEEN = "themeday.activity_versions"
+_QUERY = "activity"
+_PER_ROW = 4
+
+
+# ------------------------------------------------------------------ deadlines
+def status_label(status: str) -> str:
+    return ActivityStatus(status).label
+
+
+def deadlines(
+    activity: Activity, campaign: Campaign, cal: WorkdayCalendar, now: datetime
+) -> tuple[Deadline | None, Deadline | None]:
+    """(活动方案, 活动总结) due dates of an activity; None where there is none."""
+    return (
+        plan_deadline(activity, campaign.rules, cal, now),
+        report_deadline(activity, campaign.rules, cal, now),
+    )
+
+
+def is_overdue(activity: Activity, campaign: Campaign, cal: WorkdayCalendar, now: datetime) -> bool:
+    """An open step (方案 or 总结) whose due day has ended; never for a cancelled activity."""
+    if activity.cancelled:
+        return False
+    return any(d is not None and d.overdue for d in deadlines(activity, campaign, cal, now))
+
+
+def deadline_notice(deadline: Deadline | None) -> None:
+    """One 截止 line: red when overdue, green when filed on time; plus the warning when
+    the due date was counted over a year whose holidays are not entered yet."""
+    if deadline is None:
+        return
+    text = f"{deadline.label}：{deadline.text}"
+    if deadline.overdue:
+        st.error(text)
+    elif deadline.filed and deadline.late_workdays:
+        st.warning(text)
+    elif deadline.filed:
+        st.success(text)
+    else:
+        st.info(text)
+    if not deadline.verified:
+        st.warning(deadline.warning + "，截止日期以政务公开办公布的节假日安排为准。")
+
+
+# ------------------------------------------------------------------ tables and picker
+def overview_table(
+    activities: Sequence[Activity],
+    campaign: Campaign,
+    cal: WorkdayCalendar,
+    now: datetime,
+    *,
+    with_unit: bool,
+) -> None:
+    """The activities with status, date and both deadlines (one row each)."""
+    frame = lifecycle_frame(activities, campaign.rules, cal, now)
+    frame["活动日期"] = [f"{d:%Y-%m-%d}" if d else "未定" for d in frame["活动日期"]]
+    columns = [c for c in frame.columns if c != "id" and (with_unit or c != "单位")]
+    st.dataframe(frame, column_order=columns, hide_index=True, width="stretch")
+
+
+def activity_label(activity: Activity, *, with_unit: bool = False) -> str:
+    """“序号. 主题 · 状态” (with the unit first for the office)."""
+    head = activity.unit_name if with_unit else f"{activity.seq}."
+    return f"{head} {activity.title} · {status_label(activity.status)}"
+
+
+def pick_activity(
+    activities: Sequence[Activity],
+    *,
+    known_ids: set[int] | None = None,
+    with_unit: bool = False,
+    missing: str = "链接中的活动不存在或无权查看，已显示列表中的活动。",
+) -> Activity:
+    """A selectbox of activities that remembers the choice (by id) and follows
+    ``?activity=<id>`` in the address; the address follows the choice."""
+    by_id = {a.id: a for a in activities}
+    requested = _requested_id()
+    if requested is not None:
+        if requested in by_id:
+            st.session_state[_CHOICE] = requested
+        elif requested not in (known_ids or set()):
+            st.warning(missing)
+    if st.session_state.get(_CHOICE) not in by_id:
+        st.session_state.pop(_CHOICE, None)
+    chosen = st.selectbox(
+        "选择活动",
+        list(by_id),
+        format_func=lambda i: activity_label(by_id[i], with_unit=with_unit),
+        key=_CHOICE,
+        on_change=_follow_choice,
+    )
+    return by_id[chosen]
+
+
+def _requested_id() -> int | None:
+    value = st.query_params.get(_QUERY)
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None
+
+
+def _follow_choice() -> None:
+    st.query_params[_QUERY] = str(st.session_state[_CHOICE])
+
+
+def default_date(activity: Activity, campaign: Campaign, cal: WorkdayCalendar, today: date) -> date:
+    """The date a 定日期 form starts with: the set date, else a working day in the
+    declared 计划月份 of the campaign year (today when today is in that month)."""
+    if activity.activity_date is not None:
+        return activity.activity_date
+    if (today.year, today.month) == (campaign.year, activity.planned_month):
+        return today
+    first = date(campaign.year, activity.planned_month, 1)
+    for offset in range(10):
+        day = first.replace(day=1 + offset)
+        if cal.is_workday(day):
+            return day
+    return first
+
+
+def upload_limit_mb(kind: str) -> int:
+    """The size cap of an upload kind (``photo``, ``document``, ``video``) in MB, for
+    ``st.file_uploader(max_upload_size=...)`` and its label."""
+    return MAX_UPLOAD_BYTES[kind] // MB
+
+
+# ------------------------------------------------------------------ writes
+def edit_version(activity: Activity) -> int:
+    """The version of the activity the user's open forms were filled from.
+
+    Reruns read the record afresh, so this is remembered for the session: a write
+    sends it as ``expected_version``, and when someone else saved in between the
+    write is refused as stale while the forms keep what the user typed.
+    """
+    seen = st.session_state.setdefault(_SEEN, {})
+    return seen.setdefault(activity.id, activity.version)
+
+
+def reload_notice(activity: Activity) -> None:
+    """Say so when the activity changed since the forms were filled, and offer to reload."""
+    if edit_version(activity) == activity.version:
+        return
+    st.warning(
+        "该活动已被他人修改。下方表单仍是您打开时的内容，提交将被拒绝；请载入最新内容后重新填写。"
+    )
+    if st.button("载入最新内容", key=f"reload_{activity.id}"):
+        _forget(activity.id)
+        st.rerun()
+
+
+def write(activity: Activity, action: Callable[[], Any], success: str) -> None:
+    """Run a write on the activity (errors shown in Chinese, input kept); after it
+    worked, reload the activity so every form starts from the saved record."""
+    if run_action(action, success):
+        _forget(activity.id)
+        st.rerun()
+
+
+def _forget(activity_id: int) -> None:
+    st.session_state.get(_SEEN, {}).pop(activity_id, None)
+
+
+# ------------------------------------------------------------------ the activity
+def activity_summary(activity: Activity) -> None:
+    """Status and the facts of an activity as plain text (for units and the office)."""
+    facts = [
+        ("活动状态", status_label(activity.status)),
+        ("计划月份", f"{activity.planned_month}月"),
+        ("活动形式", activity.form),
+        ("活动日期", day_text(activity.activity_date) if activity.activity_date else "未定"),
+        ("活动地点", activity.place or "—"),
+        ("邀请对象", "、".join(activity.invitees) or "—"),
+        ("预计参加人数", _count(activity.expected_participants)),
+    ]
+    if activity.held_date is not None:
+        attendance = activity.attendance
+        facts += [
+            ("实际开展日期", day_text(activity.held_date)),
+            ("实际参加人数", _attendance_text(attendance)),
+            ("参与报道的媒体", activity.media_outlets or "—"),
+        ]
+    if activity.published_at is not None:
+        facts.append(("发布时间", f"{activity.published_at:%Y-%m-%d %H:%M}"))
+        facts.append(("门户网站文章", activity.portal_url or "—"))
+    if activity.typical_case:
+        facts.append(("典型经验", "已标记为典型经验"))
+    half = (len(facts) + 1) // 2
+    left, right = st.columns(2)
+    left.text("\n".join(f"{k}：{v}" for k, v in facts[:half]))
+    right.text("\n".join(f"{k}：{v}" for k, v in facts[half:]))
+    if activity.off_month:
+        st.warning(f"改期：活动日期不在申报的计划月份（{activity.planned_month}月）内。调整原因：")
+        st.text(activity.off_month_reason or "（未填写）")
+    if activity.cancelled:
+        st.error("活动已取消。取消原因：")
+        st.text(activity.cancel_reason or "（未填写）")
+
+
+def activity_detail(
+    repo: Repository,
+    actor: Actor,
+    campaign: Campaign,
+    activity: Activity,
+    cal: WorkdayCalendar,
+    now: datetime,
+) -> None:
+    """Everything about one activity, read-only: facts, deadlines, plan, report, files."""
+    st.subheader(activity.title)
+    st.caption(f"{activity.unit_name} · 联系人及电话：{activity.contact or '—'}")
+    if activity.summary:
+        st.text(f"活动简介：{activity.summary}")
+    activity_summary(activity)
+    plan, report = deadlines(activity, campaign, cal, now)
+    st.markdown("**活动方案**")
+    deadline_notice(plan)
+    st.text(activity.plan_text or "尚未报送活动方案。")
+    st.markdown("**情况报告 / 新闻稿**")
+    deadline_notice(report)
+    st.text(activity.report_text or "尚未报送活动总结。")
+    file_gallery(repo, actor, repo.list_activity_files(actor, activity.id))
+
+
+def _count(value: int | None) -> str:
+    return f"{value}人" if value else "—"
+
+
+def _attendance_text(attendance: dict[str, int]) -> str:
+    if not attendance:
+        return "—"
+    parts = [f"{k}{attendance[k]}人" for k in INVITEE_KINDS if attendance.get(k)]
+    parts += [f"{k}{v}人" for k, v in attendance.items() if k not in INVITEE_KINDS and v]
+    return f"共{sum(attendance.values())}人（{'、'.join(parts)}）"
+
+
+# ------------------------------------------------------------------ files
+def file_gallery(repo: Repository, actor: Actor, files: Sequence[Attachment]) -> None:
+    """佐证材料: photo thumbnails, and a download for every file (loaded on click)."""
+    st.markdown("**佐证材料**")
+    if not files:
+        st.caption("暂无上传的材料。")
+        return
+    for kind, label in FILE_KIND_LABELS.items():
+        group = [f for f in files if f.kind == kind]
+        if not group:
+            continue
+        st.caption(f"{label}（{len(group)}个）")
+        photos = [f for f in group if f.fmt in IMAGE_FORMATS]
+        others = [f for f in group if f.fmt not in IMAGE_FORMATS]
+        for start in range(0, len(photos), _PER_ROW):
+            columns = st.columns(_PER_ROW)
+            for column, photo in zip(columns, photos[start : start + _PER_ROW], strict=False):
+                with column:
+                    _thumbnail(repo, actor, photo)
+                    _download(repo, actor, photo, "下载原图")
+        for other in others:
+            _download(repo, actor, other, f"下载{label}：{other.original_name}")
+
+
+def _thumbnail(repo: Repository, actor: Actor, attachment: Attachment) -> None:
+    try:
+        data, _ = read_file(repo, actor, attachment.id, thumb=True)
+    except ValidationError as exc:
+        st.error("；".join(exc.messages))
+        return
+    except (NotFound, PermissionDenied) as exc:
+        st.error(str(exc))
+        return
+    st.image(data, caption=attachment.original_name, width="stretch")
+
+
+def _download(repo: Repository, actor: Actor, attachment: Attachment, label: str) -> None:
+    """A download whose bytes are read only when clicked (videos run to 300 MB)."""
+
+    def load() -> bytes:
+        data, _ = read_file(_own_cursor(repo), actor, attachment.id)
+        return data
+
+    st.download_button(
+        label,
+        data=load,
+        file_name=attachment.original_name,
+        mime=mime_for(attachment.fmt),
+        key=f"activity_file_{attachment.id}",
+        on_click="ignore",
+    )
+
+
+def _own_cursor(repo: Repository) -> Repository:
+    """The same database on a cursor of its own: a download built on click runs on
+    another thread, and a cursor must not be shared across threads."""
+    return Repository(db.cursor(repo.cur), repo.clock)
+
+
+def showcase_site(repo: Repository, campaign: Campaign) -> bytes:
+    """The campaign's published activities as a static site (ZIP bytes)."""
+    return build_static_site(
+        repo.list_showcase(campaign.id),
+        lambda attachment_id: read_public_file(repo, attachment_id),
+        site_title=f"{campaign.region}{campaign.year}年“政务公开主题日”活动成果展示",
+        base_url=None,
+    )
+
+
+def showcase_zip_button(repo: Repository, campaign: Campaign) -> None:
+    """导出成果展示网页（ZIP）: built only when clicked (it holds every photo and video)."""
+    st.download_button(
+        "导出成果展示网页（ZIP）",
+        data=lambda: showcase_site(_own_cursor(repo), campaign),
+        file_name=download_name(f"{campaign.year}年", campaign.region, "活动成果展示网页.zip"),
+        mime="application/zip",
+        key=f"showcase_zip_{campaign.id}",
+        on_click="ignore",
+        help="已发布活动的网页、照片和视频，解压后可直接放到政府门户网站专栏。",
+    )
+
+
+# ------------------------------------------------------------------ comments
+def comment_thread(
+    repo: Repository, actor: Actor, activity: Activity, *, can_write: bool, prompt: str = ""
+) -> None:
+    """意见: the office's comments and the unit's replies, oldest first, and a reply box."""
+    st.markdown("**意见**")
+    comments = repo.list_comments(actor, activity.id)
+    if not comments:
+        st.caption("暂无意见。")
+    for comment in comments:
+        with st.container(border=True):
+            who = ROLE_LABELS.get(Role(comment.role), comment.role)
+            st.caption(f"{who}（{comment.username}） · {comment.created_at:%Y-%m-%d %H:%M}")
+            st.text(comment.body)
+    if not can_write:
+        return
+    # The count in the key gives an empty box after a comment is saved; on an error
+    # the key stays and the text is kept.
+    with st.form(f"comment_{activity.id}_{len(comments)}", clear_on_submit=False):
+        body = st.text_area(prompt or "填写意见", max_chars=2000, height=100)
+        if st.form_submit_button("发表意见"):
+            if run_action(lambda: repo.add_comment(actor, activity.id, body), "意见已发表。"):
+                st.rerun()
+
+
+def month_of(activity: Activity) -> int:
+    """The month an activity is in: of its date once set, else the declared 计划月份."""
+    return activity.activity_date.month if activity.activity_date else activity.planned_month
+
+
+def status_counts(activities: Sequence[Activity]) -> dict[str, int]:
+    """Activities per status, every status listed in lifecycle order (0 where none)."""
+    return {s.value: sum(a.status == s for a in activities) for s in ActivityStatus}
