@@ -14,10 +14,13 @@ from themeday.ui.widgets import (
     campaign_page,
     declaration_status_label,
     download_name,
+    edit_version,
+    forget_edit_version,
     history_table,
     month_options,
     rules_summary,
     run_action,
+    stale_notice,
     themes_frame,
 )
 
@@ -99,7 +102,10 @@ def _editor(identity: Identity, campaign: Campaign, declaration: Declaration | N
     repo, actor = identity.repo, identity.actor
     rules = campaign.rules
     unit = repo.get_unit(actor, actor.unit_id)
-    version = declaration.version if declaration else 0
+    current = declaration.version if declaration else 0
+    # The version the form was filled from: a save after someone else's is refused.
+    version = edit_version("declaration", campaign.id, current)
+    stale_notice("declaration", campaign.id, current, "本单位申报表")
     columns = _columns(campaign)
     config = {
         "seq": st.column_config.NumberColumn(
@@ -115,14 +121,18 @@ def _editor(identity: Identity, campaign: Campaign, declaration: Declaration | N
         "summary": st.column_config.TextColumn("活动简介", max_chars=500, width="large"),
         "contact": st.column_config.TextColumn("联系人及电话", help="如：张三 0739-5321101"),
     }
-    # The version in the key drops unsaved edits only when the saved record changed.
+    # The remembered version in the key keeps unsaved edits until the user reloads.
     with st.form(f"declaration_{campaign.id}_{version}"):
         left, right = st.columns(2)
         person = left.text_input(
-            "联系人", declaration.contact_person if declaration else unit.contact_person
+            "联系人",
+            declaration.contact_person if declaration else unit.contact_person,
+            key=f"person_{campaign.id}_{version}",
         )
         phone = right.text_input(
-            "联系电话", declaration.contact_phone if declaration else unit.contact_phone
+            "联系电话",
+            declaration.contact_phone if declaration else unit.contact_phone,
+            key=f"phone_{campaign.id}_{version}",
         )
         st.caption(
             "每行一个活动主题；可在表格下方添加行，勾选行首后按删除键删除；"
@@ -166,6 +176,7 @@ def _editor(identity: Identity, campaign: Campaign, declaration: Declaration | N
     except Exception as exc:  # StaleRecord, PermissionDenied: show and keep the input
         st.error(str(exc))
         return
+    forget_edit_version("declaration", campaign.id)  # the next run edits the saved draft
     if saved:
         problems = check_declaration(rules, person, phone, rows, has_scan=_has_scan(declaration))
         note = "草稿已保存。" + ("检查通过，可以提交。" if not problems else "")
@@ -205,6 +216,7 @@ def _scan(identity: Identity, campaign: Campaign, declaration: Declaration) -> N
             ),
             f"扫描件“{upload.name}”已上传。",
         ):
+            forget_edit_version("declaration", campaign.id)
             st.rerun()
 
 
@@ -247,6 +259,7 @@ def _import(identity: Identity, campaign: Campaign, declaration: Declaration | N
                 ),
                 "申报表已导入并提交。",
             ):
+                forget_edit_version("declaration", campaign.id)
                 st.rerun()
 
 

@@ -109,3 +109,35 @@ def test_office_creates_a_campaign_from_the_xiangjiang_preset(app_db):
     current = app_db.current_campaign(SYSTEM_ACTOR)
     assert current.region == "湖南湘江新区" and current.rules.themes_exact
     assert "已新建活动" in texts(at, "success")
+
+
+def test_a_save_after_someone_elses_is_refused_and_keeps_the_input(app_db):
+    """Two people on one 申报表: the later save is told, nothing is overwritten or lost."""
+    at = host(app_db, "declaration_form", "unit3")
+    next(t for t in at.text_input if t.label == "联系人").input("王建华")
+    next(b for b in at.button if b.label == "保存草稿").click().run()
+    assert "草稿已保存" in texts(at, "success")
+    unit3 = app_db.login_record("unit3").user.as_actor()
+    campaign = app_db.current_campaign(unit3)
+    mine = app_db.declaration_for(unit3, campaign.id, unit3.unit_id)
+
+    # a colleague in another browser saves the same draft meanwhile
+    app_db.save_declaration(
+        unit3,
+        campaign.id,
+        unit3.unit_id,
+        mine.version,
+        contact_person="李四",
+        contact_phone="0739-5321103",
+        themes=[],
+    )
+    next(t for t in at.text_input if t.label == "联系人").input("王建华（改）")
+    next(b for b in at.button if b.label == "保存草稿").click().run()
+    assert "该记录已被他人修改" in texts(at, "error")
+    assert "已被他人修改" in texts(at, "warning")
+    assert next(t for t in at.text_input if t.label == "联系人").value == "王建华（改）"
+    assert app_db.declaration_for(unit3, campaign.id, unit3.unit_id).contact_person == "李四"
+
+    next(b for b in at.button if b.label == "载入最新内容").click().run()
+    assert next(t for t in at.text_input if t.label == "联系人").value == "李四"
+    assert "已被他人修改" not in texts(at, "warning")

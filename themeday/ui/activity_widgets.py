@@ -35,6 +35,7 @@ from themeday.domain import (
 from themeday.records import Activity, Attachment, Campaign
 from themeday.repository import Repository
 from themeday.showcase import build_static_site
+from themeday.ui import widgets
 from themeday.ui.widgets import download_name, run_action
 from themeday.uploads import IMAGE_FORMATS, MAX_UPLOAD_BYTES, MB, mime_for
 from themeday.workdays import WorkdayCalendar
@@ -51,7 +52,6 @@ FILE_KIND_LABELS = {
 ROLE_LABELS = {Role.OFFICE: "政务公开办", Role.UNIT: "单位", Role.LEADER: "领导"}
 
 _CHOICE = "themeday.activity_id"
-_SEEN = "themeday.activity_versions"
 _QUERY = "activity"
 _PER_ROW = 4
 
@@ -181,26 +181,14 @@ def upload_limit_mb(kind: str) -> int:
 
 # ------------------------------------------------------------------ writes
 def edit_version(activity: Activity) -> int:
-    """The version of the activity the user's open forms were filled from.
-
-    Reruns read the record afresh, so this is remembered for the session: a write
-    sends it as ``expected_version``, and when someone else saved in between the
-    write is refused as stale while the forms keep what the user typed.
-    """
-    seen = st.session_state.setdefault(_SEEN, {})
-    return seen.setdefault(activity.id, activity.version)
+    """The version of the activity the user's open forms were filled from
+    (see :func:`themeday.ui.widgets.edit_version`)."""
+    return widgets.edit_version("activity", activity.id, activity.version)
 
 
 def reload_notice(activity: Activity) -> None:
     """Say so when the activity changed since the forms were filled, and offer to reload."""
-    if edit_version(activity) == activity.version:
-        return
-    st.warning(
-        "该活动已被他人修改。下方表单仍是您打开时的内容，提交将被拒绝；请载入最新内容后重新填写。"
-    )
-    if st.button("载入最新内容", key=f"reload_{activity.id}"):
-        _forget(activity.id)
-        st.rerun()
+    widgets.stale_notice("activity", activity.id, activity.version, "该活动")
 
 
 def write(activity: Activity, action: Callable[[], Any], success: str) -> None:
@@ -212,7 +200,7 @@ def write(activity: Activity, action: Callable[[], Any], success: str) -> None:
 
 
 def _forget(activity_id: int) -> None:
-    st.session_state.get(_SEEN, {}).pop(activity_id, None)
+    widgets.forget_edit_version("activity", activity_id)
 
 
 # ------------------------------------------------------------------ the activity

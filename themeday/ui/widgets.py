@@ -25,6 +25,7 @@ from themeday.repository import Repository
 from themeday.uploads import mime_for
 
 _FLASH = "themeday.flash"
+_EDIT_VERSIONS = "themeday.edit_versions"
 
 
 def show_flash() -> None:
@@ -32,6 +33,35 @@ def show_flash() -> None:
     message = st.session_state.pop(_FLASH, None)
     if message:
         st.success(message)
+
+
+def edit_version(kind: str, record_id: int, current: int) -> int:
+    """The version of a record the user's open form was filled from.
+
+    Reruns read the record afresh, so the version is remembered for the session: a
+    save sends it as ``expected_version`` and, when someone else saved in between, is
+    refused as stale while the form keeps what the user typed (DESIGN: two people
+    saving the same record). Call :func:`forget_edit_version` after the user's own save.
+    """
+    seen = st.session_state.setdefault(_EDIT_VERSIONS, {})
+    return seen.setdefault((kind, record_id), current)
+
+
+def forget_edit_version(kind: str, record_id: int) -> None:
+    """Let the next run fill the form from the saved record (after a successful save)."""
+    st.session_state.get(_EDIT_VERSIONS, {}).pop((kind, record_id), None)
+
+
+def stale_notice(kind: str, record_id: int, current: int, what: str) -> None:
+    """Warn when the record changed since the form was filled, and offer to reload."""
+    if edit_version(kind, record_id, current) == current:
+        return
+    st.warning(
+        f"{what}已被他人修改。下方表单仍是您打开时的内容，提交将被拒绝；请载入最新内容后重新填写。"
+    )
+    if st.button("载入最新内容", key=f"reload_{kind}_{record_id}"):
+        forget_edit_version(kind, record_id)
+        st.rerun()
 
 
 def run_action(action: Callable[[], Any], success: str) -> bool:
