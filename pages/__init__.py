@@ -13,8 +13,10 @@ import streamlit as st
 from pages import (
     activity_oversight,
     annual_plan,
+    assessment_summary,
     campaign_settings,
     change_password,
+    chase_board,
     declaration_form,
     declaration_review,
     leader_dashboard,
@@ -57,6 +59,9 @@ def sections_for(user: User) -> dict[str, list[st.Page]]:
             _page(declaration_review.render, "申报审核", "fact_check", "review"),
             plan_page,
             _page(activity_oversight.render, "活动进展", "task_alt", "activities"),
+            _page(chase_board.render, "督办催办", "notifications_active", "chase"),
+            _page(assessment_summary.render, "考核汇总", "leaderboard", "assessment"),
+            _page(leader_dashboard.render, "领导看板", "monitoring", "dashboard"),
             _page(units_accounts.render, "单位与账号", "group", "units"),
             _page(workday_calendar.render, "节假日维护", "event_busy", "holidays"),
         ]
@@ -69,7 +74,18 @@ def sections_for(user: User) -> dict[str, list[st.Page]]:
     return {"工作": work + public_pages(), "账号": account}
 
 
-WORK_PATHS = ("declaration", "plan", "campaigns", "review", "units", "holidays", "activities")
+WORK_PATHS = (
+    "declaration",
+    "plan",
+    "campaigns",
+    "review",
+    "units",
+    "holidays",
+    "activities",
+    "chase",
+    "assessment",
+    "dashboard",
+)
 """Pages a bookmark may point to (each role's home is at the root).
 
 None of them is the name of a file in ``pages/``: until some session has called

@@ -1,31 +1,301 @@
-"""领导看板: read-only progress of the current campaign."""
+"""领导看板: live, read-only compliance of the chosen campaign (leadership and the office).
 
+Everything shown is derived by the compliance engine from the stored records up to the
+end of the “统计截至” day, so a past date reproduces a past picture. The live part
+refreshes itself every minute (``st.fragment``) so it stays current during a meeting.
+There is no control that writes: only the date, the number of units shown and the unit
+to look at can be chosen.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
 import streamlit as st
 
+from themeday.assessment import assess
 from themeday.charts import (
-    activity_status_chart,
+    LIGHT_COLOURS,
+    progress_by_form_chart,
+    progress_by_kind_chart,
+    progress_by_month_chart,
+    unit_check_heatmap,
+    unit_ranking_chart,
+    units_by_kind_chart,
 )
-from themeday.domain import Role
+from themeday.compliance import ComplianceResult, labelled
+from themeday.config import TZ
+from themeday.domain import TRAFFIC_LIGHT_LABELS, NotFound, Role
+from themeday.records import Campaign
 from themeday.ui import gate
-from themeday.ui.widgets import campaign_page, progress_charts
+from themeday.ui.widgets import campaign_page
+
+REFRESH_SECONDS = 60
+"""How often the live part of the dashboard reloads itself."""
+
+_ROLES = (Role.LEADER, Role.OFFICE)
+_AS_OF = "dashboard.as_of"
+_TOP = "dashboard.top"
+_UNIT = "dashboard.unit"
+_TOP_CHOICES = (10, 20, 50, 100, 200)
+_ALL_UP_TO = 200  # more bars than this are too tall for a browser to draw
+_SCROLL_HEIGHT = 560
 
 
 def render() -> None:
-    identity = gate.require(Role.LEADER)
+    identity = gate.require(*_ROLES)
     repo, actor = identity.repo, identity.actor
     campaign = campaign_page("领导看板", repo, actor, "尚未创建主题日活动。")
     if campaign is None:
         return
-    counts = repo.progress_counts(actor, campaign.id)
-    by_status = counts["declarations_by_status"]
-    activities = counts["activities_by_status"]
-    declared = counts["units"] - counts["not_declared"]
-    columns = st.columns(4)
-    columns[0].metric("参与单位", counts["units"])
-    columns[1].metric("已申报单位", declared)
-    columns[2].metric("审核通过", by_status.get("approved", 0))
-    columns[3].metric("已申报主题", sum(activities.values()))
-    if counts["units"]:
-        st.progress(declared / counts["units"], text=f"申报率 {declared / counts['units']:.0%}")
-    progress_charts(campaign, counts)
-    st.altair_chart(activity_status_chart(activities), width="stretch")
+    today = repo.clock().astimezone(TZ).date()
+    earliest = min(date(campaign.year - 1, 1, 1), today)
+    as_of = st.columns([1, 3])[0].date_input(
+        "统计截至",
+        value=today,
+        min_value=earliest,
+        max_value=today,
+        format="YYYY-MM-DD",
+        key=_AS_OF,
+        help="按该日24时前的记录统计；选择过去的日期可重现当时的情况。",
+    )
+
+    @st.fragment(run_every=REFRESH_SECONDS)
+    def live() -> None:
+        if not gate.session_alive():  # logged out, revoked or timed out meanwhile
+            st.rerun(scope="app")
+        _live(campaign.id, as_of)
+
+    live()
+
+
+def _live(campaign_id: int, as_of: date) -> None:
+    """The part that reloads itself: KPIs, charts and the unit drill-down."""
+    identity = gate.require(*_ROLES)  # re-checked on every reload
+    repo, actor = identity.repo, identity.actor
+    try:
+        campaign = repo.get_campaign(actor, campaign_id)
+    except NotFound:
+        st.info("该活动已不存在，请在左侧重新选择活动年度。")
+        return
+    result = assess(repo, actor, campaign, as_of)
+    updated = repo.clock().astimezone(TZ)
+    st.caption(
+        f"数据更新时间 {updated:%H:%M:%S} · 统计截至 {as_of:%Y年%m月%d日} 24时"
+        f" · 每{REFRESH_SECONDS}秒自动刷新"
+    )
+    if result.warning:
+        st.warning(result.warning)
+    if result.units.empty:
+        st.info("尚无参与单位。政务公开办添加单位后，这里会显示各单位的进展。")
+        return
+    _kpis(result)
+    _progress(campaign, result)
+    _units(result)
+    _drill_down(result)
+
+
+# ------------------------------------------------------------------ KPIs
+def rate(on_time: int, late: int, missing: int) -> str:
+    """按时率: on time over every deadline that has passed or been met; "—" when none."""
+    due = on_time + late + missing
+    return f"{on_time / due:.1%}" if due else "—"
+
+
+def kpi_values(result: ComplianceResult) -> dict[str, str]:
+    """The dashboard's headline numbers, as shown (label → value)."""
+    u = result.units
+    declared = int(u["declaration_status"].isin(["on_time", "late"]).sum())
+
+    def total(column: str) -> int:
+        return int(u[column].sum())
+
+    return {
+        "已申报单位": f"{declared}/{len(u)}",
+        "活动总数": str(total("n_activities") - total("n_cancelled")),
+        "已开展": str(total("n_held")),
+        "已报送总结": str(total("n_reported")),
+        "已展示": str(total("n_published")),
+        "方案按时率": rate(total("plans_on_time"), total("plans_late"), total("plans_missing")),
+        "总结按时率": rate(
+            total("reports_on_time"), total("reports_late"), total("reports_missing")
+        ),
+        "红灯事项": str(total("red_items")),
+        "黄灯事项": str(total("yellow_items")),
+    }
+
+
+_KPI_HELP = {
+    "已申报单位": "已提交申报表的单位数 / 参与单位总数（退回修改的仍计为已申报）",
+    "活动总数": "申报表审核通过的活动主题数，不含已取消的活动",
+    "已开展": "已开展的活动数",
+    "已报送总结": "已报送情况报告或新闻报道的活动数",
+    "已展示": "已在成果展示专栏发布的活动数",
+    "方案按时率": "按时报送的活动方案 / 已到截止日期的活动方案（含逾期报送和逾期未报）",
+    "总结按时率": "按时报送的活动总结 / 已到截止日期的活动总结（含逾期报送和逾期未报）",
+    "红灯事项": "已逾期未报的申报表、活动方案和活动总结",
+    "黄灯事项": "即将到期的申报表、活动方案和活动总结",
+}
+
+
+def _kpis(result: ComplianceResult) -> None:
+    values = kpi_values(result)
+    labels = list(values)
+    for row in (labels[:5], labels[5:]):
+        for column, label in zip(st.columns(5), row, strict=False):
+            column.metric(label, values[label], help=_KPI_HELP[label], border=True)
+
+
+# ------------------------------------------------------------------ charts
+def _progress(campaign: Campaign, result: ComplianceResult) -> None:
+    st.subheader("活动进展")
+    activities = result.activities
+    if activities.empty:
+        st.info("截至所选日期暂无审核通过的活动。申报表审核通过后，这里会显示各月活动进展。")
+    else:
+        months = range(campaign.rules.first_month, campaign.rules.last_month + 1)
+        left, right = st.columns(2)
+        left.altair_chart(progress_by_month_chart(activities, months), width="stretch")
+        right.altair_chart(progress_by_form_chart(activities), width="stretch")
+    left, right = st.columns(2)
+    left.altair_chart(units_by_kind_chart(result.units), width="stretch")
+    if not activities.empty:
+        right.altair_chart(progress_by_kind_chart(activities), width="stretch")
+
+
+def _units(result: ComplianceResult) -> None:
+    st.subheader("单位排名与检查情况")
+    units = result.units
+    top = 0  # every unit
+    if len(units) > _TOP_CHOICES[0]:
+        choices = [n for n in _TOP_CHOICES if n < len(units)]
+        choices += [0] if len(units) <= _ALL_UP_TO else [_ALL_UP_TO]
+        top = st.selectbox(
+            "显示单位",
+            choices,
+            index=choices.index(20) if 20 in choices else 0,
+            format_func=lambda n: f"前{n}名" if n else f"全部（{len(units)}个）",
+            key=_TOP,
+            help=None if len(units) <= _ALL_UP_TO else f"单位较多，图表最多显示前{_ALL_UP_TO}名。",
+        )
+    shown = min(top or len(units), len(units))
+    left, right = st.columns(2)
+    with left, _scroll(shown):
+        st.altair_chart(unit_ranking_chart(units, top or None), width="stretch")
+    with right, _scroll(shown):
+        st.altair_chart(unit_check_heatmap(units, result.activities, top or None), width="stretch")
+    st.caption(
+        "得分按考核权重计算（含政务公开办加减分），并列得分名次相同。"
+        "检查情况：绿色正常或未到期，黄色逾期报送、即将到期或需关注，红色逾期未报或缺少佐证，"
+        "灰色暂不涉及；将鼠标移到格子上可查看明细。"
+    )
+
+
+def _scroll(rows: int):
+    """A scrolling box when the unit charts are taller than a screen."""
+    return st.container(height=_SCROLL_HEIGHT if rows > 18 else "content", border=False)
+
+
+# ------------------------------------------------------------------ one unit
+_UNIT_GROUPS = {
+    "基本情况与申报": ("unit_name", "rule_checks_failed"),
+    "活动与报送": ("n_activities", "reports_open"),
+    "佐证与得分": ("marking_present", "rank"),
+}
+_ACTIVITY_SHOWN = (
+    "seq",
+    "title",
+    "form",
+    "planned_month",
+    "status",
+    "activity_date",
+    "plan_due",
+    "plan_status",
+    "plan_light",
+    "report_due",
+    "report_status",
+    "report_light",
+    "marking_evidence",
+    "published",
+    "typical_case",
+)
+_LIGHT_STYLE = {
+    TRAFFIC_LIGHT_LABELS[light]: f"background-color: {colour}; color: "
+    + ("#333333" if light in ("yellow", "grey") else "white")
+    for light, colour in LIGHT_COLOURS.items()
+}
+_ROW_PX = 35
+
+
+def _drill_down(result: ComplianceResult) -> None:
+    st.subheader("单位详情")
+    units = result.units
+    ids = units["unit_id"].astype("int64")
+    names = dict(zip(ids, units["unit_name"], strict=True))
+    ranks = dict(zip(ids, units["rank"], strict=True))
+    unit_id = st.selectbox(
+        "查看单位",
+        list(names),
+        format_func=lambda i: f"第{ranks[i]}名 · {names[i]}",
+        key=_UNIT,
+    )
+    if unit_id is None:
+        return
+    row = units[ids == unit_id]
+    acts = result.activities[result.activities["unit_id"] == unit_id]
+    st.markdown(f"**{names[unit_id]}** 的活动")
+    if acts.empty:
+        st.info("该单位截至所选日期暂无审核通过的活动。")
+    else:
+        st.dataframe(_activity_table(acts), hide_index=True, width="stretch")
+    st.markdown(f"**{names[unit_id]}** 各项指标")
+    columns = list(units.columns)
+    for column, (heading, (first, last)) in zip(
+        st.columns(len(_UNIT_GROUPS)), _UNIT_GROUPS.items(), strict=True
+    ):
+        part = row[columns[columns.index(first) : columns.index(last) + 1]]
+        table = _record(part)
+        column.dataframe(
+            table.rename(columns={"项目": heading}),
+            hide_index=True,
+            width="stretch",
+            height=_ROW_PX * (len(table) + 1) + 3,
+        )
+
+
+def _text(value) -> str:
+    """A cell for people: dates without a time of day, empty for missing values."""
+    if value is None or value is pd.NaT or (not isinstance(value, str) and pd.isna(value)):
+        return "—"
+    if isinstance(value, pd.Timestamp):
+        return f"{value:%Y-%m-%d}" if value == value.normalize() else f"{value:%Y-%m-%d %H:%M}"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value) or "—"
+
+
+def _record(row: pd.DataFrame) -> pd.DataFrame:
+    """One unit's row as a two-column table (项目, 内容)."""
+    shown = labelled(row).iloc[0]
+    return pd.DataFrame({"项目": list(shown.index), "内容": [_text(v) for v in shown]})
+
+
+def _activity_table(acts: pd.DataFrame):
+    frame = acts[list(_ACTIVITY_SHOWN)].copy()
+    frame["planned_month"] = frame["planned_month"].astype("int64").astype("str") + "月"
+    for kind in ("plan", "report"):
+        late = acts[f"{kind}_late_workdays"]
+        left = acts[f"{kind}_workdays_left"]
+        note = pd.Series("", index=acts.index, dtype="str")
+        note = note.mask(late.notna() & (late > 0), "（逾期" + late.astype("str") + "个工作日）")
+        note = note.mask(left.notna() & (left > 0), "（剩" + left.astype("str") + "个工作日）")
+        note = note.mask(left.notna() & (left == 0), "（今日截止）")
+        frame[f"{kind}_status_note"] = note
+    table = labelled(frame)
+    for kind, column in (("plan", "活动方案"), ("report", "活动总结")):
+        table[column] = table[column] + table.pop(f"{kind}_status_note")
+    for column in ("活动日期", "方案截止日期", "总结截止日期"):
+        table[column] = table[column].map(_text)
+    lights = [c for c in ("方案提醒", "总结提醒") if c in table.columns]
+    return table.style.map(lambda v: _LIGHT_STYLE.get(v, ""), subset=lights)

@@ -17,6 +17,9 @@ from themeday.domain import INVITEE_KINDS, OPEN_ACTIVITY_STATUSES, ActivityStatu
 from themeday.records import Activity, Campaign
 from themeday.ui import gate
 from themeday.ui.activity_widgets import (
+    DOCUMENT_MB,
+    PHOTO_MB,
+    VIDEO_MB,
     activity_summary,
     comment_thread,
     deadline_notice,
@@ -27,7 +30,6 @@ from themeday.ui.activity_widgets import (
     overview_table,
     pick_activity,
     reload_notice,
-    upload_limit_mb,
     write,
 )
 from themeday.ui.gate import Identity
@@ -40,9 +42,6 @@ _HELD_STEP = (_S.SCHEDULED, _S.PLAN_FILED, _S.HELD)
 _REPORT_STEP = (_S.HELD, _S.REPORTED)
 _IMAGES = ["jpg", "jpeg", "png"]
 _DOCUMENTS = ["pdf", "docx"]
-_PHOTO_MB = upload_limit_mb("photo")
-_DOCUMENT_MB = upload_limit_mb("document")
-_VIDEO_MB = upload_limit_mb("video")
 
 
 def render() -> None:
@@ -188,10 +187,10 @@ def _plan(
                 key=f"plan_text_{k}",
             )
             files = st.file_uploader(
-                f"方案附件（可选，PDF 或 DOCX，可多选，单个不超过 {_DOCUMENT_MB} MB）",
+                f"方案附件（可选，PDF 或 DOCX，可多选，单个不超过 {DOCUMENT_MB} MB）",
                 type=_DOCUMENTS,
                 accept_multiple_files=True,
-                max_upload_size=_DOCUMENT_MB,
+                max_upload_size=DOCUMENT_MB,
                 key=f"plan_files_{k}",
             )
             if filed:
@@ -262,8 +261,8 @@ def _held(identity: Identity, campaign: Campaign, a: Activity) -> None:
                 help=(
                     "本次活动要求至少上传一张，已上传的照片计入。" if required else "JPG 或 PNG。"
                 )
-                + f"可多选，单张不超过 {_PHOTO_MB} MB。",
-                max_upload_size=_PHOTO_MB,
+                + f"可多选，单张不超过 {PHOTO_MB} MB。",
+                max_upload_size=PHOTO_MB,
                 key=f"marking_{k}",
             )
             if st.form_submit_button("保存开展情况", type="primary"):
@@ -310,23 +309,23 @@ def _report(
                 key=f"report_text_{k}",
             )
             photos = st.file_uploader(
-                f"活动照片（JPG 或 PNG，可多选，单张不超过 {_PHOTO_MB} MB）",
+                f"活动照片（JPG 或 PNG，可多选，单张不超过 {PHOTO_MB} MB）",
                 type=_IMAGES,
                 accept_multiple_files=True,
-                max_upload_size=_PHOTO_MB,
+                max_upload_size=PHOTO_MB,
                 help="活动总结须附至少一张活动照片（已上传的照片计入）。",
                 key=f"photos_{k}",
             )
             video = st.file_uploader(
-                f"活动视频（可选，MP4，不超过 {_VIDEO_MB} MB）",
+                f"活动视频（可选，MP4，不超过 {VIDEO_MB} MB）",
                 type=["mp4"],
-                max_upload_size=_VIDEO_MB,
+                max_upload_size=VIDEO_MB,
                 key=f"video_{k}",
             )
             document = st.file_uploader(
-                f"总结附件（可选，PDF 或 DOCX，不超过 {_DOCUMENT_MB} MB）",
+                f"总结附件（可选，PDF 或 DOCX，不超过 {DOCUMENT_MB} MB）",
                 type=_DOCUMENTS,
-                max_upload_size=_DOCUMENT_MB,
+                max_upload_size=DOCUMENT_MB,
                 key=f"document_{k}",
             )
             if filed:

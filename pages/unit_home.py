@@ -1,9 +1,11 @@
-"""本单位首页: the unit's own declaration and activities, and what to do next."""
+"""本单位首页: the unit's own to-do list, declaration and activities, and what to do next."""
 
 import streamlit as st
 
+from themeday.assessment import unit_todo
 from themeday.domain import Role
 from themeday.ui import gate
+from themeday.ui.compliance_widgets import today, todo_list
 from themeday.ui.widgets import (
     activities_frame,
     campaign_caption,
@@ -23,6 +25,9 @@ def render() -> None:
         st.info("政务公开办尚未发布本年度“政务公开主题日”活动，发布后将在此显示申报要求。")
         return
     campaign_caption(campaign)
+
+    st.subheader("待办事项")
+    todo_list(unit_todo(repo, actor, campaign, today()))
 
     declarations = repo.list_declarations(actor, campaign.id)
     declaration = declarations[0] if declarations else None

@@ -109,6 +109,18 @@ def test_idle_timeout(demo, clock, office):
     assert ("timeout", "unit1", True) in audit_actions(demo, office)
 
 
+def test_a_check_without_touch_is_not_activity(demo, clock):
+    """A page refreshing itself (the dashboard) must not keep an unattended login alive."""
+    service = AuthService(demo)
+    key = start(demo, "leader")
+    for _ in range(3):
+        clock.advance(minutes=10)
+        assert service.check_session(key, touch=False).user is not None
+    clock.advance(minutes=1)
+    check = service.check_session(key, touch=False)
+    assert check.user is None and check.reason == "idle_timeout"
+
+
 def test_absolute_timeout_even_when_active(demo, clock):
     service = AuthService(demo)
     key = start(demo, "unit1")

@@ -117,6 +117,9 @@ EXPECTED_NAV = {
         "review",
         "plan",
         "activities",
+        "chase",
+        "assessment",
+        "dashboard",
         "units",
         "holidays",
         "showcase",
@@ -156,11 +159,13 @@ PAGES = {
     "annual_plan": ("全年活动计划", {"unit1", "office", "leader"}),
     "office_home": ("管理首页", {"office"}),
     "units_accounts": ("单位与账号", {"office"}),
-    "leader_dashboard": ("领导看板", {"leader"}),
+    "leader_dashboard": ("领导看板", {"leader", "office"}),
     "change_password": ("修改密码", {"unit1", "office", "leader"}),
     "unit_activities": ("本单位活动", {"unit1"}),
     "activity_oversight": ("活动进展", {"office", "leader"}),
     "public_showcase": ("“政务公开主题日”活动成果展示", {"unit1", "office", "leader", None}),
+    "chase_board": ("督办催办", {"office"}),
+    "assessment_summary": ("考核汇总", {"office"}),
 }
 
 

@@ -176,8 +176,12 @@ class AuthService:
         """Open the server-side session for a successful login."""
         self.repo.start_session(user, key)
 
-    def check_session(self, key: str) -> SessionCheck:
-        """Is the session alive? Ends it (with an audit row) when it has timed out."""
+    def check_session(self, key: str, touch: bool = True) -> SessionCheck:
+        """Is the session alive? Ends it (with an audit row) when it has timed out.
+
+        ``touch=False`` checks without counting as activity (a page refreshing itself
+        is not the user at work, so it must not keep an unattended login alive).
+        """
         session = self.repo.get_session(key)
         if session is None:
             return SessionCheck(None, "unknown", "请登录。")
@@ -196,7 +200,7 @@ class AuthService:
         if reason:
             self.repo.end_session(key, reason, user)
             return SessionCheck(None, reason, END_MESSAGES[reason])
-        if now - session.last_seen_at >= self.policy.session_touch_interval:
+        if touch and now - session.last_seen_at >= self.policy.session_touch_interval:
             self.repo.touch_session(key)
         return SessionCheck(user)
 

@@ -499,9 +499,9 @@ def annual_plan_docx(campaign: Campaign, activities: list[Activity]) -> bytes:
     repeat.set(qn("w:val"), "true")
     header_props.append(repeat)
 
-    for row_index, values in enumerate([list(columns), *rows]):
-        for col_index, value in enumerate(values):
-            cell = table.cell(row_index, col_index)
+    # table.cell(r, c) rebuilds the cell list on every call: walk rows and cells instead
+    for row_index, (row, values) in enumerate(zip(table.rows, [list(columns), *rows], strict=True)):
+        for col_index, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
             cell.width = widths[col_index]
             paragraph = cell.paragraphs[0]
             if row_index == 0 or columns[col_index] in _CENTRED_COLUMNS:

@@ -173,10 +173,10 @@ def default_date(activity: Activity, campaign: Campaign, cal: WorkdayCalendar, t
     return first
 
 
-def upload_limit_mb(kind: str) -> int:
-    """The size cap of an upload kind (``photo``, ``document``, ``video``) in MB, for
-    ``st.file_uploader(max_upload_size=...)`` and its label."""
-    return MAX_UPLOAD_BYTES[kind] // MB
+PHOTO_MB = MAX_UPLOAD_BYTES["photo"] // MB
+DOCUMENT_MB = MAX_UPLOAD_BYTES["document"] // MB
+VIDEO_MB = MAX_UPLOAD_BYTES["video"] // MB
+"""Upload caps in MB, for ``st.file_uploader(max_upload_size=...)`` and its label."""
 
 
 # ------------------------------------------------------------------ writes

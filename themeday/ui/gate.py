@@ -150,6 +150,18 @@ def _identify(repo: Repository, authenticator: stauth.Authenticate) -> Identity 
     return Identity(check.user, repo)
 
 
+def session_alive() -> bool:
+    """For parts of a page that rerun on their own (``st.fragment(run_every=...)``):
+    is this login still valid on the server? Such reruns skip ``app.py``'s gate, so a
+    logout elsewhere, a revocation or a timeout would otherwise go unnoticed. The check
+    does not count as activity: an unattended screen still times out.
+    """
+    key = st.session_state.get(_SESSION)
+    if key is None:
+        return st.session_state.get(_USER) is not None
+    return AuthService(repository()).check_session(key, touch=False).user is not None
+
+
 def require(*roles: Role, password_page: bool = False) -> Identity:
     """Re-check, inside a page, that the user of this run may open it; else stop.
 

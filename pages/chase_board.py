@@ -1,0 +1,57 @@
+"""督办催办: every open deadline of every unit with its light and contacts (office).
+
+The office filters the items, exports them for a 催办 notice and records who was
+chased (催办记录, audited), so the next call knows when the unit was last reminded.
+"""
+
+import streamlit as st
+
+from themeday.assessment import assess, chase_items
+from themeday.domain import Role
+from themeday.ui import gate
+from themeday.ui.compliance_widgets import (
+    as_of_picker,
+    chase_export,
+    chase_table,
+    compliance_warning,
+    item_filters,
+    light_counts,
+    mark_chased_form,
+    today,
+)
+from themeday.ui.widgets import campaign_page
+
+
+def render() -> None:
+    identity = gate.require(Role.OFFICE)
+    repo, actor = identity.repo, identity.actor
+    campaign = campaign_page("督办催办", repo, actor, "尚未创建主题日活动。")
+    if campaign is None:
+        return
+    as_of = as_of_picker(campaign, key="chase_as_of")
+    result = assess(repo, actor, campaign, as_of)
+    items = chase_items(repo, actor, campaign, as_of, result)
+    compliance_warning(result)
+    light_counts(items, result.weights.yellow_workdays)
+    if items.empty:
+        st.success(f"截至{as_of:%Y年%m月%d日}，没有需要催办的事项。")
+        return
+
+    shown = item_filters(items)
+    left, right = st.columns([3, 1])
+    left.caption(
+        f"共 {len(shown)} 项（全部 {len(items)} 项）。红灯为已逾期，黄灯为即将到期；"
+        "点击表头可排序，勾选行可标记已催办。"
+    )
+    with right:
+        chase_export(shown, campaign, as_of)
+    if shown.empty:
+        st.info("没有符合条件的事项。")
+        return
+    chase_table(shown)
+
+    st.subheader("标记已催办")
+    if as_of != today():
+        st.info("催办记录按实际催办时间登记。请将“统计截至”设为今天后再标记已催办。")
+        return
+    mark_chased_form(repo, actor, campaign, shown)
