@@ -220,11 +220,17 @@ _ACTIVITY_SHOWN = (
     "published",
     "typical_case",
 )
-_LIGHT_STYLE = {
-    TRAFFIC_LIGHT_LABELS[light]: f"background-color: {colour}; color: "
-    + ("#333333" if light in ("yellow", "grey") else "white")
-    for light, colour in LIGHT_COLOURS.items()
-}
+
+
+def _light_style() -> dict[str, str]:
+    """Cell style per light label (红灯, 黄灯…) for the drill-down table."""
+    return {
+        TRAFFIC_LIGHT_LABELS[light]: f"background-color: {colour}; color: "
+        + ("#333333" if light in ("yellow", "grey") else "white")
+        for light, colour in LIGHT_COLOURS.items()
+    }
+
+
 _ROW_PX = 35
 
 
@@ -298,4 +304,5 @@ def _activity_table(acts: pd.DataFrame):
     for column in ("活动日期", "方案截止日期", "总结截止日期"):
         table[column] = table[column].map(_text)
     lights = [c for c in ("方案提醒", "总结提醒") if c in table.columns]
-    return table.style.map(lambda v: _LIGHT_STYLE.get(v, ""), subset=lights)
+    style = _light_style()
+    return table.style.map(lambda v: style.get(v, ""), subset=lights)
