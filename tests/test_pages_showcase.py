@@ -143,8 +143,10 @@ def publish_new(
 
 
 def campaign_activities(app_db: Repository):
+    """Every theme of the demo campaign: the approved ones at their stage, and the
+    themes of 申报表 not approved yet (still ``planned``)."""
     campaign = app_db.current_campaign(SYSTEM_ACTOR)
-    return app_db.list_lifecycle(SYSTEM_ACTOR, campaign.id)
+    return app_db.list_activities(SYSTEM_ACTOR, campaign.id)
 
 
 # ------------------------------------------------------------------ the list

@@ -102,7 +102,7 @@ class DemoDays:
     year: int
     held: date | None  # held three weeks ago, report overdue
     soon: date  # plan due soon
-    later: date  # a theme not dated yet, planned for this month
+    later: date  # weeks ahead, plan not due yet
     published: tuple[date | None, date | None, date | None]  # oldest first
     reported: date | None  # report filed, not yet published
     plan_late: date  # plan filed after its due date
@@ -133,7 +133,8 @@ class DemoDays:
             year=year,
             held=past(21),
             soon=future(8),
-            later=future(60),
+            # its report falls due before the year ends (next year's holidays are unknown)
+            later=min(future(30), date(year, 12, 18)),
             published=(past(48), past(34), past(27)),
             reported=past(12),
             plan_late=future(2),
@@ -419,6 +420,14 @@ _STORIES: dict[str, _Story] = {
         "共收集意见建议18条。",
         "街道将把意见建议纳入后续施工方案，并通过政府门户网站公开改造进展。",
     ),
+    T_ELDERLY: _Story(
+        "城北街道居家养老服务中心",
+        ("人大代表", "专家学者", "市民群众"),
+        {},
+        "发放养老服务满意度问卷；入户走访高龄老人；专家解读居家养老服务政策",
+        "",
+        "",
+    ),
     T_GRID: _Story(
         "城南街道新时代文明实践站",
         ("人大代表", "市民群众"),
@@ -534,6 +543,8 @@ class _Lifecycle:
         if d.held:
             self.carry_out(T_ONE_THING, d.held)
         self.schedule(T_OLD_HOUSING, d.soon, _at(self.workday_before(6), 14, 20))
+        # weeks ahead: its plan is not due yet (a green item on the 督办 list)
+        self.schedule(T_ELDERLY, d.later, _at(self.workday_before(4), 11, 0))
         self.schedule(T_DOCTORS, d.plan_overdue, _at(self.workday_before(15), 9, 40))
         self.late_plan(T_FARMLAND, d.plan_late)
         self.cancelled(T_GRID, d.cancelled)
