@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.test_pages import host as page_host
 from themeday.assessment import assess
 from themeday.compliance import ComplianceResult
 from themeday.config import TZ, now
@@ -220,3 +221,20 @@ def test_nothing_runs_when_the_module_is_imported():
 
     module = importlib.import_module("pages.leader_dashboard")
     assert callable(module.render)
+
+
+LEADER_PAGES = ("leader_dashboard", "annual_plan", "activity_oversight", "public_showcase")
+EDIT_CONTROLS = ("text_input", "text_area", "number_input", "file_uploader", "data_editor")
+
+
+@pytest.mark.parametrize("page", LEADER_PAGES)
+def test_a_leader_has_no_edit_control_anywhere(app_db, page):
+    """Every page in the leader's navigation (test_pages.EXPECTED_NAV): no input that
+    writes, no write button."""
+    at = page_host(app_db, page, "leader")
+    assert not at.exception
+    for kind in EDIT_CONTROLS:
+        assert not at.get(kind), f"{page}: {kind}"
+    assert not list(at.get("form")), f"{page}: a form"
+    # the only buttons: the showcase's 查看详情 (navigation)
+    assert {b.label for b in at.button} <= {"查看详情"}, page
