@@ -668,15 +668,3 @@ def test_module_has_no_streamlit_or_sql() -> None:
     assert imports and not {"streamlit", "duckdb", "themeday.db", "themeday.repository"} & {
         name.split(".")[0] if name.startswith(("streamlit", "duckdb")) else name for name in imports
     }
-
-
-def test_streamlit_upload_limit_covers_every_kind():
-    """Streamlit refuses a file over ``server.maxUploadSize`` before our checks can explain."""
-    import tomllib
-    from pathlib import Path
-
-    from themeday.uploads import MAX_UPLOAD_BYTES
-
-    config = tomllib.loads((Path(__file__).parents[1] / ".streamlit/config.toml").read_text())
-    limit_mb = config["server"]["maxUploadSize"]
-    assert limit_mb * 1024 * 1024 >= max(MAX_UPLOAD_BYTES.values())
