@@ -15,6 +15,7 @@ from themeday.ui.widgets import (
     declaration_status_label,
     download_name,
     edit_version,
+    escape_markdown,
     forget_edit_version,
     history_table,
     month_options,
@@ -64,7 +65,9 @@ def _status(declaration: Declaration | None) -> None:
     if declaration.late_workdays:
         text += f"（逾期{declaration.late_workdays}个工作日提交）"
     if declaration.status == "returned":
-        st.warning(f"{text}　退回原因：{declaration.return_reason}　请修改后重新提交。")
+        st.warning(
+            escape_markdown(f"{text}　退回原因：{declaration.return_reason}　请修改后重新提交。")
+        )
     elif declaration.status == "approved":
         st.success(text)
     else:
@@ -221,7 +224,7 @@ def _scan(identity: Identity, campaign: Campaign, declaration: Declaration) -> N
 
 
 def _read_only(identity: Identity, declaration: Declaration) -> None:
-    st.write(f"联系人：{declaration.contact_person}　联系电话：{declaration.contact_phone}")
+    st.text(f"联系人：{declaration.contact_person}　联系电话：{declaration.contact_phone}")
     themes = identity.repo.list_themes(identity.actor, declaration.id)
     st.dataframe(themes_frame(themes), hide_index=True, width="stretch")
     if declaration.status == "submitted":

@@ -13,6 +13,7 @@ from themeday.ui.widgets import (
     campaign_page,
     declaration_status_label,
     download_name,
+    escape_markdown,
     history_table,
     month_options,
     run_action,
@@ -97,8 +98,10 @@ def _queue(identity: Identity, campaign: Campaign, submitted: list[Declaration])
 
 def _detail(identity: Identity, campaign: Campaign, declaration: Declaration) -> None:
     repo, actor = identity.repo, identity.actor
-    st.subheader(f"{declaration.unit_name} · {declaration_status_label(declaration.status)}")
-    st.write(f"联系人：{declaration.contact_person}　联系电话：{declaration.contact_phone}")
+    st.subheader(
+        escape_markdown(f"{declaration.unit_name} · {declaration_status_label(declaration.status)}")
+    )
+    st.text(f"联系人：{declaration.contact_person}　联系电话：{declaration.contact_phone}")
     if declaration.late_workdays:
         st.warning(f"逾期{declaration.late_workdays}个工作日提交。")
     themes = repo.list_themes(actor, declaration.id)

@@ -29,7 +29,7 @@ from themeday.config import TZ
 from themeday.domain import TRAFFIC_LIGHT_LABELS, NotFound, Role
 from themeday.records import Campaign
 from themeday.ui import gate
-from themeday.ui.widgets import campaign_page
+from themeday.ui.widgets import campaign_page, escape_markdown
 
 REFRESH_SECONDS = 60
 """How often the live part of the dashboard reloads itself."""
@@ -250,12 +250,12 @@ def _drill_down(result: ComplianceResult) -> None:
         return
     row = units[ids == unit_id]
     acts = result.activities[result.activities["unit_id"] == unit_id]
-    st.markdown(f"**{names[unit_id]}** 的活动")
+    st.markdown(f"**{escape_markdown(names[unit_id])}** 的活动")
     if acts.empty:
         st.info("该单位截至所选日期暂无审核通过的活动。")
     else:
         st.dataframe(_activity_table(acts), hide_index=True, width="stretch")
-    st.markdown(f"**{names[unit_id]}** 各项指标")
+    st.markdown(f"**{escape_markdown(names[unit_id])}** 各项指标")
     columns = list(units.columns)
     for column, (heading, (first, last)) in zip(
         st.columns(len(_UNIT_GROUPS)), _UNIT_GROUPS.items(), strict=True

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import streamlit as st
 
-from themeday.activities import read_public_file
+from themeday.activities import portal_url_problem, read_public_file
 from themeday.domain import NotFound, ValidationError
 from themeday.records import ShowcaseItem
 from themeday.repository import Repository
@@ -177,6 +177,17 @@ def _detail(repo: Repository, requested: str) -> None:
     if item.video_ids:
         st.subheader("活动视频")
         for video_id in item.video_ids:
+            # a video runs to 300 MB: read it only for a visitor who asks to play it
+            chosen = f"showcase.play.{video_id}"
+            if not st.session_state.get(chosen):
+                st.button(
+                    "播放视频",
+                    key=f"{chosen}.button",
+                    icon=":material/play_circle:",
+                    on_click=st.session_state.__setitem__,
+                    args=(chosen, True),
+                )
+                continue
             content = _file(repo, video_id)
             if content is not None:
                 st.video(content, format="video/mp4")
@@ -184,7 +195,7 @@ def _detail(repo: Repository, requested: str) -> None:
                 st.caption("视频暂时无法播放。")
 
     url = item.portal_url.strip()
-    if url.lower().startswith(("http://", "https://")) and not any(c.isspace() for c in url):
+    if url and portal_url_problem(url) is None:
         st.link_button("在政府门户网站查看原文", url, icon=":material/open_in_new:")
 
     base = _base_url()

@@ -42,7 +42,7 @@ def render() -> None:
             )
         else:
             st.metric("申报状态", declaration_status_label(declaration.status))
-            st.write(f"联系人：{declaration.contact_person}　联系电话：{declaration.contact_phone}")
+            st.text(f"联系人：{declaration.contact_person}　联系电话：{declaration.contact_phone}")
             if declaration.submitted_at:
                 st.caption(f"提交时间：{declaration.submitted_at:%Y-%m-%d %H:%M}")
     with right:

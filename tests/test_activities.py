@@ -546,3 +546,69 @@ def test_lifecycle_frame_shows_lateness(world):
     )
     row = frame.set_index("id").loc[mine.id]
     assert row["状态"] == "已定日期" and row["活动方案"] == "逾期4个工作日未报"
+
+
+def test_the_annual_plan_carries_no_lifecycle_details_of_other_units(world):
+    """全年计划 is read by every unit: it must not carry another unit's plan or report."""
+    repo, office, unit1, unit2, campaign, mine, theirs, store = world
+    carry_out(world)
+    activities.file_report(
+        repo,
+        unit1,
+        mine.id,
+        fresh(repo, unit1, mine).version,
+        report_text="内部情况报告",
+        photos=[Upload(jpeg(), "a.jpg")],
+        store=store,
+    )
+    seen_by_unit2 = {a.id: a for a in repo.list_plan(unit2, campaign.id)}
+    row = seen_by_unit2[mine.id]
+    assert (row.title, row.activity_date) == (mine.title, date(2023, 10, 9))
+    assert row.contact == "" and row.plan_text == "" and row.report_text == ""
+    assert row.attendance == {} and row.invitees == ()
+
+
+def test_held_date_must_lie_in_the_campaign_year(world):
+    repo, _, unit1, _, campaign, mine, _, store = world
+    schedule(world)
+    activities.file_plan(repo, unit1, mine.id, None, plan_text="方案", store=store)
+    with pytest.raises(ValidationError, match="须在2023年内"):
+        activities.record_held(
+            repo,
+            unit1,
+            campaign,
+            mine.id,
+            None,
+            held_date=date(2022, 10, 9),
+            attendance={"市民群众": 10},
+            marking_photos=[Upload(jpeg(), "logo.jpg")],
+            store=store,
+        )
+
+
+def test_a_file_that_cannot_be_stored_takes_the_stored_ones_with_it(world, monkeypatch):
+    """Disk full on the second photo: the first is removed again, nothing is recorded."""
+    repo, _, unit1, _, _, mine, _, store = world
+    carry_out(world)
+    before = sorted(p.name for p in store.root.rglob("*") if p.is_file())
+    real_save, saves = store.save, []
+
+    def failing_save(data, fmt):
+        saves.append(fmt)
+        if len(saves) == 3:  # photo 1, its thumbnail, then photo 2
+            raise OSError(28, "No space left on device")
+        return real_save(data, fmt)
+
+    monkeypatch.setattr(store, "save", failing_save)
+    with pytest.raises(OSError):
+        activities.file_report(
+            repo,
+            unit1,
+            mine.id,
+            None,
+            report_text="总结",
+            photos=[Upload(jpeg("red"), "1.jpg"), Upload(jpeg("blue"), "2.jpg")],
+            store=store,
+        )
+    assert sorted(p.name for p in store.root.rglob("*") if p.is_file()) == before
+    assert fresh(repo, unit1, mine).status == "held"

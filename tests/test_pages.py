@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,9 @@ def titles(at: AppTest) -> list[str]:
 
 
 def texts(at: AppTest, kind: str) -> str:
-    return " ".join(str(e.value) for e in getattr(at, kind))
+    """The text of every element of a kind, as the reader sees it (Markdown escapes of
+    user text removed: ``\\:`` shows as ``:``)."""
+    return " ".join(re.sub(r"\\(.)", r"\1", str(e.value)) for e in getattr(at, kind))
 
 
 # ------------------------------------------------------------------ login gate

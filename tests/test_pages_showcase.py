@@ -70,6 +70,7 @@ def publish_new(
     unit_index: int = 2,
     report: str = "11月10日，活动在镇政府会议室举行。",
     portal_url: str = "",
+    video: bytes | None = None,
 ) -> int:
     """A new approved theme of a demo unit, carried out and published through the
     service on a clock in the past; returns its activity id."""
@@ -135,6 +136,7 @@ def publish_new(
         version(),
         report_text=report,
         photos=[Upload(jpeg("blue"), "现场.jpg")],
+        video=Upload(video, "活动视频.mp4") if video else None,
         store=store,
     )
     clock.current = datetime(2026, 11, 13, 10, tzinfo=TZ)
@@ -297,3 +299,15 @@ def test_user_text_is_shown_as_literal_text(app_db):
     for kind in ("markdown", "caption", "title", "subheader", "warning", "info"):
         for element in getattr(at, kind):
             assert "onerror" not in element.value and "javascript:" not in element.value
+
+
+def test_a_video_is_read_only_for_a_visitor_who_plays_it(app_db):
+    from tests.test_uploads import MP4
+
+    activity_id = publish_new(app_db, "政务服务“好差评”座谈会", video=MP4)
+    at = visit(activity_id)
+    assert not at.exception
+    assert not [n for n in nodes(at) if n.type == "video"]
+    play = next(b for b in at.button if b.label == "播放视频")
+    play.click().run()
+    assert len([n for n in nodes(at) if n.type == "video"]) == 1

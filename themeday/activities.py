@@ -8,7 +8,7 @@ storage and scoping to the repository.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import NamedTuple
@@ -134,6 +134,45 @@ def report_deadline(
 
 
 # ------------------------------------------------------------------ uploads
+@dataclass(frozen=True)
+class _Checked:
+    """An upload that passed its checks, ready to store (photos re-encoded, thumbnailed)."""
+
+    purpose: str
+    name: str
+    content: bytes
+    fmt: str
+    thumbnail: bytes | None
+
+
+def check_uploads(uploads: Sequence[Upload], kind: UploadKind, purpose: str) -> list[_Checked]:
+    """Check files of one kind by content; a bad one raises ``ValidationError``."""
+    checked = []
+    for upload in uploads:
+        content, fmt = prepare(upload.data, upload.name, kind)
+        thumb = thumbnail(content) if fmt in IMAGE_FORMATS else None
+        checked.append(_Checked(purpose, Path(upload.name).name[:120], content, fmt, thumb))
+    return checked
+
+
+def store_checked(checked: Sequence[_Checked], store: FileStore) -> list[NewFile]:
+    """Store checked files; if one cannot be stored, the ones already stored are removed."""
+    files: list[NewFile] = []
+    try:
+        for item in checked:
+            stored = store.save(item.content, item.fmt)
+            files.append(_new_file(item, stored.stored_name, stored.size, stored.sha256))
+            if item.thumbnail is not None:
+                thumb = store.save(item.thumbnail, "jpeg")
+                files[-1] = replace(
+                    files[-1], thumbnail_name=thumb.stored_name, thumbnail_sha256=thumb.sha256
+                )
+    except Exception:
+        _remove(store, files)
+        raise
+    return files
+
+
 def store_uploads(
     uploads: Sequence[Upload], kind: UploadKind, purpose: str, store: FileStore
 ) -> list[NewFile]:
@@ -141,24 +180,25 @@ def store_uploads(
 
     A bad file raises ``ValidationError`` before anything is written.
     """
-    checked = [(prepare(u.data, u.name, kind), u.name) for u in uploads]
-    files: list[NewFile] = []
-    for (content, fmt), name in checked:
-        stored = store.save(content, fmt)
-        thumb = store.save(thumbnail(content), "jpeg") if fmt in IMAGE_FORMATS else None
-        files.append(
-            NewFile(
-                kind=purpose,
-                original_name=Path(name).name[:120],
-                stored_name=stored.stored_name,
-                fmt=stored.fmt,
-                size=stored.size,
-                sha256=stored.sha256,
-                thumbnail_name=thumb.stored_name if thumb else None,
-                thumbnail_sha256=thumb.sha256 if thumb else None,
-            )
-        )
-    return files
+    return store_checked(check_uploads(uploads, kind, purpose), store)
+
+
+def _new_file(item: _Checked, stored_name: str, size: int, sha256: str) -> NewFile:
+    return NewFile(
+        kind=item.purpose,
+        original_name=item.name,
+        stored_name=stored_name,
+        fmt=item.fmt,
+        size=size,
+        sha256=sha256,
+    )
+
+
+def _remove(store: FileStore, files: Sequence[NewFile]) -> None:
+    for f in files:
+        for name in (f.stored_name, f.thumbnail_name):
+            if name:
+                store.delete(name)
 
 
 def _with_files(store: FileStore, files: list[NewFile], write) -> None:
@@ -166,10 +206,7 @@ def _with_files(store: FileStore, files: list[NewFile], write) -> None:
     try:
         write(files)
     except Exception:
-        for f in files:
-            for name in (f.stored_name, f.thumbnail_name):
-                if name:
-                    store.delete(name)
+        _remove(store, files)
         raise
 
 
@@ -300,6 +337,8 @@ def record_held(
         problems.append("请选择实际开展日期。")
     elif held_date > today:
         problems.append("实际开展日期不能晚于今天；活动尚未开展时请先修改活动日期。")
+    elif held_date.year != campaign.year:
+        problems.append(f"实际开展日期须在{campaign.year}年内。")
     if any(kind not in INVITEE_KINDS for kind in attendance):
         problems.append("参加人员类别只能从" + "、".join(INVITEE_KINDS) + "中选择。")
     if any(count is None or count < 0 for count in attendance.values()):
@@ -352,17 +391,10 @@ def file_report(
     repo.get_activity(actor, activity_id)  # scope check before a file is written
     store = _store(store)
     # Every file is checked before any is stored: a bad video keeps good photos out too.
-    checked = [
-        (photos, PHOTO, "photo"),
-        ([video] if video else [], VIDEO, "video"),
-        ([document] if document else [], DOCUMENT, "report"),
-    ]
-    for uploads, kind, _ in checked:
-        for upload in uploads:
-            prepare(upload.data, upload.name, kind)
-    files: list[NewFile] = []
-    for uploads, kind, purpose in checked:
-        files += store_uploads(uploads, kind, purpose, store)
+    checked = check_uploads(photos, PHOTO, "photo")
+    checked += check_uploads([video] if video else [], VIDEO, "video")
+    checked += check_uploads([document] if document else [], DOCUMENT, "report")
+    files = store_checked(checked, store)
     _with_files(
         store,
         files,

@@ -32,6 +32,12 @@ _DECLARATION_COLUMNS = (
     " d.contact_phone, d.submitted_at, d.version, d.late_workdays, d.return_reason,"
     " d.scan_attachment_id, un.kind"
 )
+_PLAN_COLUMNS = (
+    "a.id, a.declaration_id, a.campaign_id, a.unit_id, un.name, a.seq, a.title,"
+    " a.planned_month, a.form, a.summary, a.contact, a.activity_date, a.place, a.status,"
+    " un.kind"
+)
+"""What the 全年计划 holds of a theme: never plan, report or attendance details."""
 ACTIVITY_COLUMNS = (
     "a.id, a.declaration_id, a.campaign_id, a.unit_id, un.name, a.seq, a.title,"
     " a.planned_month, a.form, a.summary, a.contact, a.activity_date, a.place, a.status,"
@@ -516,11 +522,12 @@ class DeclarationsMixin(RepositoryBase):
     def list_plan(self, actor: Actor, campaign_id: int) -> list[Activity]:
         """全年活动计划: the approved themes of every unit, as the notice publishes them.
 
-        Every role may read the plan. Units see other units' rows without their
-        contact details.
+        Every role may read the plan. It carries the declared theme and the date only
+        (no plan, report or attendance details); units see other units' rows without
+        their contact details.
         """
         rows = self._all(
-            f"SELECT {ACTIVITY_COLUMNS} FROM activity a JOIN unit un ON un.id = a.unit_id"
+            f"SELECT {_PLAN_COLUMNS} FROM activity a JOIN unit un ON un.id = a.unit_id"
             " JOIN declaration d ON d.id = a.declaration_id"
             " WHERE a.campaign_id = ? AND d.status = 'approved' AND a.status <> 'cancelled'"
             " ORDER BY a.planned_month, un.kind, un.id, a.seq",

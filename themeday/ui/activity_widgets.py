@@ -248,8 +248,10 @@ def activity_detail(
     now: datetime,
 ) -> None:
     """Everything about one activity, read-only: facts, deadlines, plan, report, files."""
-    st.subheader(activity.title)
-    st.caption(f"{activity.unit_name} · 联系人及电话：{activity.contact or '—'}")
+    st.subheader(widgets.escape_markdown(activity.title))
+    st.caption(
+        widgets.escape_markdown(f"{activity.unit_name} · 联系人及电话：{activity.contact or '—'}")
+    )
     if activity.summary:
         st.text(f"活动简介：{activity.summary}")
     activity_summary(activity)
@@ -296,7 +298,9 @@ def file_gallery(repo: Repository, actor: Actor, files: Sequence[Attachment]) ->
                     _thumbnail(repo, actor, photo)
                     _download(repo, actor, photo, "下载原图")
         for other in others:
-            _download(repo, actor, other, f"下载{label}：{other.original_name}")
+            _download(
+                repo, actor, other, widgets.escape_markdown(f"下载{label}：{other.original_name}")
+            )
 
 
 def _thumbnail(repo: Repository, actor: Actor, attachment: Attachment) -> None:
@@ -308,7 +312,7 @@ def _thumbnail(repo: Repository, actor: Actor, attachment: Attachment) -> None:
     except (NotFound, PermissionDenied) as exc:
         st.error(str(exc))
         return
-    st.image(data, caption=attachment.original_name, width="stretch")
+    st.image(data, caption=widgets.escape_markdown(attachment.original_name), width="stretch")
 
 
 def _download(repo: Repository, actor: Actor, attachment: Attachment, label: str) -> None:

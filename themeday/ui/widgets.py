@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
+import duckdb
 import pandas as pd
 import streamlit as st
 
@@ -24,15 +27,24 @@ from themeday.records import Activity, Campaign, DeclarationEvent
 from themeday.repository import Repository
 from themeday.uploads import mime_for
 
+_log = logging.getLogger(__name__)
 _FLASH = "themeday.flash"
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]()!#<>~|:$+\-.{}])")
 _EDIT_VERSIONS = "themeday.edit_versions"
+
+
+def escape_markdown(text: object) -> str:
+    """Text as it was typed, for the Streamlit calls that render Markdown (st.markdown,
+    st.write, st.caption, headers, alerts, labels): no link, image, colour or emoji
+    directive in a user's text takes effect."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
 
 
 def show_flash() -> None:
     """Show the success message of the action that caused this rerun."""
     message = st.session_state.pop(_FLASH, None)
     if message:
-        st.success(message)
+        st.success(escape_markdown(message))
 
 
 def edit_version(kind: str, record_id: int, current: int) -> int:
@@ -71,10 +83,14 @@ def run_action(action: Callable[[], Any], success: str) -> bool:
         action()
     except ValidationError as exc:
         for message in exc.messages:
-            st.error(message)
+            st.error(escape_markdown(message))
         return False
     except (PermissionDenied, NotFound, StaleRecord) as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(exc))
+        return False
+    except (duckdb.Error, OSError):
+        _log.exception("write failed")
+        st.error("系统繁忙，保存未成功，请稍后重试（已输入的内容仍在页面上）。")
         return False
     st.session_state[_FLASH] = success
     return True
