@@ -791,6 +791,16 @@ def test_chases_are_recorded_audited_and_shown_on_open_items(daxiang):
     earlier = compliance.open_items(result, repo.list_chases(OFFICE, c))
     assert earlier.set_index("item").loc[plan_a3, "chase_count"] == 0
 
+    # several items at once: all recorded, or none when one of them is wrong
+    with pytest.raises(NotFound):
+        repo.record_chases(
+            OFFICE, c, [(daxiang.units["A"], "declaration"), (daxiang.units["B"], plan_a3)]
+        )
+    assert len(repo.list_chases(OFFICE, c)) == 1
+    both = [(daxiang.units["A"], "declaration"), (daxiang.units["A"], plan_a3)]
+    assert len(repo.record_chases(OFFICE, c, both, "发函催办")) == 2
+    assert len(repo.list_chases(OFFICE, c)) == 3
+
 
 # ===================================================================== edges and labels
 def test_empty_campaign_and_labels(repo):

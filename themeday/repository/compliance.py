@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -303,31 +304,48 @@ class ComplianceMixin(RepositoryBase):
         ``report:<activity id>`` (see ``themeday.compliance.item_key``); an activity must
         belong to the unit and campaign.
         """
+        return self.record_chases(actor, campaign_id, [(unit_id, item)], note)[0]
+
+    def record_chases(
+        self,
+        actor: Actor,
+        campaign_id: int,
+        items: Sequence[tuple[int, str]],
+        note: str = "",
+    ) -> list[int]:
+        """Mark several ``(unit_id, item)`` as chased in one transaction: all or none."""
         self._require(actor, Role.OFFICE)
-        item = (item or "").strip()
         note = (note or "").strip()
-        match = CHASE_ITEM.fullmatch(item)
-        if match is None:
-            raise ValidationError("催办事项无效。")
         if len(note) > MAX_REASON:
             raise ValidationError(f"催办说明不超过{MAX_REASON}个字。")
+        checked = []
+        for unit_id, item in items:
+            item = (item or "").strip()
+            match = CHASE_ITEM.fullmatch(item)
+            if match is None:
+                raise ValidationError("催办事项无效。")
+            checked.append((int(unit_id), item, match.group(3)))
 
-        def work() -> int:
-            self._check_campaign_and_unit(campaign_id, unit_id)
-            if match.group(3) is not None:
-                found = self._one(
-                    "SELECT 1 FROM activity WHERE id = ? AND campaign_id = ? AND unit_id = ?",
-                    [int(match.group(3)), campaign_id, unit_id],
-                )
-                if not found:
-                    raise NotFound("该单位在本次活动中没有这个活动。")
-            chase_id = self._one(
-                "INSERT INTO chase (campaign_id, unit_id, item, note, created_by, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-                [campaign_id, unit_id, item, note, actor.username, self.clock()],
-            )[0]
-            self._audit(actor, "chase", "chase", chase_id, detail=f"单位{unit_id} {item} {note}")
-            return chase_id
+        def work() -> list[int]:
+            ids = []
+            for unit_id, item, activity_id in checked:
+                self._check_campaign_and_unit(campaign_id, unit_id)
+                if activity_id is not None:
+                    found = self._one(
+                        "SELECT 1 FROM activity WHERE id = ? AND campaign_id = ? AND unit_id = ?",
+                        [int(activity_id), campaign_id, unit_id],
+                    )
+                    if not found:
+                        raise NotFound("该单位在本次活动中没有这个活动。")
+                chase_id = self._one(
+                    "INSERT INTO chase (campaign_id, unit_id, item, note, created_by,"
+                    " created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                    [campaign_id, unit_id, item, note, actor.username, self.clock()],
+                )[0]
+                detail = f"单位{unit_id} {item} {note}"
+                self._audit(actor, "chase", "chase", chase_id, detail=detail)
+                ids.append(chase_id)
+            return ids
 
         return in_transaction(self.cur, work)
 

@@ -285,9 +285,8 @@ def mark_chased_form(repo: Repository, actor: Actor, campaign: Campaign, items: 
     text = f"{way}：{note.strip()}" if note.strip() else way
 
     def chase_all() -> None:
-        for key in picked:
-            unit_id, item = key.split("|", 1)
-            repo.record_chase(actor, campaign.id, int(unit_id), item, text)
+        pairs = [key.split("|", 1) for key in picked]
+        repo.record_chases(actor, campaign.id, [(int(u), item) for u, item in pairs], text)
 
     if run_action(chase_all, f"已记录{len(picked)}项催办（{way}）。"):
         st.session_state[_ROUND] = _round() + 1  # fresh table selection and form
