@@ -14,10 +14,10 @@ from urllib.parse import urlsplit, urlunsplit
 import streamlit as st
 
 from themeday.activities import portal_url_problem, read_public_file
-from themeday.domain import NotFound, ValidationError
+from themeday.domain import NotFound, ValidationError, cn_date
 from themeday.records import ShowcaseItem
 from themeday.repository import Repository
-from themeday.showcase import activity_url, held_date_text, qr_png
+from themeday.showcase import activity_url, qr_png
 from themeday.ui import gate
 from themeday.ui.resources import repository
 
@@ -119,7 +119,7 @@ def _card(repo: Repository, item: ShowcaseItem) -> None:
             st.badge("典型经验", icon=":material/star:", color="red")
         st.text(item.title)
         st.text(f"{item.unit_name} · {item.form}")
-        st.caption(f"举办日期：{held_date_text(item.held_date)}")
+        st.caption(f"举办日期：{cn_date(item.held_date)}")
         st.button(
             "查看详情",
             key=f"showcase.open.{item.activity_id}",
@@ -152,7 +152,7 @@ def _detail(repo: Repository, requested: str) -> None:
         facts = (
             ("单位", item.unit_name),
             ("活动形式", item.form),
-            ("举办日期", held_date_text(item.held_date)),
+            ("举办日期", cn_date(item.held_date)),
             ("活动地点", item.place or "—"),
         )
         for column, (label, value) in zip(st.columns(len(facts)), facts, strict=True):

@@ -13,7 +13,7 @@ import streamlit as st
 
 from themeday import activities, declarations
 from themeday.activities import Upload
-from themeday.domain import INVITEE_KINDS, OPEN_ACTIVITY_STATUSES, ActivityStatus, Role
+from themeday.domain import INVITEE_KINDS, OPEN_ACTIVITY_STATUSES, ActivityStatus, Role, cn_date
 from themeday.records import Activity, Campaign
 from themeday.ui import gate
 from themeday.ui.activity_widgets import (
@@ -147,7 +147,7 @@ def _schedule(
                         expected_participants=int(expected) or None,
                         off_month_reason=reason,
                     ),
-                    f"活动日期已确定为{activities.day_text(day)}。",
+                    f"活动日期已确定为{cn_date(day)}。",
                 )
 
 

@@ -11,11 +11,11 @@ from datetime import date, datetime
 import pytest
 from PIL import Image
 
+from themeday.domain import cn_date
 from themeday.records import ShowcaseItem
 from themeday.showcase import (
     activity_url,
     build_static_site,
-    held_date_text,
     qr_png,
     qr_svg,
 )
@@ -116,9 +116,9 @@ def test_activity_url():
     assert activity_url("http://host:8501", 12) == "http://host:8501/showcase?activity=12"
 
 
-def test_held_date_text():
-    assert held_date_text(date(2023, 10, 9)) == "2023年10月9日"
-    assert held_date_text(None) == "—"
+def test_cn_date():
+    assert cn_date(date(2023, 10, 9)) == "2023年10月9日"
+    assert cn_date(None) == "—"
 
 
 def test_zip_has_pages_style_and_exact_media(items):

@@ -25,6 +25,7 @@ from themeday.domain import (
     Actor,
     CampaignRules,
     ValidationError,
+    cn_date,
 )
 from themeday.records import Activity, Campaign, NewFile
 from themeday.repository import Repository
@@ -80,7 +81,7 @@ class Deadline:
     @property
     def text(self) -> str:
         """e.g. “截止 2023年9月26日，还剩3个工作日” or “逾期2个工作日报送”."""
-        due = f"截止 {day_text(self.due)}"
+        due = f"截止 {cn_date(self.due)}"
         if self.filed:
             when = self.filed_at.astimezone(TZ).strftime("%Y-%m-%d %H:%M")
             if self.late_workdays:
@@ -91,11 +92,6 @@ class Deadline:
         if self.workdays_left == 0:
             return f"{due}，今天是最后期限"
         return f"{due}，还剩{self.workdays_left}个工作日"
-
-
-def day_text(day: date | None) -> str:
-    """A date as the notices write it: 2023年10月9日 (— when unknown)."""
-    return f"{day.year}年{day.month}月{day.day}日" if day else "—"
 
 
 def _deadline(

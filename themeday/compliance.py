@@ -67,7 +67,12 @@ from themeday.domain import (
 )
 from themeday.records import Chase
 from themeday.repository.compliance import ComplianceFacts
-from themeday.workdays import WorkdayCalendar, WorkdayIndex, unverified_year_warning
+from themeday.workdays import (
+    WorkdayCalendar,
+    WorkdayIndex,
+    local_naive,
+    unverified_year_warning,
+)
 
 __all__ = [
     "ACTIVITY_COLUMNS",
@@ -340,7 +345,7 @@ def weights_as_of(weights_history: pd.DataFrame, as_of: date) -> ComplianceWeigh
     """The weights in force at the end of ``as_of``: the newest set by then, else defaults."""
     if weights_history is None or weights_history.empty:
         return ComplianceWeights()
-    history = weights_history.assign(set_at=_local(weights_history["set_at"]))
+    history = weights_history.assign(set_at=local_naive(weights_history["set_at"]))
     history = history[history["set_at"] < _end_of(as_of)]
     if history.empty:
         return ComplianceWeights()
@@ -443,23 +448,15 @@ def _end_of(as_of: date) -> pd.Timestamp:
     return pd.Timestamp(as_of) + pd.Timedelta(days=1)
 
 
-def _local(values: pd.Series) -> pd.Series:
-    """Timestamps as naive Asia/Shanghai wall-clock times."""
-    values = pd.to_datetime(values)
-    if isinstance(values.dtype, pd.DatetimeTZDtype):
-        values = values.dt.tz_convert("Asia/Shanghai").dt.tz_localize(None)
-    return values.astype("datetime64[us]")
-
-
 def _by_then(values: pd.Series, end: pd.Timestamp) -> pd.Series:
     """The timestamps before ``end``; later ones become NaT (not yet happened)."""
-    values = _local(values)
+    values = local_naive(values)
     return values.where(values < end)
 
 
 def _last_before(events: pd.DataFrame, key: str, end: pd.Timestamp) -> pd.DataFrame:
     """The newest event per ``key`` that happened before ``end``."""
-    happened = events[_local(events["occurred_at"]) < end]
+    happened = events[local_naive(events["occurred_at"]) < end]
     ordered = happened.sort_values(["occurred_at", "event_id"], kind="stable")
     return ordered.drop_duplicates(key, keep="last").set_index(key)
 
@@ -467,7 +464,7 @@ def _last_before(events: pd.DataFrame, key: str, end: pd.Timestamp) -> pd.DataFr
 def _declarations_at(facts: ComplianceFacts, end: pd.Timestamp) -> pd.DataFrame:
     """One row per 申报表: when it was first submitted, approved, its status, as of then."""
     frame = facts.declarations.copy()
-    frame["created_at"] = _local(frame["created_at"])
+    frame["created_at"] = local_naive(frame["created_at"])
     frame["declared_at"] = _by_then(frame["declared_at"], end)
     frame["approved"] = _by_then(frame["approved_at"], end).notna()
     last = _last_before(facts.declaration_events, "declaration_id", end)
@@ -532,7 +529,7 @@ def _activities_at(
     stored = acts["activity_date"].astype("datetime64[us]")
     has_event = ids.isin(last.index)
     ever = ids.isin(schedule["activity_id"])
-    scheduled_at = _local(acts["scheduled_at"])
+    scheduled_at = local_naive(acts["scheduled_at"])
     undated_step = scheduled_at.isna() | (scheduled_at < end)
     activity_date = stored.where(~ever & undated_step)
     acts["activity_date"] = activity_date.mask(has_event, replayed.fillna(stored))
@@ -560,7 +557,7 @@ def _activities_at(
     )
 
     markings = facts.markings
-    seen = markings[_local(markings["uploaded_at"]) < end]
+    seen = markings[local_naive(markings["uploaded_at"]) < end]
     counts = seen.groupby("activity_id").size()
     acts["marking_photos"] = _lookup(ids, counts).fillna(0).astype("int64")
     acts["marking_evidence"] = acts["marking_photos"] > 0
@@ -849,7 +846,7 @@ def _activity_counts(acts: pd.DataFrame) -> pd.DataFrame:
 # ------------------------------------------------------------------ score and rank
 def _adjustments_at(facts: ComplianceFacts, units: pd.DataFrame, end: pd.Timestamp) -> pd.DataFrame:
     adjustments = facts.adjustments.copy()
-    adjustments["created_at"] = _local(adjustments["created_at"])
+    adjustments["created_at"] = local_naive(adjustments["created_at"])
     adjustments = adjustments[adjustments["created_at"] < end]
     adjustments = adjustments.merge(units[["unit_id", "unit_name"]], on="unit_id", how="inner")
     for column in ("reason", "created_by", "unit_name"):
@@ -974,7 +971,7 @@ def _chases_frame(chases: Sequence[Chase] | pd.DataFrame | None, end: pd.Timesta
     frame = frame.assign(
         unit_id=frame["unit_id"].astype("int64"),
         item=frame["item"].astype("str"),
-        created_at=_local(frame["created_at"]),
+        created_at=local_naive(frame["created_at"]),
     )
     return frame[frame["created_at"] < end]
 

@@ -37,11 +37,11 @@ from themeday.domain import (
     ACTIVITY_STATUS_LABELS,
     DEADLINE_STATUS_LABELS,
     TRAFFIC_LIGHT_LABELS,
+    cn_date,
 )
 from themeday.exports import (
     _FONT_NAME,
     _HEAD_FONT,
-    _cn_date,
     _page_setup,
     _put,
     _row_height,
@@ -108,7 +108,7 @@ def circular_title(campaign: Campaign) -> str:
 
 
 def _as_of_line(as_of: date, warning: str = "") -> str:
-    line = f"统计截至：{_cn_date(as_of)}"
+    line = f"统计截至：{cn_date(as_of)}"
     return f"{line}　（{warning}）" if warning else line
 
 
@@ -569,7 +569,7 @@ def _overdue_table(units: pd.DataFrame) -> pd.DataFrame:
 
 def _overview(result: ComplianceResult) -> str:
     units = result.units
-    day = _cn_date(result.as_of)
+    day = cn_date(result.as_of)
     declared = int(units["declaration_status"].isin(["on_time", "late"]).sum())
     total = int(units["n_activities"].sum())
     cancelled = int(units["n_cancelled"].sum())
@@ -679,7 +679,7 @@ def circular_docx(result: ComplianceResult, campaign: Campaign) -> bytes:
         document,
         f"为深入推进政务公开工作，扎实开展{campaign.year}年“政务公开主题日”活动，"
         f"{campaign.office_name}对各单位活动申报、活动方案报送、活动开展及总结报送情况"
-        f"进行了跟踪统计。现将截至{_cn_date(result.as_of)}的有关情况通报如下：",
+        f"进行了跟踪统计。现将截至{cn_date(result.as_of)}的有关情况通报如下：",
     )
     if result.warning:
         _paragraph(document, f"（说明：{result.warning}。）")
@@ -690,11 +690,11 @@ def circular_docx(result: ComplianceResult, campaign: Campaign) -> bytes:
     _paragraph(document, "二、逾期未报情况", east_asia=_HEADING_FONT_CN)
     overdue = _overdue_table(result.units)
     if overdue.empty:
-        _paragraph(document, f"截至{_cn_date(result.as_of)}，各单位均无逾期未报事项。")
+        _paragraph(document, f"截至{cn_date(result.as_of)}，各单位均无逾期未报事项。")
     else:
         _paragraph(
             document,
-            f"截至{_cn_date(result.as_of)}，共有{len(overdue)}个单位存在逾期未报事项"
+            f"截至{cn_date(result.as_of)}，共有{len(overdue)}个单位存在逾期未报事项"
             f"{int(overdue['total'].sum())}件，按逾期事项数量排列如下：",
         )
         _docx_table(document, overdue)
@@ -712,7 +712,7 @@ def circular_docx(result: ComplianceResult, campaign: Campaign) -> bytes:
     )
 
     _paragraph(document, "", indent=False)
-    for line in (campaign.office_name, _cn_date(result.as_of)):
+    for line in (campaign.office_name, cn_date(result.as_of)):
         sender = _paragraph(document, line, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
         sender.paragraph_format.right_indent = Pt(_BODY_SIZE * 2)
 

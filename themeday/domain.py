@@ -425,3 +425,8 @@ def compliance_weights_problems(values: dict[str, object]) -> list[str]:
         elif key == "declared_late_cap" and value < 0:
             problems.append(f"{label}不能为负数。")
     return problems
+
+
+def cn_date(day: date | None) -> str:
+    """A date as the notices write it: ``2023年10月9日`` (``—`` when there is none)."""
+    return f"{day.year}年{day.month}月{day.day}日" if day else "—"

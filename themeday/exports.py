@@ -33,7 +33,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from themeday.config import now
-from themeday.domain import CampaignRules
+from themeday.domain import CampaignRules, cn_date
 from themeday.records import Activity, Campaign, Declaration, Unit
 
 __all__ = [
@@ -134,10 +134,6 @@ def _join_or(items: Sequence[str]) -> str:
     return "、".join(items[:-1]) + "或" + items[-1]
 
 
-def _cn_date(day: date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
 # --------------------------------------------------------------------------- titles and columns
 
 
@@ -158,7 +154,7 @@ def annual_plan_title(campaign: Campaign) -> str:
 
 def chase_list_title(campaign: Campaign, as_of: date) -> str:
     """``<campaign.title>未申报单位名单（截至2023年4月14日）``."""
-    return f"{campaign.title}未申报单位名单（截至{_cn_date(as_of)}）"
+    return f"{campaign.title}未申报单位名单（截至{cn_date(as_of)}）"
 
 
 def declaration_columns(rules: CampaignRules) -> tuple[str, ...]:

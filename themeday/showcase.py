@@ -13,17 +13,17 @@ import io
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
 
 import segno
 
+from themeday.domain import cn_date
 from themeday.records import ShowcaseItem
+from themeday.uploads import IMAGE_FORMATS
 
 __all__ = [
     "MEDIA_EXTENSIONS",
     "activity_url",
     "build_static_site",
-    "held_date_text",
     "qr_png",
     "qr_svg",
 ]
@@ -34,7 +34,6 @@ QR_ERROR = "m"
 MEDIA_EXTENSIONS = {"jpeg": ".jpg", "png": ".png", "mp4": ".mp4"}
 """File extension in the static site for each attachment format ``load_file`` may return."""
 
-IMAGE_FORMATS = frozenset({"jpeg", "png"})
 VIDEO_FORMATS = frozenset({"mp4"})
 
 EMPTY_MESSAGE = "暂无已发布的活动成果。"
@@ -129,13 +128,6 @@ def qr_svg(url: str) -> str:
 def activity_url(base_url: str, activity_id: int) -> str:
     """Public address of one activity in the running app: ``<base>/showcase?activity=<id>``."""
     return f"{base_url.rstrip('/')}/showcase?activity={int(activity_id)}"
-
-
-def held_date_text(day: date | None) -> str:
-    """A 举办日期 in Chinese, e.g. ``2023年10月9日``; ``—`` when there is none."""
-    if day is None:
-        return NO_DATE
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def build_static_site(
@@ -275,7 +267,7 @@ def _card_html(item: ShowcaseItem, files: Sequence[_MediaFile]) -> str:
         f"<li>{image}<div>"
         f'<h2><a href="{page}">{_esc(item.title)}</a>{_badge(item)}</h2>'
         f'<p class="meta">{_esc(item.unit_name)} · {_esc(item.form)} · '
-        f"{_esc(held_date_text(item.held_date))}</p>"
+        f"{_esc(cn_date(item.held_date))}</p>"
         "</div></li>\n"
     )
 
@@ -309,7 +301,7 @@ def _activity_html(
     facts = [
         ("单位", item.unit_name),
         ("活动形式", item.form),
-        ("举办日期", held_date_text(item.held_date)),
+        ("举办日期", cn_date(item.held_date)),
         ("活动地点", item.place or NO_DATE),
     ]
     facts_html = "".join(f"<dt>{label}</dt><dd>{_esc(value)}</dd>" for label, value in facts)

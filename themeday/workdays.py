@@ -262,7 +262,7 @@ def workdays_between(start: date, end: date) -> int:
 _SHANGHAI = "Asia/Shanghai"
 
 
-def _local_naive(values: pd.Series) -> pd.Series:
+def local_naive(values: pd.Series) -> pd.Series:
     """Timestamps as naive Asia/Shanghai wall-clock times (aware ones are converted)."""
     values = pd.to_datetime(values)
     if isinstance(values.dtype, pd.DatetimeTZDtype):
@@ -312,7 +312,7 @@ class WorkdayIndex:
     def _positions(self, days: pd.Series | object) -> tuple[pd.Series, np.ndarray, np.ndarray]:
         """(series, positions, present mask); positions of missing days are 0."""
         series = days if isinstance(days, pd.Series) else pd.Series(days)
-        values = _local_naive(series).to_numpy().astype("datetime64[D]")
+        values = local_naive(series).to_numpy().astype("datetime64[D]")
         present = ~np.isnat(values)
         offsets = np.zeros(len(values), dtype=np.int64)
         offsets[present] = (values[present] - self._days[0]).astype(np.int64)
@@ -409,7 +409,7 @@ class WorkdayIndex:
         """
         deadlines, times = _align(deadlines, times)
         d_series, d_pos, d_present = self._positions(deadlines)
-        moments = _local_naive(times)
+        moments = local_naive(times)
         t_series, t_pos, t_present = self._positions(moments.dt.normalize())
         ends = self._days[d_pos].astype("datetime64[us]") + np.timedelta64(1, "D")
         late = moments.to_numpy() >= ends

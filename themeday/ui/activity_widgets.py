@@ -16,7 +16,6 @@ import streamlit as st
 from themeday import db
 from themeday.activities import (
     Deadline,
-    day_text,
     lifecycle_frame,
     plan_deadline,
     read_file,
@@ -31,6 +30,7 @@ from themeday.domain import (
     PermissionDenied,
     Role,
     ValidationError,
+    cn_date,
 )
 from themeday.records import Activity, Attachment, Campaign
 from themeday.repository import Repository
@@ -210,7 +210,7 @@ def activity_summary(activity: Activity) -> None:
         ("活动状态", status_label(activity.status)),
         ("计划月份", f"{activity.planned_month}月"),
         ("活动形式", activity.form),
-        ("活动日期", day_text(activity.activity_date) if activity.activity_date else "未定"),
+        ("活动日期", cn_date(activity.activity_date) if activity.activity_date else "未定"),
         ("活动地点", activity.place or "—"),
         ("邀请对象", "、".join(activity.invitees) or "—"),
         ("预计参加人数", _count(activity.expected_participants)),
@@ -218,7 +218,7 @@ def activity_summary(activity: Activity) -> None:
     if activity.held_date is not None:
         attendance = activity.attendance
         facts += [
-            ("实际开展日期", day_text(activity.held_date)),
+            ("实际开展日期", cn_date(activity.held_date)),
             ("实际参加人数", _attendance_text(attendance)),
             ("参与报道的媒体", activity.media_outlets or "—"),
         ]
