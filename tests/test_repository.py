@@ -381,3 +381,17 @@ def test_in_transaction_retries_a_write_conflict_once(con):
 
     with pytest.raises(duckdb.TransactionException):
         db.in_transaction(cur, always_conflicts)
+
+
+def test_fork_reads_the_same_database_from_another_thread(demo, office):
+    """A download built on click runs on another thread: it needs a cursor of its own."""
+    import threading
+
+    forked = demo.fork()
+    assert type(forked) is type(demo) and forked.cur is not demo.cur
+    campaign = demo.current_campaign(office)
+    seen = []
+    thread = threading.Thread(target=lambda: seen.append(forked.current_campaign(office)))
+    thread.start()
+    thread.join()
+    assert seen == [campaign]

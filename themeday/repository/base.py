@@ -17,6 +17,7 @@ from typing import Any
 import duckdb
 
 from themeday.config import now as default_clock
+from themeday.db import cursor
 from themeday.domain import (
     Actor,
     NotFound,
@@ -85,6 +86,11 @@ class RepositoryBase:
         if expected is not None and row[0] != expected:
             raise StaleRecord(STALE_MESSAGE)
         return row[0]
+
+    def fork(self) -> RepositoryBase:
+        """The same database on a cursor of its own, for work on another thread (a
+        download built on click): a cursor must not be shared across threads."""
+        return type(self)(cursor(self.cur), self.clock)
 
     # meta
     def get_meta(self, key: str) -> str | None:

@@ -13,7 +13,6 @@ from typing import Any
 
 import streamlit as st
 
-from themeday import db
 from themeday.activities import (
     Deadline,
     lifecycle_frame,
@@ -319,7 +318,7 @@ def _download(repo: Repository, actor: Actor, attachment: Attachment, label: str
     """A download whose bytes are read only when clicked (videos run to 300 MB)."""
 
     def load() -> bytes:
-        data, _ = read_file(_own_cursor(repo), actor, attachment.id)
+        data, _ = read_file(repo.fork(), actor, attachment.id)
         return data
 
     st.download_button(
@@ -330,12 +329,6 @@ def _download(repo: Repository, actor: Actor, attachment: Attachment, label: str
         key=f"activity_file_{attachment.id}",
         on_click="ignore",
     )
-
-
-def _own_cursor(repo: Repository) -> Repository:
-    """The same database on a cursor of its own: a download built on click runs on
-    another thread, and a cursor must not be shared across threads."""
-    return Repository(db.cursor(repo.cur), repo.clock)
 
 
 def showcase_site(repo: Repository, campaign: Campaign) -> bytes:
@@ -352,7 +345,7 @@ def showcase_zip_button(repo: Repository, campaign: Campaign) -> None:
     """导出成果展示网页（ZIP）: built only when clicked (it holds every photo and video)."""
     st.download_button(
         "导出成果展示网页（ZIP）",
-        data=lambda: showcase_site(_own_cursor(repo), campaign),
+        data=lambda: showcase_site(repo.fork(), campaign),
         file_name=download_name(f"{campaign.year}年", campaign.region, "活动成果展示网页.zip"),
         mime="application/zip",
         key=f"showcase_zip_{campaign.id}",
