@@ -395,3 +395,20 @@ def test_fork_reads_the_same_database_from_another_thread(demo, office):
     thread.start()
     thread.join()
     assert seen == [campaign]
+
+
+def test_no_transaction_is_left_open_after_first_run_and_reads(tmp_path):
+    """A result read only partly keeps a transaction open; then CHECKPOINT (backups,
+    the WAL) is refused. Opening the app's database and reading must leave none."""
+    from themeday.setup import open_database
+
+    con = open_database(tmp_path / "x.duckdb")
+    try:
+        reader = Repository(db.cursor(con))
+        office = reader.login_record("office").user.as_actor()
+        reader.current_campaign(office)
+        writer = db.cursor(con)
+        writer.execute("UPDATE meta SET value = value WHERE key = 'demo'")
+        writer.execute("CHECKPOINT")  # raises while another write transaction is open
+    finally:
+        con.close()

@@ -54,13 +54,15 @@ def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     """The number of migrations applied to this database (0 for a new file)."""
+    # fetchall, not fetchone: a result read only partly keeps its transaction open on
+    # the shared connection, and an open transaction blocks CHECKPOINT (backups, WAL).
     exists = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
-    ).fetchone()[0]
+    ).fetchall()[0][0]
     if not exists:
         return 0
-    row = con.execute("SELECT max(version) FROM schema_version").fetchone()
-    return int(row[0] or 0)
+    rows = con.execute("SELECT max(version) FROM schema_version").fetchall()
+    return int(rows[0][0] or 0)
 
 
 def migrate(con: duckdb.DuckDBPyConnection, target: int = LATEST_VERSION) -> int:

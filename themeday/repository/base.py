@@ -38,7 +38,10 @@ class RepositoryBase:
         self.clock = clock
 
     def _one(self, sql: str, params: Iterable[Any] = ()) -> tuple | None:
-        return self.cur.execute(sql, list(params)).fetchone()
+        # Read the result to its end: a result read only partly keeps its transaction
+        # open, and an open transaction blocks CHECKPOINT (backups, the WAL's growth).
+        rows = self.cur.execute(sql, list(params)).fetchall()
+        return rows[0] if rows else None
 
     def _all(self, sql: str, params: Iterable[Any] = ()) -> list[tuple]:
         return self.cur.execute(sql, list(params)).fetchall()
