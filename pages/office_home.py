@@ -3,8 +3,11 @@
 import pandas as pd
 import streamlit as st
 
+from themeday.backup import BackupError, list_backups
+from themeday.config import db_path
 from themeday.domain import Role
 from themeday.ui import gate
+from themeday.ui.resources import backup_now
 from themeday.ui.widgets import campaign_caption, progress_charts, selected_campaign
 
 _ACTIONS = {
@@ -19,6 +22,7 @@ _ACTIONS = {
     "reset_password": "重置密码",
     "change_password": "修改密码",
     "unlock": "解除锁定",
+    "backup": "数据备份",
 }
 
 
@@ -56,3 +60,38 @@ def render() -> None:
         ]
     )
     st.dataframe(frame, hide_index=True, width="stretch")
+    _backups(identity)
+
+
+def _backups(identity: gate.Identity) -> None:
+    st.subheader("数据备份")
+    st.caption(
+        "在运行中的系统内导出全部数据和附件（含校验值清单），保存在数据库所在目录的"
+        " backups 文件夹。请定期将备份复制到其他磁盘或服务器保存；恢复方法见使用说明。"
+    )
+    if st.button("立即备份", icon=":material/backup:"):
+        with st.spinner("正在备份，请稍候……"):
+            try:
+                target, manifest = backup_now(identity.repo, identity.actor)
+            except (BackupError, OSError) as exc:
+                st.error(f"备份未完成：{exc}")
+            else:
+                st.success(f"备份完成：{target.name}。{manifest.summary()}")
+    made = list_backups(db_path())
+    if made:
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "备份": name,
+                        "时间": manifest.created_at[:19].replace("T", " ") if manifest else "",
+                        "数据行数": manifest.rows if manifest else None,
+                        "附件文件": manifest.upload_files if manifest else None,
+                        "状态": "完整" if manifest else "不完整（无有效清单）",
+                    }
+                    for name, manifest in made[:20]
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )

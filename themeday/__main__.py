@@ -1,4 +1,9 @@
-"""Command line: ``python -m themeday init [--empty] [--password P] [--db PATH]``."""
+"""Command line.
+
+``python -m themeday init [--empty] [--password P] [--db PATH]``
+``python -m themeday backup DIR [--db PATH]`` (the app must be stopped)
+``python -m themeday restore DIR [--db PATH]`` (into an empty data directory)
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import getpass
 import sys
 from pathlib import Path
 
+from themeday import backup as backups
 from themeday.auth import password_problems
 from themeday.config import db_path
 from themeday.db import DatabaseBusy
@@ -24,9 +30,22 @@ def main(argv: list[str] | None = None) -> int:
         type=Path,
         help="数据库文件路径（默认 $THEMEDAY_DB 或 data/themeday.duckdb）",
     )
+    for name, help_text, dir_help in (
+        ("backup", "备份数据库和附件到空目录（须先停止应用）", "备份目录（须为空或不存在）"),
+        ("restore", "从备份目录恢复到空的数据目录", "备份目录（含 manifest.json）"),
+    ):
+        command = commands.add_parser(name, help=help_text)
+        command.add_argument("dir", type=Path, help=dir_help)
+        command.add_argument(
+            "--db",
+            type=Path,
+            help="数据库文件路径（默认 $THEMEDAY_DB 或 data/themeday.duckdb）",
+        )
     args = parser.parse_args(argv)
 
     path = (args.db or db_path()).resolve()
+    if args.command in ("backup", "restore"):
+        return _backup_or_restore(args.command, args.dir.resolve(), path)
     try:
         return _init(path, args.empty, args.password)
     except DatabaseBusy as exc:
@@ -54,6 +73,25 @@ def _init(path: Path, empty: bool, password: str | None) -> int:
         print(str(exc), file=sys.stderr)
         return 1
     print(f"已创建正式数据库：{path}\n管理员账号：office（首次登录须修改密码）")
+    return 0
+
+
+def _backup_or_restore(command: str, directory: Path, path: Path) -> int:
+    try:
+        if command == "backup":
+            manifest = backups.backup_file(path, directory)
+            done = f"备份完成：{path} → {directory}"
+        else:
+            manifest = backups.restore(directory, path)
+            done = f"恢复完成：{directory} → {path}"
+    except backups.DatabaseInUse as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except backups.BackupError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    print(done)
+    print(manifest.summary())
     return 0
 
 

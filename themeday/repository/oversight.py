@@ -62,3 +62,8 @@ class OversightMixin(RepositoryBase):
             [limit],
         )
         return [AuditEntry(*r) for r in rows]
+
+    def record_backup(self, actor: Actor, folder: str, summary: str) -> None:
+        """审计: the office made a backup from the running app (数据备份)."""
+        self._require(actor, Role.OFFICE)
+        self._audit(actor, "backup", "database", folder, detail=summary)

@@ -8,7 +8,9 @@ import duckdb
 import streamlit as st
 
 from themeday import db
+from themeday.backup import Manifest, app_backup_target, backup
 from themeday.config import db_path
+from themeday.domain import Actor
 from themeday.repository import Repository
 from themeday.setup import open_database
 
@@ -22,3 +24,14 @@ def _connection(path: str) -> duckdb.DuckDBPyConnection:
 def repository() -> Repository:
     """A repository on a fresh cursor of the shared connection, for this run."""
     return Repository(db.cursor(_connection(str(db_path()))))
+
+
+def backup_now(repo: Repository, actor: Actor) -> tuple[Path, Manifest]:
+    """备份 from the running app: it holds DuckDB's only read-write connection, so the
+    export runs in this process, on that connection. Office only; audited."""
+    repo.record_backup(actor, "", "开始备份")  # refuses anyone but the office first
+    path = db_path()
+    target = app_backup_target(path, repo.clock())
+    manifest = backup(_connection(str(path)), path, target)
+    repo.record_backup(actor, target.name, manifest.summary())
+    return target, manifest
