@@ -241,7 +241,39 @@ MIGRATION_5 = [
     )""",
 ]
 
-MIGRATIONS: list[list[str]] = [MIGRATION_1, MIGRATION_2, MIGRATION_3, MIGRATION_4, MIGRATION_5]
+MIGRATION_6 = [
+    # 视图: a named filter/sort/group/fields combination of a 数据表 table. unit_id NULL
+    # is shared among the office (leaders read them too); otherwise one unit's own.
+    "CREATE SEQUENCE IF NOT EXISTS seq_saved_view",
+    """CREATE TABLE saved_view (
+        id INTEGER PRIMARY KEY DEFAULT nextval('seq_saved_view'),
+        table_name VARCHAR NOT NULL,
+        name VARCHAR NOT NULL,
+        unit_id INTEGER,
+        spec VARCHAR NOT NULL,
+        is_default BOOLEAN NOT NULL DEFAULT FALSE,
+        created_by VARCHAR NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL,
+        version INTEGER NOT NULL DEFAULT 1
+    )""",
+    # Every row the grid edits carries a version (conflict safety).
+    "ALTER TABLE workday_override ADD COLUMN version INTEGER NOT NULL DEFAULT 1",
+    # Tamper-evident audit: each row chained to the previous one by a hash.
+    "DROP INDEX idx_audit_user",
+    "ALTER TABLE audit_log ADD COLUMN prev_hash VARCHAR",
+    "ALTER TABLE audit_log ADD COLUMN row_hash VARCHAR",
+    "CREATE INDEX idx_audit_user ON audit_log (username, occurred_at)",
+]
+
+MIGRATIONS: list[list[str]] = [
+    MIGRATION_1,
+    MIGRATION_2,
+    MIGRATION_3,
+    MIGRATION_4,
+    MIGRATION_5,
+    MIGRATION_6,
+]
 """Index i holds the statements that bring the schema from version i to i + 1."""
 
 LATEST_VERSION = len(MIGRATIONS)
