@@ -11,12 +11,15 @@ from collections.abc import Callable
 import streamlit as st
 
 from pages import (
+    activity_boards,
     activity_oversight,
     annual_plan,
     assessment_summary,
+    audit_log,
     campaign_settings,
     change_password,
     chase_board,
+    data_grid,
     declaration_form,
     declaration_review,
     leader_dashboard,
@@ -45,12 +48,16 @@ def sections_for(user: User) -> dict[str, list[st.Page]]:
     if forced:
         return {"账号": account}
     plan_page = _page(annual_plan.render, "活动计划", "calendar_month", "plan")
+    boards_page = _page(activity_boards.render, "看板视图", "view_kanban", "boards")
+    grid_page = _page(data_grid.render, "数据表", "table_view", "grid")
     if user.role == Role.UNIT:
         work = [
             _page(unit_home.render, "本单位首页", "home", "unit", default=True),
             _page(declaration_form.render, "主题申报", "edit_note", "declaration"),
             plan_page,
             _page(unit_activities.render, "本单位活动", "event_available", "activities"),
+            boards_page,
+            grid_page,
         ]
     elif user.role == Role.OFFICE:
         work = [
@@ -59,17 +66,22 @@ def sections_for(user: User) -> dict[str, list[st.Page]]:
             _page(declaration_review.render, "申报审核", "fact_check", "review"),
             plan_page,
             _page(activity_oversight.render, "活动进展", "task_alt", "activities"),
+            boards_page,
+            grid_page,
             _page(chase_board.render, "督办催办", "notifications_active", "chase"),
             _page(assessment_summary.render, "考核汇总", "leaderboard", "assessment"),
             _page(leader_dashboard.render, "领导看板", "monitoring", "dashboard"),
             _page(units_accounts.render, "单位与账号", "group", "units"),
             _page(workday_calendar.render, "节假日维护", "event_busy", "holidays"),
+            _page(audit_log.render, "审计日志", "history", "audit"),
         ]
     else:
         work = [
             _page(leader_dashboard.render, "领导看板", "monitoring", "dashboard", default=True),
             plan_page,
             _page(activity_oversight.render, "活动进展", "task_alt", "activities"),
+            boards_page,
+            grid_page,
         ]
     return {"工作": work + public_pages(), "账号": account}
 
@@ -85,6 +97,9 @@ WORK_PATHS = (
     "chase",
     "assessment",
     "dashboard",
+    "boards",
+    "grid",
+    "audit",
 )
 """Pages a bookmark may point to (each role's home is at the root).
 

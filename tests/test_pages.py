@@ -113,23 +113,36 @@ def test_new_account_must_change_password_before_anything_else(app_db):
 
 # The default (home) page of each role is served at the root, so its url_path is "".
 EXPECTED_NAV = {
-    "unit1": ["", "declaration", "plan", "activities", "showcase", "password", "logout"],
+    "unit1": [
+        "",
+        "declaration",
+        "plan",
+        "activities",
+        "boards",
+        "grid",
+        "showcase",
+        "password",
+        "logout",
+    ],
     "office": [
         "",
         "campaigns",
         "review",
         "plan",
         "activities",
+        "boards",
+        "grid",
         "chase",
         "assessment",
         "dashboard",
         "units",
         "holidays",
+        "audit",
         "showcase",
         "password",
         "logout",
     ],
-    "leader": ["", "plan", "activities", "showcase", "password", "logout"],
+    "leader": ["", "plan", "activities", "boards", "grid", "showcase", "password", "logout"],
 }
 
 

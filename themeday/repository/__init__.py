@@ -12,6 +12,7 @@ from themeday.repository.base import Clock, RepositoryBase
 from themeday.repository.catalogue import CatalogueMixin
 from themeday.repository.compliance import ComplianceMixin
 from themeday.repository.declarations import DeclarationsMixin
+from themeday.repository.grid import GridMixin
 from themeday.repository.oversight import OversightMixin
 
 
@@ -22,6 +23,7 @@ class Repository(
     ActivitiesMixin,
     OversightMixin,
     ComplianceMixin,
+    GridMixin,
     RepositoryBase,
 ):
     """Data access for one script run (one DuckDB cursor), scoped to the acting user."""
