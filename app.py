@@ -3,13 +3,18 @@
 import streamlit as st
 
 from pages import login_pages, public_pages, sections_for
-from themeday.ui import gate
+from themeday.ui import gate, maintenance
+from themeday.ui.resources import database_problem
 from themeday.ui.widgets import campaign_selector
 
 st.set_page_config(page_title="政务公开主题日", page_icon=":material/campaign:", layout="wide")
 
-identity = gate.identify()
-if identity is None:
+problem = database_problem()
+identity = None if problem else gate.identify()
+if problem is not None:
+    # Every address shows the 系统维护 page: no login form, no page of the app.
+    st.navigation([maintenance.page(problem)], position="hidden").run()
+elif identity is None:
     st.navigation(login_pages(gate.render_login) + public_pages(), position="hidden").run()
 else:
     st.sidebar.caption(f"{identity.user.display_name}（{identity.user.role.label}）")

@@ -13,12 +13,30 @@ from themeday.config import db_path
 from themeday.domain import Actor
 from themeday.repository import Repository
 from themeday.setup import open_database
+from themeday.ui.maintenance import DatabaseProblem, log_problem, problem_of
 
 
 @st.cache_resource(show_spinner=False)
 def _connection(path: str) -> duckdb.DuckDBPyConnection:
     """The one read-write connection of this process (DuckDB allows one per file)."""
     return open_database(Path(path))
+
+
+def database_problem() -> DatabaseProblem | None:
+    """Open the database for this run; what went wrong when it does not open.
+
+    ``app.py`` asks first and shows the 系统维护 page instead of the app on a problem.
+    A failed open is not cached, so the next run tries again; nothing is repaired,
+    deleted or renamed here.
+    """
+    path = db_path()
+    try:
+        _connection(str(path))
+    except (db.DatabaseBusy, duckdb.Error, OSError) as exc:
+        problem = problem_of(exc, path)
+        log_problem(exc, problem)
+        return problem
+    return None
 
 
 def repository() -> Repository:
