@@ -573,3 +573,39 @@ def csv_bytes(rows: list[Mapping[str, object]], columns: Sequence[str] | None = 
     for row in rows:
         writer.writerow([_csv_value(row.get(c)) for c in columns])
     return buffer.getvalue().encode("utf-8-sig")
+
+
+# --------------------------------------------------------------------------- 数据表视图
+
+
+def view_xlsx(title: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    """A 数据表 view as a workbook: a title row, bold headers, frozen panes, a filter.
+
+    Made for tens of thousands of rows: cells get no per-row height estimate. Text is
+    neutralised (never a formula); numbers, dates and booleans keep their types;
+    timezone-aware times are written as Beijing time.
+    """
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "数据"
+    for index, name in enumerate(columns, start=1):
+        width = min(40.0, max(10.0, _text_units(name) + 4))
+        ws.column_dimensions[get_column_letter(index)].width = width
+    _title_row(ws, title, max(1, len(columns)))
+    _header_row(ws, 2, columns)
+    count = 0
+    for count, values in enumerate(rows, start=1):
+        for index, value in enumerate(values, start=1):
+            _put(ws, 2 + count, index, _sheet_value(value), wrap=False)
+    if columns:
+        last = get_column_letter(len(columns))
+        ws.auto_filter.ref = f"A2:{last}{max(2, 2 + count)}"
+    ws.freeze_panes = "A3"
+    _page_setup(ws, landscape=True, title_rows="1:2")
+    return _workbook_bytes(wb)
+
+
+def _sheet_value(value: object) -> object:
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(now().tzinfo).replace(tzinfo=None)
+    return value

@@ -542,7 +542,13 @@ def _date(value: object) -> date:
         return value
     if isinstance(value, pd.Timestamp):
         return value.date()
-    text = str(value).strip().replace("/", "-").replace(".", "-")
+    text = str(value).strip()
+    if "T" in text or " " in text:
+        try:
+            return pd.Timestamp(text).date()
+        except ValueError:
+            raise ValueError("应为日期，如 2026-10-09。") from None
+    text = text.replace("/", "-").replace(".", "-")
     for suffix in ("年", "月"):
         text = text.replace(suffix, "-")
     text = text.replace("日", "")
@@ -812,3 +818,119 @@ def history_rows(entries: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows, columns=["时间", "用户", "操作", "字段", "修改前", "修改后"])
+
+
+# --------------------------------------------------------------------------- export, import
+
+
+def export_rows(table: GridTable, frame: pd.DataFrame, fields: Sequence[str]) -> list[list[Any]]:
+    """The rows of a view as cell values for xlsx/csv: labels for enums, None for blanks."""
+    shown = for_display(table, frame)
+    rows = []
+    for record in shown[list(fields)].itertuples(index=False, name=None):
+        rows.append([None if is_blank(v) else _plain(v) for v in record])
+    return rows
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    """An uploaded file read against a table: what would be written, and every problem.
+
+    ``rows`` has one entry per data row: 行号, 操作 (新增/修改/无变化), its values and
+    问题. Nothing may be written while ``problems`` is not empty.
+    """
+
+    changes: Changeset
+    rows: pd.DataFrame
+    problems: list[str]
+    ignored_columns: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and not self.changes.empty
+
+
+def import_preview(
+    table: GridTable,
+    role: Role,
+    header: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    current: Mapping[Any, Mapping[str, Any]],
+    formula_rows: Sequence[int] = (),
+) -> ImportPreview:
+    """Read uploaded rows for ``table``: a row whose key names an existing record
+    (``current``) edits it, any other row is new. Columns are matched by the field's
+    Chinese label or its name; unknown columns are listed and ignored.
+
+    Row numbers are the file's (the header is row 1).
+    """
+    by_header = {f.label: f.name for f in table.fields} | {f.name: f.name for f in table.fields}
+    columns = [by_header.get(str(h).strip()) for h in header]
+    ignored = [str(h) for h, c in zip(header, columns, strict=True) if c is None and str(h).strip()]
+    allowed = table.editable_by(role)
+    key_field = table.field(table.key_field)
+    edits: list[RowEdit] = []
+    inserts: list[dict[str, Any]] = []
+    preview: list[dict[str, Any]] = []
+    problems: list[str] = []
+    for number, raw in enumerate(rows, start=2):
+        values = {c: v for c, v in zip(columns, raw, strict=False) if c is not None}
+        row_problems: list[str] = []
+        if number in formula_rows:
+            row_problems.append(f"第 {number} 行：含有公式，请改为数值后再导入。")
+        try:
+            key = read_value(key_field, values.get(table.key_field))
+        except ValueError as exc:
+            key = None
+            row_problems.append(f"第 {number} 行「{key_field.label}」：{exc}")
+        action = "新增"
+        if key is not None and key in current:
+            action = "无变化"
+            changes: dict[str, Any] = {}
+            before: dict[str, Any] = {}
+            for name, value in values.items():
+                if name in (table.key_field, "version"):
+                    continue
+                f = table.field(name)
+                try:
+                    new = read_value(f, value)
+                except ValueError as exc:
+                    row_problems.append(f"第 {number} 行「{f.label}」：{exc}")
+                    continue
+                old = current[key].get(name)
+                if new == (None if is_blank(old) else old):
+                    continue
+                if name not in allowed:
+                    row_problems.append(f"第 {number} 行：「{f.label}」不可修改。")
+                    continue
+                changes[name] = new
+                before[name] = old
+            if changes:
+                action = "修改"
+                edits.append(RowEdit(key, None, changes, before))
+        elif table.creators and role in table.creators:
+            new_values, read_problems = read_row(table, values, f"第 {number} 行")
+            row_problems += read_problems
+            if table.key_field != "id" or key is None:
+                inserts.append(new_values)
+            else:
+                row_problems.append(f"第 {number} 行：编号 {key} 的记录不存在，新增时请留空编号。")
+        else:
+            row_problems.append(
+                f"第 {number} 行：找不到要修改的记录，且您不能在「{table.label}」中新增。"
+            )
+        problems += row_problems
+        preview.append(
+            {"行号": number, "操作": action, **{table.field(c).label: values[c] for c in values}}
+            | {"问题": "；".join(row_problems)}
+        )
+    changes = Changeset(tuple(edits), tuple(i for i in inserts if i), ())
+    return ImportPreview(changes, pd.DataFrame(preview), problems, ignored)

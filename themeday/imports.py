@@ -692,3 +692,53 @@ def parse_workday_overrides(data: bytes, filename: str) -> OverrideImport:
     if not result.rows and not result.errors:
         result.errors.append("文件中没有日期数据。")
     return result
+
+
+# --------------------------------------------------------------------------- 数据表导入
+
+MAX_TABLE_ROWS = 5000
+"""Rows one 数据表 import may hold (a larger list is split by the office)."""
+
+
+@dataclass(frozen=True)
+class TableRows:
+    """An uploaded table: its header and rows as text/values, or one Chinese error.
+
+    A formula cell is refused (its row is named in ``formula_rows``), never evaluated;
+    the apostrophe our exports put before formula-like text is taken off again.
+    """
+
+    header: list[str] = field(default_factory=list)
+    rows: list[list[object]] = field(default_factory=list)
+    error: str | None = None
+    formula_rows: list[int] = field(default_factory=list)
+
+
+def read_table_rows(data: bytes, filename: str) -> TableRows:
+    """The first sheet of an xlsx (or a csv) as a header row and data rows.
+
+    The header is the first non-blank row; blank rows are skipped. A title row above
+    the header (as our xlsx exports write) is skipped when the row after it is wider.
+    """
+    rows, error = _table_rows(data, filename, MAX_TABLE_ROWS + 3)
+    if error:
+        return TableRows(error=error)
+    rows = [r for r in rows if not _is_blank(r)]
+    if not rows:
+        return TableRows(error=EMPTY_FILE)
+    if len(rows) > 1 and _filled(rows[0]) == 1 and _filled(rows[1]) > 1:
+        rows = rows[1:]  # the export's merged title row
+    header = [_text(v) for v in rows[0]]
+    body: list[list[object]] = []
+    formulas: list[int] = []
+    for number, row in enumerate(rows[1:], start=2):
+        if any(isinstance(v, _Formula) for v in row):
+            formulas.append(number)
+        body.append([_unneutralise(v) if isinstance(v, str) else v for v in row])
+    if len(body) > MAX_TABLE_ROWS:
+        return TableRows(error=f"一次最多导入{MAX_TABLE_ROWS}行，请分批导入。")
+    return TableRows(header=header, rows=body, formula_rows=formulas)
+
+
+def _filled(row: Sequence[object]) -> int:
+    return sum(1 for v in row if v is not None and str(v).strip())

@@ -299,31 +299,12 @@ class GridMixin(RepositoryBase):
         Returns the number of rows written.
         """
         table = self._readable(actor, key)
-        if actor.role == Role.LEADER:
-            raise PermissionDenied("领导账号只能查看，不能修改数据。")
-        allowed = table.editable_by(actor.role)
-        for edit in changes.edits:
-            for name in edit.changes:
-                if name not in allowed:
-                    raise PermissionDenied(f"您的账号不能修改「{table.field(name).label}」。")
-        if changes.inserts and actor.role not in table.creators:
-            raise PermissionDenied(f"您的账号不能在「{table.label}」中新增记录。")
-        if changes.deletes and actor.role not in table.deleters:
-            raise PermissionDenied(f"您的账号不能删除「{table.label}」中的记录。")
+        self._check_rights(actor, table, changes)
         if changes.empty:
             return 0
 
         def work() -> int:
-            current = self._check_rows(actor, table, changes)
-            problems: list[str] = []
-            for edit in changes.edits:
-                problems += self._edit_problems(actor, table, current[edit.key], edit.changes)
-            for number, values in enumerate(changes.inserts, start=1):
-                problems += self._insert_problems(table, values, number)
-            for delete in changes.deletes:
-                problems += self._delete_problems(table, current[delete.key])
-            if problems:
-                raise ValidationError(problems)
+            current = self._validated(actor, table, changes)
             for edit in changes.edits:
                 self._apply_edit(actor, table, current[edit.key], edit.changes)
             for values in changes.inserts:
@@ -336,6 +317,47 @@ class GridMixin(RepositoryBase):
             return in_transaction(self.cur, work)
         except duckdb.ConstraintException as exc:
             raise ValidationError(_constraint_message(table, exc)) from exc
+
+    def grid_problems(self, actor: Actor, key: str, changes: Changeset) -> list[str]:
+        """What :meth:`save_grid` would refuse, without writing (导入预览): Chinese messages."""
+        table = self._readable(actor, key)
+        try:
+            self._check_rights(actor, table, changes)
+            self._validated(actor, table, changes)
+        except ValidationError as exc:
+            return list(exc.messages)
+        except (PermissionDenied, GridConflict) as exc:
+            return [str(exc)]
+        return []
+
+    def _check_rights(self, actor: Actor, table: GridTable, changes: Changeset) -> None:
+        if actor.role == Role.LEADER:
+            raise PermissionDenied("领导账号只能查看，不能修改数据。")
+        allowed = table.editable_by(actor.role)
+        for edit in changes.edits:
+            for name in edit.changes:
+                if name not in allowed:
+                    raise PermissionDenied(f"您的账号不能修改「{table.field(name).label}」。")
+        if changes.inserts and actor.role not in table.creators:
+            raise PermissionDenied(f"您的账号不能在「{table.label}」中新增记录。")
+        if changes.deletes and actor.role not in table.deleters:
+            raise PermissionDenied(f"您的账号不能删除「{table.label}」中的记录。")
+
+    def _validated(
+        self, actor: Actor, table: GridTable, changes: Changeset
+    ) -> dict[Any, dict[str, Any]]:
+        """The touched rows as they are now, after every check (nothing written)."""
+        current = self._check_rows(actor, table, changes)
+        problems: list[str] = []
+        for edit in changes.edits:
+            problems += self._edit_problems(actor, table, current[edit.key], edit.changes)
+        for number, values in enumerate(changes.inserts, start=1):
+            problems += self._insert_problems(table, values, number)
+        for delete in changes.deletes:
+            problems += self._delete_problems(table, current[delete.key])
+        if problems:
+            raise ValidationError(problems)
+        return current
 
     def _check_rows(
         self, actor: Actor, table: GridTable, changes: Changeset
