@@ -80,6 +80,51 @@ class ActivitiesMixin(RepositoryBase):
         )
         return [Attachment(*r) for r in rows]
 
+    def list_campaign_photos(
+        self,
+        actor: Actor,
+        campaign_id: int,
+        *,
+        unit_ids: Sequence[int] = (),
+        forms: Sequence[str] = (),
+        months: Sequence[int] = (),
+        limit: int = 24,
+        offset: int = 0,
+    ) -> tuple[list[Attachment], int]:
+        """照片墙: one page of the campaign's activity photos (活动照片 and 现场标识照片),
+        newest activity first, and how many there are in all.
+
+        A unit user gets only its own unit's. ``unit_ids``, ``forms`` and ``months``
+        narrow the activities (empty = all); the month is that of the held date, else
+        the scheduled date, else the declared 计划月份.
+        """
+        where = (
+            " FROM attachment f JOIN activity a ON a.id = f.owner_id"
+            " WHERE f.owner_type = 'activity' AND f.campaign_id = ?"
+            " AND f.kind IN ('photo', 'marking') AND f.fmt IN ('jpeg', 'png')"
+        )
+        params: list[Any] = [campaign_id]
+        if actor.role == Role.UNIT:
+            where += " AND a.unit_id = ?"
+            params.append(actor.unit_id)
+        for values, column in (
+            (unit_ids, "a.unit_id"),
+            (forms, "a.form"),
+            (months, "coalesce(month(coalesce(a.held_date, a.activity_date)), a.planned_month)"),
+        ):
+            if values:
+                where += f" AND {column} IN ({', '.join('?' for _ in values)})"
+                params.extend(values)
+        total = self._one(f"SELECT count(*){where}", params)[0]
+        columns = ", ".join("f." + c.strip() for c in ATTACHMENT_COLUMNS.split(","))
+        rows = self._all(
+            f"SELECT {columns}{where}"
+            " ORDER BY coalesce(a.held_date, a.activity_date) DESC NULLS LAST, a.id DESC,"
+            " CASE f.kind WHEN 'photo' THEN 0 ELSE 1 END, f.id LIMIT ? OFFSET ?",
+            [*params, max(int(limit), 0), max(int(offset), 0)],
+        )
+        return [Attachment(*r) for r in rows], total
+
     # ------------------------------------------------------------ the unit's steps
     def schedule_activity(
         self,
