@@ -90,7 +90,7 @@ def next_due_by_activity(compliance_activities: pd.DataFrame) -> dict[int, NextD
 
 
 def _day(value: object) -> date | None:
-    if value is None or (not isinstance(value, date) and pd.isna(value)):
+    if value is None or value is pd.NaT or (not isinstance(value, date) and pd.isna(value)):
         return None
     if isinstance(value, datetime):  # pandas Timestamps too
         return value.date()
