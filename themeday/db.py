@@ -3,10 +3,14 @@
 DuckDB allows one read-write process per file. The app opens one connection per
 process (cached by the UI layer, keyed by path) and takes a cursor per script run,
 since one connection shared across threads raises ``ResourceInUseException``.
+
+Writes are serialised within the process by :data:`WRITE_LOCK` (see there): the audit
+log's hash chain needs each new row to see the row written just before it.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -14,7 +18,9 @@ from pathlib import Path
 from typing import TypeVar
 
 import duckdb
+import pandas as pd
 
+from themeday.audit import GENESIS, AuditRow, chain
 from themeday.config import TZ
 from themeday.migrations import LATEST_VERSION, MIGRATIONS
 
@@ -24,6 +30,26 @@ _SET_TIME_ZONE = "SET TimeZone = 'Asia/Shanghai'"
 
 
 RETRY_PAUSE_SECONDS = 0.05
+
+WRITE_LOCK = threading.RLock()
+"""Held by :func:`in_transaction` from ``BEGIN`` to ``COMMIT``, and by
+``RepositoryBase._audit`` when it writes outside a transaction.
+
+Why a lock, not DuckDB's own concurrency: DuckDB is optimistic. Two transactions on
+cursors of the one shared connection (two Streamlit sessions) may both read the same
+newest ``audit_log`` row and both append a row pointing at it; both inserts commit,
+since they touch different rows, and the hash chain forks. Holding one process-wide
+lock for the whole of every write transaction means a transaction begins only after
+the previous one committed, so it sees the newest row, and audit rows are appended
+in id order. One process is the only writer anyway (DuckDB allows one read-write
+process per file), so a process-wide lock serialises every writer of the file.
+
+The cost: writes from different sessions wait for each other. They are short (no
+network, files are written before or after), and DuckDB would serialise most of them
+anyway. Reads never take the lock. Re-entrant, so ``_audit`` inside a transaction
+(the same thread already holds it) just passes. Every transaction that writes an
+audit row must be run by :func:`in_transaction` (or hold the lock from ``BEGIN``).
+"""
 
 
 class DatabaseBusy(Exception):
@@ -42,6 +68,7 @@ def connect(path: Path | str) -> duckdb.DuckDBPyConnection:
         ) from exc
     con.execute(_SET_TIME_ZONE)
     migrate(con)
+    chain_legacy_audit(con)
     return con
 
 
@@ -85,26 +112,83 @@ def migrate(con: duckdb.DuckDBPyConnection, target: int = LATEST_VERSION) -> int
     return schema_version(con)
 
 
+_AUDIT_FIELDS = (
+    "id, occurred_at, username, role, unit_id, action, object_type, object_id, success, detail"
+)
+
+
+def chain_legacy_audit(con: duckdb.DuckDBPyConnection) -> int:
+    """Chain the audit rows written before the chain existed (schema v6's data half).
+
+    Databases created before schema v6 hold audit rows without ``prev_hash`` and
+    ``row_hash``. :func:`connect` calls this on every open, before anything else
+    writes: when no row of the log is chained yet, every row is chained in id order
+    from :data:`~themeday.audit.GENESIS`. Once any row is chained it does nothing, so
+    a row whose hashes are later found NULL is reported by the verification, never
+    chained quietly. This is the only code that updates ``audit_log``, and only its two
+    hash columns where they are NULL. (A log whose every hash was cleared is chained
+    again: no weaker than the plain sha256 chain itself, which anyone able to edit the
+    file could recompute.) Returns the number of rows chained.
+    """
+    with WRITE_LOCK:
+        cur = cursor(con)
+        try:
+            cur.begin()
+            try:
+                started = cur.execute(
+                    "SELECT count(*) FROM (SELECT 1 FROM audit_log"
+                    " WHERE row_hash IS NOT NULL LIMIT 1)"
+                ).fetchall()[0][0]
+                rows = []
+                if not started:
+                    rows = cur.execute(
+                        f"SELECT {_AUDIT_FIELDS} FROM audit_log ORDER BY id"
+                    ).fetchall()
+                chained = chain((AuditRow(*r) for r in rows), GENESIS)
+                if chained:
+                    hashes = pd.DataFrame(
+                        {
+                            "id": [r.id for r in chained],
+                            "prev_hash": [r.prev_hash for r in chained],
+                            "row_hash": [r.row_hash for r in chained],
+                        }
+                    )
+                    cur.register("legacy_audit_hashes", hashes)
+                    cur.execute(
+                        "UPDATE audit_log SET prev_hash = h.prev_hash, row_hash = h.row_hash"
+                        " FROM legacy_audit_hashes h WHERE audit_log.id = h.id"
+                    )
+                    cur.unregister("legacy_audit_hashes")
+                cur.commit()
+                return len(chained)
+            except Exception:
+                cur.rollback()
+                raise
+        finally:
+            cur.close()
+
+
 def is_write_conflict(exc: Exception) -> bool:
     """True for DuckDB's optimistic-concurrency failure on a row two writers touched."""
     return isinstance(exc, duckdb.TransactionException) and "Conflict" in str(exc)
 
 
 def in_transaction(cur: duckdb.DuckDBPyConnection, work: Callable[[], T]) -> T:
-    """Run ``work`` in one transaction; retry once if another writer got there first."""
+    """Run ``work`` in one transaction, holding :data:`WRITE_LOCK` from begin to commit;
+    retry once if a writer outside the lock got there first."""
     for attempt in (1, 2):
-        cur.begin()
-        try:
-            result = work()
-            cur.commit()
-            return result
-        except Exception as exc:
+        with WRITE_LOCK:
+            cur.begin()
             try:
-                cur.rollback()
-            except duckdb.Error:
-                pass  # a failed commit has already ended the transaction
-            if attempt == 1 and is_write_conflict(exc):
-                time.sleep(RETRY_PAUSE_SECONDS)  # let the other writer commit
-                continue
-            raise
+                result = work()
+                cur.commit()
+                return result
+            except Exception as exc:
+                try:
+                    cur.rollback()
+                except duckdb.Error:
+                    pass  # a failed commit has already ended the transaction
+                if attempt == 2 or not is_write_conflict(exc):
+                    raise
+        time.sleep(RETRY_PAUSE_SECONDS)  # let the other writer commit (lock released)
     raise AssertionError("unreachable")

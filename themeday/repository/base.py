@@ -6,6 +6,10 @@ Every read and write takes the acting user (``Actor``) and is scoped here, not i
 pages: a unit user reads and changes only its own unit's rows, a leader reads
 everything and changes nothing, the office may do both. Every change writes its
 ``audit_log`` row in the same transaction as the change.
+
+``audit_log`` is append-only and hash-chained (see :mod:`themeday.audit`): rows are
+written only by :meth:`RepositoryBase._audit` and deleted only by the retention in
+``OversightMixin.apply_audit_retention``; nothing updates them.
 """
 
 from __future__ import annotations
@@ -16,8 +20,10 @@ from typing import Any
 
 import duckdb
 
+from themeday.audit import GENESIS, AuditRow, compute_hash, escape_text
+from themeday.config import TZ
 from themeday.config import now as default_clock
-from themeday.db import cursor
+from themeday.db import WRITE_LOCK, cursor
 from themeday.domain import (
     Actor,
     NotFound,
@@ -56,21 +62,51 @@ class RepositoryBase:
         detail: str = "",
         username: str | None = None,
     ) -> None:
-        self.cur.execute(
-            "INSERT INTO audit_log (occurred_at, username, role, unit_id, action,"
-            " object_type, object_id, success, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                self.clock(),
-                username or (actor.username if actor else ""),
-                actor.role.value if actor else None,
-                actor.unit_id if actor else None,
-                action,
-                object_type,
-                None if object_id is None else str(object_id),
-                success,
-                detail,
-            ],
-        )
+        """Append one row to the audit chain (in the caller's transaction, if any).
+
+        Text is stored escaped (:func:`themeday.audit.escape_text`): a newline a user
+        typed into a name or a reason cannot fake another line in an export or the
+        CLI's output. The row is hashed together with the newest row's hash; the
+        write lock (already held inside :func:`themeday.db.in_transaction`) keeps two
+        sessions from chaining to the same row.
+        """
+        occurred_at = self.clock()
+        if occurred_at.tzinfo is None:
+            occurred_at = occurred_at.replace(tzinfo=TZ)
+        with WRITE_LOCK:
+            last = self._one("SELECT row_hash FROM audit_log ORDER BY id DESC LIMIT 1")
+            prev_hash = (last[0] if last else None) or GENESIS
+            row = AuditRow(
+                id=self._one("SELECT nextval('seq_audit_log')")[0],
+                occurred_at=occurred_at,
+                username=escape_text(username or (actor.username if actor else "")),
+                role=actor.role.value if actor else None,
+                unit_id=actor.unit_id if actor else None,
+                action=escape_text(action),
+                object_type=escape_text(object_type),
+                object_id=None if object_id is None else escape_text(str(object_id)),
+                success=bool(success),
+                detail=escape_text(detail or ""),
+            )
+            self.cur.execute(
+                "INSERT INTO audit_log (id, occurred_at, username, role, unit_id, action,"
+                " object_type, object_id, success, detail, prev_hash, row_hash)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    row.id,
+                    row.occurred_at,
+                    row.username,
+                    row.role,
+                    row.unit_id,
+                    row.action,
+                    row.object_type,
+                    row.object_id,
+                    row.success,
+                    row.detail,
+                    prev_hash,
+                    compute_hash(row, prev_hash),
+                ],
+            )
 
     @staticmethod
     def _require(actor: Actor, *roles: Role) -> None:

@@ -2,16 +2,67 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 from typing import Any
 
+from themeday.audit import (
+    RETENTION_ACTION,
+    RETENTION_OBJECT,
+    AuditFilter,
+    AuditRow,
+    VerifyResult,
+    escape_text,
+    find_anchor,
+    retention_detail,
+    retention_refusal,
+    verify_chain,
+)
+from themeday.config import TZ
+from themeday.db import in_transaction
 from themeday.domain import (
     Actor,
     Role,
+    ValidationError,
 )
 from themeday.records import (
     AuditEntry,
 )
 from themeday.repository.base import RepositoryBase
+
+_AUDIT_COLUMNS = (
+    "id, occurred_at, username, role, unit_id, action, object_type, object_id, success,"
+    " detail, prev_hash, row_hash"
+)
+_VERIFY_BATCH = 5000
+
+
+@dataclass(frozen=True)
+class RetentionResult:
+    """What one retention run (保留期清理) deleted."""
+
+    days: int
+    cutoff: datetime
+    deleted: int
+    first_id: int | None
+    up_to_id: int | None
+    anchor: str | None
+    """The last deleted row's hash: where the first remaining row now points."""
+
+    def message(self) -> str:
+        if not self.deleted:
+            return f"没有早于{self.cutoff:%Y-%m-%d %H:%M}且可删除的审计记录，未删除任何记录。"
+        return (
+            f"已删除早于{self.cutoff:%Y-%m-%d %H:%M}的审计记录 {self.deleted} 条"
+            f"（#{self.first_id}至#{self.up_to_id}），本次清理已记入审计日志。"
+        )
+
+
+def _like(text: str) -> str:
+    """``text`` as a LIKE pattern matching it anywhere, its own % and _ taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 class OversightMixin(RepositoryBase):
@@ -62,6 +113,139 @@ class OversightMixin(RepositoryBase):
             [limit],
         )
         return [AuditEntry(*r) for r in rows]
+
+    @staticmethod
+    def _audit_where(filters: AuditFilter) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if filters.username:
+            clauses.append("username ILIKE ? ESCAPE '\\'")
+            params.append(_like(escape_text(filters.username)))  # stored escaped
+        if filters.actions:
+            clauses.append(f"action IN ({', '.join('?' for _ in filters.actions)})")
+            params.extend(filters.actions)
+        if filters.object_type:
+            clauses.append("object_type = ?")
+            params.append(filters.object_type)
+        if filters.object_id:
+            clauses.append("object_id = ?")
+            params.append(escape_text(filters.object_id))
+        if filters.date_from:
+            clauses.append("occurred_at >= ?")
+            params.append(datetime.combine(filters.date_from, time(), tzinfo=TZ))
+        if filters.date_to:
+            clauses.append("occurred_at < ?")
+            params.append(datetime.combine(filters.date_to + timedelta(days=1), time(), tzinfo=TZ))
+        if filters.success is not None:
+            clauses.append("success = ?")
+            params.append(filters.success)
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def search_audit(
+        self, actor: Actor, filters: AuditFilter, limit: int = 50, offset: int = 0
+    ) -> list[AuditRow]:
+        """One page of the audit rows matching ``filters``, newest first; office only."""
+        self._require(actor, Role.OFFICE)
+        where, params = self._audit_where(filters)
+        rows = self._all(
+            f"SELECT {_AUDIT_COLUMNS} FROM audit_log{where} ORDER BY id DESC LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        )
+        return [AuditRow(*r) for r in rows]
+
+    def count_audit(self, actor: Actor, filters: AuditFilter) -> int:
+        """How many audit rows match ``filters``; office only."""
+        self._require(actor, Role.OFFICE)
+        where, params = self._audit_where(filters)
+        return self._one(f"SELECT count(*) FROM audit_log{where}", params)[0]
+
+    def audit_choices(self, actor: Actor) -> tuple[list[str], list[str]]:
+        """The actions and object types the log holds (for the page's filters)."""
+        self._require(actor, Role.OFFICE)
+        actions = [r[0] for r in self._all("SELECT DISTINCT action FROM audit_log ORDER BY 1")]
+        types = [
+            r[0]
+            for r in self._all(
+                "SELECT DISTINCT object_type FROM audit_log WHERE object_type IS NOT NULL"
+                " ORDER BY 1"
+            )
+        ]
+        return actions, types
+
+    def _chain_rows(self) -> Iterator[AuditRow]:
+        """Every audit row in id order, read in batches (the log may be long)."""
+        after = -1
+        while True:
+            rows = self._all(
+                f"SELECT {_AUDIT_COLUMNS} FROM audit_log WHERE id > ? ORDER BY id LIMIT ?",
+                [after, _VERIFY_BATCH],
+            )
+            for row in rows:
+                yield AuditRow(*row)
+            if len(rows) < _VERIFY_BATCH:
+                return
+            after = rows[-1][0]
+
+    def _verify_audit(self) -> VerifyResult:
+        first = self._one("SELECT min(id) FROM audit_log")[0]
+        if first is None:
+            return verify_chain([])
+        retentions = self._all(
+            "SELECT TRY_CAST(object_id AS BIGINT), detail FROM audit_log"
+            " WHERE action = ? AND object_type = ? AND success AND object_id IS NOT NULL",
+            [RETENTION_ACTION, RETENTION_OBJECT],
+        )
+        return verify_chain(self._chain_rows(), find_anchor(retentions, first))
+
+    def verify_audit_chain(self, actor: Actor) -> VerifyResult:
+        """Check the audit log's hash chain from its first row (校验哈希链); office only.
+
+        Read in one transaction, so rows written meanwhile do not mix into the check.
+        """
+        self._require(actor, Role.OFFICE)
+        self.cur.begin()
+        try:
+            return self._verify_audit()
+        finally:
+            self.cur.rollback()  # read only
+
+    def apply_audit_retention(self, actor: Actor, days: int) -> RetentionResult:
+        """Delete the audit rows older than ``days`` days (保留期清理); office only.
+
+        At least :data:`~themeday.audit.MIN_RETENTION_DAYS` days are always kept. Only
+        a prefix of the chain is deleted: rows up to the newest id before the first
+        row that is not old enough, so an old row written after a newer one (a clock
+        set back) waits for the next run. Refused while the chain does not verify, so
+        a retention never removes the evidence of a break. The deletion writes its own
+        audit row, in the same transaction, with the count, the last deleted id and
+        that row's hash, the anchor the first remaining row is verified against.
+        """
+        self._require(actor, Role.OFFICE)
+        refusal = retention_refusal(days)
+        if refusal:
+            raise ValidationError(refusal)
+        cutoff = self.clock() - timedelta(days=days)
+
+        def work() -> RetentionResult:
+            check = self._verify_audit()
+            if not check.ok:
+                raise ValidationError(
+                    "审计日志哈希链校验未通过，为保留证据，未删除任何记录。" + check.message()
+                )
+            kept = self._one("SELECT min(id) FROM audit_log WHERE occurred_at >= ?", [cutoff])[0]
+            bound = "" if kept is None else f" WHERE id < {int(kept)}"
+            count, first_id, up_to_id = self._one(
+                f"SELECT count(*), min(id), max(id) FROM audit_log{bound}"
+            )
+            anchor = None
+            if count:
+                anchor = self._one("SELECT row_hash FROM audit_log WHERE id = ?", [up_to_id])[0]
+                self.cur.execute("DELETE FROM audit_log WHERE id <= ?", [up_to_id])
+            detail = retention_detail(days, count, first_id, up_to_id, cutoff, anchor or "")
+            self._audit(actor, RETENTION_ACTION, RETENTION_OBJECT, up_to_id, detail=detail)
+            return RetentionResult(days, cutoff, count, first_id, up_to_id, anchor)
+
+        return in_transaction(self.cur, work)
 
     def record_backup(self, actor: Actor, folder: str, summary: str) -> None:
         """审计: the office made a backup from the running app (数据备份)."""
