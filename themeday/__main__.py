@@ -3,6 +3,8 @@
 ``python -m themeday init [--empty] [--password P] [--db PATH]``
 ``python -m themeday backup DIR [--db PATH]`` (the app must be stopped)
 ``python -m themeday restore DIR [--db PATH]`` (into an empty data directory)
+``python -m themeday audit verify [--db PATH]`` (check the audit log's hash chain)
+``python -m themeday audit retention --days N [--db PATH]`` (N ≥ 183; audited)
 """
 
 from __future__ import annotations
@@ -13,9 +15,13 @@ import sys
 from pathlib import Path
 
 from themeday import backup as backups
+from themeday import db
+from themeday.audit import MIN_RETENTION_DAYS, retention_refusal
 from themeday.auth import password_problems
 from themeday.config import db_path
 from themeday.db import DatabaseBusy
+from themeday.domain import SYSTEM_ACTOR, ValidationError
+from themeday.repository import Repository
 from themeday.setup import AlreadyInitialised, init_empty, open_database
 
 
@@ -41,11 +47,14 @@ def main(argv: list[str] | None = None) -> int:
             type=Path,
             help="数据库文件路径（默认 $THEMEDAY_DB 或 data/themeday.duckdb）",
         )
+    _audit_parser(commands)
     args = parser.parse_args(argv)
 
     path = (args.db or db_path()).resolve()
     if args.command in ("backup", "restore"):
         return _backup_or_restore(args.command, args.dir.resolve(), path)
+    if args.command == "audit":
+        return _audit(args, path)
     try:
         return _init(path, args.empty, args.password)
     except DatabaseBusy as exc:
@@ -92,6 +101,65 @@ def _backup_or_restore(command: str, directory: Path, path: Path) -> int:
         return 1
     print(done)
     print(manifest.summary())
+    return 0
+
+
+def _audit_parser(commands: argparse._SubParsersAction) -> None:
+    audit = commands.add_parser("audit", help="审计日志：校验哈希链、按保留期清理")
+    actions = audit.add_subparsers(dest="audit_command", required=True)
+    verify = actions.add_parser("verify", help="校验审计日志的哈希链，报告第一条异常记录")
+    retention = actions.add_parser(
+        "retention", help=f"删除早于保留期的审计记录（至少保留{MIN_RETENTION_DAYS}天）"
+    )
+    retention.add_argument(
+        "--days", type=int, required=True, help=f"保留天数（不少于{MIN_RETENTION_DAYS}）"
+    )
+    for command in (verify, retention):
+        command.add_argument(
+            "--db",
+            type=Path,
+            help="数据库文件路径（默认 $THEMEDAY_DB 或 data/themeday.duckdb）",
+        )
+
+
+def _audit(args: argparse.Namespace, path: Path) -> int:
+    """``audit verify``: exit 0 intact, 1 broken; ``audit retention``: 0 done.
+    Exit 2 when refused: too few days, no database file, or the file in use."""
+    if args.audit_command == "retention":
+        refusal = retention_refusal(args.days)
+        if refusal:
+            print(refusal, file=sys.stderr)
+            return 2
+    if not path.is_file():
+        print(f"数据库文件不存在：{path}", file=sys.stderr)
+        return 2
+    try:
+        con = db.connect(path)
+    except DatabaseBusy as exc:
+        print(
+            f"{exc}（运行中的主题日应用会占用数据库，请先停止应用；"
+            "也可在应用的“审计日志”页面校验哈希链。）",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        repo = Repository(db.cursor(con))
+        if args.audit_command == "retention":
+            try:
+                done = repo.apply_audit_retention(SYSTEM_ACTOR, args.days)
+            except ValidationError as exc:
+                print(str(exc), file=sys.stderr)
+                return 1
+            print(done.message())
+        result = repo.verify_audit_chain(SYSTEM_ACTOR)
+    finally:
+        con.close()
+    print(result.message())
+    if not result.ok:
+        return 1
+    if result.last_id is not None:
+        print(f"最新一条记录 #{result.last_id} 的哈希：{result.last_hash}")
+        print("（可将这一行另行保存，日后核对时可证明此前的记录没有被删改。）")
     return 0
 
 
