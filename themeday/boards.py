@@ -61,6 +61,7 @@ class NextDue:
 
     @property
     def item_label(self) -> str:
+        """“活动方案”, “活动总结” or “”."""
         return ITEM_LABELS.get(self.item, "")
 
 
@@ -120,6 +121,7 @@ class Filters:
 
     @property
     def active(self) -> bool:
+        """True when any filter narrows the activities."""
         return bool(self.unit_ids or self.forms or self.months)
 
 
@@ -182,6 +184,7 @@ class BoardColumn:
 
     @property
     def label(self) -> str:
+        """The status in Chinese (e.g. 方案已报送)."""
         return self.status.label
 
     @property
@@ -256,6 +259,7 @@ class CalendarMonth:
 
     @property
     def title(self) -> str:
+        """“2023年10月”."""
         return f"{self.year}年{self.month}月"
 
     @property
