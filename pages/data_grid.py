@@ -1,11 +1,57 @@
-"""数据表: the grid over every table a role may read."""
+"""数据表: every table a role may read as a grid — search, filter, sort, group, page,
+saved views, inline editing where allowed, export, import and a record's detail."""
 
 import streamlit as st
 
 from themeday.domain import Role
+from themeday.grid import tables_for
 from themeday.ui import gate
+from themeday.ui.grid_widgets import (
+    export_buttons,
+    grid_editor,
+    group_summary,
+    import_section,
+    pager,
+    record_detail,
+    saved_view_bar,
+    view_builder,
+)
+from themeday.ui.widgets import show_flash
+
+INTRO = {
+    Role.UNIT: "本单位的数据：可修改联系人、活动日期和地点等本环节允许的字段。",
+    Role.LEADER: "全部数据，只读。",
+    Role.OFFICE: "全部数据：可筛选、分组、直接修改并一次保存，所有修改逐字段记入审计日志。",
+}
 
 
 def render() -> None:
-    gate.require(Role.OFFICE, Role.UNIT, Role.LEADER)
+    identity = gate.require(Role.OFFICE, Role.UNIT, Role.LEADER)
+    repo, actor = identity.repo, identity.actor
     st.title("数据表")
+    show_flash()
+    st.caption(INTRO[actor.role])
+    tables = {t.key: t for t in tables_for(actor.role)}
+    if st.session_state.get("grid.table") not in tables:
+        st.session_state["grid.table"] = next(iter(tables))
+    key = st.segmented_control(
+        "数据表",
+        list(tables),
+        format_func=lambda k: tables[k].label,
+        key="grid.table",
+        label_visibility="collapsed",
+    )
+    table = tables[key or next(iter(tables))]
+    saved_view_bar(repo, actor, table)
+    spec = view_builder(table)
+    if spec is None:
+        return
+    total = repo.grid_rows(actor, table.key, spec, 0, 1).total
+    size, offset = pager(table, total)
+    if spec.group_by:
+        group_summary(table, spec.group_by, repo.grid_groups(actor, table.key, spec))
+    page = repo.grid_rows(actor, table.key, spec, offset, size)
+    grid_editor(repo, actor, table, spec, page)
+    export_buttons(repo, actor, table, spec)
+    import_section(repo, actor, table)
+    record_detail(repo, actor, table, page.rows)

@@ -934,3 +934,83 @@ def import_preview(
         )
     changes = Changeset(tuple(edits), tuple(i for i in inserts if i), ())
     return ImportPreview(changes, pd.DataFrame(preview), problems, ignored)
+
+
+# --------------------------------------------------------------------------- linked records
+
+
+@dataclass(frozen=True)
+class Link:
+    """Records of ``table`` linked to a record: each (field of the linked table, field of
+    the record or a fixed value) pair must match (关联记录)."""
+
+    label: str
+    table: str
+    match: tuple[tuple[str, str], ...]
+    fixed: tuple[tuple[str, str], ...] = ()
+
+
+LINKS: dict[str, tuple[Link, ...]] = {
+    "units": (
+        Link("申报表", "declarations", (("unit_id", "id"),)),
+        Link("活动", "activities", (("unit_id", "id"),)),
+        Link("账号", "accounts", (("unit_id", "id"),)),
+        Link("附件", "attachments", (("unit_id", "id"),)),
+    ),
+    "accounts": (Link("所属单位", "units", (("id", "unit_id"),)),),
+    "declarations": (
+        Link("单位", "units", (("id", "unit_id"),)),
+        Link("活动", "activities", (("declaration_id", "id"),)),
+        Link("附件", "attachments", (("owner_id", "id"),), (("owner_type", "declaration"),)),
+    ),
+    "activities": (
+        Link("单位", "units", (("id", "unit_id"),)),
+        Link("申报表", "declarations", (("id", "declaration_id"),)),
+        Link("附件", "attachments", (("owner_id", "id"),), (("owner_type", "activity"),)),
+    ),
+    "attachments": (
+        Link("单位", "units", (("id", "unit_id"),)),
+        Link("所属活动", "activities", (("id", "owner_id"),), (("owner_type", "activity"),)),
+        Link("所属申报表", "declarations", (("id", "owner_id"),), (("owner_type", "declaration"),)),
+    ),
+    "comments": (
+        Link("单位", "units", (("id", "unit_id"),)),
+        Link("所属活动", "activities", (("id", "object_id"),), (("object_type", "activity"),)),
+        Link(
+            "所属申报表", "declarations", (("id", "object_id"),), (("object_type", "declaration"),)
+        ),
+    ),
+}
+"""Linked records both ways: unit → 申报表 → 活动 → 附件, and back up."""
+
+COMMENTABLE = {"units": "unit", "declarations": "declaration", "activities": "activity"}
+"""Grid tables whose records carry a 意见 thread, and their comment object type."""
+
+
+def link_view(link: Link, record: Mapping[str, Any]) -> ViewSpec | None:
+    """The view of ``link.table`` that shows the records linked to ``record``.
+
+    None when the link does not apply (a fixed value such as owner_type differs on the
+    record's side, or the record's field is empty).
+    """
+    conditions = []
+    for linked_field, value in link.fixed:
+        if linked_field in record and record[linked_field] != value:
+            return None  # e.g. an attachment owned by a declaration has no activity
+        if linked_field not in record:
+            conditions.append(Condition(linked_field, "eq", value))
+    for linked_field, own_field in link.match:
+        value = record.get(own_field)
+        if is_blank(value):
+            return None
+        conditions.append(Condition(linked_field, "eq", _plain(value)))
+    return ViewSpec(conditions=tuple(conditions))
+
+
+def record_title(table: GridTable, record: Mapping[str, Any]) -> str:
+    """A short name of a record for pickers: its key and its first naming field."""
+    for name in ("title", "name", "unit_name", "username", "original_name", "body", "note"):
+        if name in table.names and not is_blank(record.get(name)):
+            text = str(record[name])
+            return f"{record[table.key_field]} · {text[:30]}"
+    return str(record[table.key_field])

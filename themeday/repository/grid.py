@@ -15,6 +15,7 @@ checked first, and one stale row refuses the whole batch.
 from __future__ import annotations
 
 import json
+import warnings
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -140,6 +141,13 @@ def _quote(name: str) -> str:
 class GridMixin(RepositoryBase):
     """The 数据表 grid: scoped queries, saved views and batched inline edits."""
 
+    def _frame(self, sql: str, params: list[Any]) -> pd.DataFrame:
+        with warnings.catch_warnings():
+            # DuckDB's own conversion of TIMESTAMPTZ columns trips a pandas 3.1
+            # deprecation (DataFrame.drop(inplace=...)) inside duckdb; nothing of ours.
+            warnings.filterwarnings("ignore", message=".*inplace keyword.*")
+            return self.cur.execute(sql, params).df()
+
     # ------------------------------------------------------------ reading
     def _readable(self, actor: Actor, key: str) -> GridTable:
         table = grid_table(key)
@@ -196,11 +204,11 @@ class GridMixin(RepositoryBase):
         ]
         order.append(_quote(table.key_field))
         columns = ", ".join(_quote(n) for n in table.names)
-        frame = self.cur.execute(
+        frame = self._frame(
             f"SELECT {columns} FROM ({source}) t{where} ORDER BY {', '.join(order)}"
             " LIMIT ? OFFSET ?",
             [*params, max(1, int(limit)), max(0, int(offset))],
-        ).df()
+        )
         return GridPage(frame, int(total), max(0, int(offset)), int(limit))
 
     def grid_groups(self, actor: Actor, key: str, spec: ViewSpec) -> pd.DataFrame:
@@ -211,11 +219,11 @@ class GridMixin(RepositoryBase):
             return pd.DataFrame(columns=["value", "count"])
         where, params = self._where(actor, table, spec)
         column = _quote(spec.group_by)
-        return self.cur.execute(
+        return self._frame(
             f"SELECT {column} AS value, count(*) AS count FROM ({_SOURCES[key][1]}) t{where}"
             " GROUP BY 1 ORDER BY 1 NULLS LAST",
             params,
-        ).df()
+        )
 
     def grid_record(self, actor: Actor, key: str, record_key: Any) -> dict[str, Any]:
         """All fields of one row (记录详情); NotFound for a row the actor may not read."""

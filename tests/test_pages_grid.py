@@ -1,0 +1,140 @@
+"""AppTest: the 数据表 page for each role on the first-run demo."""
+
+from __future__ import annotations
+
+import pandas as pd
+from streamlit.testing.v1 import AppTest
+
+from tests.test_pages import host, texts, titles
+from themeday.grid import Condition, ViewSpec
+from themeday.repository import Repository
+
+
+def actor(app_db: Repository, username: str):
+    return app_db.login_record(username).user.as_actor()
+
+
+def grid(at: AppTest) -> pd.DataFrame:
+    """The grid: the first table or editor on the page with an 编号/日期 key column."""
+    for element in list(at.get("arrow_data_frame")) + list(at.dataframe):
+        value = element.value
+        if "id" in value.columns or "day" in value.columns:
+            return value
+    raise AssertionError("no grid on the page")
+
+
+def pick_table(at: AppTest, key: str) -> AppTest:
+    at.session_state["grid.table"] = key
+    return at.run()
+
+
+def test_office_sees_every_table_and_all_units(app_db):
+    at = host(app_db, "data_grid", "office")
+    assert titles(at) == ["数据表"]
+    assert not at.exception
+    editors = [d for d in at.dataframe if d.proto.editing_mode != 0]
+    assert len(editors) == 1 and editors[0].proto.editing_mode == 2  # dynamic: add/delete rows
+    units = app_db.list_units(actor(app_db, "office"))
+    assert len(grid(at)) == len(units)
+    at = pick_table(at, "audit_log")
+    assert not at.exception and len(grid(at)) > 0
+
+
+def test_every_table_opens_for_the_office(app_db):
+    at = host(app_db, "data_grid", "office")
+    for key in (
+        "units",
+        "accounts",
+        "declarations",
+        "activities",
+        "attachments",
+        "comments",
+        "workday_overrides",
+        "audit_log",
+    ):
+        at = pick_table(at, key)
+        assert not at.exception, key
+        assert "数据表" in titles(at)
+
+
+def test_unit_sees_only_its_own_rows_and_never_accounts_or_audit(app_db):
+    unit1 = actor(app_db, "unit1")
+    at = host(app_db, "data_grid", "unit1")
+    options = at.get("button_group")[0].proto.options
+    labels = [o.content for o in options]
+    assert "账号" not in labels and "审计日志" not in labels
+    at = pick_table(at, "activities")
+    rows = grid(at)
+    assert len(rows) == app_db.grid_rows(unit1, "activities", ViewSpec(), 0, 1000).total > 0
+    assert set(rows["unit_name"]) == {app_db.get_unit(unit1, unit1.unit_id).name}
+    editors = [d for d in at.dataframe if d.proto.editing_mode != 0]
+    assert len(editors) == 1 and editors[0].proto.editing_mode == 1  # fixed rows: no add/delete
+    # an address crafted to open the audit log shows the first allowed table instead
+    at = pick_table(at, "audit_log")
+    assert not at.exception
+    assert "action" not in grid(at).columns
+
+
+def test_leader_reads_everything_and_has_no_write_control(app_db):
+    at = host(app_db, "data_grid", "leader")
+    at = pick_table(at, "activities")
+    office = actor(app_db, "office")
+    assert len(grid(at)) == app_db.grid_rows(office, "activities", ViewSpec(), 0, 1000).total
+    labels = {b.label for b in at.button}
+    assert not labels & {"保存修改", "放弃修改并刷新", "保存当前筛选为视图", "发表"}
+    assert all(d.proto.editing_mode == 0 for d in at.dataframe)  # 0: read-only
+
+
+def test_a_filter_and_grouping_match_the_repository(app_db):
+    office = actor(app_db, "office")
+    at = host(app_db, "data_grid", "office")
+    at = pick_table(at, "activities")
+    next(b for b in at.button if b.label == "添加条件").click().run()
+    at.selectbox(key="grid.activities.c0.field").set_value("planned_month").run()
+    at.selectbox(key="grid.activities.c0.op").set_value("eq").run()
+    at.text_input(key="grid.activities.c0.value").input("10").run()
+    at.selectbox(key="grid.activities.group").set_value("unit_name").run()
+    spec = ViewSpec(conditions=(Condition("planned_month", "eq", 10),), group_by="unit_name")
+    expected = app_db.grid_rows(office, "activities", spec, 0, 1000)
+    assert expected.total > 0
+    rows = grid(at)
+    assert list(rows["id"]) == list(expected.rows["id"])
+    assert set(rows["planned_month"]) == {10}
+    counts = next(d.value for d in at.dataframe if "记录数" in d.value.columns)
+    assert counts["记录数"].sum() == expected.total
+    assert f"共 **{expected.total}** 条记录" in " ".join(m.value for m in at.markdown)
+
+
+def test_a_bad_filter_value_is_explained(app_db):
+    at = host(app_db, "data_grid", "office")
+    at = pick_table(at, "activities")
+    next(b for b in at.button if b.label == "添加条件").click().run()
+    at.selectbox(key="grid.activities.c0.field").set_value("activity_date").run()
+    at.selectbox(key="grid.activities.c0.op").set_value("before").run()
+    at.text_input(key="grid.activities.c0.value").input("十月").run()
+    assert not at.exception
+    assert "应为日期" in texts(at, "warning")
+
+
+def test_a_saved_view_is_shared_and_opens_as_default(app_db):
+    office = actor(app_db, "office")
+    at = host(app_db, "data_grid", "office")
+    at = pick_table(at, "activities")
+    at.text_input(key="grid.activities.search").input("政务").run()
+    form_inputs = [t for t in at.text_input if t.label == "视图名称"]
+    form_inputs[0].input("含政务的活动")
+    next(c for c in at.checkbox if c.label == "设为本表默认视图").check()
+    next(b for b in at.button if b.label == "保存当前筛选为视图").click().run()
+    assert not at.exception
+    views = app_db.list_saved_views(office, "activities")
+    assert [(v.name, v.is_default, v.spec.search) for v in views] == [
+        ("含政务的活动", True, "政务")
+    ]
+    # another office session opens the table on that view
+    other = host(app_db, "data_grid", "office")
+    other = pick_table(other, "activities")
+    assert other.text_input(key="grid.activities.search").value == "政务"
+    expected = app_db.grid_rows(office, "activities", views[0].spec, 0, 1000).total
+    assert len(grid(other)) == expected
+    # a unit does not see the office's views
+    assert app_db.list_saved_views(actor(app_db, "unit1"), "activities") == []
