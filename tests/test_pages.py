@@ -182,6 +182,7 @@ PAGES = {
     "public_showcase": ("“政务公开主题日”活动成果展示", {"unit1", "office", "leader", None}),
     "chase_board": ("督办催办", {"office"}),
     "assessment_summary": ("考核汇总", {"office"}),
+    "audit_log": ("审计日志", {"office"}),
     "activity_boards": ("看板视图", {"unit1", "office", "leader"}),
 }
 
