@@ -40,6 +40,7 @@ from themeday.grid import (
     Conflict,
     FieldType,
     GridConflict,
+    GridField,
     GridTable,
     ViewSpec,
     check_view,
@@ -162,16 +163,12 @@ class GridMixin(RepositoryBase):
             clauses.append("_unit_id = ?")
             params.append(actor.unit_id)
         if spec.search:
-            texts = [f.name for f in table.fields if f.type in (FieldType.TEXT, FieldType.ENUM)]
-            if texts:
-                clauses.append(
-                    "("
-                    + " OR ".join(
-                        f"strpos(lower(CAST({_quote(n)} AS VARCHAR)), lower(?)) > 0" for n in texts
-                    )
-                    + ")"
-                )
-                params += [spec.search] * len(texts)
+            searched = [_search_sql(f) for f in table.fields]
+            searched = [s for s in searched if s is not None]
+            if searched:
+                clauses.append("(" + " OR ".join(sql for sql, _ in searched) + ")")
+                for _, values in searched:
+                    params += [*values, spec.search]
         filters = []
         for condition in spec.conditions:
             sql, values = _condition_sql(table, condition)
@@ -627,6 +624,23 @@ class GridMixin(RepositoryBase):
         if actor.role == Role.UNIT:
             return "unit_id = ?", [actor.unit_id]
         return "unit_id IS NULL", []
+
+
+def _search_sql(f: GridField) -> tuple[str, list[Any]] | None:
+    """The search test of one field, on what the grid shows: an enum's Chinese label
+    (草稿, 已定日期…), not its stored code. None for fields search does not look at."""
+    text = f"CAST({_quote(f.name)} AS VARCHAR)"
+    if f.type == FieldType.TEXT:
+        return f"strpos(lower({text}), lower(?)) > 0", []
+    if f.type != FieldType.ENUM:
+        return None
+    params: list[Any] = []
+    cases = ""
+    for code, label in f.options:
+        cases += " WHEN ? THEN ?"
+        params += [code, label]
+    shown = f"CASE {text}{cases} ELSE {text} END" if cases else text
+    return f"strpos(lower({shown}), lower(?)) > 0", params
 
 
 def _condition_sql(table: GridTable, condition: Condition) -> tuple[str, list[Any]]:
