@@ -240,9 +240,11 @@ class OversightMixin(RepositoryBase):
             anchor = None
             if count:
                 anchor = self._one("SELECT row_hash FROM audit_log WHERE id = ?", [up_to_id])[0]
-                self.cur.execute("DELETE FROM audit_log WHERE id <= ?", [up_to_id])
             detail = retention_detail(days, count, first_id, up_to_id, cutoff, anchor or "")
+            # the record first: it chains to the newest row, which may be deleted next
             self._audit(actor, RETENTION_ACTION, RETENTION_OBJECT, up_to_id, detail=detail)
+            if count:
+                self.cur.execute("DELETE FROM audit_log WHERE id <= ?", [up_to_id])
             return RetentionResult(days, cutoff, count, first_id, up_to_id, anchor)
 
         return in_transaction(self.cur, work)
