@@ -11,7 +11,8 @@ own ``db.connect`` and checks that:
   one, and at that same version it has the acknowledged status and content;
 - every status is a valid one and agrees with ``declaration_history``;
 - every change has its ``audit_log`` row: a 申报表's version is exactly the number of
-  its audited changes, and each history event has its audit row (same transaction).
+  its audited changes, and each history event has its audit row (same transaction);
+- the audit log's hash chain is intact.
 
 Some rounds fold the WAL into the file often (a small ``checkpoint_threshold``), so the
 kill may land inside a checkpoint, and some leave the WAL in place on close, so the next
@@ -215,6 +216,8 @@ def test_killed_writer_loses_no_acknowledged_write(tmp_path):
         con = db.connect(path)  # the app's own open: WAL replay, schema check
         try:
             counts = check(con, acked)
+            chain = Repository(db.cursor(con)).verify_audit_chain(SYSTEM_ACTOR)
+            assert chain.ok, chain.message()  # the audit hash chain survives the kill
             if rng.random() < 0.5:  # leave the WAL for the next writer to replay
                 con.execute("PRAGMA disable_checkpoint_on_shutdown")
         finally:
