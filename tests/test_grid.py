@@ -858,7 +858,7 @@ def test_views_filter_sort_group_and_page_like_pandas(generated: Repository, key
         raw = _random_spec(rng, everything, table)
         spec = check_view(table, raw)
         expected = _expected(everything, table, spec)
-        rows, total = _pages(repo, office, key, raw, size=rng.choice([13, 60, 200]))
+        rows, total = _pages(repo, office, key, raw, size=rng.choice([23, 97, 400]))
         assert total == len(expected), raw
         assert _as_list(rows[table.key_field]) == _as_list(expected[table.key_field]), raw
         matched_some += 0 < total < len(everything)
@@ -1301,3 +1301,105 @@ def test_record_comments_are_scoped_to_the_unit(world: World):
     assert on_activity not in set(repo.grid_rows(unit2, "comments", limit=ALL).rows["id"])
     history = history_rows(repo.record_history(unit1, "activities", 2))
     assert "发表意见" in set(history["操作"])
+
+
+# ============================================================ edge cases of saving
+def test_clearing_a_text_cell_stores_an_empty_text(world: World):
+    repo, office = world.repo, world.office
+    table = grid_table("activities")
+    spec = ViewSpec(conditions=(Condition("id", "eq", 13),))
+    loaded = for_display(table, repo.grid_rows(office, "activities", spec).rows)
+    assert loaded.iloc[0]["place"]
+    changes = changeset_from_editor(
+        table, Role.OFFICE, loaded, {"edited_rows": {0: {"place": None, "portal_url": ""}}}
+    )
+    assert dict(changes.edits[0].changes) == {"place": None}  # portal_url was empty already
+    assert repo.save_grid(office, "activities", changes) == 1
+    assert _activity(repo, 13)["place"] == ""
+    detail = json.loads(
+        repo.cur.execute("SELECT detail FROM audit_log ORDER BY id DESC LIMIT 1").fetchall()[0][0]
+    )
+    assert detail["after"] == "" and detail["before"] == loaded.iloc[0]["place"]
+    unit1 = world.unit1
+    version = repo.grid_record(unit1, "units", 1)["version"]
+    repo.save_grid(unit1, "units", Changeset(edits=(RowEdit(1, version, {"contact_phone": None}),)))
+    assert world.stored_row("units", 1)["contact_phone"] == ""
+
+
+def test_values_are_checked_like_the_forms_check_them(world: World):
+    repo, office, unit1, unit6 = world.repo, world.office, world.unit1, world.unit6
+    cases = [
+        (unit1, "units", 1, {"contact_phone": "12345"}, "联系电话"),
+        (office, "units", 4, {"name": "长" * 61}, "60"),
+        (office, "units", 4, {"name": None}, "单位名称"),
+        (unit6, "declarations", 5, {"contact_phone": "电话"}, "联系电话"),
+        (unit1, "declarations", 1, {"contact_person": "新人"}, "退回修改"),  # approved
+        (office, "activities", 13, {"portal_url": "javascript:alert(1)"}, "http"),
+        (office, "activities", 13, {"expected_participants": -5}, "负数"),
+    ]
+    for actor, key, record_key, changes, message in cases:
+        before = world.stored_row(key, record_key)
+        with pytest.raises(ValidationError) as caught:
+            repo.save_grid(
+                actor, key, Changeset(edits=(RowEdit(record_key, before["version"], changes),))
+            )
+        assert message in str(caught.value), (key, changes)
+        assert world.stored_row(key, record_key) == before
+    with pytest.raises(ValidationError, match="联系电话"):
+        repo.save_grid(
+            office,
+            "units",
+            Changeset(inserts=({"name": "号码不对的局", "kind": "部门", "contact_phone": "1"},)),
+        )
+    # good values pass
+    version = world.stored_row("activities", 13)["version"]
+    repo.save_grid(
+        office,
+        "activities",
+        Changeset(edits=(RowEdit(13, version, {"portal_url": "https://gov.example.cn/x"}),)),
+    )
+
+
+def test_new_rows_may_set_only_their_own_fields(world: World):
+    repo, office = world.repo, world.office
+    before = world.count("units")
+    for values, error in [
+        ({"name": "甲局", "kind": "部门", "id": 500}, PermissionDenied),
+        ({"name": "乙局", "kind": "部门", "version": 9}, PermissionDenied),
+        ({"name": "丙局", "kind": "部门", "enabled": False}, PermissionDenied),
+        ({"name": "丁局", "kind": "部门", "no_such_field": 1}, ValidationError),
+        ({"name": "戊局"}, ValidationError),  # 单位类别 is required
+        ({"name": "己局", "kind": "不是类别"}, ValidationError),
+    ]:
+        with pytest.raises(error):
+            repo.save_grid(office, "units", Changeset(inserts=(values,)))
+    assert world.count("units") == before
+    with pytest.raises(PermissionDenied):
+        repo.save_grid(
+            office,
+            "workday_overrides",
+            Changeset(inserts=({"day": date(2027, 3, 1), "is_workday": True, "created_by": "x"},)),
+        )
+    repo.save_grid(office, "units", Changeset(inserts=({"name": "庚局", "kind": "部门"},)))
+    row = repo.grid_rows(office, "units", ViewSpec(search="庚局")).rows.iloc[0]
+    assert (row["name"], row["kind"], bool(row["enabled"]), row["version"]) == (
+        "庚局",
+        "部门",
+        True,
+        1,
+    )
+
+
+def test_datetime_conditions_compare_the_local_day(world: World):
+    repo, office = world.repo, world.office
+    clock: FakeClock = repo.clock
+    version = world.stored_row("units", 4)["version"]
+    clock.current = datetime(2026, 11, 24, 23, 30, tzinfo=clock.current.tzinfo)
+    repo.save_grid(
+        office, "units", Changeset(edits=(RowEdit(4, version, {"contact_person": "夜班"}),))
+    )
+    for value in ("2026-11-24", date(2026, 11, 24), "2026-11-24 08:00", datetime(2026, 11, 24, 12)):
+        spec = ViewSpec(conditions=(Condition("updated_at", "eq", value),))
+        assert list(repo.grid_rows(office, "units", spec).rows["id"]) == [4], value
+    spec = ViewSpec(conditions=(Condition("updated_at", "after", "2026-11-24 08:00"),))
+    assert repo.grid_rows(office, "units", spec).total == 0

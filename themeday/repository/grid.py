@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import warnings
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import duckdb
@@ -32,6 +32,8 @@ from themeday.domain import (
     PermissionDenied,
     Role,
     ValidationError,
+    phone_problem,
+    unit_problems,
 )
 from themeday.grid import (
     VALUELESS,
@@ -109,6 +111,8 @@ _COMMENTABLE = {"unit": "units", "declaration": "declarations", "activity": "act
 """Record types a comment may belong to, and the grid table that scopes them."""
 
 MAX_COMMENT = 1000
+MAX_UNIT_NAME = 60
+MAX_PORTAL_URL = 500
 
 
 @dataclass(frozen=True)
@@ -345,6 +349,12 @@ class GridMixin(RepositoryBase):
                     raise PermissionDenied(f"您的账号不能修改「{table.field(name).label}」。")
         if changes.inserts and actor.role not in table.creators:
             raise PermissionDenied(f"您的账号不能在「{table.label}」中新增记录。")
+        insertable = set(table.required) | allowed
+        for values in changes.inserts:
+            for name in values:
+                f = table.field(name)  # ValidationError for an unknown field
+                if name not in insertable:
+                    raise PermissionDenied(f"新增记录时不能填写「{f.label}」。")
         if changes.deletes and actor.role not in table.deleters:
             raise PermissionDenied(f"您的账号不能删除「{table.label}」中的记录。")
 
@@ -402,6 +412,9 @@ class GridMixin(RepositoryBase):
         problems = []
         if table.key == "units" and "name" in changes and not changes["name"]:
             problems.append(f"{where}：单位名称不能为空。")
+        elif table.key == "units" and "name" in changes and len(changes["name"]) > MAX_UNIT_NAME:
+            problems.append(f"{where}：单位名称不能超过{MAX_UNIT_NAME}个字。")
+        problems += _value_problems(changes, where)
         if table.key == "declarations" and actor.role == Role.UNIT:
             if row["status"] not in ("draft", "returned"):
                 problems.append(f"{where}：申报表已提交，联系人须在退回修改后再改。")
@@ -437,6 +450,15 @@ class GridMixin(RepositoryBase):
 
     def _insert_problems(self, table: GridTable, values: dict[str, Any], number: int) -> list[str]:
         where = f"新增第 {number} 行"
+        missing = [table.field(n).label for n in table.required if values.get(n) in (None, "")]
+        if missing:
+            return [f"{where}：请填写{'、'.join(f'「{m}」' for m in missing)}。"]
+        if table.key == "units":
+            problems = unit_problems(
+                str(values["name"]), str(values["kind"]), str(values.get("contact_phone") or "")
+            )
+            if problems:
+                return [f"{where}：{p}" for p in problems]
         if table.key == "workday_overrides" and self._one(
             "SELECT 1 FROM workday_override WHERE day = ?", [values.get("day")]
         ):
@@ -466,6 +488,10 @@ class GridMixin(RepositoryBase):
         self, actor: Actor, table: GridTable, row: dict[str, Any], changes: dict[str, Any]
     ) -> None:
         stored = _SOURCES[table.key][0]
+        changes = {
+            n: "" if v is None and table.field(n).type == FieldType.TEXT else v
+            for n, v in changes.items()
+        }
         assignments = [f"{_quote(n)} = ?" for n in changes]
         params = list(changes.values())
         if table.key == "activities" and "activity_date" in changes:
@@ -626,6 +652,24 @@ class GridMixin(RepositoryBase):
         return "unit_id IS NULL", []
 
 
+def _value_problems(changes: dict[str, Any], where: str) -> list[str]:
+    """Checks the forms make on the same values: phone numbers and portal addresses."""
+    problems = []
+    phone = changes.get("contact_phone")
+    if phone:
+        message = phone_problem(str(phone))
+        if message:
+            problems.append(f"{where}：{message}")
+    url = changes.get("portal_url")
+    if url:
+        url = str(url).strip()
+        if not url.lower().startswith(("http://", "https://")) or any(c.isspace() for c in url):
+            problems.append(f"{where}：门户网站文章地址须以 http:// 或 https:// 开头，且不含空格。")
+        elif len(url) > MAX_PORTAL_URL:
+            problems.append(f"{where}：门户网站文章地址过长。")
+    return problems
+
+
 def _search_sql(f: GridField) -> tuple[str, list[Any]] | None:
     """The search test of one field, on what the grid shows: an enum's Chinese label
     (草稿, 已定日期…), not its stored code. None for fields search does not look at."""
@@ -649,6 +693,8 @@ def _condition_sql(table: GridTable, condition: Condition) -> tuple[str, list[An
     op, value = condition.op, condition.value
     if f.type == FieldType.DATETIME and op not in VALUELESS:
         column = f"CAST({column} AS DATE)"
+        if isinstance(value, datetime):  # the column is compared by its day
+            value = value.date()
     if op in VALUELESS:
         blank = f"{column} IS NULL" + (
             f" OR trim({column}) = ''" if f.type == FieldType.TEXT else ""
