@@ -184,6 +184,7 @@ def view_builder(table: GridTable) -> ViewSpec | None:
             "排序（按选择的先后）",
             sort_options,
             key=_k(table, "sort"),
+            placeholder="不排序（按编号）",
             format_func=lambda o: (
                 f"{table.field(o.split(':')[0]).label} {'↑升序' if o.endswith('asc') else '↓降序'}"
             ),
@@ -200,6 +201,7 @@ def view_builder(table: GridTable) -> ViewSpec | None:
             "显示字段",
             list(table.names),
             key=_k(table, "fields"),
+            placeholder="选择要显示的字段",
             format_func=lambda n: table.field(n).label,
         )
     spec = current_spec(table, search=search, conditions=tuple(conditions))
@@ -235,7 +237,7 @@ def _condition_row(table: GridTable, i: int) -> Condition | None:
     if op == "in":
         if not isinstance(st.session_state.get(value_key), list):
             st.session_state[value_key] = []
-        value: Any = c.multiselect("值", labels, key=value_key)
+        value: Any = c.multiselect("值", labels, key=value_key, placeholder="选择一个或多个")
     elif labels:
         if st.session_state.get(value_key) not in labels:
             st.session_state[value_key] = labels[0]
