@@ -20,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 
+from themeday.config import TZ
 from themeday.domain import (
     ACTIVITY_STATUS_LABELS,
     DECLARATION_STATUS_LABELS,
@@ -705,6 +706,7 @@ def read_row(
     """A new row's values read for their types, and the problems (Chinese, by ``where``)."""
     values: dict[str, Any] = {}
     problems: list[str] = []
+    unreadable: set[str] = set()
     for name, value in raw.items():
         if name not in table.names:
             continue
@@ -713,13 +715,14 @@ def read_row(
             read = read_value(f, value)
         except ValueError as exc:
             problems.append(f"{where}「{f.label}」：{exc}")
+            unreadable.add(name)
             continue
         if read is not None:
             values[name] = read
-    if not values:
+    if not values and not unreadable:
         return {}, problems  # an empty added row (the editor's blank line) is ignored
     for name in table.required:
-        if name not in values:
+        if name not in values and name not in unreadable:
             problems.append(f"{where}：请填写「{table.field(name).label}」。")
     return values, problems
 
@@ -832,6 +835,21 @@ def export_rows(table: GridTable, frame: pd.DataFrame, fields: Sequence[str]) ->
     return rows
 
 
+def _same(grid_field: GridField, new: Any, old: Any) -> bool:
+    """True when a value read from a file equals the stored one (times to the second,
+    in Beijing time: spreadsheets hold no time zone)."""
+    if grid_field.type == FieldType.DATETIME and new is not None and old is not None:
+        return _local_second(new) == _local_second(old)
+    return new == old
+
+
+def _local_second(value: Any) -> datetime:
+    stamp = pd.Timestamp(value)
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert(TZ).tz_localize(None)
+    return stamp.floor("s").to_pydatetime()
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, pd.Timestamp):
         return value.to_pydatetime()
@@ -888,9 +906,8 @@ def import_preview(
             row_problems.append(f"第 {number} 行：含有公式，请改为数值后再导入。")
         try:
             key = read_value(key_field, values.get(table.key_field))
-        except ValueError as exc:
-            key = None
-            row_problems.append(f"第 {number} 行「{key_field.label}」：{exc}")
+        except ValueError:
+            key = None  # reported once, when the row is read as a new one below
         action = "新增"
         if key is not None and key in current:
             action = "无变化"
@@ -906,7 +923,7 @@ def import_preview(
                     row_problems.append(f"第 {number} 行「{f.label}」：{exc}")
                     continue
                 old = current[key].get(name)
-                if new == (None if is_blank(old) else old):
+                if _same(f, new, None if is_blank(old) else old):
                     continue
                 if name not in allowed:
                     row_problems.append(f"第 {number} 行：「{f.label}」不可修改。")

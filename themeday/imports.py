@@ -726,8 +726,8 @@ def read_table_rows(data: bytes, filename: str) -> TableRows:
     rows = [r for r in rows if not _is_blank(r)]
     if not rows:
         return TableRows(error=EMPTY_FILE)
-    if len(rows) > 1 and _filled(rows[0]) == 1 and _filled(rows[1]) > 1:
-        rows = rows[1:]  # the export's merged title row
+    if len(rows) > 1 and _distinct(rows[0]) == 1 and _distinct(rows[1]) > 1:
+        rows = rows[1:]  # the export's title row (merged: every cell reads the same)
     header = [_text(v) for v in rows[0]]
     body: list[list[object]] = []
     formulas: list[int] = []
@@ -740,5 +740,5 @@ def read_table_rows(data: bytes, filename: str) -> TableRows:
     return TableRows(header=header, rows=body, formula_rows=formulas)
 
 
-def _filled(row: Sequence[object]) -> int:
-    return sum(1 for v in row if v is not None and str(v).strip())
+def _distinct(row: Sequence[object]) -> int:
+    return len({str(v).strip() for v in row if v is not None and str(v).strip()})

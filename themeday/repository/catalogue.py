@@ -165,7 +165,8 @@ class CatalogueMixin(RepositoryBase):
                     "INSERT INTO workday_override (day, is_workday, note, created_by, created_at)"
                     " VALUES (?, ?, ?, ?, ?) ON CONFLICT (day) DO UPDATE SET"
                     " is_workday = excluded.is_workday, note = excluded.note,"
-                    " created_by = excluded.created_by, created_at = excluded.created_at",
+                    " created_by = excluded.created_by, created_at = excluded.created_at,"
+                    " version = workday_override.version + 1",
                     [override.day, override.is_workday, override.note, actor.username, now],
                 )
                 kind = "班" if override.is_workday else "休"
