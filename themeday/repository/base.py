@@ -14,11 +14,13 @@ written only by :meth:`RepositoryBase._audit` and deleted only by the retention 
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
 import duckdb
+import pandas as pd
 
 from themeday.audit import GENESIS, AuditRow, compute_hash, escape_text
 from themeday.config import TZ
@@ -51,6 +53,14 @@ class RepositoryBase:
 
     def _all(self, sql: str, params: Iterable[Any] = ()) -> list[tuple]:
         return self.cur.execute(sql, list(params)).fetchall()
+
+    def _frame(self, sql: str, params: Iterable[Any] = ()) -> pd.DataFrame:
+        """The result as a DataFrame (set-based reads: grids, compliance facts)."""
+        with warnings.catch_warnings():
+            # DuckDB's own conversion of TIMESTAMPTZ columns trips a pandas 3.1
+            # deprecation (DataFrame.drop(inplace=...)) inside duckdb; nothing of ours.
+            warnings.filterwarnings("ignore", message=".*inplace keyword.*")
+            return self.cur.execute(sql, list(params)).df()
 
     def _audit(
         self,

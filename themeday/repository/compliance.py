@@ -11,7 +11,6 @@ with their times, adjustments with theirs, and every version of the score weight
 from __future__ import annotations
 
 import re
-import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -202,13 +201,6 @@ class ComplianceMixin(RepositoryBase):
             adjustments=adjustments,
             weights_history=weights_history,
         )
-
-    def _frame(self, sql: str, params: list[Any]) -> pd.DataFrame:
-        with warnings.catch_warnings():
-            # DuckDB's own conversion of TIMESTAMPTZ columns trips a pandas 3.1
-            # deprecation (DataFrame.drop(inplace=...)) inside duckdb; nothing of ours.
-            warnings.filterwarnings("ignore", message=".*inplace keyword.*")
-            return self.cur.execute(sql, params).df()
 
     # ------------------------------------------------------------ adjustments
     def add_adjustment(

@@ -15,7 +15,6 @@ checked first, and one stale row refuses the whole batch.
 from __future__ import annotations
 
 import json
-import warnings
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -145,13 +144,6 @@ def _quote(name: str) -> str:
 
 class GridMixin(RepositoryBase):
     """The 数据表 grid: scoped queries, saved views and batched inline edits."""
-
-    def _frame(self, sql: str, params: list[Any]) -> pd.DataFrame:
-        with warnings.catch_warnings():
-            # DuckDB's own conversion of TIMESTAMPTZ columns trips a pandas 3.1
-            # deprecation (DataFrame.drop(inplace=...)) inside duckdb; nothing of ours.
-            warnings.filterwarnings("ignore", message=".*inplace keyword.*")
-            return self.cur.execute(sql, params).df()
 
     # ------------------------------------------------------------ reading
     def _readable(self, actor: Actor, key: str) -> GridTable:
