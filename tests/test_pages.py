@@ -184,6 +184,7 @@ PAGES = {
     "assessment_summary": ("考核汇总", {"office"}),
     "audit_log": ("审计日志", {"office"}),
     "activity_boards": ("看板视图", {"unit1", "office", "leader"}),
+    "data_grid": ("数据表", {"unit1", "office", "leader"}),
 }
 
 
