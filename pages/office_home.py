@@ -3,27 +3,13 @@
 import pandas as pd
 import streamlit as st
 
+from themeday.audit import action_label
 from themeday.backup import BackupError, list_backups
 from themeday.config import db_path
 from themeday.domain import Role
 from themeday.ui import gate
 from themeday.ui.resources import backup_now
 from themeday.ui.widgets import campaign_caption, progress_charts, selected_campaign
-
-_ACTIONS = {
-    "login": "登录",
-    "logout": "退出",
-    "timeout": "超时退出",
-    "lockout": "账号锁定",
-    "create": "新建",
-    "update": "修改",
-    "enable": "启用",
-    "disable": "停用",
-    "reset_password": "重置密码",
-    "change_password": "修改密码",
-    "unlock": "解除锁定",
-    "backup": "数据备份",
-}
 
 
 def render() -> None:
@@ -51,7 +37,7 @@ def render() -> None:
             {
                 "时间": e.occurred_at.strftime("%Y-%m-%d %H:%M:%S"),
                 "用户": e.username,
-                "操作": _ACTIONS.get(e.action, e.action),
+                "操作": action_label(e.action),
                 "对象": f"{e.object_type or ''} {e.object_id or ''}".strip(),
                 "结果": "成功" if e.success else "失败",
                 "说明": e.detail,

@@ -302,6 +302,9 @@ ACTION_LABELS: Mapping[str, str] = {
     "adjust_score": "加减分",
     "set_weights": "设置考核权重",
     "chase": "催办",
+    "edit": "修改字段",
+    "save_view": "保存视图",
+    "delete_view": "删除视图",
 }
 """Chinese names of the actions the repository audits (unknown ones are shown as is)."""
 

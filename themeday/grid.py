@@ -20,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 
+from themeday.audit import action_label
 from themeday.config import TZ
 from themeday.domain import (
     ACTIVITY_STATUS_LABELS,
@@ -769,30 +770,6 @@ def _history_text(grid_field: GridField, value: Any) -> str:
     return str(grid_field.label_of(value))
 
 
-HISTORY_ACTIONS = {
-    "edit": "修改字段",
-    "create": "新建",
-    "delete": "删除",
-    "comment": "发表意见",
-    "schedule": "确定活动日期",
-    "file_plan": "报送活动方案",
-    "record_held": "登记开展情况",
-    "file_report": "报送活动总结",
-    "cancel": "取消活动",
-    "publish": "展示",
-    "unpublish": "撤下展示",
-    "typical_case": "典型经验",
-    "amend": "修改主题",
-    "save_draft": "保存草稿",
-    "submit": "提交申报",
-    "approve": "审核通过",
-    "return": "退回修改",
-    "update": "修改",
-    "upload": "上传附件",
-}
-"""Chinese names of the actions a record's history shows."""
-
-
 def history_rows(entries: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     """A record's change history: 时间, 用户, 操作, 字段, 修改前, 修改后.
 
@@ -814,7 +791,7 @@ def history_rows(entries: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
             {
                 "时间": entry["occurred_at"],
                 "用户": entry["username"],
-                "操作": HISTORY_ACTIONS.get(action, action),
+                "操作": action_label(action),
                 "字段": field_label,
                 "修改前": before,
                 "修改后": after,
