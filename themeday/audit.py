@@ -36,13 +36,13 @@ from openpyxl.utils import get_column_letter
 from themeday.config import TZ
 from themeday.domain import Role
 from themeday.exports import (
-    _data_row,
-    _header_row,
-    _page_setup,
-    _set_widths,
-    _title_row,
-    _workbook_bytes,
     csv_bytes,
+    data_row,
+    header_row,
+    page_setup,
+    set_widths,
+    title_row,
+    workbook_bytes,
 )
 
 GENESIS = "0" * 64
@@ -405,23 +405,23 @@ def audit_xlsx(rows: Sequence[AuditRow], subtitle: str = "") -> bytes:
     ws = wb.active
     ws.title = "审计日志"
     columns = list(EXPORT_COLUMNS)
-    widths = _set_widths(ws, columns)
+    widths = set_widths(ws, columns)
     for index, name in enumerate(columns):
         if name in _EXPORT_WIDTHS:
             widths[index] = float(_EXPORT_WIDTHS[name])
             ws.column_dimensions[get_column_letter(index + 1)].width = widths[index]
-    _title_row(ws, "审计日志", len(columns))
+    title_row(ws, "审计日志", len(columns))
     header = 2
     if subtitle:
-        _title_row(ws, subtitle, len(columns), row=2)
+        title_row(ws, subtitle, len(columns), row=2)
         ws.row_dimensions[2].height = 20
         header = 3
-    _header_row(ws, header, columns)
+    header_row(ws, header, columns)
     for offset, row in enumerate(table_rows(rows, with_hash=True), start=1):
-        _data_row(ws, header + offset, columns, [row[c] for c in columns], widths)
+        data_row(ws, header + offset, columns, [row[c] for c in columns], widths)
         ws.cell(row=header + offset, column=2).number_format = "yyyy-mm-dd hh:mm:ss"
-    _page_setup(ws, landscape=True, title_rows=f"{header}:{header}")
-    return _workbook_bytes(wb)
+    page_setup(ws, landscape=True, title_rows=f"{header}:{header}")
+    return workbook_bytes(wb)
 
 
 def filter_summary(filters: AuditFilter) -> str:

@@ -40,16 +40,16 @@ from themeday.domain import (
     cn_date,
 )
 from themeday.exports import (
-    _FONT_NAME,
-    _HEAD_FONT,
-    _page_setup,
-    _put,
-    _row_height,
-    _title_row,
-    _workbook_bytes,
-    _xml_safe,
+    FONT_NAME,
+    HEAD_FONT,
     csv_bytes,
     neutralise,
+    page_setup,
+    put_cell,
+    row_height,
+    title_row,
+    workbook_bytes,
+    xml_safe,
 )
 from themeday.records import Campaign
 
@@ -85,7 +85,7 @@ _LIGHT_FILLS = {
     "yellow": PatternFill("solid", start_color="FFE699", end_color="FFE699"),
     "green": PatternFill("solid", start_color="C6E0B4", end_color="C6E0B4"),
 }
-_SUBTITLE_FONT = Font(name=_FONT_NAME, size=11)
+_SUBTITLE_FONT = Font(name=FONT_NAME, size=11)
 _ACTIVITY_STATES = {str(k): v for k, v in ACTIVITY_STATUS_LABELS.items()}
 
 
@@ -308,14 +308,14 @@ def _widths(ws: Worksheet, columns: Sequence[_Column]) -> list[float]:
 
 def _subtitle_row(ws: Worksheet, row: int, text: str, n: int, widths: Sequence[float]) -> None:
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=n)
-    _put(ws, row, 1, text, font=_SUBTITLE_FONT, border=False)
-    ws.row_dimensions[row].height = _row_height([(text, sum(widths))], 16, 22)
+    put_cell(ws, row, 1, text, font=_SUBTITLE_FONT, border=False)
+    ws.row_dimensions[row].height = row_height([(text, sum(widths))], 16, 22)
 
 
 def _flat_headers(ws: Worksheet, row: int, columns: Sequence[_Column]) -> None:
     for index, column in enumerate(columns, start=1):
-        _put(ws, row, index, column.label, font=_HEAD_FONT, horizontal="center")
-    ws.row_dimensions[row].height = _row_height(((c.label, c.width) for c in columns), 15, 30)
+        put_cell(ws, row, index, column.label, font=HEAD_FONT, horizontal="center")
+    ws.row_dimensions[row].height = row_height(((c.label, c.width) for c in columns), 15, 30)
 
 
 def _grouped_headers(ws: Worksheet, row: int, columns: Sequence[_Column]) -> None:
@@ -324,22 +324,22 @@ def _grouped_headers(ws: Worksheet, row: int, columns: Sequence[_Column]) -> Non
     while index <= len(columns):
         column = columns[index - 1]
         if not column.group:
-            _put(ws, row, index, column.label, font=_HEAD_FONT, horizontal="center")
+            put_cell(ws, row, index, column.label, font=HEAD_FONT, horizontal="center")
             ws.merge_cells(start_row=row, start_column=index, end_row=row + 1, end_column=index)
             index += 1
             continue
         end = index
         while end < len(columns) and columns[end].group == column.group:
             end += 1
-        _put(ws, row, index, column.group, font=_HEAD_FONT, horizontal="center")
+        put_cell(ws, row, index, column.group, font=HEAD_FONT, horizontal="center")
         if end > index:
             ws.merge_cells(start_row=row, start_column=index, end_row=row, end_column=end)
         for inner in range(index, end + 1):
             label = columns[inner - 1].label
-            _put(ws, row + 1, inner, label, font=_HEAD_FONT, horizontal="center")
+            put_cell(ws, row + 1, inner, label, font=HEAD_FONT, horizontal="center")
         index = end + 1
     ws.row_dimensions[row].height = 24
-    ws.row_dimensions[row + 1].height = _row_height(((c.label, c.width) for c in columns), 15, 30)
+    ws.row_dimensions[row + 1].height = row_height(((c.label, c.width) for c in columns), 15, 30)
 
 
 def _write_rows(
@@ -351,7 +351,7 @@ def _write_rows(
 ) -> None:
     """Data rows from ``first_row``: text neutralised, numbers and dates kept as such.
 
-    The first row goes through ``_put`` (fonts, borders, alignment) and gives each column
+    The first row goes through ``put_cell`` (fonts, borders, alignment) and gives each column
     its style; later rows copy that style instead of building it again, which keeps tens
     of thousands of rows fast.
     """
@@ -361,7 +361,7 @@ def _write_rows(
         row = first_row + offset
         if not styles:
             for index, (column, value) in enumerate(zip(columns, values, strict=True), start=1):
-                cell = _put(ws, row, index, value, horizontal=column.align)
+                cell = put_cell(ws, row, index, value, horizontal=column.align)
                 if column.number_format:
                     cell.number_format = column.number_format
                 styles.append(cell._style)
@@ -371,20 +371,20 @@ def _write_rows(
                 cell._style = copy(style)
                 _set_value(cell, value)
         texts = ((v, w) for v, w in zip(values, widths, strict=True) if isinstance(v, str) and v)
-        ws.row_dimensions[row].height = _row_height(texts, 15, 20)
+        ws.row_dimensions[row].height = row_height(texts, 15, 20)
         if step is not None and (offset + 1) % _ROWS_PER_STEP == 0:
             step(offset + 1)
 
 
 def _set_value(cell: Cell, value: object) -> None:
-    """A cell's value as ``_put`` writes it: text neutralised and typed as a string."""
+    """A cell's value as ``put_cell`` writes it: text neutralised and typed as a string."""
     if isinstance(value, str):
-        cell.value = _xml_safe(neutralise(value))
+        cell.value = xml_safe(neutralise(value))
         cell.data_type = "s"  # never "f" (formula)
     elif isinstance(value, bool | int | float | date) or value is None:
         cell.value = value
     else:
-        cell.value = _xml_safe(neutralise(str(value)))
+        cell.value = xml_safe(neutralise(str(value)))
         cell.data_type = "s"
 
 
@@ -429,7 +429,7 @@ def compliance_xlsx(
     _adjustment_sheet(adjustments_ws, result, campaign)
     _report(progress, 0.55, "加减分记录已生成，正在保存文件（数据较多时需稍候）……")
 
-    data = _workbook_bytes(wb)
+    data = workbook_bytes(wb)
     _report(progress, 1.0, "合规汇总已生成。")
     return data
 
@@ -438,12 +438,12 @@ def _unit_sheet(ws: Worksheet, result: ComplianceResult, campaign: Campaign) -> 
     columns = _UNIT_SHEET
     n = len(columns)
     widths = _widths(ws, columns)
-    _title_row(ws, compliance_title(campaign), n)
+    title_row(ws, compliance_title(campaign), n)
     _subtitle_row(ws, 2, _as_of_line(result.as_of, result.warning), n, widths)
     _grouped_headers(ws, 3, columns)
     _write_rows(ws, 5, columns, _rows(_ordered_units(result), columns))
     ws.freeze_panes = "C5"  # below the headers, right of 序号 and 单位
-    _page_setup(ws, landscape=True, title_rows="3:4")
+    page_setup(ws, landscape=True, title_rows="3:4")
 
 
 def _activity_sheet(
@@ -456,12 +456,12 @@ def _activity_sheet(
     n = len(columns)
     widths = _widths(ws, columns)
     title = f"{campaign.region}{campaign.year}年“政务公开主题日”活动明细表"
-    _title_row(ws, title, n)
+    title_row(ws, title, n)
     _subtitle_row(ws, 2, _as_of_line(result.as_of, result.warning), n, widths)
     _flat_headers(ws, 3, columns)
     _write_rows(ws, 4, columns, _rows(result.activities, columns), step)
     ws.freeze_panes = "D4"  # below the header, right of 单位, 序号 and 活动主题
-    _page_setup(ws, landscape=True, title_rows="3:3")
+    page_setup(ws, landscape=True, title_rows="3:3")
 
 
 def _adjustment_sheet(ws: Worksheet, result: ComplianceResult, campaign: Campaign) -> None:
@@ -469,13 +469,13 @@ def _adjustment_sheet(ws: Worksheet, result: ComplianceResult, campaign: Campaig
     n = len(columns)
     widths = _widths(ws, columns)
     title = f"{campaign.region}{campaign.year}年“政务公开主题日”活动考核加减分记录"
-    _title_row(ws, title, n)
-    ws.row_dimensions[1].height = _row_height([(title, sum(widths) / 1.6)], 22, 36)
+    title_row(ws, title, n)
+    ws.row_dimensions[1].height = row_height([(title, sum(widths) / 1.6)], 22, 36)
     _subtitle_row(ws, 2, _as_of_line(result.as_of), n, widths)
     _flat_headers(ws, 3, columns)
     _write_rows(ws, 4, columns, _rows(result.adjustments, columns))
     ws.freeze_panes = "A4"
-    _page_setup(ws, landscape=True, title_rows="3:3")
+    page_setup(ws, landscape=True, title_rows="3:3")
 
 
 # --------------------------------------------------------------------------- csv
@@ -538,7 +538,7 @@ def _paragraph(
     fmt.space_before = fmt.space_after = Pt(0)
     if indent:
         fmt.first_line_indent = Pt(size * 2)
-    _docx_font(paragraph.add_run(_xml_safe(text)), east_asia, size, bold)
+    _docx_font(paragraph.add_run(xml_safe(text)), east_asia, size, bold)
     return paragraph
 
 
@@ -640,7 +640,7 @@ def _docx_table(document: Any, overdue: pd.DataFrame) -> None:
             if row_index == 0 or col_index != 1:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
             font = _HEADING_FONT_CN if row_index == 0 else _BODY_FONT_CN
-            _docx_font(paragraph.add_run(_xml_safe(value)), font, _TABLE_SIZE)
+            _docx_font(paragraph.add_run(xml_safe(value)), font, _TABLE_SIZE)
 
 
 def circular_docx(result: ComplianceResult, campaign: Campaign) -> bytes:
@@ -778,7 +778,7 @@ def chase_items_xlsx(items: pd.DataFrame, campaign: Campaign, as_of: date) -> by
     ws = wb.active
     ws.title = "督办催办清单"
     widths = _widths(ws, columns)
-    _title_row(ws, chase_items_title(campaign), n)
+    title_row(ws, chase_items_title(campaign), n)
     line = _as_of_line(as_of)
     if len(items):
         line += "　" + _light_counts(items)
@@ -790,5 +790,5 @@ def chase_items_xlsx(items: pd.DataFrame, campaign: Campaign, as_of: date) -> by
         if fill is not None:
             ws.cell(row=4 + offset, column=2).fill = fill
     ws.freeze_panes = "A4"
-    _page_setup(ws, landscape=True, title_rows="3:3")
-    return _workbook_bytes(wb)
+    page_setup(ws, landscape=True, title_rows="3:3")
+    return workbook_bytes(wb)

@@ -50,6 +50,19 @@ __all__ = [
     "declaration_xlsx",
     "month_label",
     "neutralise",
+    "view_xlsx",
+    # building blocks for other workbooks (合规汇总, 审计日志)
+    "FONT_NAME",
+    "HEAD_FONT",
+    "data_row",
+    "header_row",
+    "page_setup",
+    "put_cell",
+    "row_height",
+    "set_widths",
+    "title_row",
+    "workbook_bytes",
+    "xml_safe",
 ]
 
 FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -83,13 +96,13 @@ _COLUMN_WIDTHS = {
 }
 _CENTRED_COLUMNS = {"序号", "活动时间(月份)", "计划月份", "活动形式", "单位类别", "联系电话"}
 
-_FONT_NAME = "宋体"
+FONT_NAME = "宋体"
 _THIN = Side(style="thin", color="000000")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_TITLE_FONT = Font(name=_FONT_NAME, size=16, bold=True)
-_HEAD_FONT = Font(name=_FONT_NAME, size=11, bold=True)
-_BODY_FONT = Font(name=_FONT_NAME, size=11)
-_NOTE_FONT = Font(name=_FONT_NAME, size=10)
+_TITLE_FONT = Font(name=FONT_NAME, size=16, bold=True)
+HEAD_FONT = Font(name=FONT_NAME, size=11, bold=True)
+_BODY_FONT = Font(name=FONT_NAME, size=11)
+_NOTE_FONT = Font(name=FONT_NAME, size=10)
 
 _CHINESE_NUMBERS = {1: "一", 2: "两", 3: "三", 4: "四", 5: "五", 6: "六", 7: "七", 8: "八", 9: "九"}
 
@@ -113,7 +126,7 @@ def neutralise(value: T) -> T:
     return value
 
 
-def _xml_safe(text: str) -> str:
+def xml_safe(text: str) -> str:
     """Drop control characters that xlsx and docx cannot store (pasted text has them)."""
     return _ILLEGAL_XML_CHARS.sub("", text)
 
@@ -189,7 +202,7 @@ def declaration_notes(campaign: Campaign) -> str:
 # --------------------------------------------------------------------------- xlsx helpers
 
 
-def _put(
+def put_cell(
     ws: Worksheet,
     row: int,
     column: int,
@@ -203,12 +216,12 @@ def _put(
     """Write one cell: text neutralised and stored as a string (data type ``s``)."""
     cell = ws.cell(row=row, column=column)
     if isinstance(value, str):
-        cell.value = _xml_safe(neutralise(value))
+        cell.value = xml_safe(neutralise(value))
         cell.data_type = "s"  # never "f" (formula) nor "e" (an error code like #N/A)
     elif isinstance(value, bool | int | float | Decimal | date | datetime) or value is None:
         cell.value = value
     else:
-        cell.value = _xml_safe(str(neutralise(str(value))))
+        cell.value = xml_safe(str(neutralise(str(value))))
         cell.data_type = "s"
     cell.font = font
     cell.alignment = Alignment(horizontal=horizontal, vertical="center", wrap_text=wrap)
@@ -222,7 +235,7 @@ def _text_units(text: str) -> float:
     return sum(2.0 if ord(ch) >= 0x2E80 else 1.1 for ch in text)
 
 
-def _row_height(
+def row_height(
     texts: Iterable[tuple[str, float]], line: float = 15.0, minimum: float = 20.0
 ) -> float:
     """A row height that shows every wrapped line of ``(text, column width)`` pairs."""
@@ -234,7 +247,7 @@ def _row_height(
     return min(409.0, max(minimum, lines * line + 6))
 
 
-def _set_widths(ws: Worksheet, columns: Sequence[str]) -> list[float]:
+def set_widths(ws: Worksheet, columns: Sequence[str]) -> list[float]:
     widths = []
     for index, name in enumerate(columns, start=1):
         width = float(_COLUMN_WIDTHS.get(name, 16))
@@ -243,29 +256,29 @@ def _set_widths(ws: Worksheet, columns: Sequence[str]) -> list[float]:
     return widths
 
 
-def _title_row(ws: Worksheet, text: str, columns: int, row: int = 1) -> None:
+def title_row(ws: Worksheet, text: str, columns: int, row: int = 1) -> None:
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=columns)
-    _put(ws, row, 1, text, font=_TITLE_FONT, horizontal="center", border=False)
+    put_cell(ws, row, 1, text, font=_TITLE_FONT, horizontal="center", border=False)
     ws.row_dimensions[row].height = 36
 
 
-def _header_row(ws: Worksheet, row: int, columns: Sequence[str]) -> None:
+def header_row(ws: Worksheet, row: int, columns: Sequence[str]) -> None:
     for index, name in enumerate(columns, start=1):
-        _put(ws, row, index, name, font=_HEAD_FONT, horizontal="center")
+        put_cell(ws, row, index, name, font=HEAD_FONT, horizontal="center")
     ws.row_dimensions[row].height = 30
 
 
-def _data_row(
+def data_row(
     ws: Worksheet, row: int, columns: Sequence[str], values: Sequence[object], widths: list[float]
 ) -> None:
     for index, (name, value) in enumerate(zip(columns, values, strict=True), start=1):
-        _put(ws, row, index, value, horizontal="center" if name in _CENTRED_COLUMNS else "left")
-    ws.row_dimensions[row].height = _row_height(
+        put_cell(ws, row, index, value, horizontal="center" if name in _CENTRED_COLUMNS else "left")
+    ws.row_dimensions[row].height = row_height(
         (str(v), w) for v, w in zip(values, widths, strict=True) if isinstance(v, str)
     )
 
 
-def _page_setup(
+def page_setup(
     ws: Worksheet, *, landscape: bool, title_rows: str | None, footer: bool = True
 ) -> None:
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
@@ -282,7 +295,7 @@ def _page_setup(
         ws.oddFooter.center.text = "第 &P 页，共 &N 页"
 
 
-def _workbook_bytes(wb: Workbook) -> bytes:
+def workbook_bytes(wb: Workbook) -> bytes:
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
@@ -334,9 +347,9 @@ def declaration_xlsx(
     wb = Workbook()
     ws = wb.active
     ws.title = "申报表"
-    widths = _set_widths(ws, columns)
+    widths = set_widths(ws, columns)
 
-    _title_row(ws, declaration_title(campaign), n)
+    title_row(ws, declaration_title(campaign), n)
 
     unit_label = "申报单位（盖章）" if rules.row_has_contact else "填报单位（公章）"
     if declaration is not None:
@@ -352,17 +365,17 @@ def declaration_xlsx(
         for text, (start, end) in zip(header, spans, strict=True):
             if end > start:
                 ws.merge_cells(start_row=2, start_column=start, end_row=2, end_column=end)
-            _put(ws, 2, start, text, border=False, wrap=True)
+            put_cell(ws, 2, start, text, border=False, wrap=True)
         header_widths = [sum(widths[s - 1 : e]) for s, e in spans]
-        ws.row_dimensions[2].height = _row_height(zip(header, header_widths, strict=True), 16, 28)
+        ws.row_dimensions[2].height = row_height(zip(header, header_widths, strict=True), 16, 28)
         table_row = 3
     else:
         for offset, text in enumerate(header):
             ws.merge_cells(start_row=2 + offset, start_column=1, end_row=2 + offset, end_column=n)
-            _put(ws, 2 + offset, 1, text, border=False)
+            put_cell(ws, 2 + offset, 1, text, border=False)
         table_row = 2 + len(header)
 
-    _header_row(ws, table_row, columns)
+    header_row(ws, table_row, columns)
     rows: list[Activity | None] = list(_ordered(activities))
     if not rows:
         rows = [None] * max(rules.themes_count, 3)
@@ -370,18 +383,18 @@ def declaration_xlsx(
     for number, activity in enumerate(rows, start=1):
         row += 1
         values = [_declaration_cell(c, activity, number) for c in columns]
-        _data_row(ws, row, columns, values, widths)
+        data_row(ws, row, columns, values, widths)
         if activity is None:
             ws.row_dimensions[row].height = 36
 
     notes = declaration_notes(campaign)
     row += 1
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=n)
-    _put(ws, row, 1, notes, font=_NOTE_FONT, border=False)
-    ws.row_dimensions[row].height = _row_height([(notes, sum(widths) * 1.1)], 14, 20)
+    put_cell(ws, row, 1, notes, font=_NOTE_FONT, border=False)
+    ws.row_dimensions[row].height = row_height([(notes, sum(widths) * 1.1)], 14, 20)
 
-    _page_setup(ws, landscape=False, title_rows=f"{table_row}:{table_row}", footer=False)
-    return _workbook_bytes(wb)
+    page_setup(ws, landscape=False, title_rows=f"{table_row}:{table_row}", footer=False)
+    return workbook_bytes(wb)
 
 
 # --------------------------------------------------------------------------- 全年计划
@@ -429,14 +442,14 @@ def annual_plan_xlsx(campaign: Campaign, activities: list[Activity]) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "全年计划"
-    widths = _set_widths(ws, columns)
-    _title_row(ws, annual_plan_title(campaign), len(columns))
-    _header_row(ws, 2, columns)
+    widths = set_widths(ws, columns)
+    title_row(ws, annual_plan_title(campaign), len(columns))
+    header_row(ws, 2, columns)
     for offset, values in enumerate(_annual_rows(campaign, activities), start=3):
-        _data_row(ws, offset, columns, values, widths)
+        data_row(ws, offset, columns, values, widths)
     ws.freeze_panes = "A3"
-    _page_setup(ws, landscape=True, title_rows="1:2")
-    return _workbook_bytes(wb)
+    page_setup(ws, landscape=True, title_rows="1:2")
+    return workbook_bytes(wb)
 
 
 _DOCX_WEIGHTS = {
@@ -459,13 +472,13 @@ def annual_plan_docx(campaign: Campaign, activities: list[Activity]) -> bytes:
     def font(run: Any, size: float, bold: bool = False) -> None:
         run.font.size = Pt(size)
         run.font.bold = bold
-        run.font.name = _FONT_NAME
+        run.font.name = FONT_NAME
         run_props = run._element.get_or_add_rPr()
         fonts = run_props.find(qn("w:rFonts"))
         if fonts is None:
             fonts = OxmlElement("w:rFonts")
             run_props.insert(0, fonts)
-        fonts.set(qn("w:eastAsia"), _FONT_NAME)
+        fonts.set(qn("w:eastAsia"), FONT_NAME)
 
     document = Document()
     section = document.sections[0]
@@ -476,7 +489,7 @@ def annual_plan_docx(campaign: Campaign, activities: list[Activity]) -> bytes:
 
     heading = document.add_paragraph()
     heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    font(heading.add_run(_xml_safe(annual_plan_title(campaign))), 18, bold=True)
+    font(heading.add_run(xml_safe(annual_plan_title(campaign))), 18, bold=True)
 
     columns = _annual_columns(campaign.rules)
     rows = _annual_rows(campaign, activities)
@@ -502,7 +515,7 @@ def annual_plan_docx(campaign: Campaign, activities: list[Activity]) -> bytes:
             paragraph = cell.paragraphs[0]
             if row_index == 0 or columns[col_index] in _CENTRED_COLUMNS:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            font(paragraph.add_run(_xml_safe(str(value))), 10.5, bold=row_index == 0)
+            font(paragraph.add_run(xml_safe(str(value))), 10.5, bold=row_index == 0)
 
     buffer = io.BytesIO()
     document.save(buffer)
@@ -524,18 +537,18 @@ def chase_list_xlsx(campaign: Campaign, units: list[Unit], as_of: date | None = 
     wb = Workbook()
     ws = wb.active
     ws.title = "未申报单位"
-    widths = _set_widths(ws, columns)
-    _title_row(ws, chase_list_title(campaign, as_of), len(columns))
-    ws.row_dimensions[1].height = _row_height(
+    widths = set_widths(ws, columns)
+    title_row(ws, chase_list_title(campaign, as_of), len(columns))
+    ws.row_dimensions[1].height = row_height(
         [(chase_list_title(campaign, as_of), sum(widths) / 1.6)], 22, 36
     )
-    _header_row(ws, 2, columns)
+    header_row(ws, 2, columns)
     for number, unit in enumerate(units, start=1):
         values = [number, unit.name, unit.kind, unit.contact_person, unit.contact_phone]
-        _data_row(ws, 2 + number, columns, values, widths)
+        data_row(ws, 2 + number, columns, values, widths)
     ws.freeze_panes = "A3"
-    _page_setup(ws, landscape=False, title_rows="1:2")
-    return _workbook_bytes(wb)
+    page_setup(ws, landscape=False, title_rows="1:2")
+    return workbook_bytes(wb)
 
 
 # --------------------------------------------------------------------------- csv
@@ -591,18 +604,18 @@ def view_xlsx(title: str, columns: Sequence[str], rows: Iterable[Sequence[object
     for index, name in enumerate(columns, start=1):
         width = min(40.0, max(10.0, _text_units(name) + 4))
         ws.column_dimensions[get_column_letter(index)].width = width
-    _title_row(ws, title, max(1, len(columns)))
-    _header_row(ws, 2, columns)
+    title_row(ws, title, max(1, len(columns)))
+    header_row(ws, 2, columns)
     count = 0
     for count, values in enumerate(rows, start=1):
         for index, value in enumerate(values, start=1):
-            _put(ws, 2 + count, index, _sheet_value(value), wrap=False)
+            put_cell(ws, 2 + count, index, _sheet_value(value), wrap=False)
     if columns:
         last = get_column_letter(len(columns))
         ws.auto_filter.ref = f"A2:{last}{max(2, 2 + count)}"
     ws.freeze_panes = "A3"
-    _page_setup(ws, landscape=True, title_rows="1:2")
-    return _workbook_bytes(wb)
+    page_setup(ws, landscape=True, title_rows="1:2")
+    return workbook_bytes(wb)
 
 
 def _sheet_value(value: object) -> object:
