@@ -44,6 +44,7 @@ from themeday.exports import (
     title_row,
     workbook_bytes,
 )
+from themeday.records import AuditEntry
 
 GENESIS = "0" * 64
 """The ``prev_hash`` of the first row of a chain that was never cut by retention."""
@@ -62,22 +63,8 @@ _SIMPLE_ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 # ------------------------------------------------------------------ rows and escaping
-@dataclass(frozen=True)
-class AuditRow:
-    """One ``audit_log`` row with its place in the chain."""
-
-    id: int
-    occurred_at: datetime
-    username: str
-    role: str | None
-    unit_id: int | None
-    action: str
-    object_type: str | None
-    object_id: str | None
-    success: bool
-    detail: str
-    prev_hash: str | None = None
-    row_hash: str | None = None
+AuditRow = AuditEntry
+"""One ``audit_log`` row with its place in the chain (the repository's record)."""
 
 
 def escape_text(value: str | None) -> str | None:

@@ -198,7 +198,7 @@ class Activity:
 
 @dataclass(frozen=True)
 class AuditEntry:
-    """审计日志 row."""
+    """审计日志 row, with its place in the hash chain (see :mod:`themeday.audit`)."""
 
     id: int
     occurred_at: datetime
@@ -210,6 +210,8 @@ class AuditEntry:
     object_id: str | None
     success: bool
     detail: str
+    prev_hash: str | None = None
+    row_hash: str | None = None
 
 
 @dataclass(frozen=True)
