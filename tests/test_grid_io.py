@@ -231,3 +231,33 @@ def _changes(repo: Repository, actor, key: str, record_key, changes: dict):
 
     row = repo.grid_record(actor, key, record_key)
     return Changeset(edits=(RowEdit(record_key, row.get("version"), changes),))
+
+
+# ------------------------------------------------------------------ conflict report
+def test_a_conflict_shows_what_the_other_person_changed_too(demo: Repository):
+    """Two office sessions load the same activity; one changes the place, the other the
+    contact: the second save is refused and names both fields with both values."""
+    from themeday.grid import GridConflict, changeset_from_editor, for_display
+
+    office = actor_for(demo, "office")
+    table = grid_table("activities")
+    loaded = for_display(table, demo.grid_rows(office, "activities", ViewSpec(), 0, 1).rows)
+    record = loaded.iloc[0]
+    first = changeset_from_editor(
+        table, office.role, loaded, {"edited_rows": {0: {"place": "区政务服务中心"}}}
+    )
+    second = changeset_from_editor(
+        table, office.role, loaded, {"edited_rows": {0: {"contact": "张三 13800000000"}}}
+    )
+    demo.save_grid(office, "activities", first)
+    try:
+        demo.save_grid(office, "activities", second)
+    except GridConflict as exc:
+        found = {c.field: c for c in exc.conflicts}
+    else:
+        raise AssertionError("the stale save was written")
+    assert found["contact"].mine == "张三 13800000000" and found["contact"].mine_changed
+    assert found["place"].theirs == "区政务服务中心" and not found["place"].mine_changed
+    assert found["place"].loaded == record["place"]
+    now = demo.grid_record(office, "activities", int(record["id"]))
+    assert now["contact"] == record["contact"] and now["place"] == "区政务服务中心"

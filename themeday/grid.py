@@ -634,6 +634,8 @@ class Conflict:
     loaded: Any
     mine: Any
     theirs: Any
+    mine_changed: bool = True
+    """False for a field only the other person changed (shown for the whole picture)."""
 
 
 class GridConflict(Exception):
@@ -669,7 +671,6 @@ def changeset_from_editor(
     ):
         row = loaded.iloc[int(position)]
         changes: dict[str, Any] = {}
-        before: dict[str, Any] = {}
         for name, value in changed.items():
             f = table.field(name)
             if name not in allowed:
@@ -683,9 +684,15 @@ def changeset_from_editor(
                 continue
             if new != old:
                 changes[name] = new
-                before[name] = old
         if changes:
-            edits.append(RowEdit(_key(row[table.key_field]), _version(table, row), changes, before))
+            edits.append(
+                RowEdit(
+                    _key(row[table.key_field]),
+                    _version(table, row),
+                    changes,
+                    loaded_values(table, row),
+                )
+            )
     inserts = []
     for number, added in enumerate(state.get("added_rows", []), start=1):
         values, row_problems = read_row(table, added, f"新增第 {number} 行")
@@ -699,6 +706,28 @@ def changeset_from_editor(
     if problems:
         raise ValidationError(problems)
     return Changeset(tuple(edits), tuple(inserts), tuple(deletes))
+
+
+def loaded_values(table: GridTable, row: Mapping[str, Any]) -> dict[str, Any]:
+    """A row of an editor's frame read back into stored values (the conflict report
+    compares them with the row as it is now)."""
+    values: dict[str, Any] = {}
+    for f in table.fields:
+        if f.name not in row or f.name == "version":
+            continue
+        try:
+            values[f.name] = read_value(f, row[f.name])
+        except ValueError:
+            continue
+    return values
+
+
+def same_value(grid_field: GridField, a: Any, b: Any) -> bool:
+    """True when two stored values of a field are the same (blank is blank; times to the
+    second in Beijing time)."""
+    a = None if is_blank(a) else a
+    b = None if is_blank(b) else b
+    return _same(grid_field, a, b)
 
 
 def read_row(

@@ -47,6 +47,7 @@ from themeday.grid import (
     check_view,
     field_change_detail,
     grid_table,
+    same_value,
 )
 from themeday.repository.base import RepositoryBase
 
@@ -392,6 +393,13 @@ class GridMixin(RepositoryBase):
                     loaded = edit.loaded.get(name) if edit else None
                     conflicts.append(
                         Conflict(key, name, table.field(name).label, loaded, mine, row[name])
+                    )
+                for name, loaded in (edit.loaded if edit else {}).items():
+                    f = table.field(name)
+                    if name in fields or same_value(f, loaded, row[name]):
+                        continue
+                    conflicts.append(
+                        Conflict(key, name, f.label, loaded, loaded, row[name], mine_changed=False)
                     )
         if conflicts or missing:
             raise GridConflict(conflicts, missing)

@@ -440,7 +440,7 @@ def conflict_report(table: GridTable, conflict: GridConflict) -> None:
             "记录": str(c.key),
             "字段": c.label,
             "您载入时": _text(table, c.field, c.loaded),
-            "您的修改": _text(table, c.field, c.mine),
+            "您的修改": _text(table, c.field, c.mine) if c.mine_changed else "（未改）",
             "他人已保存": _text(table, c.field, c.theirs),
         }
         for c in conflict.conflicts
