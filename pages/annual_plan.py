@@ -30,9 +30,9 @@ def render() -> None:
         return
 
     left, middle, right = st.columns(3)
-    units = left.multiselect("单位", sorted({a.unit_name for a in plan}))
-    kinds = middle.multiselect("单位类别", sorted({a.unit_kind for a in plan}))
-    forms = right.multiselect("活动形式", sorted({a.form for a in plan}))
+    units = left.multiselect("单位", sorted({a.unit_name for a in plan}), placeholder="全部")
+    kinds = middle.multiselect("单位类别", sorted({a.unit_kind for a in plan}), placeholder="全部")
+    forms = right.multiselect("活动形式", sorted({a.form for a in plan}), placeholder="全部")
     shown = [
         a
         for a in plan

@@ -102,12 +102,14 @@ def _edit(identity: Identity, campaigns: list[Campaign]) -> None:
             "允许的活动形式",
             list(STANDARD_FORMS) + extra_forms,
             default=list(rules.allowed_forms),
+            placeholder="请选择",
         )
         added = st.text_input("增加其他活动形式（多个用顿号或逗号分隔，如：现场宣传）")
         required = st.multiselect(
             "至少一个主题须采用的形式（不要求则留空）",
             list(STANDARD_FORMS) + extra_forms,
             default=list(rules.required_forms),
+            placeholder="不要求",
         )
         first, last = st.columns(2)
         first_month = first.selectbox(

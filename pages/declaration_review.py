@@ -56,8 +56,9 @@ def _queue(identity: Identity, campaign: Campaign, submitted: list[Declaration])
         [s.value for s in _QUEUE_STATUSES],
         default=[DeclarationStatus.SUBMITTED.value],
         format_func=lambda s: DECLARATION_STATUS_LABELS[DeclarationStatus(s)],
+        placeholder="全部",
     )
-    kinds = middle.multiselect("单位类别", [k.value for k in UnitKind])
+    kinds = middle.multiselect("单位类别", [k.value for k in UnitKind], placeholder="全部")
     late_only = right.checkbox("只看逾期提交")
     shown = [
         d
