@@ -10,6 +10,7 @@ from themeday.ui.widgets import (
     activities_frame,
     campaign_caption,
     declaration_status_label,
+    escape_markdown,
     rules_summary,
     selected_campaign,
 )
@@ -19,7 +20,7 @@ def render() -> None:
     identity = gate.require(Role.UNIT)
     repo, actor = identity.repo, identity.actor
     unit = repo.get_unit(actor, actor.unit_id)
-    st.title(f"本单位首页 · {unit.name}")
+    st.title(f"本单位首页 · {escape_markdown(unit.name)}")
     campaign = selected_campaign(repo, actor)
     if campaign is None:
         st.info("政务公开办尚未发布本年度“政务公开主题日”活动，发布后将在此显示申报要求。")

@@ -24,6 +24,7 @@ from themeday.records import User
 from themeday.repository import Repository
 from themeday.setup import DEMO_PASSWORD
 from themeday.ui.resources import repository
+from themeday.ui.widgets import escape_markdown
 
 _USER = "themeday.user_id"
 _SESSION = "themeday.session_key"
@@ -204,7 +205,7 @@ def render_login() -> None:
     st.title("政务公开主题日工作平台")
     campaign = repo.current_campaign(SYSTEM_ACTOR)
     if campaign is not None:
-        st.caption(campaign.title)
+        st.caption(escape_markdown(campaign.title))
     # Kept until the next login attempt: the cookie component reruns the page once.
     notice = st.session_state.get(_NOTICE)
     if notice:

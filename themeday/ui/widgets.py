@@ -99,7 +99,7 @@ def run_action(action: Callable[[], Any], success: str) -> bool:
 def campaign_caption(campaign: Campaign) -> None:
     """The campaign line under a page title, with its declaration deadline."""
     deadline = campaign.rules.declaration_deadline
-    st.caption(f"{campaign.title} · 申报截止：{deadline:%Y年%m月%d日}")
+    st.caption(f"{escape_markdown(campaign.title)} · 申报截止：{deadline:%Y年%m月%d日}")
 
 
 def rules_summary(campaign: Campaign) -> list[str]:
@@ -260,7 +260,7 @@ def attachment_download(repo: Repository, actor: Actor, attachment_id: int, labe
         st.error(str(exc))
         return
     st.download_button(
-        f"{label}：{name}",
+        escape_markdown(f"{label}：{name}"),
         data,
         file_name=name,
         mime=mime_for(fmt),
