@@ -261,3 +261,12 @@ def test_a_conflict_shows_what_the_other_person_changed_too(demo: Repository):
     assert found["place"].loaded == record["place"]
     now = demo.grid_record(office, "activities", int(record["id"]))
     assert now["contact"] == record["contact"] and now["place"] == "区政务服务中心"
+
+
+def test_the_grid_benchmark_runs_on_a_small_campaign():
+    from themeday.bench_grid import VIEWS, run
+
+    lines = run(units=20, activities=60, repeat=1)
+    assert lines[0] == "20 units, 60 activities"
+    assert len([line for line in lines if line.startswith("office · ")]) == len(VIEWS) + 2
+    assert lines[-1].startswith("office · export of all 60 rows as xlsx: ")
