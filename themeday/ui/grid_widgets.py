@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from themeday.domain import Actor, Role, ValidationError
+from themeday.domain import Actor, NotFound, PermissionDenied, Role, ValidationError
 from themeday.exports import csv_bytes, view_xlsx
 from themeday.grid import (
     COMMENTABLE,
@@ -32,11 +32,13 @@ from themeday.grid import (
     check_view,
     export_rows,
     for_display,
+    grid_table,
     history_rows,
     import_preview,
     labelled,
     link_view,
     operators_for,
+    read_value,
     record_title,
     shown_fields,
 )
@@ -562,8 +564,6 @@ def import_section(repo: Repository, actor: Actor, table: GridTable) -> None:
 def _current_rows(
     repo: Repository, actor: Actor, table: GridTable, keys: list[Any]
 ) -> dict[Any, dict[str, Any]]:
-    from themeday.grid import read_value
-
     current: dict[Any, dict[str, Any]] = {}
     key_field = table.field(table.key_field)
     for raw in keys[:5000]:
@@ -573,8 +573,8 @@ def _current_rows(
             continue
         try:
             current[key] = repo.grid_record(actor, table.key, key)
-        except Exception:  # noqa: BLE001 - an unknown or foreign key is simply "not found"
-            continue
+        except (NotFound, PermissionDenied):
+            continue  # an unknown or another unit's key: the row is read as a new one
     return current
 
 
@@ -628,8 +628,6 @@ def _plain_key(key: Any) -> Any:
 
 def linked_records(repo: Repository, actor: Actor, table: GridTable, record: dict) -> None:
     """Records linked to ``record`` that the actor may read, table by table."""
-    from themeday.grid import grid_table
-
     shown = False
     for link in LINKS.get(table.key, ()):
         target = grid_table(link.table)
