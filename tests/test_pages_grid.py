@@ -138,3 +138,33 @@ def test_a_saved_view_is_shared_and_opens_as_default(app_db):
     assert len(grid(other)) == expected
     # a unit does not see the office's views
     assert app_db.list_saved_views(actor(app_db, "unit1"), "activities") == []
+
+
+def test_record_detail_links_comments_and_history(app_db):
+    unit1 = actor(app_db, "unit1")
+    at = host(app_db, "data_grid", "unit1")
+    at = pick_table(at, "activities")
+    first = app_db.grid_rows(unit1, "activities", ViewSpec(), 0, 1).rows.iloc[0]
+    assert at.selectbox(key="grid.activities.detail").value == first["id"]
+    linked = " ".join(m.value for m in at.markdown)
+    assert "**单位**（1）" in linked and "**申报表**（1）" in linked
+    next(t for t in at.text_area if t.label == "发表意见").input("活动场地已落实，请审核。")
+    next(b for b in at.button if b.label == "发表").click().run()
+    assert not at.exception
+    thread = app_db.grid_rows(
+        unit1,
+        "comments",
+        ViewSpec(
+            conditions=(
+                Condition("object_type", "eq", "activity"),
+                Condition("object_id", "eq", int(first["id"])),
+            )
+        ),
+        0,
+        10,
+    ).rows
+    assert list(thread["body"]) == ["活动场地已落实，请审核。"]
+    assert thread.iloc[0]["unit_id"] == unit1.unit_id
+    assert "活动场地已落实，请审核。" in " ".join(t.value for t in at.text)
+    history = next(d.value for d in at.dataframe if "修改前" in d.value.columns)
+    assert "评论" in set(history["操作"])
