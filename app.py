@@ -5,7 +5,7 @@ import streamlit as st
 from pages import login_pages, public_pages, sections_for
 from themeday.ui import gate, maintenance
 from themeday.ui.resources import database_problem
-from themeday.ui.widgets import campaign_selector
+from themeday.ui.widgets import campaign_selector, escape_markdown
 
 st.set_page_config(page_title="政务公开主题日", page_icon=":material/campaign:", layout="wide")
 
@@ -17,6 +17,7 @@ if problem is not None:
 elif identity is None:
     st.navigation(login_pages(gate.render_login) + public_pages(), position="hidden").run()
 else:
-    st.sidebar.caption(f"{identity.user.display_name}（{identity.user.role.label}）")
+    name = escape_markdown(identity.user.display_name)
+    st.sidebar.caption(f"{name}（{identity.user.role.label}）")
     campaign_selector(identity.repo, identity.actor)
     st.navigation(sections_for(identity.user)).run()

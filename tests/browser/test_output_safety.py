@@ -435,10 +435,6 @@ def test_public_showcase_shows_user_text_as_text(page: Page, seeded_server):
     watch.check("成果展示 · the activity by its address", BOTH_TEXTS)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reported: app.py shows the account's display name in the sidebar as Markdown",
-)
 def test_sidebar_shows_the_display_name_as_text(browser: Browser, seeded_server):
     """unit1's display name is the payload: the sidebar must show it as typed."""
     server, _ = seeded_server
