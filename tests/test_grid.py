@@ -20,6 +20,7 @@ import pytest
 
 from tests.conftest import FakeClock, actor_for, copy_demo
 from themeday import bench, db
+from themeday.audit import action_label
 from themeday.domain import (
     SYSTEM_ACTOR,
     Actor,
@@ -1016,7 +1017,9 @@ def test_a_date_edit_schedules_the_activity_and_writes_a_schedule_row(world: Wor
         (f"{first.isoformat()} → {second.isoformat()}", "unit2"),
     ]
     history = history_rows(repo.record_history(unit2, "activities", 4))
-    assert list(history["操作"]) == ["修改字段", "确定活动日期", "修改字段", "确定活动日期"]
+    edit, schedule = action_label("edit"), action_label("schedule")
+    assert (edit, schedule) == ("修改字段", "安排活动")
+    assert list(history["操作"]) == [edit, schedule, edit, schedule]
     assert list(history["修改后"]) == [
         first.isoformat(),
         f"未定 → {first.isoformat()}",
@@ -1300,7 +1303,7 @@ def test_record_comments_are_scoped_to_the_unit(world: World):
     assert {on_activity, on_declaration} <= mine and on_unit not in mine
     assert on_activity not in set(repo.grid_rows(unit2, "comments", limit=ALL).rows["id"])
     history = history_rows(repo.record_history(unit1, "activities", 2))
-    assert "发表意见" in set(history["操作"])
+    assert action_label("comment") in set(history["操作"])
 
 
 # ============================================================ edge cases of saving
