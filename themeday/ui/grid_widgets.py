@@ -8,12 +8,12 @@ in :mod:`themeday.grid` and the repository; here is only layout.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
+from themeday.config import now
 from themeday.domain import Actor, NotFound, PermissionDenied, Role, ValidationError
 from themeday.exports import csv_bytes, view_xlsx
 from themeday.grid import (
@@ -375,7 +375,7 @@ def grid_editor(
     snapshot_key = _k(table, "snapshot")
     snapshot = st.session_state.get(snapshot_key)
     if not snapshot or snapshot[0] != editor_key:
-        snapshot = (editor_key, _editor_frame(table, page.rows), datetime.now())
+        snapshot = (editor_key, _editor_frame(table, page.rows), now())
         st.session_state[snapshot_key] = snapshot
     loaded: pd.DataFrame = snapshot[1]
     editable = table.editable_by(actor.role)
@@ -473,7 +473,7 @@ def export_buttons(repo: Repository, actor: Actor, table: GridTable, spec: ViewS
     fields = list(shown_fields(table, spec))
     columns = [table.field(f).label for f in fields]
     reader = repo.fork()
-    stamp = datetime.now().strftime("%Y%m%d%H%M")
+    stamp = now().strftime("%Y%m%d%H%M")
 
     def rows() -> list[list[Any]]:
         page = reader.grid_rows(actor, table.key, spec, 0, EXPORT_LIMIT)
