@@ -13,10 +13,13 @@ from themeday.ui.widgets import (
     campaign_page,
     declaration_status_label,
     download_name,
+    edit_version,
     escape_markdown,
+    forget_edit_version,
     history_table,
     month_options,
     run_action,
+    stale_notice,
     themes_frame,
     units_frame,
 )
@@ -167,7 +170,9 @@ def _amend(identity: Identity, campaign: Campaign, themes: list) -> None:
         theme = by_id[theme_id]
         months = month_options(campaign)
         forms = list(campaign.rules.allowed_forms)
-        with st.form(f"amend_{theme.id}"):
+        filled_from = edit_version("amend", theme.id, theme.version)
+        stale_notice("amend", theme.id, theme.version, "该主题")
+        with st.form(f"amend_{theme.id}_{filled_from}"):
             month = st.selectbox(
                 "计划月份",
                 months,
@@ -181,10 +186,16 @@ def _amend(identity: Identity, campaign: Campaign, themes: list) -> None:
             if st.form_submit_button("保存调整"):
                 if run_action(
                     lambda: identity.repo.amend_theme(
-                        identity.actor, theme.id, planned_month=month, form=form, reason=reason
+                        identity.actor,
+                        theme.id,
+                        planned_month=month,
+                        form=form,
+                        reason=reason,
+                        expected_version=filled_from,
                     ),
                     "主题已调整。",
                 ):
+                    forget_edit_version("amend", theme.id)
                     st.rerun()
 
 

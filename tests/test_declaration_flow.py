@@ -250,3 +250,30 @@ def test_unit_roster_import_is_all_or_nothing(flow):
     assert "区司法局" in {u.name for u in repo.list_units(office)}
     with pytest.raises(PermissionDenied):
         repo.import_units(unit3, [UnitRow("某单位", "部门", "", "")])
+
+
+def test_two_amendments_of_one_theme_the_later_is_refused_as_stale(flow):
+    repo, office, unit3, campaign, store = flow
+    unit1 = actor_for(repo, "unit1")
+    (declaration,) = repo.list_declarations(unit1, campaign.id)
+    theme = repo.list_themes(office, declaration.id)[2]
+    repo.amend_theme(
+        office,
+        theme.id,
+        planned_month=11,
+        form="座谈交流",
+        reason="与市级活动错开",
+        expected_version=theme.version,
+    )
+    with pytest.raises(StaleRecord):
+        repo.amend_theme(
+            office,
+            theme.id,
+            planned_month=9,
+            form="政策发布",
+            reason="另一位同事的调整",
+            expected_version=theme.version,
+        )
+    kept = repo.list_themes(unit1, declaration.id)[2]
+    assert (kept.planned_month, kept.form) == (11, "座谈交流")
+    assert [e.action for e in repo.declaration_history(office, declaration.id)].count("amend") == 1

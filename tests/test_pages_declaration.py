@@ -141,3 +141,41 @@ def test_a_save_after_someone_elses_is_refused_and_keeps_the_input(app_db):
     next(b for b in at.button if b.label == "载入最新内容").click().run()
     assert next(t for t in at.text_input if t.label == "联系人").value == "李四"
     assert "已被他人修改" not in texts(at, "warning")
+
+
+def test_an_amendment_saved_after_someone_elses_is_refused_and_keeps_the_input(app_db):
+    office_actor = office(app_db)
+    campaign = app_db.current_campaign(office_actor)
+    approved = next(
+        d for d in app_db.list_declarations(office_actor, campaign.id) if d.status == "approved"
+    )
+    theme = app_db.list_themes(office_actor, approved.id)[0]
+    at = host(app_db, "declaration_review", "office")
+    status_filter = next(m for m in at.multiselect if m.label == "申报状态")
+    status_filter.set_value(["approved"]).run()
+    next(s for s in at.selectbox if s.label == "打开申报表").set_value(approved.id).run()
+    at.selectbox(key="amend_theme").set_value(theme.id).run()
+    reason = next(t for t in at.text_input if t.label == "调整原因（必填，记入审计日志）")
+    reason.input("与区级重点工作错开")
+    month = (
+        campaign.rules.last_month
+        if theme.planned_month != campaign.rules.last_month
+        else (campaign.rules.first_month)
+    )
+    # another office user amends the same theme before this one saves
+    app_db.amend_theme(
+        office_actor,
+        theme.id,
+        planned_month=month,
+        form=theme.form,
+        reason="另一位同事先调整",
+        expected_version=theme.version,
+    )
+    next(b for b in at.button if b.label == "保存调整").click().run()
+    assert not at.exception
+    assert "已被他人修改" in texts(at, "error")
+    kept = next(t for t in at.text_input if t.label == "调整原因（必填，记入审计日志）")
+    assert kept.value == "与区级重点工作错开"
+    history = [e.reason for e in app_db.declaration_history(office_actor, approved.id)]
+    assert not any("与区级重点工作错开" in r for r in history)
+    assert "已被他人修改" in texts(at, "warning")

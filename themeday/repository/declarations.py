@@ -401,8 +401,13 @@ class DeclarationsMixin(RepositoryBase):
         planned_month: int,
         form: str,
         reason: str,
+        expected_version: int | None = None,
     ) -> None:
-        """The office changes an approved theme's month or form, with a reason (audited)."""
+        """The office changes an approved theme's month or form, with a reason (audited).
+
+        With ``expected_version`` (the version the form was filled from), a theme someone
+        else changed meanwhile is refused as stale instead of overwritten.
+        """
         self._require(actor, Role.OFFICE)
         reason = reason.strip()
         if not reason:
@@ -418,6 +423,7 @@ class DeclarationsMixin(RepositoryBase):
             if row is None:
                 raise NotFound("活动主题不存在。")
             declaration_id, old_month, old_form, status, rules_json = row
+            self._check_version("activity", activity_id, expected_version)
             if status != DeclarationStatus.APPROVED:
                 raise ValidationError("只有审核通过的主题可由政务公开办直接修改。")
             rules = CampaignRules.from_json(rules_json)
