@@ -295,3 +295,22 @@ def test_only_the_office_opens_the_compliance_pages(app_db, page, username):
     assert titles(at) == []
     assert "无权访问" in texts(at, "error")
     assert not at.dataframe
+
+
+def test_weights_saved_after_someone_elses_are_refused_and_kept_on_screen(app_db):
+    office, campaign = office_of(app_db), campaign_of(app_db)
+    at = host(app_db, "assessment_summary", "office")
+    next(n for n in at.number_input if n.label == "按时申报").set_value(15.0)
+    # another office user saves other weights first
+    theirs = app_db.get_weights(office, campaign.id)
+    app_db.set_weights(office, campaign.id, {"published": 4.0}, expected=theirs)
+    button(at, "保存得分权重").click().run()
+    assert not at.exception
+    assert "已被他人修改" in texts(at, "error")
+    assert "得分权重已被他人修改" in texts(at, "warning")
+    stored = app_db.get_weights(office, campaign.id)
+    assert stored.published == 4.0 and stored.declared_on_time != 15.0
+    assert next(n for n in at.number_input if n.label == "按时申报").value == 15.0
+    button(at, "载入最新权重").click().run()
+    assert "得分权重已被他人修改" not in texts(at, "warning")
+    assert next(n for n in at.number_input if n.label.startswith("成果展示发布")).value == 4.0

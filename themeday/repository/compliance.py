@@ -23,10 +23,11 @@ from themeday.domain import (
     ComplianceWeights,
     NotFound,
     Role,
+    StaleRecord,
     ValidationError,
 )
 from themeday.records import Chase, ScoreAdjustment
-from themeday.repository.base import RepositoryBase
+from themeday.repository.base import STALE_MESSAGE, RepositoryBase
 
 MAX_REASON = 500
 MAX_DELTA = 1000.0
@@ -264,10 +265,18 @@ class ComplianceMixin(RepositoryBase):
         return ComplianceWeights.from_json(row[0] if row else None)
 
     def set_weights(
-        self, actor: Actor, campaign_id: int, weights: ComplianceWeights | dict[str, object]
+        self,
+        actor: Actor,
+        campaign_id: int,
+        weights: ComplianceWeights | dict[str, object],
+        expected: ComplianceWeights | None = None,
     ) -> ComplianceWeights:
         """Set the campaign's score weights (office), audited. Earlier versions are kept,
-        so a past as-of date still scores with the weights in force then."""
+        so a past as-of date still scores with the weights in force then.
+
+        ``expected`` is what the form was filled from: when someone else saved other
+        weights meanwhile, the save is refused as stale instead of overwriting theirs.
+        """
         self._require(actor, Role.OFFICE)
         values = asdict(weights) if isinstance(weights, ComplianceWeights) else dict(weights)
         weights = ComplianceWeights.from_mapping(values)
@@ -276,6 +285,8 @@ class ComplianceMixin(RepositoryBase):
         def work() -> None:
             if not self._one("SELECT 1 FROM campaign WHERE id = ?", [campaign_id]):
                 raise NotFound("活动不存在。")
+            if expected is not None and self.get_weights(actor, campaign_id) != expected:
+                raise StaleRecord(STALE_MESSAGE)
             self.cur.execute(
                 "INSERT INTO compliance_weights (campaign_id, weights, set_by, set_at)"
                 " VALUES (?, ?, ?, ?)",

@@ -59,6 +59,7 @@ _ROUND = "themeday.chase_round"
 _ROW_KEYS = "themeday.chase_row_keys"
 _ADJUST_ROUND = "themeday.adjust_round"
 _XLSX = "themeday.compliance_xlsx"
+_WEIGHTS_FILLED = "themeday.weights_filled"
 
 
 # ------------------------------------------------------------------ as-of date and lights
@@ -473,7 +474,19 @@ def weights_form(
     defaults = asdict(ComplianceWeights())
     if in_force != current:
         st.info("所选统计日期适用的是当时的权重，上表得分按当时的权重计算；下方为当前权重。")
-    version = hashlib.sha1(current.to_json().encode()).hexdigest()[:10]
+    # The weights the form was filled from, kept until this user's own save: a save
+    # after someone else's is refused as stale, not written over theirs.
+    filled_key = f"{_WEIGHTS_FILLED}.{campaign.id}"
+    filled_from = st.session_state.setdefault(filled_key, current)
+    if filled_from != current:
+        st.warning(
+            "得分权重已被他人修改。下方仍是您打开时的权重，保存将被拒绝；请载入最新权重后再改。"
+        )
+        if st.button("载入最新权重", key=f"weights_reload_{campaign.id}"):
+            st.session_state.pop(filled_key, None)
+            st.rerun()
+    version = hashlib.sha1(filled_from.to_json().encode()).hexdigest()[:10]
+    current = filled_from
     values: dict[str, float | int] = {}
     with st.form(f"weights_{campaign.id}_{version}"):
         columns = st.columns(3)
@@ -508,9 +521,10 @@ def weights_form(
         "历次权重均保留。"
     )
     if submitted and run_action(
-        lambda: repo.set_weights(actor, campaign.id, values),
+        lambda: repo.set_weights(actor, campaign.id, values, expected=filled_from),
         "得分权重已保存。此前日期的统计仍按当时的权重计算。",
     ):
+        st.session_state.pop(filled_key, None)
         forget_exports()
         st.rerun()
 
