@@ -1,12 +1,11 @@
 """审计日志: every write, who did it and when; filters, the hash-chain check and
 exports of the filtered rows (office only). Filtering and paging happen in SQL."""
 
-from datetime import date
-
 import pandas as pd
 import streamlit as st
 
 from themeday.audit import (
+    EARLIEST_FILTER_DAY,
     MIN_RETENTION_DAYS,
     AuditFilter,
     action_label,
@@ -25,9 +24,6 @@ from themeday.ui.widgets import download_name
 PAGE_SIZE = 50
 EXPORT_LIMIT = 50_000
 """At most this many rows (the newest) go into one export."""
-
-EARLIEST = date(2000, 1, 1)
-"""The earliest day the date filters offer (Streamlit's default is ten years back)."""
 
 RESULTS = {"全部": None, "成功": True, "失败": False}
 _PAGE_KEY = "audit_page"
@@ -59,10 +55,10 @@ def render() -> None:
     bottom = st.columns(4)
     object_id = bottom[0].text_input("对象编号", key="audit_object_id")
     date_from = bottom[1].date_input(
-        "起始日期", value=None, min_value=EARLIEST, key="audit_from", format="YYYY-MM-DD"
+        "起始日期", value=None, min_value=EARLIEST_FILTER_DAY, key="audit_from", format="YYYY-MM-DD"
     )
     date_to = bottom[2].date_input(
-        "截止日期", value=None, min_value=EARLIEST, key="audit_to", format="YYYY-MM-DD"
+        "截止日期", value=None, min_value=EARLIEST_FILTER_DAY, key="audit_to", format="YYYY-MM-DD"
     )
     result = bottom[3].selectbox("结果", list(RESULTS), key="audit_result")
     if date_from and date_to and date_from > date_to:

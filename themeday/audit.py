@@ -52,6 +52,9 @@ GENESIS = "0" * 64
 HASH_FORMAT = "themeday-audit/1"
 """Written first in every serialisation, so the format can change without ambiguity."""
 
+EARLIEST_FILTER_DAY = date(2000, 1, 1)
+"""The earliest day the 审计日志 date filters offer (Streamlit's default is ten years back)."""
+
 MIN_RETENTION_DAYS = 183
 """Audit rows are kept at least this long (half a year)."""
 
