@@ -20,4 +20,5 @@ else:
     name = escape_markdown(identity.user.display_name)
     st.sidebar.caption(f"{name}（{identity.user.role.label}）")
     campaign_selector(identity.repo, identity.actor)
-    st.navigation(sections_for(identity.user), expanded=True).run()
+    position = "hidden" if identity.settling else "sidebar"
+    st.navigation(sections_for(identity.user), position=position, expanded=True).run()

@@ -108,6 +108,28 @@ def test_problem_classification(tmp_path):
     )
 
 
+def test_only_a_lock_conflict_is_reported_as_busy(tmp_path, monkeypatch):
+    """A file another process holds is "busy"; any other I/O error (a permission, a
+    full disk) keeps its own type, so the maintenance page does not blame a program."""
+    errors = {
+        "lock": duckdb.IOException('IO Error: Could not set lock on file "x.duckdb"'),
+        "denied": duckdb.IOException('IO Error: Cannot open file "x.duckdb": Permission denied'),
+    }
+
+    def refuse(path: str) -> None:
+        raise errors[Path(path).stem]
+
+    monkeypatch.setattr(db.duckdb, "connect", refuse)
+    with pytest.raises(db.DatabaseBusy) as busy:
+        db.connect(tmp_path / "lock.duckdb")
+    assert maintenance.problem_of(busy.value, tmp_path).kind == ProblemKind.BUSY
+    with pytest.raises(duckdb.IOException) as denied:
+        db.connect(tmp_path / "denied.duckdb")
+    assert not isinstance(denied.value, db.DatabaseBusy)
+    problem = maintenance.problem_of(denied.value, tmp_path)
+    assert problem.kind == ProblemKind.FAILED and problem.error_class == "IOException"
+
+
 # ------------------------------------------------------------------ the app
 
 

@@ -63,6 +63,10 @@ def connect(path: Path | str) -> duckdb.DuckDBPyConnection:
     try:
         con = duckdb.connect(str(path))
     except duckdb.IOException as exc:
+        # Only a lock conflict means "another program has it"; a permission or disk
+        # error must reach the maintenance page as what it is.
+        if "lock" not in str(exc).lower():
+            raise
         raise DatabaseBusy(
             f"无法打开数据库文件 {path.name}：它正被另一个程序使用。请先关闭该程序再试。"
         ) from exc

@@ -244,3 +244,26 @@ def test_office_sees_units_and_accounts(page: Page, app_server: AppServer):
     shown(page.get_by_role("tab", name="单位名录"))
     shown(page.get_by_role("tab", name="用户账号"))
     assert page.url.rstrip("/").endswith("/units")
+
+
+def test_a_page_link_clicked_at_once_stays_open(
+    page: Page, context: BrowserContext, app_server: AppServer
+):
+    """Right after a login, and right after a reload, a page link clicked as soon as it
+    shows opens that page for good. (The cookie component's answer reran the page it
+    was mounted on, which sent a quick clerk back to 管理首页.)"""
+    log_in(page, app_server, "office")
+    shown(page.get_by_role("heading", name="管理首页"))
+    for reload in (False, True):
+        if reload:
+            wait_for_cookie(context, present=True)
+            page.reload()
+            shown(page.get_by_role("heading", name="管理首页"))
+        nav_link(page, "活动管理").click()
+        shown(page.get_by_role("heading", name="活动管理", exact=True))
+        settle(page)
+        expect(page.get_by_role("heading", name="管理首页")).to_have_count(0)
+        expect(page.get_by_text("新建活动", exact=True)).to_be_visible()
+        nav_link(page, "管理首页").click()
+        shown(page.get_by_role("heading", name="管理首页"))
+        settle(page)

@@ -11,7 +11,7 @@ against the ``session`` table through ``themeday.auth``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import streamlit as st
 import streamlit_authenticator as stauth
@@ -31,6 +31,7 @@ _SESSION = "themeday.session_key"
 _PENDING = "themeday.pending_login"
 _NOTICE = "themeday.login_notice"
 _DROP_COOKIE = "themeday.drop_cookie"
+_COOKIE_MOUNTED = "themeday.cookie_component_mounted"
 _AUTHENTICATOR_STATE = ("name", "username", "authentication_status", "email", "roles")
 
 
@@ -40,6 +41,9 @@ class Identity:
 
     user: User
     repo: Repository
+    settling: bool = False
+    """Whether this run mounts the cookie component (see :func:`identify`): the
+    sidebar's page links are then held back until its answer has rerun the page."""
 
     @property
     def actor(self) -> Actor:
@@ -95,12 +99,25 @@ def logged_in() -> bool:
 
 
 def identify() -> Identity | None:
-    """Who is logged in for this run, or ``None`` (show the login page)."""
+    """Who is logged in for this run, or ``None`` (show the login page).
+
+    The cookie component answers a moment after it is mounted (a browser session's
+    first run) or told to set the login cookie (the run that completes a login) by
+    rerunning the page it was mounted on. A page link clicked in that moment is undone
+    by that rerun: the clerk lands back on the page just left. Such a run therefore
+    comes back with ``settling`` set, and ``app.py`` shows the page links from the
+    next run on.
+    """
     repo = repository()
+    first_run = not st.session_state.get(_COOKIE_MOUNTED)
     authenticator = _authenticator(repo)
+    st.session_state[_COOKIE_MOUNTED] = True
+    logging_in = st.session_state.get(_PENDING) is not None
     identity = _identify(repo, authenticator)
     if identity is None and st.session_state.pop(_DROP_COOKIE, False):
         authenticator.cookie_controller.delete_cookie()
+    if identity is not None and (first_run or logging_in):
+        identity = replace(identity, settling=True)
     return identity
 
 
