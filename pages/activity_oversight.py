@@ -11,7 +11,6 @@ from themeday.ui.activity_widgets import (
     comment_thread,
     edit_version,
     is_overdue,
-    month_of,
     overview_table,
     pick_activity,
     reload_notice,
@@ -74,7 +73,7 @@ def _filtered(everything: list[Activity], overdue: set[int]) -> list[Activity]:
     )
     months = third.multiselect(
         "活动月份",
-        sorted({month_of(a) for a in everything}),
+        sorted({a.month for a in everything}),
         format_func=lambda m: f"{m}月",
         placeholder="全部",
     )
@@ -87,7 +86,7 @@ def _filtered(everything: list[Activity], overdue: set[int]) -> list[Activity]:
         for a in everything
         if (not units or a.unit_name in units)
         and (not statuses or a.status in statuses)
-        and (not months or month_of(a) in months)
+        and (not months or a.month in months)
         and (not forms or a.form in forms)
         and (not late_only or a.id in overdue)
         and (not moved_only or a.off_month)

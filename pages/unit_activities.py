@@ -231,7 +231,7 @@ def _held(identity: Identity, campaign: Campaign, a: Activity) -> None:
         with st.form(f"held_{k}", clear_on_submit=False):
             held_date = st.date_input(
                 "实际开展日期",
-                value=a.held_date or a.activity_date,
+                value=a.day,
                 format="YYYY-MM-DD",
                 key=f"held_date_{k}",
             )

@@ -22,7 +22,6 @@ from themeday.boards import (
     holidays_between,
     month_counts,
     month_matrix,
-    month_of,
     next_due,
     next_due_by_activity,
     page_count,
@@ -177,7 +176,7 @@ def test_filters_by_unit_form_and_month():
         activity(2, unit_id=2, form="现场观摩", month=6),
         activity(3, unit_id=2, form="政策发布", day=date(2023, 9, 28), held=date(2023, 10, 8)),
     ]
-    assert [month_of(a) for a in acts] == [10, 6, 10]
+    assert [a.month for a in acts] == [10, 6, 10]
     ids = lambda f: [a.id for a in filter_activities(acts, f)]  # noqa: E731
     assert ids(Filters()) == [1, 2, 3] and not Filters().active
     assert ids(Filters(unit_ids=(2,))) == [2, 3]

@@ -364,6 +364,34 @@ def test_office_filters_and_comments(world):
     ]
 
 
+def test_the_month_filter_goes_by_the_held_date(world):
+    """活动月份 is the month the activity was held in once that is recorded (as on
+    看板视图), not the month it was scheduled for."""
+    schedule(world, world.mine, day=date(YEAR, 6, 30))
+    activities.file_plan(
+        world.repo,
+        world.actor("unit1"),
+        world.mine.id,
+        world.fresh(world.mine).version,
+        plan_text="活动方案正文",
+    )
+    activities.record_held(
+        world.repo,
+        world.actor("unit1"),
+        world.campaign,
+        world.mine.id,
+        world.fresh(world.mine).version,
+        held_date=date(YEAR, 7, 3),
+        attendance={"市民群众": 20},
+        marking_photos=[Upload(png(), "横幅.png")],
+    )
+    at = open_page(world, "activity_oversight", "office")
+    months = widget(at.multiselect, "活动月份")
+    assert months.options == ["6月", "7月", "9月"]  # held 7月; 6月 is unit2's theme
+    months.set_value([7]).run()
+    assert [o for o in at.selectbox[0].options] == ["城北街道办事处 城区防汛应急政策发布 · 已开展"]
+
+
 def test_leader_sees_progress_without_any_write_control(world):
     report(world, world.mine)
     world.repo.add_comment(world.actor("office"), world.mine.id, "材料齐全。")

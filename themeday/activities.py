@@ -122,7 +122,7 @@ def report_deadline(
     activity: Activity, rules: CampaignRules, cal: WorkdayCalendar, now: datetime
 ) -> Deadline | None:
     """活动总结 due date (活动后N个工作日内) from the held date (or the planned one)."""
-    day = activity.held_date or activity.activity_date
+    day = activity.day
     if rules.report_days_after is None or day is None:
         return None
     due = cal.report_due(day, rules.report_days_after)

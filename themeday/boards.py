@@ -99,18 +99,6 @@ def _day(value: object) -> date | None:
 
 
 # ------------------------------------------------------------------ cards and filters
-def day_of(activity: Activity) -> date | None:
-    """The day an activity is (or was) held: the held date once recorded, else the
-    scheduled date, else None (未定日期)."""
-    return activity.held_date or activity.activity_date
-
-
-def month_of(activity: Activity) -> int:
-    """The month an activity is in: of its day once set, else the declared 计划月份."""
-    day = day_of(activity)
-    return day.month if day else activity.planned_month
-
-
 @dataclass(frozen=True)
 class Filters:
     """The board's filters; an empty tuple means “all”."""
@@ -132,7 +120,7 @@ def filter_activities(activities: Iterable[Activity], filters: Filters) -> list[
         for a in activities
         if (not filters.unit_ids or a.unit_id in filters.unit_ids)
         and (not filters.forms or a.form in filters.forms)
-        and (not filters.months or month_of(a) in filters.months)
+        and (not filters.months or a.month in filters.months)
     ]
 
 
@@ -166,7 +154,7 @@ def cards_of(activities: Iterable[Activity], due: Mapping[int, NextDue]) -> list
             title=a.title,
             form=a.form,
             status=a.status,
-            day=day_of(a),
+            day=a.day,
             planned_month=a.planned_month,
             due=due.get(a.id, NextDue()),
         )

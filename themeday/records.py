@@ -187,6 +187,17 @@ class Activity:
         return {k: int(v) for k, v in json.loads(self.attendance_json or "{}").items()}
 
     @property
+    def day(self) -> date | None:
+        """The day it is (or was) held: the held date once recorded, else the scheduled
+        date, else None (未定日期)."""
+        return self.held_date or self.activity_date
+
+    @property
+    def month(self) -> int:
+        """活动月份: the month of :attr:`day` once set, else the declared 计划月份."""
+        return self.day.month if self.day else self.planned_month
+
+    @property
     def off_month(self) -> bool:
         """The scheduled date lies outside the declared 计划月份 (flagged for the office)."""
         return self.activity_date is not None and self.activity_date.month != self.planned_month

@@ -379,11 +379,6 @@ def comment_thread(
                 st.rerun()
 
 
-def month_of(activity: Activity) -> int:
-    """The month an activity is in: of its date once set, else the declared 计划月份."""
-    return activity.activity_date.month if activity.activity_date else activity.planned_month
-
-
 def status_counts(activities: Sequence[Activity]) -> dict[str, int]:
     """Activities per status, every status listed in lifecycle order (0 where none)."""
     return {s.value: sum(a.status == s for a in activities) for s in ActivityStatus}

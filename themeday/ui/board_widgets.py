@@ -24,7 +24,6 @@ from themeday.boards import (
     Filters,
     NextDue,
     cards_of,
-    month_of,
     next_due_by_activity,
     page_count,
 )
@@ -63,7 +62,7 @@ def board_filters(activities: Sequence[Activity], *, with_unit: bool, key: str) 
     )
     months = columns[-1].multiselect(
         "活动月份",
-        sorted({month_of(a) for a in activities}),
+        sorted({a.month for a in activities}),
         format_func=lambda m: f"{m}月",
         placeholder="全部",
         key=f"{key}_months",
