@@ -24,7 +24,7 @@ def render() -> None:
     campaign = campaign_page("考核汇总", repo, actor, "尚未创建主题日活动。")
     if campaign is None:
         return
-    as_of = as_of_picker(campaign, key="assessment_as_of")
+    as_of = as_of_picker(repo, campaign, key="assessment_as_of")
     result = assess(repo, actor, campaign, as_of)
     compliance_warning(result)
 

@@ -28,7 +28,7 @@ def render() -> None:
     campaign = campaign_page("督办催办", repo, actor, "尚未创建主题日活动。")
     if campaign is None:
         return
-    as_of = as_of_picker(campaign, key="chase_as_of")
+    as_of = as_of_picker(repo, campaign, key="chase_as_of")
     result = assess(repo, actor, campaign, as_of)
     items = chase_items(repo, actor, campaign, as_of, result)
     compliance_warning(result)
@@ -51,7 +51,7 @@ def render() -> None:
     chase_table(shown)
 
     st.subheader("标记已催办")
-    if as_of != today():
+    if as_of != today(repo):
         st.info("催办记录按实际催办时间登记。请将“统计截至”设为今天后再标记已催办。")
         return
     mark_chased_form(repo, actor, campaign, shown)

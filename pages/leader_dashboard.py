@@ -29,6 +29,7 @@ from themeday.config import TZ
 from themeday.domain import TRAFFIC_LIGHT_LABELS, NotFound, Role
 from themeday.records import Campaign
 from themeday.ui import gate
+from themeday.ui.compliance_widgets import as_of_picker
 from themeday.ui.widgets import campaign_page, escape_markdown
 
 REFRESH_SECONDS = 60
@@ -49,17 +50,8 @@ def render() -> None:
     campaign = campaign_page("领导看板", repo, actor, "尚未创建主题日活动。")
     if campaign is None:
         return
-    today = repo.clock().astimezone(TZ).date()
-    earliest = min(date(campaign.year - 1, 1, 1), today)
-    as_of = st.columns([1, 3])[0].date_input(
-        "统计截至",
-        value=today,
-        min_value=earliest,
-        max_value=today,
-        format="YYYY-MM-DD",
-        key=_AS_OF,
-        help="按该日24时前的记录统计；选择过去的日期可重现当时的情况。",
-    )
+    with st.columns([1, 3])[0]:
+        as_of = as_of_picker(repo, campaign, key=_AS_OF)
 
     @st.fragment(run_every=REFRESH_SECONDS)
     def live() -> None:

@@ -28,7 +28,7 @@ def render() -> None:
     campaign_caption(campaign)
 
     st.subheader("待办事项")
-    todo_list(unit_todo(repo, actor, campaign, today()))
+    todo_list(unit_todo(repo, actor, campaign, today(repo)))
 
     declarations = repo.list_declarations(actor, campaign.id)
     declaration = declarations[0] if declarations else None

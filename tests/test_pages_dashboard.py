@@ -14,6 +14,7 @@ from tests.test_pages import host as page_host
 from themeday.assessment import assess
 from themeday.compliance import ComplianceResult
 from themeday.config import TZ, now
+from themeday.domain import SYSTEM_ACTOR
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 60
@@ -25,8 +26,9 @@ def host(app_db, username: str, as_of: date | None = DEMO_DAY) -> AppTest:
     at = AppTest.from_file(str(ROOT / "tests/apps/page_host.py"), default_timeout=TIMEOUT)
     at.session_state["page"] = "leader_dashboard"
     at.session_state["themeday.user_id"] = app_db.login_record(username).user.id
-    if as_of is not None:
-        at.session_state["dashboard.as_of"] = as_of
+    if as_of is not None:  # the picker's key names the campaign
+        campaign = app_db.current_campaign(SYSTEM_ACTOR)
+        at.session_state[f"dashboard.as_of_{campaign.id}"] = as_of
     return at.run()
 
 
