@@ -58,12 +58,9 @@ class ActivitiesMixin(RepositoryBase):
             " JOIN declaration d ON d.id = a.declaration_id"
             " WHERE a.campaign_id = ? AND d.status = 'approved'"
         )
-        params: list[Any] = [campaign_id]
-        if actor.role == Role.UNIT:
-            unit_id = actor.unit_id
-        if unit_id is not None:
-            sql += " AND a.unit_id = ?"
-            params.append(unit_id)
+        scope, scope_params = self._unit_scope(actor, "a.unit_id", unit_id)
+        sql += scope
+        params: list[Any] = [campaign_id, *scope_params]
         sql += (
             " ORDER BY coalesce(a.activity_date, make_date(2999, a.planned_month, 1)),"
             " un.kind, un.id, a.seq"
@@ -103,10 +100,9 @@ class ActivitiesMixin(RepositoryBase):
             " WHERE f.owner_type = 'activity' AND f.campaign_id = ?"
             " AND f.kind IN ('photo', 'marking') AND f.fmt IN ('jpeg', 'png')"
         )
-        params: list[Any] = [campaign_id]
-        if actor.role == Role.UNIT:
-            where += " AND a.unit_id = ?"
-            params.append(actor.unit_id)
+        scope, scope_params = self._unit_scope(actor, "a.unit_id")
+        where += scope
+        params: list[Any] = [campaign_id, *scope_params]
         for values, column in (
             (unit_ids, "a.unit_id"),
             (forms, "a.form"),

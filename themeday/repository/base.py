@@ -128,6 +128,19 @@ class RepositoryBase:
         if actor.role == Role.UNIT and actor.unit_id != unit_id:
             raise PermissionDenied("只能查看和修改本单位的数据。")
 
+    @staticmethod
+    def _unit_scope(actor: Actor, column: str, unit_id: int | None = None) -> tuple[str, list[Any]]:
+        """The ``AND column = ?`` that narrows a list to one unit, with its parameter.
+
+        A unit user always gets its own unit, whatever was asked for; the office and
+        leaders get ``unit_id`` when one is given, else every unit (no condition).
+        """
+        if actor.role == Role.UNIT:
+            unit_id = actor.unit_id
+        if unit_id is None:
+            return "", []
+        return f" AND {column} = ?", [unit_id]
+
     def _check_version(self, table: str, record_id: int, expected: int | None) -> int:
         row = self._one(f"SELECT version FROM {table} WHERE id = ?", [record_id])
         if row is None:

@@ -190,11 +190,8 @@ class CatalogueMixin(RepositoryBase):
     # units
     def list_units(self, actor: Actor, include_disabled: bool = True) -> list[Unit]:
         """Units the actor may see: a unit user sees only its own (单位名录)."""
-        sql = f"SELECT {_UNIT_COLUMNS} FROM unit WHERE 1 = 1"
-        params: list[Any] = []
-        if actor.role == Role.UNIT:
-            sql += " AND id = ?"
-            params.append(actor.unit_id)
+        scope, params = self._unit_scope(actor, "id")
+        sql = f"SELECT {_UNIT_COLUMNS} FROM unit WHERE 1 = 1" + scope
         if not include_disabled:
             sql += " AND enabled"
         return [Unit(*r) for r in self._all(sql + " ORDER BY kind, id", params)]

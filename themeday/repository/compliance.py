@@ -248,10 +248,9 @@ class ComplianceMixin(RepositoryBase):
             " s.created_at FROM score_adjustment s JOIN unit un ON un.id = s.unit_id"
             " WHERE s.campaign_id = ?"
         )
-        params: list[Any] = [campaign_id]
-        if actor.role == Role.UNIT:
-            sql += " AND s.unit_id = ?"
-            params.append(actor.unit_id)
+        scope, scope_params = self._unit_scope(actor, "s.unit_id")
+        sql += scope
+        params: list[Any] = [campaign_id, *scope_params]
         return [ScoreAdjustment(*r) for r in self._all(sql + " ORDER BY s.id", params)]
 
     # ------------------------------------------------------------ weights

@@ -63,10 +63,9 @@ class DeclarationsMixin(RepositoryBase):
             f"SELECT {_DECLARATION_COLUMNS} FROM declaration d JOIN unit un ON un.id = d.unit_id"
             " WHERE d.campaign_id = ?"
         )
-        params: list[Any] = [campaign_id]
-        if actor.role == Role.UNIT:
-            sql += " AND d.unit_id = ?"
-            params.append(actor.unit_id)
+        scope, scope_params = self._unit_scope(actor, "d.unit_id")
+        sql += scope
+        params: list[Any] = [campaign_id, *scope_params]
         return [Declaration(*r) for r in self._all(sql + " ORDER BY un.kind, un.id", params)]
 
     def get_declaration(self, actor: Actor, declaration_id: int) -> Declaration:
@@ -89,12 +88,9 @@ class DeclarationsMixin(RepositoryBase):
             f"SELECT {ACTIVITY_COLUMNS} FROM activity a JOIN unit un ON un.id = a.unit_id"
             " WHERE a.campaign_id = ?"
         )
-        params: list[Any] = [campaign_id]
-        if actor.role == Role.UNIT:
-            unit_id = actor.unit_id
-        if unit_id is not None:
-            sql += " AND a.unit_id = ?"
-            params.append(unit_id)
+        scope, scope_params = self._unit_scope(actor, "a.unit_id", unit_id)
+        sql += scope
+        params: list[Any] = [campaign_id, *scope_params]
         rows = self._all(sql + " ORDER BY a.planned_month, un.id, a.seq", params)
         return [Activity(*r) for r in rows]
 
