@@ -127,26 +127,39 @@ def schedule(
     )
 
 
-def report(world: World, activity: Activity) -> None:
-    """Take unit1's activity to 总结已报送 through the service (files in the app's store)."""
-    repo, unit = world.repo, world.actor("unit1")
-    schedule(world, activity)
+def file_plan(world: World, activity: Activity) -> None:
+    """unit1 files the activity's 活动方案 through the service."""
     activities.file_plan(
-        repo, unit, activity.id, world.fresh(activity).version, plan_text="活动方案正文"
+        world.repo,
+        world.actor("unit1"),
+        activity.id,
+        world.fresh(activity).version,
+        plan_text="活动方案正文",
     )
+
+
+def hold(world: World, activity: Activity, held: date = date(YEAR, 6, 19)) -> None:
+    """unit1 records the activity as held on ``held``, with a marking photo."""
     activities.record_held(
-        repo,
-        unit,
+        world.repo,
+        world.actor("unit1"),
         world.campaign,
         activity.id,
         world.fresh(activity).version,
-        held_date=date(YEAR, 6, 19),
+        held_date=held,
         attendance={"人大代表": 3, "市民群众": 30},
         marking_photos=[Upload(png("red"), "横幅.png")],
     )
+
+
+def report(world: World, activity: Activity) -> None:
+    """Take unit1's activity to 总结已报送 through the service (files in the app's store)."""
+    schedule(world, activity)
+    file_plan(world, activity)
+    hold(world, activity)
     activities.file_report(
-        repo,
-        unit,
+        world.repo,
+        world.actor("unit1"),
         activity.id,
         world.fresh(activity).version,
         report_text="6月19日，城北街道举办防汛应急政策发布会。",
@@ -234,13 +247,7 @@ def test_a_stale_edit_is_refused_and_the_input_is_kept(world):
 
 def test_unit_records_the_activity_held_with_the_marking_photo(world):
     schedule(world, world.mine)
-    activities.file_plan(
-        world.repo,
-        world.actor("unit1"),
-        world.mine.id,
-        world.fresh(world.mine).version,
-        plan_text="方案",
-    )
+    file_plan(world, world.mine)
     at = open_page(world, "unit_activities", "unit1", world.mine)
     marking = "现场标识照片（宣传横幅、电子屏标注“政务公开主题日”字样）"
     widget(at.number_input, "人大代表").set_value(3)
@@ -260,21 +267,9 @@ def test_unit_records_the_activity_held_with_the_marking_photo(world):
 
 def test_unit_report_needs_a_photo(world):
     """The report's photo upload at service level; the page shows the rule and refuses."""
-    repo, unit = world.repo, world.actor("unit1")
     schedule(world, world.mine)
-    activities.file_plan(
-        repo, unit, world.mine.id, world.fresh(world.mine).version, plan_text="方案"
-    )
-    activities.record_held(
-        repo,
-        unit,
-        world.campaign,
-        world.mine.id,
-        world.fresh(world.mine).version,
-        held_date=date(YEAR, 6, 19),
-        attendance={"市民群众": 20},
-        marking_photos=[Upload(png(), "横幅.png")],
-    )
+    file_plan(world, world.mine)
+    hold(world, world.mine)
     at = open_page(world, "unit_activities", "unit1", world.mine)
     assert "活动总结：截止 2023年6月" in messages(at)
     widget(at.text_area, "情况报告或新闻稿").input("活动情况……")
@@ -286,7 +281,7 @@ def test_unit_report_needs_a_photo(world):
     at = click(at, "报送活动总结")
     assert "活动总结已报送" in texts(at, "success")
     assert world.fresh(world.mine).status == "reported"
-    kinds = [f.kind for f in repo.list_activity_files(unit, world.mine.id)]
+    kinds = [f.kind for f in world.repo.list_activity_files(world.actor("unit1"), world.mine.id)]
     assert kinds.count("photo") == 2
 
 
@@ -368,23 +363,8 @@ def test_the_month_filter_goes_by_the_held_date(world):
     """活动月份 is the month the activity was held in once that is recorded (as on
     看板视图), not the month it was scheduled for."""
     schedule(world, world.mine, day=date(YEAR, 6, 30))
-    activities.file_plan(
-        world.repo,
-        world.actor("unit1"),
-        world.mine.id,
-        world.fresh(world.mine).version,
-        plan_text="活动方案正文",
-    )
-    activities.record_held(
-        world.repo,
-        world.actor("unit1"),
-        world.campaign,
-        world.mine.id,
-        world.fresh(world.mine).version,
-        held_date=date(YEAR, 7, 3),
-        attendance={"市民群众": 20},
-        marking_photos=[Upload(png(), "横幅.png")],
-    )
+    file_plan(world, world.mine)
+    hold(world, world.mine, held=date(YEAR, 7, 3))
     at = open_page(world, "activity_oversight", "office")
     months = widget(at.multiselect, "活动月份")
     assert months.options == ["6月", "7月", "9月"]  # held 7月; 6月 is unit2's theme
