@@ -7,7 +7,6 @@ themselves are done on 本单位活动 and 活动进展.
 import streamlit as st
 
 from themeday import boards, declarations
-from themeday.config import TZ
 from themeday.domain import Role
 from themeday.ui import board_widgets, gate
 from themeday.ui.widgets import campaign_page
@@ -37,7 +36,7 @@ def render() -> None:
     )
     shown = boards.filter_activities(everything, filters)
     st.caption(f"共 {len(shown)} 个活动（全部 {len(everything)} 个）")
-    today = repo.clock().astimezone(TZ).date()
+    today = repo.today()
     kanban_tab, calendar_tab, photo_tab = st.tabs(TABS, key=f"{KEY}.tab", on_change="rerun")
     if kanban_tab.open:
         with kanban_tab:

@@ -17,7 +17,6 @@ from themeday.ui.compliance_widgets import (
     item_filters,
     light_counts,
     mark_chased_form,
-    today,
 )
 from themeday.ui.widgets import campaign_page
 
@@ -51,7 +50,7 @@ def render() -> None:
     chase_table(shown)
 
     st.subheader("标记已催办")
-    if as_of != today(repo):
+    if as_of != repo.today():
         st.info("催办记录按实际催办时间登记。请将“统计截至”设为今天后再标记已催办。")
         return
     mark_chased_form(repo, actor, campaign, shown)

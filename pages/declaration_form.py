@@ -41,7 +41,7 @@ def render() -> None:
     declaration = repo.declaration_for(actor, campaign.id, actor.unit_id)
     _status(declaration)
     if declaration is None or declaration.editable_by_unit:
-        _deadline_notice(campaign, repo.clock().date())
+        _deadline_notice(campaign, repo.today())
     if declaration is None or declaration.editable_by_unit:
         _editor(identity, campaign, declaration)
         if declaration is not None:

@@ -1,5 +1,7 @@
 """申报审核: the office's queue, the 未申报 list, and review of one 申报表."""
 
+from datetime import date
+
 import pandas as pd
 import streamlit as st
 
@@ -47,7 +49,7 @@ def render() -> None:
     with queue_tab:
         _queue(identity, campaign, submitted)
     with missing_tab:
-        _missing(campaign, missing)
+        _missing(campaign, missing, as_of=repo.today())
     with import_tab:
         _import(identity, campaign)
 
@@ -199,7 +201,7 @@ def _amend(identity: Identity, campaign: Campaign, themes: list) -> None:
                     st.rerun()
 
 
-def _missing(campaign: Campaign, missing: list) -> None:
+def _missing(campaign: Campaign, missing: list, as_of: date) -> None:
     if not missing:
         st.success("所有单位均已提交申报表。")
         return
@@ -208,7 +210,7 @@ def _missing(campaign: Campaign, missing: list) -> None:
     st.dataframe(units_frame(missing), hide_index=True, width="stretch")
     st.download_button(
         "导出催报名单（Excel）",
-        exports.chase_list_xlsx(campaign, missing),
+        exports.chase_list_xlsx(campaign, missing, as_of),
         file_name=download_name(f"{campaign.year}年", "未申报单位催报名单.xlsx"),
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )

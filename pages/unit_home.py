@@ -5,7 +5,7 @@ import streamlit as st
 from themeday.assessment import unit_todo
 from themeday.domain import Role
 from themeday.ui import gate
-from themeday.ui.compliance_widgets import today, todo_list
+from themeday.ui.compliance_widgets import todo_list
 from themeday.ui.widgets import (
     activities_frame,
     campaign_caption,
@@ -28,7 +28,7 @@ def render() -> None:
     campaign_caption(campaign)
 
     st.subheader("待办事项")
-    todo_list(unit_todo(repo, actor, campaign, today(repo)))
+    todo_list(unit_todo(repo, actor, campaign, repo.today()))
 
     declarations = repo.list_declarations(actor, campaign.id)
     declaration = declarations[0] if declarations else None

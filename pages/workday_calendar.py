@@ -27,7 +27,7 @@ def render() -> None:
         "活动方案和总结的截止日期按国家法定工作日计算（含调休上班日）。系统内置2004—2026年的"
         "国务院节假日安排；国务院每年11月公布次年安排后，请在此录入。录入的日期优先于内置安排。"
     )
-    today = repo.clock().date()
+    today = repo.today()
     work_calendar = calendar(repo, actor)
     for year in (today.year, today.year + 1):
         if work_calendar.is_verified(today.replace(year=year, month=6, day=1)):

@@ -19,7 +19,7 @@ from tests.test_pages import host, texts, titles
 from themeday.assessment import assess, chase_items, unit_todo
 from themeday.compliance_exports import CSV_SHEETS
 from themeday.repository import Repository
-from themeday.ui.compliance_widgets import deadline_text, light_text, row_keys, today
+from themeday.ui.compliance_widgets import deadline_text, light_text, row_keys
 
 
 def office_of(app_db: Repository):
@@ -62,7 +62,7 @@ def test_deadline_and_light_texts():
 # ------------------------------------------------------------------ 督办催办
 def test_office_sees_every_open_item_red_first(app_db):
     office, campaign = office_of(app_db), campaign_of(app_db)
-    expected = chase_items(app_db, office, campaign, today(app_db))
+    expected = chase_items(app_db, office, campaign, app_db.today())
     assert (expected["light"] == "red").any()  # the demo always has overdue items
 
     at = host(app_db, "chase_board", "office")
@@ -84,7 +84,7 @@ def test_office_sees_every_open_item_red_first(app_db):
 
 def test_filters_narrow_the_items(app_db):
     office, campaign = office_of(app_db), campaign_of(app_db)
-    expected = chase_items(app_db, office, campaign, today(app_db))
+    expected = chase_items(app_db, office, campaign, app_db.today())
     at = host(app_db, "chase_board", "office")
     next(m for m in at.multiselect if m.label == "提醒").set_value(["red"]).run()
     shown = table(at, "逾期/剩余工作日")
@@ -99,7 +99,7 @@ def test_filters_narrow_the_items(app_db):
 
 def test_marking_items_chased_records_them_and_the_table_shows_it(app_db):
     office, campaign = office_of(app_db), campaign_of(app_db)
-    expected = chase_items(app_db, office, campaign, today(app_db))
+    expected = chase_items(app_db, office, campaign, app_db.today())
     first = expected.iloc[0]
     key = row_keys(expected)[0]
 
@@ -137,7 +137,7 @@ def test_marking_items_chased_records_them_and_the_table_shows_it(app_db):
 
 def test_a_past_date_reproduces_the_list_and_offers_no_marking(app_db):
     office, campaign = office_of(app_db), campaign_of(app_db)
-    past = today(app_db) - timedelta(days=14)
+    past = app_db.today() - timedelta(days=14)
     expected = chase_items(app_db, office, campaign, past)
     at = host(app_db, "chase_board", "office")
     at.date_input[0].set_value(past).run()
@@ -156,7 +156,7 @@ def test_unit_home_lists_only_its_own_items(app_db, username):
     office, campaign = office_of(app_db), campaign_of(app_db)
     actor = app_db.login_record(username).user.as_actor()
     own = app_db.get_unit(actor, actor.unit_id).name
-    expected = unit_todo(app_db, actor, campaign, today(app_db))
+    expected = unit_todo(app_db, actor, campaign, app_db.today())
 
     at = host(app_db, "unit_home", username)
     assert not at.exception
@@ -188,7 +188,7 @@ def test_unit_home_lists_only_its_own_items(app_db, username):
 
 def test_unit1_has_red_items_on_its_home(app_db):
     actor = app_db.login_record("unit1").user.as_actor()
-    expected = unit_todo(app_db, actor, campaign_of(app_db), today(app_db))
+    expected = unit_todo(app_db, actor, campaign_of(app_db), app_db.today())
     assert set(expected["unit_id"]) == {actor.unit_id}
     at = host(app_db, "unit_home", "unit1")
     if (expected["light"] == "red").any():
@@ -198,7 +198,7 @@ def test_unit1_has_red_items_on_its_home(app_db):
 # ------------------------------------------------------------------ 考核汇总
 def test_assessment_table_is_ordered_by_rank(app_db):
     office, campaign = office_of(app_db), campaign_of(app_db)
-    result = assess(app_db, office, campaign, today(app_db))
+    result = assess(app_db, office, campaign, app_db.today())
     at = host(app_db, "assessment_summary", "office")
     assert not at.exception
     assert titles(at) == ["考核汇总"]
@@ -222,7 +222,7 @@ def test_an_adjustment_needs_a_reason(app_db):
 
 def test_an_adjustment_with_a_reason_changes_the_score(app_db):
     office, campaign = office_of(app_db), campaign_of(app_db)
-    before = assess(app_db, office, campaign, today(app_db)).units
+    before = assess(app_db, office, campaign, app_db.today()).units
     unit = before.iloc[-1]  # the lowest score
     at = host(app_db, "assessment_summary", "office")
     next(s for s in at.selectbox if s.label == "单位").set_value(int(unit["unit_id"]))
@@ -247,7 +247,7 @@ def test_an_adjustment_with_a_reason_changes_the_score(app_db):
 
 def test_weights_form_saves_new_weights(app_db):
     office, campaign = office_of(app_db), campaign_of(app_db)
-    before = assess(app_db, office, campaign, today(app_db)).units.set_index("unit_name")
+    before = assess(app_db, office, campaign, app_db.today()).units.set_index("unit_name")
     at = host(app_db, "assessment_summary", "office")
     next(n for n in at.number_input if n.label == "按时申报").set_value(12.0)
     button(at, "保存得分权重").click().run()
@@ -264,7 +264,7 @@ def test_weights_form_saves_new_weights(app_db):
 
 def test_exports_are_offered_and_the_workbook_is_built_with_progress(app_db):
     office, campaign = office_of(app_db), campaign_of(app_db)
-    result = assess(app_db, office, campaign, today(app_db))
+    result = assess(app_db, office, campaign, app_db.today())
     at = host(app_db, "assessment_summary", "office")
     offered = downloads(at)
     for name in CSV_SHEETS.values():

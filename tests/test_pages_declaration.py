@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.test_pages import host, texts, titles
+from themeday import exports
 from themeday.accounts import create_account
 from themeday.domain import SYSTEM_ACTOR, Role
 
@@ -99,6 +100,24 @@ def test_chase_list_and_plan_exports_are_offered(app_db):
     text = " ".join(t.value for t in at.text)
     assert "城北街道办事处" in text and "区卫生健康局" in text
     assert "区教育局" not in text  # not approved: not on the plan
+
+
+def test_the_chase_list_is_dated_by_the_repository_clock(app_db, monkeypatch):
+    """催报名单's title says which day the list is true for: the same 今天 the rest of
+    the app counts from (the repository's clock), not the server's wall clock."""
+    dated = []
+    build = exports.chase_list_xlsx
+
+    def spy(campaign, units, as_of=None):
+        dated.append((as_of, [u.name for u in units]))
+        return build(campaign, units, as_of)
+
+    monkeypatch.setattr(exports, "chase_list_xlsx", spy)
+    at = host(app_db, "declaration_review", "office")
+    assert "导出催报名单（Excel）" in [b.proto.label for b in at.get("download_button")]
+    campaign = app_db.current_campaign(SYSTEM_ACTOR)
+    missing = [u.name for u in app_db.units_not_submitted(SYSTEM_ACTOR, campaign.id)]
+    assert dated == [(app_db.today(), missing)]
 
 
 def test_office_creates_a_campaign_from_the_xiangjiang_preset(app_db):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 
 import duckdb
 import pytest
@@ -338,6 +339,17 @@ def test_unit_account_must_be_bound_to_a_unit(demo, office):
         )
     with pytest.raises(NotFound):
         demo.get_unit(office, 9999)
+
+
+def test_today_is_the_day_in_beijing_by_the_repository_clock(repo, clock):
+    """Deadlines count from the day in Asia/Shanghai: 16:30 UTC is already the next day
+    there, and a moved clock moves "today" with it."""
+    clock.current = datetime(2026, 11, 23, 16, 30, tzinfo=UTC)
+    assert repo.today() == date(2026, 11, 24)
+    clock.current = datetime(2026, 11, 23, 15, 59, tzinfo=UTC)
+    assert repo.today() == date(2026, 11, 23)
+    clock.advance(days=39)
+    assert repo.today() == date(2027, 1, 1)
 
 
 def test_two_people_saving_one_record_at_once_both_land(demo, office, clock):

@@ -327,7 +327,7 @@ def record_held(
     store: FileStore | None = None,
 ) -> None:
     """开展情况: held date, attendance by invitee kind, media, marking photos."""
-    today = repo.clock().astimezone(TZ).date()
+    today = repo.today()
     problems = []
     if held_date is None:
         problems.append("请选择实际开展日期。")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import duckdb
@@ -44,6 +44,11 @@ class RepositoryBase:
     def __init__(self, cur: duckdb.DuckDBPyConnection, clock: Clock = default_clock):
         self.cur = cur
         self.clock = clock
+
+    def today(self) -> date:
+        """Today in Asia/Shanghai by this repository's clock (the day deadlines and
+        the default 统计截至 are counted from)."""
+        return self.clock().astimezone(TZ).date()
 
     def _one(self, sql: str, params: Iterable[Any] = ()) -> tuple | None:
         # Read the result to its end: a result read only partly keeps its transaction

@@ -32,7 +32,7 @@ from themeday.compliance_exports import (
     compliance_csv,
     compliance_xlsx,
 )
-from themeday.config import TZ, now
+from themeday.config import now
 from themeday.domain import (
     COMPLIANCE_WEIGHT_LABELS,
     TRAFFIC_LIGHT_LABELS,
@@ -63,17 +63,12 @@ _WEIGHTS_FILLED = "themeday.weights_filled"
 
 
 # ------------------------------------------------------------------ as-of date and lights
-def today(repo: Repository) -> date:
-    """Today in Asia/Shanghai by the repository's clock (the default 统计截至 date)."""
-    return repo.clock().astimezone(TZ).date()
-
-
 def as_of_picker(repo: Repository, campaign: Campaign, key: str) -> date:
     """统计截至: the day the figures are counted to (today by default, never later).
 
     A past date reproduces the figures as they stood at the end of that day.
     """
-    latest = today(repo)
+    latest = repo.today()
     earliest = min(date(campaign.year - 1, 1, 1), latest)
     picked = st.date_input(
         "统计截至",
