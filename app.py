@@ -5,7 +5,7 @@ import streamlit as st
 from pages import login_pages, public_pages, sections_for
 from themeday.ui import gate, maintenance
 from themeday.ui.resources import database_problem
-from themeday.ui.widgets import campaign_selector, escape_markdown
+from themeday.ui.widgets import campaign_banner, campaign_selector, escape_markdown
 
 st.set_page_config(page_title="政务公开主题日", page_icon=":material/campaign:", layout="wide")
 
@@ -19,6 +19,6 @@ elif identity is None:
 else:
     name = escape_markdown(identity.user.display_name)
     st.sidebar.caption(f"{name}（{identity.user.role.label}）")
-    campaign_selector(identity.repo, identity.actor)
+    campaign_banner(campaign_selector(identity.repo, identity.actor))
     position = "hidden" if identity.settling else "sidebar"
     st.navigation(sections_for(identity.user), position=position, expanded=True).run()

@@ -101,6 +101,9 @@ def select_option(where: Page | Locator, label: str, option: str) -> None:
     chosen = re.compile(rf"^{re.escape(option)}")
     if chosen.search(box.input_value()):
         return
+    # Scrolled first: a scroll that comes with the click closes the list it opens
+    # (the sidebar's selector sits below the fold at 1366x768).
+    box.scroll_into_view_if_needed()
     box.click()
     page.get_by_role("option", name=chosen).click()
     expect(box).to_have_value(chosen)

@@ -153,44 +153,82 @@ def progress_charts(campaign: Campaign, counts: dict[str, Any]) -> None:
 
 
 _CAMPAIGN = "themeday.campaign_id"
+"""The session's chosen campaign: a plain session key that no widget owns, so no
+widget reset (a page switch, a component's rerun) can change it (DESIGN.md §3)."""
 _CAMPAIGN_REQUEST = "themeday.campaign_request"
+_PICKER = "themeday.campaign_picker"
 
 
-def campaign_selector(repo: Repository, actor: Actor) -> None:
-    """The year/campaign picker in the sidebar (活动年度); the current one by default."""
-    campaigns = repo.list_campaigns(actor)
-    if not campaigns:
-        return
+def _picked(widget_key: str) -> None:
+    """The selector's callback: the person picked another year."""
+    st.session_state[_CAMPAIGN] = st.session_state[widget_key]
+
+
+def chosen_campaign_id(campaigns: list[Campaign]) -> int | None:
+    """The id of the session's campaign among ``campaigns``; settles it on first use.
+
+    It changes only when the person picks another year, or right after the office
+    creates or promotes one (:func:`choose_campaign`); a campaign that no longer
+    exists falls back to the current one.
+    """
     by_id = {c.id: c for c in campaigns}
-    current = next((c.id for c in campaigns if c.is_current), campaigns[0].id)
     requested = st.session_state.pop(_CAMPAIGN_REQUEST, None)
     if requested in by_id:
         st.session_state[_CAMPAIGN] = requested
     elif st.session_state.get(_CAMPAIGN) not in by_id:
-        st.session_state[_CAMPAIGN] = current
-    # Labels stay the same when the current campaign changes, so the choice holds.
+        current = next((c.id for c in campaigns if c.is_current), None)
+        st.session_state[_CAMPAIGN] = current if current is not None else campaigns[0].id
+    return st.session_state[_CAMPAIGN] if by_id else None
+
+
+def campaign_selector(repo: Repository, actor: Actor) -> Campaign | None:
+    """The year/campaign picker in the sidebar (活动年度); the current one by default.
+
+    The widget only shows and changes the choice kept under ``_CAMPAIGN``: its key
+    carries the chosen id and its index points at it, so whatever the widget's own
+    state does, it can only ever show the choice, and a pick goes through
+    :func:`_picked`. Returns the chosen campaign.
+    """
+    campaigns = repo.list_campaigns(actor)
+    if not campaigns:
+        return None
+    chosen = chosen_campaign_id(campaigns)
+    by_id = {c.id: c for c in campaigns}
+    ids = list(by_id)
+    widget_key = f"{_PICKER}.{chosen}.{'-'.join(map(str, ids))}"
     st.sidebar.selectbox(
         "活动年度",
-        list(by_id),
-        key=_CAMPAIGN,
+        ids,
+        index=ids.index(chosen),
+        key=widget_key,
+        on_change=_picked,
+        args=(widget_key,),
         format_func=lambda i: f"{by_id[i].year}年 · {by_id[i].region}",
     )
+    return by_id[chosen]
+
+
+def campaign_banner(campaign: Campaign | None) -> None:
+    """The chosen campaign's year and region at the top of the main area of a page."""
+    if campaign is not None:
+        st.caption(
+            f"当前年度：{campaign.year}年 · {escape_markdown(campaign.region)}"
+            "（在左侧“活动年度”中切换）"
+        )
 
 
 def choose_campaign(campaign_id: int) -> None:
-    """Switch the sidebar's campaign on the next run (after creating or promoting one)."""
+    """Switch the session's campaign on the next run (after creating or promoting one)."""
     st.session_state[_CAMPAIGN_REQUEST] = campaign_id
 
 
 def selected_campaign(repo: Repository, actor: Actor) -> Campaign | None:
-    """The campaign chosen in the sidebar, or the current one."""
-    chosen = st.session_state.get(_CAMPAIGN)
-    if chosen is not None:
-        try:
-            return repo.get_campaign(actor, chosen)
-        except NotFound:
-            st.session_state.pop(_CAMPAIGN, None)
-    return repo.current_campaign(actor)
+    """The session's chosen campaign (see :func:`chosen_campaign_id`), or None."""
+    campaigns = repo.list_campaigns(actor)
+    if not campaigns:
+        return None
+    chosen = chosen_campaign_id(campaigns)
+    return next(c for c in campaigns if c.id == chosen)
 
 
 def month_options(campaign: Campaign) -> list[int]:
