@@ -14,7 +14,9 @@ from typing import Any
 import streamlit as st
 
 from themeday.activities import (
+    MAX_COMMENT,
     Deadline,
+    add_comment,
     lifecycle_frame,
     plan_deadline,
     read_file,
@@ -373,9 +375,9 @@ def comment_thread(
     # The count in the key gives an empty box after a comment is saved; on an error
     # the key stays and the text is kept.
     with st.form(f"comment_{activity.id}_{len(comments)}", clear_on_submit=False):
-        body = st.text_area(prompt or "填写意见", max_chars=2000, height=100)
+        body = st.text_area(prompt or "填写意见", max_chars=MAX_COMMENT, height=100)
         if st.form_submit_button("发表意见"):
-            if run_action(lambda: repo.add_comment(actor, activity.id, body), "意见已发表。"):
+            if run_action(lambda: add_comment(repo, actor, activity.id, body), "意见已发表。"):
                 st.rerun()
 
 
