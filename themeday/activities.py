@@ -30,8 +30,9 @@ from themeday.domain import (
     ValidationError,
     cn_date,
 )
-from themeday.records import Activity, Campaign, NewFile
+from themeday.records import Activity, Attachment, Campaign, NewFile
 from themeday.repository import Repository
+from themeday.repository.activities import REMOVABLE_WHILE, photo_required
 from themeday.uploads import (
     DOCUMENT,
     IMAGE_FORMATS,
@@ -538,6 +539,18 @@ def remove_file(repo: Repository, actor: Actor, campaign: Campaign, attachment_i
     repo.remove_activity_file(
         actor, attachment_id, marking_required=bool(campaign.rules.on_site_marking)
     )
+
+
+def removable(
+    campaign: Campaign, activity: Activity, attachment: Attachment, files: Sequence[Attachment]
+) -> bool:
+    """Whether the file may be removed: it belongs to the step still open, and it is not
+    the last photo that step needs (``files``: the activity's files)."""
+    if activity.status not in REMOVABLE_WHILE.get(attachment.kind, ()):
+        return False
+    if not photo_required(attachment.kind, bool(campaign.rules.on_site_marking)):
+        return True
+    return sum(f.kind == attachment.kind for f in files) > 1
 
 
 def _require(actor: Actor, *roles: Role) -> None:

@@ -322,9 +322,7 @@ class ActivitiesMixin(RepositoryBase):
             activity = self.get_activity(actor, attachment.owner_id)
             if activity.status not in REMOVABLE_WHILE.get(attachment.kind, ()):
                 raise ValidationError(_kept_message(attachment.kind))
-            required = attachment.kind == "photo" or (
-                attachment.kind == "marking" and marking_required
-            )
+            required = photo_required(attachment.kind, marking_required)
             if required and self._live_files(activity.id, attachment.kind) <= 1:
                 raise ValidationError(
                     "这是该环节唯一的一张照片，请先上传正确的照片，再删除这一张。"
@@ -586,6 +584,12 @@ class ActivitiesMixin(RepositoryBase):
             ],
         )[0]
         self._audit(actor, "upload", "attachment", attachment_id, detail=new.original_name)
+
+
+def photo_required(kind: str, marking_required: bool) -> bool:
+    """A step needs at least one file of this kind: the report's 活动照片 always, the
+    现场标识照片 when the campaign asks for on-site marking."""
+    return kind == "photo" or (kind == "marking" and marking_required)
 
 
 def _kept_message(kind: str) -> str:
