@@ -4,7 +4,8 @@ Plain functions over pandas DataFrames: the facts the repository reads
 (``Repository.compliance_facts``), the campaign's rules, the working-day calendar and an
 as-of date (截至日期) go in; one frame per unit and one per activity come out. No
 Streamlit, no SQL, and no Python loop over rows: every step is a vectorised column
-operation, so 8,000 units and 40,000 activities take well under a second or two.
+operation (but for the rule on moved dates, run once per activity whose date moved), so
+8,000 units and 40,000 activities take well under a second or two.
 
 截至日期 (as of): everything is derived from the stored timestamps up to the end of the
 as-of day in Asia/Shanghai (before 24:00 that day). A plan filed, an activity cancelled or
@@ -12,6 +13,12 @@ published, a photo uploaded, an adjustment made or new weights set after that mo
 count as not (yet) done, so the same data and date always give the same result and a past
 date reproduces a past report. Dates changed later (改期, a corrected held date) are
 replayed from the audit trail; amended themes (office 修改主题) from the 申报 history.
+
+活动日期 is the held date once held, else the scheduled date, and both deadlines follow
+it. Lateness is measured against the due date in force when it fell due
+(``due_in_force``): when the date moved after a due date had passed with the step not
+filed, that due date stays, so a move cannot turn a late step into an on-time one; a
+move before the due date simply moves it (held earlier than scheduled: earlier).
 Not dated, and so the same for every as-of date: the unit roster, the campaign rules and
 the holiday calendar (节假日调整). A 申报表 counts as declared from its first submission
 (a later 退回修改 does not make it late); its activities count once it is approved.
