@@ -703,6 +703,17 @@ def test_schedule_consequences_are_said_before_saving(world):
     assert late == ["活动方案将逾期2个工作日（截止2023年9月26日）。"]
 
 
+def test_moving_earlier_says_a_filed_plan_would_count_late(world):
+    repo, _, unit1, _, campaign, mine, _, store = world
+    schedule(world)  # 10-09, plan due 09-26
+    activities.file_plan(repo, unit1, mine.id, None, plan_text="方案", store=store)  # 09-20
+    filed = fresh(repo, unit1, mine)
+    said = activities.schedule_consequences(
+        campaign, filed, date(2023, 9, 25), WorkdayCalendar(), repo.clock()
+    )
+    assert said == ["已报送的活动方案将记为逾期2个工作日报送（截止2023年9月18日）。"]
+
+
 # ------------------------------------------------------------------ removing a file
 def test_a_unit_removes_a_wrong_photo_of_the_open_step_and_it_stays_audited(world):
     repo, office, unit1, unit2, campaign, mine, _, store = world
