@@ -119,7 +119,7 @@ def _office_actions(identity: Identity, a: Activity) -> None:
         if published and st.button("撤回发布", key=f"unpublish_{k}"):
             write(
                 a,
-                lambda: repo.unpublish_activity(actor, a.id, version),
+                lambda: activities.withdraw(repo, actor, a.id, version),
                 f"已撤回“{a.title}”的发布。",
             )
     else:
@@ -128,14 +128,14 @@ def _office_actions(identity: Identity, a: Activity) -> None:
         if st.button("取消典型经验标记", key=f"typical_{k}"):
             write(
                 a,
-                lambda: repo.set_typical_case(actor, a.id, version, False),
+                lambda: activities.set_typical_case(repo, actor, a.id, version, False),
                 "已取消典型经验标记。",
             )
     elif a.status in _TYPICAL_FROM:
         if st.button("标记为典型经验", key=f"typical_{k}"):
             write(
                 a,
-                lambda: repo.set_typical_case(actor, a.id, version, True),
+                lambda: activities.set_typical_case(repo, actor, a.id, version, True),
                 f"已将“{a.title}”标记为典型经验。",
             )
 

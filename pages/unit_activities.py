@@ -77,19 +77,21 @@ def render() -> None:
     activity = pick_activity(mine, missing="链接中的活动不存在或不属于本单位，已显示本单位的活动。")
     activity_summary(activity)
     reload_notice(activity)
-    _schedule(identity, campaign, activity, cal, now.date())
+    _schedule(identity, campaign, activity, cal, now)
     _plan(identity, campaign, activity, cal, now)
     _held(identity, campaign, activity)
     _report(identity, campaign, activity, cal, now)
     _cancel(identity, activity)
     st.divider()
-    file_gallery(repo, actor, repo.list_activity_files(actor, activity.id))
+    file_gallery(
+        repo, actor, repo.list_activity_files(actor, activity.id), removal=(campaign, activity)
+    )
     st.divider()
     comment_thread(repo, actor, activity, can_write=True, prompt="回复政务公开办")
 
 
 def _schedule(
-    identity: Identity, campaign: Campaign, a: Activity, cal: WorkdayCalendar, today: date
+    identity: Identity, campaign: Campaign, a: Activity, cal: WorkdayCalendar, now: datetime
 ) -> None:
     if a.status not in OPEN_ACTIVITY_STATUSES:
         return
@@ -97,16 +99,20 @@ def _schedule(
     k = f"{a.id}_{version}"
     done = a.activity_date is not None
     with st.expander("① 定日期" + ("（已确定，可修改）" if done else ""), expanded=not done):
+        # Outside the form, so that picking a date reruns the page and its consequence
+        # (a past date, a plan that would be late) is shown before anything is saved.
+        day = st.date_input(
+            "活动日期",
+            value=default_date(a, campaign, cal, now.date()),
+            min_value=date(campaign.year, 1, 1),
+            max_value=date(campaign.year, 12, 31),
+            format="YYYY-MM-DD",
+            help=f"申报的计划月份为{a.planned_month}月。",
+            key=f"date_{k}",
+        )
+        for consequence in activities.schedule_consequences(campaign, a, day, cal, now):
+            st.warning(f"按此日期保存：{consequence}")
         with st.form(f"schedule_{k}", clear_on_submit=False):
-            day = st.date_input(
-                "活动日期",
-                value=default_date(a, campaign, cal, today),
-                min_value=date(campaign.year, 1, 1),
-                max_value=date(campaign.year, 12, 31),
-                format="YYYY-MM-DD",
-                help=f"申报的计划月份为{a.planned_month}月。",
-                key=f"date_{k}",
-            )
             place = st.text_input(
                 "活动地点", value=a.place, max_chars=activities.MAX_PLACE, key=f"place_{k}"
             )
@@ -246,6 +252,14 @@ def _held(identity: Identity, campaign: Campaign, a: Activity) -> None:
                     value=a.attendance.get(kind, 0),
                     key=f"attendance_{index}_{k}",
                 )
+            reason = st.text_area(
+                "开展日期调整原因",
+                value=a.off_month_reason,
+                max_chars=activities.MAX_REASON,
+                help=f"实际开展日期不在申报的计划月份（{a.planned_month}月）内时必填；"
+                "实际开展日期即为活动日期，方案和总结的截止日期随之重新计算。",
+                key=f"held_reason_{k}",
+            )
             media = st.text_input(
                 "参与报道的媒体",
                 value=a.media_outlets,
@@ -278,6 +292,7 @@ def _held(identity: Identity, campaign: Campaign, a: Activity) -> None:
                         attendance={kind: int(n) for kind, n in attendance.items()},
                         media_outlets=media,
                         marking_photos=_uploads(marking),
+                        off_month_reason=reason,
                     ),
                     "开展情况已保存。",
                 )

@@ -307,6 +307,7 @@ def test_steps_keep_their_order(world):
             held_date=date(2023, 9, 20),
             attendance={"市民群众": 10},
             marking_photos=[Upload(jpeg(), "logo.jpg")],
+            off_month_reason="提前开展",  # 9月 lies outside the planned 10月
             store=store,
         )
     with pytest.raises(ValidationError, match="请先填报开展情况"):
@@ -612,3 +613,200 @@ def test_a_file_that_cannot_be_stored_takes_the_stored_ones_with_it(world, monke
         )
     assert sorted(p.name for p in store.root.rglob("*") if p.is_file()) == before
     assert fresh(repo, unit1, mine).status == "held"
+
+
+# ------------------------------------------------------------------ the held date (issue 13)
+def hold(world, day, reason="", photos=("logo.jpg",)):
+    repo, _, unit1, _, campaign, mine, _, store = world
+    activities.record_held(
+        repo,
+        unit1,
+        campaign,
+        mine.id,
+        fresh(repo, unit1, mine).version,
+        held_date=day,
+        attendance={"市民群众": 30},
+        marking_photos=[Upload(jpeg(), name) for name in photos],
+        off_month_reason=reason,
+        store=store,
+    )
+
+
+def test_held_earlier_than_scheduled_moves_the_date_and_the_plan_is_late(world):
+    """Seen: scheduled 10-20, held 10-09 with the plan filed that day: the date stayed,
+    the plan said 按时报送. Now the held date is the date, the plan due 5 working days
+    before it."""
+    repo, _, unit1, _, campaign, mine, _, store = world
+    schedule(world, day=date(2023, 10, 20))  # plan due 10-13
+    repo.clock.current = at(2023, 10, 9, 9)
+    activities.file_plan(repo, unit1, mine.id, None, plan_text="方案", store=store)
+    filed = fresh(repo, unit1, mine)
+    ahead = activities.plan_deadline(filed, campaign.rules, WorkdayCalendar(), repo.clock())
+    assert ahead.due == date(2023, 10, 13) and ahead.late_workdays == 0
+    repo.clock.current = at(2023, 10, 9, 18)
+    hold(world, date(2023, 10, 9))
+    held = fresh(repo, unit1, mine)
+    assert held.day == date(2023, 10, 9) and not held.off_month
+    assert [d for _, d in held.date_changes] == [date(2023, 10, 20), date(2023, 10, 9)]
+    plan = activities.plan_deadline(held, campaign.rules, WorkdayCalendar(), repo.clock())
+    assert plan.due == date(2023, 9, 26) and plan.late_workdays == 5
+    assert "逾期5个工作日" in plan.text
+    frame = activities.lifecycle_frame([held], campaign.rules, WorkdayCalendar(), repo.clock())
+    assert frame.loc[0, "活动日期"] == date(2023, 10, 9)
+    assert frame.loc[0, "活动方案"] == "逾期5个工作日报送"
+
+
+def test_a_held_date_outside_the_month_needs_a_reason_and_is_flagged(world):
+    repo, _, unit1, _, campaign, mine, _, store = world
+    schedule(world)  # 2023-10-09, in the planned 10月
+    activities.file_plan(repo, unit1, mine.id, None, plan_text="方案", store=store)
+    repo.clock.current = at(2023, 11, 2, 18)
+    before = fresh(repo, unit1, mine)
+    with pytest.raises(ValidationError) as refused:
+        hold(world, date(2023, 11, 1))
+    assert refused.value.messages == ["实际开展日期不在申报的计划月份（10月）内，请填写调整原因。"]
+    assert fresh(repo, unit1, mine) == before
+    hold(world, date(2023, 11, 1), reason="因防汛推迟至11月")
+    held = fresh(repo, unit1, mine)
+    assert held.off_month and held.off_month_reason == "因防汛推迟至11月"
+    row = activities.lifecycle_frame([held], campaign.rules, WorkdayCalendar(), repo.clock())
+    assert row.loc[0, "改期"] == "是"
+    # corrected back into the month: the flag and the reason go
+    hold(world, date(2023, 10, 31), photos=())
+    corrected = fresh(repo, unit1, mine)
+    assert not corrected.off_month and corrected.off_month_reason == ""
+    # the report due 10-16 for the scheduled 10-09 passed unfiled before the held date
+    # was recorded on 11-02: that lateness stays (due date in force when it fell due)
+    report = activities.report_deadline(corrected, campaign.rules, WorkdayCalendar(), repo.clock())
+    assert report.due == date(2023, 10, 16) and report.overdue
+
+
+def test_schedule_consequences_are_said_before_saving(world):
+    repo, _, unit1, _, campaign, mine, *_ = world
+    cal, now = WorkdayCalendar(), at(2023, 9, 20, 9)
+    assert activities.schedule_consequences(campaign, mine, date(2023, 10, 30), cal, now) == []
+    # 10-09's plan is due 09-26: still 4 working days
+    assert activities.schedule_consequences(campaign, mine, date(2023, 10, 9), cal, now) == []
+    # 09-25's plan was due 09-18: two working days ago
+    assert activities.schedule_consequences(campaign, mine, date(2023, 9, 25), cal, now) == [
+        "活动方案将逾期2个工作日（截止2023年9月18日）。"
+    ]
+    past = activities.schedule_consequences(campaign, mine, date(2023, 9, 1), cal, now)
+    assert past[0] == "2023年9月1日已是过去的日期（今天是2023年9月20日）。"
+    assert past[1].startswith("活动方案将逾期") and past[2].startswith("活动总结将逾期")
+    # a plan already late for the date in force stays late whatever the new date
+    schedule(world)
+    repo.clock.current = at(2023, 9, 28, 9)
+    late = activities.schedule_consequences(
+        campaign, fresh(repo, unit1, mine), date(2023, 10, 30), cal, repo.clock()
+    )
+    assert late == ["活动方案将逾期2个工作日（截止2023年9月26日）。"]
+
+
+def test_moving_earlier_says_a_filed_plan_would_count_late(world):
+    repo, _, unit1, _, campaign, mine, _, store = world
+    schedule(world)  # 10-09, plan due 09-26
+    activities.file_plan(repo, unit1, mine.id, None, plan_text="方案", store=store)  # 09-20
+    filed = fresh(repo, unit1, mine)
+    said = activities.schedule_consequences(
+        campaign, filed, date(2023, 9, 25), WorkdayCalendar(), repo.clock()
+    )
+    assert said == ["已报送的活动方案将记为逾期2个工作日报送（截止2023年9月18日）。"]
+
+
+# ------------------------------------------------------------------ removing a file
+def test_a_unit_removes_a_wrong_photo_of_the_open_step_and_it_stays_audited(world):
+    repo, office, unit1, unit2, campaign, mine, _, store = world
+    carry_out(world)  # held with logo.jpg
+    hold(world, date(2023, 10, 9), photos=("错的.jpg",))
+    wrong, right = (
+        next(f for f in repo.list_activity_files(unit1, mine.id) if f.original_name == n)
+        for n in ("错的.jpg", "logo.jpg")
+    )
+    with pytest.raises(PermissionDenied):
+        activities.remove_file(repo, unit2, campaign, wrong.id)
+    activities.remove_file(repo, unit1, campaign, wrong.id)
+    assert [f.original_name for f in repo.list_activity_files(unit1, mine.id)] == ["logo.jpg"]
+    entry = next(e for e in repo.list_audit(office) if e.action == "remove_file")
+    assert entry.object_id == str(wrong.id) and "错的.jpg" in entry.detail
+    assert repo.cur.execute(
+        "SELECT removed_by FROM attachment WHERE id = ?", [wrong.id]
+    ).fetchone() == ("unit1",)
+    with pytest.raises(NotFound):
+        activities.remove_file(repo, unit1, campaign, wrong.id)
+    with pytest.raises(ValidationError, match="唯一"):  # the campaign asks for one
+        activities.remove_file(repo, unit1, campaign, right.id)
+    # once the report is filed the held step's photos are kept
+    activities.file_report(
+        repo,
+        unit1,
+        mine.id,
+        None,
+        report_text="总结",
+        photos=[Upload(jpeg(), "a.jpg"), Upload(jpeg("blue"), "b.jpg")],
+        store=store,
+    )
+    hold_photo = next(f for f in repo.list_activity_files(unit1, mine.id) if f.kind == "marking")
+    with pytest.raises(ValidationError, match="不能删除"):
+        activities.remove_file(repo, unit1, campaign, hold_photo.id)
+    plan_photo = next(f for f in repo.list_activity_files(unit1, mine.id) if f.kind == "photo")
+    activities.remove_file(repo, unit1, campaign, plan_photo.id)  # report not yet published
+
+
+def test_a_removed_marking_photo_counts_only_before_its_removal(world):
+    repo, office, unit1, _, campaign, mine, _, store = world
+    carry_out(world)
+    hold(world, date(2023, 10, 9), photos=("第二张.jpg",))
+    from themeday import compliance
+
+    repo.clock.current = at(2023, 10, 11, 9)
+    second = next(
+        f for f in repo.list_activity_files(unit1, mine.id) if f.original_name == "第二张.jpg"
+    )
+    activities.remove_file(repo, unit1, campaign, second.id)
+
+    def marking_photos(as_of):
+        facts = repo.compliance_facts(office, campaign.id)
+        result = compliance.compute(facts, campaign.rules, WorkdayCalendar(), as_of)
+        return result.activities.set_index("activity_id").loc[mine.id, "marking_photos"]
+
+    assert (marking_photos(date(2023, 10, 10)), marking_photos(date(2023, 10, 11))) == (2, 1)
+
+
+def test_pages_and_ui_call_no_activity_write_of_the_repository():
+    """One door per write: the activity screens go through the service functions."""
+    import ast
+    from pathlib import Path
+
+    from themeday.repository.activities import ActivitiesMixin
+
+    writes = {
+        name
+        for name in vars(ActivitiesMixin)
+        if not name.startswith(("_", "get_", "list_", "public_", "showcase"))
+    }
+    assert {"add_comment", "unpublish_activity", "remove_activity_file"} <= writes
+    root = Path(__file__).resolve().parents[1]
+    for path in (
+        "pages/unit_activities.py",
+        "pages/activity_oversight.py",
+        "themeday/ui/activity_widgets.py",
+    ):
+        tree = ast.parse((root / path).read_text(encoding="utf-8"))
+        called = {
+            node.func.attr
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and _is_repository(node.func.value)
+        }
+        assert not called & writes, (path, called & writes)
+
+
+def _is_repository(node) -> bool:
+    """``repo`` or ``something.repo`` (how the screens name the repository)."""
+    import ast
+
+    if isinstance(node, ast.Name):
+        return node.id == "repo"
+    return isinstance(node, ast.Attribute) and node.attr == "repo"

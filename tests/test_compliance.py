@@ -316,9 +316,10 @@ def _daxiang(repo: Repository, tmp_path) -> World:
         at(2023, 10, 10, 12),
         lambda: activities.cancel(w.repo, OFFICE, w.acts[A4], None, "场地改造"),
     )
-    w.at(at(2023, 10, 11, 9), lambda: w.schedule(A3, d("2023-10-23")))  # 改期: due 10-16
+    # 改期 after the plan fell due (10-09) unfiled: 10-09 stays its due date (issue 13)
+    w.at(at(2023, 10, 11, 9), lambda: w.schedule(A3, d("2023-10-23")))
     w.at(at(2023, 10, 11, 15), lambda: w.report(A2))  # on the due day
-    w.at(at(2023, 10, 12, 10), lambda: w.plan(A3))  # on time for the new date
+    w.at(at(2023, 10, 12, 10), lambda: w.plan(A3))  # 3 working days late (10-10…10-12)
     w.at(
         at(2023, 10, 13, 10),
         lambda: activities.publish(w.repo, OFFICE, w.acts[A2], None, "https://example.gov.cn/a"),
@@ -378,10 +379,11 @@ def test_design_examples_and_statuses_at_the_end(daxiang_done):
     assert a1["marking_photos"] == 1 and a1["marking_evidence"]
     assert a1["held_in_planned_month"] and a2["held_in_planned_month"]
     a3, a4 = daxiang_done.activity(result, A3), daxiang_done.activity(result, A4)
+    # moved on 10-11 to 10-23 after its plan was due (10-09) and not filed: still late
     assert a3["activity_date"].date() == d("2023-10-23") and a3["plan_due"].date() == d(
-        "2023-10-16"
+        "2023-10-09"
     )
-    assert a3["plan_status"] == "on_time"
+    assert (a3["plan_status"], a3["plan_late_workdays"]) == ("late", 3)
     # 10-23 + 5 working days = 10-30; not held, nothing filed on 31 October
     assert (a3["report_status"], a3["report_light"], a3["report_late_workdays"]) == (
         "missing",
@@ -445,9 +447,10 @@ def test_score_and_dense_rank(daxiang):
     result = daxiang.result(d("2023-10-31"))
     scores = dict(zip(result.units["unit_name"], result.units["score"], strict=True))
     # A: 10 申报 + A1 (方案 2, 总结逾期 1, 标识 1, 按月 1) + A2 (方案逾期 1, 总结 2, 标识 1,
-    #    按月 1, 展示 2, 典型 5) + A3 (方案 2, 总结未报 −2); B: 10 − 1 − 2 (11月); C: 10 − 5
+    #    按月 1, 展示 2, 典型 5) + A3 (方案逾期 1: moved after it was due, 总结未报 −2);
+    #    B: 10 − 1 − 2 (11月); C: 10 − 5
     assert scores == {
-        "城北街道办事处": 27.0,
+        "城北街道办事处": 26.0,
         "城南街道办事处": 7.0,
         "区教育局": 5.0,
         "罗市镇人民政府": 0.0,
@@ -473,8 +476,8 @@ def test_counts_per_unit(daxiang_done):
     a = daxiang_done.unit(daxiang_done.result(d("2023-10-13")), "A")
     assert (a["n_activities"], a["n_cancelled"], a["n_scheduled"], a["n_held"]) == (4, 1, 3, 2)
     assert (a["plans_on_time"], a["plans_late"], a["plans_missing"], a["plans_open"]) == (
-        2,
         1,
+        2,
         0,
         0,
     )
@@ -757,9 +760,9 @@ def test_weights_are_checked_audited_and_apply_from_when_they_were_set(daxiang):
     assert (entry.action, entry.object_id) == ("set_weights", str(c))
     old = daxiang.unit(daxiang.result(d("2023-10-31")), "A")["score"]
     new = daxiang.unit(daxiang.result(d("2023-11-01")), "A")["score"]
-    assert (old, new) == (27.0, 27.0 + 5 - 2)
+    assert (old, new) == (26.0, 26.0 + 5 - 2)
     given = daxiang.result(d("2023-10-31"), weights=ComplianceWeights(declared_on_time=0))
-    assert daxiang.unit(given, "A")["score"] == 17.0
+    assert daxiang.unit(given, "A")["score"] == 16.0
 
 
 def test_chases_are_recorded_audited_and_shown_on_open_items(daxiang):
@@ -843,3 +846,93 @@ def test_weights_json_round_trip_and_tolerance():
     assert ComplianceWeights.from_json(None) == ComplianceWeights()
     with pytest.raises(ValidationError):
         ComplianceWeights.from_mapping({"declared_late_cap": -1})
+
+
+# ===================================================================== dates that moved
+@pytest.mark.parametrize(
+    ("periods", "filed_on", "kept"),
+    [
+        # moved before the due date: the new date's due date counts, earlier or later
+        ([("2023-11-20", "2023-12-03"), ("2023-12-02", "2023-11-25")], None, "2023-11-25"),
+        ([("2023-11-20", "2023-12-03"), ("2023-12-03", "2023-12-13")], None, "2023-12-13"),
+        # moved after the due date passed unfiled: the due date in force then stays
+        ([("2023-11-20", "2023-12-03"), ("2023-12-05", "2023-12-13")], None, "2023-12-03"),
+        ([("2023-11-20", "2023-12-03"), ("2023-12-05", "2023-12-13")], "2023-12-06", "2023-12-03"),
+        # filed on time before it was due: nothing to keep, the newest date counts
+        ([("2023-11-20", "2023-12-03"), ("2023-12-05", "2023-12-13")], "2023-12-01", "2023-12-13"),
+        # the first due date that passed unfiled wins over later ones
+        (
+            [
+                ("2023-11-01", "2023-11-10"),
+                ("2023-11-15", "2023-12-03"),
+                ("2023-12-08", "2023-12-20"),
+            ],
+            None,
+            "2023-11-10",
+        ),
+        ([("2023-11-20", "2023-12-03")], None, "2023-12-03"),
+        ([], None, None),
+    ],
+)
+def test_due_in_force_keeps_the_due_date_that_fell_due(periods, filed_on, kept):
+    got = compliance.due_in_force(
+        [(d(f), d(due)) for f, due in periods], d(filed_on) if filed_on else None
+    )
+    assert got == (d(kept) if kept else None)
+
+
+@pytest.fixture
+def december(repo, tmp_path) -> World:
+    """大祥区 rules in a 2025 campaign: A's December theme is scheduled for 12-10 (plan due
+    12-03) and B's too; A is held on 12-02 (plan filed that day), B moves to 12-20 on
+    12-05 with nothing filed, then files its plan on 12-08."""
+    w = _world(repo, tmp_path, replace(DAXIANG_2023, year=2025))
+    w.at(at(2025, 4, 1, 9), lambda: w.declare("A", [("早办活动", 12, "政策发布")]))
+    w.at(at(2025, 4, 1, 9, 5), lambda: w.declare("B", [("改期活动", 12, "政策发布")]))
+    w.at(at(2025, 4, 2, 9), lambda: w.approve("A"))
+    w.at(at(2025, 4, 2, 9, 5), lambda: w.approve("B"))
+    w.at(at(2025, 11, 20, 9), lambda: w.schedule("早办活动", d("2025-12-10")))
+    w.at(at(2025, 11, 20, 9, 5), lambda: w.schedule("改期活动", d("2025-12-10")))
+    w.at(at(2025, 12, 2, 9), lambda: w.plan("早办活动"))
+    w.at(at(2025, 12, 2, 18), lambda: w.held("早办活动", d("2025-12-02")))
+    w.at(at(2025, 12, 5, 10), lambda: w.schedule("改期活动", d("2025-12-20")))
+    w.at(at(2025, 12, 8, 10), lambda: w.plan("改期活动"))
+    return w
+
+
+def test_the_held_date_becomes_the_date_and_deadlines_follow_it(december):
+    december.run_until()
+    result = december.result(d("2025-12-31"))
+    early = december.activity(result, "早办活动")
+    # held 12-02: plan due 5 working days before (11-25), filed 12-02 → late
+    assert early["activity_date"].date() == d("2025-12-02")
+    assert early["plan_due"].date() == d("2025-11-25")
+    assert (early["plan_status"], early["plan_late_workdays"]) == ("late", 5)
+    assert early["report_due"].date() == d("2025-12-09")
+    # as of 12-01 it was still the 12-10 activity with its plan open
+    before = december.activity(december.result(d("2025-12-01")), "早办活动")
+    assert before["activity_date"].date() == d("2025-12-10")
+    assert before["plan_due"].date() == d("2025-12-03") and before["plan_status"] == "open"
+
+
+def test_a_move_after_the_plan_was_due_keeps_it_late_in_every_report(december):
+    december.run_until(at(2025, 12, 4, 23))
+    as_of_4th = december.result(d("2025-12-04"))
+    december.run_until()
+    moved = december.activity(december.result(d("2025-12-31")), "改期活动")
+    assert moved["activity_date"].date() == d("2025-12-20")
+    assert moved["plan_due"].date() == d("2025-12-03")  # not 12-13
+    assert (moved["plan_status"], moved["plan_late_workdays"]) == ("late", 3)
+    # the day after the move it is still red, not green
+    after_move = december.activity(december.result(d("2025-12-05")), "改期活动")
+    assert (after_move["plan_status"], after_move["plan_light"]) == ("missing", "red")
+    # a past report is reproduced as it was
+    pd.testing.assert_frame_equal(as_of_4th.activities, december.result(d("2025-12-04")).activities)
+    # the screens say the same as the engine
+    rules, now = december.campaign.rules, at(2025, 12, 31, 12)
+    lifecycle = december.repo.list_lifecycle(OFFICE, december.campaign_id)
+    assert _assert_agreement(december.result(d("2025-12-31")), lifecycle, rules, CAL, now) == 4
+    frame = activities.lifecycle_frame(lifecycle, rules, CAL, now).set_index("活动主题")
+    assert frame.loc["改期活动", "活动方案"] == "逾期3个工作日报送"
+    assert frame.loc["早办活动", "活动方案"] == "逾期5个工作日报送"
+    assert frame.loc["早办活动", "活动日期"] == d("2025-12-02")

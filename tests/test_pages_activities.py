@@ -138,8 +138,11 @@ def file_plan(world: World, activity: Activity) -> None:
     )
 
 
-def hold(world: World, activity: Activity, held: date = date(YEAR, 6, 19)) -> None:
-    """unit1 records the activity as held on ``held``, with a marking photo."""
+def hold(
+    world: World, activity: Activity, held: date = date(YEAR, 6, 19), reason: str = ""
+) -> None:
+    """unit1 records the activity as held on ``held``, with a marking photo (and the
+    调整原因 a held date outside the 计划月份 needs)."""
     activities.record_held(
         world.repo,
         world.actor("unit1"),
@@ -149,6 +152,7 @@ def hold(world: World, activity: Activity, held: date = date(YEAR, 6, 19)) -> No
         held_date=held,
         attendance={"人大代表": 3, "市民群众": 30},
         marking_photos=[Upload(png("red"), "横幅.png")],
+        off_month_reason=reason,
     )
 
 
@@ -364,7 +368,7 @@ def test_the_month_filter_goes_by_the_held_date(world):
     看板视图), not the month it was scheduled for."""
     schedule(world, world.mine, day=date(YEAR, 6, 30))
     file_plan(world, world.mine)
-    hold(world, world.mine, held=date(YEAR, 7, 3))
+    hold(world, world.mine, held=date(YEAR, 7, 3), reason="雨天顺延")
     at = open_page(world, "activity_oversight", "office")
     months = widget(at.multiselect, "活动月份")
     assert months.options == ["6月", "7月", "9月"]  # held 7月; 6月 is unit2's theme
@@ -410,3 +414,63 @@ def test_oversight_is_closed_to_units_and_unit_page_to_others(world, username):
     at = open_page(world, page, username)
     assert titles(at) == []
     assert "无权访问" in texts(at, "error")
+
+
+# ------------------------------------------------------------------ dates that follow (issue 13)
+def test_picking_a_date_says_its_consequence_before_saving(world):
+    """2023 lies in the past: the date picked is said to be past, with the plan's
+    lateness, while nothing is saved yet."""
+    at = open_page(world, "unit_activities", "unit1", world.mine)
+    widget(at.date_input, "活动日期").set_value(date(YEAR, 6, 19)).run()
+    warnings = texts(at, "warning")
+    assert "按此日期保存：2023年6月19日已是过去的日期" in warnings
+    assert "活动方案将逾期" in warnings and "截止2023年6月12日" in warnings
+    assert world.fresh(world.mine).activity_date is None  # nothing saved
+    widget(at.text_input, "活动地点").input("城北街道便民服务中心")
+    widget(at.multiselect, "邀请对象").select("市民群众")
+    at = click(at, "保存活动日期")
+    assert "活动日期已确定为2023年6月19日" in texts(at, "success")
+    assert world.fresh(world.mine).activity_date == date(YEAR, 6, 19)
+
+
+def test_held_earlier_outside_the_month_moves_the_date_with_a_reason(world):
+    schedule(world, world.mine, day=date(YEAR, 6, 26))
+    file_plan(world, world.mine)
+    at = open_page(world, "unit_activities", "unit1", world.mine)
+    widget(at.date_input, "实际开展日期").set_value(date(YEAR, 5, 30))
+    widget(at.number_input, "市民群众").set_value(25)
+    marking = next(u for u in at.file_uploader if u.label.startswith("现场标识照片"))
+    marking.set_value(("横幅.png", png(), "image/png"))
+    at = click(at, "保存开展情况")
+    assert "实际开展日期不在申报的计划月份（6月）内，请填写调整原因" in texts(at, "error")
+    assert world.fresh(world.mine).status == "plan_filed"
+    assert widget(at.number_input, "市民群众").value == 25  # input kept
+    widget(at.text_area, "开展日期调整原因").input("场地提前腾出，5月底举行。")
+    at = click(at, "保存开展情况")
+    assert "开展情况已保存" in texts(at, "success")
+    stored = world.fresh(world.mine)
+    assert stored.day == date(YEAR, 5, 30) and stored.off_month
+    shown = " ".join(t.value for t in at.text)
+    assert "活动日期：2023年5月30日" in shown and "原定日期：2023年6月26日" in shown
+    assert "改期" in texts(at, "warning")
+    # filed in 2026 for 2023: late against 06-16, the due date in force when it fell due
+    assert "逾期" in messages(at) and "截止 2023年6月16日" in messages(at)
+
+
+def test_a_unit_removes_a_wrong_marking_photo_after_confirming(world):
+    schedule(world, world.mine)
+    file_plan(world, world.mine)
+    hold(world, world.mine)
+    hold(world, world.mine)  # a second 横幅.png: one of them is wrong
+    at = open_page(world, "unit_activities", "unit1", world.mine)
+    removes = [b for b in at.button if b.label == "删除"]
+    assert len(removes) == 2
+    removes[0].click()
+    at = at.run()
+    assert "确定删除“横幅.png”？" in texts(at, "warning")
+    at = click(at, "确认删除")
+    assert not at.exception
+    assert "已删除“横幅.png”" in texts(at, "success")
+    files = world.repo.list_activity_files(world.actor("unit1"), world.mine.id)
+    assert len(files) == 1
+    assert not [b for b in at.button if b.label == "删除"]  # the last one stays

@@ -7,7 +7,7 @@ storage and scoping to the repository.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
+from themeday.compliance import due_in_force
 from themeday.config import TZ
 from themeday.declaration_rules import deadline_end, late_workdays
 from themeday.declarations import uploads_root
@@ -24,11 +25,14 @@ from themeday.domain import (
     ActivityStatus,
     Actor,
     CampaignRules,
+    PermissionDenied,
+    Role,
     ValidationError,
     cn_date,
 )
-from themeday.records import Activity, Campaign, NewFile
+from themeday.records import Activity, Attachment, Campaign, NewFile
 from themeday.repository import Repository
+from themeday.repository.activities import REMOVABLE_WHILE, photo_required
 from themeday.uploads import (
     DOCUMENT,
     IMAGE_FORMATS,
@@ -39,7 +43,7 @@ from themeday.uploads import (
     prepare,
     thumbnail,
 )
-from themeday.workdays import WorkdayCalendar
+from themeday.workdays import DatedResult, WorkdayCalendar
 
 MAX_PLACE = 100
 MAX_TEXT = 20_000
@@ -95,7 +99,11 @@ class Deadline:
 
 
 def _deadline(
-    label: str, due_result, filed_at: datetime | None, now: datetime, cal: WorkdayCalendar
+    label: str,
+    due_result: DatedResult,
+    filed_at: datetime | None,
+    now: datetime,
+    cal: WorkdayCalendar,
 ) -> Deadline:
     due = due_result.day
     if filed_at is not None:
@@ -108,13 +116,32 @@ def _deadline(
     return Deadline(label, due, due_result.verified, due_result.warning, filed_at, late, left)
 
 
+def kept_due(
+    activity: Activity, due_of: Callable[[date], DatedResult], filed_at: datetime | None
+) -> DatedResult | None:
+    """The due date a step is judged against: that of the activity's date (the held
+    date once held), unless a due date passed unfiled before the date moved
+    (``compliance.due_in_force``, the one rule the compliance engine applies too)."""
+    day = activity.day
+    if day is None:
+        return None
+    changes = list(activity.date_changes)
+    if not changes or changes[-1][1] != day:
+        changes.append((date.min, day))  # a date set before its history was kept
+    results = [(start, due_of(d)) for start, d in changes]
+    filed_on = filed_at.astimezone(TZ).date() if filed_at is not None else None
+    kept = due_in_force([(start, r.day) for start, r in results], filed_on)
+    return next(r for _, r in results if r.day == kept)
+
+
 def plan_deadline(
     activity: Activity, rules: CampaignRules, cal: WorkdayCalendar, now: datetime
 ) -> Deadline | None:
     """活动方案 due date (提前N个工作日), or None: no date yet, or the campaign sets no rule."""
-    if rules.plan_days_before is None or activity.activity_date is None:
+    n = rules.plan_days_before
+    if n is None or activity.day is None:
         return None
-    due = cal.plan_due(activity.activity_date, rules.plan_days_before)
+    due = kept_due(activity, lambda day: cal.plan_due(day, n), activity.plan_filed_at)
     return _deadline("活动方案", due, activity.plan_filed_at, now, cal)
 
 
@@ -122,11 +149,39 @@ def report_deadline(
     activity: Activity, rules: CampaignRules, cal: WorkdayCalendar, now: datetime
 ) -> Deadline | None:
     """活动总结 due date (活动后N个工作日内) from the held date (or the planned one)."""
-    day = activity.day
-    if rules.report_days_after is None or day is None:
+    n = rules.report_days_after
+    if n is None or activity.day is None:
         return None
-    due = cal.report_due(day, rules.report_days_after)
+    due = kept_due(activity, lambda day: cal.report_due(day, n), activity.report_filed_at)
     return _deadline("活动总结", due, activity.report_filed_at, now, cal)
+
+
+def schedule_consequences(
+    campaign: Campaign, activity: Activity, day: date | None, cal: WorkdayCalendar, now: datetime
+) -> list[str]:
+    """What saving ``day`` as the activity's date would mean, to say before it is saved:
+    a date in the past, a 活动方案 (or 活动总结) late by then (empty when none)."""
+    if day is None or day.year != campaign.year:
+        return []
+    today = now.astimezone(TZ).date()
+    moved = replace(
+        activity, activity_date=day, date_history_json=activity.date_history_with(day, today)
+    )
+    said = []
+    if day < today:
+        said.append(f"{cn_date(day)}已是过去的日期（今天是{cn_date(today)}）。")
+    for deadline in (
+        plan_deadline(moved, campaign.rules, cal, now),
+        report_deadline(moved, campaign.rules, cal, now) if day < today else None,
+    ):
+        if deadline is None or not deadline.late_workdays:
+            continue
+        n, due = deadline.late_workdays, cn_date(deadline.due)
+        if deadline.filed:
+            said.append(f"已报送的{deadline.label}将记为逾期{n}个工作日报送（截止{due}）。")
+        else:
+            said.append(f"{deadline.label}将逾期{n}个工作日（截止{due}）。")
+    return said
 
 
 # ------------------------------------------------------------------ uploads
@@ -222,15 +277,7 @@ def schedule_problems(
     off_month_reason: str,
 ) -> list[str]:
     """What is wrong with a 定日期 form (empty when it may be saved)."""
-    problems = []
-    if activity_date is None:
-        problems.append("请选择活动日期。")
-    elif activity_date.year != campaign.year:
-        problems.append(f"活动日期须在{campaign.year}年内。")
-    elif activity_date.month != activity.planned_month and not off_month_reason.strip():
-        problems.append(
-            f"活动日期不在申报的计划月份（{activity.planned_month}月）内，请填写调整原因。"
-        )
+    problems = date_problems(campaign, activity, activity_date, off_month_reason, "活动日期")
     if not place.strip():
         problems.append("请填写活动地点。")
     elif len(place) > MAX_PLACE:
@@ -241,9 +288,32 @@ def schedule_problems(
         problems.append("邀请对象只能从" + "、".join(INVITEE_KINDS) + "中选择。")
     if expected_participants is not None and expected_participants < 0:
         problems.append("预计参加人数不能为负数。")
-    if len(off_month_reason) > MAX_REASON:
+    return problems
+
+
+def date_problems(
+    campaign: Campaign, activity: Activity, day: date | None, reason: str, label: str
+) -> list[str]:
+    """What is wrong with an activity's new date (定日期 or the held date, ``label``):
+    missing, outside the campaign year, or outside the 计划月份 without a reason."""
+    problems = []
+    if day is None:
+        problems.append(f"请选择{label}。")
+    elif day.year != campaign.year:
+        problems.append(f"{label}须在{campaign.year}年内。")
+    elif day.month != activity.planned_month and not reason.strip():
+        problems.append(
+            f"{label}不在申报的计划月份（{activity.planned_month}月）内，请填写调整原因。"
+        )
+    if len(reason) > MAX_REASON:
         problems.append(f"调整原因不超过{MAX_REASON}个字。")
     return problems
+
+
+def off_month_reason_for(activity: Activity, day: date, reason: str) -> str:
+    """The 调整原因 to keep with ``day``: the reason given when it lies outside the
+    计划月份 (改期), "" when inside."""
+    return reason.strip() if day.month != activity.planned_month else ""
 
 
 def schedule(
@@ -272,7 +342,7 @@ def schedule(
     )
     if problems:
         raise ValidationError(problems)
-    reason = off_month_reason.strip() if activity_date.month != activity.planned_month else ""
+    reason = off_month_reason_for(activity, activity_date, off_month_reason)
     repo.schedule_activity(
         actor,
         activity_id,
@@ -324,17 +394,19 @@ def record_held(
     attendance: dict[str, int],
     media_outlets: str = "",
     marking_photos: Sequence[Upload] = (),
+    off_month_reason: str = "",
     store: FileStore | None = None,
 ) -> None:
-    """开展情况: held date, attendance by invitee kind, media, marking photos."""
-    today = repo.today()
-    problems = []
-    if held_date is None:
-        problems.append("请选择实际开展日期。")
-    elif held_date > today:
-        problems.append("实际开展日期不能晚于今天；活动尚未开展时请先修改活动日期。")
-    elif held_date.year != campaign.year:
-        problems.append(f"实际开展日期须在{campaign.year}年内。")
+    """开展情况: held date, attendance by invitee kind, media, marking photos.
+
+    The held date becomes the activity's date: outside the 计划月份 it needs a 调整原因
+    (改期, as 定日期 does), and both deadlines are judged against it from then on.
+    """
+    activity = repo.get_activity(actor, activity_id)  # scope check before a file is written
+    if held_date is not None and held_date > repo.today():
+        problems = ["实际开展日期不能晚于今天；活动尚未开展时请先修改活动日期。"]
+    else:
+        problems = date_problems(campaign, activity, held_date, off_month_reason, "实际开展日期")
     if any(kind not in INVITEE_KINDS for kind in attendance):
         problems.append("参加人员类别只能从" + "、".join(INVITEE_KINDS) + "中选择。")
     if any(count is None or count < 0 for count in attendance.values()):
@@ -345,7 +417,6 @@ def record_held(
         problems.append(f"参与报道的媒体不超过{MAX_MEDIA}个字。")
     if problems:
         raise ValidationError(problems)
-    repo.get_activity(actor, activity_id)  # scope check before a file is written
     store = _store(store)
     files = store_uploads(marking_photos, PHOTO, "marking", store)
     rules = campaign.rules
@@ -362,6 +433,7 @@ def record_held(
             files=f,
             plan_required=rules.plan_days_before is not None,
             marking_required=bool(rules.on_site_marking),
+            off_month_reason=off_month_reason_for(activity, held_date, off_month_reason),
         ),
     )
 
@@ -432,6 +504,60 @@ def publish(
     repo.publish_activity(actor, activity_id, expected_version, url.strip())
 
 
+def withdraw(repo: Repository, actor: Actor, activity_id: int, expected_version: int | None):
+    """撤回发布 (office): the activity leaves the 成果展示 and is a filed report again."""
+    _require(actor, Role.OFFICE)
+    repo.unpublish_activity(actor, activity_id, expected_version)
+
+
+def set_typical_case(
+    repo: Repository, actor: Actor, activity_id: int, expected_version: int | None, typical: bool
+) -> None:
+    """标记/取消典型经验 (office); only an activity that was held can be one."""
+    _require(actor, Role.OFFICE)
+    repo.set_typical_case(actor, activity_id, expected_version, typical)
+
+
+MAX_COMMENT = 2000
+
+
+def add_comment(repo: Repository, actor: Actor, activity_id: int, body: str) -> int:
+    """意见: the office comments on an activity; the unit replies on its own."""
+    _require(actor, Role.OFFICE, Role.UNIT)
+    if len(body) > MAX_COMMENT:
+        raise ValidationError(f"意见不超过{MAX_COMMENT}个字。")
+    return repo.add_comment(actor, activity_id, body)
+
+
+def remove_file(repo: Repository, actor: Actor, campaign: Campaign, attachment_id: int) -> None:
+    """删除上传错的文件 of the step still open (the next step not yet filed).
+
+    The file stays in the audit trail (marked removed, never deleted); a step that needs
+    a photo keeps its last one. The repository enforces the unit and the step.
+    """
+    _require(actor, Role.OFFICE, Role.UNIT)
+    repo.remove_activity_file(
+        actor, attachment_id, marking_required=bool(campaign.rules.on_site_marking)
+    )
+
+
+def removable(
+    campaign: Campaign, activity: Activity, attachment: Attachment, files: Sequence[Attachment]
+) -> bool:
+    """Whether the file may be removed: it belongs to the step still open, and it is not
+    the last photo that step needs (``files``: the activity's files)."""
+    if activity.status not in REMOVABLE_WHILE.get(attachment.kind, ()):
+        return False
+    if not photo_required(attachment.kind, bool(campaign.rules.on_site_marking)):
+        return True
+    return sum(f.kind == attachment.kind for f in files) > 1
+
+
+def _require(actor: Actor, *roles: Role) -> None:
+    if actor.role not in roles:
+        raise PermissionDenied("您的账号无权进行此操作。")
+
+
 # ------------------------------------------------------------------ reading files
 def read_file(
     repo: Repository,
@@ -476,7 +602,7 @@ def lifecycle_frame(
                 "活动主题": a.title,
                 "活动形式": a.form,
                 "计划月份": f"{a.planned_month}月",
-                "活动日期": a.activity_date,
+                "活动日期": a.day,
                 "状态": _status_label(a.status),
                 "活动方案": _cell(plan, a),
                 "活动总结": _cell(report, a),

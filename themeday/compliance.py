@@ -4,7 +4,8 @@ Plain functions over pandas DataFrames: the facts the repository reads
 (``Repository.compliance_facts``), the campaign's rules, the working-day calendar and an
 as-of date (截至日期) go in; one frame per unit and one per activity come out. No
 Streamlit, no SQL, and no Python loop over rows: every step is a vectorised column
-operation, so 8,000 units and 40,000 activities take well under a second or two.
+operation (but for the rule on moved dates, run once per activity whose date moved), so
+8,000 units and 40,000 activities take well under a second or two.
 
 截至日期 (as of): everything is derived from the stored timestamps up to the end of the
 as-of day in Asia/Shanghai (before 24:00 that day). A plan filed, an activity cancelled or
@@ -12,6 +13,12 @@ published, a photo uploaded, an adjustment made or new weights set after that mo
 count as not (yet) done, so the same data and date always give the same result and a past
 date reproduces a past report. Dates changed later (改期, a corrected held date) are
 replayed from the audit trail; amended themes (office 修改主题) from the 申报 history.
+
+活动日期 is the held date once held, else the scheduled date, and both deadlines follow
+it. Lateness is measured against the due date in force when it fell due
+(``due_in_force``): when the date moved after a due date had passed with the step not
+filed, that due date stays, so a move cannot turn a late step into an on-time one; a
+move before the due date simply moves it (held earlier than scheduled: earlier).
 Not dated, and so the same for every as-of date: the unit roster, the campaign rules and
 the holiday calendar (节假日调整). A 申报表 counts as declared from its first submission
 (a later 退回修改 does not make it late); its activities count once it is approved.
@@ -53,6 +60,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from itertools import groupby
 
 import numpy as np
 import pandas as pd
@@ -81,6 +89,7 @@ __all__ = [
     "UNIT_COLUMNS",
     "ComplianceResult",
     "compute",
+    "due_in_force",
     "item_key",
     "labelled",
     "open_items",
@@ -353,6 +362,24 @@ def weights_as_of(weights_history: pd.DataFrame, as_of: date) -> ComplianceWeigh
     return ComplianceWeights.from_json(newest["weights"])
 
 
+# ------------------------------------------------------------------ the rule for moved dates
+def due_in_force(periods: Sequence[tuple[date, date]], filed_on: date | None) -> date | None:
+    """The due date a step (活动方案 or 活动总结) is judged against, after the
+    activity's date moved (改期, or held on another day than scheduled).
+
+    ``periods`` holds, oldest first, the day each 活动日期 came into force and the due
+    date that 活动日期 gives; ``filed_on`` is the day the step was filed (None: not yet).
+    Lateness is measured against the due date in force when it fell due: a due date that
+    ended while its 活动日期 was in force, the step not filed by then, stays (a later move
+    cannot turn a late step into an on-time one). Otherwise the newest date's due date
+    counts, so a move before the due date simply moves it, earlier or later.
+    """
+    for (_, due), (next_from, _) in zip(periods, periods[1:], strict=False):
+        if due < next_from and (filed_on is None or filed_on > due):
+            return due
+    return periods[-1][1] if periods else None
+
+
 # ------------------------------------------------------------------ the engine
 def compute(
     facts: ComplianceFacts,
@@ -379,13 +406,17 @@ def compute(
     themes = _themes_at(facts, declarations, end)
     activities = _activities_at(facts, declarations, themes, end)
 
-    index = _index_for(calendar, rules, as_of, declarations, activities)
+    periods = _date_periods(facts, end)
+    index = _index_for(calendar, rules, as_of, declarations, activities, periods)
     spans: list[tuple[pd.Series, pd.Series]] = []
 
-    # ---- 活动方案 and 活动总结 deadlines
+    # ---- 活动方案 and 活动总结 deadlines, from the date in force (the held date once
+    # held) or, where the date moved after a due date passed, the due date kept then
+    days = activities["activity_date"]
+    moves = _Moves(periods, activities["activity_id"])
     plan = _deadline(
         index,
-        days=activities["activity_date"],
+        days=days,
         n=rules.plan_days_before,
         forward=False,
         filed_at=activities["plan_filed_at"],
@@ -394,19 +425,20 @@ def compute(
         today=today,
         yellow=yellow,
         spans=spans,
+        moves=moves,
     )
-    base = activities["held_date"].where(activities["held"], activities["activity_date"])
     report = _deadline(
         index,
-        days=base,
+        days=days,
         n=rules.report_days_after,
         forward=True,
         filed_at=activities["report_filed_at"],
         cancelled=activities["cancelled"],
-        ahead=base.notna() & (base > today),
+        ahead=days.notna() & (days > today),
         today=today,
         yellow=yellow,
         spans=spans,
+        moves=moves,
     )
     for prefix, frame in (("plan", plan), ("report", report)):
         for column in frame.columns:
@@ -543,6 +575,9 @@ def _activities_at(
     acts["plan_filed_at"] = _by_then(acts["plan_filed_at"], end)
     acts["report_filed_at"] = _by_then(acts["report_filed_at"], end)
 
+    # the activity's date is the held date once held (it replaces the scheduled one)
+    acts["activity_date"] = acts["held_date"].where(acts["held"], acts["activity_date"])
+
     acts["published"] = _flag(
         events[events["action"].isin(["publish", "unpublish"])],
         ids,
@@ -557,7 +592,10 @@ def _activities_at(
     )
 
     markings = facts.markings
-    seen = markings[local_naive(markings["uploaded_at"]) < end]
+    removed = local_naive(markings["removed_at"])
+    seen = markings[
+        (local_naive(markings["uploaded_at"]) < end) & (removed.isna() | (removed >= end))
+    ]
     counts = seen.groupby("activity_id").size()
     acts["marking_photos"] = _lookup(ids, counts).fillna(0).astype("int64")
     acts["marking_evidence"] = acts["marking_photos"] > 0
@@ -589,6 +627,65 @@ def _activities_at(
     return acts
 
 
+def _date_periods(facts: ComplianceFacts, end: pd.Timestamp) -> pd.DataFrame:
+    """Every 活动日期 each activity had by then (定日期, 改期, the held date), oldest
+    first: activity_id, from_day (the day it came into force) and day."""
+    events = facts.activity_events
+    dated = events[
+        events["action"].isin(["schedule", "record_held"]) & events["value_date"].notna()
+    ]
+    occurred = local_naive(dated["occurred_at"])
+    dated = dated.assign(occurred=occurred)[occurred < end]
+    dated = dated.sort_values(["activity_id", "occurred", "event_id"], kind="stable")
+    return pd.DataFrame(
+        {
+            "activity_id": dated["activity_id"].astype("int64"),
+            "from_day": dated["occurred"].dt.normalize(),
+            "day": dated["value_date"].astype("datetime64[us]"),
+        }
+    ).reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class _Moves:
+    """The activities whose date moved (more than one period), for ``due_in_force``."""
+
+    periods: pd.DataFrame
+    ids: pd.Series
+
+    def kept_due(self, due: pd.DataFrame, due_of, n: int, filed_at: pd.Series) -> pd.DataFrame:
+        """``due`` (day, verified per activity, from its date in force) with the due
+        date ``due_in_force`` keeps where the date moved after a due date had passed.
+
+        The rule runs per moved activity (a few in a campaign); the others need nothing.
+        """
+        periods = self.periods
+        moved = periods[
+            periods["activity_id"].duplicated(keep=False) & periods["activity_id"].isin(self.ids)
+        ]
+        if moved.empty:
+            return due
+        moved_due = due_of(moved["day"], n)
+        keys = moved["activity_id"].tolist()
+        froms = moved["from_day"].dt.date.tolist()
+        dues = moved_due["day"].dt.date.tolist()
+        verified = moved_due["verified"].tolist()
+        filed_on = dict(zip(self.ids.tolist(), filed_at.dt.date.tolist(), strict=True))
+        row_of = dict(zip(self.ids.tolist(), due.index, strict=True))
+        due = due.copy()
+        for key, group in groupby(range(len(keys)), key=keys.__getitem__):
+            rows = list(group)
+            filed = filed_on[key]
+            kept = due_in_force(
+                [(froms[i], dues[i]) for i in rows], None if pd.isna(filed) else filed
+            )
+            if kept == dues[rows[-1]]:
+                continue
+            first = next(i for i in rows if dues[i] == kept)
+            due.loc[row_of[key], ["day", "verified"]] = [pd.Timestamp(kept), verified[first]]
+        return due
+
+
 def _lookup(keys: pd.Series, table: pd.Series) -> pd.Series:
     """``table[key]`` for each key (NA where the table has no such key), on keys' index."""
     return table.reindex(pd.Index(keys)).set_axis(keys.index)
@@ -609,6 +706,7 @@ def _index_for(
     as_of: date,
     declarations: pd.DataFrame,
     activities: pd.DataFrame,
+    periods: pd.DataFrame,
 ) -> WorkdayIndex:
     """A working-day index wide enough for every date this computation looks at."""
     dates = [
@@ -616,8 +714,8 @@ def _index_for(
         pd.Timestamp(rules.declaration_deadline),
         activities["activity_date"].min(),
         activities["activity_date"].max(),
-        activities["held_date"].min(),
-        activities["held_date"].max(),
+        periods["day"].min(),
+        periods["day"].max(),
         declarations["declared_at"].min(),
     ]
     known = [d for d in dates if not pd.isna(d)]
@@ -639,6 +737,7 @@ def _deadline(
     today: pd.Timestamp,
     yellow: int,
     spans: list[tuple[pd.Series, pd.Series]],
+    moves: _Moves,
 ) -> pd.DataFrame:
     """Due date, verified, filed_at, status, late_workdays, workdays_left and light of
     one kind of deadline (活动方案 or 活动总结) for every activity."""
@@ -657,7 +756,8 @@ def _deadline(
             },
             index=days.index,
         ).astype({"status": "str", "light": "str"})
-    due = index.report_due(days, n) if forward else index.plan_due(days, n)
+    due_of = index.report_due if forward else index.plan_due
+    due = moves.kept_due(due_of(days, n), due_of, n, filed_at)
     has_due = due["day"].notna()
     filed = filed_at.notna()
     late_filed = index.late_workdays(due["day"], filed_at)

@@ -266,6 +266,36 @@ MIGRATION_6 = [
     "CREATE INDEX idx_audit_user ON audit_log (username, occurred_at)",
 ]
 
+MIGRATION_7 = [
+    # 活动日期 history: every date an activity had (定日期, 改期, the held date) with the
+    # day it came into force, as JSON [[from, date], ...]. A due date that passed while
+    # its date was in force stays the one a step is judged against (see
+    # ``compliance.due_in_force``). Filled from the audit rows of those steps.
+    "DROP INDEX idx_activity_unit",
+    "DROP INDEX idx_activity_status",
+    "ALTER TABLE activity ADD COLUMN date_history VARCHAR NOT NULL DEFAULT '[]'",
+    """UPDATE activity SET date_history = h.history FROM (
+        SELECT CAST(object_id AS INTEGER) AS activity_id,
+            CAST(to_json(list([strftime(CAST(occurred_at AS DATE), '%Y-%m-%d'),
+                strftime(day, '%Y-%m-%d')] ORDER BY id)) AS VARCHAR) AS history
+        FROM (SELECT id, object_id, occurred_at,
+                CASE action WHEN 'schedule'
+                    THEN TRY_CAST(trim(split_part(detail, '→', 2)) AS DATE)
+                    ELSE TRY_CAST(trim(detail) AS DATE) END AS day
+            FROM audit_log WHERE object_type = 'activity' AND success
+            AND action IN ('schedule', 'record_held'))
+        WHERE day IS NOT NULL GROUP BY object_id) h
+    WHERE activity.id = h.activity_id""",
+    "CREATE INDEX idx_activity_unit ON activity (campaign_id, unit_id)",
+    "CREATE INDEX idx_activity_status ON activity (campaign_id, status)",
+    # A wrongly uploaded file is marked removed, never deleted: the row stays for the
+    # audit trail (and for a report as of a day before the removal).
+    "DROP INDEX idx_attachment_owner",
+    "ALTER TABLE attachment ADD COLUMN removed_at TIMESTAMPTZ",
+    "ALTER TABLE attachment ADD COLUMN removed_by VARCHAR",
+    "CREATE INDEX idx_attachment_owner ON attachment (owner_type, owner_id)",
+]
+
 MIGRATIONS: list[list[str]] = [
     MIGRATION_1,
     MIGRATION_2,
@@ -273,6 +303,7 @@ MIGRATIONS: list[list[str]] = [
     MIGRATION_4,
     MIGRATION_5,
     MIGRATION_6,
+    MIGRATION_7,
 ]
 """Index i holds the statements that bring the schema from version i to i + 1."""
 

@@ -175,6 +175,19 @@ class Activity:
     portal_url: str = ""
     typical_case: bool = False
     version: int = 1
+    date_history_json: str = "[]"
+
+    @property
+    def date_changes(self) -> tuple[tuple[date, date], ...]:
+        """(the day it came into force, the date) for every 活动日期 the activity had,
+        oldest first: 定日期, each 改期 and the held date."""
+        pairs = json.loads(self.date_history_json or "[]")
+        return tuple((date.fromisoformat(f), date.fromisoformat(d)) for f, d in pairs)
+
+    def date_history_with(self, day: date, today: date) -> str:
+        """The date history (JSON) once ``day`` becomes the activity's date today."""
+        pairs = [[f.isoformat(), d.isoformat()] for f, d in self.date_changes]
+        return json.dumps([*pairs, [today.isoformat(), day.isoformat()]])
 
     @property
     def invitees(self) -> tuple[str, ...]:
@@ -199,8 +212,9 @@ class Activity:
 
     @property
     def off_month(self) -> bool:
-        """The scheduled date lies outside the declared 计划月份 (flagged for the office)."""
-        return self.activity_date is not None and self.activity_date.month != self.planned_month
+        """The activity's date (the held date once recorded, else the scheduled one) lies
+        outside the declared 计划月份 (改期, flagged for the office)."""
+        return self.day is not None and self.day.month != self.planned_month
 
     @property
     def cancelled(self) -> bool:

@@ -26,10 +26,27 @@ from themeday.records import Activity, Attachment, Comment, NewFile, ShowcaseIte
 from themeday.repository.base import RepositoryBase
 from themeday.repository.declarations import ACTIVITY_COLUMNS, ATTACHMENT_COLUMNS
 
+LIFECYCLE_COLUMNS = ACTIVITY_COLUMNS + ", a.date_history"
+"""The activity columns plus its 活动日期 history (``Activity.date_history_json``)."""
+
+LIVE_FILE = "removed_at IS NULL"
+"""Attachments not removed by the unit (a removed row stays for the audit trail)."""
+
 PUBLIC_FILE_KINDS = ("marking", "photo", "video")
 """Attachment kinds the 成果展示 may show (never plans, reports or scans)."""
 
 _S = ActivityStatus
+
+REMOVABLE_WHILE: dict[str, tuple[ActivityStatus, ...]] = {
+    "plan": (_S.SCHEDULED, _S.PLAN_FILED),
+    "marking": (_S.HELD,),
+    "photo": (_S.REPORTED,),
+    "video": (_S.REPORTED,),
+    "report": (_S.REPORTED,),
+}
+"""Files are stored when their step is saved; a file may be removed while its step is
+the latest one (the next step not yet filed): 方案附件 until 开展情况 is recorded,
+现场标识照片 until the 活动总结 is filed, 总结材料 until the office publishes."""
 
 
 class ActivitiesMixin(RepositoryBase):
@@ -39,7 +56,7 @@ class ActivitiesMixin(RepositoryBase):
     def get_activity(self, actor: Actor, activity_id: int) -> Activity:
         """One activity; a unit user reaches only its own unit's."""
         row = self._one(
-            f"SELECT {ACTIVITY_COLUMNS} FROM activity a JOIN unit un ON un.id = a.unit_id"
+            f"SELECT {LIFECYCLE_COLUMNS} FROM activity a JOIN unit un ON un.id = a.unit_id"
             " WHERE a.id = ?",
             [activity_id],
         )
@@ -54,7 +71,7 @@ class ActivitiesMixin(RepositoryBase):
     ) -> list[Activity]:
         """Activities of approved 申报表 (the ones that are carried out), by date."""
         sql = (
-            f"SELECT {ACTIVITY_COLUMNS} FROM activity a JOIN unit un ON un.id = a.unit_id"
+            f"SELECT {LIFECYCLE_COLUMNS} FROM activity a JOIN unit un ON un.id = a.unit_id"
             " JOIN declaration d ON d.id = a.declaration_id"
             " WHERE a.campaign_id = ? AND d.status = 'approved'"
         )
@@ -62,17 +79,17 @@ class ActivitiesMixin(RepositoryBase):
         sql += scope
         params: list[Any] = [campaign_id, *scope_params]
         sql += (
-            " ORDER BY coalesce(a.activity_date, make_date(2999, a.planned_month, 1)),"
+            " ORDER BY coalesce(a.held_date, a.activity_date, make_date(2999, a.planned_month, 1)),"
             " un.kind, un.id, a.seq"
         )
         return [Activity(*r) for r in self._all(sql, params)]
 
     def list_activity_files(self, actor: Actor, activity_id: int) -> list[Attachment]:
-        """佐证材料 of an activity, in upload order."""
+        """佐证材料 of an activity, in upload order (removed ones left out)."""
         self.get_activity(actor, activity_id)  # scope check
         rows = self._all(
             f"SELECT {ATTACHMENT_COLUMNS} FROM attachment"
-            " WHERE owner_type = 'activity' AND owner_id = ? ORDER BY id",
+            f" WHERE owner_type = 'activity' AND owner_id = ? AND {LIVE_FILE} ORDER BY id",
             [activity_id],
         )
         return [Attachment(*r) for r in rows]
@@ -99,6 +116,7 @@ class ActivitiesMixin(RepositoryBase):
             " FROM attachment f JOIN activity a ON a.id = f.owner_id"
             " WHERE f.owner_type = 'activity' AND f.campaign_id = ?"
             " AND f.kind IN ('photo', 'marking') AND f.fmt IN ('jpeg', 'png')"
+            " AND f.removed_at IS NULL"
         )
         scope, scope_params = self._unit_scope(actor, "a.unit_id")
         where += scope
@@ -142,7 +160,8 @@ class ActivitiesMixin(RepositoryBase):
             status = _S.SCHEDULED if activity.status == _S.PLANNED else _S(activity.status)
             return (
                 "activity_date = ?, place = ?, invitees = ?, expected_participants = ?,"
-                " off_month_reason = ?, status = ?, scheduled_at = coalesce(scheduled_at, ?)",
+                " off_month_reason = ?, status = ?, scheduled_at = coalesce(scheduled_at, ?),"
+                " date_history = ?",
                 [
                     activity_date,
                     place,
@@ -151,6 +170,7 @@ class ActivitiesMixin(RepositoryBase):
                     off_month_reason,
                     status.value,
                     self.clock(),
+                    activity.date_history_with(activity_date, self.today()),
                 ],
                 f"{activity.activity_date or '未定'} → {activity_date}",
             )
@@ -191,8 +211,14 @@ class ActivitiesMixin(RepositoryBase):
         files: Sequence[NewFile] = (),
         plan_required: bool = False,
         marking_required: bool = False,
+        off_month_reason: str | None = None,
     ) -> None:
-        """开展情况: held date, attendance, media; LOGO/横幅 photos when the campaign asks."""
+        """开展情况: held date, attendance, media; LOGO/横幅 photos when the campaign asks.
+
+        The held date becomes the activity's date (it joins the date history);
+        ``off_month_reason`` is the 调整原因 when it lies outside the 计划月份 ("" when
+        inside; None keeps the stored one).
+        """
 
         def change(activity: Activity) -> tuple[str, list[Any], str]:
             allowed = {_S.SCHEDULED, _S.PLAN_FILED, _S.HELD}
@@ -204,15 +230,19 @@ class ActivitiesMixin(RepositoryBase):
                 raise ValidationError(
                     "请上传至少一张现场展示“政务公开主题日”标识（LOGO、横幅或电子屏）的照片。"
                 )
+            reason = activity.off_month_reason if off_month_reason is None else off_month_reason
             return (
                 "held_date = ?, attendance = ?, media_outlets = ?, status = ?,"
-                " held_recorded_at = coalesce(held_recorded_at, ?)",
+                " held_recorded_at = coalesce(held_recorded_at, ?), off_month_reason = ?,"
+                " date_history = ?",
                 [
                     held_date,
                     json.dumps(attendance, ensure_ascii=False),
                     media_outlets,
                     _S.HELD.value,
                     self.clock(),
+                    reason,
+                    activity.date_history_with(held_date, self.today()),
                 ],
                 str(held_date),
             )
@@ -267,6 +297,49 @@ class ActivitiesMixin(RepositoryBase):
             )
 
         self._step(actor, activity_id, expected_version, "cancel", change)
+
+    def remove_activity_file(
+        self, actor: Actor, attachment_id: int, *, marking_required: bool = False
+    ) -> None:
+        """Remove a wrongly uploaded file of the step still open (see ``REMOVABLE_WHILE``).
+
+        The row is marked removed (who, when), never deleted, and an audit row names the
+        file. A unit reaches only its own unit's files; the file of a step the next one
+        has followed (方案 once held, 标识照片 once reported, 总结材料 once published) stays,
+        and so does the last photo a step requires.
+        """
+        self._require(actor, Role.OFFICE, Role.UNIT)
+
+        def work() -> None:
+            row = self._one(
+                f"SELECT {ATTACHMENT_COLUMNS} FROM attachment WHERE id = ?"
+                f" AND owner_type = 'activity' AND {LIVE_FILE}",
+                [attachment_id],
+            )
+            if row is None:
+                raise NotFound("文件不存在或已删除。")
+            attachment = Attachment(*row)
+            activity = self.get_activity(actor, attachment.owner_id)
+            if activity.status not in REMOVABLE_WHILE.get(attachment.kind, ()):
+                raise ValidationError(_kept_message(attachment.kind))
+            required = photo_required(attachment.kind, marking_required)
+            if required and self._live_files(activity.id, attachment.kind) <= 1:
+                raise ValidationError(
+                    "这是该环节唯一的一张照片，请先上传正确的照片，再删除这一张。"
+                )
+            self.cur.execute(
+                "UPDATE attachment SET removed_at = ?, removed_by = ? WHERE id = ?",
+                [self.clock(), actor.username, attachment_id],
+            )
+            self._audit(
+                actor,
+                "remove_file",
+                "attachment",
+                attachment_id,
+                detail=f"活动{activity.id}：{attachment.original_name}",
+            )
+
+        in_transaction(self.cur, work)
 
     # ------------------------------------------------------------ the office
     def publish_activity(
@@ -404,7 +477,7 @@ class ActivitiesMixin(RepositoryBase):
             f"SELECT {', '.join('f.' + c.strip() for c in ATTACHMENT_COLUMNS.split(','))}"
             " FROM attachment f JOIN activity a ON a.id = f.owner_id"
             " WHERE f.id = ? AND f.owner_type = 'activity' AND a.status = 'published'"
-            " AND f.kind IN ('marking', 'photo', 'video')",
+            " AND f.kind IN ('marking', 'photo', 'video') AND f.removed_at IS NULL",
             [attachment_id],
         )
         if row is None:
@@ -435,7 +508,7 @@ class ActivitiesMixin(RepositoryBase):
         marks = ", ".join("?" for _ in activity_ids)
         rows = self._all(
             f"SELECT owner_id, id, kind FROM attachment WHERE owner_type = 'activity'"
-            f" AND owner_id IN ({marks}) AND kind IN ('marking', 'photo', 'video')"
+            f" AND owner_id IN ({marks}) AND kind IN ('marking', 'photo', 'video') AND {LIVE_FILE}"
             " ORDER BY CASE kind WHEN 'photo' THEN 0 WHEN 'marking' THEN 1 ELSE 2 END, id",
             activity_ids,
         )
@@ -445,14 +518,15 @@ class ActivitiesMixin(RepositoryBase):
         return files
 
     def _has_file(self, activity_id: int, kind: str, new: Sequence[NewFile]) -> bool:
-        if any(f.kind == kind for f in new):
-            return True
+        return any(f.kind == kind for f in new) or self._live_files(activity_id, kind) > 0
+
+    def _live_files(self, activity_id: int, kind: str) -> int:
         row = self._one(
             "SELECT count(*) FROM attachment WHERE owner_type = 'activity' AND owner_id = ?"
-            " AND kind = ?",
+            f" AND kind = ? AND {LIVE_FILE}",
             [activity_id, kind],
         )
-        return row[0] > 0
+        return row[0]
 
     def _step(
         self,
@@ -510,6 +584,17 @@ class ActivitiesMixin(RepositoryBase):
             ],
         )[0]
         self._audit(actor, "upload", "attachment", attachment_id, detail=new.original_name)
+
+
+def photo_required(kind: str, marking_required: bool) -> bool:
+    """A step needs at least one file of this kind: the report's 活动照片 always, the
+    现场标识照片 when the campaign asks for on-site marking."""
+    return kind == "photo" or (kind == "marking" and marking_required)
+
+
+def _kept_message(kind: str) -> str:
+    step = {"plan": "开展情况已填报", "marking": "活动总结已报送"}.get(kind, "活动已发布")
+    return f"{step}，该环节的材料已存档，不能删除。如有错误请联系政务公开办。"
 
 
 def _not_now(activity: Activity, otherwise: str) -> str:

@@ -82,7 +82,8 @@ class ComplianceMixin(RepositoryBase):
         - ``activity_events``: event_id, activity_id, occurred_at, action (schedule,
           record_held, publish, unpublish, typical_case), value_date (the date set by
           schedule/record_held), value_flag (published or typical after the event).
-        - ``markings``: attachment_id, activity_id, uploaded_at (现场标识 photos).
+        - ``markings``: attachment_id, activity_id, uploaded_at, removed_at (现场标识
+          photos; a removed one counted only before its removal).
         - ``adjustments``: adjustment_id, unit_id, delta, reason, created_by, created_at.
         - ``weights_history``: weights_id, weights (JSON), set_by, set_at.
         """
@@ -173,8 +174,8 @@ class ComplianceMixin(RepositoryBase):
         )
         where, extra = scoped("f.unit_id")
         markings = self._frame(
-            "SELECT f.id AS attachment_id, f.owner_id AS activity_id, f.uploaded_at"
-            " FROM attachment f WHERE f.owner_type = 'activity' AND f.kind = 'marking'"
+            "SELECT f.id AS attachment_id, f.owner_id AS activity_id, f.uploaded_at,"
+            " f.removed_at FROM attachment f WHERE f.owner_type = 'activity' AND f.kind = 'marking'"
             f" AND f.campaign_id = ?{where} ORDER BY f.id",
             [c, *extra],
         )

@@ -14,11 +14,15 @@ from typing import Any
 import streamlit as st
 
 from themeday.activities import (
+    MAX_COMMENT,
     Deadline,
+    add_comment,
     lifecycle_frame,
     plan_deadline,
     read_file,
     read_public_file,
+    removable,
+    remove_file,
     report_deadline,
 )
 from themeday.domain import (
@@ -209,13 +213,15 @@ def activity_summary(activity: Activity) -> None:
         ("活动状态", status_label(activity.status)),
         ("计划月份", f"{activity.planned_month}月"),
         ("活动形式", activity.form),
-        ("活动日期", cn_date(activity.activity_date) if activity.activity_date else "未定"),
+        ("活动日期", cn_date(activity.day) if activity.day else "未定"),
         ("活动地点", activity.place or "—"),
         ("邀请对象", "、".join(activity.invitees) or "—"),
         ("预计参加人数", _count(activity.expected_participants)),
     ]
     if activity.held_date is not None:
         attendance = activity.attendance
+        if activity.activity_date not in (None, activity.held_date):
+            facts.append(("原定日期", cn_date(activity.activity_date)))
         facts += [
             ("实际开展日期", cn_date(activity.held_date)),
             ("实际参加人数", _attendance_text(attendance)),
@@ -277,8 +283,18 @@ def _attendance_text(attendance: dict[str, int]) -> str:
 
 
 # ------------------------------------------------------------------ files
-def file_gallery(repo: Repository, actor: Actor, files: Sequence[Attachment]) -> None:
-    """佐证材料: photo thumbnails, and a download for every file (loaded on click)."""
+def file_gallery(
+    repo: Repository,
+    actor: Actor,
+    files: Sequence[Attachment],
+    *,
+    removal: tuple[Campaign, Activity] | None = None,
+) -> None:
+    """佐证材料: photo thumbnails, and a download for every file (loaded on click).
+
+    With ``removal`` (the unit's own page), a file of the step still open gets a 删除
+    button that asks once more before the file is removed (it stays in the audit log).
+    """
     st.markdown("**佐证材料**")
     if not files:
         st.caption("暂无上传的材料。")
@@ -296,10 +312,48 @@ def file_gallery(repo: Repository, actor: Actor, files: Sequence[Attachment]) ->
                 with column:
                     _thumbnail(repo, actor, photo)
                     _download(repo, actor, photo, "下载原图")
+                    _remove_button(repo, actor, photo, files, removal)
         for other in others:
             _download(
                 repo, actor, other, widgets.escape_markdown(f"下载{label}：{other.original_name}")
             )
+            _remove_button(repo, actor, other, files, removal)
+
+
+_REMOVING = "themeday.removing_file"
+
+
+def _remove_button(
+    repo: Repository,
+    actor: Actor,
+    attachment: Attachment,
+    files: Sequence[Attachment],
+    removal: tuple[Campaign, Activity] | None,
+) -> None:
+    """删除 for a file of the open step: a first click asks, 确认删除 removes it."""
+    if removal is None:
+        return
+    campaign, activity = removal
+    if not removable(campaign, activity, attachment, files):
+        return
+    key = f"remove_file_{attachment.id}"
+    if st.session_state.get(_REMOVING) != attachment.id:
+        if st.button("删除", key=key, help="删除上传错的文件（删除记录保留在操作日志中）"):
+            st.session_state[_REMOVING] = attachment.id
+            st.rerun()
+        return
+    st.warning(widgets.escape_markdown(f"确定删除“{attachment.original_name}”？"))
+    confirm, keep = st.columns(2)
+    if keep.button("不删除", key=f"{key}_keep"):
+        st.session_state.pop(_REMOVING, None)
+        st.rerun()
+    if confirm.button("确认删除", key=f"{key}_confirm", type="primary"):
+        st.session_state.pop(_REMOVING, None)
+        write(
+            activity,
+            lambda: remove_file(repo, actor, campaign, attachment.id),
+            f"已删除“{attachment.original_name}”。",
+        )
 
 
 def _thumbnail(repo: Repository, actor: Actor, attachment: Attachment) -> None:
@@ -373,9 +427,9 @@ def comment_thread(
     # The count in the key gives an empty box after a comment is saved; on an error
     # the key stays and the text is kept.
     with st.form(f"comment_{activity.id}_{len(comments)}", clear_on_submit=False):
-        body = st.text_area(prompt or "填写意见", max_chars=2000, height=100)
+        body = st.text_area(prompt or "填写意见", max_chars=MAX_COMMENT, height=100)
         if st.form_submit_button("发表意见"):
-            if run_action(lambda: repo.add_comment(actor, activity.id, body), "意见已发表。"):
+            if run_action(lambda: add_comment(repo, actor, activity.id, body), "意见已发表。"):
                 st.rerun()
 
 
