@@ -4,6 +4,7 @@ edits their rules."""
 import pandas as pd
 import streamlit as st
 
+from themeday import campaigns as campaign_service
 from themeday.campaigns import fields_for_next_year, fields_from_preset
 from themeday.domain import PRESETS, STANDARD_FORMS, Role
 from themeday.records import Campaign
@@ -57,9 +58,7 @@ def _create(identity: Identity, campaigns: list[Campaign]) -> None:
                 fields = fields_for_next_year(repo.get_campaign(actor, int(key)))
             created: list[int] = []
             if run_action(
-                lambda: created.append(
-                    repo.create_campaign(actor, make_current=make_current, **fields)
-                ),
+                lambda: created.append(campaign_service.create(repo, actor, fields, make_current)),
                 f"已新建活动：{fields['title']}",
             ):
                 if make_current:
@@ -77,7 +76,9 @@ def _edit(identity: Identity, campaigns: list[Campaign]) -> None:
     campaign = by_id[campaign_id]
     rules = campaign.rules
     if not campaign.is_current and st.button("设为当前活动", key=f"current_{campaign.id}"):
-        if run_action(lambda: repo.set_current_campaign(actor, campaign.id), "已设为当前活动。"):
+        if run_action(
+            lambda: campaign_service.make_current(repo, actor, campaign.id), "已设为当前活动。"
+        ):
             choose_campaign(campaign.id)
             st.rerun()
     st.caption("现行规则：" + "；".join(rules_summary(campaign)))
@@ -142,15 +143,17 @@ def _edit(identity: Identity, campaigns: list[Campaign]) -> None:
                 row_has_contact=row_has_contact,
             )
             if run_action(
-                lambda: repo.update_campaign(
+                lambda: campaign_service.update(
+                    repo,
                     actor,
-                    campaign.id,
-                    campaign.version,
-                    year=int(year),
-                    region=region.strip(),
-                    title=title.strip(),
-                    office_name=office_name.strip(),
-                    rules=new_rules,
+                    campaign,
+                    {
+                        "year": int(year),
+                        "region": region.strip(),
+                        "title": title.strip(),
+                        "office_name": office_name.strip(),
+                        "rules": new_rules,
+                    },
                 ),
                 "活动设置已保存。",
             ):

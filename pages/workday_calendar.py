@@ -6,6 +6,7 @@ from datetime import timedelta
 import pandas as pd
 import streamlit as st
 
+from themeday import holidays
 from themeday.declarations import calendar
 from themeday.domain import Role
 from themeday.imports import parse_workday_overrides
@@ -72,8 +73,8 @@ def _add(identity: Identity) -> None:
             if day is None:
                 st.error("请选择日期。")
             elif run_action(
-                lambda: identity.repo.save_workday_overrides(
-                    identity.actor, [WorkdayOverride(day, is_workday, note.strip())]
+                lambda: holidays.save_overrides(
+                    identity.repo, identity.actor, [WorkdayOverride(day, is_workday, note)]
                 ),
                 f"已录入 {day:%Y-%m-%d}（{_KINDS[is_workday]}）。",
             ):
@@ -85,7 +86,7 @@ def _delete(identity: Identity, overrides: list[WorkdayOverride]) -> None:
         days = [o.day for o in overrides]
         day = st.selectbox("日期", days, format_func=lambda d: d.strftime("%Y-%m-%d"))
         if st.button("删除", key="workday_delete") and run_action(
-            lambda: identity.repo.delete_workday_override(identity.actor, day),
+            lambda: holidays.delete_override(identity.repo, identity.actor, day),
             f"已删除 {day:%Y-%m-%d}，该日恢复按内置安排计算。",
         ):
             st.rerun()
@@ -105,7 +106,7 @@ def _import(identity: Identity) -> None:
             return
         st.write(f"共 {len(parsed.rows)} 天待导入。")
         if st.button("确认导入", type="primary", key="workday_import_go") and run_action(
-            lambda: identity.repo.save_workday_overrides(identity.actor, parsed.rows),
+            lambda: holidays.save_overrides(identity.repo, identity.actor, parsed.rows),
             f"已导入{len(parsed.rows)}天。",
         ):
             st.rerun()

@@ -25,10 +25,10 @@ from themeday.domain import (
     ActivityStatus,
     Actor,
     CampaignRules,
-    PermissionDenied,
     Role,
     ValidationError,
     cn_date,
+    require_role,
 )
 from themeday.records import Activity, Attachment, Campaign, NewFile
 from themeday.repository import Repository
@@ -506,7 +506,7 @@ def publish(
 
 def withdraw(repo: Repository, actor: Actor, activity_id: int, expected_version: int | None):
     """撤回发布 (office): the activity leaves the 成果展示 and is a filed report again."""
-    _require(actor, Role.OFFICE)
+    require_role(actor, Role.OFFICE)
     repo.unpublish_activity(actor, activity_id, expected_version)
 
 
@@ -514,7 +514,7 @@ def set_typical_case(
     repo: Repository, actor: Actor, activity_id: int, expected_version: int | None, typical: bool
 ) -> None:
     """标记/取消典型经验 (office); only an activity that was held can be one."""
-    _require(actor, Role.OFFICE)
+    require_role(actor, Role.OFFICE)
     repo.set_typical_case(actor, activity_id, expected_version, typical)
 
 
@@ -523,7 +523,7 @@ MAX_COMMENT = 2000
 
 def add_comment(repo: Repository, actor: Actor, activity_id: int, body: str) -> int:
     """意见: the office comments on an activity; the unit replies on its own."""
-    _require(actor, Role.OFFICE, Role.UNIT)
+    require_role(actor, Role.OFFICE, Role.UNIT)
     if len(body) > MAX_COMMENT:
         raise ValidationError(f"意见不超过{MAX_COMMENT}个字。")
     return repo.add_comment(actor, activity_id, body)
@@ -535,7 +535,7 @@ def remove_file(repo: Repository, actor: Actor, campaign: Campaign, attachment_i
     The file stays in the audit trail (marked removed, never deleted); a step that needs
     a photo keeps its last one. The repository enforces the unit and the step.
     """
-    _require(actor, Role.OFFICE, Role.UNIT)
+    require_role(actor, Role.OFFICE, Role.UNIT)
     repo.remove_activity_file(
         actor, attachment_id, marking_required=bool(campaign.rules.on_site_marking)
     )
@@ -551,11 +551,6 @@ def removable(
     if not photo_required(attachment.kind, bool(campaign.rules.on_site_marking)):
         return True
     return sum(f.kind == attachment.kind for f in files) > 1
-
-
-def _require(actor: Actor, *roles: Role) -> None:
-    if actor.role not in roles:
-        raise PermissionDenied("您的账号无权进行此操作。")
 
 
 # ------------------------------------------------------------------ reading files

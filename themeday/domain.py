@@ -142,6 +142,12 @@ class Actor:
         return self.role == Role.OFFICE
 
 
+def require_role(actor: Actor, *roles: Role) -> None:
+    """Refuse ``actor`` unless it has one of ``roles``: the rights check of a write."""
+    if actor.role not in roles:
+        raise PermissionDenied("您的账号无权进行此操作。")
+
+
 SYSTEM_ACTOR = Actor(user_id=0, username="system", role=Role.OFFICE, display_name="系统")
 """Used by set-up code (first run, command line) that acts before anyone logs in."""
 

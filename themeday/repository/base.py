@@ -32,6 +32,7 @@ from themeday.domain import (
     PermissionDenied,
     Role,
     StaleRecord,
+    require_role,
 )
 
 Clock = Callable[[], datetime]
@@ -123,10 +124,7 @@ class RepositoryBase:
                 ],
             )
 
-    @staticmethod
-    def _require(actor: Actor, *roles: Role) -> None:
-        if actor.role not in roles:
-            raise PermissionDenied("您的账号无权进行此操作。")
+    _require = staticmethod(require_role)
 
     @staticmethod
     def _require_own_unit(actor: Actor, unit_id: int) -> None:

@@ -500,6 +500,11 @@ class GridMixin(RepositoryBase):
                 params.append(ActivityStatus.SCHEDULED.value)
             assignments.append("scheduled_at = coalesce(scheduled_at, ?)")
             params.append(self.clock())
+            # The same 活动日期 history as 本单位活动's 改期: deadlines in force are
+            # judged from it on every screen.
+            activity = self.get_activity(actor, row[table.key_field])
+            assignments.append("date_history = ?")
+            params.append(activity.date_history_with(changes["activity_date"], self.today()))
         if table.versioned:
             assignments.append("version = version + 1")
         if stored in _HAS_UPDATED_AT:
