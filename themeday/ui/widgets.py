@@ -96,6 +96,42 @@ def run_action(action: Callable[[], Any], success: str) -> bool:
     return True
 
 
+def confirmed(
+    label: str,
+    key: str,
+    question: str,
+    *,
+    needed: bool = True,
+    primary: bool = False,
+    disabled: bool = False,
+) -> bool:
+    """A button for a bulk or irreversible action: the first click asks ``question``
+    with 确认/取消 beside it, and only 确认 returns True (on that one run).
+
+    With ``needed`` False (e.g. marking one or two items) it is a plain button.
+    Widgets of the same run keep their values across the two clicks, so the action
+    reads what the clerk entered before asking.
+    """
+    kind = "primary" if primary else "secondary"
+    clicked = st.button(label, key=key, type=kind, disabled=disabled)
+    if not needed:
+        return clicked
+    pending = f"themeday.confirm.{key}"
+    if clicked:
+        st.session_state[pending] = True
+    if not st.session_state.get(pending):
+        return False
+    st.warning(escape_markdown(question))
+    yes, no, _ = st.columns([1, 1, 4])
+    if yes.button(f"确认{label}", key=f"{key}.yes", type="primary"):
+        st.session_state.pop(pending, None)
+        return True
+    if no.button("取消", key=f"{key}.no"):
+        st.session_state.pop(pending, None)
+        st.rerun()
+    return False
+
+
 def campaign_caption(campaign: Campaign) -> None:
     """The campaign line under a page title, with its declaration deadline."""
     deadline = campaign.rules.declaration_deadline
