@@ -135,6 +135,29 @@ def test_marking_items_chased_records_them_and_the_table_shows_it(app_db):
     assert picker.value == []
 
 
+def test_marking_many_items_asks_first_and_cancel_writes_nothing(app_db):
+    office, campaign = office_of(app_db), campaign_of(app_db)
+    keys = row_keys(chase_items(app_db, office, campaign, app_db.today()))[:5]
+    assert len(keys) == 5
+
+    at = host(app_db, "chase_board", "office")
+    next(m for m in at.multiselect if m.label == "要标记为已催办的事项").set_value(keys)
+    button(at, "标记已催办").click().run()
+    assert "将一次标记5项为已催办" in texts(at, "warning")
+    assert app_db.list_chases(office, campaign.id) == []
+
+    button(at, "取消").click().run()
+    assert "将一次标记5项为已催办" not in texts(at, "warning")
+    assert app_db.list_chases(office, campaign.id) == []
+
+    button(at, "标记已催办").click().run()
+    button(at, "确认标记已催办").click().run()
+    assert not at.exception
+    assert "已记录5项催办" in texts(at, "success")
+    chased = {f"{c.unit_id}|{c.item}" for c in app_db.list_chases(office, campaign.id)}
+    assert chased == set(keys)
+
+
 def test_a_past_date_reproduces_the_list_and_offers_no_marking(app_db):
     office, campaign = office_of(app_db), campaign_of(app_db)
     past = app_db.today() - timedelta(days=14)

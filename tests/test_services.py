@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 
 import pytest
 
 from tests.conftest import actor_for
-from themeday import campaigns, holidays
-from themeday.domain import PermissionDenied, ValidationError
+from themeday import assessment, campaigns, holidays, workspace
+from themeday.domain import PermissionDenied, StaleRecord, UnitKind, ValidationError
+from themeday.grid import Changeset, ViewSpec
 from themeday.workdays import WorkdayOverride
 
 
@@ -45,3 +47,46 @@ def test_holiday_entries_are_checked_before_they_are_written(demo):
         holidays.delete_override(demo, actor_for(demo, "unit1"), day)
     holidays.delete_override(demo, office, day)
     assert all(o.day != day for o in demo.list_workday_overrides(office))
+
+
+def test_a_grid_import_with_one_wrong_row_writes_nothing(demo):
+    office = actor_for(demo, "office")
+    before = len(demo.list_units(office))
+    good = {"name": "新建测试单位", "kind": UnitKind.DEPARTMENT.value}
+    bad = {"name": "", "kind": UnitKind.DEPARTMENT.value}
+    changes = Changeset(inserts=(good, bad))
+    problems = workspace.import_problems(demo, office, "units", changes)
+    assert problems
+    with pytest.raises(ValidationError) as refused:
+        workspace.import_rows(demo, office, "units", changes)
+    assert refused.value.messages == problems
+    assert len(demo.list_units(office)) == before
+    assert workspace.import_rows(demo, office, "units", Changeset(inserts=(good,))) == 1
+    assert len(demo.list_units(office)) == before + 1
+    with pytest.raises(PermissionDenied):
+        workspace.save_edits(demo, actor_for(demo, "leader"), "units", Changeset(inserts=(good,)))
+    with pytest.raises(PermissionDenied):
+        workspace.save_view(demo, actor_for(demo, "leader"), "units", "我的视图", ViewSpec())
+
+
+def test_chases_adjustments_and_weights_are_office_writes(demo):
+    office, unit = actor_for(demo, "office"), actor_for(demo, "unit1")
+    campaign = demo.current_campaign(office)
+    with pytest.raises(ValidationError, match="请先选择"):
+        assessment.record_chases(demo, office, campaign, [], "电话催办")
+    with pytest.raises(PermissionDenied):
+        assessment.record_chases(demo, unit, campaign, [(unit.unit_id, "declaration")], "")
+    ids = assessment.record_chases(demo, office, campaign, [(unit.unit_id, "declaration")], "电话")
+    assert [c.id for c in demo.list_chases(office, campaign.id)] == ids
+    with pytest.raises(PermissionDenied):
+        assessment.add_adjustment(demo, unit, campaign, unit.unit_id, 2.0, "自评")
+    with pytest.raises(ValidationError, match="须填写原因"):
+        assessment.add_adjustment(demo, office, campaign, unit.unit_id, 2.0, " ")
+    current = demo.get_weights(office, campaign.id)
+    with pytest.raises(PermissionDenied):
+        assessment.set_weights(demo, unit, campaign, asdict(current), current)
+    changed = {**asdict(current), "declared_on_time": current.declared_on_time + 1}
+    saved = assessment.set_weights(demo, office, campaign, changed, current)
+    assert demo.get_weights(office, campaign.id) == saved != current
+    with pytest.raises(StaleRecord):
+        assessment.set_weights(demo, office, campaign, asdict(current), current)

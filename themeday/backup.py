@@ -33,12 +33,17 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from themeday import db
 from themeday.config import now as clock_now
 from themeday.migrations import LATEST_VERSION
+
+if TYPE_CHECKING:
+    from themeday.domain import Actor
+    from themeday.repository import Repository
 
 FORMAT = "themeday-backup"
 FORMAT_VERSION = 1
@@ -217,6 +222,18 @@ def backup(con: duckdb.DuckDBPyConnection, db_file: Path, target: Path) -> Manif
     except OSError as exc:
         raise BackupError(f"写入备份文件失败（{exc.strerror or exc}），备份未完成。") from exc
     return manifest
+
+
+def office_backup(
+    repo: Repository, actor: Actor, con: duckdb.DuckDBPyConnection, db_file: Path
+) -> tuple[Path, Manifest]:
+    """数据备份 by the office from the running app, on its connection ``con``: refused
+    for anyone else before anything is copied; the start and the result are audited."""
+    repo.record_backup(actor, "", "开始备份")  # refuses anyone but the office first
+    target = app_backup_target(db_file, repo.clock())
+    manifest = backup(con, db_file, target)
+    repo.record_backup(actor, target.name, manifest.summary())
+    return target, manifest
 
 
 def backup_file(db_file: Path, target: Path) -> Manifest:

@@ -19,6 +19,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
+from themeday import assessment
 from themeday.compliance import (
     COLUMN_LABELS,
     ITEM_KIND_LABELS,
@@ -41,7 +42,7 @@ from themeday.domain import (
 )
 from themeday.records import Campaign
 from themeday.repository import Repository
-from themeday.ui.widgets import download_name, run_action
+from themeday.ui.widgets import ask_to_confirm, confirmation, download_name, run_action
 
 LIGHT_ICONS = {"red": "🔴", "yellow": "🟡", "green": "🟢", "grey": "⚪"}
 LIGHT_NAMES = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "grey": "灰灯"}
@@ -56,6 +57,7 @@ DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 CSV_MIME = "text/csv"
 
 _ROUND = "themeday.chase_round"
+_CHASE_CONFIRM = "chase_many"
 _ROW_KEYS = "themeday.chase_row_keys"
 _ADJUST_ROUND = "themeday.adjust_round"
 _XLSX = "themeday.compliance_xlsx"
@@ -273,18 +275,37 @@ def mark_chased_form(repo: Repository, actor: Actor, campaign: Campaign, items: 
             placeholder="如：已联系单位联系人，承诺三个工作日内报送",
         )
         submitted = st.form_submit_button("标记已催办", type="primary")
-    if not submitted:
-        return
-    if not picked:
+    if submitted and not picked:
         st.error("请先选择要标记为已催办的事项。")
-        return
-    text = f"{way}：{note.strip()}" if note.strip() else way
+    elif submitted:
+        text = f"{way}：{note.strip()}" if note.strip() else way
+        pairs = [(int(u), item) for u, item in (key.split("|", 1) for key in picked)]
+        if len(pairs) <= assessment.CONFIRM_CHASES_OVER:
+            _chase(repo, actor, campaign, pairs, text, way)
+        else:
+            ask_to_confirm(_CHASE_CONFIRM, (pairs, text, way))
+    held = confirmation(_CHASE_CONFIRM, _chase_question, "标记已催办")
+    if held is not None:
+        _chase(repo, actor, campaign, *held)
 
-    def chase_all() -> None:
-        pairs = [key.split("|", 1) for key in picked]
-        repo.record_chases(actor, campaign.id, [(int(u), item) for u, item in pairs], text)
 
-    if run_action(chase_all, f"已记录{len(picked)}项催办（{way}）。"):
+def _chase_question(held: tuple[list[tuple[int, str]], str, str]) -> str:
+    pairs, _, way = held
+    return f"将一次标记{len(pairs)}项为已催办（{way}），保存后记入督办记录和审计日志。确认吗？"
+
+
+def _chase(
+    repo: Repository,
+    actor: Actor,
+    campaign: Campaign,
+    pairs: list[tuple[int, str]],
+    text: str,
+    way: str,
+) -> None:
+    if run_action(
+        lambda: assessment.record_chases(repo, actor, campaign, pairs, text),
+        f"已记录{len(pairs)}项催办（{way}）。",
+    ):
         st.session_state[_ROUND] = _round() + 1  # fresh table selection and form
         st.rerun()
 
@@ -423,7 +444,9 @@ def adjustment_form(
         return
     name = names[unit_id]
     if run_action(
-        lambda: repo.add_adjustment(actor, campaign.id, int(unit_id), float(delta), reason),
+        lambda: assessment.add_adjustment(
+            repo, actor, campaign, int(unit_id), float(delta), reason
+        ),
         f"已为{name}{'加' if delta > 0 else '减'}{abs(float(delta)):g}分。",
     ):
         st.session_state[_ADJUST_ROUND] = st.session_state.get(_ADJUST_ROUND, 0) + 1
@@ -516,7 +539,7 @@ def weights_form(
         "历次权重均保留。"
     )
     if submitted and run_action(
-        lambda: repo.set_weights(actor, campaign.id, values, expected=filled_from),
+        lambda: assessment.set_weights(repo, actor, campaign, values, filled_from),
         "得分权重已保存。此前日期的统计仍按当时的权重计算。",
     ):
         st.session_state.pop(filled_key, None)

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from themeday import workspace
 from themeday.config import now
 from themeday.domain import Actor, NotFound, PermissionDenied, Role, ValidationError
 from themeday.exports import csv_bytes, view_xlsx
@@ -104,13 +105,15 @@ def saved_view_bar(repo: Repository, actor: Actor, table: GridTable) -> None:
             if st.form_submit_button("保存当前筛选为视图", type="primary"):
                 spec = current_spec(table)
                 if run_action(
-                    lambda: repo.save_view(actor, table.key, name, spec, is_default=is_default),
+                    lambda: workspace.save_view(
+                        repo, actor, table.key, name, spec, is_default=is_default
+                    ),
                     f"视图「{name.strip()}」已保存。",
                 ):
                     st.session_state.pop(chosen_key, None)
                     st.rerun()
         if current and st.button("删除此视图", key=_k(table, "delete_view")):
-            if run_action(lambda: repo.delete_view(actor, current.id), "视图已删除。"):
+            if run_action(lambda: workspace.delete_view(repo, actor, current.id), "视图已删除。"):
                 st.session_state.pop(chosen_key, None)
                 load_view(table, ViewSpec())
                 st.rerun()
@@ -416,7 +419,7 @@ def grid_editor(
         elif changes is not None:
             try:
                 saved = run_action(
-                    lambda: repo.save_grid(actor, table.key, changes),
+                    lambda: workspace.save_edits(repo, actor, table.key, changes),
                     f"已保存 {changes.size} 条记录的修改。",
                 )
             except GridConflict as exc:
@@ -533,7 +536,7 @@ def import_section(repo: Repository, actor: Actor, table: GridTable) -> None:
         )
         problems = list(preview.problems)
         if not problems and not preview.changes.empty:
-            problems = repo.grid_problems(actor, table.key, preview.changes)
+            problems = workspace.import_problems(repo, actor, table.key, preview.changes)
         if preview.ignored_columns:
             st.warning("以下列不是本表字段，已忽略：" + "、".join(preview.ignored_columns))
         st.dataframe(preview.rows.astype(str), hide_index=True, width="stretch")
@@ -551,7 +554,7 @@ def import_section(repo: Repository, actor: Actor, table: GridTable) -> None:
             key=_k(table, "import_go"),
         ):
             if run_action(
-                lambda: repo.save_grid(actor, table.key, preview.changes),
+                lambda: workspace.import_rows(repo, actor, table.key, preview.changes),
                 f"已导入：新增 {inserts} 行，修改 {edits} 行。",
             ):
                 st.session_state.pop(_k(table, "import"), None)
@@ -668,6 +671,7 @@ def comments(repo: Repository, actor: Actor, table: GridTable, record: dict) -> 
         body = st.text_area("发表意见", max_chars=1000)
         if st.form_submit_button("发表"):
             if run_action(
-                lambda: repo.add_record_comment(actor, object_type, int(key), body), "意见已发表。"
+                lambda: workspace.add_comment(repo, actor, object_type, int(key), body),
+                "意见已发表。",
             ):
                 st.rerun()

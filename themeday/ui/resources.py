@@ -8,7 +8,7 @@ import duckdb
 import streamlit as st
 
 from themeday import db
-from themeday.backup import Manifest, app_backup_target, backup
+from themeday.backup import Manifest, office_backup
 from themeday.config import db_path
 from themeday.domain import Actor
 from themeday.repository import Repository
@@ -46,10 +46,6 @@ def repository() -> Repository:
 
 def backup_now(repo: Repository, actor: Actor) -> tuple[Path, Manifest]:
     """备份 from the running app: it holds DuckDB's only read-write connection, so the
-    export runs in this process, on that connection. Office only; audited."""
-    repo.record_backup(actor, "", "开始备份")  # refuses anyone but the office first
+    export runs in this process, on that connection (see :func:`office_backup`)."""
     path = db_path()
-    target = app_backup_target(path, repo.clock())
-    manifest = backup(_connection(str(path)), path, target)
-    repo.record_backup(actor, target.name, manifest.summary())
-    return target, manifest
+    return office_backup(repo, actor, _connection(str(path)), path)

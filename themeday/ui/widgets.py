@@ -132,6 +132,31 @@ def confirmed(
     return False
 
 
+def ask_to_confirm(key: str, payload: Any) -> None:
+    """Hold ``payload`` (what a form submitted) until :func:`confirmation` is answered."""
+    st.session_state[f"themeday.confirm.{key}"] = payload
+
+
+def confirmation(key: str, question: str | Callable[[Any], str], label: str) -> Any | None:
+    """The payload held by :func:`ask_to_confirm` once 确认``label`` is clicked, else
+    None; 取消 drops it. For a form whose submit must be confirmed (e.g. 催办 of many
+    items), where :func:`confirmed`'s own button cannot sit. ``question`` may be a
+    function of the payload."""
+    pending = f"themeday.confirm.{key}"
+    if pending not in st.session_state:
+        return None
+    if callable(question):
+        question = question(st.session_state[pending])
+    st.warning(escape_markdown(question))
+    yes, no, _ = st.columns([1, 1, 4])
+    if yes.button(f"确认{label}", key=f"{key}.yes", type="primary"):
+        return st.session_state.pop(pending)
+    if no.button("取消", key=f"{key}.no"):
+        st.session_state.pop(pending, None)
+        st.rerun()
+    return None
+
+
 def campaign_caption(campaign: Campaign) -> None:
     """The campaign line under a page title, with its declaration deadline."""
     deadline = campaign.rules.declaration_deadline
