@@ -9,8 +9,8 @@ import pytest
 
 from tests.conftest import actor_for
 from themeday import assessment, campaigns, holidays, workspace
-from themeday.domain import PermissionDenied, StaleRecord, UnitKind, ValidationError
-from themeday.grid import Changeset, ViewSpec
+from themeday.domain import ActivityStatus, PermissionDenied, StaleRecord, UnitKind, ValidationError
+from themeday.grid import Changeset, RowEdit, ViewSpec
 from themeday.workdays import WorkdayOverride
 
 
@@ -90,3 +90,31 @@ def test_chases_adjustments_and_weights_are_office_writes(demo):
     assert demo.get_weights(office, campaign.id) == saved != current
     with pytest.raises(StaleRecord):
         assessment.set_weights(demo, office, campaign, asdict(current), current)
+
+
+def test_a_grid_date_outside_the_declared_month_is_sent_to_reschedule(demo):
+    unit = actor_for(demo, "unit1")
+    campaign = demo.current_campaign(unit)
+    activity = next(
+        a
+        for a in demo.list_activities(unit, campaign.id)
+        if a.status in (ActivityStatus.SCHEDULED, ActivityStatus.PLAN_FILED)
+    )
+    other_month = date(campaign.year, activity.planned_month % 12 + 1, 15)
+    moved = Changeset(
+        edits=(RowEdit(activity.id, activity.version, {"activity_date": other_month}),)
+    )
+    with pytest.raises(ValidationError, match="请在“本单位活动”中改期并填写调整原因"):
+        workspace.save_edits(demo, unit, "activities", moved)
+    assert demo.get_activity(unit, activity.id).activity_date == activity.activity_date
+    assert workspace.import_problems(demo, unit, "activities", moved)[0].startswith(
+        f"活动「{activity.title}」"
+    )
+    same_month = date(campaign.year, activity.planned_month, 28)
+    within = Changeset(
+        edits=(RowEdit(activity.id, activity.version, {"activity_date": same_month}),)
+    )
+    assert workspace.save_edits(demo, unit, "activities", within) == 1
+    saved = demo.get_activity(unit, activity.id)
+    assert saved.activity_date == same_month
+    assert saved.date_changes[-1] == (demo.today(), same_month)

@@ -7,8 +7,10 @@ an import preview or write as a leader.
 
 from __future__ import annotations
 
+from themeday.activities import date_problems
 from themeday.domain import Actor, Role, ValidationError, require_role
 from themeday.grid import Changeset, ViewSpec
+from themeday.records import Campaign
 from themeday.repository import Repository
 
 _WRITERS = (Role.OFFICE, Role.UNIT)
@@ -21,14 +23,47 @@ def save_edits(repo: Repository, actor: Actor, table_key: str, changes: Changese
     loaded (nothing is written then).
     """
     require_role(actor, *_WRITERS)
+    problems = activity_date_problems(repo, actor, table_key, changes)
+    if problems:
+        raise ValidationError(problems)
     return repo.save_grid(actor, table_key, changes)
+
+
+def activity_date_problems(
+    repo: Repository, actor: Actor, table_key: str, changes: Changeset
+) -> list[str]:
+    """The 活动日期 rule of 定日期 for dates edited in the grid: inside the campaign's
+    year and the declared 计划月份. The grid has no 调整原因 column, so a date in another
+    month is sent to 本单位活动's 改期, where the reason is asked for and kept."""
+    if table_key != "activities":
+        return []
+    problems: list[str] = []
+    campaigns: dict[int, Campaign] = {}
+    for edit in changes.edits:
+        if "activity_date" not in edit.changes:
+            continue
+        activity = repo.get_activity(actor, int(edit.key))
+        if activity.campaign_id not in campaigns:
+            campaigns[activity.campaign_id] = repo.get_campaign(actor, activity.campaign_id)
+        campaign = campaigns[activity.campaign_id]
+        day = edit.changes["activity_date"]
+        for problem in date_problems(campaign, activity, day, "", "活动日期"):
+            if "调整原因" in problem:
+                problem = (
+                    f"活动日期不在申报的计划月份（{activity.planned_month}月）内，"
+                    "请在“本单位活动”中改期并填写调整原因"
+                )
+            problems.append(f"活动「{activity.title}」：{problem}")
+    return problems
 
 
 def import_problems(
     repo: Repository, actor: Actor, table_key: str, changes: Changeset
 ) -> list[str]:
     """导入预览: what an import of ``changes`` would be refused for (Chinese messages)."""
-    return repo.grid_problems(actor, table_key, changes)
+    return activity_date_problems(repo, actor, table_key, changes) or repo.grid_problems(
+        actor, table_key, changes
+    )
 
 
 def import_rows(repo: Repository, actor: Actor, table_key: str, changes: Changeset) -> int:
