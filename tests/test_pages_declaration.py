@@ -78,17 +78,64 @@ def test_office_returns_without_reason_is_refused_then_with_reason(app_db):
     assert "请补充活动地点" in returned
 
 
-def test_office_approves_from_the_queue(app_db):
+def approved_units(app_db) -> set[str]:
+    return {
+        d.unit_name for d in app_db.list_declarations(SYSTEM_ACTOR, 1) if d.status == "approved"
+    }
+
+
+def test_office_approves_from_the_queue_when_the_rules_are_met(app_db):
+    campaign = app_db.current_campaign(SYSTEM_ACTOR)
+    app_db.update_campaign(
+        SYSTEM_ACTOR,
+        campaign.id,
+        campaign.version,
+        year=campaign.year,
+        region=campaign.region,
+        title=campaign.title,
+        office_name=campaign.office_name,
+        rules=campaign.rules.with_changes(scan_required=False),
+    )
     at = host(app_db, "declaration_review", "office")
-    before = {
-        d.unit_name for d in app_db.list_declarations(SYSTEM_ACTOR, 1) if d.status == "approved"
-    }
+    assert "规则检查通过" in texts(at, "success")
+    assert not any(b.label == "仍要通过" for b in at.button)
+    before = approved_units(app_db)
     next(b for b in at.button if b.label == "审核通过").click().run()
-    after = {
-        d.unit_name for d in app_db.list_declarations(SYSTEM_ACTOR, 1) if d.status == "approved"
-    }
-    assert len(after - before) == 1
+    assert len(approved_units(app_db) - before) == 1
     assert "审核通过" in texts(at, "success")
+
+
+def test_approving_against_the_rules_takes_a_reason_and_a_confirmation(app_db):
+    """区教育局 has no stamped scan: a plain 审核通过 is refused with the rule named;
+    仍要通过 asks first and needs a reason, which the history then shows."""
+    at = host(app_db, "declaration_review", "office")
+    shown = next(s for s in at.selectbox if s.label == "打开申报表")
+    declaration = app_db.get_declaration(SYSTEM_ACTOR, shown.value)
+    assert declaration.unit_name == "区教育局"
+    before = approved_units(app_db)
+    next(b for b in at.button if b.label == "审核通过").click().run()
+    errors = texts(at, "error")
+    assert "不能直接审核通过" in errors and "请上传加盖公章的申报表电子扫描件" in errors
+    assert approved_units(app_db) == before
+
+    # 仍要通过 without a reason: asked first, then refused
+    next(b for b in at.button if b.label == "仍要通过").click().run()
+    assert "确认仍要审核通过吗" in texts(at, "warning")
+    assert approved_units(app_db) == before
+    next(b for b in at.button if b.label == "确认仍要通过").click().run()
+    assert "须填写理由" in texts(at, "error")
+    assert approved_units(app_db) == before
+
+    reason = next(t for t in at.text_area if t.label.startswith("仍要通过的理由"))
+    reason.input("扫描件已通过公文交换报送")
+    next(b for b in at.button if b.label == "仍要通过").click().run()
+    assert approved_units(app_db) == before  # still only asked
+    next(b for b in at.button if b.label == "确认仍要通过").click().run()
+    assert not at.exception
+    assert approved_units(app_db) - before == {"区教育局"}
+    assert "仍要通过" in texts(at, "success")
+    last = app_db.declaration_history(SYSTEM_ACTOR, declaration.id)[-1]
+    assert last.action == "approve" and "扫描件已通过公文交换报送" in last.reason
 
 
 def test_chase_list_and_plan_exports_are_offered(app_db):

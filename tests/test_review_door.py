@@ -39,7 +39,7 @@ def test_a_plain_approval_of_a_declaration_breaking_rules_is_refused(demo, offic
     assert demo.get_declaration(office, declaration.id).status == "submitted"
     assert [e.action for e in demo.declaration_history(office, declaration.id)] == ["submitted"]
     assert len(demo.list_audit(office, 10_000)) == audit_before
-    with pytest.raises(declarations.RulesNotMet):  # a blank reason is no reason
+    with pytest.raises(ValidationError, match="须填写理由"):  # a blank reason is no reason
         declarations.review(
             demo,
             office,

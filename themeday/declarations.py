@@ -181,7 +181,8 @@ def review(
     The campaign's rules are checked here, against the 申报表 as stored: a declaration
     that breaks any of them is approved only with ``override_reason`` (仍要通过), which
     is kept, with the broken rules, in the declaration's history and the audit log;
-    without it :class:`RulesNotMet` lists the broken rules and nothing is written.
+    without it :class:`RulesNotMet` lists the broken rules and nothing is written (a
+    blank reason is refused too).
     ``expected_version`` is the version the clerk reviewed: a 申报表 changed since is
     refused as stale.
     """
@@ -194,9 +195,11 @@ def review(
     if approve:
         problems = problems_of(repo, actor, campaign, declaration)
         if problems:
-            override = (override_reason or "").strip()
-            if not override:
+            if override_reason is None:
                 raise RulesNotMet(problems)
+            override = override_reason.strip()
+            if not override:
+                raise ValidationError("仍要通过须填写理由（记入申报记录和审计日志）。")
             if len(override) > OVERRIDE_MAX:
                 raise ValidationError(f"仍要通过的理由不能超过{OVERRIDE_MAX}个字。")
             reason = f"仍要通过：{override}（规则检查未通过：{''.join(problems)}）"
