@@ -16,6 +16,7 @@ from themeday.imports import parse_declaration_xlsx
 from themeday.records import Activity, Campaign, Declaration
 from themeday.repository import Repository
 from themeday.repository.base import STALE_MESSAGE
+from themeday.repository.declarations import ScanFile
 from themeday.uploads import SCAN, FileStore, prepare
 from themeday.workdays import WorkdayCalendar
 
@@ -68,14 +69,27 @@ class ImportResult:
     unit_name: str
     themes: int
     late_workdays: int
+    scan_attached: bool = False
 
 
-def import_file(repo: Repository, actor: Actor, campaign: Campaign, data: bytes) -> ImportResult:
+def import_file(
+    repo: Repository,
+    actor: Actor,
+    campaign: Campaign,
+    data: bytes,
+    *,
+    scan: bytes | None = None,
+    scan_name: str = "",
+    store: FileStore | None = None,
+) -> ImportResult:
     """导入申报表: a filled-in xlsx becomes that unit's submitted 申报表, or nothing.
 
     The office imports for any unit named in the file; a unit only for itself. The
-    campaign's rules are checked as on the form, except the stamped scan, which an
-    emailed spreadsheet cannot carry.
+    campaign's rules are checked as on the form, the stamped scan included: an
+    emailed spreadsheet cannot carry the seal, so its scan (``scan``, a PDF or image
+    named ``scan_name``, checked like any upload) comes along with it, or the unit
+    has already uploaded one to its draft. The scan is recorded with the import, in
+    one transaction.
     """
     parsed = parse_declaration_xlsx(data, campaign)
     if parsed.errors:
@@ -86,19 +100,33 @@ def import_file(repo: Repository, actor: Actor, campaign: Campaign, data: bytes)
         if actor.role == Role.UNIT:
             raise ValidationError(f"文件中的单位“{parsed.unit_name}”不是本单位，未导入。")
         raise ValidationError(f"单位名录中没有“{parsed.unit_name}”，请核对单位名称后再导入。")
-    rows = [ThemeRow(**theme) for theme in parsed.themes]
-    problems = check_declaration(
-        campaign.rules, parsed.contact_person, parsed.contact_phone, rows, has_scan=True
-    )
-    if problems:
-        raise ValidationError(problems)
+    prepared = prepare(scan, scan_name, SCAN) if scan is not None else None
     existing = repo.declaration_for(actor, campaign.id, unit.id)
     if existing is not None and not existing.editable_by_unit:
         raise ValidationError(
             f"{unit.name}的申报表已{'审核通过' if existing.status == 'approved' else '提交'}，"
             "不能用导入文件覆盖；如需更正请先退回。"
         )
+    has_scan = prepared is not None or (
+        existing is not None and existing.scan_attachment_id is not None
+    )
+    rows = [ThemeRow(**theme) for theme in parsed.themes]
+    problems = check_declaration(
+        campaign.rules, parsed.contact_person, parsed.contact_phone, rows, has_scan=has_scan
+    )
+    if problems:
+        raise ValidationError(problems)
     late = late_workdays(campaign.rules.declaration_deadline, repo.clock(), calendar(repo, actor))
+    scan_file = None
+    if prepared is not None:
+        stored = (store or FileStore(uploads_root())).save(*prepared)
+        scan_file = ScanFile(
+            original_name=Path(scan_name).name[:120],
+            stored_name=stored.stored_name,
+            fmt=stored.fmt,
+            size=stored.size,
+            sha256=stored.sha256,
+        )
     declaration_id = repo.import_declaration(
         actor,
         campaign.id,
@@ -107,8 +135,9 @@ def import_file(repo: Repository, actor: Actor, campaign: Campaign, data: bytes)
         contact_phone=parsed.contact_phone,
         themes=[row.as_dict() for row in rows],
         late_workdays=late,
+        scan=scan_file,
     )
-    return ImportResult(declaration_id, unit.name, len(rows), late)
+    return ImportResult(declaration_id, unit.name, len(rows), late, scan_file is not None)
 
 
 def upload_scan(
