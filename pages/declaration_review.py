@@ -46,7 +46,12 @@ def render() -> None:
         column.metric(status.label, sum(d.status == status for d in submitted))
     counts[-1].metric("未申报", len(missing))
 
-    queue_tab, missing_tab, import_tab = st.tabs(["审核队列", "未申报单位", "导入单位申报表"])
+    # Keyed: the tab a clerk acted in stays open after the action's rerun.
+    queue_tab, missing_tab, import_tab = st.tabs(
+        ["审核队列", "未申报单位", "导入单位申报表"],
+        key="declaration_review.tab",
+        on_change="rerun",
+    )
     with queue_tab:
         _queue(identity, campaign, submitted)
     with missing_tab:
@@ -270,11 +275,24 @@ def _import(identity: Identity, campaign: Campaign) -> None:
         "导入后即为该单位已提交的申报表；文件有误时不做任何修改。"
     )
     upload = st.file_uploader("选择申报表文件", type=["xlsx"], key="office_declaration_import")
+    required = "本次活动要求上传" if campaign.rules.scan_required else "可选"
+    scan = st.file_uploader(
+        f"该单位的盖章扫描件（{required}；PDF、JPG 或 PNG，不超过 20 MB）",
+        type=["pdf", "jpg", "jpeg", "png"],
+        key="office_declaration_import_scan",
+        help="邮件中随申报表发来的加盖公章的扫描件，与申报表一并导入。",
+    )
     if upload is not None and st.button("导入", key="office_declaration_import_go"):
+        attached = f"，并附盖章扫描件“{scan.name}”" if scan is not None else ""
         if run_action(
             lambda: declarations.import_file(
-                identity.repo, identity.actor, campaign, upload.getvalue()
+                identity.repo,
+                identity.actor,
+                campaign,
+                upload.getvalue(),
+                scan=None if scan is None else scan.getvalue(),
+                scan_name="" if scan is None else scan.name,
             ),
-            f"已导入“{upload.name}”。",
+            f"已导入“{upload.name}”{attached}。",
         ):
             st.rerun()
