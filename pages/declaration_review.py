@@ -13,6 +13,7 @@ from themeday.ui.gate import Identity
 from themeday.ui.widgets import (
     attachment_download,
     campaign_page,
+    confirmed,
     declaration_status_label,
     download_name,
     edit_version,
@@ -45,7 +46,12 @@ def render() -> None:
         column.metric(status.label, sum(d.status == status for d in submitted))
     counts[-1].metric("未申报", len(missing))
 
-    queue_tab, missing_tab, import_tab = st.tabs(["审核队列", "未申报单位", "导入单位申报表"])
+    # Keyed: the tab a clerk acted in stays open after the action's rerun.
+    queue_tab, missing_tab, import_tab = st.tabs(
+        ["审核队列", "未申报单位", "导入单位申报表"],
+        key="declaration_review.tab",
+        on_change="rerun",
+    )
     with queue_tab:
         _queue(identity, campaign, submitted)
     with missing_tab:
@@ -131,7 +137,7 @@ def _detail(identity: Identity, campaign: Campaign, declaration: Declaration) ->
         key=f"declaration_xlsx_{declaration.id}",
     )
     if declaration.status == DeclarationStatus.SUBMITTED:
-        _review_actions(identity, declaration)
+        _review_actions(identity, campaign, declaration, problems)
     elif declaration.status == DeclarationStatus.APPROVED:
         _amend(identity, campaign, themes)
     history = repo.declaration_history(actor, declaration.id)
@@ -140,13 +146,15 @@ def _detail(identity: Identity, campaign: Campaign, declaration: Declaration) ->
         st.dataframe(history_table(history), hide_index=True, width="stretch")
 
 
-def _review_actions(identity: Identity, declaration: Declaration) -> None:
+def _review_actions(
+    identity: Identity, campaign: Campaign, declaration: Declaration, problems: list[str]
+) -> None:
     repo, actor = identity.repo, identity.actor
     approve_col, return_col = st.columns(2)
     if approve_col.button("审核通过", type="primary", key=f"approve_{declaration.id}"):
         if run_action(
-            lambda: repo.review_declaration(
-                actor, declaration.id, declaration.version, approve=True
+            lambda: declarations.review(
+                repo, actor, campaign, declaration.id, declaration.version, approve=True
             ),
             f"{declaration.unit_name}的申报表已审核通过。",
         ):
@@ -155,12 +163,55 @@ def _review_actions(identity: Identity, declaration: Declaration) -> None:
         reason = st.text_area("退回原因（必填，单位可见）", max_chars=500)
         if st.form_submit_button("退回修改"):
             if run_action(
-                lambda: repo.review_declaration(
-                    actor, declaration.id, declaration.version, approve=False, reason=reason
+                lambda: declarations.review(
+                    repo,
+                    actor,
+                    campaign,
+                    declaration.id,
+                    declaration.version,
+                    approve=False,
+                    reason=reason,
                 ),
                 f"已退回{declaration.unit_name}的申报表。",
             ):
                 st.rerun()
+    if problems:
+        _approve_anyway(identity, campaign, declaration, problems)
+
+
+def _approve_anyway(
+    identity: Identity, campaign: Campaign, declaration: Declaration, problems: list[str]
+) -> None:
+    """仍要通过: approving a 申报表 that breaks the rules, with a reason, after asking."""
+    st.markdown("**仍要通过**")
+    st.caption(
+        f"规则检查有{len(problems)}项未通过，“审核通过”不可直接使用。"
+        "确需通过的（如扫描件已通过其他渠道报送），请填写理由后使用“仍要通过”，"
+        "理由将记入申报记录和审计日志。"
+    )
+    override = st.text_area(
+        "仍要通过的理由（必填，记入申报记录和审计日志）",
+        max_chars=declarations.OVERRIDE_MAX,
+        key=f"override_reason_{declaration.id}",
+    )
+    if confirmed(
+        "仍要通过",
+        f"override_{declaration.id}",
+        f"{declaration.unit_name}的申报表有{len(problems)}项规则检查未通过，确认仍要审核通过吗？",
+    ):
+        if run_action(
+            lambda: declarations.review(
+                identity.repo,
+                identity.actor,
+                campaign,
+                declaration.id,
+                declaration.version,
+                approve=True,
+                override_reason=override,
+            ),
+            f"{declaration.unit_name}的申报表已审核通过（仍要通过，理由已记录）。",
+        ):
+            st.rerun()
 
 
 def _amend(identity: Identity, campaign: Campaign, themes: list) -> None:
@@ -187,8 +238,10 @@ def _amend(identity: Identity, campaign: Campaign, themes: list) -> None:
             reason = st.text_input("调整原因（必填，记入审计日志）")
             if st.form_submit_button("保存调整"):
                 if run_action(
-                    lambda: identity.repo.amend_theme(
+                    lambda: declarations.amend_theme(
+                        identity.repo,
                         identity.actor,
+                        campaign,
                         theme.id,
                         planned_month=month,
                         form=form,
@@ -222,11 +275,24 @@ def _import(identity: Identity, campaign: Campaign) -> None:
         "导入后即为该单位已提交的申报表；文件有误时不做任何修改。"
     )
     upload = st.file_uploader("选择申报表文件", type=["xlsx"], key="office_declaration_import")
+    required = "本次活动要求上传" if campaign.rules.scan_required else "可选"
+    scan = st.file_uploader(
+        f"该单位的盖章扫描件（{required}；PDF、JPG 或 PNG，不超过 20 MB）",
+        type=["pdf", "jpg", "jpeg", "png"],
+        key="office_declaration_import_scan",
+        help="邮件中随申报表发来的加盖公章的扫描件，与申报表一并导入。",
+    )
     if upload is not None and st.button("导入", key="office_declaration_import_go"):
+        attached = f"，并附盖章扫描件“{scan.name}”" if scan is not None else ""
         if run_action(
             lambda: declarations.import_file(
-                identity.repo, identity.actor, campaign, upload.getvalue()
+                identity.repo,
+                identity.actor,
+                campaign,
+                upload.getvalue(),
+                scan=None if scan is None else scan.getvalue(),
+                scan_name="" if scan is None else scan.name,
             ),
-            f"已导入“{upload.name}”。",
+            f"已导入“{upload.name}”{attached}。",
         ):
             st.rerun()

@@ -3,28 +3,63 @@
 import pandas as pd
 import streamlit as st
 
-from themeday.accounts import create_account, reset_account_password
+from themeday import accounts
 from themeday.domain import Role, UnitKind
 from themeday.imports import parse_units
 from themeday.records import Unit, User
-from themeday.repository import Repository
 from themeday.ui import gate
 from themeday.ui.gate import Identity
-from themeday.ui.widgets import import_problems, run_action, show_flash, units_frame
+from themeday.ui.widgets import (
+    confirmed,
+    escape_markdown,
+    import_problems,
+    run_action,
+    show_flash,
+    units_frame,
+)
 
 _KINDS = [k.value for k in UnitKind]
 _ROLES = {Role.UNIT: "单位用户", Role.OFFICE: "政务公开办", Role.LEADER: "领导（只读）"}
+_TAB = "units_accounts.tab"
+_ISSUED = "units_accounts.issued_password"
+"""(username, what it is, password) of a password just issued, until dismissed."""
 
 
 def render() -> None:
     identity = gate.require(Role.OFFICE)
     st.title("单位与账号")
     show_flash()
-    units_tab, users_tab = st.tabs(["单位名录", "用户账号"])
+    _issued_password()
+    # Keyed: the tab a clerk acted in stays open after the rerun that follows the action
+    # (an unkeyed st.tabs went back to 单位名录 when a message appeared above it).
+    units_tab, users_tab = st.tabs(["单位名录", "用户账号"], key=_TAB, on_change="rerun")
     with units_tab:
         _units(identity)
     with users_tab:
         _users(identity)
+
+
+def _issue(username: str, what: str, password: str) -> None:
+    st.session_state[_ISSUED] = (username, what, password)
+
+
+def _issued_password() -> None:
+    """A password just issued, above the tabs: shown until the clerk dismisses it."""
+    issued = st.session_state.get(_ISSUED)
+    if not issued:
+        return
+    username, what, password = issued
+    with st.container(border=True):
+        st.success(
+            escape_markdown(
+                f"账号 {username} 的{what}（一次性密码）如下。请通过安全渠道告知本人，"
+                "登录后须立即修改；关闭后不再显示。"
+            )
+        )
+        st.code(password, language=None)
+        if st.button("我已记下，关闭", key=f"{_ISSUED}.dismiss"):
+            st.session_state.pop(_ISSUED, None)
+            st.rerun()
 
 
 def _units(identity: Identity) -> None:
@@ -39,13 +74,20 @@ def _units(identity: Identity) -> None:
             phone = st.text_input("联系电话", help="手机号11位，座机须带区号，如 0739-5321101")
             if st.form_submit_button("新增单位", type="primary"):
                 if run_action(
-                    lambda: repo.create_unit(actor, name, kind, person, phone),
+                    lambda: accounts.create_unit(
+                        repo,
+                        actor,
+                        name=name,
+                        kind=kind,
+                        contact_person=person,
+                        contact_phone=phone,
+                    ),
                     f"已新增单位：{name.strip()}",
                 ):
                     st.rerun()
     _import_units(identity)
     if units:
-        _edit_unit(repo, identity, units)
+        _edit_unit(identity, units)
 
 
 def _import_units(identity: Identity) -> None:
@@ -65,13 +107,13 @@ def _import_units(identity: Identity) -> None:
         st.dataframe(units_frame(parsed.rows), hide_index=True, width="stretch")
         if st.button("确认导入", type="primary", key="units_import_go"):
             if run_action(
-                lambda: identity.repo.import_units(identity.actor, parsed.rows),
+                lambda: accounts.import_units(identity.repo, identity.actor, parsed.rows),
                 f"已导入{len(parsed.rows)}个单位。",
             ):
                 st.rerun()
 
 
-def _edit_unit(repo: Repository, identity: Identity, units: list[Unit]) -> None:
+def _edit_unit(identity: Identity, units: list[Unit]) -> None:
     st.subheader("编辑单位")
     by_id = {u.id: u for u in units}
     unit_id = st.selectbox(
@@ -87,14 +129,15 @@ def _edit_unit(repo: Repository, identity: Identity, units: list[Unit]) -> None:
         enabled = st.checkbox("启用", unit.enabled)
         if st.form_submit_button("保存修改"):
             if run_action(
-                lambda: repo.update_unit(
+                lambda: accounts.update_unit(
+                    identity.repo,
                     identity.actor,
                     unit.id,
                     unit.version,
-                    name=name.strip(),
+                    name=name,
                     kind=kind,
-                    contact_person=person.strip(),
-                    contact_phone=phone.strip(),
+                    contact_person=person,
+                    contact_phone=phone,
                     enabled=enabled,
                 ),
                 "单位信息已保存。",
@@ -128,12 +171,6 @@ def _users(identity: Identity) -> None:
         hide_index=True,
         width="stretch",
     )
-    issued = st.session_state.pop("issued_password", None)
-    if issued:
-        st.success(
-            f"账号 {issued[0]} 的初始密码：{issued[1]}　请通过安全渠道告知本人，"
-            "此密码只显示这一次，首次登录须修改。"
-        )
     units = repo.list_units(actor, include_disabled=False)
     unit_names = {u.id: u.name for u in units}
     with st.expander("新增账号"), st.form("user_new"):
@@ -150,7 +187,7 @@ def _users(identity: Identity) -> None:
             result: dict[str, str] = {}
 
             def create() -> None:
-                result["password"] = create_account(
+                result["password"] = accounts.create_account(
                     repo,
                     actor,
                     username=username,
@@ -161,10 +198,7 @@ def _users(identity: Identity) -> None:
                 )
 
             if run_action(create, f"已新增账号：{username.strip()}"):
-                st.session_state["issued_password"] = (
-                    username.strip(),
-                    result["password"],
-                )
+                _issue(username.strip(), "初始密码", result["password"])
                 st.rerun()
     if users:
         _manage_user(identity, users, unit_names)
@@ -198,34 +232,59 @@ def _manage_user(identity: Identity, users: list[User], unit_names: dict[int, st
         )
         if st.form_submit_button("保存修改"):
             if run_action(
-                lambda: repo.update_user(
+                lambda: accounts.update_user(
+                    repo,
                     actor,
                     user.id,
                     user.version,
-                    display_name=display_name.strip(),
+                    display_name=display_name,
                     role=role,
                     unit_id=unit_id if role == Role.UNIT else None,
                 ),
                 "账号信息已保存。",
             ):
                 st.rerun()
-    columns = st.columns(3)
+    _user_actions(identity, user)
+
+
+def _user_actions(identity: Identity, user: User) -> None:
+    """停用/启用, 重置密码, 解除锁定: the irreversible ones ask first."""
+    repo, actor = identity.repo, identity.actor
+    name = f"{user.username}（{user.display_name}）"
+    st.markdown("**账号操作**")
     if user.enabled:
-        if columns[0].button("停用账号", key=f"disable_{user.id}"):
-            if run_action(lambda: repo.set_user_enabled(actor, user.id, False), "账号已停用。"):
+        if confirmed(
+            "停用账号",
+            f"disable_{user.id}",
+            f"确认停用账号 {name}？停用后该账号立即退出登录、不能再登录，可随时重新启用。",
+        ):
+            if run_action(
+                lambda: accounts.set_user_enabled(repo, actor, user.id, False),
+                f"账号 {user.username} 已停用。",
+            ):
                 st.rerun()
-    elif columns[0].button("启用账号", key=f"enable_{user.id}"):
-        if run_action(lambda: repo.set_user_enabled(actor, user.id, True), "账号已启用。"):
+    elif st.button("启用账号", key=f"enable_{user.id}"):
+        if run_action(
+            lambda: accounts.set_user_enabled(repo, actor, user.id, True),
+            f"账号 {user.username} 已启用。",
+        ):
             st.rerun()
-    if columns[1].button("重置密码", key=f"reset_{user.id}"):
+    if confirmed(
+        "重置密码",
+        f"reset_{user.id}",
+        f"确认重置账号 {name} 的密码？原密码立即失效，该账号已登录的会话将退出，"
+        "须用新的一次性密码登录并修改。",
+    ):
         result: dict[str, str] = {}
 
         def reset() -> None:
-            result["password"] = reset_account_password(repo, actor, user.id)
+            result["password"] = accounts.reset_account_password(repo, actor, user.id)
 
-        if run_action(reset, "密码已重置。"):
-            st.session_state["issued_password"] = (user.username, result["password"])
+        if run_action(reset, f"账号 {user.username} 的密码已重置。"):
+            _issue(user.username, "新密码", result["password"])
             st.rerun()
-    if columns[2].button("解除锁定", key=f"unlock_{user.id}"):
-        if run_action(lambda: repo.unlock_user(actor, user.id), "已解除锁定。"):
+    if st.button("解除锁定", key=f"unlock_{user.id}"):
+        if run_action(
+            lambda: accounts.unlock_user(repo, actor, user.id), f"账号 {user.username} 已解除锁定。"
+        ):
             st.rerun()

@@ -203,7 +203,9 @@ def test_import_round_trip_makes_a_submitted_declaration(flow):
     data = exports.declaration_xlsx(
         campaign, unit3_record, None, [replace(t, unit_id=unit3.unit_id) for t in themes]
     )
-    result = declarations.import_file(repo, office, campaign, data)
+    result = declarations.import_file(
+        repo, office, campaign, data, scan=PDF, scan_name="盖章.pdf", store=store
+    )
     assert (result.unit_name, result.themes, result.late_workdays) == ("罗市镇人民政府", 3, 0)
     imported = repo.get_declaration(office, result.declaration_id)
     assert imported.status == "submitted" and imported.unit_id == unit3.unit_id
@@ -211,7 +213,9 @@ def test_import_round_trip_makes_a_submitted_declaration(flow):
     assert repo.declaration_history(office, imported.id)[0].action == "import"
     # a submitted 申报表 is not overwritten by a second file
     with pytest.raises(ValidationError, match="不能用导入文件覆盖"):
-        declarations.import_file(repo, office, campaign, data)
+        declarations.import_file(
+            repo, office, campaign, data, scan=PDF, scan_name="盖章.pdf", store=store
+        )
 
 
 def test_a_bad_import_file_changes_nothing(flow):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from themeday.auth import hash_password
+from themeday.auth import hash_password, password_matches
 from themeday.domain import Role
 from themeday.setup import DEMO_PASSWORD
 
@@ -243,7 +243,7 @@ def test_office_adds_a_unit_and_a_bad_phone_is_refused(app_db):
     assert "已新增单位" in texts(at, "success")
 
 
-def test_office_creates_an_account_and_sees_the_initial_password_once(app_db):
+def test_office_creates_an_account_and_sees_the_initial_password_until_dismissed(app_db):
     at = host(app_db, "units_accounts", "office")
     labels: dict = {}
     for field in at.text_input:  # the first of each label belongs to the "新增" forms
@@ -262,5 +262,60 @@ def test_office_creates_an_account_and_sees_the_initial_password_once(app_db):
     assert "unit4" in shown and "初始密码" in shown
     created = app_db.login_record("unit4").user
     assert created.unit_id == south.id and created.must_change_password
+    (password,) = [c.value for c in at.code]
+    assert login_succeeds(app_db, "unit4", password)
+    at.run()  # another click elsewhere on the page: still shown
+    assert [c.value for c in at.code] == [password]
+    next(b for b in at.button if b.label == "我已记下，关闭").click().run()
+    assert "初始密码" not in texts(at, "success") and not at.code
+
+
+def login_succeeds(app_db, username: str, password: str) -> bool:
+    return password_matches(password, app_db.login_record(username).password_hash)
+
+
+def pick_user(at: AppTest, app_db, username: str) -> AppTest:
+    return at.selectbox(key="user_pick").set_value(app_db.login_record(username).user.id).run()
+
+
+def click(at: AppTest, label: str) -> AppTest:
+    return next(b for b in at.button if b.label == label).click().run()
+
+
+def test_disabling_an_account_asks_first(app_db):
+    at = pick_user(host(app_db, "units_accounts", "office"), app_db, "unit1")
+    click(at, "停用账号")
+    assert "确认停用账号 unit1" in texts(at, "warning")
+    assert app_db.login_record("unit1").user.enabled  # only asked
+    click(at, "取消")
+    assert "确认停用账号" not in texts(at, "warning")
+    assert app_db.login_record("unit1").user.enabled
+    click(click(at, "停用账号"), "确认停用账号")
+    assert not at.exception
+    assert not app_db.login_record("unit1").user.enabled
+    assert "已停用" in texts(at, "success")
+    assert any(b.label == "启用账号" for b in at.button)
+
+
+def test_the_office_cannot_disable_its_own_account(app_db):
+    at = pick_user(host(app_db, "units_accounts", "office"), app_db, "office")
+    click(click(at, "停用账号"), "确认停用账号")
+    assert "不能停用自己" in texts(at, "error")
+    assert app_db.login_record("office").user.enabled
+
+
+def test_a_reset_password_asks_first_and_stays_on_the_screen(app_db):
+    at = pick_user(host(app_db, "units_accounts", "office"), app_db, "unit1")
+    old_hash = app_db.login_record("unit1").password_hash
+    click(at, "重置密码")
+    assert "确认重置账号 unit1" in texts(at, "warning")
+    assert app_db.login_record("unit1").password_hash == old_hash  # only asked
+    click(at, "确认重置密码")
+    assert not at.exception
+    (password,) = [c.value for c in at.code]
+    assert "unit1 的新密码" in texts(at, "success")
+    assert login_succeeds(app_db, "unit1", password)
+    assert app_db.login_record("unit1").user.must_change_password
+    assert at.selectbox(key="user_pick").value == app_db.login_record("unit1").user.id
     at.run()
-    assert "初始密码" not in texts(at, "success")
+    assert [c.value for c in at.code] == [password]

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from tests.test_pages import host, texts, titles
 from themeday import exports
 from themeday.accounts import create_account
 from themeday.domain import SYSTEM_ACTOR, Role
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def office(app_db):
@@ -78,17 +82,64 @@ def test_office_returns_without_reason_is_refused_then_with_reason(app_db):
     assert "请补充活动地点" in returned
 
 
-def test_office_approves_from_the_queue(app_db):
+def approved_units(app_db) -> set[str]:
+    return {
+        d.unit_name for d in app_db.list_declarations(SYSTEM_ACTOR, 1) if d.status == "approved"
+    }
+
+
+def test_office_approves_from_the_queue_when_the_rules_are_met(app_db):
+    campaign = app_db.current_campaign(SYSTEM_ACTOR)
+    app_db.update_campaign(
+        SYSTEM_ACTOR,
+        campaign.id,
+        campaign.version,
+        year=campaign.year,
+        region=campaign.region,
+        title=campaign.title,
+        office_name=campaign.office_name,
+        rules=campaign.rules.with_changes(scan_required=False),
+    )
     at = host(app_db, "declaration_review", "office")
-    before = {
-        d.unit_name for d in app_db.list_declarations(SYSTEM_ACTOR, 1) if d.status == "approved"
-    }
+    assert "规则检查通过" in texts(at, "success")
+    assert not any(b.label == "仍要通过" for b in at.button)
+    before = approved_units(app_db)
     next(b for b in at.button if b.label == "审核通过").click().run()
-    after = {
-        d.unit_name for d in app_db.list_declarations(SYSTEM_ACTOR, 1) if d.status == "approved"
-    }
-    assert len(after - before) == 1
+    assert len(approved_units(app_db) - before) == 1
     assert "审核通过" in texts(at, "success")
+
+
+def test_approving_against_the_rules_takes_a_reason_and_a_confirmation(app_db):
+    """区教育局 has no stamped scan: a plain 审核通过 is refused with the rule named;
+    仍要通过 asks first and needs a reason, which the history then shows."""
+    at = host(app_db, "declaration_review", "office")
+    shown = next(s for s in at.selectbox if s.label == "打开申报表")
+    declaration = app_db.get_declaration(SYSTEM_ACTOR, shown.value)
+    assert declaration.unit_name == "区教育局"
+    before = approved_units(app_db)
+    next(b for b in at.button if b.label == "审核通过").click().run()
+    errors = texts(at, "error")
+    assert "不能直接审核通过" in errors and "请上传加盖公章的申报表电子扫描件" in errors
+    assert approved_units(app_db) == before
+
+    # 仍要通过 without a reason: asked first, then refused
+    next(b for b in at.button if b.label == "仍要通过").click().run()
+    assert "确认仍要审核通过吗" in texts(at, "warning")
+    assert approved_units(app_db) == before
+    next(b for b in at.button if b.label == "确认仍要通过").click().run()
+    assert "须填写理由" in texts(at, "error")
+    assert approved_units(app_db) == before
+
+    reason = next(t for t in at.text_area if t.label.startswith("仍要通过的理由"))
+    reason.input("扫描件已通过公文交换报送")
+    next(b for b in at.button if b.label == "仍要通过").click().run()
+    assert approved_units(app_db) == before  # still only asked
+    next(b for b in at.button if b.label == "确认仍要通过").click().run()
+    assert not at.exception
+    assert approved_units(app_db) - before == {"区教育局"}
+    assert "仍要通过" in texts(at, "success")
+    last = app_db.declaration_history(SYSTEM_ACTOR, declaration.id)[-1]
+    assert last.action == "approve" and "扫描件已通过公文交换报送" in last.reason
 
 
 def test_chase_list_and_plan_exports_are_offered(app_db):
@@ -198,3 +249,39 @@ def test_an_amendment_saved_after_someone_elses_is_refused_and_keeps_the_input(a
     history = [e.reason for e in app_db.declaration_history(office_actor, approved.id)]
     assert not any("与区级重点工作错开" in r for r in history)
     assert "已被他人修改" in texts(at, "warning")
+
+
+def test_office_imports_an_emailed_declaration_with_its_stamped_scan(app_db):
+    """导入单位申报表: the stamped scan goes in the same place, and the rule check is met."""
+    campaign = app_db.current_campaign(SYSTEM_ACTOR)
+    unit = next(u for u in app_db.list_units(SYSTEM_ACTOR) if u.name == "罗市镇人民政府")
+    (approved,) = [
+        d
+        for d in app_db.list_declarations(SYSTEM_ACTOR, campaign.id)
+        if d.unit_name == "城北街道办事处"
+    ]
+    themes = [replace(t, unit_id=unit.id) for t in app_db.list_themes(SYSTEM_ACTOR, approved.id)]
+    xlsx = exports.declaration_xlsx(campaign, unit, None, themes)
+    at = host(app_db, "declaration_review", "office")
+    file_box = next(u for u in at.file_uploader if u.label == "选择申报表文件")
+    file_box.set_value(("罗市镇申报表.xlsx", xlsx, "application/octet-stream")).run()
+    next(b for b in at.button if b.label == "导入").click().run()
+    assert "请上传加盖公章的申报表电子扫描件" in texts(at, "error")
+    assert app_db.declaration_for(SYSTEM_ACTOR, campaign.id, unit.id) is None
+
+    scan_box = next(u for u in at.file_uploader if u.label.startswith("该单位的盖章扫描件"))
+    scan_box.set_value(("罗市镇盖章.pdf", PDF, "application/pdf")).run()
+    next(b for b in at.button if b.label == "导入").click().run()
+    assert not at.exception
+    assert "并附盖章扫描件" in texts(at, "success")
+    imported = app_db.declaration_for(SYSTEM_ACTOR, campaign.id, unit.id)
+    assert imported.status == "submitted" and imported.scan_attachment_id is not None
+
+    # the review no longer asks for the scan: a plain 审核通过 works
+    status_filter = next(m for m in at.multiselect if m.label == "申报状态")
+    status_filter.set_value(["submitted"]).run()
+    next(s for s in at.selectbox if s.label == "打开申报表").set_value(imported.id).run()
+    assert "规则检查通过" in texts(at, "success")
+    assert "未上传盖章扫描件" not in texts(at, "warning")
+    next(b for b in at.button if b.label == "审核通过").click().run()
+    assert app_db.get_declaration(SYSTEM_ACTOR, imported.id).status == "approved"

@@ -11,10 +11,12 @@ from pathlib import Path
 
 from themeday.config import db_path
 from themeday.declaration_rules import ThemeRow, check_declaration, late_workdays
-from themeday.domain import Actor, Role, ValidationError
+from themeday.domain import Actor, Role, StaleRecord, ValidationError, require_role
 from themeday.imports import parse_declaration_xlsx
 from themeday.records import Activity, Campaign, Declaration
 from themeday.repository import Repository
+from themeday.repository.base import STALE_MESSAGE
+from themeday.repository.declarations import ScanFile
 from themeday.uploads import SCAN, FileStore, prepare
 from themeday.workdays import WorkdayCalendar
 
@@ -67,14 +69,27 @@ class ImportResult:
     unit_name: str
     themes: int
     late_workdays: int
+    scan_attached: bool = False
 
 
-def import_file(repo: Repository, actor: Actor, campaign: Campaign, data: bytes) -> ImportResult:
+def import_file(
+    repo: Repository,
+    actor: Actor,
+    campaign: Campaign,
+    data: bytes,
+    *,
+    scan: bytes | None = None,
+    scan_name: str = "",
+    store: FileStore | None = None,
+) -> ImportResult:
     """导入申报表: a filled-in xlsx becomes that unit's submitted 申报表, or nothing.
 
     The office imports for any unit named in the file; a unit only for itself. The
-    campaign's rules are checked as on the form, except the stamped scan, which an
-    emailed spreadsheet cannot carry.
+    campaign's rules are checked as on the form, the stamped scan included: an
+    emailed spreadsheet cannot carry the seal, so its scan (``scan``, a PDF or image
+    named ``scan_name``, checked like any upload) comes along with it, or the unit
+    has already uploaded one to its draft. The scan is recorded with the import, in
+    one transaction.
     """
     parsed = parse_declaration_xlsx(data, campaign)
     if parsed.errors:
@@ -85,19 +100,33 @@ def import_file(repo: Repository, actor: Actor, campaign: Campaign, data: bytes)
         if actor.role == Role.UNIT:
             raise ValidationError(f"文件中的单位“{parsed.unit_name}”不是本单位，未导入。")
         raise ValidationError(f"单位名录中没有“{parsed.unit_name}”，请核对单位名称后再导入。")
-    rows = [ThemeRow(**theme) for theme in parsed.themes]
-    problems = check_declaration(
-        campaign.rules, parsed.contact_person, parsed.contact_phone, rows, has_scan=True
-    )
-    if problems:
-        raise ValidationError(problems)
+    prepared = prepare(scan, scan_name, SCAN) if scan is not None else None
     existing = repo.declaration_for(actor, campaign.id, unit.id)
     if existing is not None and not existing.editable_by_unit:
         raise ValidationError(
             f"{unit.name}的申报表已{'审核通过' if existing.status == 'approved' else '提交'}，"
             "不能用导入文件覆盖；如需更正请先退回。"
         )
+    has_scan = prepared is not None or (
+        existing is not None and existing.scan_attachment_id is not None
+    )
+    rows = [ThemeRow(**theme) for theme in parsed.themes]
+    problems = check_declaration(
+        campaign.rules, parsed.contact_person, parsed.contact_phone, rows, has_scan=has_scan
+    )
+    if problems:
+        raise ValidationError(problems)
     late = late_workdays(campaign.rules.declaration_deadline, repo.clock(), calendar(repo, actor))
+    scan_file = None
+    if prepared is not None:
+        stored = (store or FileStore(uploads_root())).save(*prepared)
+        scan_file = ScanFile(
+            original_name=Path(scan_name).name[:120],
+            stored_name=stored.stored_name,
+            fmt=stored.fmt,
+            size=stored.size,
+            sha256=stored.sha256,
+        )
     declaration_id = repo.import_declaration(
         actor,
         campaign.id,
@@ -106,8 +135,9 @@ def import_file(repo: Repository, actor: Actor, campaign: Campaign, data: bytes)
         contact_phone=parsed.contact_phone,
         themes=[row.as_dict() for row in rows],
         late_workdays=late,
+        scan=scan_file,
     )
-    return ImportResult(declaration_id, unit.name, len(rows), late)
+    return ImportResult(declaration_id, unit.name, len(rows), late, scan_file is not None)
 
 
 def upload_scan(
@@ -140,3 +170,107 @@ def read_attachment(
     attachment = repo.get_attachment(actor, attachment_id)
     data = (store or FileStore(uploads_root())).load(attachment.stored_name, attachment.sha256)
     return data, attachment.original_name, attachment.fmt
+
+
+OVERRIDE_MAX = 500
+"""The longest 仍要通过 reason kept (characters)."""
+
+
+class RulesNotMet(ValidationError):
+    """审核通过 refused: the 申报表 breaks its campaign's rules (``problems``).
+
+    The messages name every broken rule; approving anyway takes an explicit 仍要通过
+    with a reason (``override_reason`` of :func:`review`).
+    """
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        super().__init__(
+            [
+                "规则检查未通过，不能直接审核通过：",
+                *problems,
+                "如确需通过，请使用“仍要通过”并填写理由。",
+            ]
+        )
+
+
+def review(
+    repo: Repository,
+    actor: Actor,
+    campaign: Campaign,
+    declaration_id: int,
+    expected_version: int | None,
+    *,
+    approve: bool,
+    reason: str = "",
+    override_reason: str | None = None,
+) -> None:
+    """审核 (office): approve (通过) or return with a reason (退回修改).
+
+    The campaign's rules are checked here, against the 申报表 as stored: a declaration
+    that breaks any of them is approved only with ``override_reason`` (仍要通过), which
+    is kept, with the broken rules, in the declaration's history and the audit log;
+    without it :class:`RulesNotMet` lists the broken rules and nothing is written (a
+    blank reason is refused too).
+    ``expected_version`` is the version the clerk reviewed: a 申报表 changed since is
+    refused as stale.
+    """
+    require_role(actor, Role.OFFICE)
+    declaration = repo.get_declaration(actor, declaration_id)
+    if declaration.campaign_id != campaign.id:
+        raise ValidationError("该申报表不属于当前活动，请刷新后重试。")
+    if expected_version is not None and declaration.version != expected_version:
+        raise StaleRecord(STALE_MESSAGE)
+    if approve:
+        problems = problems_of(repo, actor, campaign, declaration)
+        if problems:
+            if override_reason is None:
+                raise RulesNotMet(problems)
+            override = override_reason.strip()
+            if not override:
+                raise ValidationError("仍要通过须填写理由（记入申报记录和审计日志）。")
+            if len(override) > OVERRIDE_MAX:
+                raise ValidationError(f"仍要通过的理由不能超过{OVERRIDE_MAX}个字。")
+            reason = f"仍要通过：{override}（规则检查未通过：{''.join(problems)}）"
+    # The version the rules were checked on: a change in between is refused as stale.
+    repo.review_declaration(
+        actor, declaration_id, declaration.version, approve=approve, reason=reason
+    )
+
+
+def amend_theme(
+    repo: Repository,
+    actor: Actor,
+    campaign: Campaign,
+    activity_id: int,
+    *,
+    planned_month: int,
+    form: str,
+    reason: str,
+    expected_version: int | None = None,
+) -> None:
+    """调整已通过主题 (office): an approved theme's month or form, with a reason.
+
+    The month must lie within the campaign's months and the form be one it allows;
+    the change and its reason go into the declaration's history and the audit log.
+    With ``expected_version`` a theme someone else changed meanwhile is refused as stale.
+    """
+    require_role(actor, Role.OFFICE)
+    problems = []
+    rules = campaign.rules
+    if not rules.first_month <= planned_month <= rules.last_month:
+        problems.append(f"计划月份须在{rules.first_month}月至{rules.last_month}月之间。")
+    if form not in rules.allowed_forms:
+        problems.append(f"活动形式“{form}”不在本次活动允许的形式中。")
+    if not reason.strip():
+        problems.append("修改已审核通过的主题须填写修改原因。")
+    if problems:
+        raise ValidationError(problems)
+    repo.amend_theme(
+        actor,
+        activity_id,
+        planned_month=planned_month,
+        form=form,
+        reason=reason,
+        expected_version=expected_version,
+    )

@@ -42,7 +42,8 @@ def unit2_content(page: Page) -> list:
 
 
 def disable_account(office: Page, server: AppServer, username: str) -> None:
-    """The office logs in and clicks 停用账号 for ``username`` in 单位与账号 · 用户账号."""
+    """The office logs in and clicks 停用账号 for ``username`` in 单位与账号 · 用户账号,
+    then 确认停用账号 (it asks first)."""
     log_in(office, server, "office")
     shown(office.get_by_role("heading", name="管理首页"))
     wait_for_cookie(office.context, present=True)
@@ -56,11 +57,13 @@ def disable_account(office: Page, server: AppServer, username: str) -> None:
     button = office.get_by_role("button", name="停用账号", exact=True)
     shown(button)
     button.click()
-    shown(alert(office, "Success", "账号已停用"))
+    confirm = office.get_by_role("button", name="确认停用账号", exact=True)
+    shown(confirm)
     idle(office)
-    office.get_by_role("tab", name="用户账号", exact=True).click()  # the rerun may reset tabs
+    confirm.click()
+    shown(alert(office, "Success", f"账号 {username} 已停用"))
     idle(office)
-    select_option(office, "选择账号", f"{username}（")
+    # still on 用户账号 with the account chosen (the tabs are keyed)
     shown(office.get_by_role("button", name="启用账号", exact=True))
 
 

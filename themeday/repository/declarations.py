@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -52,6 +52,17 @@ ATTACHMENT_COLUMNS = (
     "id, campaign_id, unit_id, owner_type, owner_id, kind, original_name, stored_name, fmt,"
     " size, sha256, uploaded_by, uploaded_at, thumbnail_name, thumbnail_sha256"
 )
+
+
+@dataclass(frozen=True)
+class ScanFile:
+    """A stamped scan (盖章扫描件) already checked and stored, to be recorded."""
+
+    original_name: str
+    stored_name: str
+    fmt: str
+    size: int
+    sha256: str
 
 
 class DeclarationsMixin(RepositoryBase):
@@ -343,8 +354,13 @@ class DeclarationsMixin(RepositoryBase):
         contact_phone: str,
         themes: Sequence[dict[str, Any]],
         late_workdays: int,
+        scan: ScanFile | None = None,
     ) -> int:
-        """Create or replace a unit's 申报表 from an imported file, as submitted."""
+        """Create or replace a unit's 申报表 from an imported file, as submitted.
+
+        With ``scan`` (the stamped scan that came with the file, already stored) the
+        scan is recorded in the same transaction, before the submission.
+        """
         self._require(actor, Role.OFFICE, Role.UNIT)
         self._require_own_unit(actor, unit_id)
 
@@ -352,6 +368,8 @@ class DeclarationsMixin(RepositoryBase):
             declaration_id = self._save(
                 actor, campaign_id, unit_id, None, contact_person, contact_phone, themes
             )
+            if scan is not None:
+                self._insert_scan(actor, campaign_id, unit_id, declaration_id, scan)
             self._submit(actor, declaration_id, late_workdays, "import")
             return declaration_id
 
@@ -469,32 +487,45 @@ class DeclarationsMixin(RepositoryBase):
             declaration = self.get_declaration(actor, declaration_id)
             if not declaration.editable_by_unit:
                 raise ValidationError("申报表已提交，不能更换扫描件。")
-            attachment_id = self._one(
-                "INSERT INTO attachment (campaign_id, unit_id, owner_type, owner_id, kind,"
-                " original_name, stored_name, fmt, size, sha256, uploaded_by, uploaded_at)"
-                " VALUES (?, ?, 'declaration', ?, 'scan', ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                [
-                    declaration.campaign_id,
-                    declaration.unit_id,
-                    declaration_id,
-                    original_name,
-                    stored_name,
-                    fmt,
-                    size,
-                    sha256,
-                    actor.username,
-                    self.clock(),
-                ],
-            )[0]
-            self.cur.execute(
-                "UPDATE declaration SET scan_attachment_id = ?, updated_at = ?,"
-                " version = version + 1 WHERE id = ?",
-                [attachment_id, self.clock(), declaration_id],
+            return self._insert_scan(
+                actor,
+                declaration.campaign_id,
+                declaration.unit_id,
+                declaration_id,
+                ScanFile(original_name, stored_name, fmt, size, sha256),
             )
-            self._audit(actor, "upload", "attachment", attachment_id, detail=original_name)
-            return attachment_id
 
         return in_transaction(self.cur, work)
+
+    def _insert_scan(
+        self, actor: Actor, campaign_id: int, unit_id: int, declaration_id: int, scan: ScanFile
+    ) -> int:
+        """Record ``scan`` as the 申报表's stamped scan (in the caller's transaction)."""
+        now = self.clock()
+        attachment_id = self._one(
+            "INSERT INTO attachment (campaign_id, unit_id, owner_type, owner_id, kind,"
+            " original_name, stored_name, fmt, size, sha256, uploaded_by, uploaded_at)"
+            " VALUES (?, ?, 'declaration', ?, 'scan', ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            [
+                campaign_id,
+                unit_id,
+                declaration_id,
+                scan.original_name,
+                scan.stored_name,
+                scan.fmt,
+                scan.size,
+                scan.sha256,
+                actor.username,
+                now,
+            ],
+        )[0]
+        self.cur.execute(
+            "UPDATE declaration SET scan_attachment_id = ?, updated_at = ?,"
+            " version = version + 1 WHERE id = ?",
+            [attachment_id, now, declaration_id],
+        )
+        self._audit(actor, "upload", "attachment", attachment_id, detail=scan.original_name)
+        return attachment_id
 
     def get_attachment(self, actor: Actor, attachment_id: int) -> Attachment:
         """An attachment's record; a unit user reaches only its own unit's files."""

@@ -1,0 +1,146 @@
+"""单位与账号's service doors: rights and input are checked before anything is written."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import actor_for
+from themeday import accounts
+from themeday.auth import password_matches
+from themeday.domain import PermissionDenied, Role, ValidationError
+from themeday.imports import UnitRow
+
+
+def audit_count(repo, office) -> int:
+    return len(repo.list_audit(office, 10_000))
+
+
+@pytest.mark.parametrize("username", ["unit1", "leader"])
+def test_every_door_refuses_anyone_but_the_office(demo, office, username):
+    actor = actor_for(demo, username)
+    unit = demo.list_units(office)[0]
+    user = demo.login_record("unit2").user
+    before = audit_count(demo, office)
+    writes = [
+        lambda: accounts.create_unit(demo, actor, name="区司法局", kind="部门"),
+        lambda: accounts.import_units(demo, actor, [UnitRow("区司法局", "部门", "", "")]),
+        lambda: accounts.update_unit(
+            demo,
+            actor,
+            unit.id,
+            unit.version,
+            name=unit.name,
+            kind=unit.kind,
+            contact_person="张三",
+            contact_phone="",
+            enabled=True,
+        ),
+        lambda: accounts.update_user(
+            demo, actor, user.id, user.version, display_name="改名", role=Role.LEADER, unit_id=None
+        ),
+        lambda: accounts.set_user_enabled(demo, actor, user.id, False),
+        lambda: accounts.unlock_user(demo, actor, user.id),
+        lambda: accounts.reset_account_password(demo, actor, user.id),
+        lambda: accounts.create_account(
+            demo,
+            actor,
+            username="someone",
+            display_name="某人",
+            role=Role.OFFICE,
+            unit_id=None,
+        ),
+    ]
+    for write in writes:
+        with pytest.raises(PermissionDenied):
+            write()
+    assert audit_count(demo, office) == before
+    assert demo.login_record("unit2").user.enabled
+    assert "区司法局" not in {u.name for u in demo.list_units(office)}
+
+
+def test_unit_doors_check_the_input(demo, office):
+    with pytest.raises(ValidationError, match="联系电话"):
+        accounts.create_unit(demo, office, name="区司法局", kind="部门", contact_phone="12345")
+    with pytest.raises(ValidationError, match="单位名称"):
+        accounts.create_unit(demo, office, name="  ", kind="部门")
+    with pytest.raises(ValidationError, match="联系人不能超过"):
+        accounts.create_unit(demo, office, name="区司法局", kind="部门", contact_person="张" * 41)
+    unit_id = accounts.create_unit(
+        demo, office, name=" 区司法局 ", kind="部门", contact_person=" 张三 "
+    )
+    unit = demo.get_unit(office, unit_id)
+    assert (unit.name, unit.contact_person) == ("区司法局", "张三")
+
+    with pytest.raises(ValidationError, match="不止一次"):
+        accounts.import_units(
+            demo, office, [UnitRow("区民政局", "部门", "", ""), UnitRow("区民政局", "部门", "", "")]
+        )
+    with pytest.raises(ValidationError, match="没有单位"):
+        accounts.import_units(demo, office, [])
+    assert accounts.import_units(demo, office, [UnitRow("区民政局", "部门", "", "")]) == 1
+
+    with pytest.raises(ValidationError, match="单位类别"):
+        accounts.update_unit(
+            demo,
+            office,
+            unit.id,
+            unit.version,
+            name=unit.name,
+            kind="科室",
+            contact_person="",
+            contact_phone="",
+            enabled=True,
+        )
+    accounts.update_unit(
+        demo,
+        office,
+        unit.id,
+        unit.version,
+        name="区司法局 ",
+        kind="部门",
+        contact_person="李四",
+        contact_phone="0739-5321199",
+        enabled=False,
+    )
+    changed = demo.get_unit(office, unit.id)
+    assert (changed.contact_person, changed.enabled) == ("李四", False)
+
+
+def test_account_doors_check_the_input_and_write(demo, office):
+    user = demo.login_record("unit2").user
+    with pytest.raises(ValidationError, match="姓名或岗位"):
+        accounts.update_user(
+            demo, office, user.id, user.version, display_name=" ", role=Role.UNIT, unit_id=None
+        )
+    with pytest.raises(ValidationError, match="所属单位"):
+        accounts.update_user(
+            demo, office, user.id, user.version, display_name="填报员", role=Role.UNIT, unit_id=None
+        )
+    me = demo.login_record("office").user
+    with pytest.raises(ValidationError, match="自己"):
+        accounts.update_user(
+            demo, office, me.id, me.version, display_name="办公室", role=Role.LEADER, unit_id=None
+        )
+    with pytest.raises(ValidationError, match="不能停用自己"):
+        accounts.set_user_enabled(demo, office, me.id, False)
+    accounts.update_user(
+        demo,
+        office,
+        user.id,
+        user.version,
+        display_name=" 教育局填报员 ",
+        role=Role.UNIT,
+        unit_id=user.unit_id,
+    )
+    assert demo.login_record("unit2").user.display_name == "教育局填报员"
+
+    accounts.set_user_enabled(demo, office, user.id, False)
+    assert not demo.login_record("unit2").user.enabled
+    accounts.set_user_enabled(demo, office, user.id, True)
+    password = accounts.reset_account_password(demo, office, user.id)
+    record = demo.login_record("unit2")
+    assert password_matches(password, record.password_hash)
+    assert record.user.must_change_password
+    accounts.unlock_user(demo, office, user.id)
+    actions = [e.action for e in demo.list_audit(office, 10)]
+    assert {"update", "disable", "enable", "reset_password", "unlock"} <= set(actions)
