@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -111,3 +112,13 @@ def test_submit_counts_the_lateness_itself(doors, clock):
     assert declarations.submit(repo, unit3, campaign, declaration_id) == 2
     submitted = repo.get_declaration(unit3, declaration_id)
     assert (submitted.status, submitted.late_workdays) == ("submitted", 2)
+
+
+def test_the_declaration_pages_write_only_through_the_service():
+    """No repository write from the 申报 pages: each goes through its service door."""
+    write = re.compile(
+        r"\brepo\.(save|submit|create|update|import|attach|review|amend|set|delete|record)_\w*\("
+    )
+    for page in ("declaration_form.py", "unit_home.py"):
+        source = (ROOT / "pages" / page).read_text(encoding="utf-8")
+        assert not write.findall(source), page

@@ -47,10 +47,12 @@ def _blank(value: object) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value)) or value == ""
 
 
-def rows_from_records(records: list[dict[str, Any]]) -> list[ThemeRow]:
+def rows_from_records(records: list[dict[str, Any]], keep_blank: bool = False) -> list[ThemeRow]:
     """The rows of an edited 申报表 table, in 序号 (``seq``) order.
 
-    Rows left blank are dropped; a row without a 序号 keeps its place among the others.
+    Rows left blank are dropped (kept with ``keep_blank``, for a form that is still
+    being filled); a row without a 序号 keeps its place among the others. A row with
+    only some cells filled is kept: the check names what it lacks.
     """
     keyed = []
     for place, record in enumerate(records, start=1):
@@ -59,7 +61,7 @@ def rows_from_records(records: list[dict[str, Any]]) -> list[ThemeRow]:
     rows = []
     for _, _, record in sorted(keyed, key=lambda k: (k[0], k[1])):
         values = {k: ("" if _blank(v) else v) for k, v in record.items() if k != "seq"}
-        if not any(str(v).strip() for v in values.values()):
+        if not keep_blank and not any(str(v).strip() for v in values.values()):
             continue
         month = values.get("planned_month", "")
         rows.append(
