@@ -1,5 +1,6 @@
 """主题申报: the unit fills, saves, checks and submits its 申报表."""
 
+import pandas as pd
 import streamlit as st
 
 from themeday import declarations, exports
@@ -160,33 +161,57 @@ def _editor(identity: Identity, campaign: Campaign, declaration: Declaration | N
     typed = row_contact_default(person, phone)
     contacts = (draft.contact, row_contact_default(*opened), typed)
     if added or deleted:
-        if deleted and not chosen:
-            st.warning("请先在“选择要删除的行”中选出要删除的行。")
-            return
-        rows = typed_rows(edited, contacts, drop=chosen if deleted else (), keep_blank=True)
-        if added:
-            rows.append(ThemeRow("", None, "", "", typed if rules.row_has_contact else ""))
-        keep_rows(campaign.id, version, rows, typed)
-        st.rerun()
-
+        _change_rows(campaign, version, edited, contacts, chosen if deleted else None)
+        return
     refused = st.session_state.pop(_PROBLEMS, None)
     if refused:
         st.error(_problem_list(*refused))
-    if not (saved or submitted):
-        if declaration is not None and not refused:
-            problems = declarations.problems_of(repo, actor, campaign, declaration)
-            if problems:
-                st.warning(_problem_list("提交前还需处理：", problems))
-        return
+    if saved or submitted:
+        rows = typed_rows(edited, contacts)
+        keep_rows(campaign.id, version, rows, typed)  # a refused save keeps every typed row
+        _save(identity, campaign, version, person, phone, rows, submit_too=submitted)
+    elif declaration is not None and not refused:
+        problems = declarations.problems_of(repo, actor, campaign, declaration)
+        if problems:
+            st.warning(_problem_list("提交前还需处理：", problems))
 
-    rows = typed_rows(edited, contacts)
-    keep_rows(campaign.id, version, rows, typed)  # a refused save keeps every typed row
+
+def _change_rows(
+    campaign: Campaign,
+    version: int,
+    edited: pd.DataFrame,
+    contacts: tuple[str, str, str],
+    delete: list[int] | None,
+) -> None:
+    """添加一行 (``delete`` None) or 删除所选行: the working copy takes what was typed."""
+    if delete is not None and not delete:
+        st.warning("请先在“选择要删除的行”中选出要删除的行。")
+        return
+    typed = contacts[-1]
+    rows = typed_rows(edited, contacts, drop=delete or (), keep_blank=True)
+    if delete is None:
+        rows.append(ThemeRow("", None, "", "", typed if campaign.rules.row_has_contact else ""))
+    keep_rows(campaign.id, version, rows, typed)
+    st.rerun()
+
+
+def _save(
+    identity: Identity,
+    campaign: Campaign,
+    version: int,
+    person: str,
+    phone: str,
+    rows: list[ThemeRow],
+    submit_too: bool,
+) -> None:
+    """保存草稿, and with ``submit_too`` 检查并提交, each through its service door."""
+    repo, actor = identity.repo, identity.actor
     try:
         declaration_id = declarations.save_draft(
             repo, actor, campaign, version, contact_person=person, contact_phone=phone, rows=rows
         )
     except ValidationError as exc:
-        heading = "草稿未保存，请先处理：" if saved else "未能提交（草稿也未保存），请先处理："
+        heading = "未能提交（草稿也未保存），请先处理：" if submit_too else "草稿未保存，请先处理："
         st.session_state[_PROBLEMS] = (heading, exc.messages)
         st.rerun()
     except Exception as exc:  # StaleRecord, PermissionDenied: show and keep the input
@@ -194,7 +219,7 @@ def _editor(identity: Identity, campaign: Campaign, declaration: Declaration | N
         return
     forget_edit_version("declaration", campaign.id)  # the next run edits the saved draft
     forget_rows(campaign.id)
-    if saved:
+    if not submit_too:
         stored = repo.get_declaration(actor, declaration_id)
         problems = declarations.problems_of(repo, actor, campaign, stored)
         note = "草稿已保存。" + ("检查通过，可以提交。" if not problems else "")
@@ -209,10 +234,6 @@ def _editor(identity: Identity, campaign: Campaign, declaration: Declaration | N
     else:
         st.session_state["themeday.flash"] = "申报表已提交，等待政务公开办审核。"
     st.rerun()
-
-
-def _has_scan(declaration: Declaration | None) -> bool:
-    return declaration is not None and declaration.scan_attachment_id is not None
 
 
 def _scan(identity: Identity, campaign: Campaign, declaration: Declaration) -> None:
