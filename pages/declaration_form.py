@@ -4,10 +4,19 @@ import pandas as pd
 import streamlit as st
 
 from themeday import declarations, exports
-from themeday.declaration_rules import check_declaration, rows_from_records, summary_required
+from themeday.declaration_rules import ThemeRow, row_contact_default
 from themeday.domain import Role, ValidationError
 from themeday.records import Campaign, Declaration
 from themeday.ui import gate
+from themeday.ui.declaration_widgets import (
+    editor_config,
+    forget_rows,
+    form_rows,
+    keep_rows,
+    theme_columns,
+    themes_table,
+    typed_rows,
+)
 from themeday.ui.gate import Identity
 from themeday.ui.widgets import (
     attachment_download,
@@ -22,11 +31,9 @@ from themeday.ui.widgets import (
     rules_summary,
     run_action,
     stale_notice,
-    themes_frame,
 )
 
 _PROBLEMS = "themeday.declaration_problems"
-_COLUMNS = {"seq": "序号", "title": "活动主题", "planned_month": "计划月份", "form": "活动形式"}
 
 
 def render() -> None:
@@ -41,13 +48,12 @@ def render() -> None:
     declaration = repo.declaration_for(actor, campaign.id, actor.unit_id)
     _status(declaration)
     if declaration is None or declaration.editable_by_unit:
-        _deadline_notice(campaign, repo.today())
-    if declaration is None or declaration.editable_by_unit:
+        _deadline_notice(identity, campaign)
         _editor(identity, campaign, declaration)
         if declaration is not None:
             _scan(identity, campaign, declaration)
     else:
-        _read_only(identity, declaration)
+        _read_only(identity, campaign, declaration)
     if declaration is not None:
         _downloads(identity, campaign, declaration)
         history = repo.declaration_history(actor, declaration.id)
@@ -74,31 +80,24 @@ def _status(declaration: Declaration | None) -> None:
         st.info(text)
 
 
-def _deadline_notice(campaign: Campaign, today) -> None:
+def _deadline_notice(identity: Identity, campaign: Campaign) -> None:
     deadline = campaign.rules.declaration_deadline
-    if today > deadline:
+    if identity.repo.today() > deadline:
+        late = declarations.late_if_submitted_now(identity.repo, identity.actor, campaign)
         st.warning(
-            f"申报截止日期（{deadline:%Y年%m月%d日}）已过。仍可提交，"
-            "系统将按法定工作日记录逾期天数。"
+            f"申报截止日期（{deadline:%Y年%m月%d日}）已过。仍可逾期提交，"
+            f"现在提交将记为逾期{late}个工作日（按法定工作日计）。"
         )
 
 
-def _frame(identity: Identity, campaign: Campaign, declaration: Declaration | None):
-    columns = _columns(campaign)
-    rows = []
-    if declaration is not None:
-        for theme in identity.repo.list_themes(identity.actor, declaration.id):
-            rows.append({key: getattr(theme, key) for key in columns})
-    return pd.DataFrame(rows, columns=list(columns))
+def _stored_rows(identity: Identity, declaration: Declaration | None) -> list[ThemeRow]:
+    if declaration is None:
+        return []
+    return declarations.rows_of(identity.repo.list_themes(identity.actor, declaration.id))
 
 
-def _columns(campaign: Campaign) -> dict[str, str]:
-    columns = dict(_COLUMNS)
-    if summary_required(campaign.rules) or not campaign.rules.row_has_contact:
-        columns["summary"] = "活动简介"
-    if campaign.rules.row_has_contact:
-        columns["contact"] = "联系人及电话"
-    return columns
+def _problem_list(heading: str, problems: list[str]) -> str:
+    return heading + "\n" + "\n".join(f"- {escape_markdown(p)}" for p in problems)
 
 
 def _editor(identity: Identity, campaign: Campaign, declaration: Declaration | None) -> None:
@@ -109,79 +108,120 @@ def _editor(identity: Identity, campaign: Campaign, declaration: Declaration | N
     # The version the form was filled from: a save after someone else's is refused.
     version = edit_version("declaration", campaign.id, current)
     stale_notice("declaration", campaign.id, current, "本单位申报表")
-    columns = _columns(campaign)
-    config = {
-        "seq": st.column_config.NumberColumn(
-            "序号", min_value=1, max_value=99, step=1, help="改动序号可调整主题顺序"
-        ),
-        "title": st.column_config.TextColumn("活动主题", required=True, max_chars=60),
-        "planned_month": st.column_config.SelectboxColumn(
-            "计划月份", options=month_options(campaign), required=True, format_func=_month
-        ),
-        "form": st.column_config.SelectboxColumn(
-            "活动形式", options=list(rules.allowed_forms), required=True
-        ),
-        "summary": st.column_config.TextColumn("活动简介", max_chars=500, width="large"),
-        "contact": st.column_config.TextColumn("联系人及电话", help="如：张三 0739-5321101"),
-    }
+    opened = (
+        (declaration.contact_person, declaration.contact_phone)
+        if declaration
+        else (unit.contact_person, unit.contact_phone)
+    )
+    # What is typed lives in a working copy until it is saved (see declaration_widgets).
+    draft = form_rows(
+        campaign.id,
+        version,
+        lambda: _stored_rows(identity, declaration),
+        row_contact_default(*opened),
+    )
+    generation = f"{campaign.id}_{version}_{draft.generation}"
     # The remembered version in the key keeps unsaved edits until the user reloads.
     with st.form(f"declaration_{campaign.id}_{version}"):
         left, right = st.columns(2)
-        person = left.text_input(
-            "联系人",
-            declaration.contact_person if declaration else unit.contact_person,
-            key=f"person_{campaign.id}_{version}",
-        )
-        phone = right.text_input(
-            "联系电话",
-            declaration.contact_phone if declaration else unit.contact_phone,
-            key=f"phone_{campaign.id}_{version}",
-        )
+        person = left.text_input("联系人", opened[0], key=f"person_{campaign.id}_{version}")
+        phone = right.text_input("联系电话", opened[1], key=f"phone_{campaign.id}_{version}")
         st.caption(
-            "每行一个活动主题；可在表格下方添加行，勾选行首后按删除键删除；"
+            "每行一个活动主题：按“添加一行”增加主题，选出行号后按“删除所选行”删除；"
             "修改“序号”可调整顺序，保存时按序号排列。"
+            + (
+                "“联系人及电话”留空的行，保存时填入上方的联系人和联系电话。"
+                if rules.row_has_contact
+                else ""
+            )
         )
         edited = st.data_editor(
-            _frame(identity, campaign, declaration),
-            column_config={key: config[key] for key in columns},
+            draft.frame(theme_columns(rules)),
+            column_config=editor_config(campaign, month_options(campaign), draft.contact),
             num_rows="dynamic",
             hide_index=True,
             width="stretch",
-            key=f"themes_{campaign.id}_{version}",
+            key=f"themes_{generation}",
         )
+        add, pick, delete = st.columns([1, 3, 1], vertical_alignment="bottom")
+        added = add.form_submit_button("添加一行")
+        chosen = pick.multiselect(
+            "选择要删除的行",
+            list(range(len(draft.records))),
+            format_func=draft.label,
+            placeholder="选择行号",
+            key=f"delete_rows_{generation}",
+        )
+        deleted = delete.form_submit_button("删除所选行")
         save, submit = st.columns(2)
         saved = save.form_submit_button("保存草稿")
         submitted = submit.form_submit_button("检查并提交", type="primary")
+
+    # A row's 联系人及电话 that only repeats the fields above follows them.
+    typed = row_contact_default(person, phone)
+    contacts = (draft.contact, row_contact_default(*opened), typed)
+    if added or deleted:
+        _change_rows(campaign, version, edited, contacts, chosen if deleted else None)
+        return
     refused = st.session_state.pop(_PROBLEMS, None)
     if refused:
-        st.error("草稿已保存，但还不能提交：\n" + "\n".join(f"- {p}" for p in refused))
-    if not (saved or submitted):
-        if declaration is not None and not refused:
-            problems = declarations.problems_of(repo, actor, campaign, declaration)
-            if problems:
-                st.warning("提交前还需处理：\n" + "\n".join(f"- {p}" for p in problems))
+        st.error(_problem_list(*refused))
+    if saved or submitted:
+        rows = typed_rows(edited, contacts)
+        keep_rows(campaign.id, version, rows, typed)  # a refused save keeps every typed row
+        _save(identity, campaign, version, person, phone, rows, submit_too=submitted)
+    elif declaration is not None and not refused:
+        problems = declarations.problems_of(repo, actor, campaign, declaration)
+        if problems:
+            st.warning(_problem_list("提交前还需处理：", problems))
+
+
+def _change_rows(
+    campaign: Campaign,
+    version: int,
+    edited: pd.DataFrame,
+    contacts: tuple[str, str, str],
+    delete: list[int] | None,
+) -> None:
+    """添加一行 (``delete`` None) or 删除所选行: the working copy takes what was typed."""
+    if delete is not None and not delete:
+        st.warning("请先在“选择要删除的行”中选出要删除的行。")
         return
-    rows = rows_from_records(edited.to_dict("records"))
+    typed = contacts[-1]
+    rows = typed_rows(edited, contacts, drop=delete or (), keep_blank=True)
+    if delete is None:
+        rows.append(ThemeRow("", None, "", "", typed if campaign.rules.row_has_contact else ""))
+    keep_rows(campaign.id, version, rows, typed)
+    st.rerun()
+
+
+def _save(
+    identity: Identity,
+    campaign: Campaign,
+    version: int,
+    person: str,
+    phone: str,
+    rows: list[ThemeRow],
+    submit_too: bool,
+) -> None:
+    """保存草稿, and with ``submit_too`` 检查并提交, each through its service door."""
+    repo, actor = identity.repo, identity.actor
     try:
-        declaration_id = repo.save_declaration(
-            actor,
-            campaign.id,
-            actor.unit_id,
-            version,
-            contact_person=person.strip(),
-            contact_phone=phone.strip(),
-            themes=[row.as_dict() for row in rows],
+        declaration_id = declarations.save_draft(
+            repo, actor, campaign, version, contact_person=person, contact_phone=phone, rows=rows
         )
     except ValidationError as exc:
-        for message in exc.messages:
-            st.error(message)
-        return
+        heading = "未能提交（草稿也未保存），请先处理：" if submit_too else "草稿未保存，请先处理："
+        st.session_state[_PROBLEMS] = (heading, exc.messages)
+        st.rerun()
     except Exception as exc:  # StaleRecord, PermissionDenied: show and keep the input
         st.error(str(exc))
         return
     forget_edit_version("declaration", campaign.id)  # the next run edits the saved draft
-    if saved:
-        problems = check_declaration(rules, person, phone, rows, has_scan=_has_scan(declaration))
+    forget_rows(campaign.id)
+    if not submit_too:
+        stored = repo.get_declaration(actor, declaration_id)
+        problems = declarations.problems_of(repo, actor, campaign, stored)
         note = "草稿已保存。" + ("检查通过，可以提交。" if not problems else "")
         st.session_state["themeday.flash"] = note
         st.rerun()
@@ -190,14 +230,10 @@ def _editor(identity: Identity, campaign: Campaign, declaration: Declaration | N
     except ValidationError as exc:
         # The draft is saved with a new version: rerun so the editor holds it (edits
         # made on the old version would be refused as stale), and show why not.
-        st.session_state[_PROBLEMS] = exc.messages
+        st.session_state[_PROBLEMS] = ("草稿已保存，但还不能提交：", exc.messages)
     else:
         st.session_state["themeday.flash"] = "申报表已提交，等待政务公开办审核。"
     st.rerun()
-
-
-def _has_scan(declaration: Declaration | None) -> bool:
-    return declaration is not None and declaration.scan_attachment_id is not None
 
 
 def _scan(identity: Identity, campaign: Campaign, declaration: Declaration) -> None:
@@ -223,10 +259,10 @@ def _scan(identity: Identity, campaign: Campaign, declaration: Declaration) -> N
             st.rerun()
 
 
-def _read_only(identity: Identity, declaration: Declaration) -> None:
+def _read_only(identity: Identity, campaign: Campaign, declaration: Declaration) -> None:
     st.text(f"联系人：{declaration.contact_person}　联系电话：{declaration.contact_phone}")
     themes = identity.repo.list_themes(identity.actor, declaration.id)
-    st.dataframe(themes_frame(themes), hide_index=True, width="stretch")
+    st.dataframe(themes_table(themes, campaign.rules), hide_index=True, width="stretch")
     if declaration.status == "submitted":
         st.caption("申报表已提交，审核前不能修改；如需修改请联系政务公开办退回。")
     if declaration.scan_attachment_id:
@@ -264,7 +300,3 @@ def _import(identity: Identity, campaign: Campaign, declaration: Declaration | N
             ):
                 forget_edit_version("declaration", campaign.id)
                 st.rerun()
-
-
-def _month(month: int) -> str:
-    return f"{month}月"

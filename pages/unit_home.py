@@ -2,10 +2,13 @@
 
 import streamlit as st
 
+from themeday import declarations
 from themeday.assessment import unit_todo
-from themeday.domain import Role
+from themeday.domain import DeclarationStatus, Role
+from themeday.records import Campaign
 from themeday.ui import gate
 from themeday.ui.compliance_widgets import todo_list
+from themeday.ui.gate import Identity
 from themeday.ui.widgets import (
     activities_frame,
     campaign_caption,
@@ -30,18 +33,14 @@ def render() -> None:
     st.subheader("待办事项")
     todo_list(unit_todo(repo, actor, campaign, repo.today()))
 
-    declarations = repo.list_declarations(actor, campaign.id)
-    declaration = declarations[0] if declarations else None
+    mine = repo.list_declarations(actor, campaign.id)
+    declaration = mine[0] if mine else None
     left, right = st.columns([2, 1])
     with left:
         st.subheader("活动主题申报")
-        if declaration is None:
-            deadline = campaign.rules.declaration_deadline
-            st.info(
-                f"本单位尚未申报活动主题。下一步：请于 {deadline:%Y年%m月%d日} 前填报"
-                "《“政务公开主题日”活动主题申报表》。"
-            )
-        else:
+        if declaration is None or declaration.status == DeclarationStatus.DRAFT:
+            _not_yet_submitted(identity, campaign, started=declaration is not None)
+        if declaration is not None:
             st.metric("申报状态", declaration_status_label(declaration.status))
             st.text(f"联系人：{declaration.contact_person}　联系电话：{declaration.contact_phone}")
             if declaration.submitted_at:
@@ -58,3 +57,19 @@ def render() -> None:
         )
     else:
         st.dataframe(activities_frame(activities), hide_index=True, width="stretch")
+
+
+def _not_yet_submitted(identity: Identity, campaign: Campaign, started: bool) -> None:
+    """What to do next while the 申报表 is not submitted, before and after the deadline."""
+    deadline = campaign.rules.declaration_deadline
+    form = "《“政务公开主题日”活动主题申报表》"
+    state = "本单位的申报表尚未提交（草稿）。" if started else "本单位尚未申报活动主题。"
+    if identity.repo.today() <= deadline:
+        st.info(f"{state}下一步：请于 {deadline:%Y年%m月%d日} 前填报{form}。")
+        return
+    late = declarations.late_if_submitted_now(identity.repo, identity.actor, campaign)
+    st.warning(
+        f"申报已截止，仍可逾期提交：截止日期为 {deadline:%Y年%m月%d日}，"
+        f"现在提交将记为逾期{late}个工作日。"
+    )
+    st.info(f"{state}下一步：请尽快填报并提交{form}。")

@@ -5,7 +5,14 @@ from datetime import date, datetime
 import pytest
 
 from themeday.config import TZ
-from themeday.declaration_rules import ThemeRow, check_declaration, late_workdays, rows_from_records
+from themeday.declaration_rules import (
+    ThemeRow,
+    check_declaration,
+    draft_problems,
+    late_workdays,
+    rows_from_records,
+    with_row_contacts,
+)
 from themeday.domain import DAXIANG_2023, XIANGJIANG_2023
 from themeday.workdays import WorkdayCalendar
 
@@ -73,16 +80,45 @@ def test_daxiang_row_contact_and_scan():
 def test_common_row_rules(rules):
     rows = [ThemeRow("", None, "", "", ""), ThemeRow("x" * 61, 5, "宣讲", "", "")]
     problems = check(rules, rows, person="", phone="123")
-    for expected in (
-        "请填写联系人。",
-        "第1行：请填写活动主题。",
-        "第1行：请选择计划月份。",
-        "第1行：请选择活动形式。",
-        "第2行：活动主题不能超过60个字。",
-    ):
+    for expected in ("请填写联系人。", "第2行：活动主题不能超过60个字（现为61个字），请精简。"):
         assert expected in problems
+    first_row = next(p for p in problems if p.startswith("第1行："))
+    assert first_row.startswith("第1行：请填写活动主题")  # one message names every empty cell
+    assert first_row.endswith("请选择计划月份、活动形式。")
     assert any(p.startswith("第2行：活动形式“宣讲”不在本次活动允许的形式中") for p in problems)
     assert any("联系电话格式不正确" in p for p in problems)
+
+
+def test_a_half_filled_row_names_its_missing_cells():
+    row = ThemeRow("乡村振兴政策宣讲", None, "", "", "雷景 18673943200")
+    problems = check(DX, [row])
+    assert "第1行：请选择计划月份、活动形式。" in problems
+    assert not any("当前0个" in p for p in problems)  # the row counts as a theme
+    assert check(XJ, [row, xj_row()])[0] == "第1行：请填写活动简介，请选择计划月份、活动形式。"
+
+
+def test_a_draft_keeps_rows_that_have_their_key_cells():
+    """A draft may break the campaign's rules, but a row is stored only with its
+    活动主题, 计划月份 and 活动形式, and nothing over its length limit."""
+    assert draft_problems("", "", [dx_row(contact=""), xj_row(summary="")]) == []
+    assert draft_problems("", "", [ThemeRow("政策宣讲", None, "", "", "")]) == [
+        "第1行：请选择计划月份、活动形式。"
+    ]
+    assert draft_problems("", "", [dx_row(), ThemeRow("", 5, "座谈交流")]) == [
+        "第2行：请填写活动主题。"
+    ]
+    long = draft_problems("", "", [dx_row(title="长" * 61)])
+    assert long == ["第1行：活动主题不能超过60个字（现为61个字），请精简。"]
+    assert draft_problems("", "", [dx_row(title="长" * 60)]) == []
+    assert draft_problems("张" * 101, "", []) == ["联系人不能超过100个字。"]
+
+
+def test_row_contacts_come_from_the_form_unless_typed():
+    rows = [dx_row(contact=""), dx_row(title="其他", contact="李四 13800000000")]
+    filled = with_row_contacts(DX, rows, " 王建华 ", "0739-5321103")
+    assert [r.contact for r in filled] == ["王建华 0739-5321103", "李四 13800000000"]
+    assert with_row_contacts(XJ, rows, "王建华", "0739-5321103") == rows  # no such column
+    assert with_row_contacts(DX, rows, "", "") == rows
 
 
 def test_duplicate_titles_are_named():

@@ -6,12 +6,26 @@ written, and leave storage and scoping to the repository.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from themeday.config import db_path
-from themeday.declaration_rules import ThemeRow, check_declaration, late_workdays
-from themeday.domain import Actor, Role, StaleRecord, ValidationError, require_role
+from themeday.declaration_rules import (
+    ThemeRow,
+    check_declaration,
+    draft_problems,
+    late_workdays,
+    with_row_contacts,
+)
+from themeday.domain import (
+    Actor,
+    PermissionDenied,
+    Role,
+    StaleRecord,
+    ValidationError,
+    require_role,
+)
 from themeday.imports import parse_declaration_xlsx
 from themeday.records import Activity, Campaign, Declaration
 from themeday.repository import Repository
@@ -50,15 +64,71 @@ def problems_of(
     )
 
 
+def save_draft(
+    repo: Repository,
+    actor: Actor,
+    campaign: Campaign,
+    expected_version: int | None,
+    *,
+    contact_person: str,
+    contact_phone: str,
+    rows: Sequence[ThemeRow],
+    unit_id: int | None = None,
+) -> int:
+    """保存草稿: store a unit's 申报表 as typed, or nothing; returns its id.
+
+    A unit saves its own 申报表 (``unit_id`` defaults to the actor's unit); the office
+    may save one for a unit; a leader none. The campaign's rules wait for
+    :func:`submit`, but a row is kept only with its 活动主题, 计划月份 and 活动形式, and
+    a text over its limit is refused with that limit (never cut to fit). A row's empty
+    联系人及电话 takes the form's 联系人 and 联系电话 when the campaign has that column.
+    ``expected_version`` is the version the form was filled from (0 for a new one).
+    """
+    require_role(actor, Role.UNIT, Role.OFFICE)
+    unit_id = actor.unit_id if unit_id is None else unit_id
+    if unit_id is None:
+        raise ValidationError("请选择填报的单位。")
+    if actor.role == Role.UNIT and unit_id != actor.unit_id:
+        raise PermissionDenied("只能填报本单位的申报表。")
+    rules = repo.get_campaign(actor, campaign.id).rules  # the stored rules, not the caller's
+    person, phone = contact_person.strip(), contact_phone.strip()
+    rows = with_row_contacts(rules, list(rows), person, phone)
+    problems = draft_problems(person, phone, rows)
+    if problems:
+        raise ValidationError(problems)
+    return repo.save_declaration(
+        actor,
+        campaign.id,
+        unit_id,
+        expected_version,
+        contact_person=person,
+        contact_phone=phone,
+        themes=[row.as_dict() for row in rows],
+    )
+
+
 def submit(repo: Repository, actor: Actor, campaign: Campaign, declaration_id: int) -> int:
-    """提交申报: only a valid 申报表 goes; returns the working days late (0 = on time)."""
+    """提交申报: only a valid 申报表 goes; returns the working days late (0 = on time).
+
+    The rule check and the lateness are this function's own, from the stored 申报表,
+    its stored campaign and the repository's clock; nothing the caller passes counts.
+    """
+    require_role(actor, Role.UNIT, Role.OFFICE)
     declaration = repo.get_declaration(actor, declaration_id)
+    if declaration.campaign_id != campaign.id:
+        raise ValidationError("该申报表不属于本次活动，未提交。")
+    campaign = repo.get_campaign(actor, campaign.id)  # the stored rules, not the caller's
     problems = problems_of(repo, actor, campaign, declaration)
     if problems:
         raise ValidationError(problems)
-    late = late_workdays(campaign.rules.declaration_deadline, repo.clock(), calendar(repo, actor))
+    late = late_if_submitted_now(repo, actor, campaign)
     repo.submit_declaration(actor, declaration_id, declaration.version, late)
     return late
+
+
+def late_if_submitted_now(repo: Repository, actor: Actor, campaign: Campaign) -> int:
+    """Working days a 申报表 submitted now counts late (0 until the deadline day ends)."""
+    return late_workdays(campaign.rules.declaration_deadline, repo.clock(), calendar(repo, actor))
 
 
 @dataclass(frozen=True)

@@ -110,6 +110,18 @@ def select_option(where: Page | Locator, label: str, option: str) -> None:
     idle(page)
 
 
+def pick_rows(page: Page, *rows: str) -> None:
+    """Choose rows in the form's 选择要删除的行 (an ``st.multiselect``)."""
+    box = page.get_by_role("combobox", name="选择要删除的行", exact=True)
+    picker = page.get_by_test_id("stMultiSelect").filter(has=box)
+    for row in rows:
+        box.scroll_into_view_if_needed()
+        box.click()
+        page.get_by_role("option", name=row).click()
+        page.keyboard.press("Escape")
+        expect(picker).to_contain_text(row)
+
+
 def log_in_as(page: Page, server: AppServer, username: str, home: str) -> None:
     log_in(page, server, username)
     shown(page.get_by_role("heading", name=home))
@@ -374,3 +386,54 @@ def _flow(office: Page, unit: Page, server: AppServer, tmp_path: Path) -> None:
         box = month.first.locator("xpath=ancestor::div[@data-testid='stVerticalBlock'][1]")
         expect(box).to_contain_text(f"{theme.title}（{theme.form}）")
         expect(box).to_contain_text(UNIT_NAME)
+
+
+def test_half_filled_rows_stay_and_the_row_buttons_work(page: Page, app_server: AppServer):
+    """A row with only its 活动主题 typed is not dropped by the browser's editor: the
+    check names its missing cells and the title stays. 添加一行 and 删除所选行 change
+    the rows without losing what was typed. unit3 has no 申报表 in either campaign."""
+    log_in(page, app_server, "unit3")
+    shown(page.get_by_role("heading", name="本单位首页 · 罗市镇人民政府"))
+    settle(page)
+    open_page(page, "主题申报", "主题申报")
+    grid = editor(page)
+    expect(grid.locator("tbody tr")).to_have_count(0)
+    page.get_by_role("button", name="添加一行").click()
+    idle(page)
+    grid = editor(page)
+    expect(grid.locator("tbody tr")).to_have_count(1)
+    edit_cell(page, grid, 0, "活动主题", "乡村振兴政策宣讲")
+    add_row(page, grid)  # the editor's own trailing row adds one too
+    edit_cell(page, grid, 1, "活动主题", "高标准农田政策宣讲")
+
+    page.get_by_role("button", name="检查并提交").click()
+    refused = alert(page, "Error", "请选择计划月份、活动形式")
+    shown(refused)
+    expect(refused.first).to_contain_text("第1行")
+    expect(refused.first).to_contain_text("第2行")
+    expect(refused.first).to_contain_text("草稿也未保存")
+    idle(page)
+    grid = editor(page)
+    expect(grid.locator("tbody tr")).to_have_count(2)
+    expect(cell(grid, 0, "活动主题")).to_have_text("乡村振兴政策宣讲")
+    expect(cell(grid, 1, "活动主题")).to_have_text("高标准农田政策宣讲")
+
+    pick_rows(page, "第2行：高标准农田政策宣讲")
+    page.get_by_role("button", name="删除所选行").click()
+    idle(page)
+    grid = editor(page)
+    expect(grid.locator("tbody tr")).to_have_count(1)
+    expect(cell(grid, 0, "活动主题")).to_have_text("乡村振兴政策宣讲")
+
+    edit_cell(page, grid, 0, "计划月份", "12月")
+    edit_cell(page, grid, 0, "活动形式", "座谈交流")
+    page.get_by_role("button", name="保存草稿").click()
+    shown(alert(page, "Success", "草稿已保存"))
+    idle(page)
+    grid = editor(page)
+    expect(grid.locator("tbody tr")).to_have_count(1)
+    expect(cell(grid, 0, "活动主题")).to_have_text("乡村振兴政策宣讲")
+    expect(cell(grid, 0, "活动形式")).to_have_text("座谈交流")
+    headers = [n.strip() for n in grid.locator('th[role="columnheader"]').all_text_contents()]
+    if "联系人及电话" in headers:  # this campaign's form has the column: filled from above
+        expect(cell(grid, 0, "联系人及电话")).to_have_text(re.compile(r"\S+ \S*\d{7,}"))
