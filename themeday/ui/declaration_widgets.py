@@ -17,7 +17,13 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from themeday.declaration_rules import ThemeRow, rows_from_records, summary_required
+from themeday.declaration_rules import (
+    SUMMARY_MAX,
+    TITLE_MAX,
+    ThemeRow,
+    rows_from_records,
+    summary_required,
+)
 from themeday.domain import CampaignRules
 from themeday.records import Activity, Campaign
 
@@ -51,14 +57,14 @@ def month_label(month: int) -> str:
 def themes_table(themes: list[Activity], rules: CampaignRules) -> pd.DataFrame:
     """A stored 申报表's rows, read-only, with the editor's columns, labels and order."""
     columns = theme_columns(rules)
-    shown = {
-        "planned_month": lambda m: "" if m is None else month_label(m),
-    }
-    rows = [
-        {label: shown.get(key, lambda v: v)(getattr(theme, key)) for key, label in columns.items()}
-        for theme in themes
-    ]
+    rows = [{label: _shown(key, getattr(t, key)) for key, label in columns.items()} for t in themes]
     return pd.DataFrame(rows, columns=list(columns.values()))
+
+
+def _shown(key: str, value: Any) -> Any:
+    if key == "planned_month":
+        return "" if value is None else month_label(value)
+    return value
 
 
 def editor_config(campaign: Campaign, months: list[int], contact_default: str) -> dict[str, Any]:
@@ -73,12 +79,14 @@ def editor_config(campaign: Campaign, months: list[int], contact_default: str) -
         "seq": st.column_config.NumberColumn(
             "序号", min_value=1, max_value=99, step=1, help="改动序号可调整主题顺序"
         ),
-        "title": st.column_config.TextColumn("活动主题", help="不超过60个字"),
+        "title": st.column_config.TextColumn("活动主题", help=f"不超过{TITLE_MAX}个字"),
         "planned_month": st.column_config.SelectboxColumn(
             "计划月份", options=months, format_func=month_label
         ),
         "form": st.column_config.SelectboxColumn("活动形式", options=list(rules.allowed_forms)),
-        "summary": st.column_config.TextColumn("活动简介", width="large", help="不超过500个字"),
+        "summary": st.column_config.TextColumn(
+            "活动简介", width="large", help=f"不超过{SUMMARY_MAX}个字"
+        ),
         "contact": st.column_config.TextColumn(
             "联系人及电话",
             default=contact_default or None,
