@@ -291,10 +291,24 @@ def _import(identity: Identity, campaign: Campaign, declaration: Declaration | N
     with st.expander("从 Excel 导入已填好的申报表"):
         st.caption("使用本页下载的申报表格式填写后上传，导入后即视为提交。")
         upload = st.file_uploader("选择申报表文件", type=["xlsx"], key="declaration_import")
+        scan = None
+        if declaration is None or declaration.scan_attachment_id is None:
+            required = "本次活动要求上传" if campaign.rules.scan_required else "可选"
+            scan = st.file_uploader(
+                f"盖章扫描件（{required}；PDF、JPG 或 PNG，不超过 20 MB）",
+                type=["pdf", "jpg", "jpeg", "png"],
+                key="declaration_import_scan",
+                help="导入即提交，须同时附上加盖公章的申报表扫描件。",
+            )
         if upload is not None and st.button("导入并提交", key="declaration_import_go"):
             if run_action(
                 lambda: declarations.import_file(
-                    identity.repo, identity.actor, campaign, upload.getvalue()
+                    identity.repo,
+                    identity.actor,
+                    campaign,
+                    upload.getvalue(),
+                    scan=None if scan is None else scan.getvalue(),
+                    scan_name="" if scan is None else scan.name,
                 ),
                 "申报表已导入并提交。",
             ):

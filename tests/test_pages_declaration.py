@@ -285,3 +285,30 @@ def test_office_imports_an_emailed_declaration_with_its_stamped_scan(app_db):
     assert "未上传盖章扫描件" not in texts(at, "warning")
     next(b for b in at.button if b.label == "审核通过").click().run()
     assert app_db.get_declaration(SYSTEM_ACTOR, imported.id).status == "approved"
+
+
+def test_a_unit_imports_its_own_filled_declaration_with_the_stamped_scan(app_db):
+    """从 Excel 导入 on 主题申报: import submits, so the scan is taken in the same place."""
+    campaign = app_db.current_campaign(SYSTEM_ACTOR)
+    unit = next(u for u in app_db.list_units(SYSTEM_ACTOR) if u.name == "罗市镇人民政府")
+    (approved,) = [
+        d
+        for d in app_db.list_declarations(SYSTEM_ACTOR, campaign.id)
+        if d.unit_name == "城北街道办事处"
+    ]
+    themes = [replace(t, unit_id=unit.id) for t in app_db.list_themes(SYSTEM_ACTOR, approved.id)]
+    xlsx = exports.declaration_xlsx(campaign, unit, None, themes)
+    at = host(app_db, "declaration_form", "unit3")
+    next(u for u in at.file_uploader if u.label == "选择申报表文件").set_value(
+        ("申报表.xlsx", xlsx, "application/octet-stream")
+    ).run()
+    next(b for b in at.button if b.label == "导入并提交").click().run()
+    assert "请上传加盖公章的申报表电子扫描件" in texts(at, "error")
+    assert app_db.declaration_for(SYSTEM_ACTOR, campaign.id, unit.id) is None
+
+    scan_box = next(u for u in at.file_uploader if u.label.startswith("盖章扫描件"))
+    scan_box.set_value(("盖章.pdf", PDF, "application/pdf")).run()
+    next(b for b in at.button if b.label == "导入并提交").click().run()
+    assert not at.exception
+    imported = app_db.declaration_for(SYSTEM_ACTOR, campaign.id, unit.id)
+    assert imported.status == "submitted" and imported.scan_attachment_id is not None
