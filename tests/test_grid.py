@@ -291,7 +291,7 @@ def test_permission_matrix(world: World, role: str, key: str, op: str):
             with pytest.raises(NotFound):
                 repo.grid_record(actor, key, target)
             with pytest.raises(NotFound):
-                repo.record_history(actor, key, target)
+                repo.change_history(actor, key, target)
         else:
             assert target in expected
             record = repo.grid_record(actor, key, target)
@@ -949,7 +949,7 @@ def test_each_field_edit_is_one_history_row(world: World):
         {"field": "place", "label": "活动地点", "before": loaded["place"], "after": "新地点"},
     ]
 
-    history = history_rows(repo.record_history(office, "activities", 13))
+    history = history_rows(repo.change_history(office, "activities", 13))
     assert list(history.columns) == ["时间", "用户", "操作", "字段", "修改前", "修改后"]
     edited = history[history["操作"] == "修改字段"]
     assert sorted(edited["字段"]) == ["活动地点", "预计人数"]
@@ -972,16 +972,16 @@ def test_each_field_edit_is_one_history_row(world: World):
             )
         ),
     )
-    own = history_rows(repo.record_history(unit1, "units", 1))
+    own = history_rows(repo.change_history(unit1, "units", 1))
     assert ("修改字段", "联系人", "新联系人") in set(
         zip(own["操作"], own["字段"], own["修改后"], strict=True)
     )
     with pytest.raises(NotFound):
-        repo.record_history(unit1, "activities", 13)
+        repo.change_history(unit1, "activities", 13)
     with pytest.raises(NotFound):
-        repo.record_history(unit1, "units", 4)
+        repo.change_history(unit1, "units", 4)
     with pytest.raises(PermissionDenied):
-        repo.record_history(unit1, "audit_log", 1)
+        repo.change_history(unit1, "audit_log", 1)
 
 
 def test_a_date_edit_schedules_the_activity_and_writes_a_schedule_row(world: World):
@@ -1016,7 +1016,7 @@ def test_a_date_edit_schedules_the_activity_and_writes_a_schedule_row(world: Wor
         (f"未定 → {first.isoformat()}", "unit2"),
         (f"{first.isoformat()} → {second.isoformat()}", "unit2"),
     ]
-    history = history_rows(repo.record_history(unit2, "activities", 4))
+    history = history_rows(repo.change_history(unit2, "activities", 4))
     edit, schedule = action_label("edit"), action_label("schedule")
     assert (edit, schedule) == ("修改字段", "安排活动")
     assert list(history["操作"]) == [edit, schedule, edit, schedule]
@@ -1302,7 +1302,7 @@ def test_record_comments_are_scoped_to_the_unit(world: World):
     mine = set(repo.grid_rows(unit1, "comments", limit=ALL).rows["id"])
     assert {on_activity, on_declaration} <= mine and on_unit not in mine
     assert on_activity not in set(repo.grid_rows(unit2, "comments", limit=ALL).rows["id"])
-    history = history_rows(repo.record_history(unit1, "activities", 2))
+    history = history_rows(repo.change_history(unit1, "activities", 2))
     assert action_label("comment") in set(history["操作"])
 
 

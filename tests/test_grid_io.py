@@ -119,7 +119,7 @@ def test_import_edits_and_adds_units_in_one_batch(demo: Repository):
     demo.save_grid(office, "units", preview.changes)
     assert demo.grid_rows(office, "units", ViewSpec(), 0, ALL).total == before + 1
     assert demo.grid_record(office, "units", int(first["id"]))["contact_person"] == "王新"
-    history = demo.record_history(office, "units", int(first["id"]))
+    history = demo.change_history(office, "units", int(first["id"]))
     assert history[-1]["action"] == "edit" and "王新" in history[-1]["detail"]
 
 

@@ -242,7 +242,7 @@ class GridMixin(RepositoryBase):
             return None
         return record
 
-    def record_history(self, actor: Actor, key: str, record_key: Any) -> list[dict[str, Any]]:
+    def change_history(self, actor: Actor, key: str, record_key: Any) -> list[dict[str, Any]]:
         """The audit rows about one record, oldest first (变更历史); scoped like the record."""
         table = self._readable(actor, key)
         if self._grid_row(actor, table, record_key) is None:

@@ -616,7 +616,7 @@ def record_detail(repo: Repository, actor: Actor, table: GridTable, rows: pd.Dat
     with tabs[2]:
         comments(repo, actor, table, record)
     with tabs[3]:
-        history = history_rows(repo.record_history(actor, table.key, record[table.key_field]))
+        history = history_rows(repo.change_history(actor, table.key, record[table.key_field]))
         if history.empty:
             st.caption("暂无变更记录。")
         else:
