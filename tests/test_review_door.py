@@ -185,3 +185,29 @@ def test_amending_an_approved_theme_checks_the_campaigns_months_and_forms(demo, 
     )
     assert demo.list_themes(office, approved.id)[0].planned_month == campaign.rules.first_month
     assert "与区级重点工作错开" in demo.declaration_history(office, approved.id)[-1].reason
+
+
+def test_a_callers_lenient_rules_do_not_count_for_approval_or_amendment(demo, office):
+    from dataclasses import replace
+
+    campaign = demo.current_campaign(office)
+    lenient = replace(campaign, rules=replace(campaign.rules, scan_required=False))
+    declaration = submitted_of(demo, "unit2")
+    with pytest.raises(declarations.RulesNotMet) as refused:
+        declarations.review(
+            demo, office, lenient, declaration.id, declaration.version, approve=True
+        )
+    assert SCAN_RULE in refused.value.problems
+    (approved,) = demo.list_declarations(actor_for(demo, "unit1"), campaign.id)
+    theme = demo.list_themes(office, approved.id)[0]
+    outside = replace(campaign, rules=replace(campaign.rules, last_month=12))
+    with pytest.raises(ValidationError, match="计划月份须在"):
+        declarations.amend_theme(
+            demo,
+            office,
+            outside,
+            theme.id,
+            planned_month=campaign.rules.last_month + 1,
+            form=theme.form,
+            reason="调整",
+        )

@@ -292,6 +292,7 @@ def review(
     if expected_version is not None and declaration.version != expected_version:
         raise StaleRecord(STALE_MESSAGE)
     if approve:
+        campaign = repo.get_campaign(actor, campaign.id)  # the stored rules, not the caller's
         problems = problems_of(repo, actor, campaign, declaration)
         if problems:
             if override_reason is None:
@@ -327,7 +328,7 @@ def amend_theme(
     """
     require_role(actor, Role.OFFICE)
     problems = []
-    rules = campaign.rules
+    rules = repo.get_campaign(actor, campaign.id).rules  # the stored rules, not the caller's
     if not rules.first_month <= planned_month <= rules.last_month:
         problems.append(f"计划月份须在{rules.first_month}月至{rules.last_month}月之间。")
     if form not in rules.allowed_forms:
