@@ -251,8 +251,8 @@ def test_an_amendment_saved_after_someone_elses_is_refused_and_keeps_the_input(a
     assert "已被他人修改" in texts(at, "warning")
 
 
-def test_office_imports_an_emailed_declaration_with_its_stamped_scan(app_db):
-    """导入单位申报表: the stamped scan goes in the same place, and the rule check is met."""
+def filled_for_luoshi(app_db):
+    """罗市镇 (not yet declared): a filled 申报表 xlsx with 城北街道's approved themes."""
     campaign = app_db.current_campaign(SYSTEM_ACTOR)
     unit = next(u for u in app_db.list_units(SYSTEM_ACTOR) if u.name == "罗市镇人民政府")
     (approved,) = [
@@ -261,7 +261,12 @@ def test_office_imports_an_emailed_declaration_with_its_stamped_scan(app_db):
         if d.unit_name == "城北街道办事处"
     ]
     themes = [replace(t, unit_id=unit.id) for t in app_db.list_themes(SYSTEM_ACTOR, approved.id)]
-    xlsx = exports.declaration_xlsx(campaign, unit, None, themes)
+    return campaign, unit, exports.declaration_xlsx(campaign, unit, None, themes)
+
+
+def test_office_imports_an_emailed_declaration_with_its_stamped_scan(app_db):
+    """导入单位申报表: the stamped scan goes in the same place, and the rule check is met."""
+    campaign, unit, xlsx = filled_for_luoshi(app_db)
     at = host(app_db, "declaration_review", "office")
     file_box = next(u for u in at.file_uploader if u.label == "选择申报表文件")
     file_box.set_value(("罗市镇申报表.xlsx", xlsx, "application/octet-stream")).run()
@@ -289,15 +294,7 @@ def test_office_imports_an_emailed_declaration_with_its_stamped_scan(app_db):
 
 def test_a_unit_imports_its_own_filled_declaration_with_the_stamped_scan(app_db):
     """从 Excel 导入 on 主题申报: import submits, so the scan is taken in the same place."""
-    campaign = app_db.current_campaign(SYSTEM_ACTOR)
-    unit = next(u for u in app_db.list_units(SYSTEM_ACTOR) if u.name == "罗市镇人民政府")
-    (approved,) = [
-        d
-        for d in app_db.list_declarations(SYSTEM_ACTOR, campaign.id)
-        if d.unit_name == "城北街道办事处"
-    ]
-    themes = [replace(t, unit_id=unit.id) for t in app_db.list_themes(SYSTEM_ACTOR, approved.id)]
-    xlsx = exports.declaration_xlsx(campaign, unit, None, themes)
+    campaign, unit, xlsx = filled_for_luoshi(app_db)
     at = host(app_db, "declaration_form", "unit3")
     next(u for u in at.file_uploader if u.label == "选择申报表文件").set_value(
         ("申报表.xlsx", xlsx, "application/octet-stream")
