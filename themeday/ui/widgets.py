@@ -245,25 +245,25 @@ def chosen_campaign_id(campaigns: list[Campaign]) -> int | None:
 def campaign_selector(repo: Repository, actor: Actor) -> Campaign | None:
     """The year/campaign picker in the sidebar (活动年度); the current one by default.
 
-    The widget only shows and changes the choice kept under ``_CAMPAIGN``: its key
-    carries the chosen id and its index points at it, so whatever the widget's own
-    state does, it can only ever show the choice, and a pick goes through
-    :func:`_picked`. Returns the chosen campaign.
+    The widget only shows and changes the choice kept under ``_CAMPAIGN``: its state is
+    set to the choice before it is drawn, so whatever the widget's own state did (a
+    reset on a page switch), it can only ever show the choice, and a pick goes through
+    :func:`_picked`. The key stays the same, so the browser redraws the one selector in
+    place (a key that changed with the pick left the old selector beside the new one
+    while a rerun was cut short). Returns the chosen campaign.
     """
     campaigns = repo.list_campaigns(actor)
     if not campaigns:
         return None
     chosen = chosen_campaign_id(campaigns)
     by_id = {c.id: c for c in campaigns}
-    ids = list(by_id)
-    widget_key = f"{_PICKER}.{chosen}.{'-'.join(map(str, ids))}"
+    st.session_state[_PICKER] = chosen
     st.sidebar.selectbox(
         "活动年度",
-        ids,
-        index=ids.index(chosen),
-        key=widget_key,
+        list(by_id),
+        key=_PICKER,
         on_change=_picked,
-        args=(widget_key,),
+        args=(_PICKER,),
         format_func=lambda i: f"{by_id[i].year}年 · {by_id[i].region}",
     )
     return by_id[chosen]
