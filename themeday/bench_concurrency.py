@@ -193,6 +193,8 @@ class _Thread:
     rng: random.Random
     deadline: float
     max_writes: int
+    think: float = 0.0
+    """Mean seconds a user thinks between two clicks; 0: a stress test (up to 10 ms)."""
     writes: list[Write] = field(default_factory=list)
 
     def write(
@@ -239,9 +241,17 @@ class _Thread:
     def going(self) -> bool:
         return len(self.writes) < self.max_writes and time.perf_counter() < self.deadline
 
+    def idle(self) -> None:
+        """Nothing to do yet (nothing submitted to review): look again soon."""
+        time.sleep(0.5 * self.think if self.think else 0.005)
+
     def pause(self) -> None:
-        """A user's think time between two clicks (short: this is a stress test)."""
-        time.sleep(self.rng.uniform(0.0, 0.01))
+        """A user's think time between two clicks: ``think`` seconds on average (half to
+        one and a half times it), or up to 10 ms in the stress test (``think`` 0)."""
+        if self.think:
+            time.sleep(self.rng.uniform(0.5 * self.think, 1.5 * self.think))
+        else:
+            time.sleep(self.rng.uniform(0.0, 0.01))
 
 
 def _chinese(text: str) -> bool:
@@ -325,7 +335,7 @@ def _reviewer_work(t: _Thread, campaign_id: int) -> None:
             if d.status == DeclarationStatus.SUBMITTED
         ]
         if not submitted:
-            time.sleep(0.005)
+            t.idle()
             if time.perf_counter() >= t.deadline:
                 break
             continue
@@ -370,7 +380,7 @@ def _editor_work(t: _Thread, campaign_id: int, hot_units: list[int]) -> None:
                 if d.status == DeclarationStatus.APPROVED
             ]
             if not approved:
-                time.sleep(0.005)
+                t.idle()
                 continue
             declaration = t.rng.choice(approved)
             activity = t.rng.choice(t.repo.list_themes(OFFICE, declaration.id))
@@ -408,6 +418,7 @@ def run_on(
     max_writes: int = 10**9,
     seed_value: int = 7,
     join_timeout: float = 120.0,
+    think: float = 0.0,
 ) -> Report:
     """Run the workload on an open, seeded database (see :func:`seed`)."""
     units, doubled, reviewers, editors = plan(threads)
@@ -419,7 +430,12 @@ def run_on(
 
     def add(name: str, target: Callable[[_Thread], None]) -> None:
         t = _Thread(
-            name, Repository(db.cursor(con)), random.Random(rng.random()), deadline, max_writes
+            name,
+            Repository(db.cursor(con)),
+            random.Random(rng.random()),
+            deadline,
+            max_writes,
+            think,
         )
         jobs.append((t, lambda: target(t)))
 
@@ -456,7 +472,11 @@ def run_on(
 
 
 def run(
-    threads: int = 30, seconds: float = 20.0, seed_value: int = 7, directory: Path | None = None
+    threads: int = 30,
+    seconds: float = 20.0,
+    seed_value: int = 7,
+    directory: Path | None = None,
+    think: float = 0.0,
 ) -> Report:
     """Seed a throwaway database and run the workload on it."""
     with tempfile.TemporaryDirectory(dir=directory) as tmp:
@@ -464,7 +484,9 @@ def run(
         try:
             units, doubled, _, _ = plan(threads)
             campaign_id, unit_ids = seed(Repository(db.cursor(con)), units)
-            return run_on(con, campaign_id, unit_ids, threads, seconds, seed_value=seed_value)
+            return run_on(
+                con, campaign_id, unit_ids, threads, seconds, seed_value=seed_value, think=think
+            )
         finally:
             con.close()
 
@@ -477,8 +499,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=30)
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="每个用户两次操作之间的平均思考时间（秒）；0 为压力测试",
+    )
     args = parser.parse_args(argv)
-    report = run(args.threads, args.seconds, args.seed)
+    report = run(args.threads, args.seconds, args.seed, think=args.think)
     for line in report.lines():
         print(line)
     errors = [w for w in report.writes if w.outcome == ERROR]
