@@ -6,7 +6,14 @@ import pytest
 
 from tests.conftest import actor_for
 from themeday import db
-from themeday.auth import AuthService, hash_password, password_matches, session_key
+from themeday.auth import (
+    COOKIE_PROBLEMS,
+    AuthService,
+    check_login_cookie,
+    hash_password,
+    password_matches,
+    session_key,
+)
 from themeday.config import SECURITY
 from themeday.domain import ValidationError
 from themeday.repository import Repository
@@ -174,3 +181,69 @@ def test_session_key_depends_on_user_and_cookie_expiry():
     assert session_key("unit1", 1.5) == session_key("unit1", 1.5)
     assert session_key("unit1", 1.5) != session_key("unit2", 1.5)
     assert session_key("unit1", 1.5) != session_key("unit1", 1.6)
+
+
+# --- the login cookie ----------------------------------------------------------------
+
+COOKIE_KEY = "k" * 64
+
+
+def cookie(payload: dict, key: str = COOKIE_KEY, algorithm: str = "HS256", **kw) -> str:
+    import jwt
+
+    return jwt.encode(payload, key, algorithm=algorithm, **kw)
+
+
+def unsigned(payload: dict) -> str:
+    """A token with ``alg: none`` (no signature), as a forger would send it."""
+    import base64
+    import json
+
+    def part(data: dict) -> str:
+        raw = json.dumps(data).encode()
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+    return f"{part({'alg': 'none', 'typ': 'JWT'})}.{part(payload)}."
+
+
+NOW = 1_900_000_000.0
+GOOD = {"username": "unit1", "exp_date": NOW + 3600}
+
+
+def test_a_well_signed_unexpired_cookie_is_accepted():
+    check = check_login_cookie(cookie(GOOD), COOKIE_KEY, NOW)
+    assert check.payload == GOOD and check.problem == "" and check.username == "unit1"
+
+
+@pytest.mark.parametrize(
+    ("token", "problem"),
+    [
+        (unsigned(GOOD), "wrong_algorithm"),
+        (cookie(GOOD, algorithm="HS512"), "wrong_algorithm"),
+        (cookie(GOOD, key="另一个密钥" * 8), "wrong_signature"),
+        (cookie({"username": "unit1", "exp_date": NOW - 1}), "expired"),
+        (cookie({**GOOD, "exp": 1000}), "expired"),  # a JWT exp claim long past
+        (cookie({"username": "unit1"}), "malformed"),
+        (cookie({"username": "", "exp_date": NOW + 60}), "malformed"),
+        (cookie({"username": "unit1", "exp_date": "明天"}), "malformed"),
+        (cookie({"username": ["unit1"], "exp_date": NOW + 60}), "malformed"),
+        ("not-a-token", "garbled"),
+        ("a.b.c", "garbled"),
+        ("", "garbled"),
+        ("%%%.%%%.%%%", "garbled"),
+    ],
+)
+def test_a_forged_garbled_or_expired_cookie_is_refused(token, problem):
+    check = check_login_cookie(token, COOKIE_KEY, NOW)
+    assert check.payload is None
+    assert check.problem == problem
+    assert problem in COOKIE_PROBLEMS
+
+
+def test_a_refused_cookie_is_audited_with_the_claimed_name(demo, office):
+    service = AuthService(demo)
+    check = check_login_cookie(unsigned({**GOOD, "username": "office"}), COOKIE_KEY, NOW)
+    service.reject_cookie(check)
+    entry = demo.list_audit(office, 5)[0]
+    assert (entry.action, entry.username, entry.success) == ("cookie_rejected", "office", False)
+    assert entry.detail == "wrong_algorithm"

@@ -261,6 +261,7 @@ ACTION_LABELS: Mapping[str, str] = {
     "logout": "退出",
     "timeout": "超时退出",
     "lockout": "账号锁定",
+    "cookie_rejected": "拒绝无效登录凭证",
     "create": "新建",
     "update": "修改",
     "delete": "删除",

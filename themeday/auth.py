@@ -8,9 +8,12 @@ streamlit-authenticator package verifies.
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass
+from typing import Any
 
 import bcrypt
+import jwt
 
 from themeday.config import SECURITY, SecurityPolicy
 from themeday.domain import Actor, ValidationError
@@ -70,6 +73,70 @@ def session_key(username: str, cookie_expiry: float) -> str:
     together they name one login, so the server-side session row is keyed by them.
     """
     return hashlib.sha256(f"{username}|{cookie_expiry!r}".encode()).hexdigest()
+
+
+COOKIE_ALGORITHM = "HS256"
+"""The one algorithm the authenticator signs its login cookie with."""
+
+COOKIE_PROBLEMS = {
+    "garbled": "无法解析",
+    "wrong_algorithm": "签名算法不符",
+    "wrong_signature": "签名无效",
+    "malformed": "内容不完整",
+    "expired": "已过期",
+}
+"""Why a login cookie was refused (the audit row's detail), with its Chinese name."""
+
+
+@dataclass(frozen=True)
+class CookieCheck:
+    """A login cookie read back from the browser: its payload, or why it is refused."""
+
+    payload: dict[str, Any] | None
+    problem: str = ""
+    username: str = ""
+    """The username the cookie claims, when it could be read (for the audit row)."""
+
+
+def check_login_cookie(token: str, key: str, now: float) -> CookieCheck:
+    """Verify a login cookie the way the authenticator should: any token that is not a
+    well-formed, HS256-signed, unexpired ``{username, exp_date}`` is refused.
+
+    The authenticator catches only some of PyJWT's errors (a token with ``alg: none``
+    or HS512 raised out of the page), so the gate checks the cookie here first.
+    """
+    claimed = ""
+    try:
+        unverified = jwt.decode(token, options={"verify_signature": False})
+        claimed = str(unverified.get("username") or "")[:64]
+    except (jwt.PyJWTError, ValueError, TypeError, AttributeError):
+        return CookieCheck(None, "garbled")
+    try:
+        header = jwt.get_unverified_header(token)
+    except (jwt.PyJWTError, ValueError, TypeError):
+        return CookieCheck(None, "garbled", claimed)
+    if header.get("alg") != COOKIE_ALGORITHM:
+        return CookieCheck(None, "wrong_algorithm", claimed)
+    try:
+        payload = jwt.decode(token, key, algorithms=[COOKIE_ALGORITHM])
+    except jwt.InvalidSignatureError:
+        return CookieCheck(None, "wrong_signature", claimed)
+    except jwt.ExpiredSignatureError:
+        return CookieCheck(None, "expired", claimed)
+    except (jwt.PyJWTError, ValueError, TypeError):
+        return CookieCheck(None, "garbled", claimed)
+    username, expiry = payload.get("username"), payload.get("exp_date")
+    if (
+        not isinstance(username, str)
+        or not username
+        or isinstance(expiry, bool)
+        or not isinstance(expiry, int | float)
+        or not math.isfinite(expiry)
+    ):
+        return CookieCheck(None, "malformed", claimed)
+    if expiry <= now:
+        return CookieCheck(None, "expired", claimed)
+    return CookieCheck(payload, username=username)
 
 
 @dataclass(frozen=True)
@@ -171,6 +238,10 @@ class AuthService:
                 message=f"密码过长（不能超过{self.policy.password_max_bytes}字节），请检查后重新输入。",
             )
         return LoginOutcome(False, message=WRONG_CREDENTIALS)
+
+    def reject_cookie(self, check: CookieCheck) -> None:
+        """Audit a refused login cookie (``cookie_rejected``); the gate then drops it."""
+        self.repo.record_cookie_rejected(check.problem, check.username)
 
     def start_session(self, user: User, key: str) -> None:
         """Open the server-side session for a successful login."""

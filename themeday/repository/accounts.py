@@ -249,6 +249,13 @@ class AccountsMixin(RepositoryBase):
 
         in_transaction(self.cur, work)
 
+    def record_cookie_rejected(self, reason: str, username: str = "") -> None:
+        """Audit a login cookie that was refused (forged, garbled, expired)."""
+        in_transaction(
+            self.cur,
+            lambda: self._audit(None, "cookie_rejected", "session", None, False, reason, username),
+        )
+
     def start_session(self, user: User, session_id: str) -> None:
         """Open a server-side session after a successful login; clears failures."""
 

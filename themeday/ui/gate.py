@@ -11,13 +11,14 @@ against the ``session`` table through ``themeday.auth``.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
 
 import streamlit as st
 import streamlit_authenticator as stauth
 from streamlit_authenticator.utilities.exceptions import LoginError
 
-from themeday.auth import AuthService, session_key
+from themeday.auth import AuthService, check_login_cookie, session_key
 from themeday.config import COOKIE_NAME, SECURITY, db_path, resolve_cookie_key
 from themeday.domain import SYSTEM_ACTOR, Actor, Role
 from themeday.records import User
@@ -146,6 +147,8 @@ def _identify(repo: Repository, authenticator: stauth.Authenticate) -> Identity 
         st.session_state.pop(_PENDING, None)
 
     key = st.session_state.get(_SESSION)
+    if key is None and _cookie_refused(service, authenticator):
+        return None
     if key is None:
         try:
             authenticator.login(location="unrendered")
@@ -166,6 +169,28 @@ def _identify(repo: Repository, authenticator: stauth.Authenticate) -> Identity 
     st.session_state[_SESSION] = key
     st.session_state[_USER] = check.user.id
     return Identity(check.user, repo)
+
+
+def _cookie_refused(service: AuthService, authenticator: stauth.Authenticate) -> bool:
+    """Check the browser's login cookie before the authenticator reads it.
+
+    A forged, garbled or expired cookie is treated as no cookie: audited
+    (``cookie_rejected``), dropped from the browser, and the login form is shown. The
+    check runs once per browser session: afterwards the authenticator is told to stop
+    reading the cookie (``logout``), until the next login.
+    """
+    if st.session_state.get("logout"):
+        return False
+    token = st.context.cookies.get(COOKIE_NAME)
+    if not token:
+        return False
+    model = authenticator.cookie_controller.cookie_model
+    check = check_login_cookie(token, model.cookie_key, time.time())
+    if check.payload is not None:
+        return False
+    service.reject_cookie(check)
+    _forget()
+    return True
 
 
 def session_alive() -> bool:
