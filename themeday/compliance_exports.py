@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Sequence
-from copy import copy
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -27,7 +26,6 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -42,16 +40,16 @@ from themeday.domain import (
 from themeday.exports import (
     FONT_NAME,
     HEAD_FONT,
+    cell_style,
     csv_bytes,
-    neutralise,
     page_setup,
     put_cell,
     row_height,
     title_row,
-    workbook_bytes,
     xml_safe,
 )
 from themeday.records import Campaign
+from themeday.xlsx_rows import SheetRows, save
 
 __all__ = [
     "CSV_SHEETS",
@@ -342,50 +340,33 @@ def _grouped_headers(ws: Worksheet, row: int, columns: Sequence[_Column]) -> Non
     ws.row_dimensions[row + 1].height = row_height(((c.label, c.width) for c in columns), 15, 30)
 
 
+def _column_styles(ws: Worksheet, columns: Sequence[_Column]) -> list[int]:
+    """Each column's data cell style: its alignment and number format."""
+    return [cell_style(ws, c.align, number_format=c.number_format) for c in columns]
+
+
 def _write_rows(
     ws: Worksheet,
     first_row: int,
     columns: Sequence[_Column],
     rows: Sequence[tuple[Any, ...]],
     step: Callable[[int], None] | None = None,
-) -> None:
+    overrides: Sequence[dict[int, int] | None] | None = None,
+) -> SheetRows:
     """Data rows from ``first_row``: text neutralised, numbers and dates kept as such.
 
-    The first row goes through ``put_cell`` (fonts, borders, alignment) and gives each column
-    its style; later rows copy that style instead of building it again, which keeps tens
-    of thousands of rows fast.
+    The rows are kept as sheet XML (:mod:`themeday.xlsx_rows`) for :func:`save`, which
+    keeps tens of thousands of rows fast; ``overrides`` gives a row's cells another
+    style (the 催办 light's tint).
     """
     widths = [c.width for c in columns]
-    styles: list[Any] = []
+    sheet = SheetRows(ws, first_row, _column_styles(ws, columns))
     for offset, values in enumerate(rows):
-        row = first_row + offset
-        if not styles:
-            for index, (column, value) in enumerate(zip(columns, values, strict=True), start=1):
-                cell = put_cell(ws, row, index, value, horizontal=column.align)
-                if column.number_format:
-                    cell.number_format = column.number_format
-                styles.append(cell._style)
-        else:
-            for index, (style, value) in enumerate(zip(styles, values, strict=True), start=1):
-                cell = ws.cell(row=row, column=index)
-                cell._style = copy(style)
-                _set_value(cell, value)
         texts = ((v, w) for v, w in zip(values, widths, strict=True) if isinstance(v, str) and v)
-        ws.row_dimensions[row].height = row_height(texts, 15, 20)
+        sheet.append(values, row_height(texts, 15, 20), overrides[offset] if overrides else None)
         if step is not None and (offset + 1) % _ROWS_PER_STEP == 0:
             step(offset + 1)
-
-
-def _set_value(cell: Cell, value: object) -> None:
-    """A cell's value as ``put_cell`` writes it: text neutralised and typed as a string."""
-    if isinstance(value, str):
-        cell.value = xml_safe(neutralise(value))
-        cell.data_type = "s"  # never "f" (formula)
-    elif isinstance(value, bool | int | float | date) or value is None:
-        cell.value = value
-    else:
-        cell.value = xml_safe(neutralise(str(value)))
-        cell.data_type = "s"
+    return sheet
 
 
 def _report(progress: Progress | None, fraction: float, message: str) -> None:
@@ -413,7 +394,7 @@ def compliance_xlsx(
     wb = Workbook()
     units_ws = wb.active
     units_ws.title = CSV_SHEETS["units"]
-    _unit_sheet(units_ws, result, campaign)
+    sheets = [_unit_sheet(units_ws, result, campaign)]
     _report(progress, 0.1, "单位汇总已生成，正在生成活动明细……")
 
     activities_ws = wb.create_sheet(CSV_SHEETS["activities"])
@@ -422,28 +403,29 @@ def compliance_xlsx(
     def step(done: int) -> None:
         _report(progress, 0.1 + 0.4 * done / total, f"活动明细已写入{done}行……")
 
-    _activity_sheet(activities_ws, result, campaign, step)
+    sheets.append(_activity_sheet(activities_ws, result, campaign, step))
     _report(progress, 0.5, "活动明细已生成，正在生成加减分记录……")
 
     adjustments_ws = wb.create_sheet(CSV_SHEETS["adjustments"])
-    _adjustment_sheet(adjustments_ws, result, campaign)
+    sheets.append(_adjustment_sheet(adjustments_ws, result, campaign))
     _report(progress, 0.55, "加减分记录已生成，正在保存文件（数据较多时需稍候）……")
 
-    data = workbook_bytes(wb)
+    data = save(wb, *sheets)
     _report(progress, 1.0, "合规汇总已生成。")
     return data
 
 
-def _unit_sheet(ws: Worksheet, result: ComplianceResult, campaign: Campaign) -> None:
+def _unit_sheet(ws: Worksheet, result: ComplianceResult, campaign: Campaign) -> SheetRows:
     columns = _UNIT_SHEET
     n = len(columns)
     widths = _widths(ws, columns)
     title_row(ws, compliance_title(campaign), n)
     _subtitle_row(ws, 2, _as_of_line(result.as_of, result.warning), n, widths)
     _grouped_headers(ws, 3, columns)
-    _write_rows(ws, 5, columns, _rows(_ordered_units(result), columns))
+    rows = _write_rows(ws, 5, columns, _rows(_ordered_units(result), columns))
     ws.freeze_panes = "C5"  # below the headers, right of 序号 and 单位
     page_setup(ws, landscape=True, title_rows="3:4")
+    return rows
 
 
 def _activity_sheet(
@@ -451,7 +433,7 @@ def _activity_sheet(
     result: ComplianceResult,
     campaign: Campaign,
     step: Callable[[int], None] | None = None,
-) -> None:
+) -> SheetRows:
     columns = _ACTIVITY_SHEET
     n = len(columns)
     widths = _widths(ws, columns)
@@ -459,12 +441,13 @@ def _activity_sheet(
     title_row(ws, title, n)
     _subtitle_row(ws, 2, _as_of_line(result.as_of, result.warning), n, widths)
     _flat_headers(ws, 3, columns)
-    _write_rows(ws, 4, columns, _rows(result.activities, columns), step)
+    rows = _write_rows(ws, 4, columns, _rows(result.activities, columns), step)
     ws.freeze_panes = "D4"  # below the header, right of 单位, 序号 and 活动主题
     page_setup(ws, landscape=True, title_rows="3:3")
+    return rows
 
 
-def _adjustment_sheet(ws: Worksheet, result: ComplianceResult, campaign: Campaign) -> None:
+def _adjustment_sheet(ws: Worksheet, result: ComplianceResult, campaign: Campaign) -> SheetRows:
     columns = _ADJUSTMENT_SHEET
     n = len(columns)
     widths = _widths(ws, columns)
@@ -473,9 +456,10 @@ def _adjustment_sheet(ws: Worksheet, result: ComplianceResult, campaign: Campaig
     ws.row_dimensions[1].height = row_height([(title, sum(widths) / 1.6)], 22, 36)
     _subtitle_row(ws, 2, _as_of_line(result.as_of), n, widths)
     _flat_headers(ws, 3, columns)
-    _write_rows(ws, 4, columns, _rows(result.adjustments, columns))
+    rows = _write_rows(ws, 4, columns, _rows(result.adjustments, columns))
     ws.freeze_panes = "A4"
     page_setup(ws, landscape=True, title_rows="3:3")
+    return rows
 
 
 # --------------------------------------------------------------------------- csv
@@ -784,11 +768,17 @@ def chase_items_xlsx(items: pd.DataFrame, campaign: Campaign, as_of: date) -> by
         line += "　" + _light_counts(items)
     _subtitle_row(ws, 2, line, n, widths)
     _flat_headers(ws, 3, columns)
-    _write_rows(ws, 4, columns, _rows(items.reset_index(drop=True), columns))
-    for offset, code in enumerate(items["light"].astype("object")):
-        fill = _LIGHT_FILLS.get("" if pd.isna(code) else str(code))
-        if fill is not None:
-            ws.cell(row=4 + offset, column=2).fill = fill
+    light = columns[1]
+    tinted = {
+        code: {1: cell_style(ws, light.align, number_format=light.number_format, fill=fill)}
+        for code, fill in _LIGHT_FILLS.items()
+    }
+    overrides = [
+        tinted.get("" if pd.isna(code) else str(code)) for code in items["light"].astype("object")
+    ]
+    rows = _write_rows(
+        ws, 4, columns, _rows(items.reset_index(drop=True), columns), None, overrides
+    )
     ws.freeze_panes = "A4"
     page_setup(ws, landscape=True, title_rows="3:3")
-    return workbook_bytes(wb)
+    return save(wb, rows)
