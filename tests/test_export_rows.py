@@ -11,9 +11,13 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import docx
 import numpy as np
 import openpyxl
 import pytest
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Cm
 from openpyxl import Workbook
 
 from tests.test_exports import make_campaign
@@ -25,14 +29,17 @@ from themeday.compliance_exports import (
     _CHASE_SHEET,
     _UNIT_SHEET,
     _ordered_units,
+    _overdue_table,
     _rows,
     chase_items_xlsx,
+    circular_docx,
     compliance_xlsx,
 )
 from themeday.config import TZ
 from themeday.domain import DAXIANG_2023, SYSTEM_ACTOR
 from themeday.exports import (
     _annual_rows,
+    annual_plan_docx,
     annual_plan_xlsx,
     chase_list_xlsx,
     neutralise,
@@ -311,3 +318,74 @@ def test_chase_items_xlsx_tints_the_light_of_each_row(generated):
         assert cell.fill.start_color.rgb.endswith(colours[light]), (offset, light)
         assert ws.cell(row=4 + offset, column=3).fill.fill_type is None
     assert ws.freeze_panes == "A4"
+
+
+# --------------------------------------------------------------------------- Word tables
+
+
+def east_asia_font(cell) -> str | None:
+    run = cell.paragraphs[0].runs[0]
+    return run._element.rPr.rFonts.get(qn("w:eastAsia"))
+
+
+def test_annual_plan_docx_copies_the_model_row_for_every_activity():
+    campaign = make_campaign(DAXIANG_2023)
+    acts = activities(300)
+    acts[5] = replace(acts[5], summary="第一行\n第二行\t列 & <标签> \x01 ")
+    acts[6] = replace(acts[6], title="  前导空格")
+    document = docx.Document(io.BytesIO(annual_plan_docx(campaign, acts)))
+    (table,) = document.tables
+    expected = [[str(v) for v in row] for row in _annual_rows(campaign, acts)]
+    got = [[cell.text for cell in row.cells] for row in table.rows]
+    assert got[0] == [
+        "序号",
+        "计划月份",
+        "单位",
+        "活动主题",
+        "活动形式",
+        "活动简介",
+        "联系人及电话",
+    ]
+    body = [[t.replace("\x01", "").replace("\r", "\n") for t in row] for row in expected]
+    assert got[1:] == body  # every row, in order, texts as given
+    assert "第一行\n第二行\t列 & <标签>  " in [row[5] for row in got]
+    assert "  前导空格" in [row[3] for row in got]
+    assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+    last = table.rows[-1].cells
+    assert last[0].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.CENTER
+    assert last[3].paragraphs[0].alignment is None  # text columns stay left
+    assert east_asia_font(last[3]) == "宋体" and not last[3].paragraphs[0].runs[0].bold
+    assert last[3].width == table.rows[1].cells[3].width and last[3].width > Cm(4)
+    section = document.sections[0]
+    assert section.page_width > section.page_height
+
+
+def test_annual_plan_docx_without_activities_has_only_the_header():
+    document = docx.Document(io.BytesIO(annual_plan_docx(make_campaign(), [])))
+    (table,) = document.tables
+    assert len(table.rows) == 1
+
+
+def test_circular_docx_lists_every_overdue_unit_in_order(generated):
+    campaign, result = generated
+    overdue = _overdue_table(result.units)
+    assert len(overdue) >= 20
+    document = docx.Document(io.BytesIO(circular_docx(result, campaign)))
+    (table,) = document.tables
+    got = [[cell.text for cell in row.cells] for row in table.rows]
+    assert got[0][:2] == ["序号", "单位"]
+    expected = [
+        [str(n), name, str(d), str(p), str(r), str(t)]
+        for n, (name, d, p, r, t) in enumerate(
+            overdue[["unit_name", "declaration", "plans", "reports", "total"]].itertuples(
+                index=False
+            ),
+            start=1,
+        )
+    ]
+    assert got[1:] == expected
+    assert HOSTILE[1] in [row[1] for row in got]  # text stays text in Word
+    assert east_asia_font(table.rows[-1].cells[1]) == "仿宋_GB2312"
+    assert east_asia_font(table.rows[0].cells[1]) == "黑体"
+    paragraphs = [p.text for p in document.paragraphs]
+    assert any("四、下一步工作要求" in p for p in paragraphs)  # the text after the table stays

@@ -12,7 +12,6 @@ dates stay dates.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -30,7 +29,9 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from themeday import docx_rows
 from themeday.compliance import DECLARATION_STATE_LABELS, ITEM_KIND_LABELS, ComplianceResult
+from themeday.docx_rows import markers
 from themeday.domain import (
     ACTIVITY_STATUS_LABELS,
     DEADLINE_STATUS_LABELS,
@@ -595,10 +596,11 @@ def _typical_cases(result: ComplianceResult) -> str:
     )
 
 
-def _docx_table(document: Any, overdue: pd.DataFrame) -> None:
+def _docx_table(document: Any, overdue: pd.DataFrame) -> list[list[str]]:
+    """The table's header and model row; returns the body rows for ``docx_rows.save``."""
     headers = ["序号", "单位", "申报表逾期未报", "活动方案逾期未报", "活动总结逾期未报", "合计"]
     widths = [Cm(1.3), Cm(5.3), Cm(2.2), Cm(2.3), Cm(2.3), Cm(1.4)]
-    table = document.add_table(rows=1 + len(overdue), cols=len(headers))
+    table = document.add_table(rows=2, cols=len(headers))  # a header and the model row
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
@@ -617,7 +619,8 @@ def _docx_table(document: Any, overdue: pd.DataFrame) -> None:
             start=1,
         )
     ]
-    for row_index, (row, values) in enumerate(zip(table.rows, [headers, *body], strict=True)):
+    model = markers(len(headers))
+    for row_index, (row, values) in enumerate(zip(table.rows, [headers, model], strict=True)):
         for col_index, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
             cell.width = widths[col_index]
             paragraph = cell.paragraphs[0]
@@ -625,6 +628,7 @@ def _docx_table(document: Any, overdue: pd.DataFrame) -> None:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
             font = _HEADING_FONT_CN if row_index == 0 else _BODY_FONT_CN
             _docx_font(paragraph.add_run(xml_safe(value)), font, _TABLE_SIZE)
+    return body
 
 
 def circular_docx(result: ComplianceResult, campaign: Campaign) -> bytes:
@@ -673,6 +677,7 @@ def circular_docx(result: ComplianceResult, campaign: Campaign) -> bytes:
 
     _paragraph(document, "二、逾期未报情况", east_asia=_HEADING_FONT_CN)
     overdue = _overdue_table(result.units)
+    body: list[list[str]] = []
     if overdue.empty:
         _paragraph(document, f"截至{cn_date(result.as_of)}，各单位均无逾期未报事项。")
     else:
@@ -681,7 +686,7 @@ def circular_docx(result: ComplianceResult, campaign: Campaign) -> bytes:
             f"截至{cn_date(result.as_of)}，共有{len(overdue)}个单位存在逾期未报事项"
             f"{int(overdue['total'].sum())}件，按逾期事项数量排列如下：",
         )
-        _docx_table(document, overdue)
+        body = _docx_table(document, overdue)
 
     _paragraph(document, "三、典型经验", east_asia=_HEADING_FONT_CN)
     _paragraph(document, _typical_cases(result))
@@ -700,9 +705,7 @@ def circular_docx(result: ComplianceResult, campaign: Campaign) -> bytes:
         sender = _paragraph(document, line, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
         sender.paragraph_format.right_indent = Pt(_BODY_SIZE * 2)
 
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return docx_rows.save(document, body)
 
 
 # --------------------------------------------------------------------------- 催办 xlsx

@@ -32,7 +32,9 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from themeday import docx_rows
 from themeday.config import now
+from themeday.docx_rows import markers
 from themeday.domain import CampaignRules, cn_date
 from themeday.records import Activity, Campaign, Declaration, Unit
 from themeday.xlsx_rows import SheetRows, save, style_id
@@ -551,7 +553,10 @@ def annual_plan_docx(campaign: Campaign, activities: list[Activity]) -> bytes:
 
     columns = _annual_columns(campaign.rules)
     rows = _annual_rows(campaign, activities)
-    table = document.add_table(rows=1 + len(rows), cols=len(columns))
+    # a header and one model row, copied per activity as XML (docx_rows): python-docx
+    # costs about a millisecond a cell
+    model = [markers(len(columns))] if rows else []
+    table = document.add_table(rows=1 + len(model), cols=len(columns))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
@@ -567,7 +572,9 @@ def annual_plan_docx(campaign: Campaign, activities: list[Activity]) -> bytes:
     header_props.append(repeat)
 
     # table.cell(r, c) rebuilds the cell list on every call: walk rows and cells instead
-    for row_index, (row, values) in enumerate(zip(table.rows, [list(columns), *rows], strict=True)):
+    for row_index, (row, values) in enumerate(
+        zip(table.rows, [list(columns), *model], strict=True)
+    ):
         for col_index, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
             cell.width = widths[col_index]
             paragraph = cell.paragraphs[0]
@@ -575,9 +582,7 @@ def annual_plan_docx(campaign: Campaign, activities: list[Activity]) -> bytes:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
             font(paragraph.add_run(xml_safe(str(value))), 10.5, bold=row_index == 0)
 
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return docx_rows.save(document, ([str(v) for v in values] for values in rows))
 
 
 # --------------------------------------------------------------------------- 催报名单
