@@ -14,6 +14,7 @@ from pathlib import Path
 import docx
 import numpy as np
 import openpyxl
+import pandas as pd
 import pytest
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
@@ -45,6 +46,7 @@ from themeday.exports import (
     neutralise,
     view_xlsx,
 )
+from themeday.grid import export_rows, grid_table
 from themeday.records import Activity, Unit
 from themeday.repository import Repository
 from themeday.workdays import WorkdayCalendar
@@ -389,3 +391,30 @@ def test_circular_docx_lists_every_overdue_unit_in_order(generated):
     assert east_asia_font(table.rows[0].cells[1]) == "黑体"
     paragraphs = [p.text for p in document.paragraphs]
     assert any("四、下一步工作要求" in p for p in paragraphs)  # the text after the table stays
+
+
+def test_export_rows_blanks_missing_and_space_only_values_and_keeps_order():
+    table = grid_table("activities")
+    fields = ["title", "planned_month", "activity_date", "status"]
+    frame = pd.DataFrame(
+        {
+            "title": ["甲", "  ", None, "乙", "\u3000"],
+            "planned_month": pd.array([4, None, 6, 7, 8], dtype="Int64"),
+            "activity_date": pd.to_datetime(["2023-04-03", None, "2023-06-01", None, None]),
+            "status": ["planned", "held", None, "reported", "planned"],
+        }
+    )
+    rows = export_rows(table, frame, fields)
+    assert [r[0] for r in rows] == ["甲", None, None, "乙", None]
+    assert [r[1] for r in rows] == [4, None, 6, 7, 8]
+    assert all(type(r[1]) is int for r in rows if r[1] is not None)
+    assert rows[0][2] == datetime(2023, 4, 3) and rows[1][2] is None
+    status = table.field("status")
+    assert [r[3] for r in rows] == [
+        status.label_of("planned"),
+        status.label_of("held"),
+        None,
+        status.label_of("reported"),
+        status.label_of("planned"),
+    ]
+    assert rows[1][3] != "held"  # a label, not the stored code

@@ -252,6 +252,8 @@ def row_height(
     lines = 1
     for text, width in texts:
         usable = max(width - 1.0, 1.0)
+        if 2.0 * len(text) <= usable and "\n" not in text:
+            continue  # fits on one line even if every character is wide
         count = sum(max(1, math.ceil(_text_units(part) / usable)) for part in text.split("\n"))
         lines = max(lines, count)
     return min(409.0, max(minimum, lines * line + 6))
