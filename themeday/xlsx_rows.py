@@ -261,6 +261,7 @@ def save(wb: Workbook, *sheets: SheetRows, compresslevel: int = 1) -> bytes:
     by_path = {}
     for rows in sheets:
         highest = max((r for r, _ in rows.ws._cells), default=0)
+        highest = max(highest, max(rows.ws.row_dimensions, default=0))
         if highest >= rows.first_row:
             raise ValueError(f"row {highest} of {rows.ws.title} was written by openpyxl")
         by_path[rows.ws.path.lstrip("/")] = rows
