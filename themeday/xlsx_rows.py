@@ -37,6 +37,7 @@ from themeday.config import TZ
 __all__ = ["SheetRows", "save", "style_id"]
 
 _EPOCH = datetime(1899, 12, 30)
+_EPOCH_DATE = _EPOCH.date()
 _DATE_FORMAT = "yyyy-mm-dd"
 _DATETIME_FORMAT = "yyyy-mm-dd h:mm:ss"  # what openpyxl gives a datetime by default
 _ILLEGAL_XML_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -177,6 +178,9 @@ class SheetRows:
                     cells.append(f'<c r="{ref}" s="{style}"><v>{value!r}</v></c>')
                 else:
                     cells.append(f'<c r="{ref}" s="{style}"/>')
+            elif kind is date:
+                style = self._dated(style, _DATE_FORMAT)
+                cells.append(f'<c r="{ref}" s="{style}"><v>{(value - _EPOCH_DATE).days}</v></c>')
             else:
                 cells.append(self._other(ref, style, value))
         if height is None:
