@@ -254,7 +254,7 @@ def _dimension(head: bytes, rows: SheetRows) -> bytes:
     return head[: match.start()] + new + head[match.end() :]
 
 
-def save(wb: Workbook, *sheets: SheetRows, compresslevel: int = 1) -> bytes:
+def save(wb: Workbook, *sheets: SheetRows, compresslevel: int = 6) -> bytes:
     """The workbook as xlsx bytes, each sheet's text rows spliced after its openpyxl rows.
 
     Rows written by openpyxl must all come before ``first_row`` of their sheet (Excel
