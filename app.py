@@ -10,10 +10,13 @@ from themeday.ui.widgets import campaign_banner, campaign_selector, escape_markd
 st.set_page_config(page_title="政务公开主题日", page_icon=":material/campaign:", layout="wide")
 
 problem = database_problem()
-identity = None if problem else gate.identify()
+key_problem = None if problem else gate.cookie_key_problem()
+identity = None if problem or key_problem else gate.identify()
 if problem is not None:
     # Every address shows the 系统维护 page: no login form, no page of the app.
     st.navigation([maintenance.page(problem)], position="hidden").run()
+elif key_problem is not None:
+    st.navigation([maintenance.config_page(key_problem)], position="hidden").run()
 elif identity is None:
     st.navigation(login_pages(gate.render_login) + public_pages(), position="hidden").run()
 else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from datetime import datetime, timedelta
+from hashlib import sha256
 from pathlib import Path
 
 import duckdb
@@ -112,5 +113,7 @@ def app_db(demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     path = tmp_path / "app.duckdb"
     copy_demo(demo_template, path)
     monkeypatch.setenv("THEMEDAY_DB", str(path))
-    monkeypatch.setenv("THEMEDAY_COOKIE_KEY", "test-key-" + tmp_path.name)
+    # A key the app accepts (≥ 32 bytes, not a published sample), one per test.
+    key = "test-key-" + sha256(tmp_path.name.encode()).hexdigest()
+    monkeypatch.setenv("THEMEDAY_COOKIE_KEY", key)
     return Repository(db.cursor(_connection(str(path.resolve()))))

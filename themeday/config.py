@@ -52,22 +52,84 @@ def db_path() -> Path:
     return Path(configured).expanduser().resolve() if configured else DEFAULT_DB_PATH
 
 
+COOKIE_KEY_MIN_BYTES = 32
+"""A cookie signing key shorter than this (in UTF-8 bytes) can be guessed offline."""
+
+PUBLISHED_COOKIE_KEYS = frozenset(
+    {
+        # streamlit-authenticator's README and config.yaml samples, and keys copied
+        # from them into public examples; every one of them signs forged cookies.
+        "some_signature_key",
+        "random_signature_key",
+        "abcdef",
+        "abcdefghij",
+        "random_key",
+        "random_text",
+        "some_key",
+        "secret",
+        "secret_key",
+        "changeme",
+    }
+)
+"""Keys published in documentation: refused even when padded to the minimum length."""
+
+COOKIE_KEY_HELP = (
+    "请在 .streamlit/secrets.toml 的 cookie_key 或环境变量 THEMEDAY_COOKIE_KEY 中设置"
+    f"至少 {COOKIE_KEY_MIN_BYTES} 字节的随机密钥"
+    '（可用 python -c "import secrets; print(secrets.token_hex(32))" 生成），'
+    "或把两处都删掉，由系统首次运行时自动生成并保存在数据库旁的 cookie_key 文件中。"
+)
+
+
+class CookieKeyError(ValueError):
+    """The configured cookie signing key is unsafe; the message says why, in Chinese."""
+
+
+def cookie_key_problem(key: str) -> str | None:
+    """Why ``key`` may not sign login cookies (Chinese), or ``None`` when it may.
+
+    Refused: shorter than :data:`COOKIE_KEY_MIN_BYTES`, a published sample (also
+    padded, compared case-insensitively), or fewer than 8 distinct
+    characters (``aaaa…``).
+    """
+    size = len(key.encode("utf-8"))
+    folded = key.strip().casefold()
+    padded = (sample for sample in PUBLISHED_COOKIE_KEYS if len(sample) >= 12)
+    if folded in PUBLISHED_COOKIE_KEYS or any(sample in folded for sample in padded):
+        return "是公开文档中的示例密钥，任何人都能用它伪造登录凭证"
+    if size < COOKIE_KEY_MIN_BYTES:
+        return f"过短（{size} 字节，至少需要 {COOKIE_KEY_MIN_BYTES} 字节）"
+    if len(set(key)) < 8:
+        return "字符过于单一，容易被猜出"
+    return None
+
+
 def resolve_cookie_key(secret_value: str | None, key_file: Path) -> str:
     """Find the cookie signing key, generating one on first run.
 
     Order: a value from ``.streamlit/secrets.toml`` (passed in), the environment
     variable ``THEMEDAY_COOKIE_KEY``, then a key file beside the database. When none
     exists a random 32-byte key is written to ``key_file`` (readable by the owner only).
+    A key that is too short or published (:func:`cookie_key_problem`) raises
+    :class:`CookieKeyError` naming where it came from: the app refuses to start.
     """
-    if secret_value:
-        return secret_value
     from_env = os.environ.get(COOKIE_KEY_ENV_VAR)
-    if from_env:
-        return from_env
-    if key_file.exists():
-        return key_file.read_text(encoding="utf-8").strip()
-    key_file.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32)
-    key_file.write_text(key, encoding="utf-8")
-    key_file.chmod(0o600)
+    if secret_value:
+        key, source = secret_value, ".streamlit/secrets.toml 中的 cookie_key"
+    elif from_env:
+        key, source = from_env, f"环境变量 {COOKIE_KEY_ENV_VAR}"
+    elif key_file.exists():
+        key, source = key_file.read_text(encoding="utf-8").strip(), f"密钥文件 {key_file.name}"
+    else:
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_hex(32)
+        key_file.write_text(key, encoding="utf-8")
+        key_file.chmod(0o600)
+        return key
+    problem = cookie_key_problem(key)
+    if problem is not None:
+        raise CookieKeyError(
+            f"登录凭证签名密钥不安全，系统拒绝启动。密钥来源：{source}；问题：密钥{problem}。"
+            + COOKIE_KEY_HELP
+        )
     return key

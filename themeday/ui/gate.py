@@ -11,6 +11,7 @@ against the ``session`` table through ``themeday.auth``.
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, replace
 
@@ -19,7 +20,13 @@ import streamlit_authenticator as stauth
 from streamlit_authenticator.utilities.exceptions import LoginError
 
 from themeday.auth import AuthService, check_login_cookie, session_key
-from themeday.config import COOKIE_NAME, SECURITY, db_path, resolve_cookie_key
+from themeday.config import (
+    COOKIE_NAME,
+    SECURITY,
+    CookieKeyError,
+    db_path,
+    resolve_cookie_key,
+)
 from themeday.domain import SYSTEM_ACTOR, Actor, Role
 from themeday.records import User
 from themeday.repository import Repository
@@ -34,6 +41,9 @@ _NOTICE = "themeday.login_notice"
 _DROP_COOKIE = "themeday.drop_cookie"
 _COOKIE_MOUNTED = "themeday.cookie_component_mounted"
 _AUTHENTICATOR_STATE = ("name", "username", "authentication_status", "email", "roles")
+
+_log = logging.getLogger(__name__)
+_logged_key_problems: set[str] = set()
 
 
 @dataclass(frozen=True)
@@ -57,6 +67,23 @@ def _cookie_key() -> str:
     except (FileNotFoundError, KeyError):
         secret = None
     return resolve_cookie_key(secret, db_path().parent / "cookie_key")
+
+
+def cookie_key_problem() -> str | None:
+    """Why the app may not start with its cookie signing key (Chinese), or ``None``.
+
+    ``app.py`` asks before the login gate and shows only this message when the key is
+    too short or a published sample; the server log gets it once per process.
+    """
+    try:
+        _cookie_key()
+    except CookieKeyError as exc:
+        message = str(exc)
+        if message not in _logged_key_problems:
+            _logged_key_problems.add(message)
+            _log.error("%s", message)
+        return message
+    return None
 
 
 def _authenticator(repo: Repository) -> stauth.Authenticate:
