@@ -117,3 +117,22 @@ def app_db(demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     key = "test-key-" + sha256(tmp_path.name.encode()).hexdigest()
     monkeypatch.setenv("THEMEDAY_COOKIE_KEY", key)
     return Repository(db.cursor(_connection(str(path.resolve()))))
+
+
+def take_upload_space(repo: Repository, unit_id: int, size: int) -> None:
+    """Record a stored file of ``size`` bytes for a unit (raw SQL: only the quota reads
+    it), so a test can bring the unit near its upload quota without writing megabytes."""
+    repo.cur.execute(
+        "INSERT INTO attachment (campaign_id, unit_id, owner_type, owner_id, kind,"
+        " original_name, stored_name, fmt, size, sha256, uploaded_by, uploaded_at)"
+        " VALUES (0, ?, 'activity', 0, 'video', 'filler.mp4', 'filler', 'mp4', ?, '', 'test',"
+        " now())",
+        [unit_id, size],
+    )
+
+
+def upload_bytes_of(repo: Repository, unit_id: int) -> int:
+    """What a unit's attachment rows add up to."""
+    return repo.cur.execute(
+        "SELECT COALESCE(SUM(size), 0) FROM attachment WHERE unit_id = ?", [unit_id]
+    ).fetchone()[0]

@@ -9,7 +9,7 @@ from datetime import date, datetime
 import pytest
 from PIL import Image
 
-from tests.conftest import actor_for
+from tests.conftest import actor_for, take_upload_space, upload_bytes_of
 from themeday import activities
 from themeday.activities import Upload
 from themeday.config import TZ
@@ -771,3 +771,25 @@ def test_a_removed_marking_photo_counts_only_before_its_removal(world):
         return result.activities.set_index("activity_id").loc[mine.id, "marking_photos"]
 
     assert (marking_photos(date(2023, 10, 10)), marking_photos(date(2023, 10, 11))) == (2, 1)
+
+
+def test_report_files_over_the_units_upload_quota_are_refused_and_not_stored(world, monkeypatch):
+    repo, _, unit1, unit2, _, mine, _, store = world
+    carry_out(world)
+    monkeypatch.setenv("THEMEDAY_UNIT_UPLOAD_QUOTA_MB", "1")
+    take_upload_space(repo, unit1.unit_id, 1024 * 1024 - upload_bytes_of(repo, unit1.unit_id))
+    before = fresh(repo, unit1, mine)
+    files_before = sorted(p.name for p in store.root.rglob("*") if p.is_file())
+    with pytest.raises(ValidationError, match="附件存储已达上限.*配额 1 MB.*已用 1 MB"):
+        activities.file_report(
+            repo,
+            unit1,
+            mine.id,
+            before.version,
+            report_text="总结",
+            photos=[Upload(jpeg(), "a.jpg")],
+            store=store,
+        )
+    assert fresh(repo, unit1, mine) == before
+    assert sorted(p.name for p in store.root.rglob("*") if p.is_file()) == files_before
+    repo.check_upload_quota(unit2, unit2.unit_id, 1024)  # the quota is the unit's own

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from tests.conftest import actor_for
+from tests.conftest import actor_for, take_upload_space, upload_bytes_of
 from themeday import declarations, exports
 from themeday.domain import PermissionDenied, StaleRecord, ValidationError
 from themeday.imports import UnitRow
@@ -281,3 +281,58 @@ def test_two_amendments_of_one_theme_the_later_is_refused_as_stale(flow):
     kept = repo.list_themes(unit1, declaration.id)[2]
     assert (kept.planned_month, kept.form) == (11, "座谈交流")
     assert [e.action for e in repo.declaration_history(office, declaration.id)].count("amend") == 1
+
+
+# ------------------------------------------------------------------ upload quota
+MB = 1024 * 1024
+
+
+def test_a_scan_over_the_units_upload_quota_is_refused_and_not_stored(flow, monkeypatch):
+    repo, office, unit3, campaign, store = flow
+    monkeypatch.setenv("THEMEDAY_UNIT_UPLOAD_QUOTA_MB", "1")
+    declaration_id = draft(repo, unit3, campaign)
+    take_upload_space(repo, unit3.unit_id, MB - upload_bytes_of(repo, unit3.unit_id) - 10)
+    used = upload_bytes_of(repo, unit3.unit_id)
+    with pytest.raises(ValidationError, match="附件存储已达上限") as refused:
+        declarations.upload_scan(repo, unit3, declaration_id, PDF, "申报表.pdf", store)
+    assert "配额 1 MB" in str(refused.value) and "已用 1.0 MB" in str(refused.value)
+    assert upload_bytes_of(repo, unit3.unit_id) == used
+    assert repo.get_declaration(unit3, declaration_id).scan_attachment_id is None
+    assert not [p for p in store.root.rglob("*") if p.is_file()]
+
+    monkeypatch.setenv("THEMEDAY_UNIT_UPLOAD_QUOTA_MB", "2")
+    declarations.upload_scan(repo, unit3, declaration_id, PDF, "申报表.pdf", store)
+    assert repo.get_declaration(unit3, declaration_id).scan_attachment_id is not None
+
+
+def test_the_repository_enforces_the_quota_itself(flow, monkeypatch):
+    """A write that skipped the service's early check (two uploads at once) is still
+    refused inside its transaction."""
+    repo, office, unit3, campaign, store = flow
+    monkeypatch.setenv("THEMEDAY_UNIT_UPLOAD_QUOTA_MB", "1")
+    declaration_id = draft(repo, unit3, campaign)
+    take_upload_space(repo, unit3.unit_id, MB - upload_bytes_of(repo, unit3.unit_id))
+    with pytest.raises(ValidationError, match="配额 1 MB"):
+        repo.attach_declaration_scan(
+            office,
+            declaration_id,
+            original_name="scan.pdf",
+            stored_name="0" * 32 + ".pdf",
+            fmt="pdf",
+            size=1,
+            sha256="0" * 64,
+        )
+    assert repo.get_declaration(unit3, declaration_id).scan_attachment_id is None
+
+
+def test_the_quota_setting(monkeypatch):
+    from themeday.config import unit_upload_quota_bytes
+
+    monkeypatch.delenv("THEMEDAY_UNIT_UPLOAD_QUOTA_MB", raising=False)
+    assert unit_upload_quota_bytes() == 2048 * MB
+    monkeypatch.setenv("THEMEDAY_UNIT_UPLOAD_QUOTA_MB", "500")
+    assert unit_upload_quota_bytes() == 500 * MB
+    for bad in ("0", "-1", "abc", "1.5"):
+        monkeypatch.setenv("THEMEDAY_UNIT_UPLOAD_QUOTA_MB", bad)
+        with pytest.raises(ValueError, match="正整数"):
+            unit_upload_quota_bytes()

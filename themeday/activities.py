@@ -265,6 +265,16 @@ def _store(store: FileStore | None) -> FileStore:
     return store or FileStore(uploads_root())
 
 
+def _within_quota(
+    repo: Repository, actor: Actor, activity: Activity, checked: list[_Checked]
+) -> list[_Checked]:
+    """Refuse files that would push the unit over its upload quota, before any is
+    written to disk (the repository checks again when it records them)."""
+    if checked:
+        repo.check_upload_quota(actor, activity.unit_id, sum(len(c.content) for c in checked))
+    return checked
+
+
 # ------------------------------------------------------------------ the unit's steps
 def schedule_problems(
     campaign: Campaign,
@@ -371,9 +381,10 @@ def file_plan(
         raise ValidationError("请填写活动方案内容（活动目的、时间地点、参加人员、流程安排等）。")
     if len(text) > MAX_TEXT:
         raise ValidationError(f"活动方案不超过{MAX_TEXT}个字，较长的方案请作为附件上传。")
-    repo.get_activity(actor, activity_id)  # scope check before a file is written
+    activity = repo.get_activity(actor, activity_id)  # scope check before a file is written
     store = _store(store)
-    files = store_uploads(documents, DOCUMENT, "plan", store)
+    checked = _within_quota(repo, actor, activity, check_uploads(documents, DOCUMENT, "plan"))
+    files = store_checked(checked, store)
     _with_files(
         store,
         files,
@@ -418,7 +429,8 @@ def record_held(
     if problems:
         raise ValidationError(problems)
     store = _store(store)
-    files = store_uploads(marking_photos, PHOTO, "marking", store)
+    checked = _within_quota(repo, actor, activity, check_uploads(marking_photos, PHOTO, "marking"))
+    files = store_checked(checked, store)
     rules = campaign.rules
     _with_files(
         store,
@@ -456,13 +468,13 @@ def file_report(
         raise ValidationError("请填写情况报告或新闻稿内容。")
     if len(text) > MAX_TEXT:
         raise ValidationError(f"情况报告不超过{MAX_TEXT}个字，较长的材料请作为附件上传。")
-    repo.get_activity(actor, activity_id)  # scope check before a file is written
+    activity = repo.get_activity(actor, activity_id)  # scope check before a file is written
     store = _store(store)
     # Every file is checked before any is stored: a bad video keeps good photos out too.
     checked = check_uploads(photos, PHOTO, "photo")
     checked += check_uploads([video] if video else [], VIDEO, "video")
     checked += check_uploads([document] if document else [], DOCUMENT, "report")
-    files = store_checked(checked, store)
+    files = store_checked(_within_quota(repo, actor, activity, checked), store)
     _with_files(
         store,
         files,

@@ -21,6 +21,9 @@ DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "themeday.duckdb"
 DB_ENV_VAR = "THEMEDAY_DB"
 COOKIE_KEY_ENV_VAR = "THEMEDAY_COOKIE_KEY"
 COOKIE_NAME = "themeday_auth"
+UNIT_UPLOAD_QUOTA_ENV_VAR = "THEMEDAY_UNIT_UPLOAD_QUOTA_MB"
+DEFAULT_UNIT_UPLOAD_QUOTA_MB = 2048
+"""What one unit may store in attachments, all campaigns together (7 videos at the cap)."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,24 @@ def cookie_key_problem(key: str) -> str | None:
     if len(set(key)) < 8:
         return "字符过于单一，容易被猜出"
     return None
+
+
+def unit_upload_quota_bytes() -> int:
+    """The per-unit attachment quota in bytes: ``$THEMEDAY_UNIT_UPLOAD_QUOTA_MB`` (a
+    positive whole number of MB) or :data:`DEFAULT_UNIT_UPLOAD_QUOTA_MB`.
+
+    A value that is not a positive number raises ``ValueError`` rather than silently
+    lifting or zeroing the quota.
+    """
+    configured = os.environ.get(UNIT_UPLOAD_QUOTA_ENV_VAR, "").strip()
+    megabytes = DEFAULT_UNIT_UPLOAD_QUOTA_MB
+    if configured:
+        if not configured.isdigit() or int(configured) <= 0:
+            raise ValueError(
+                f"环境变量 {UNIT_UPLOAD_QUOTA_ENV_VAR} 须为正整数（单位 MB），当前为“{configured}”"
+            )
+        megabytes = int(configured)
+    return megabytes * 1024 * 1024
 
 
 def resolve_cookie_key(secret_value: str | None, key_file: Path) -> str:

@@ -188,8 +188,10 @@ def import_file(
         raise ValidationError(problems)
     late = late_workdays(campaign.rules.declaration_deadline, repo.clock(), calendar(repo, actor))
     scan_file = None
+    store = store or FileStore(uploads_root())
     if prepared is not None:
-        stored = (store or FileStore(uploads_root())).save(*prepared)
+        repo.check_upload_quota(actor, unit.id, len(prepared[0]))
+        stored = store.save(*prepared)
         scan_file = ScanFile(
             original_name=Path(scan_name).name[:120],
             stored_name=stored.stored_name,
@@ -197,16 +199,21 @@ def import_file(
             size=stored.size,
             sha256=stored.sha256,
         )
-    declaration_id = repo.import_declaration(
-        actor,
-        campaign.id,
-        unit.id,
-        contact_person=parsed.contact_person,
-        contact_phone=parsed.contact_phone,
-        themes=[row.as_dict() for row in rows],
-        late_workdays=late,
-        scan=scan_file,
-    )
+    try:
+        declaration_id = repo.import_declaration(
+            actor,
+            campaign.id,
+            unit.id,
+            contact_person=parsed.contact_person,
+            contact_phone=parsed.contact_phone,
+            themes=[row.as_dict() for row in rows],
+            late_workdays=late,
+            scan=scan_file,
+        )
+    except Exception:
+        if scan_file is not None:  # not recorded: do not leave the file behind
+            store.delete(scan_file.stored_name)
+        raise
     return ImportResult(declaration_id, unit.name, len(rows), late, scan_file is not None)
 
 
@@ -220,17 +227,23 @@ def upload_scan(
 ) -> int:
     """Check and store the stamped scan (盖章扫描件) of a 申报表; returns its attachment id."""
     content, fmt = prepare(data, filename, SCAN)
-    repo.get_declaration(actor, declaration_id)  # scope check before writing a file
-    stored = (store or FileStore(uploads_root())).save(content, fmt)
-    return repo.attach_declaration_scan(
-        actor,
-        declaration_id,
-        original_name=Path(filename).name[:120],
-        stored_name=stored.stored_name,
-        fmt=stored.fmt,
-        size=stored.size,
-        sha256=stored.sha256,
-    )
+    declaration = repo.get_declaration(actor, declaration_id)  # scope check before writing
+    repo.check_upload_quota(actor, declaration.unit_id, len(content))
+    store = store or FileStore(uploads_root())
+    stored = store.save(content, fmt)
+    try:
+        return repo.attach_declaration_scan(
+            actor,
+            declaration_id,
+            original_name=Path(filename).name[:120],
+            stored_name=stored.stored_name,
+            fmt=stored.fmt,
+            size=stored.size,
+            sha256=stored.sha256,
+        )
+    except Exception:
+        store.delete(stored.stored_name)  # not recorded: do not leave the file behind
+        raise
 
 
 def read_attachment(

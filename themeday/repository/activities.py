@@ -555,6 +555,8 @@ class ActivitiesMixin(RepositoryBase):
                 " WHERE id = ?",
                 [*params, self.clock(), activity_id],
             )
+            if files:
+                self.check_upload_quota(actor, activity.unit_id, sum(f.size for f in files))
             for new in files:
                 self._insert_file(actor, activity, new)
             self._audit(actor, action, "activity", activity_id, detail=detail)

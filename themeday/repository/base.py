@@ -23,7 +23,7 @@ import duckdb
 import pandas as pd
 
 from themeday.audit import GENESIS, AuditRow, compute_hash, escape_text
-from themeday.config import TZ
+from themeday.config import TZ, unit_upload_quota_bytes
 from themeday.config import now as default_clock
 from themeday.db import WRITE_LOCK, cursor
 from themeday.domain import (
@@ -32,6 +32,7 @@ from themeday.domain import (
     PermissionDenied,
     Role,
     StaleRecord,
+    ValidationError,
     require_role,
 )
 
@@ -126,6 +127,28 @@ class RepositoryBase:
 
     _require = staticmethod(require_role)
 
+    def check_upload_quota(self, actor: Actor, unit_id: int, adding: int) -> None:
+        """Refuse ``adding`` more bytes of attachments for a unit over its quota.
+
+        The quota (``THEMEDAY_UNIT_UPLOAD_QUOTA_MB``) counts every file the unit has
+        stored, in every campaign, removed ones too (a removed file stays on disk for
+        the audit trail). The services ask before they write a file to disk; the
+        repository's writes ask again inside their transaction, where uploads are
+        serialised, so two uploads at once cannot both slip under the quota.
+        """
+        self._require(actor, Role.OFFICE, Role.UNIT)
+        self._require_own_unit(actor, unit_id)
+        quota = unit_upload_quota_bytes()
+        used = self._one(
+            "SELECT COALESCE(SUM(size), 0) FROM attachment WHERE unit_id = ?", [unit_id]
+        )[0]
+        if used + adding > quota:
+            raise ValidationError(
+                f"本单位附件存储已达上限，本次上传未保存：配额 {_megabytes(quota)}，"
+                f"已用 {_megabytes(used)}，本次上传 {_megabytes(adding)}。"
+                "请联系政务公开办调整配额。"
+            )
+
     @staticmethod
     def _require_own_unit(actor: Actor, unit_id: int) -> None:
         if actor.role == Role.UNIT and actor.unit_id != unit_id:
@@ -174,3 +197,11 @@ class RepositoryBase:
 
     def user_count(self) -> int:
         return self._one("SELECT count(*) FROM app_user")[0]
+
+
+def _megabytes(size: int) -> str:
+    """A size in MB for the quota message: "2048 MB", "12.5 MB"."""
+    value = size / (1024 * 1024)
+    if 0 < value < 0.1:
+        return "不足 0.1 MB"
+    return f"{value:.0f} MB" if value == int(value) else f"{value:.1f} MB"
