@@ -3,8 +3,12 @@ cookie's ``Secure`` flag."""
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -101,3 +105,156 @@ def test_the_app_starts_with_the_readme_command_and_no_key_set(app_db, monkeypat
     assert not at.exception
     assert not at.error
     assert [t for t in at.text_input if t.key == "login_username"]
+
+
+# ------------------------------------------------------------------ nginx sample
+
+
+def nginx_sample() -> str:
+    """The README's nginx configuration (安全与运维 → 部署), comments removed."""
+    block = re.search(r"```nginx\n(.*?)```", README, re.S)
+    assert block, "README has no nginx sample"
+    return "\n".join(line.split("#", 1)[0].rstrip() for line in block.group(1).splitlines())
+
+
+def server_blocks(conf: str) -> list[str]:
+    """The text of each top-level ``server { … }`` block."""
+    blocks, depth, start = [], 0, None
+    for match in re.finditer(r"server\s*\{|\{|\}", conf):
+        token = match.group(0)
+        if token.startswith("server") and depth == 0:
+            start, depth = match.start(), 1
+        elif token == "{":
+            depth += bool(depth)
+        elif depth:
+            depth -= 1
+            if depth == 0:
+                blocks.append(conf[start : match.end()])
+    return blocks
+
+
+def location(conf: str, path: str) -> str:
+    body = re.search(r"location\s*=\s*" + re.escape(path) + r"\s*\{(.*?)\n    \}", conf, re.S)
+    assert body, f"no exact location for {path}"
+    return body.group(1)
+
+
+def test_nginx_sample_redirects_http_to_https():
+    plain = [b for b in server_blocks(nginx_sample()) if re.search(r"listen\s+80\b", b)]
+    assert plain, "no server on port 80"
+    assert re.search(r"return\s+301\s+https://\$host\$request_uri;", plain[0])
+    assert "proxy_pass" not in plain[0]  # nothing is served without TLS
+
+
+def test_nginx_sample_sends_the_security_headers_on_every_reply():
+    conf = nginx_sample()
+    tls = [b for b in server_blocks(conf) if re.search(r"listen\s+443\s+ssl", b)]
+    assert tls, "no TLS server"
+    server = tls[0]
+    headers = dict(re.findall(r"add_header\s+(\S+)\s+(.+?)\s+always;", server))
+    assert re.fullmatch(
+        r'"max-age=\d{8,}; includeSubDomains"', headers["Strict-Transport-Security"]
+    )
+    assert headers["X-Content-Type-Options"] == '"nosniff"'
+    # Framing: DENY and frame-ancestors 'none' for every page; only Streamlit's own
+    # component frames may be framed, by this site.
+    assert headers["X-Frame-Options"] == "$frame_options"
+    assert headers["Content-Security-Policy"] == '"frame-ancestors $frame_ancestors"'
+    frame_map = re.search(r"map \$uri \$frame_options \{(.*?)\}", conf, re.S).group(1)
+    assert re.search(r"default\s+DENY;", frame_map)
+    assert re.findall(r"(\S+)\s+SAMEORIGIN;", frame_map) == ["~^/component/"]
+    ancestors = re.search(r"map \$uri \$frame_ancestors \{(.*?)\}", conf, re.S).group(1)
+    assert re.search(r"default\s+\"'none'\";", ancestors)
+    assert re.findall(r"(\S+)\s+\"'self'\";", ancestors) == ["~^/component/"]
+    # A location with its own add_header would silently drop the server's headers.
+    assert all(
+        "add_header" not in body for body in re.findall(r"location[^{]*\{(.*?)\}", server, re.S)
+    )
+
+
+def test_nginx_sample_keeps_metrics_and_host_config_from_outside():
+    conf = nginx_sample()
+    metrics = location(conf, "/_stcore/metrics")
+    assert re.search(r"allow\s+127\.0\.0\.1;\s*deny\s+all;", metrics)
+    host_config = location(conf, "/_stcore/host-config")
+    outside = re.search(
+        r"if \(\$remote_addr != 127\.0\.0\.1\) \{\s*return 200 '(.*?)';", host_config
+    )
+    assert outside, "outside visitors must get the fixed reply, not the app's"
+    reply = json.loads(outside.group(1))
+    assert reply["allowedOrigins"] == []
+
+
+def test_nginx_sample_host_config_reply_has_every_field_streamlit_sends():
+    """The fixed reply stands in for Streamlit's own: a field a new Streamlit adds must
+    be added to the README too (the app's own reply is read from its route)."""
+    from streamlit.web.server.starlette import starlette_routes
+
+    source = Path(starlette_routes.__file__).read_text(encoding="utf-8")
+    handler = source[source.index("async def _host_config_endpoint") :]
+    handler = handler[: handler.index("return response")]
+    fields = set(re.findall(r'^\s+"(\w+)":', handler, re.M))
+    outside = re.search(r"return 200 '(.*?)';", location(nginx_sample(), "/_stcore/host-config"))
+    assert fields and set(json.loads(outside.group(1))) == fields
+
+
+def test_nginx_sample_forwards_what_the_app_needs():
+    root = re.search(r"location / \{(.*?)\n    \}", nginx_sample(), re.S).group(1)
+    assert "proxy_pass http://127.0.0.1:8501;" in root
+    assert 'proxy_set_header Connection "upgrade";' in root
+    assert "proxy_set_header X-Forwarded-Proto $scheme;" in root
+    assert "proxy_cookie_flags ~ secure samesite=strict;" in root
+
+
+def test_nginx_sample_parses(tmp_path):
+    """``nginx -t`` on the sample, where nginx is installed (CI does not install it)."""
+    nginx = shutil.which("nginx", path=os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin"]))
+    if nginx is None:
+        pytest.skip("nginx is not installed")
+    self_signed_certificate(tmp_path / "ztr.crt", tmp_path / "ztr.key")
+    conf = nginx_sample().replace("/etc/nginx/tls/", f"{tmp_path}/")
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
+        f"http {{\naccess_log off;\n{conf}\n}}\n",
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [nginx, "-t", "-q", "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def self_signed_certificate(cert_path: Path, key_path: Path, name: str = "ztr.example.gov.cn"):
+    """A throwaway certificate for nginx (``cryptography`` comes with the authenticator)."""
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=2))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
