@@ -14,12 +14,14 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from themeday.auth import served_over_tls
 from themeday.config import (
     COOKIE_KEY_MIN_BYTES,
     PUBLISHED_COOKIE_KEYS,
     CookieKeyError,
     cookie_key_problem,
     resolve_cookie_key,
+    trusted_proxies,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -258,3 +260,33 @@ def self_signed_certificate(cert_path: Path, key_path: Path, name: str = "ztr.ex
             serialization.NoEncryption(),
         )
     )
+
+
+# ------------------------------------------------------------------ Secure cookie
+LOCAL = frozenset({"127.0.0.1", "::1"})
+
+
+@pytest.mark.parametrize(
+    "url, proto, peer, secure",
+    [
+        ("https://ztr.example.gov.cn/", None, None, True),  # the browser's address
+        ("HTTPS://ztr.example.gov.cn/", None, "10.0.0.5", True),
+        ("http://localhost:8501/", None, None, False),  # the README's demo command
+        ("http://127.0.0.1:8501/", "https", None, True),  # nginx here (loopback: None)
+        ("http://127.0.0.1:8501/", "https", "::1", True),
+        ("http://127.0.0.1:8501/", "https, http", None, True),  # the first hop counts
+        ("http://127.0.0.1:8501/", "http", None, False),
+        ("http://10.0.0.9:8501/", "https", "10.0.0.66", False),  # not a trusted proxy
+        (None, None, None, False),
+    ],
+)
+def test_served_over_tls(url, proto, peer, secure):
+    assert served_over_tls(url, proto, peer, LOCAL) is secure
+
+
+def test_trusted_proxies_setting(monkeypatch):
+    monkeypatch.delenv("THEMEDAY_TRUSTED_PROXIES", raising=False)
+    assert trusted_proxies() == LOCAL
+    monkeypatch.setenv("THEMEDAY_TRUSTED_PROXIES", " 10.0.0.2 , 10.0.0.3,")
+    assert trusted_proxies() == {"10.0.0.2", "10.0.0.3"}
+    assert not served_over_tls("http://x/", "https", None, trusted_proxies())

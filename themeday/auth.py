@@ -75,6 +75,28 @@ def session_key(username: str, cookie_expiry: float) -> str:
     return hashlib.sha256(f"{username}|{cookie_expiry!r}".encode()).hexdigest()
 
 
+def served_over_tls(
+    url: str | None,
+    forwarded_proto: str | None,
+    peer: str | None,
+    trusted: frozenset[str],
+) -> bool:
+    """Whether the browser reached the app over https, so the login cookie gets ``Secure``.
+
+    ``url`` is the address in the browser (https when nginx terminates TLS, or when
+    Streamlit serves TLS itself). ``X-Forwarded-Proto`` counts only from a trusted
+    proxy; ``peer`` is the connection's address, ``None`` for a loopback one (as
+    Streamlit reports it).
+    """
+    if url and url.lower().startswith("https://"):
+        return True
+    if not forwarded_proto:
+        return False
+    # A proxy chain appends: the first value is what the browser used.
+    proto = forwarded_proto.split(",")[0].strip().lower()
+    return proto == "https" and (peer or "127.0.0.1") in trusted
+
+
 COOKIE_ALGORITHM = "HS256"
 """The one algorithm the authenticator signs its login cookie with."""
 

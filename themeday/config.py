@@ -21,6 +21,9 @@ DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "themeday.duckdb"
 DB_ENV_VAR = "THEMEDAY_DB"
 COOKIE_KEY_ENV_VAR = "THEMEDAY_COOKIE_KEY"
 COOKIE_NAME = "themeday_auth"
+TRUSTED_PROXIES_ENV_VAR = "THEMEDAY_TRUSTED_PROXIES"
+DEFAULT_TRUSTED_PROXIES = ("127.0.0.1", "::1")
+"""The reverse proxy (nginx on this machine) whose ``X-Forwarded-*`` headers count."""
 UNIT_UPLOAD_QUOTA_ENV_VAR = "THEMEDAY_UNIT_UPLOAD_QUOTA_MB"
 DEFAULT_UNIT_UPLOAD_QUOTA_MB = 2048
 """What one unit may store in attachments, all campaigns together (7 videos at the cap)."""
@@ -105,6 +108,15 @@ def cookie_key_problem(key: str) -> str | None:
     if len(set(key)) < 8:
         return "字符过于单一，容易被猜出"
     return None
+
+
+def trusted_proxies() -> frozenset[str]:
+    """Addresses whose ``X-Forwarded-*`` headers are believed: ``$THEMEDAY_TRUSTED_PROXIES``
+    (comma-separated) or 127.0.0.1 and ::1 (nginx on the same machine)."""
+    configured = os.environ.get(TRUSTED_PROXIES_ENV_VAR)
+    if configured is None:
+        return frozenset(DEFAULT_TRUSTED_PROXIES)
+    return frozenset(part.strip() for part in configured.split(",") if part.strip())
 
 
 def unit_upload_quota_bytes() -> int:

@@ -11,6 +11,7 @@ against the ``session`` table through ``themeday.auth``.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from dataclasses import dataclass, replace
@@ -19,13 +20,14 @@ import streamlit as st
 import streamlit_authenticator as stauth
 from streamlit_authenticator.utilities.exceptions import LoginError
 
-from themeday.auth import AuthService, check_login_cookie, session_key
+from themeday.auth import AuthService, check_login_cookie, served_over_tls, session_key
 from themeday.config import (
     COOKIE_NAME,
     SECURITY,
     CookieKeyError,
     db_path,
     resolve_cookie_key,
+    trusted_proxies,
 )
 from themeday.domain import SYSTEM_ACTOR, Actor, Role
 from themeday.records import User
@@ -105,6 +107,25 @@ def _authenticator(repo: Repository) -> stauth.Authenticate:
     return authenticator
 
 
+def _set_login_cookie(authenticator: stauth.Authenticate) -> None:
+    """Set the login cookie, ``Secure`` when the browser came over https.
+
+    streamlit-authenticator 0.4.2 passes no cookie options to the cookie component it
+    builds each run (extra-streamlit-components' ``CookieManager.set`` takes
+    ``secure``); this run's component is given the flag before the authenticator
+    signs and sets the cookie, so the token stays the authenticator's own.
+    """
+    if served_over_tls(
+        st.context.url,
+        st.context.headers.get("X-Forwarded-Proto"),
+        st.context.ip_address,
+        trusted_proxies(),
+    ):
+        manager = authenticator.cookie_controller.cookie_model.cookie_manager
+        manager.set = functools.partial(manager.set, secure=True)
+    authenticator.cookie_controller.set_cookie()
+
+
 def _forget(notice: str = "") -> None:
     """Drop this browser session's login, ours and the authenticator's.
 
@@ -166,7 +187,7 @@ def _identify(repo: Repository, authenticator: stauth.Authenticate) -> Identity 
             roles=[user.role.value],
             logout=False,
         )
-        authenticator.cookie_controller.set_cookie()
+        _set_login_cookie(authenticator)
         key = session_key(user.username, authenticator.cookie_controller.cookie_model.exp_date)
         service.start_session(user, key)
         st.session_state[_SESSION] = key
