@@ -290,3 +290,23 @@ def test_trusted_proxies_setting(monkeypatch):
     monkeypatch.setenv("THEMEDAY_TRUSTED_PROXIES", " 10.0.0.2 , 10.0.0.3,")
     assert trusted_proxies() == {"10.0.0.2", "10.0.0.3"}
     assert not served_over_tls("http://x/", "https", None, trusted_proxies())
+
+
+# ------------------------------------------------------------------ 等保 2.0 notes
+
+
+def test_readme_says_which_dengbao_items_the_app_covers_and_which_the_deployment():
+    section = README[README.index("### 等保 2.0 对照") :]
+    section = section[: section.index("\n## ")]
+    assert "| 等保 item | the app | the deployment |" in section
+    rows = {
+        line.split("|")[1].strip(): line.split("|")[2:4]
+        for line in section.splitlines()
+        if line.startswith("| ") and not line.startswith("| 等保 item")
+    }
+    for item in ("身份鉴别", "访问控制", "安全审计", "入侵防范", "数据完整性", "数据备份恢复"):
+        assert item in rows, item
+        app, deployment = (cell.strip() for cell in rows[item])
+        assert app and app != "—" and deployment, item
+    boundary = next(v for k, v in rows.items() if "区域边界" in k)
+    assert boundary[0].strip() == "—"  # the network is the deployment's alone
