@@ -209,7 +209,7 @@ def test_nginx_sample_forwards_what_the_app_needs():
 
 
 def test_nginx_sample_parses(tmp_path):
-    """``nginx -t`` on the sample, where nginx is installed (CI does not install it)."""
+    """``nginx -t`` on the sample, where nginx is installed."""
     nginx = shutil.which("nginx", path=os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin"]))
     if nginx is None:
         pytest.skip("nginx is not installed")

@@ -4,7 +4,7 @@ Where nginx is installed, the app runs behind the README's own nginx sample (TLS
 free port, a throwaway certificate) and behind two plain-http proxies that say
 ``X-Forwarded-Proto: https``, from a trusted and from an untrusted address (the
 header of a browser itself never reaches the app's WebSocket, so a proxy sends it).
-CI does not install nginx: those tests are skipped there. Without any proxy, plain
+CI installs nginx; where it is missing those tests are skipped. Without any proxy, plain
 http gets a cookie without ``Secure`` and the README's ``streamlit run`` still logs in.
 """
 
