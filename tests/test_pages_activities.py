@@ -385,7 +385,8 @@ def test_leader_sees_progress_without_any_write_control(world):
     assert at.selectbox[0].value == world.mine.id
     assert "材料齐全。" in [t.value for t in at.text]
     assert not at.button  # no form submit buttons, no 发布 / 典型经验 / 撤回
-    assert not at.text_area and not at.text_input
+    assert not at.text_area
+    assert [t.label for t in at.text_input] == ["搜索活动"]  # a filter, writes nothing
     downloads = [d.label for d in at.get("download_button")]
     assert downloads and all(label.startswith("下载") for label in downloads)
     assert "导出成果展示网页（ZIP）" not in downloads
