@@ -114,8 +114,9 @@ def search_activities(rows: pd.DataFrame, *, key: str = "activity_search") -> pd
     return rows[keep]
 
 
-def capped(rows: pd.DataFrame, limit: int = LIST_CAP) -> pd.DataFrame:
-    """The first ``limit`` rows; says so when there are more."""
+def capped(rows: pd.DataFrame, limit: int | None = None) -> pd.DataFrame:
+    """The first ``limit`` rows (``LIST_CAP`` by default); says so when there are more."""
+    limit = LIST_CAP if limit is None else limit
     if len(rows) <= limit:
         return rows
     st.caption(f"共{len(rows)}项，仅显示前{limit}项，请用筛选或搜索缩小范围。")
