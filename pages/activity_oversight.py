@@ -14,8 +14,9 @@ from themeday.ui.activity_widgets import (
     comment_thread,
     edit_version,
     overview_table,
-    pick_activity,
+    pick_activity_id,
     reload_notice,
+    row_labels,
     search_activities,
     showcase_zip_button,
     status_counts,
@@ -57,8 +58,8 @@ def render() -> None:
     else:
         shown = capped(shown)
         overview_table(shown, dues, with_unit=True)
-        listed = repo.list_lifecycle(actor, campaign.id, ids=shown["id"].tolist())
-        activity = pick_activity(listed, known_ids=set(everything["id"].tolist()), with_unit=True)
+        chosen = pick_activity_id(row_labels(shown), known_ids=set(everything["id"].tolist()))
+        (activity,) = repo.list_lifecycle(actor, campaign.id, ids=[chosen])
         with st.container(border=True):
             activity_detail(repo, actor, campaign, activity, cal, dues)
             if office:
@@ -154,9 +155,9 @@ def _office_actions(identity: Identity, a: Activity) -> None:
 def _showcase_export(identity: Identity, campaign: Campaign) -> None:
     st.divider()
     st.subheader("成果展示网页")
-    published = identity.repo.list_showcase(campaign.id)
+    published = identity.repo.count_showcase(campaign.id)
     st.caption(
-        f"已发布 {len(published)} 个活动。导出的网页为静态页面（含照片和视频），"
+        f"已发布 {published} 个活动。导出的网页为静态页面（含照片和视频），"
         "解压后可直接放到政府门户网站专栏。"
     )
     showcase_zip_button(identity.repo, campaign)

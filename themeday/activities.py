@@ -672,7 +672,7 @@ def deadline_table(
     today = local_now.normalize()
     moments = [day, rows["plan_filed_at"], rows["report_filed_at"], pd.Series([today])]
     index = _index_over(cal, moments)
-    out = pd.DataFrame(index=ids)
+    out: dict[str, pd.Series] = {}
     overdue = pd.Series(False, index=ids)
     for kind, _, filed_column, sign in _KINDS:
         n = rules.plan_days_before if kind == "plan" else rules.report_days_after
@@ -697,7 +697,7 @@ def deadline_table(
         out[f"{kind}_left"] = left.where(running, 0).astype("int64")
         overdue |= has_due & ~filed & (late > 0)
     out["overdue"] = overdue & (rows["status"] != ActivityStatus.CANCELLED.value)
-    return out
+    return pd.DataFrame(out, index=ids)
 
 
 def _index_over(cal: WorkdayCalendar, columns: Sequence[pd.Series]) -> WorkdayIndex:

@@ -468,6 +468,14 @@ class ActivitiesMixin(RepositoryBase):
         return [Comment(*r) for r in rows]
 
     # ------------------------------------------------------------ the public
+    def count_showcase(self, campaign_id: int) -> int:
+        """How many activities of the campaign ``list_showcase`` would list."""
+        row = self._one(
+            "SELECT count(*) FROM activity WHERE status = 'published' AND campaign_id = ?",
+            [campaign_id],
+        )
+        return int(row[0])
+
     def list_showcase(
         self,
         campaign_id: int | None = None,

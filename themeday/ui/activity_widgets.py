@@ -148,22 +148,39 @@ def pick_activity(
     """A selectbox of activities that remembers the choice (by id) and follows
     ``?activity=<id>`` in the address; the address follows the choice."""
     by_id = {a.id: a for a in activities}
+    labels = {i: activity_label(a, with_unit=with_unit) for i, a in by_id.items()}
+    return by_id[pick_activity_id(labels, known_ids=known_ids, missing=missing)]
+
+
+def row_labels(rows: pd.DataFrame) -> dict[int, str]:
+    """``activity_label(..., with_unit=True)`` of every row of ``lifecycle_rows``."""
+    labels = {s.value: s.label for s in ActivityStatus}
+    text = rows["unit_name"] + " " + rows["title"] + " · " + rows["status"].map(labels)
+    return dict(zip(rows["id"].astype("int64").tolist(), text.tolist(), strict=True))
+
+
+def pick_activity_id(
+    labels: dict[int, str],
+    *,
+    known_ids: set[int] | None = None,
+    missing: str = "链接中的活动不存在或无权查看，已显示列表中的活动。",
+) -> int:
+    """``pick_activity`` over ids and their labels (no records needed); the chosen id."""
     requested = _requested_id()
     if requested is not None:
-        if requested in by_id:
+        if requested in labels:
             st.session_state[_CHOICE] = requested
         elif requested not in (known_ids or set()):
             st.warning(missing)
-    if st.session_state.get(_CHOICE) not in by_id:
+    if st.session_state.get(_CHOICE) not in labels:
         st.session_state.pop(_CHOICE, None)
-    chosen = st.selectbox(
+    return st.selectbox(
         "选择活动",
-        list(by_id),
-        format_func=lambda i: activity_label(by_id[i], with_unit=with_unit),
+        list(labels),
+        format_func=labels.__getitem__,
         key=_CHOICE,
         on_change=_follow_choice,
     )
-    return by_id[chosen]
 
 
 def _requested_id() -> int | None:
