@@ -221,7 +221,7 @@ def test_whole_flow_to_the_showcase(world):
         reported, campaign.rules, calendar(repo, unit1), repo.clock()
     )
     assert report.due == date(2023, 10, 16) and report.filed and report.late_workdays == 0
-    assert repo.list_showcase(campaign.id) == []
+    assert repo.list_showcase(campaign.id) == [] and repo.count_showcase(campaign.id) == 0
 
     with pytest.raises(PermissionDenied):
         activities.publish(repo, unit1, mine.id, reported.version)
@@ -229,6 +229,7 @@ def test_whole_flow_to_the_showcase(world):
         activities.publish(repo, office, mine.id, reported.version, "javascript:alert(1)")
     activities.publish(repo, office, mine.id, reported.version, "https://www.dxzf.gov.cn/a.html")
     [item] = repo.list_showcase(campaign.id)
+    assert repo.count_showcase(campaign.id) == 1
     assert (item.activity_id, item.title, item.portal_url) == (
         mine.id,
         "城区防汛应急政策发布",

@@ -576,6 +576,53 @@ def test_agrees_with_the_per_activity_deadlines_on_generated_data(tmp_path):
         con.close()
 
 
+def _assert_table_agrees(repo, campaign_id, rules, cal, now) -> int:
+    """``activities.deadline_table`` on ``lifecycle_rows`` says what the per-activity
+    deadlines say, for every activity; returns how many deadlines were compared."""
+    lifecycle = repo.list_lifecycle(OFFICE, campaign_id)
+    rows = repo.lifecycle_rows(OFFICE, campaign_id)
+    assert list(rows["id"]) == [a.id for a in lifecycle]
+    table = activities.deadline_table(rows, rules, cal, now)
+    pd.testing.assert_frame_equal(
+        table, activities.deadline_table(activities.rows_of(lifecycle), rules, cal, now)
+    )
+    compared = 0
+    for activity in lifecycle:
+        expected = (
+            activities.plan_deadline(activity, rules, cal, now),
+            activities.report_deadline(activity, rules, cal, now),
+        )
+        assert activities.deadlines_at(table, activity.id, rules, cal) == expected, activity.id
+        overdue = not activity.cancelled and any(x is not None and x.overdue for x in expected)
+        assert bool(table.loc[activity.id, "overdue"]) == overdue
+        compared += sum(x is not None for x in expected)
+    return compared
+
+
+def test_the_deadline_table_agrees_with_the_per_activity_deadlines(tmp_path):
+    con = db.connect(tmp_path / "gen.duckdb")
+    try:
+        campaign_id, _ = bench.generate(con, 60, 300, seed=5)
+        repo = Repository(db.cursor(con))
+        rules = repo.get_campaign(OFFICE, campaign_id).rules
+        overrides = [
+            WorkdayOverride(d("2024-01-02"), False),
+            WorkdayOverride(d("2023-10-14"), True),
+        ]
+        for cal in (CAL, WorkdayCalendar(overrides)):
+            for now in (at(2023, 6, 1, 9), at(2023, 10, 9, 23, 59), at(2026, 12, 3, 8)):
+                assert _assert_table_agrees(repo, campaign_id, rules, cal, now) > 300
+    finally:
+        con.close()
+
+
+def test_the_deadline_table_keeps_a_due_date_that_passed_before_a_move(december):
+    december.run_until()
+    rules = december.campaign.rules
+    for now in (at(2025, 12, 4, 12), at(2025, 12, 31, 12), at(2027, 3, 1, 12)):
+        assert _assert_table_agrees(december.repo, december.campaign_id, rules, CAL, now) == 4
+
+
 # ===================================================================== 湘江新区 (rules off)
 @pytest.fixture
 def xiangjiang(repo, tmp_path) -> World:

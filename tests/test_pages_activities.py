@@ -190,6 +190,59 @@ def test_unit_sees_only_its_own_activities_in_the_overview(world):
     assert "义务教育招生政策解读" not in str(at.main)
 
 
+def test_lists_are_capped_and_searched(world, monkeypatch):
+    monkeypatch.setattr("themeday.ui.activity_widgets.LIST_CAP", 2)
+    at = open_page(world, "activity_oversight", "office")
+    assert "共3项，仅显示前2项，请用筛选或搜索缩小范围。" in [c.value for c in at.caption]
+    assert len(at.dataframe[0].value) == 2 and len(at.selectbox[0].options) == 2
+    widget(at.text_input, "搜索活动").input("义务教育").run()
+    assert not any("仅显示前" in c.value for c in at.caption)
+    assert list(at.dataframe[0].value["活动主题"]) == ["义务教育招生政策解读"]
+    assert at.selectbox[0].options == ["区教育局 义务教育招生政策解读 · 已申报"]
+    widget(at.text_input, "搜索活动").input("城北街道 现场观摩").run()  # every word
+    assert list(at.dataframe[0].value["活动主题"]) == ["背街小巷改造现场观摩"]
+    widget(at.text_input, "搜索活动").input("没有这个活动").run()
+    assert "没有符合条件的活动。" in texts(at, "info") and not at.dataframe
+
+    monkeypatch.setattr("themeday.ui.activity_widgets.LIST_CAP", 1)
+    at = open_page(world, "unit_activities", "unit1")
+    assert "共2项，仅显示前1项，请用筛选或搜索缩小范围。" in [c.value for c in at.caption]
+    widget(at.text_input, "搜索活动").input("防汛").run()
+    assert list(at.dataframe[0].value["活动主题"]) == ["城区防汛应急政策发布"]
+    assert at.selectbox[0].value == world.mine.id
+
+
+@pytest.mark.parametrize(
+    ("page", "username"), [("activity_oversight", "office"), ("unit_activities", "unit1")]
+)
+def test_deadlines_are_computed_once_per_rerun(world, monkeypatch, page, username):
+    schedule(world, world.mine)
+    calls = {"table": 0, "one": 0}
+    table = activities.deadline_table
+
+    def counted_table(*args, **kwargs):
+        calls["table"] += 1
+        return table(*args, **kwargs)
+
+    def one(real):
+        def counted(*args, **kwargs):
+            calls["one"] += 1
+            return real(*args, **kwargs)
+
+        return counted
+
+    monkeypatch.setattr(activities, "deadline_table", counted_table)
+    monkeypatch.setattr(activities, "plan_deadline", one(activities.plan_deadline))
+    monkeypatch.setattr(activities, "report_deadline", one(activities.report_deadline))
+    at = open_page(world, page, username, world.mine)
+    assert not at.exception and calls["table"] == 1
+    assert "截止" in messages(at)  # the chosen activity's deadline is shown, from the table
+    widget(at.text_input, "搜索活动").input("防汛").run()
+    assert calls["table"] == 2
+    if page == "activity_oversight":
+        assert calls["one"] == 0  # nothing is counted activity by activity
+
+
 def test_unit_schedules_outside_the_planned_month_only_with_a_reason(world):
     at = open_page(world, "unit_activities", "unit1", world.mine)
     assert at.selectbox[0].value == world.mine.id
@@ -385,7 +438,8 @@ def test_leader_sees_progress_without_any_write_control(world):
     assert at.selectbox[0].value == world.mine.id
     assert "材料齐全。" in [t.value for t in at.text]
     assert not at.button  # no form submit buttons, no 发布 / 典型经验 / 撤回
-    assert not at.text_area and not at.text_input
+    assert not at.text_area
+    assert [t.label for t in at.text_input] == ["搜索活动"]  # a filter, writes nothing
     downloads = [d.label for d in at.get("download_button")]
     assert downloads and all(label.startswith("下载") for label in downloads)
     assert "导出成果展示网页（ZIP）" not in downloads
