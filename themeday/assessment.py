@@ -12,7 +12,8 @@ from datetime import date
 
 import pandas as pd
 
-from themeday import caching
+from themeday import activities, caching
+from themeday.boards import Card, cards_of, next_due_by_activity
 from themeday.compliance import ComplianceResult, ComplianceWeights, compute, open_items
 from themeday.declarations import calendar
 from themeday.domain import Actor, Role, ValidationError, require_role
@@ -81,6 +82,25 @@ def chase_items(
     database, version = repo.data_version()
     scope = (campaign, as_of, with_chases, *caching.scope_of(actor))
     return CHASE_CACHE.get(database, version, scope, computed)
+
+
+BOARD_CACHE: caching.LruCache[dict[int, Card]] = caching.cache("board_cards", maxsize=16, copy=dict)
+"""看板 cards of every activity, keyed as :data:`COMPLIANCE_CACHE`."""
+
+
+def board_cards(repo: Repository, actor: Actor, campaign: Campaign, as_of: date) -> dict[int, Card]:
+    """看板视图: the card of every activity the actor may see (:func:`activities.lifecycle`),
+    with its next open item's light on ``as_of``, by activity id."""
+
+    def computed() -> dict[int, Card]:
+        result = assess(repo, actor, campaign, as_of)
+        everything = activities.lifecycle(repo, actor, campaign.id)
+        cards = cards_of(everything, next_due_by_activity(result.activities))
+        return {card.activity_id: card for card in cards}
+
+    database, version = repo.data_version()
+    scope = (campaign, as_of, *caching.scope_of(actor))
+    return BOARD_CACHE.get(database, version, scope, computed)
 
 
 def unit_todo(repo: Repository, actor: Actor, campaign: Campaign, as_of: date) -> pd.DataFrame:
