@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from tests.conftest import actor_for
-from themeday import activities, assessment, caching, db, declarations, holidays
+from themeday import activities, assessment, caching, dashboard, db, declarations, holidays
 from themeday.assessment import assess, chase_items
 from themeday.auth import AuthService
 from themeday.domain import StaleRecord, UnitKind
@@ -43,8 +43,13 @@ def same(a, b) -> bool:
 
 
 def figures(repo, actor, campaign):
-    """(compliance result, 督办 items) as the pages read them."""
-    return assess(repo, actor, campaign, AS_OF), chase_items(repo, actor, campaign, AS_OF)
+    """(compliance result, 督办 items, activities, 看板 cards) as the pages read them."""
+    return (
+        assess(repo, actor, campaign, AS_OF),
+        chase_items(repo, actor, campaign, AS_OF),
+        activities.lifecycle(repo, actor, campaign.id),
+        assessment.board_cards(repo, actor, campaign, AS_OF),
+    )
 
 
 def fresh(repo, actor, campaign):
@@ -267,8 +272,11 @@ def test_each_write_is_seen_by_the_next_read(demo, tmp_path, prepare, username):
     expected = fresh(demo, reader, campaign)
     assert same(after[0], expected[0])
     assert after[1].equals(expected[1])
+    assert after[2:] == expected[2:]
     if username == "office":  # every one of these writes changes what the office sees
         assert not (same(after[0], before[0]) and after[1].equals(before[1]))
+    if prepare in (_approve, _schedule, _override):  # these change the board too
+        assert after[2:] != before[2:] or username != "office"
 
 
 def test_a_units_cached_result_follows_a_write_about_that_unit(demo):
@@ -294,6 +302,10 @@ def test_two_units_never_share_a_cached_result(demo):
         assert set(result.activities["unit_id"]) <= {unit.unit_id}
         items = chase_items(demo, unit, campaign, AS_OF)
         assert set(items["unit_id"]) <= {unit.unit_id}
+        shown = activities.lifecycle(demo, unit, campaign.id)
+        assert {a.unit_id for a in shown} <= {unit.unit_id}
+        cards = assessment.board_cards(demo, unit, campaign, AS_OF)
+        assert set(cards) == {a.id for a in shown}
         assert "last_chased_at" not in items or items["last_chased_at"].isna().all()
     assert len(assessment.COMPLIANCE_CACHE) == 3  # office, unit1, unit2
     leader = actor_for(demo, "leader")
@@ -336,3 +348,26 @@ def test_the_cache_is_bounded_and_drops_older_versions():
     assert {k[:2] for k in cache._entries} == {("db", 2), ("other", 9)}
     cache.get("db", 1, (7,), lambda: "late")  # computed before the write: not kept
     assert ("db", 1, 7) not in cache._entries
+
+
+def test_dashboard_charts_follow_writes(demo, tmp_path):
+    office = actor_for(demo, "office")
+    campaign = demo.current_campaign(office)
+
+    def specs():
+        units = dashboard.unit_charts(demo, office, campaign, AS_OF, None)
+        progress = dashboard.progress_charts(demo, office, campaign, AS_OF)
+        return units.ranking.to_dict(), progress.by_month.to_dict()
+
+    before = specs()
+    assert dashboard.unit_charts(demo, office, campaign, AS_OF, None) is (
+        dashboard.unit_charts(demo, office, campaign, AS_OF, None)
+    )  # built once
+    unit_id = demo.list_units(office)[-1].id
+    assessment.add_adjustment(demo, office, campaign, unit_id, 50, "重大贡献")
+    _approve(demo, campaign, tmp_path)()  # 区教育局's activities join the charts
+    after = specs()
+    with caching.disabled():
+        expected = specs()
+    assert after == expected
+    assert after[0] != before[0] and after[1] != before[1]
