@@ -78,7 +78,19 @@ def _live(campaign_id: int, as_of: date) -> None:
     _kpis(result)
     _progress(dashboard.progress_charts(repo, actor, campaign, as_of))
     _units(result, lambda top: dashboard.unit_charts(repo, actor, campaign, as_of, top))
-    _drill_down(result)
+    st.fragment(_unit_part)(campaign_id, as_of)
+
+
+def _unit_part(campaign_id: int, as_of: date) -> None:
+    """单位详情 on its own: picking another unit redraws only this part. It reads the
+    result again, from the shared cache, so it is never older than the last write."""
+    identity = gate.require(*_ROLES)
+    repo, actor = identity.repo, identity.actor
+    try:
+        campaign = repo.get_campaign(actor, campaign_id)
+    except NotFound:
+        return
+    _drill_down(assess(repo, actor, campaign, as_of))
 
 
 # ------------------------------------------------------------------ KPIs
