@@ -17,6 +17,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from themeday import caching
 from themeday.compliance import due_in_force
 from themeday.config import TZ
 from themeday.declaration_rules import deadline_end, late_workdays
@@ -840,3 +841,21 @@ def _cells(own: pd.DataFrame, kind: str, cancelled: np.ndarray) -> np.ndarray:
 
 def _status_label(status: str) -> str:
     return ACTIVITY_STATUS_LABELS[ActivityStatus(status)]
+
+
+LIFECYCLE_CACHE: caching.LruCache[list[Activity]] = caching.cache(
+    "lifecycle", maxsize=16, copy=list
+)
+"""Activities of approved 申报表 by database, data version, campaign and scope."""
+
+
+def lifecycle(repo: Repository, actor: Actor, campaign_id: int) -> list[Activity]:
+    """``Repository.list_lifecycle`` of the whole campaign, shared by every session of
+    the process until the next write (a unit user's list is its own unit's only)."""
+    database, version = repo.data_version()
+    return LIFECYCLE_CACHE.get(
+        database,
+        version,
+        (campaign_id, *caching.scope_of(actor)),
+        lambda: repo.list_lifecycle(actor, campaign_id),
+    )

@@ -333,6 +333,7 @@ def generate(
         " VALUES (1, ?, 'office', ?)",
         ['{"typical_case": 6.0}', created],
     )
+    db.bump_data_version(con)  # written around the doors: caches must not see the empty file
     return 1, rows + 2
 
 

@@ -296,6 +296,19 @@ MIGRATION_7 = [
     "CREATE INDEX idx_attachment_owner ON attachment (owner_type, owner_id)",
 ]
 
+MIGRATION_8 = [
+    # 数据版本: one row whose version every write that changes product data bumps inside
+    # its own transaction (``db.in_transaction``). Shared caches are keyed by it, so a
+    # cached result is never served after a write, by this process or another one that
+    # shares the database. ``database_id`` tells copies of a database file apart.
+    """CREATE TABLE data_version (
+        id INTEGER PRIMARY KEY,
+        database_id VARCHAR NOT NULL,
+        version BIGINT NOT NULL
+    )""",
+    "INSERT INTO data_version VALUES (1, CAST(uuid() AS VARCHAR), 0)",
+]
+
 MIGRATIONS: list[list[str]] = [
     MIGRATION_1,
     MIGRATION_2,
@@ -304,6 +317,7 @@ MIGRATIONS: list[list[str]] = [
     MIGRATION_5,
     MIGRATION_6,
     MIGRATION_7,
+    MIGRATION_8,
 ]
 """Index i holds the statements that bring the schema from version i to i + 1."""
 

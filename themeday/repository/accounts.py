@@ -186,7 +186,7 @@ class AccountsMixin(RepositoryBase):
             )
             self._audit(actor, "unlock", "app_user", user_id)
 
-        in_transaction(self.cur, work)
+        in_transaction(self.cur, work, bump=False)
 
     def current_password_hash(self, actor: Actor) -> str:
         """The actor's own bcrypt hash, to check the old password on a change."""
@@ -247,13 +247,14 @@ class AccountsMixin(RepositoryBase):
             if newly_locked:
                 self._audit(actor, "lockout", "app_user", user and user.id, True, "", username)
 
-        in_transaction(self.cur, work)
+        in_transaction(self.cur, work, bump=False)
 
     def record_cookie_rejected(self, reason: str, username: str = "") -> None:
         """Audit a login cookie that was refused (forged, garbled, expired)."""
         in_transaction(
             self.cur,
             lambda: self._audit(None, "cookie_rejected", "session", None, False, reason, username),
+            bump=False,
         )
 
     def start_session(self, user: User, session_id: str) -> None:
@@ -273,7 +274,7 @@ class AccountsMixin(RepositoryBase):
             )
             self._audit(user.as_actor(), "login", "session", session_id[:12])
 
-        in_transaction(self.cur, work)
+        in_transaction(self.cur, work, bump=False)
 
     def get_session(self, session_id: str) -> Session | None:
         row = self._one(
@@ -302,7 +303,7 @@ class AccountsMixin(RepositoryBase):
             actor = user.as_actor() if user else None
             self._audit(actor, action, "session", session_id[:12], True, reason)
 
-        in_transaction(self.cur, work)
+        in_transaction(self.cur, work, bump=False)
 
     def _end_user_sessions(self, user_id: int, reason: str) -> None:
         self.cur.execute(

@@ -25,7 +25,7 @@ import pandas as pd
 from themeday.audit import GENESIS, AuditRow, compute_hash, escape_text
 from themeday.config import TZ, unit_upload_quota_bytes
 from themeday.config import now as default_clock
-from themeday.db import WRITE_LOCK, cursor
+from themeday.db import WRITE_LOCK, cursor, data_version, database_path
 from themeday.domain import (
     Actor,
     NotFound,
@@ -179,6 +179,20 @@ class RepositoryBase:
         """The same database on a cursor of its own, for work on another thread (a
         download built on click): a cursor must not be shared across threads."""
         return type(self)(cursor(self.cur), self.clock)
+
+    def data_version(self) -> tuple[str, int]:
+        """(database identity, data version): the part of a shared cache's key that
+        changes with every write (see :func:`themeday.db.in_transaction`).
+
+        The identity is the database's file and its random id, so neither two files
+        nor two copies of one file share cached results. One small read per call; the
+        file is looked up once per repository.
+        """
+        path = getattr(self, "_database_path", None)
+        if path is None:
+            path = self._database_path = database_path(self.cur)
+        database_id, version = data_version(self.cur)
+        return f"{path}#{database_id}", version
 
     # meta
     def get_meta(self, key: str) -> str | None:
