@@ -485,6 +485,8 @@ def _exports(scale: Scale) -> list[str]:
     if importlib.util.find_spec("themeday.exports_bench") is None:
         return ["exports: skipped (no exports benchmark in this version)"]
     module = importlib.import_module("themeday.exports_bench")
+    if not hasattr(module, "run_for_pages"):
+        return ["exports: run python -m themeday.exports_bench for their times and memory"]
     return [str(line) for line in module.run_for_pages(scale)]
 
 
