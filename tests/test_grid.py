@@ -1406,3 +1406,19 @@ def test_datetime_conditions_compare_the_local_day(world: World):
         assert list(repo.grid_rows(office, "units", spec).rows["id"]) == [4], value
     spec = ViewSpec(conditions=(Condition("updated_at", "after", "2026-11-24 08:00"),))
     assert repo.grid_rows(office, "units", spec).total == 0
+
+
+def test_a_view_keeps_its_page_size_and_old_views_read_the_same():
+    table = grid_table("activities")
+    spec = check_view(table, ViewSpec(search="政务", page_size=200))
+    assert ViewSpec.from_json(spec.to_json()) == spec
+    assert spec.page_size == 200
+    old = (
+        '{"conditions": [], "fields": [], "group_by": null, "match_all": true,'
+        ' "search": "", "sort": []}'
+    )
+    assert ViewSpec.from_json(old).page_size is None
+    assert ViewSpec().to_json() == old  # no page size: stored as before
+    with pytest.raises(ValidationError) as raised:
+        check_view(table, ViewSpec(page_size=30))
+    assert raised.value.messages == ["每页行数应为 50、100、200、500 之一。"]

@@ -353,6 +353,9 @@ _OPERATORS_BY_TYPE: dict[FieldType, tuple[str, ...]] = {
 
 VALUELESS = frozenset({"empty", "not_empty"})
 
+PAGE_SIZES = (50, 100, 200, 500)
+"""Rows per page a grid offers (and a saved view may keep)."""
+
 
 def operators_for(grid_field: GridField) -> tuple[str, ...]:
     """The operators that make sense for a field's type, the usual one first."""
@@ -388,11 +391,15 @@ class ViewSpec:
     group_by: str | None = None
     fields: tuple[str, ...] = ()
     """Fields shown, in order; empty means the table's visible fields."""
+    page_size: int | None = None
+    """Rows per page (one of :data:`PAGE_SIZES`); None keeps the page's current size."""
 
     def to_json(self) -> str:
         """The view as JSON (stored in ``saved_view.spec``)."""
         data = asdict(self)
         data["conditions"] = [{**c, "value": _json_value(c["value"])} for c in data["conditions"]]
+        if data["page_size"] is None:
+            del data["page_size"]  # views saved before page sizes were kept read the same
         return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
     @classmethod
@@ -406,6 +413,7 @@ class ViewSpec:
             sort=tuple(SortKey(**s) for s in data.get("sort", ())),
             group_by=data.get("group_by"),
             fields=tuple(data.get("fields", ())),
+            page_size=data.get("page_size"),
         )
 
 
@@ -470,6 +478,9 @@ def check_view(table: GridTable, spec: ViewSpec) -> ViewSpec:
     for name in spec.fields:
         if name not in table.names:
             problems.append(f"显示字段 {name} 不存在。")
+    if spec.page_size is not None and spec.page_size not in PAGE_SIZES:
+        sizes = "、".join(str(n) for n in PAGE_SIZES)
+        problems.append(f"每页行数应为 {sizes} 之一。")
     if problems:
         raise ValidationError(problems)
     return ViewSpec(
@@ -479,6 +490,7 @@ def check_view(table: GridTable, spec: ViewSpec) -> ViewSpec:
         sort=spec.sort,
         group_by=spec.group_by,
         fields=spec.fields,
+        page_size=spec.page_size,
     )
 
 
