@@ -37,14 +37,14 @@ from themeday.config import TZ
 from themeday.domain import Role
 from themeday.exports import (
     csv_bytes,
-    data_row,
+    data_rows,
     header_row,
     page_setup,
     set_widths,
     title_row,
-    workbook_bytes,
 )
 from themeday.records import AuditEntry
+from themeday.xlsx_rows import save
 
 GENESIS = "0" * 64
 """The ``prev_hash`` of the first row of a chain that was never cut by retention."""
@@ -408,11 +408,16 @@ def audit_xlsx(rows: Sequence[AuditRow], subtitle: str = "") -> bytes:
         ws.row_dimensions[2].height = 20
         header = 3
     header_row(ws, header, columns)
-    for offset, row in enumerate(table_rows(rows, with_hash=True), start=1):
-        data_row(ws, header + offset, columns, [row[c] for c in columns], widths)
-        ws.cell(row=header + offset, column=2).number_format = "yyyy-mm-dd hh:mm:ss"
+    body = data_rows(
+        ws,
+        header + 1,
+        columns,
+        ([row[c] for c in columns] for row in table_rows(rows, with_hash=True)),
+        widths,
+        number_formats={"时间": "yyyy-mm-dd hh:mm:ss"},
+    )
     page_setup(ws, landscape=True, title_rows=f"{header}:{header}")
-    return workbook_bytes(wb)
+    return save(wb, body)
 
 
 def filter_summary(filters: AuditFilter) -> str:

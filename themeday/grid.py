@@ -847,10 +847,18 @@ def history_rows(entries: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
 def export_rows(table: GridTable, frame: pd.DataFrame, fields: Sequence[str]) -> list[list[Any]]:
     """The rows of a view as cell values for xlsx/csv: labels for enums, None for blanks."""
     shown = for_display(table, frame)
-    rows = []
-    for record in shown[list(fields)].itertuples(index=False, name=None):
-        rows.append([None if is_blank(v) else _plain(v) for v in record])
-    return rows
+    if not fields:
+        return [[] for _ in range(len(shown))]
+    columns = []
+    for name in fields:  # column by column: one isna for the column, not one per cell
+        series = shown[name]
+        columns.append(
+            [
+                None if missing or (isinstance(v, str) and not v.strip()) else _plain(v)
+                for v, missing in zip(series.tolist(), series.isna().tolist(), strict=True)
+            ]
+        )
+    return [list(row) for row in zip(*columns, strict=True)]
 
 
 def _same(grid_field: GridField, new: Any, old: Any) -> bool:
