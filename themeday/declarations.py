@@ -26,12 +26,13 @@ from themeday.domain import (
     ValidationError,
     require_role,
 )
+from themeday.file_audit import checked_upload, stored_upload
 from themeday.imports import parse_declaration_xlsx
 from themeday.records import Activity, Campaign, Declaration
 from themeday.repository import Repository
 from themeday.repository.base import STALE_MESSAGE
 from themeday.repository.declarations import ScanFile
-from themeday.uploads import SCAN, FileStore, prepare
+from themeday.uploads import SCAN, FileStore
 from themeday.workdays import WorkdayCalendar
 
 
@@ -170,7 +171,7 @@ def import_file(
         if actor.role == Role.UNIT:
             raise ValidationError(f"文件中的单位“{parsed.unit_name}”不是本单位，未导入。")
         raise ValidationError(f"单位名录中没有“{parsed.unit_name}”，请核对单位名称后再导入。")
-    prepared = prepare(scan, scan_name, SCAN) if scan is not None else None
+    prepared = checked_upload(repo, actor, scan, scan_name, SCAN) if scan is not None else None
     existing = repo.declaration_for(actor, campaign.id, unit.id)
     if existing is not None and not existing.editable_by_unit:
         raise ValidationError(
@@ -189,7 +190,8 @@ def import_file(
     late = late_workdays(campaign.rules.declaration_deadline, repo.clock(), calendar(repo, actor))
     scan_file = None
     if prepared is not None:
-        stored = (store or FileStore(uploads_root())).save(*prepared)
+        store = store or FileStore(uploads_root())
+        stored = stored_upload(repo, actor, store, *prepared, scan_name, SCAN.label)
         scan_file = ScanFile(
             original_name=Path(scan_name).name[:120],
             stored_name=stored.stored_name,
@@ -219,9 +221,10 @@ def upload_scan(
     store: FileStore | None = None,
 ) -> int:
     """Check and store the stamped scan (盖章扫描件) of a 申报表; returns its attachment id."""
-    content, fmt = prepare(data, filename, SCAN)
-    repo.get_declaration(actor, declaration_id)  # scope check before writing a file
-    stored = (store or FileStore(uploads_root())).save(content, fmt)
+    repo.get_declaration(actor, declaration_id)  # scope check before auditing or storing
+    content, fmt = checked_upload(repo, actor, data, filename, SCAN)
+    store = store or FileStore(uploads_root())
+    stored = stored_upload(repo, actor, store, content, fmt, filename, SCAN.label)
     return repo.attach_declaration_scan(
         actor,
         declaration_id,
