@@ -417,6 +417,35 @@ def _json_value(value: Any) -> Any:
     return value
 
 
+def view_summary(table: GridTable, spec: ViewSpec) -> str:
+    """The view's search, filters and sort as one Chinese line (empty: none), e.g. for
+    the audit row of an export."""
+
+    def label(name: str) -> str:
+        return table.field(name).label if name in table.names else name
+
+    def value(condition: Condition) -> str:
+        if condition.op in VALUELESS:
+            return ""
+        values = condition.value if isinstance(condition.value, list | tuple) else [condition.value]
+        if condition.field in table.names:
+            values = [table.field(condition.field).label_of(v) for v in values]
+        return "“" + "、".join(str(v) for v in values) + "”"
+
+    parts = [f"搜索“{spec.search}”"] if spec.search else []
+    if spec.conditions:
+        joined = ("且" if spec.match_all else "或").join(
+            f"{label(c.field)}{OPERATORS.get(c.op, c.op)}{value(c)}" for c in spec.conditions
+        )
+        parts.append(f"条件：{joined}")
+    if spec.sort:
+        parts.append(
+            "排序："
+            + "、".join(f"{label(k.field)}{'降序' if k.descending else '升序'}" for k in spec.sort)
+        )
+    return "；".join(parts)
+
+
 def shown_fields(table: GridTable, spec: ViewSpec) -> tuple[str, ...]:
     """The fields a view shows (its own choice, else the table's visible fields)."""
     return spec.fields or table.visible

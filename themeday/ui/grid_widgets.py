@@ -17,6 +17,7 @@ from themeday import workspace
 from themeday.config import now
 from themeday.domain import Actor, NotFound, PermissionDenied, Role, ValidationError
 from themeday.exports import csv_bytes, view_xlsx
+from themeday.file_audit import DownloadAudit
 from themeday.grid import (
     COMMENTABLE,
     LINKS,
@@ -42,14 +43,19 @@ from themeday.grid import (
     read_value,
     record_title,
     shown_fields,
+    view_summary,
 )
 from themeday.imports import read_table_rows
 from themeday.repository import Repository
 from themeday.repository.grid import GridPage
-from themeday.ui.compliance_widgets import deferred_download
-from themeday.ui.widgets import download_name, escape_markdown, run_action
+from themeday.ui.widgets import (
+    XLSX_MIME,
+    deferred_download,
+    download_name,
+    escape_markdown,
+    run_action,
+)
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_SIZES = (50, 100, 200, 500)
 EXPORT_LIMIT = 100_000
 """Rows one export may hold (a province's activities fit many times over)."""
@@ -475,30 +481,44 @@ def export_buttons(repo: Repository, actor: Actor, table: GridTable, spec: ViewS
     """导出当前视图: every row that matches the view (not only this page), xlsx and csv."""
     fields = list(shown_fields(table, spec))
     columns = [table.field(f).label for f in fields]
-    reader = repo.fork()
     stamp = now().strftime("%Y%m%d%H%M")
+    filters = view_summary(table, spec)
 
-    def rows() -> list[list[Any]]:
+    def rows(reader: Repository) -> list[list[Any]]:
         page = reader.grid_rows(actor, table.key, spec, 0, EXPORT_LIMIT)
         return export_rows(table, page.rows, fields)
+
+    def xlsx(reader: Repository) -> tuple[bytes, int]:
+        found = rows(reader)
+        return view_xlsx(f"{table.label}（导出于{stamp}）", columns, found), len(found)
+
+    def csv(reader: Repository) -> tuple[bytes, int]:
+        found = rows(reader)
+        return csv_bytes([dict(zip(columns, r, strict=True)) for r in found], columns), len(found)
 
     left, right = st.columns(2)
     with left:
         deferred_download(
             "导出 Excel",
-            lambda: view_xlsx(f"{table.label}（导出于{stamp}）", columns, rows()),
-            download_name(table.label, f"{stamp}.xlsx"),
-            XLSX_MIME,
+            xlsx,
+            file_name=download_name(table.label, f"{stamp}.xlsx"),
+            mime=XLSX_MIME,
             key=_k(table, "xlsx"),
+            repo=repo,
+            actor=actor,
+            audit=DownloadAudit(f"数据表“{table.label}”（Excel）", filters=filters),
             help="按当前视图的筛选、排序和显示字段导出全部匹配记录。",
         )
     with right:
         deferred_download(
             "导出 CSV",
-            lambda: csv_bytes([dict(zip(columns, r, strict=True)) for r in rows()], columns),
-            download_name(table.label, f"{stamp}.csv"),
-            "text/csv",
+            csv,
+            file_name=download_name(table.label, f"{stamp}.csv"),
+            mime="text/csv",
             key=_k(table, "csv"),
+            repo=repo,
+            actor=actor,
+            audit=DownloadAudit(f"数据表“{table.label}”（CSV）", filters=filters),
         )
 
 
