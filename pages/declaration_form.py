@@ -307,6 +307,7 @@ def _import(identity: Identity, campaign: Campaign, declaration: Declaration | N
                     upload.getvalue(),
                     scan=None if scan is None else scan.getvalue(),
                     scan_name="" if scan is None else scan.name,
+                    file_name=upload.name,
                 ),
                 "申报表已导入并提交。",
             ):

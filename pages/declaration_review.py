@@ -296,6 +296,7 @@ def _import(identity: Identity, campaign: Campaign) -> None:
                 upload.getvalue(),
                 scan=None if scan is None else scan.getvalue(),
                 scan_name="" if scan is None else scan.name,
+                file_name=upload.name,
             ),
             f"已导入“{upload.name}”{attached}。",
         ):

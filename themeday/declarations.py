@@ -26,7 +26,7 @@ from themeday.domain import (
     ValidationError,
     require_role,
 )
-from themeday.file_audit import checked_upload, stored_upload
+from themeday.file_audit import checked_upload, record_upload_refused, stored_upload
 from themeday.imports import parse_declaration_xlsx
 from themeday.records import Activity, Campaign, Declaration
 from themeday.repository import Repository
@@ -152,6 +152,7 @@ def import_file(
     scan: bytes | None = None,
     scan_name: str = "",
     store: FileStore | None = None,
+    file_name: str = "",
 ) -> ImportResult:
     """导入申报表: a filled-in xlsx becomes that unit's submitted 申报表, or nothing.
 
@@ -164,6 +165,7 @@ def import_file(
     """
     parsed = parse_declaration_xlsx(data, campaign)
     if parsed.errors:
+        record_upload_refused(repo, actor, file_name, "申报表导入文件", "；".join(parsed.errors))
         raise ValidationError(parsed.errors)
     units = {u.name: u for u in repo.list_units(actor)}
     unit = units.get(parsed.unit_name.strip())

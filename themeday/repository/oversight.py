@@ -269,7 +269,7 @@ class OversightMixin(RepositoryBase):
         保存失败). It writes the audit row and nothing else: no record changes, so it is
         not a change of the data (caches keyed by a data version need not move for it).
         """
-        if actor is None or not actor.user_id:
+        if actor is None:
             raise PermissionDenied("请先登录。")
         if action not in FILE_ACTIONS:
             raise ValueError(f"not a file event: {action!r}")

@@ -53,6 +53,7 @@ from themeday.ui.widgets import (
     deferred_download,
     download_name,
     escape_markdown,
+    refused_upload,
     run_action,
 )
 
@@ -542,6 +543,7 @@ def import_section(repo: Repository, actor: Actor, table: GridTable) -> None:
             return
         read = read_table_rows(upload.getvalue(), upload.name)
         if read.error:
+            refused_upload(repo, actor, upload, f"数据表“{table.label}”导入文件", read.error)
             st.error(read.error)
             return
         key_field = table.field(table.key_field)

@@ -23,7 +23,7 @@ from themeday.domain import (
     StaleRecord,
     ValidationError,
 )
-from themeday.file_audit import Built, DownloadAudit, deliver
+from themeday.file_audit import Built, DownloadAudit, deliver, record_upload_refused
 from themeday.records import Activity, Campaign, DeclarationEvent
 from themeday.repository import Repository
 from themeday.uploads import mime_for
@@ -445,6 +445,28 @@ def units_frame(units: list[Any], with_status: bool = False) -> pd.DataFrame:
             for u in units
         ]
     )
+
+
+_REFUSED_UPLOADS = "themeday.refused_uploads"
+
+
+def refused_upload(repo: Repository, actor: Actor, upload: Any, kind: str, reason: str) -> None:
+    """Audit a refused upload (``upload`` as ``st.file_uploader`` returned it) once: the file
+    stays in the uploader and is read again on every rerun until it is removed, but it
+    was refused only once."""
+    refused = st.session_state.setdefault(_REFUSED_UPLOADS, set())
+    seen = (kind, getattr(upload, "file_id", None) or upload.name)
+    if seen not in refused:
+        record_upload_refused(repo, actor, upload.name, kind, reason)
+        refused.add(seen)
+
+
+def refused_import(
+    repo: Repository, actor: Actor, upload: Any, kind: str, errors: list[str]
+) -> None:
+    """A refused import file: its problems (:func:`import_problems`), audited once."""
+    refused_upload(repo, actor, upload, kind, "；".join(errors))
+    import_problems(errors)
 
 
 def import_problems(errors: list[str]) -> None:
