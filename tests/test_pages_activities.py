@@ -437,7 +437,25 @@ def test_leader_sees_progress_without_any_write_control(world):
     assert "导出成果展示网页（ZIP）" not in downloads
 
 
-def test_office_exports_the_showcase_site(world):
+def test_a_photo_is_read_on_click_and_its_download_audited(world, downloads):
+    report(world, world.mine)
+    at = open_page(world, "activity_oversight", "leader", world.mine)
+    assert world.repo.cur.execute(
+        "SELECT count(*) FROM audit_log WHERE action = 'download'"
+    ).fetchone() == (0,)
+    data = downloads.click(at, "下载原图")
+    assert Image.open(io.BytesIO(data)).size == (120, 80)
+    [(username, object_type, object_id, detail)] = world.repo.cur.execute(
+        "SELECT username, object_type, object_id, detail FROM audit_log WHERE action = 'download'"
+    ).fetchall()
+    files = world.repo.list_activity_files(world.actor("office"), world.mine.id)
+    first = files[0]  # 现场标识照片 come first, then 活动照片
+    assert (first.kind, username, object_type) == ("marking", "leader", "attachment")
+    assert object_id == str(first.id)
+    assert detail.startswith(f"文件：现场标识照片（{first.original_name}）")
+
+
+def test_office_exports_the_showcase_site(world, downloads):
     report(world, world.mine)
     activities.publish(
         world.repo, world.actor("office"), world.mine.id, world.fresh(world.mine).version
@@ -445,8 +463,14 @@ def test_office_exports_the_showcase_site(world):
     at = open_page(world, "activity_oversight", "office")
     assert "导出成果展示网页（ZIP）" in [d.label for d in at.get("download_button")]
     assert "已发布 1 个活动" in " ".join(c.value for c in at.caption)
-    # what the button builds when clicked
-    with zipfile.ZipFile(io.BytesIO(showcase_site(world.repo, world.campaign))) as site:
+    # what the button builds when clicked, and its audit row
+    data = downloads.click(at, "导出成果展示网页（ZIP）")
+    assert data == showcase_site(world.repo, world.campaign)
+    [detail] = world.repo.cur.execute(
+        "SELECT detail FROM audit_log WHERE action = 'download' AND username = 'office'"
+    ).fetchone()
+    assert detail.startswith("文件：成果展示网页（ZIP）；活动：2023年 · ") and "行数：1；" in detail
+    with zipfile.ZipFile(io.BytesIO(data)) as site:
         names = site.namelist()
         index = site.read("index.html").decode("utf-8")
     assert f"activity-{world.mine.id}.html" in names
