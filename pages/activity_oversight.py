@@ -160,4 +160,4 @@ def _showcase_export(identity: Identity, campaign: Campaign) -> None:
         f"已发布 {published} 个活动。导出的网页为静态页面（含照片和视频），"
         "解压后可直接放到政府门户网站专栏。"
     )
-    showcase_zip_button(identity.repo, campaign)
+    showcase_zip_button(identity.repo, identity.actor, campaign)

@@ -12,7 +12,7 @@ from themeday.ui.gate import Identity
 from themeday.ui.widgets import (
     confirmed,
     escape_markdown,
-    import_problems,
+    refused_import,
     run_action,
     show_flash,
     units_frame,
@@ -101,7 +101,7 @@ def _import_units(identity: Identity) -> None:
             return
         parsed = parse_units(upload.getvalue(), upload.name)
         if not parsed.ok:
-            import_problems(parsed.errors)
+            refused_import(identity.repo, identity.actor, upload, "单位名录导入文件", parsed.errors)
             return
         st.write(f"共 {len(parsed.rows)} 个单位待导入：")
         st.dataframe(units_frame(parsed.rows), hide_index=True, width="stretch")

@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.downloads import downloads  # noqa: F401  (a fixture for every test module)
 from themeday import db
 from themeday.config import TZ
 from themeday.domain import SYSTEM_ACTOR, Actor

@@ -23,7 +23,7 @@ from themeday.domain import (
     StaleRecord,
     ValidationError,
 )
-from themeday.uploads import FileStore
+from themeday.uploads import FileNotSaved, FileStore
 from themeday.workdays import WorkdayCalendar, WorkdayOverride
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -589,7 +589,8 @@ def test_held_date_must_lie_in_the_campaign_year(world):
 
 
 def test_a_file_that_cannot_be_stored_takes_the_stored_ones_with_it(world, monkeypatch):
-    """Disk full on the second photo: the first is removed again, nothing is recorded."""
+    """Disk full on the second photo: the first is removed again, nothing is recorded but
+    the failure: 文件保存失败 with the reason (not 系统繁忙), and its audit row."""
     repo, _, unit1, _, _, mine, _, store = world
     carry_out(world)
     before = sorted(p.name for p in store.root.rglob("*") if p.is_file())
@@ -602,7 +603,7 @@ def test_a_file_that_cannot_be_stored_takes_the_stored_ones_with_it(world, monke
         return real_save(data, fmt)
 
     monkeypatch.setattr(store, "save", failing_save)
-    with pytest.raises(OSError):
+    with pytest.raises(FileNotSaved) as refused:
         activities.file_report(
             repo,
             unit1,
@@ -614,6 +615,13 @@ def test_a_file_that_cannot_be_stored_takes_the_stored_ones_with_it(world, monke
         )
     assert sorted(p.name for p in store.root.rglob("*") if p.is_file()) == before
     assert fresh(repo, unit1, mine).status == "held"
+    assert refused.value.messages == [
+        "文件保存失败：“2.jpg”未能写入存储（存储空间已满）。未保存任何内容，请稍后重试或联系管理员。"
+    ]
+    rows = repo.cur.execute(
+        "SELECT username, success, detail FROM audit_log WHERE action = 'upload_failed'"
+    ).fetchall()
+    assert rows == [(unit1.username, False, "文件：2.jpg；类型：活动照片；原因：存储空间已满")]
 
 
 # ------------------------------------------------------------------ the held date (issue 13)

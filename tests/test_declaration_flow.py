@@ -222,7 +222,9 @@ def test_a_bad_import_file_changes_nothing(flow):
     repo, office, unit3, campaign, store = flow
     before = len(repo.list_audit(office, 10_000))
     with pytest.raises(ValidationError):
-        declarations.import_file(repo, office, campaign, b"PK\x03\x04 not really a workbook")
+        declarations.import_file(
+            repo, office, campaign, b"PK\x03\x04 not really a workbook", file_name="坏.xlsx"
+        )
     unit = repo.get_unit(unit3, unit3.unit_id)
     bad = exports.declaration_xlsx(
         campaign,
@@ -239,7 +241,11 @@ def test_a_bad_import_file_changes_nothing(flow):
     with pytest.raises(ValidationError, match="不是本单位"):
         declarations.import_file(repo, actor_for(repo, "unit1"), campaign, theirs)
     assert repo.declaration_for(unit3, campaign.id, unit3.unit_id) is None
-    assert len(repo.list_audit(office, 10_000)) == before
+    # nothing but the refusals of the files that could not be read is written
+    added = repo.list_audit(office, 10_000)[: len(repo.list_audit(office, 10_000)) - before]
+    assert added and {(e.action, e.success) for e in added} == {("upload_refused", False)}
+    assert all("类型：申报表导入文件" in e.detail for e in added)
+    assert any(e.detail.startswith("文件：坏.xlsx；") for e in added)
 
 
 def test_unit_roster_import_is_all_or_nothing(flow):

@@ -322,6 +322,52 @@ def test_unit_records_the_activity_held_with_the_marking_photo(world):
     assert at.get("imgs") or at.get("image")  # the thumbnail of the uploaded photo
 
 
+def _held_form(world):
+    schedule(world, world.mine)
+    file_plan(world, world.mine)
+    at = open_page(world, "unit_activities", "unit1", world.mine)
+    widget(at.number_input, "市民群众").set_value(25)
+    return at, "现场标识照片（宣传横幅、电子屏标注“政务公开主题日”字样）"
+
+
+def audit_rows(world, action: str) -> list[tuple]:
+    return world.repo.cur.execute(
+        "SELECT username, success, object_type, detail FROM audit_log WHERE action = ?",
+        [action],
+    ).fetchall()
+
+
+def test_a_refused_photo_is_audited_with_the_reason_shown(world):
+    at, marking = _held_form(world)
+    widget(at.file_uploader, marking).set_value(("横幅.png", b"<svg onload=x>", "image/png"))
+    at = click(at, "保存开展情况")
+    shown = texts(at, "error")
+    assert "横幅.png" in shown and world.fresh(world.mine).status == "plan_filed"
+    [(username, success, object_type, detail)] = audit_rows(world, "upload_refused")
+    assert (username, success, object_type) == ("unit1", False, "upload")
+    assert detail.startswith("文件：横幅.png；类型：照片；原因：")
+    reason = detail.split("原因：", 1)[1]
+    assert reason and reason in shown  # the reason the user was shown
+
+
+def test_a_photo_that_cannot_be_stored_says_so_not_system_busy(world, monkeypatch):
+    from themeday.uploads import FileStore
+
+    def disk_full(self, data, fmt):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(FileStore, "save", disk_full)
+    at, marking = _held_form(world)
+    widget(at.file_uploader, marking).set_value(("横幅.png", png(), "image/png"))
+    at = click(at, "保存开展情况")
+    assert not at.exception
+    shown = texts(at, "error")
+    assert "文件保存失败：“横幅.png”未能写入存储（存储空间已满）" in shown
+    assert "系统繁忙" not in shown
+    assert world.fresh(world.mine).status == "plan_filed"
+    assert [r[:3] for r in audit_rows(world, "upload_failed")] == [("unit1", False, "upload")]
+
+
 def test_unit_report_needs_a_photo(world):
     """The report's photo upload at service level; the page shows the rule and refuses."""
     schedule(world, world.mine)
@@ -445,7 +491,25 @@ def test_leader_sees_progress_without_any_write_control(world):
     assert "导出成果展示网页（ZIP）" not in downloads
 
 
-def test_office_exports_the_showcase_site(world):
+def test_a_photo_is_read_on_click_and_its_download_audited(world, downloads):
+    report(world, world.mine)
+    at = open_page(world, "activity_oversight", "leader", world.mine)
+    assert world.repo.cur.execute(
+        "SELECT count(*) FROM audit_log WHERE action = 'download'"
+    ).fetchone() == (0,)
+    data = downloads.click(at, "下载原图")
+    assert Image.open(io.BytesIO(data)).size == (120, 80)
+    [(username, object_type, object_id, detail)] = world.repo.cur.execute(
+        "SELECT username, object_type, object_id, detail FROM audit_log WHERE action = 'download'"
+    ).fetchall()
+    files = world.repo.list_activity_files(world.actor("office"), world.mine.id)
+    first = files[0]  # 现场标识照片 come first, then 活动照片
+    assert (first.kind, username, object_type) == ("marking", "leader", "attachment")
+    assert object_id == str(first.id)
+    assert detail.startswith(f"文件：现场标识照片（{first.original_name}）")
+
+
+def test_office_exports_the_showcase_site(world, downloads):
     report(world, world.mine)
     activities.publish(
         world.repo, world.actor("office"), world.mine.id, world.fresh(world.mine).version
@@ -453,8 +517,14 @@ def test_office_exports_the_showcase_site(world):
     at = open_page(world, "activity_oversight", "office")
     assert "导出成果展示网页（ZIP）" in [d.label for d in at.get("download_button")]
     assert "已发布 1 个活动" in " ".join(c.value for c in at.caption)
-    # what the button builds when clicked
-    with zipfile.ZipFile(io.BytesIO(showcase_site(world.repo, world.campaign))) as site:
+    # what the button builds when clicked, and its audit row
+    data = downloads.click(at, "导出成果展示网页（ZIP）")
+    assert data == showcase_site(world.repo, world.campaign)
+    [detail] = world.repo.cur.execute(
+        "SELECT detail FROM audit_log WHERE action = 'download' AND username = 'office'"
+    ).fetchone()
+    assert detail.startswith("文件：成果展示网页（ZIP）；活动：2023年 · ") and "行数：1；" in detail
+    with zipfile.ZipFile(io.BytesIO(data)) as site:
         names = site.namelist()
         index = site.read("index.html").decode("utf-8")
     assert f"activity-{world.mine.id}.html" in names

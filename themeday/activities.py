@@ -33,6 +33,7 @@ from themeday.domain import (
     cn_date,
     require_role,
 )
+from themeday.file_audit import checked_upload, stored_upload
 from themeday.records import Activity, Attachment, Campaign, NewFile
 from themeday.repository import Repository
 from themeday.repository.activities import REMOVABLE_WHILE, photo_required
@@ -43,7 +44,6 @@ from themeday.uploads import (
     VIDEO,
     FileStore,
     UploadKind,
-    prepare,
     thumbnail,
 )
 from themeday.workdays import DatedResult, WorkdayCalendar, WorkdayIndex
@@ -198,6 +198,16 @@ def schedule_consequences(
 
 
 # ------------------------------------------------------------------ uploads
+FILE_KIND_LABELS = {
+    "plan": "活动方案附件",
+    "marking": "现场标识照片",
+    "photo": "活动照片",
+    "video": "活动视频",
+    "report": "总结附件",
+}
+"""佐证材料 of an activity by ``attachment.kind``, in the order they are shown."""
+
+
 @dataclass(frozen=True)
 class _Checked:
     """An upload that passed its checks, ready to store (photos re-encoded, thumbnailed)."""
@@ -209,25 +219,33 @@ class _Checked:
     thumbnail: bytes | None
 
 
-def check_uploads(uploads: Sequence[Upload], kind: UploadKind, purpose: str) -> list[_Checked]:
-    """Check files of one kind by content; a bad one raises ``ValidationError``."""
+def check_uploads(
+    repo: Repository, actor: Actor, uploads: Sequence[Upload], kind: UploadKind, purpose: str
+) -> list[_Checked]:
+    """Check files of one kind by content; a bad one raises ``ValidationError`` (audited)."""
     checked = []
     for upload in uploads:
-        content, fmt = prepare(upload.data, upload.name, kind)
+        content, fmt = checked_upload(repo, actor, upload.data, upload.name, kind)
         thumb = thumbnail(content) if fmt in IMAGE_FORMATS else None
         checked.append(_Checked(purpose, Path(upload.name).name[:120], content, fmt, thumb))
     return checked
 
 
-def store_checked(checked: Sequence[_Checked], store: FileStore) -> list[NewFile]:
-    """Store checked files; if one cannot be stored, the ones already stored are removed."""
+def store_checked(
+    repo: Repository, actor: Actor, checked: Sequence[_Checked], store: FileStore
+) -> list[NewFile]:
+    """Store checked files; if one cannot be stored, the ones already stored are removed
+    and :class:`~themeday.uploads.FileNotSaved` says why (audited)."""
     files: list[NewFile] = []
     try:
         for item in checked:
-            stored = store.save(item.content, item.fmt)
+            label = FILE_KIND_LABELS.get(item.purpose, item.purpose)
+            stored = stored_upload(repo, actor, store, item.content, item.fmt, item.name, label)
             files.append(_new_file(item, stored.stored_name, stored.size, stored.sha256))
             if item.thumbnail is not None:
-                thumb = store.save(item.thumbnail, "jpeg")
+                thumb = stored_upload(
+                    repo, actor, store, item.thumbnail, "jpeg", item.name, f"{label}缩略图"
+                )
                 files[-1] = replace(
                     files[-1], thumbnail_name=thumb.stored_name, thumbnail_sha256=thumb.sha256
                 )
@@ -235,16 +253,6 @@ def store_checked(checked: Sequence[_Checked], store: FileStore) -> list[NewFile
         _remove(store, files)
         raise
     return files
-
-
-def store_uploads(
-    uploads: Sequence[Upload], kind: UploadKind, purpose: str, store: FileStore
-) -> list[NewFile]:
-    """Check every file first, then store them (photos re-encoded, with a thumbnail).
-
-    A bad file raises ``ValidationError`` before anything is written.
-    """
-    return store_checked(check_uploads(uploads, kind, purpose), store)
 
 
 def _new_file(item: _Checked, stored_name: str, size: int, sha256: str) -> NewFile:
@@ -396,8 +404,8 @@ def file_plan(
         raise ValidationError(f"活动方案不超过{MAX_TEXT}个字，较长的方案请作为附件上传。")
     activity = repo.get_activity(actor, activity_id)  # scope check before a file is written
     store = _store(store)
-    checked = _within_quota(repo, actor, activity, check_uploads(documents, DOCUMENT, "plan"))
-    files = store_checked(checked, store)
+    checked = check_uploads(repo, actor, documents, DOCUMENT, "plan")
+    files = store_checked(repo, actor, _within_quota(repo, actor, activity, checked), store)
     _with_files(
         store,
         files,
@@ -442,8 +450,8 @@ def record_held(
     if problems:
         raise ValidationError(problems)
     store = _store(store)
-    checked = _within_quota(repo, actor, activity, check_uploads(marking_photos, PHOTO, "marking"))
-    files = store_checked(checked, store)
+    checked = check_uploads(repo, actor, marking_photos, PHOTO, "marking")
+    files = store_checked(repo, actor, _within_quota(repo, actor, activity, checked), store)
     rules = campaign.rules
     _with_files(
         store,
@@ -484,10 +492,10 @@ def file_report(
     activity = repo.get_activity(actor, activity_id)  # scope check before a file is written
     store = _store(store)
     # Every file is checked before any is stored: a bad video keeps good photos out too.
-    checked = check_uploads(photos, PHOTO, "photo")
-    checked += check_uploads([video] if video else [], VIDEO, "video")
-    checked += check_uploads([document] if document else [], DOCUMENT, "report")
-    files = store_checked(_within_quota(repo, actor, activity, checked), store)
+    checked = check_uploads(repo, actor, photos, PHOTO, "photo")
+    checked += check_uploads(repo, actor, [video] if video else [], VIDEO, "video")
+    checked += check_uploads(repo, actor, [document] if document else [], DOCUMENT, "report")
+    files = store_checked(repo, actor, _within_quota(repo, actor, activity, checked), store)
     _with_files(
         store,
         files,

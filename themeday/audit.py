@@ -256,6 +256,9 @@ class AuditFilter:
     success: bool | None = None
 
 
+FILE_ACTIONS = frozenset({"download", "upload_refused", "upload_failed"})
+"""Audit-only actions about files (written by ``record_file_event``): no data changes."""
+
 ACTION_LABELS: Mapping[str, str] = {
     "login": "登录",
     "logout": "退出",
@@ -296,6 +299,9 @@ ACTION_LABELS: Mapping[str, str] = {
     "edit": "修改字段",
     "save_view": "保存视图",
     "delete_view": "删除视图",
+    "download": "下载/导出",
+    "upload_refused": "上传被拒",
+    "upload_failed": "文件保存失败",
 }
 """Chinese names of the actions the repository audits (unknown ones are shown as is)."""
 
@@ -313,6 +319,8 @@ OBJECT_LABELS: Mapping[str, str] = {
     "database": "数据库",
     "audit_log": "审计日志",
     "saved_view": "数据表视图",
+    "export": "导出文件",
+    "upload": "上传文件",
 }
 
 

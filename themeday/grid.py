@@ -425,6 +425,37 @@ def _json_value(value: Any) -> Any:
     return value
 
 
+def view_summary(table: GridTable, spec: ViewSpec) -> str:
+    """The view's search, filters, sort and grouping as one Chinese line (empty: none),
+    for the audit row of an export and the 数据表's folded filter panel."""
+
+    def label(name: str) -> str:
+        return table.field(name).label if name in table.names else name
+
+    def value(condition: Condition) -> str:
+        if condition.op in VALUELESS:
+            return ""
+        values = condition.value if isinstance(condition.value, list | tuple) else [condition.value]
+        if condition.field in table.names:
+            values = [table.field(condition.field).label_of(v) for v in values]
+        return "“" + "、".join(str(v) for v in values) + "”"
+
+    parts = [f"搜索“{spec.search}”"] if spec.search else []
+    if spec.conditions:
+        joined = ("且" if spec.match_all else "或").join(
+            f"{label(c.field)}{OPERATORS.get(c.op, c.op)}{value(c)}" for c in spec.conditions
+        )
+        parts.append(f"条件：{joined}")
+    if spec.sort:
+        parts.append(
+            "排序："
+            + "、".join(f"{label(k.field)}{'降序' if k.descending else '升序'}" for k in spec.sort)
+        )
+    if spec.group_by:
+        parts.append(f"分组：{label(spec.group_by)}")
+    return "；".join(parts)
+
+
 def shown_fields(table: GridTable, spec: ViewSpec) -> tuple[str, ...]:
     """The fields a view shows (its own choice, else the table's visible fields)."""
     return spec.fields or table.visible

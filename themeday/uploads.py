@@ -12,6 +12,7 @@ the bytes under a random name; the user's filename is display text only.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import hmac
 import io
@@ -144,6 +145,34 @@ class StoredFile:
 
 class CorruptFile(ValidationError):
     """A stored attachment is missing or no longer matches its recorded SHA-256."""
+
+
+_SAVE_REASONS = {
+    errno.ENOSPC: "存储空间已满",
+    errno.EDQUOT: "存储配额已用完",
+    errno.EACCES: "没有写入存储目录的权限",
+    errno.EPERM: "没有写入存储目录的权限",
+    errno.EROFS: "存储目录为只读",
+    errno.EIO: "磁盘读写错误",
+    errno.ENOENT: "存储目录不存在",
+}
+
+
+def save_failure_reason(exc: OSError) -> str:
+    """Why a file could not be written, in Chinese (the system's own words otherwise)."""
+    return _SAVE_REASONS.get(exc.errno or 0) or exc.strerror or type(exc).__name__
+
+
+class FileNotSaved(ValidationError):
+    """A checked upload could not be written to disk (文件保存失败), with the reason."""
+
+    def __init__(self, name: str, exc: OSError):
+        self.name = name
+        self.reason = save_failure_reason(exc)
+        super().__init__(
+            f"文件保存失败：“{name}”未能写入存储（{self.reason}）。"
+            "未保存任何内容，请稍后重试或联系管理员。"
+        )
 
 
 # --- detection ---------------------------------------------------------------------

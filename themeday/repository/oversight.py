@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from themeday.audit import (
+    FILE_ACTIONS,
     RETENTION_ACTION,
     RETENTION_OBJECT,
     AuditFilter,
@@ -23,6 +24,7 @@ from themeday.config import TZ
 from themeday.db import in_transaction
 from themeday.domain import (
     Actor,
+    PermissionDenied,
     Role,
     ValidationError,
 )
@@ -253,3 +255,25 @@ class OversightMixin(RepositoryBase):
         """审计: the office made a backup from the running app (数据备份)."""
         self._require(actor, Role.OFFICE)
         self._audit(actor, "backup", "database", folder, detail=summary)
+
+    def record_file_event(
+        self,
+        actor: Actor,
+        action: str,
+        object_type: str | None,
+        object_id: object,
+        detail: str,
+        success: bool = True,
+    ) -> None:
+        """审计 only: a file left the system (下载/导出) or failed to enter it (上传被拒,
+        保存失败). It writes the audit row and nothing else: no record changes, so it is
+        not a change of the data (caches keyed by a data version need not move for it).
+        """
+        if actor is None:
+            raise PermissionDenied("请先登录。")
+        if action not in FILE_ACTIONS:
+            raise ValueError(f"not a file event: {action!r}")
+        in_transaction(
+            self.cur,
+            lambda: self._audit(actor, action, object_type, object_id, success, detail),
+        )

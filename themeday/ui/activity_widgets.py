@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from themeday.activities import (
+    FILE_KIND_LABELS,
     MAX_COMMENT,
     Deadline,
     add_comment,
@@ -37,6 +38,7 @@ from themeday.domain import (
     ValidationError,
     cn_date,
 )
+from themeday.file_audit import DownloadAudit
 from themeday.records import Activity, Attachment, Campaign
 from themeday.repository import Repository
 from themeday.showcase import build_static_site
@@ -44,15 +46,6 @@ from themeday.ui import widgets
 from themeday.ui.widgets import download_name, run_action
 from themeday.uploads import IMAGE_FORMATS, MAX_UPLOAD_BYTES, MB, mime_for
 from themeday.workdays import WorkdayCalendar
-
-FILE_KIND_LABELS = {
-    "plan": "活动方案附件",
-    "marking": "现场标识照片",
-    "photo": "活动照片",
-    "video": "活动视频",
-    "report": "总结附件",
-}
-"""佐证材料 of an activity by ``attachment.kind``, in the order they are shown."""
 
 ROLE_LABELS = {Role.OFFICE: "政务公开办", Role.UNIT: "单位", Role.LEADER: "领导"}
 
@@ -405,40 +398,51 @@ def _thumbnail(repo: Repository, actor: Actor, attachment: Attachment) -> None:
 
 def _download(repo: Repository, actor: Actor, attachment: Attachment, label: str) -> None:
     """A download whose bytes are read only when clicked (videos run to 300 MB)."""
-
-    def load() -> bytes:
-        data, _ = read_file(repo.fork(), actor, attachment.id)
-        return data
-
-    st.download_button(
+    name = attachment.original_name
+    widgets.deferred_download(
         label,
-        data=load,
-        file_name=attachment.original_name,
+        lambda reader: read_file(reader, actor, attachment.id)[0],
+        file_name=name,
         mime=mime_for(attachment.fmt),
         key=f"activity_file_{attachment.id}",
-        on_click="ignore",
+        repo=repo,
+        actor=actor,
+        audit=DownloadAudit(
+            f"{FILE_KIND_LABELS.get(attachment.kind, '佐证材料')}（{name}）",
+            object_type="attachment",
+            object_id=attachment.id,
+        ),
     )
 
 
 def showcase_site(repo: Repository, campaign: Campaign) -> bytes:
     """The campaign's published activities as a static site (ZIP bytes)."""
-    return build_static_site(
-        repo.list_showcase(campaign.id),
+    return _showcase_site(repo, campaign)[0]
+
+
+def _showcase_site(repo: Repository, campaign: Campaign) -> tuple[bytes, int]:
+    """The static site and the number of activities in it."""
+    items = repo.list_showcase(campaign.id)
+    site = build_static_site(
+        items,
         lambda attachment_id: read_public_file(repo, attachment_id),
         site_title=f"{campaign.region}{campaign.year}年“政务公开主题日”活动成果展示",
         base_url=None,
     )
+    return site, len(items)
 
 
-def showcase_zip_button(repo: Repository, campaign: Campaign) -> None:
+def showcase_zip_button(repo: Repository, actor: Actor, campaign: Campaign) -> None:
     """导出成果展示网页（ZIP）: built only when clicked (it holds every photo and video)."""
-    st.download_button(
+    widgets.deferred_download(
         "导出成果展示网页（ZIP）",
-        data=lambda: showcase_site(repo.fork(), campaign),
+        lambda reader: _showcase_site(reader, campaign),
         file_name=download_name(f"{campaign.year}年", campaign.region, "活动成果展示网页.zip"),
         mime="application/zip",
         key=f"showcase_zip_{campaign.id}",
-        on_click="ignore",
+        repo=repo,
+        actor=actor,
+        audit=DownloadAudit("成果展示网页（ZIP）", campaign, "已发布的活动"),
         help="已发布活动的网页、照片和视频，解压后可直接放到政府门户网站专栏。",
     )
 
