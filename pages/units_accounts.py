@@ -19,7 +19,12 @@ from themeday.ui.widgets import (
 )
 
 _KINDS = [k.value for k in UnitKind]
-_ROLES = {Role.UNIT: "单位用户", Role.OFFICE: "政务公开办", Role.LEADER: "领导（只读）"}
+_ROLES = {
+    Role.UNIT: "单位用户",
+    Role.OFFICE: "政务公开办",
+    Role.LEADER: "领导（只读）",
+    Role.AUDITOR: "审计管理员（只看审计日志）",
+}
 _TAB = "units_accounts.tab"
 _ISSUED = "units_accounts.issued_password"
 """(username, what it is, password) of a password just issued, until dismissed."""

@@ -7,12 +7,12 @@ import pytest
 from tests.conftest import actor_for
 from themeday import accounts
 from themeday.auth import password_matches
-from themeday.domain import PermissionDenied, Role, ValidationError
+from themeday.domain import SYSTEM_AUDITOR, PermissionDenied, Role, ValidationError
 from themeday.imports import UnitRow
 
 
 def audit_count(repo, office) -> int:
-    return len(repo.list_audit(office, 10_000))
+    return len(repo.list_audit(SYSTEM_AUDITOR, 10_000))
 
 
 @pytest.mark.parametrize("username", ["unit1", "leader"])
@@ -142,5 +142,56 @@ def test_account_doors_check_the_input_and_write(demo, office):
     assert password_matches(password, record.password_hash)
     assert record.user.must_change_password
     accounts.unlock_user(demo, office, user.id)
-    actions = [e.action for e in demo.list_audit(office, 10)]
+    actions = [e.action for e in demo.list_audit(SYSTEM_AUDITOR, 10)]
     assert {"update", "disable", "enable", "reset_password", "unlock"} <= set(actions)
+
+
+def test_nobody_grants_themselves_a_role(demo, office):
+    """三权分立: the office cannot make its own account the auditor (nor anything else),
+    at the door or in the repository; it may still rename itself."""
+    me = demo.login_record("office").user
+    with pytest.raises(ValidationError, match="自己"):
+        accounts.update_user(
+            demo, office, me.id, me.version, display_name="办公室", role=Role.AUDITOR, unit_id=None
+        )
+    with pytest.raises(PermissionDenied, match="自己"):
+        demo.update_user(
+            office, me.id, me.version, display_name="办公室", role=Role.AUDITOR, unit_id=None
+        )
+    assert demo.login_record("office").user.role == Role.OFFICE
+    accounts.update_user(
+        demo, office, me.id, me.version, display_name="办公室", role=Role.OFFICE, unit_id=None
+    )
+    assert demo.login_record("office").user.display_name == "办公室"
+
+
+def test_the_office_creates_an_auditor_account_and_it_is_audited(demo, office):
+    before = audit_count(demo, office)
+    password = accounts.create_account(
+        demo,
+        office,
+        username="auditor2",
+        display_name="第二审计员",
+        role=Role.AUDITOR,
+        unit_id=None,
+    )
+    created = demo.login_record("auditor2")
+    assert created.user.role == Role.AUDITOR and created.user.must_change_password
+    assert password_matches(password, created.password_hash)
+    assert audit_count(demo, office) == before + 1
+    newest = demo.list_audit(actor_for(demo, "auditor"), 1)[0]
+    assert (newest.action, newest.username, newest.detail) == ("create", "office", "auditor2")
+
+
+@pytest.mark.parametrize("username", ["auditor", "leader", "unit1"])
+def test_only_the_office_creates_accounts(demo, username):
+    with pytest.raises(PermissionDenied):
+        accounts.create_account(
+            demo,
+            actor_for(demo, username),
+            username="someone",
+            display_name="某人",
+            role=Role.AUDITOR,
+            unit_id=None,
+        )
+    assert demo.login_record("someone") is None

@@ -15,13 +15,15 @@ from themeday.auth import (
     session_key,
 )
 from themeday.config import SECURITY
-from themeday.domain import ValidationError
+from themeday.domain import SYSTEM_AUDITOR, ValidationError
 from themeday.repository import Repository
 from themeday.setup import DEMO_PASSWORD
 
 
 def audit_actions(repo: Repository, office) -> list[tuple[str, str, bool]]:
-    return [(e.action, e.username, e.success) for e in reversed(repo.list_audit(office, 500))]
+    return [
+        (e.action, e.username, e.success) for e in reversed(repo.list_audit(SYSTEM_AUDITOR, 500))
+    ]
 
 
 def fail(service: AuthService, username: str, times: int) -> None:
@@ -244,6 +246,6 @@ def test_a_refused_cookie_is_audited_with_the_claimed_name(demo, office):
     service = AuthService(demo)
     check = check_login_cookie(unsigned({**GOOD, "username": "office"}), COOKIE_KEY, NOW)
     service.reject_cookie(check)
-    entry = demo.list_audit(office, 5)[0]
+    entry = demo.list_audit(SYSTEM_AUDITOR, 5)[0]
     assert (entry.action, entry.username, entry.success) == ("cookie_rejected", "office", False)
     assert entry.detail == "wrong_algorithm"

@@ -63,7 +63,12 @@ def test_over_long_password_is_a_clean_error(app_db):
 
 @pytest.mark.parametrize(
     ("username", "title"),
-    [("unit1", "本单位首页 · 城北街道办事处"), ("office", "管理首页"), ("leader", "领导看板")],
+    [
+        ("unit1", "本单位首页 · 城北街道办事处"),
+        ("office", "管理首页"),
+        ("leader", "领导看板"),
+        ("auditor", "审计日志"),
+    ],
 )
 def test_each_role_lands_on_its_home(app_db, username, title):
     at = login(app().run(), username)
@@ -137,12 +142,13 @@ EXPECTED_NAV = {
         "dashboard",
         "units",
         "holidays",
-        "audit",
         "showcase",
         "password",
         "logout",
     ],
     "leader": ["", "plan", "activities", "boards", "grid", "showcase", "password", "logout"],
+    # 权限分离: the auditor's home is the 审计日志, and it is the auditor's only work page
+    "auditor": ["", "password", "logout"],
 }
 
 
@@ -176,19 +182,22 @@ PAGES = {
     "office_home": ("管理首页", {"office"}),
     "units_accounts": ("单位与账号", {"office"}),
     "leader_dashboard": ("领导看板", {"leader", "office"}),
-    "change_password": ("修改密码", {"unit1", "office", "leader"}),
+    "change_password": ("修改密码", {"unit1", "office", "leader", "auditor"}),
     "unit_activities": ("本单位活动", {"unit1"}),
     "activity_oversight": ("活动进展", {"office", "leader"}),
-    "public_showcase": ("“政务公开主题日”活动成果展示", {"unit1", "office", "leader", None}),
+    "public_showcase": (
+        "“政务公开主题日”活动成果展示",
+        {"unit1", "office", "leader", "auditor", None},
+    ),
     "chase_board": ("督办催办", {"office"}),
     "assessment_summary": ("考核汇总", {"office"}),
-    "audit_log": ("审计日志", {"office"}),
+    "audit_log": ("审计日志", {"auditor"}),
     "activity_boards": ("看板视图", {"unit1", "office", "leader"}),
     "data_grid": ("数据表", {"unit1", "office", "leader"}),
 }
 
 
-@pytest.mark.parametrize("username", ["unit1", "office", "leader", None])
+@pytest.mark.parametrize("username", ["unit1", "office", "leader", "auditor", None])
 @pytest.mark.parametrize("page", sorted(PAGES))
 def test_page_for_role(app_db, page, username):
     title, allowed = PAGES[page]

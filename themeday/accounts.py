@@ -199,8 +199,8 @@ def update_user(
 ) -> None:
     """管理账号 (office): an account's name, role and unit (a unit account needs one).
 
-    The office cannot take the office role from its own account (nobody might be left
-    to manage accounts); a stale form is refused.
+    Nobody changes the role of their own account (nobody grants themselves a role,
+    and the office cannot leave the accounts unmanaged); a stale form is refused.
     """
     require_role(actor, Role.OFFICE)
     problems = _display_name_problems(display_name)
@@ -208,7 +208,7 @@ def update_user(
         problems.append("请选择角色。")
     elif role == Role.UNIT and unit_id is None:
         problems.append("单位用户必须选择所属单位。")
-    if user_id == actor.user_id and role != Role.OFFICE:
+    if user_id == actor.user_id and role != actor.role:
         problems.append("不能修改自己正在使用的账号的角色。")
     if problems:
         raise ValidationError(problems)

@@ -75,7 +75,12 @@ class AccountsMixin(RepositoryBase):
         password_hash: str,
         must_change_password: bool = True,
     ) -> int:
-        """Create an account; office only. A unit account must be bound to a unit."""
+        """Create an account; office only. A unit account must be bound to a unit.
+
+        The office may create 审计管理员 accounts too (a new district needs one); that
+        row is in the audit log the auditors read, and the new account must change its
+        password at first login, so an initial password the office knew stops working.
+        """
         self._require(actor, Role.OFFICE)
         self._check_user_binding(role, unit_id)
 
@@ -122,12 +127,20 @@ class AccountsMixin(RepositoryBase):
         role: Role,
         unit_id: int | None,
     ) -> None:
-        """Change an account's name, role or unit; office only."""
+        """Change an account's name, role or unit; office only.
+
+        Nobody changes the role of the account they act with (nobody grants themselves
+        a role, e.g. the office making itself the auditor).
+        """
         self._require(actor, Role.OFFICE)
         self._check_user_binding(role, unit_id)
 
         def work() -> None:
             self._check_version("app_user", user_id, expected_version)
+            if user_id == actor.user_id:
+                stored = self._one("SELECT role FROM app_user WHERE id = ?", [user_id])[0]
+                if stored != role.value:
+                    raise PermissionDenied("不能修改自己正在使用的账号的角色。")
             self.cur.execute(
                 "UPDATE app_user SET display_name = ?, role = ?, unit_id = ?, updated_at = ?,"
                 " version = version + 1 WHERE id = ?",

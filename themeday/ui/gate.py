@@ -269,7 +269,7 @@ def render_login() -> None:
     if repo.is_demo():
         st.info(
             "这是演示数据库。演示账号：office（政务公开办）、leader（领导）、"
-            f"unit1～unit3（单位），密码均为 {DEMO_PASSWORD}。"
+            f"unit1～unit3（单位）、auditor（审计管理员），密码均为 {DEMO_PASSWORD}。"
         )
 
 
