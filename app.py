@@ -22,5 +22,6 @@ else:
     st.sidebar.caption(f"{name}（{identity.user.role.label}）")
     if identity.user.role != Role.AUDITOR:  # the audit log is not one campaign's
         campaign_banner(campaign_selector(identity.repo, identity.actor))
+    gate.password_notice(identity)
     position = "hidden" if identity.settling else "sidebar"
     st.navigation(sections_for(identity.user), position=position, expanded=True).run()

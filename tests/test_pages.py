@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from themeday.auth import hash_password, password_matches
+from themeday.config import SECURITY, now
 from themeday.domain import Role
 from themeday.setup import DEMO_PASSWORD
 
@@ -112,6 +114,41 @@ def test_new_account_must_change_password_before_anything_else(app_db):
     assert "密码已修改" in texts(at, "info")
     at = login(at, "clerk", "Better#2026")
     assert titles(at) == ["管理首页"]
+
+
+def _password_dated(app_db, username: str, days_ago: float) -> None:
+    """The app runs on the wall clock: date the password back from now."""
+    app_db.cur.execute(
+        "UPDATE app_user SET password_changed_at = ? WHERE username = ?",
+        [now() - timedelta(days=days_ago), username],
+    )
+
+
+def test_an_expired_password_is_changed_before_anything_else(app_db):
+    _password_dated(app_db, "unit1", SECURITY.password_max_age.days + 1)
+    at = login(app().run(), "unit1")
+    assert not at.exception
+    assert titles(at) == ["修改密码"]
+    assert f"超过{SECURITY.password_max_age.days}天未修改" in texts(at, "warning")
+    at.text_input[0].input(DEMO_PASSWORD)
+    at.text_input[1].input("Fresh#2027a")
+    at.text_input[2].input("Fresh#2027a")
+    at.button[0].click().run()
+    assert "密码已修改" in texts(at, "info")
+    at = login(at, "unit1", "Fresh#2027a")
+    assert titles(at) == ["本单位首页 · 城北街道办事处"]
+    assert "过期" not in texts(at, "warning")
+
+
+def test_a_password_about_to_expire_is_announced_above_the_page(app_db):
+    days_left = 5
+    _password_dated(app_db, "office", SECURITY.password_max_age.days - days_left)
+    at = login(app().run(), "office")
+    assert titles(at) == ["管理首页"]  # not forced yet
+    assert f"您的密码将于{days_left}天后过期，请及时修改" in texts(at, "warning")
+    _password_dated(app_db, "leader", 10)
+    at = login(app().run(), "leader")
+    assert "过期" not in texts(at, "warning")
 
 
 # ------------------------------------------------------------- navigation by role

@@ -296,6 +296,13 @@ MIGRATION_7 = [
     "CREATE INDEX idx_attachment_owner ON attachment (owner_type, owner_id)",
 ]
 
+MIGRATION_PASSWORD_AGE = [
+    # 定期更换口令: a password's age counts from password_changed_at, which only a
+    # password change used to set. An account that never changed its password has
+    # had it since the account was created.
+    "UPDATE app_user SET password_changed_at = created_at WHERE password_changed_at IS NULL",
+]
+
 MIGRATIONS: list[list[str]] = [
     MIGRATION_1,
     MIGRATION_2,
@@ -304,6 +311,7 @@ MIGRATIONS: list[list[str]] = [
     MIGRATION_5,
     MIGRATION_6,
     MIGRATION_7,
+    MIGRATION_PASSWORD_AGE,
 ]
 """Index i holds the statements that bring the schema from version i to i + 1."""
 

@@ -90,8 +90,8 @@ class AccountsMixin(RepositoryBase):
             now = self.clock()
             user_id = self._one(
                 "INSERT INTO app_user (username, display_name, role, unit_id, password_hash,"
-                " must_change_password, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                " must_change_password, password_changed_at, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 [
                     username,
                     display_name,
@@ -99,6 +99,7 @@ class AccountsMixin(RepositoryBase):
                     unit_id,
                     password_hash,
                     must_change_password,
+                    now,
                     now,
                     now,
                 ],
@@ -175,11 +176,12 @@ class AccountsMixin(RepositoryBase):
 
         def work() -> None:
             self._check_version("app_user", user_id, None)
+            now = self.clock()
             self.cur.execute(
                 "UPDATE app_user SET password_hash = ?, must_change_password = TRUE,"
                 " failed_logins = 0, failed_window_start = NULL, locked_until = NULL,"
-                " updated_at = ?, version = version + 1 WHERE id = ?",
-                [password_hash, self.clock(), user_id],
+                " password_changed_at = ?, updated_at = ?, version = version + 1 WHERE id = ?",
+                [password_hash, now, now, user_id],
             )
             self._end_user_sessions(user_id, "password_reset")
             self._audit(actor, "reset_password", "app_user", user_id)
@@ -222,6 +224,26 @@ class AccountsMixin(RepositoryBase):
             self._audit(actor, "change_password", "app_user", actor.user_id)
 
         in_transaction(self.cur, work)
+
+    def expire_password(self, user: User) -> User:
+        """The password is older than the policy allows: it must be changed now.
+
+        Called at login (by the user's own login, so the user is the actor); the
+        forced change then runs as after a reset.
+        """
+
+        def work() -> None:
+            self.cur.execute(
+                "UPDATE app_user SET must_change_password = TRUE, updated_at = ?,"
+                " version = version + 1 WHERE id = ?",
+                [self.clock(), user.id],
+            )
+            changed = user.password_changed_at
+            detail = f"上次修改 {changed:%Y-%m-%d}" if changed else ""
+            self._audit(user.as_actor(), "password_expired", "app_user", user.id, detail=detail)
+
+        in_transaction(self.cur, work)
+        return self.user_by_id(user.id)
 
     # login and sessions
     def login_record(self, username: str) -> LoginRecord | None:
