@@ -7,6 +7,7 @@ import pytest
 from tests.conftest import actor_for
 from themeday import accounts
 from themeday.auth import password_matches
+from themeday.config import SECURITY
 from themeday.domain import SYSTEM_AUDITOR, PermissionDenied, Role, ValidationError
 from themeday.imports import UnitRow
 
@@ -195,3 +196,44 @@ def test_only_the_office_creates_accounts(demo, username):
             unit_id=None,
         )
     assert demo.login_record("someone") is None
+
+
+# ------------------------------------------------------------ stale accounts (长期未登录)
+def test_accounts_not_logged_in_for_long_are_listed_for_the_office(demo, clock, office):
+    """Counted from the newest login, or from the creation for an account never used."""
+    days = SECURITY.stale_account_after.days
+    assert accounts.stale_accounts(demo, office) == []  # the demo's accounts are new
+    demo.start_session(demo.login_record("unit1").user, "s-unit1")  # unit1 logs in today
+    clock.advance(days=days - 1)
+    demo.start_session(demo.login_record("office").user, "s-office")
+    assert accounts.stale_accounts(demo, office) == []
+    clock.advance(days=1)
+    stale = {s.user.username: s for s in accounts.stale_accounts(demo, office)}
+    assert set(stale) == {"leader", "auditor", "unit1", "unit2", "unit3"}  # not office
+    assert stale["unit1"].last_login_at is not None and stale["unit2"].last_login_at is None
+    demo.set_user_enabled(office, demo.login_record("unit3").user.id, False)
+    assert "unit3" not in {s.user.username for s in accounts.stale_accounts(demo, office)}
+    with pytest.raises(PermissionDenied):
+        accounts.stale_accounts(demo, actor_for(demo, "leader"))
+    with pytest.raises(PermissionDenied):
+        demo.stale_users(actor_for(demo, "auditor"), clock())
+
+
+def test_stale_accounts_are_disabled_through_the_door_and_audited(demo, clock, office):
+    clock.advance(days=SECURITY.stale_account_after.days + 1)
+    ids = [demo.login_record(u).user.id for u in ("unit2", "unit3")]
+    me = demo.login_record("office").user.id
+    with pytest.raises(ValidationError, match="不能停用自己"):
+        accounts.disable_accounts(demo, office, [*ids, me])
+    assert demo.login_record("unit2").user.enabled  # nothing of the batch disabled
+    with pytest.raises(ValidationError, match="请先选择"):
+        accounts.disable_accounts(demo, office, [])
+    with pytest.raises(PermissionDenied):
+        accounts.disable_accounts(demo, actor_for(demo, "leader"), ids)
+    assert accounts.disable_accounts(demo, office, ids) == 2
+    assert not demo.login_record("unit2").user.enabled
+    assert not demo.login_record("unit3").user.enabled
+    rows = demo.list_audit(SYSTEM_AUDITOR, 2)
+    assert {(e.action, e.object_id, e.username) for e in rows} == {
+        ("disable", str(i), "office") for i in ids
+    }

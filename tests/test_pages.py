@@ -365,3 +365,33 @@ def test_a_reset_password_asks_first_and_stays_on_the_screen(app_db):
     assert at.selectbox(key="user_pick").value == app_db.login_record("unit1").user.id
     at.run()
     assert [c.value for c in at.code] == [password]
+
+
+def test_the_office_disables_stale_accounts_after_a_confirmation(app_db):
+    days = SECURITY.stale_account_after.days
+    app_db.cur.execute(
+        "UPDATE app_user SET created_at = ? WHERE username IN ('unit2', 'unit3')",
+        [now() - timedelta(days=days + 10)],
+    )
+    at = host(app_db, "units_accounts", "office")
+    assert not at.exception
+    assert f"超过{days}天未登录" in " ".join(m.value for m in at.markdown)
+    table = next(d.value for d in at.dataframe if "未登录天数" in d.value.columns)
+    listed = dict(zip(table["用户名"], table["未登录天数"], strict=True))
+    assert listed["unit2"] == listed["unit3"] == days + 10 and "office" not in listed
+    assert set(table.loc[table["用户名"] == "unit3", "最近登录"]) == {"从未登录"}
+    unit3 = app_db.login_record("unit3").user.id
+    at.multiselect(key="stale_pick").set_value([unit3]).run()
+    click(at, "停用所选账号")
+    assert "确认停用账号 unit3" in texts(at, "warning")
+    assert app_db.login_record("unit3").user.enabled  # only asked
+    click(at, "确认停用所选账号")
+    assert not at.exception
+    assert not app_db.login_record("unit3").user.enabled
+    assert app_db.login_record("unit2").user.enabled
+    assert "已停用1个长期未登录的账号：unit3" in texts(at, "success")
+    table = next(d.value for d in at.dataframe if "未登录天数" in d.value.columns)
+    assert "unit3" not in set(table["用户名"])
+    auditor = app_db.login_record("auditor").user.as_actor()
+    newest = app_db.list_audit(auditor, 1)[0]
+    assert (newest.action, newest.object_id, newest.username) == ("disable", str(unit3), "office")

@@ -11,6 +11,7 @@ import string
 from collections.abc import Sequence
 
 from themeday.auth import hash_password, password_problems
+from themeday.config import SECURITY, SecurityPolicy
 from themeday.domain import (
     Actor,
     Role,
@@ -20,6 +21,7 @@ from themeday.domain import (
     username_problem,
 )
 from themeday.imports import UnitRow
+from themeday.records import StaleAccount
 from themeday.repository import Repository
 
 NAME_MAX = 40
@@ -237,3 +239,28 @@ def unlock_user(repo: Repository, actor: Actor, user_id: int) -> None:
     """解除锁定 (office): lift a lockout after failed logins before it expires."""
     require_role(actor, Role.OFFICE)
     repo.unlock_user(actor, user_id)
+
+
+def stale_accounts(
+    repo: Repository, actor: Actor, policy: SecurityPolicy = SECURITY
+) -> list[StaleAccount]:
+    """长期未登录的账号 (office): enabled accounts not logged in for
+    ``policy.stale_account_after`` (never-used ones counted from their creation)."""
+    require_role(actor, Role.OFFICE)
+    return repo.stale_users(actor, repo.clock() - policy.stale_account_after)
+
+
+def disable_accounts(repo: Repository, actor: Actor, user_ids: Sequence[int]) -> int:
+    """停用 several accounts (e.g. the stale ones the office picked); returns how many.
+
+    Each goes through :func:`set_user_enabled` (its own audit row, sessions ended);
+    the acting account is refused before any is disabled.
+    """
+    require_role(actor, Role.OFFICE)
+    if not user_ids:
+        raise ValidationError("请先选择要停用的账号。")
+    if actor.user_id in user_ids:
+        raise ValidationError("不能停用自己正在使用的账号。")
+    for user_id in user_ids:
+        set_user_enabled(repo, actor, user_id, False)
+    return len(user_ids)

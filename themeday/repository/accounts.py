@@ -17,6 +17,7 @@ from themeday.domain import (
 from themeday.records import (
     LoginRecord,
     Session,
+    StaleAccount,
     User,
 )
 from themeday.repository.base import RepositoryBase
@@ -54,6 +55,20 @@ class AccountsMixin(RepositoryBase):
             _user(r)
             for r in self._all(f"SELECT {_USER_COLUMNS} FROM {_USER_FROM} ORDER BY u.role, u.id")
         ]
+
+    def stale_users(self, actor: Actor, cutoff: datetime) -> list[StaleAccount]:
+        """Enabled accounts with no login since ``cutoff`` (never-used ones counted from
+        their creation), longest unused first; office only."""
+        self._require(actor, Role.OFFICE)
+        rows = self._all(
+            f"SELECT {_USER_COLUMNS}, s.last_login, u.created_at FROM {_USER_FROM}"
+            " LEFT JOIN (SELECT user_id, max(created_at) AS last_login FROM session"
+            " GROUP BY user_id) s ON s.user_id = u.id"
+            " WHERE u.enabled AND coalesce(s.last_login, u.created_at) <= ?"
+            " ORDER BY coalesce(s.last_login, u.created_at), u.id",
+            [cutoff],
+        )
+        return [StaleAccount(_user(r[:11]), r[11], r[12]) for r in rows]
 
     def get_user(self, actor: Actor, user_id: int) -> User:
         """One account: the office reads any, others only their own."""
