@@ -3,6 +3,7 @@
 import streamlit as st
 
 from pages import login_pages, public_pages, sections_for
+from themeday.domain import Role
 from themeday.ui import gate, maintenance
 from themeday.ui.resources import database_problem
 from themeday.ui.widgets import campaign_banner, campaign_selector, escape_markdown
@@ -22,6 +23,8 @@ elif identity is None:
 else:
     name = escape_markdown(identity.user.display_name)
     st.sidebar.caption(f"{name}（{identity.user.role.label}）")
-    campaign_banner(campaign_selector(identity.repo, identity.actor))
+    if identity.user.role != Role.AUDITOR:  # the audit log is not one campaign's
+        campaign_banner(campaign_selector(identity.repo, identity.actor))
+    gate.password_notice(identity)
     position = "hidden" if identity.settling else "sidebar"
     st.navigation(sections_for(identity.user), position=position, expanded=True).run()

@@ -1,5 +1,7 @@
 """审计日志: every write, who did it and when; filters, the hash-chain check and
-exports of the filtered rows (office only). Filtering and paging happen in SQL."""
+exports of the filtered rows. The 审计管理员 (auditor) alone opens it: the office that
+manages the data and the accounts does not read its own trail (权限分离). Filtering and
+paging happen in SQL."""
 
 from collections.abc import Callable
 
@@ -33,8 +35,8 @@ _PAGE_KEY = "audit_page"
 
 
 def render() -> None:
-    """The office's 审计日志 page."""
-    identity = gate.require(Role.OFFICE)
+    """The auditor's 审计日志 page."""
+    identity = gate.require(Role.AUDITOR)
     repo, actor = identity.repo, identity.actor
     st.title("审计日志")
     st.caption(

@@ -1,9 +1,11 @@
-"""管理首页: the office's overview of the current campaign and the audit trail."""
+"""管理首页: the office's overview of the current campaign and its backups.
+
+The audit trail is not shown here: only the 审计管理员 reads the audit log.
+"""
 
 import pandas as pd
 import streamlit as st
 
-from themeday.audit import action_label
 from themeday.backup import BackupError, list_backups
 from themeday.config import db_path
 from themeday.domain import Role
@@ -30,22 +32,6 @@ def render() -> None:
         columns[3].metric("待审核", by_status.get("submitted", 0))
         progress_charts(campaign, counts)
 
-    st.subheader("最近操作记录")
-    entries = repo.list_audit(actor, limit=100)
-    frame = pd.DataFrame(
-        [
-            {
-                "时间": e.occurred_at.strftime("%Y-%m-%d %H:%M:%S"),
-                "用户": e.username,
-                "操作": action_label(e.action),
-                "对象": f"{e.object_type or ''} {e.object_id or ''}".strip(),
-                "结果": "成功" if e.success else "失败",
-                "说明": e.detail,
-            }
-            for e in entries
-        ]
-    )
-    st.dataframe(frame, hide_index=True, width="stretch")
     _backups(identity)
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from tests.downloads import downloads  # noqa: F401  (a fixture for every test module)
 from themeday import db
-from themeday.config import TZ
+from themeday.config import TZ, now
 from themeday.domain import SYSTEM_ACTOR, Actor
 from themeday.repository import Repository
 from themeday.setup import seed_demo
@@ -117,7 +117,11 @@ def app_db(demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     # A key the app accepts (≥ 32 bytes, not a published sample), one per test.
     key = "test-key-" + sha256(tmp_path.name.encode()).hexdigest()
     monkeypatch.setenv("THEMEDAY_COOKIE_KEY", key)
-    return Repository(db.cursor(_connection(str(path.resolve()))))
+    repo = Repository(db.cursor(_connection(str(path.resolve()))))
+    # The app runs on the wall clock, the template was seeded on FakeClock's day: the
+    # demo passwords are dated today, so they never expire under a test (90 days).
+    repo.cur.execute("UPDATE app_user SET password_changed_at = ?", [now()])
+    return repo
 
 
 def take_upload_space(repo: Repository, unit_id: int, size: int) -> None:

@@ -16,6 +16,7 @@ from themeday.config import TZ
 from themeday.declarations import calendar
 from themeday.domain import (
     DAXIANG_2023,
+    SYSTEM_AUDITOR,
     XIANGJIANG_2023,
     DeclarationStatus,
     NotFound,
@@ -251,7 +252,7 @@ def test_whole_flow_to_the_showcase(world):
     assert repo.list_showcase(campaign.id) == [] and repo.get_showcase_item(mine.id) is None
     with pytest.raises(NotFound):
         repo.public_attachment(item.photo_ids[0])
-    actions = [e.action for e in repo.list_audit(office) if e.object_type == "activity"]
+    actions = [e.action for e in repo.list_audit(SYSTEM_AUDITOR) if e.object_type == "activity"]
     for action in ("schedule", "file_plan", "record_held", "file_report", "publish", "unpublish"):
         assert action in actions
 
@@ -736,7 +737,7 @@ def test_a_unit_removes_a_wrong_photo_of_the_open_step_and_it_stays_audited(worl
         activities.remove_file(repo, unit2, campaign, wrong.id)
     activities.remove_file(repo, unit1, campaign, wrong.id)
     assert [f.original_name for f in repo.list_activity_files(unit1, mine.id)] == ["logo.jpg"]
-    entry = next(e for e in repo.list_audit(office) if e.action == "remove_file")
+    entry = next(e for e in repo.list_audit(SYSTEM_AUDITOR) if e.action == "remove_file")
     assert entry.object_id == str(wrong.id) and "错的.jpg" in entry.detail
     assert repo.cur.execute(
         "SELECT removed_by FROM attachment WHERE id = ?", [wrong.id]

@@ -22,6 +22,7 @@ from themeday.declaration_rules import late_workdays
 from themeday.domain import (
     DAXIANG_2023,
     SYSTEM_ACTOR,
+    SYSTEM_AUDITOR,
     XIANGJIANG_2023,
     Actor,
     ComplianceWeights,
@@ -720,7 +721,7 @@ def test_adjustments_need_a_reason_are_audited_and_office_only(daxiang):
 
     repo.clock.current = at(2023, 11, 1, 9)
     adjustment_id = repo.add_adjustment(OFFICE, c, unit_b, 4.5, "获评优秀案例")
-    entry = repo.list_audit(OFFICE, limit=1)[0]
+    entry = repo.list_audit(SYSTEM_AUDITOR, limit=1)[0]
     assert (entry.action, entry.object_type, entry.object_id) == (
         "adjust_score",
         "score_adjustment",
@@ -803,7 +804,7 @@ def test_weights_are_checked_audited_and_apply_from_when_they_were_set(daxiang):
     saved = repo.set_weights(OFFICE, c, {"typical_case": 10, "published": 0})
     assert saved == repo.get_weights(LEADER, c)
     assert (saved.typical_case, saved.published, saved.plan_on_time) == (10.0, 0.0, 2.0)
-    entry = repo.list_audit(OFFICE, limit=1)[0]
+    entry = repo.list_audit(SYSTEM_AUDITOR, limit=1)[0]
     assert (entry.action, entry.object_id) == ("set_weights", str(c))
     old = daxiang.unit(daxiang.result(d("2023-10-31")), "A")["score"]
     new = daxiang.unit(daxiang.result(d("2023-11-01")), "A")["score"]
@@ -831,7 +832,7 @@ def test_chases_are_recorded_audited_and_shown_on_open_items(daxiang):
         repo.record_chase(OFFICE, c, daxiang.units["B"], plan_a3)
     repo.clock.current = at(2023, 10, 11, 9)
     chase_id = repo.record_chase(OFFICE, c, daxiang.units["A"], plan_a3, "电话催报")
-    entry = repo.list_audit(OFFICE, limit=1)[0]
+    entry = repo.list_audit(SYSTEM_AUDITOR, limit=1)[0]
     assert (entry.action, entry.object_id) == ("chase", str(chase_id))
     [chase] = repo.list_chases(OFFICE, c)
     assert (chase.item, chase.note, chase.unit_name) == (plan_a3, "电话催报", "城北街道办事处")

@@ -38,6 +38,7 @@ from themeday import db
 from themeday.domain import (
     DAXIANG_2023,
     SYSTEM_ACTOR,
+    SYSTEM_AUDITOR,
     ActivityStatus,
     DeclarationStatus,
     UnitKind,
@@ -216,7 +217,7 @@ def test_killed_writer_loses_no_acknowledged_write(tmp_path):
         con = db.connect(path)  # the app's own open: WAL replay, schema check
         try:
             counts = check(con, acked)
-            chain = Repository(db.cursor(con)).verify_audit_chain(SYSTEM_ACTOR)
+            chain = Repository(db.cursor(con)).verify_audit_chain(SYSTEM_AUDITOR)
             assert chain.ok, chain.message()  # the audit hash chain survives the kill
             if rng.random() < 0.5:  # leave the WAL for the next writer to replay
                 con.execute("PRAGMA disable_checkpoint_on_shutdown")

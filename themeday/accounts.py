@@ -11,6 +11,7 @@ import string
 from collections.abc import Sequence
 
 from themeday.auth import hash_password, password_problems
+from themeday.config import SECURITY, SecurityPolicy
 from themeday.domain import (
     Actor,
     Role,
@@ -20,6 +21,7 @@ from themeday.domain import (
     username_problem,
 )
 from themeday.imports import UnitRow
+from themeday.records import StaleAccount
 from themeday.repository import Repository
 
 NAME_MAX = 40
@@ -199,8 +201,8 @@ def update_user(
 ) -> None:
     """管理账号 (office): an account's name, role and unit (a unit account needs one).
 
-    The office cannot take the office role from its own account (nobody might be left
-    to manage accounts); a stale form is refused.
+    Nobody changes the role of their own account (nobody grants themselves a role,
+    and the office cannot leave the accounts unmanaged); a stale form is refused.
     """
     require_role(actor, Role.OFFICE)
     problems = _display_name_problems(display_name)
@@ -208,7 +210,7 @@ def update_user(
         problems.append("请选择角色。")
     elif role == Role.UNIT and unit_id is None:
         problems.append("单位用户必须选择所属单位。")
-    if user_id == actor.user_id and role != Role.OFFICE:
+    if user_id == actor.user_id and role != actor.role:
         problems.append("不能修改自己正在使用的账号的角色。")
     if problems:
         raise ValidationError(problems)
@@ -237,3 +239,28 @@ def unlock_user(repo: Repository, actor: Actor, user_id: int) -> None:
     """解除锁定 (office): lift a lockout after failed logins before it expires."""
     require_role(actor, Role.OFFICE)
     repo.unlock_user(actor, user_id)
+
+
+def stale_accounts(
+    repo: Repository, actor: Actor, policy: SecurityPolicy = SECURITY
+) -> list[StaleAccount]:
+    """长期未登录的账号 (office): enabled accounts not logged in for
+    ``policy.stale_account_after`` (never-used ones counted from their creation)."""
+    require_role(actor, Role.OFFICE)
+    return repo.stale_users(actor, repo.clock() - policy.stale_account_after)
+
+
+def disable_accounts(repo: Repository, actor: Actor, user_ids: Sequence[int]) -> int:
+    """停用 several accounts (e.g. the stale ones the office picked); returns how many.
+
+    Each goes through :func:`set_user_enabled` (its own audit row, sessions ended);
+    the acting account is refused before any is disabled.
+    """
+    require_role(actor, Role.OFFICE)
+    if not user_ids:
+        raise ValidationError("请先选择要停用的账号。")
+    if actor.user_id in user_ids:
+        raise ValidationError("不能停用自己正在使用的账号。")
+    for user_id in user_ids:
+        set_user_enabled(repo, actor, user_id, False)
+    return len(user_ids)

@@ -272,6 +272,7 @@ ACTION_LABELS: Mapping[str, str] = {
     "disable": "停用",
     "reset_password": "重置密码",
     "change_password": "修改密码",
+    "password_expired": "密码过期须修改",
     "unlock": "解除锁定",
     "backup": "数据备份",
     "retention": "审计日志保留期清理",

@@ -31,7 +31,7 @@ DEFAULT_UNIT_UPLOAD_QUOTA_MB = 2048
 
 @dataclass(frozen=True)
 class SecurityPolicy:
-    """Login, lockout and session limits (登录与会话安全策略)."""
+    """Login, lockout, session and password-age limits (登录与会话安全策略)."""
 
     max_failed_logins: int = 5
     failed_login_window: timedelta = timedelta(minutes=15)
@@ -42,6 +42,12 @@ class SecurityPolicy:
     password_min_length: int = 8
     password_max_bytes: int = 72
     password_min_classes: int = 3
+    password_max_age: timedelta = timedelta(days=90)
+    """After this long a password must be changed at the next login (定期更换口令)."""
+    password_expiry_warning: timedelta = timedelta(days=7)
+    """How long before the expiry the user is told to change it."""
+    stale_account_after: timedelta = timedelta(days=90)
+    """An enabled account not logged in for this long is listed for the office."""
 
 
 SECURITY = SecurityPolicy()

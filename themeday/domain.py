@@ -13,15 +13,32 @@ from enum import StrEnum
 
 
 class Role(StrEnum):
-    """Who a user is: 单位 (unit), 政务公开办 (office) or 领导 (leader)."""
+    """Who a user is: 单位 (unit), 政务公开办 (office), 领导 (leader) or 审计管理员 (auditor).
+
+    Duties are separated (三权分立): the office manages campaigns, units and accounts
+    but cannot read the audit log; the auditor reads and exports the audit log and
+    nothing else. One person who needs both gets two accounts.
+    """
 
     UNIT = "unit"
     OFFICE = "office"
     LEADER = "leader"
+    AUDITOR = "auditor"
 
     @property
     def label(self) -> str:
-        return {"unit": "单位用户", "office": "政务公开办", "leader": "领导"}[self.value]
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.UNIT: "单位用户",
+    Role.OFFICE: "政务公开办",
+    Role.LEADER: "领导",
+    Role.AUDITOR: "审计管理员",
+}
+
+BUSINESS_ROLES = frozenset({Role.UNIT, Role.OFFICE, Role.LEADER})
+"""The roles that work with the campaign's data (everyone but the auditor)."""
 
 
 class UnitKind(StrEnum):
@@ -150,6 +167,10 @@ def require_role(actor: Actor, *roles: Role) -> None:
 
 SYSTEM_ACTOR = Actor(user_id=0, username="system", role=Role.OFFICE, display_name="系统")
 """Used by set-up code (first run, command line) that acts before anyone logs in."""
+
+SYSTEM_AUDITOR = Actor(user_id=0, username="system", role=Role.AUDITOR, display_name="系统")
+"""The command line's ``audit verify`` and ``audit retention``, run by the operator on
+the server with the app stopped (the audit log's only reader besides the auditor)."""
 
 
 @dataclass(frozen=True)

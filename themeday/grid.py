@@ -24,6 +24,7 @@ from themeday.audit import action_label
 from themeday.config import TZ
 from themeday.domain import (
     ACTIVITY_STATUS_LABELS,
+    BUSINESS_ROLES,
     DECLARATION_STATUS_LABELS,
     Role,
     UnitKind,
@@ -109,7 +110,7 @@ def _enum(pairs: Mapping[Any, str]) -> tuple[tuple[str, str], ...]:
 
 
 _F = FieldType
-_ALL = frozenset(Role)
+_ALL = BUSINESS_ROLES
 _OFFICE = frozenset({Role.OFFICE})
 _BOOL_OPTIONS = (("true", "是"), ("false", "否"))
 _ROLE_OPTIONS = _enum({r.value: r.label for r in Role})
@@ -160,7 +161,7 @@ TABLES: dict[str, GridTable] = {
                 GridField("created_at", "创建时间", _F.DATETIME),
                 GridField("version", "版本", _F.NUMBER, hidden=True),
             ),
-            readers=frozenset({Role.OFFICE, Role.LEADER}),
+            readers=_OFFICE,  # a leader sees no accounts (权限分离)
             editable={Role.OFFICE: frozenset({"display_name"})},
         ),
         GridTable(
@@ -301,7 +302,7 @@ TABLES: dict[str, GridTable] = {
                 GridField("success", "成功", _F.BOOL),
                 GridField("detail", "详情"),
             ),
-            readers=frozenset({Role.OFFICE, Role.LEADER}),
+            readers=frozenset({Role.AUDITOR}),  # the audit log is the auditor's alone
             versioned=False,
             unit_scoped=False,
         ),
@@ -319,7 +320,8 @@ def grid_table(key: str) -> GridTable:
 
 
 def tables_for(role: Role) -> list[GridTable]:
-    """The tables ``role`` may open, in picker order (units never see accounts or audit)."""
+    """The tables ``role`` may open, in picker order (units and leaders never see
+    accounts, and only the auditor the audit log)."""
     return [t for t in TABLES.values() if t.can_read(role)]
 
 

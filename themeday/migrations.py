@@ -309,6 +309,13 @@ MIGRATION_8 = [
     "INSERT INTO data_version VALUES (1, CAST(uuid() AS VARCHAR), 0)",
 ]
 
+MIGRATION_PASSWORD_AGE = [
+    # 定期更换口令: a password's age counts from password_changed_at, which only a
+    # password change used to set. An account that never changed its password has
+    # had it since the account was created.
+    "UPDATE app_user SET password_changed_at = created_at WHERE password_changed_at IS NULL",
+]
+
 MIGRATIONS: list[list[str]] = [
     MIGRATION_1,
     MIGRATION_2,
@@ -318,6 +325,7 @@ MIGRATIONS: list[list[str]] = [
     MIGRATION_6,
     MIGRATION_7,
     MIGRATION_8,
+    MIGRATION_PASSWORD_AGE,
 ]
 """Index i holds the statements that bring the schema from version i to i + 1."""
 

@@ -60,6 +60,16 @@ class User:
 
 
 @dataclass(frozen=True)
+class StaleAccount:
+    """An enabled account nobody has logged in with for a long time (长期未登录)."""
+
+    user: User
+    last_login_at: datetime | None
+    """The start of its newest session; None when it never logged in."""
+    created_at: datetime
+
+
+@dataclass(frozen=True)
 class LoginRecord:
     """What the login check needs about a user, including the bcrypt hash."""
 

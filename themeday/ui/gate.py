@@ -20,7 +20,13 @@ import streamlit as st
 import streamlit_authenticator as stauth
 from streamlit_authenticator.utilities.exceptions import LoginError
 
-from themeday.auth import AuthService, check_login_cookie, served_over_tls, session_key
+from themeday.auth import (
+    AuthService,
+    check_login_cookie,
+    password_expiry_notice,
+    served_over_tls,
+    session_key,
+)
 from themeday.config import (
     COOKIE_NAME,
     SECURITY,
@@ -270,7 +276,7 @@ def require(*roles: Role, password_page: bool = False) -> Identity:
         st.error("您的账号无权访问此页面。")
         st.stop()
     if user.must_change_password and not password_page:
-        st.warning("首次登录或密码被重置后，须先修改密码。")
+        st.warning("首次登录、密码被重置或已过期后，须先修改密码。")
         st.stop()
     return Identity(user, repo)
 
@@ -317,8 +323,15 @@ def render_login() -> None:
     if repo.is_demo():
         st.info(
             "这是演示数据库。演示账号：office（政务公开办）、leader（领导）、"
-            f"unit1～unit3（单位），密码均为 {DEMO_PASSWORD}。"
+            f"unit1～unit3（单位）、auditor（审计管理员），密码均为 {DEMO_PASSWORD}。"
         )
+
+
+def password_notice(identity: Identity) -> None:
+    """Remind the user, on every page, that the password expires within days."""
+    notice = password_expiry_notice(identity.user, identity.repo.clock())
+    if notice:
+        st.warning(notice, icon=":material/key:")
 
 
 def logout() -> None:
