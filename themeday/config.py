@@ -6,6 +6,8 @@ lives here so that it is changed once and read everywhere.
 
 from __future__ import annotations
 
+import ipaddress
+import logging
 import os
 import secrets
 from dataclasses import dataclass
@@ -21,6 +23,11 @@ DEFAULT_DB_PATH = PROJECT_ROOT / "data" / "themeday.duckdb"
 DB_ENV_VAR = "THEMEDAY_DB"
 COOKIE_KEY_ENV_VAR = "THEMEDAY_COOKIE_KEY"
 COOKIE_NAME = "themeday_auth"
+TRUSTED_PROXIES_ENV_VAR = "THEMEDAY_TRUSTED_PROXIES"
+DEFAULT_TRUSTED_PROXIES = "127.0.0.1,::1"
+"""nginx on the same machine: only it may say, in ``X-Forwarded-For``, who the client is."""
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,26 @@ def db_path() -> Path:
     """The DuckDB file to use: ``$THEMEDAY_DB`` or ``data/themeday.duckdb``."""
     configured = os.environ.get(DB_ENV_VAR)
     return Path(configured).expanduser().resolve() if configured else DEFAULT_DB_PATH
+
+
+def trusted_proxies() -> tuple[IPNetwork, ...]:
+    """The proxies whose ``X-Forwarded-For`` is believed: ``$THEMEDAY_TRUSTED_PROXIES``,
+    addresses or networks separated by commas (``10.0.0.0/8`` too), default the local
+    machine. An empty value trusts no proxy. An entry that is not an address is left
+    out, with a warning in the server log.
+    """
+    networks = []
+    for entry in os.environ.get(TRUSTED_PROXIES_ENV_VAR, DEFAULT_TRUSTED_PROXIES).split(","):
+        entry = entry.strip()
+        if not entry:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            logging.getLogger(__name__).warning(
+                "%s: %r is not an address or network; ignored", TRUSTED_PROXIES_ENV_VAR, entry
+            )
+    return tuple(networks)
 
 
 def resolve_cookie_key(secret_value: str | None, key_file: Path) -> str:
