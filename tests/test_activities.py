@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from tests.conftest import actor_for, take_upload_space, upload_bytes_of
+from tests.sample_files import PDF
 from themeday import activities
 from themeday.activities import Upload
 from themeday.config import TZ
@@ -26,8 +27,6 @@ from themeday.domain import (
 )
 from themeday.uploads import FileNotSaved, FileStore
 from themeday.workdays import WorkdayCalendar, WorkdayOverride
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def jpeg(colour: str = "red", gps: bool = False) -> bytes:

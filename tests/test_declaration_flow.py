@@ -9,12 +9,12 @@ from datetime import date
 import pytest
 
 from tests.conftest import actor_for, take_upload_space, upload_bytes_of
+from tests.sample_files import PDF
 from themeday import declarations, exports
 from themeday.domain import SYSTEM_AUDITOR, PermissionDenied, StaleRecord, ValidationError
 from themeday.imports import UnitRow
 from themeday.uploads import FileStore
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 THEME = {
     "title": "乡村振兴政策宣讲",
     "planned_month": 12,

@@ -3,6 +3,7 @@ cookie's ``Secure`` flag."""
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import os
@@ -263,7 +264,7 @@ def self_signed_certificate(cert_path: Path, key_path: Path, name: str = "ztr.ex
 
 
 # ------------------------------------------------------------------ Secure cookie
-LOCAL = frozenset({"127.0.0.1", "::1"})
+LOCAL = (ipaddress.ip_network("127.0.0.1/32"), ipaddress.ip_network("::1/128"))
 
 
 @pytest.mark.parametrize(
@@ -288,8 +289,9 @@ def test_trusted_proxies_setting(monkeypatch):
     monkeypatch.delenv("THEMEDAY_TRUSTED_PROXIES", raising=False)
     assert trusted_proxies() == LOCAL
     monkeypatch.setenv("THEMEDAY_TRUSTED_PROXIES", " 10.0.0.2 , 10.0.0.3,")
-    assert trusted_proxies() == {"10.0.0.2", "10.0.0.3"}
+    assert trusted_proxies() == tuple(ipaddress.ip_network(a) for a in ("10.0.0.2", "10.0.0.3"))
     assert not served_over_tls("http://x/", "https", None, trusted_proxies())
+    assert served_over_tls("http://x/", "https", "10.0.0.3", trusted_proxies())
 
 
 # ------------------------------------------------------------------ 等保 2.0 notes

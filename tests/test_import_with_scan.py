@@ -12,11 +12,11 @@ from dataclasses import replace
 import pytest
 
 from tests.conftest import actor_for
+from tests.sample_files import PDF
 from themeday import declarations, exports
 from themeday.domain import SYSTEM_AUDITOR, ValidationError
 from themeday.uploads import FileStore
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 SCAN_RULE = "请上传加盖公章的申报表电子扫描件。"
 
 

@@ -16,6 +16,7 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
+from tests.sample_files import PDF
 from tests.test_pages import ROOT, TIMEOUT, texts, titles
 from themeday import activities
 from themeday.activities import Upload
@@ -25,7 +26,6 @@ from themeday.repository import Repository
 from themeday.ui.activity_widgets import showcase_site
 
 YEAR = 2023
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def png(colour: str = "red") -> bytes:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from tests.sample_files import PDF
 from tests.test_pages import host, texts, titles
 from themeday import exports
 from themeday.accounts import create_account
 from themeday.domain import SYSTEM_ACTOR, Role
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def office(app_db):

@@ -5,6 +5,7 @@
 ``python -m themeday restore DIR [--db PATH]`` (into an empty data directory)
 ``python -m themeday audit verify [--db PATH]`` (check the audit log's hash chain)
 ``python -m themeday audit retention --days N [--db PATH]`` (N ≥ 183; audited)
+``python -m themeday check-accounts [--db PATH]`` (look-alike or reserved usernames)
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ from pathlib import Path
 
 from themeday import backup as backups
 from themeday import db
-from themeday.accounts import generate_password
+from themeday.accounts import account_name_findings, generate_password
 from themeday.audit import MIN_RETENTION_DAYS, retention_refusal
 from themeday.auth import password_problems
 from themeday.config import db_path
 from themeday.db import DatabaseBusy
-from themeday.domain import SYSTEM_AUDITOR, ValidationError
+from themeday.domain import SYSTEM_ACTOR, SYSTEM_AUDITOR, ValidationError
 from themeday.repository import Repository
 from themeday.setup import AlreadyInitialised, init_empty, open_database
 
@@ -53,6 +54,14 @@ def main(argv: list[str] | None = None) -> int:
             help="数据库文件路径（默认 $THEMEDAY_DB 或 data/themeday.duckdb）",
         )
     _audit_parser(commands)
+    check = commands.add_parser(
+        "check-accounts", help="检查只差大小写或全角半角的用户名，以及使用保留名称的账号"
+    )
+    check.add_argument(
+        "--db",
+        type=Path,
+        help="数据库文件路径（默认 $THEMEDAY_DB 或 data/themeday.duckdb）",
+    )
     args = parser.parse_args(argv)
 
     path = (args.db or db_path()).resolve()
@@ -60,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
         return _backup_or_restore(args.command, args.dir.resolve(), path)
     if args.command == "audit":
         return _audit(args, path)
+    if args.command == "check-accounts":
+        return _check_accounts(path)
     try:
         return _init(path, args.empty, args.password, args.auditor_password)
     except DatabaseBusy as exc:
@@ -179,6 +190,33 @@ def _audit(args: argparse.Namespace, path: Path) -> int:
         print(f"最新一条记录 #{result.last_id} 的哈希：{result.last_hash}")
         print("（可将这一行另行保存，日后核对时可证明此前的记录没有被删改。）")
     return 0
+
+
+def _check_accounts(path: Path) -> int:
+    """Exit 0 when every username is distinct and none reserved, 1 when some are not
+    (each printed), 2 when the file is missing or in use."""
+    if not path.is_file():
+        print(f"数据库文件不存在：{path}", file=sys.stderr)
+        return 2
+    try:
+        con = db.connect(path)
+    except DatabaseBusy as exc:
+        print(
+            f"{exc}（运行中的主题日应用会占用数据库，请先停止应用；也可在应用的“管理首页”查看。）",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        findings = account_name_findings(Repository(db.cursor(con)), SYSTEM_ACTOR)
+    finally:
+        con.close()
+    if not findings:
+        print("账号检查通过：没有只差大小写或全角半角的用户名，也没有使用保留名称的账号。")
+        return 0
+    for line in findings:
+        print(line)
+    print("请在“单位与账号”中停用多余的账号，并为需要保留的人员新建易于区分的账号。")
+    return 1
 
 
 if __name__ == "__main__":

@@ -8,16 +8,20 @@ from __future__ import annotations
 
 import secrets
 import string
+import unicodedata
 from collections.abc import Sequence
 
 from themeday.auth import hash_password, password_problems
 from themeday.config import SECURITY, SecurityPolicy
 from themeday.domain import (
+    RESERVED_USERNAMES,
     Actor,
     Role,
     ValidationError,
+    lookalike_groups,
     require_role,
     unit_problems,
+    username_key,
     username_problem,
 )
 from themeday.imports import UnitRow
@@ -52,10 +56,15 @@ def create_account(
     """Create an account that must change its password at first login.
 
     Returns the initial password (generated when ``password`` is empty) so the office
-    can hand it over once; it is stored only as a bcrypt hash.
+    can hand it over once; it is stored only as a bcrypt hash. A reserved name
+    (:data:`~themeday.domain.RESERVED_USERNAMES`) or one that is an existing account's
+    apart from case or full-width forms (:func:`~themeday.domain.username_key`) is
+    refused.
     """
     require_role(actor, Role.OFFICE)
-    username = username.strip()
+    # Full-width letters and digits typed by an IME become plain ones; the repository
+    # then refuses a name that differs from an existing one only in case.
+    username = unicodedata.normalize("NFKC", username).strip()
     problems = []
     message = username_problem(username)
     if message:
@@ -75,6 +84,25 @@ def create_account(
         must_change_password=True,
     )
     return password
+
+
+def account_name_findings(repo: Repository, actor: Actor) -> list[str]:
+    """One Chinese line per group of existing accounts whose names differ only in case
+    or full-width forms, and per account with a reserved name (both made before names
+    were checked so); empty when there is none. Office only.
+    """
+    require_role(actor, Role.OFFICE)
+    names = [user.username for user in repo.list_users(actor)]
+    findings = [
+        "以下账号的用户名只差大小写或全角半角，容易混淆：" + "、".join(group)
+        for group in lookalike_groups(names)
+    ]
+    findings += [
+        f"账号“{name}”使用了系统保留名称。"
+        for name in names
+        if username_key(name) in RESERVED_USERNAMES
+    ]
+    return findings
 
 
 def reset_account_password(repo: Repository, actor: Actor, user_id: int) -> str:

@@ -52,6 +52,10 @@ GENESIS = "0" * 64
 HASH_FORMAT = "themeday-audit/1"
 """Written first in every serialisation, so the format can change without ambiguity."""
 
+HASH_FORMAT_WITH_ADDRESS = "themeday-audit/2"
+"""The format of a row that carries a 来源地址 (hashed after ``detail``); a row without
+one keeps :data:`HASH_FORMAT`, so rows written before addresses still verify."""
+
 EARLIEST_FILTER_DAY = date(2000, 1, 1)
 """The earliest day the 审计日志 date filters offer (Streamlit's default is ten years back)."""
 
@@ -99,9 +103,11 @@ def instant(moment: datetime) -> str:
 
 
 def canonical(row: AuditRow, prev_hash: str) -> bytes:
-    """The bytes hashed for ``row``: its fields and ``prev_hash`` as one compact JSON array."""
+    """The bytes hashed for ``row``: its fields and ``prev_hash`` as one compact JSON array
+    (the client address only when the row has one, see :data:`HASH_FORMAT_WITH_ADDRESS`)."""
+    address = row.client_address or ""
     fields = [
-        HASH_FORMAT,
+        HASH_FORMAT_WITH_ADDRESS if address else HASH_FORMAT,
         int(row.id),
         instant(row.occurred_at),
         row.username,
@@ -112,6 +118,7 @@ def canonical(row: AuditRow, prev_hash: str) -> bytes:
         row.object_id,
         bool(row.success),
         row.detail,
+        *([address] if address else []),
         prev_hash,
     ]
     return json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -357,6 +364,7 @@ COLUMNS: tuple[str, ...] = (
     "对象编号",
     "结果",
     "说明",
+    "来源地址",
 )
 EXPORT_COLUMNS: tuple[str, ...] = (*COLUMNS, "本条哈希")
 
@@ -382,6 +390,7 @@ def table_rows(rows: Sequence[AuditRow], with_hash: bool = False) -> list[dict[s
             "对象编号": r.object_id or "",
             "结果": "成功" if r.success else "失败",
             "说明": r.detail,
+            "来源地址": r.client_address or "",
             **({"本条哈希": r.row_hash or ""} if with_hash else {}),
         }
         for r in rows
@@ -393,7 +402,7 @@ def audit_csv(rows: Sequence[AuditRow]) -> bytes:
     return csv_bytes(table_rows(rows, with_hash=True), EXPORT_COLUMNS)
 
 
-_EXPORT_WIDTHS = {"时间": 20, "说明": 50, "本条哈希": 30, "操作": 16}
+_EXPORT_WIDTHS = {"时间": 20, "来源地址": 18, "说明": 50, "本条哈希": 30, "操作": 16}
 
 
 def audit_xlsx(rows: Sequence[AuditRow], subtitle: str = "") -> bytes:

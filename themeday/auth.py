@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,7 +17,8 @@ from typing import Any
 import bcrypt
 import jwt
 
-from themeday.config import SECURITY, TZ, SecurityPolicy
+from themeday.addresses import LOOPBACK, is_trusted_proxy
+from themeday.config import SECURITY, TZ, IPNetwork, SecurityPolicy
 from themeday.domain import Actor, ValidationError
 from themeday.records import User
 from themeday.repository import Repository
@@ -108,7 +110,7 @@ def served_over_tls(
     url: str | None,
     forwarded_proto: str | None,
     peer: str | None,
-    trusted: frozenset[str],
+    trusted: Sequence[IPNetwork],
 ) -> bool:
     """Whether the browser reached the app over https, so the login cookie gets ``Secure``.
 
@@ -123,7 +125,7 @@ def served_over_tls(
         return False
     # A proxy chain appends: the first value is what the browser used.
     proto = forwarded_proto.split(",")[0].strip().lower()
-    return proto == "https" and (peer or "127.0.0.1") in trusted
+    return proto == "https" and is_trusted_proxy(peer or LOOPBACK, trusted)
 
 
 COOKIE_ALGORITHM = "HS256"

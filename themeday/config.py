@@ -6,6 +6,8 @@ lives here so that it is changed once and read everywhere.
 
 from __future__ import annotations
 
+import ipaddress
+import logging
 import os
 import secrets
 from dataclasses import dataclass
@@ -22,11 +24,14 @@ DB_ENV_VAR = "THEMEDAY_DB"
 COOKIE_KEY_ENV_VAR = "THEMEDAY_COOKIE_KEY"
 COOKIE_NAME = "themeday_auth"
 TRUSTED_PROXIES_ENV_VAR = "THEMEDAY_TRUSTED_PROXIES"
-DEFAULT_TRUSTED_PROXIES = ("127.0.0.1", "::1")
-"""The reverse proxy (nginx on this machine) whose ``X-Forwarded-*`` headers count."""
+DEFAULT_TRUSTED_PROXIES = "127.0.0.1,::1"
+"""nginx on the same machine: only it may say, in ``X-Forwarded-*``, who and how the client
+connected."""
 UNIT_UPLOAD_QUOTA_ENV_VAR = "THEMEDAY_UNIT_UPLOAD_QUOTA_MB"
 DEFAULT_UNIT_UPLOAD_QUOTA_MB = 2048
 """What one unit may store in attachments, all campaigns together (7 videos at the cap)."""
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 @dataclass(frozen=True)
@@ -116,13 +121,24 @@ def cookie_key_problem(key: str) -> str | None:
     return None
 
 
-def trusted_proxies() -> frozenset[str]:
-    """Addresses whose ``X-Forwarded-*`` headers are believed: ``$THEMEDAY_TRUSTED_PROXIES``
-    (comma-separated) or 127.0.0.1 and ::1 (nginx on the same machine)."""
-    configured = os.environ.get(TRUSTED_PROXIES_ENV_VAR)
-    if configured is None:
-        return frozenset(DEFAULT_TRUSTED_PROXIES)
-    return frozenset(part.strip() for part in configured.split(",") if part.strip())
+def trusted_proxies() -> tuple[IPNetwork, ...]:
+    """The proxies whose ``X-Forwarded-For`` is believed: ``$THEMEDAY_TRUSTED_PROXIES``,
+    addresses or networks separated by commas (``10.0.0.0/8`` too), default the local
+    machine. An empty value trusts no proxy. An entry that is not an address is left
+    out, with a warning in the server log.
+    """
+    networks = []
+    for entry in os.environ.get(TRUSTED_PROXIES_ENV_VAR, DEFAULT_TRUSTED_PROXIES).split(","):
+        entry = entry.strip()
+        if not entry:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            logging.getLogger(__name__).warning(
+                "%s: %r is not an address or network; ignored", TRUSTED_PROXIES_ENV_VAR, entry
+            )
+    return tuple(networks)
 
 
 def unit_upload_quota_bytes() -> int:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from enum import StrEnum
@@ -282,11 +284,59 @@ def phone_problem(phone: str) -> str | None:
     return "联系电话格式不正确：手机号为11位数字，座机须带区号（如 0739-5321101）。"
 
 
+RESERVED_USERNAMES = frozenset(
+    {
+        "admin",
+        "administrator",
+        "root",
+        "superuser",
+        "sysadmin",
+        "system",
+        "test",
+        "tester",
+        "guest",
+        "anonymous",
+        "null",
+        "管理员",
+        "超级管理员",
+        "系统管理员",
+        "系统",
+        "测试",
+        "访客",
+    }
+)
+"""Names no account may take (compared by :func:`username_key`): they look like the
+system's own or an administrator's account, or invite guessing."""
+
+
+def username_key(username: str) -> str:
+    """The form in which two usernames are the same account: NFKC, then case folded.
+
+    ``Unit1``, ``UNIT1`` and the full-width ``ｕｎｉｔ１`` all give ``unit1``; accounts
+    are unique by this key, and a login name is looked up by it. This is Unicode's
+    NFKC_Casefold (NFKC again after folding, since folding can undo a normal form).
+    """
+    folded = unicodedata.normalize("NFKC", username or "").strip().casefold()
+    return unicodedata.normalize("NFKC", folded)
+
+
 def username_problem(username: str) -> str | None:
-    """A Chinese message when ``username`` is not 3–32 letters, digits, ``_ . -``."""
+    """A Chinese message when ``username`` is reserved or not 3–32 letters, digits,
+    ``_ . -``."""
+    if username_key(username) in RESERVED_USERNAMES:
+        return f"用户名“{username.strip()}”是系统保留名称，不能使用，请换一个。"
     if _USERNAME.fullmatch(username or ""):
         return None
     return "用户名须为3～32位字母、数字或 _ . - 。"
+
+
+def lookalike_groups(usernames: Iterable[str]) -> list[tuple[str, ...]]:
+    """The usernames that share a :func:`username_key` with another, grouped, in the
+    order first met (empty when every account is distinct)."""
+    groups: dict[str, list[str]] = {}
+    for name in usernames:
+        groups.setdefault(username_key(name), []).append(name)
+    return [tuple(names) for names in groups.values() if len(names) > 1]
 
 
 def unit_problems(name: str, kind: str, contact_phone: str) -> list[str]:

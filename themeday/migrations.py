@@ -316,6 +316,15 @@ MIGRATION_PASSWORD_AGE = [
     "UPDATE app_user SET password_changed_at = created_at WHERE password_changed_at IS NULL",
 ]
 
+MIGRATION_AUDIT_ADDRESS = [
+    # 来源地址: the client's address on every audit row (X-Forwarded-For only from a
+    # trusted proxy, else the peer). Rows written before hold '' and are hashed as
+    # before; an address is part of a row's hash only when there is one.
+    "DROP INDEX idx_audit_user",
+    "ALTER TABLE audit_log ADD COLUMN client_address VARCHAR NOT NULL DEFAULT ''",
+    "CREATE INDEX idx_audit_user ON audit_log (username, occurred_at)",
+]
+
 MIGRATIONS: list[list[str]] = [
     MIGRATION_1,
     MIGRATION_2,
@@ -326,6 +335,7 @@ MIGRATIONS: list[list[str]] = [
     MIGRATION_7,
     MIGRATION_8,
     MIGRATION_PASSWORD_AGE,
+    MIGRATION_AUDIT_ADDRESS,
 ]
 """Index i holds the statements that bring the schema from version i to i + 1."""
 

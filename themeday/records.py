@@ -247,6 +247,8 @@ class AuditEntry:
     detail: str
     prev_hash: str | None = None
     row_hash: str | None = None
+    client_address: str = ""
+    """来源地址: the client's IP address ("" before it was recorded, and for the CLI)."""
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from themeday.domain import (
     PermissionDenied,
     Role,
     ValidationError,
+    username_key,
 )
 from themeday.records import (
     LoginRecord,
@@ -100,8 +101,14 @@ class AccountsMixin(RepositoryBase):
         self._check_user_binding(role, unit_id)
 
         def work() -> int:
-            if self._one("SELECT 1 FROM app_user WHERE username = ?", [username]):
+            same = self._usernames_with_key(username_key(username))
+            if username in same:
                 raise ValidationError(f"用户名“{username}”已被使用。")
+            if same:
+                raise ValidationError(
+                    f"用户名“{username}”与已有账号“{same[0]}”只差大小写或全角半角，"
+                    "容易混淆，请换一个。"
+                )
             now = self.clock()
             user_id = self._one(
                 "INSERT INTO app_user (username, display_name, role, unit_id, password_hash,"
@@ -260,16 +267,35 @@ class AccountsMixin(RepositoryBase):
         in_transaction(self.cur, work)
         return self.user_by_id(user.id)
 
+    def _usernames_with_key(self, key: str) -> list[str]:
+        """The stored usernames whose :func:`username_key` is ``key``, oldest first.
+
+        Compared in Python: SQL has no NFKC case folding, and the accounts are few.
+        """
+        return [
+            name
+            for (name,) in self._all("SELECT username FROM app_user ORDER BY id")
+            if username_key(name) == key
+        ]
+
     # login and sessions
     def login_record(self, username: str) -> LoginRecord | None:
-        """The user and hash for a login attempt (no actor yet: this is the login)."""
-        row = self._one(
+        """The user and hash for a login attempt (no actor yet: this is the login).
+
+        The name is looked up as typed, else by :func:`username_key` (``UNIT1`` or a
+        full-width ``ｕｎｉｔ１`` finds ``unit1``); when an old database holds two
+        accounts with that key, only the exact name finds either.
+        """
+        sql = (
             f"SELECT {_USER_COLUMNS}, u.password_hash, u.failed_logins, u.failed_window_start"
-            f" FROM {_USER_FROM} WHERE u.username = ?",
-            [username],
+            f" FROM {_USER_FROM} WHERE u.username = ?"
         )
+        row = self._one(sql, [username])
         if row is None:
-            return None
+            same = self._usernames_with_key(username_key(username))
+            if len(same) != 1:
+                return None
+            row = self._one(sql, [same[0]])
         return LoginRecord(_user(row[:11]), row[11], row[12], row[13])
 
     def record_login_failure(

@@ -43,9 +43,17 @@ STALE_MESSAGE = "该记录已被他人修改，请刷新后重新编辑（您的
 class RepositoryBase:
     """Data access for one script run (one DuckDB cursor)."""
 
-    def __init__(self, cur: duckdb.DuckDBPyConnection, clock: Clock = default_clock):
+    def __init__(
+        self,
+        cur: duckdb.DuckDBPyConnection,
+        clock: Clock = default_clock,
+        client_address: str = "",
+    ):
         self.cur = cur
         self.clock = clock
+        self.client_address = client_address
+        """来源地址 of the request this run serves, written on every audit row ("" when
+        there is no request: the command line, set-up code)."""
 
     def today(self) -> date:
         """Today in Asia/Shanghai by this repository's clock (the day deadlines and
@@ -104,11 +112,12 @@ class RepositoryBase:
                 object_id=None if object_id is None else escape_text(str(object_id)),
                 success=bool(success),
                 detail=escape_text(detail or ""),
+                client_address=escape_text(self.client_address or ""),
             )
             self.cur.execute(
                 "INSERT INTO audit_log (id, occurred_at, username, role, unit_id, action,"
-                " object_type, object_id, success, detail, prev_hash, row_hash)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " object_type, object_id, success, detail, prev_hash, row_hash,"
+                " client_address) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     row.id,
                     row.occurred_at,
@@ -122,6 +131,7 @@ class RepositoryBase:
                     row.detail,
                     prev_hash,
                     compute_hash(row, prev_hash),
+                    row.client_address,
                 ],
             )
 
@@ -178,7 +188,7 @@ class RepositoryBase:
     def fork(self) -> RepositoryBase:
         """The same database on a cursor of its own, for work on another thread (a
         download built on click): a cursor must not be shared across threads."""
-        return type(self)(cursor(self.cur), self.clock)
+        return type(self)(cursor(self.cur), self.clock, self.client_address)
 
     def data_version(self) -> tuple[str, int]:
         """(database identity, data version): the part of a shared cache's key that

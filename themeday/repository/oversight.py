@@ -35,7 +35,7 @@ from themeday.repository.base import RepositoryBase
 
 _AUDIT_COLUMNS = (
     "id, occurred_at, username, role, unit_id, action, object_type, object_id, success,"
-    " detail, prev_hash, row_hash"
+    " detail, prev_hash, row_hash, client_address"
 )
 _VERIFY_BATCH = 5000
 
