@@ -7,14 +7,19 @@ from themeday.domain import Role
 from themeday.grid import tables_for
 from themeday.ui import gate
 from themeday.ui.grid_widgets import (
+    TABLE_KEY,
     export_buttons,
+    forget_address_notice,
     grid_editor,
     group_summary,
     import_section,
+    open_address,
     pager,
     record_detail,
     saved_view_bar,
+    show_address_notice,
     view_builder,
+    write_address,
 )
 from themeday.ui.widgets import show_flash
 
@@ -32,26 +37,30 @@ def render() -> None:
     show_flash()
     st.caption(INTRO[actor.role])
     tables = {t.key: t for t in tables_for(actor.role)}
-    if st.session_state.get("grid.table") not in tables:
-        st.session_state["grid.table"] = next(iter(tables))
+    open_address(repo, actor, tables)
+    show_address_notice()
+    if st.session_state.get(TABLE_KEY) not in tables:
+        st.session_state[TABLE_KEY] = next(iter(tables))
     key = st.segmented_control(
         "数据表",
         list(tables),
         format_func=lambda k: tables[k].label,
-        key="grid.table",
+        key=TABLE_KEY,
         label_visibility="collapsed",
+        on_change=forget_address_notice,
     )
     table = tables[key or next(iter(tables))]
     saved_view_bar(repo, actor, table)
+    write_address(table)
     spec = view_builder(table)
     if spec is None:
         return
     total = repo.grid_rows(actor, table.key, spec, 0, 1).total
     size, offset = pager(table, total)
-    if spec.group_by:
-        group_summary(table, spec.group_by, repo.grid_groups(actor, table.key, spec))
     page = repo.grid_rows(actor, table.key, spec, offset, size)
     grid_editor(repo, actor, table, spec, page)
+    if spec.group_by:  # below the rows: they come first on the screen
+        group_summary(table, spec.group_by, repo.grid_groups(actor, table.key, spec))
     export_buttons(repo, actor, table, spec)
     import_section(repo, actor, table)
     record_detail(repo, actor, table, page.rows)

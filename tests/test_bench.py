@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from themeday import bench
+from themeday import bench, bench_pages, db
+from themeday.auth import password_matches
+from themeday.domain import SYSTEM_ACTOR
+from themeday.repository import Repository
 
 
 def test_benchmark_generates_and_computes(tmp_path):
@@ -19,3 +22,76 @@ def test_benchmark_command_line(capsys, tmp_path, monkeypatch):
     assert bench.main(["--units", "20", "--activities", "60", "--repeat", "1"]) == 0
     out = capsys.readouterr().out
     assert "facts + compute" in out and "as of 2023-09-15" in out
+
+
+# ------------------------------------------------------------------ pages (issue 14)
+TINY = bench_pages.Scale("tiny", 8, 24, extra_audit=30)
+
+
+def test_page_benchmark_reruns_every_page_of_every_role(tmp_path):
+    report = bench_pages.run(TINY, repeat=1, browser=False, exports=False, directory=tmp_path)
+    by_role: dict[str, set[str]] = {}
+    for result in report.pages:
+        assert result.error == "" and result.seconds > 0, result
+        assert result.empty_seconds > 0 and result.sql_seconds > 0, result
+        by_role.setdefault(result.role, set()).add(result.path)
+    assert set(by_role) == {"office", "leader", "unit"}
+    assert {"grid", "plan", "boards", "showcase"} <= by_role["unit"]
+    assert {"dashboard", "activities", "chase", "assessment", "audit"} <= by_role["office"]
+    # the home page (领导看板 for a leader) sits at the root
+    assert by_role["leader"] == {"", "plan", "activities", "boards", "grid", "showcase"}
+    assert "declaration" in by_role["unit"] and "declaration" not in by_role["leader"]
+    lines = report.lines()
+    assert lines[0].startswith("scale tiny: 8 units, 24 activities, 30 extra audit rows")
+    assert any(line.startswith("数据表 (unit)") for line in lines)
+    assert list(tmp_path.iterdir()) == []  # the temporary database is gone
+
+
+def test_page_benchmark_data_has_the_accounts_and_the_audit_rows(tmp_path):
+    path = tmp_path / "b.duckdb"
+    bench_pages.build(path, TINY)
+    con = db.connect(path)
+    try:
+        repo = Repository(db.cursor(con))
+        users = {u: repo.login_record(u).user for u in ("office", "leader", "unit")}
+        assert {u: r.role.value for u, r in users.items()} == {
+            "office": "office",
+            "leader": "leader",
+            "unit": "unit",
+        }
+        assert users["unit"].unit_id == 1 and not users["office"].must_change_password
+        assert password_matches(bench_pages.PASSWORD, repo.login_record("office").password_hash)
+        logins = con.execute("SELECT count(*) FROM audit_log WHERE action = 'login'").fetchone()
+        assert logins[0] == TINY.units + TINY.extra_audit
+    finally:
+        con.close()
+
+
+def test_the_sql_floor_counts_nested_repository_calls_once(tmp_path):
+    con = db.connect(tmp_path / "t.duckdb")
+    try:
+        repo = Repository(db.cursor(con))
+        original = Repository.list_units
+        with bench_pages.timed_repository() as timer:
+            assert Repository.list_units is not original
+            repo.default_view(SYSTEM_ACTOR, "units")  # calls list_saved_views inside
+            assert timer.calls == 1
+            assert timer.reset() > 0 and timer.reset() == 0 and timer.calls == 0
+        assert Repository.list_units is original and "list_units" not in Repository.__dict__
+    finally:
+        con.close()
+
+
+def test_pages_sub_command_keeps_the_old_usage(monkeypatch, capsys):
+    seen = {}
+
+    def fake_run(scale, **options):
+        seen.update(scale=scale, **options)
+        return bench_pages.Report(scale, options["repeat"])
+
+    monkeypatch.setattr(bench_pages, "run", fake_run)
+    assert bench.main(["pages", "--scale", "city", "--repeat", "2", "--no-browser"]) == 0
+    assert seen["scale"] == bench_pages.SCALES["city"] and seen["repeat"] == 2
+    assert seen["browser"] is False
+    assert "scale city: 400 units, 2,000 activities" in capsys.readouterr().out
+    assert bench_pages.SCALES["province"].units == 8000

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from tests.test_pages import host, texts, titles
-from themeday.grid import Condition, ViewSpec
+from tests.test_pages import ROOT, TIMEOUT, host, texts, titles
+from themeday.grid import Condition, SortKey, ViewSpec, check_view, grid_table
 from themeday.repository import Repository
 
 
@@ -28,7 +28,7 @@ def pick_table(at: AppTest, key: str) -> AppTest:
     return at.run()
 
 
-def test_office_sees_every_table_and_all_units(app_db):
+def test_office_sees_every_table_but_the_audit_log_and_all_units(app_db):
     at = host(app_db, "data_grid", "office")
     assert titles(at) == ["数据表"]
     assert not at.exception
@@ -36,8 +36,11 @@ def test_office_sees_every_table_and_all_units(app_db):
     assert len(editors) == 1 and editors[0].proto.editing_mode == 2  # dynamic: add/delete rows
     units = app_db.list_units(actor(app_db, "office"))
     assert len(grid(at)) == len(units)
+    labels = [o.content for o in at.get("button_group")[0].proto.options]
+    assert "账号" in labels and "审计日志" not in labels  # the audit log is the auditor's
+    # an address crafted to open the audit log shows the first allowed table instead
     at = pick_table(at, "audit_log")
-    assert not at.exception and len(grid(at)) > 0
+    assert not at.exception and "action" not in grid(at).columns
 
 
 def test_every_table_opens_for_the_office(app_db):
@@ -50,7 +53,6 @@ def test_every_table_opens_for_the_office(app_db):
         "attachments",
         "comments",
         "workday_overrides",
-        "audit_log",
     ):
         at = pick_table(at, key)
         assert not at.exception, key
@@ -77,6 +79,8 @@ def test_unit_sees_only_its_own_rows_and_never_accounts_or_audit(app_db):
 
 def test_leader_reads_everything_and_has_no_write_control(app_db):
     at = host(app_db, "data_grid", "leader")
+    labels = [o.content for o in at.get("button_group")[0].proto.options]
+    assert "账号" not in labels and "审计日志" not in labels  # 权限分离
     at = pick_table(at, "activities")
     office = actor(app_db, "office")
     assert len(grid(at)) == app_db.grid_rows(office, "activities", ViewSpec(), 0, 1000).total
@@ -168,3 +172,120 @@ def test_record_detail_links_comments_and_history(app_db):
     assert "活动场地已落实，请审核。" in " ".join(t.value for t in at.text)
     history = next(d.value for d in at.dataframe if "修改前" in d.value.columns)
     assert "评论" in set(history["操作"])
+
+
+# ------------------------------------------------------------------ addresses (issue 14)
+def at_address(app_db, username: str, **params: str) -> AppTest:
+    """The 数据表 page opened from an address such as ``/grid?table=activity&view=3``."""
+    at = AppTest.from_file(str(ROOT / "tests/apps/page_host.py"), default_timeout=TIMEOUT)
+    at.session_state["page"] = "data_grid"
+    at.session_state["themeday.user_id"] = app_db.login_record(username).user.id
+    at.query_params.update(params)
+    return at.run()
+
+
+def check_view_of(spec: ViewSpec) -> ViewSpec:
+    return check_view(grid_table("activities"), spec)
+
+
+def panel_label(at: AppTest, table: str) -> str:
+    return next(e.label for e in at.expander if e.label.startswith("筛选、排序与分组"))
+
+
+MONTH_VIEW = ViewSpec(
+    conditions=(Condition("planned_month", "eq", 10),),
+    sort=(SortKey("unit_name", True),),
+    page_size=200,
+)
+
+
+def test_an_address_opens_a_saved_view_with_its_filters_and_page_size(app_db):
+    office = actor(app_db, "office")
+    view_id = app_db.save_view(office, "activities", "十月活动", MONTH_VIEW)
+    expected = app_db.grid_rows(office, "activities", check_view_of(MONTH_VIEW), 0, 1000)
+    everything = app_db.grid_rows(office, "activities", ViewSpec(), 0, 1000).total
+    assert 0 < expected.total < everything
+    for view in (str(view_id), "十月活动"):  # by number or by name; table by key or type
+        at = at_address(app_db, "office", table="activity", view=view)
+        assert not at.exception and not at.warning
+        assert at.session_state["grid.table"] == "activities"
+        assert at.selectbox(key="grid.activities.view").value == view_id
+        assert list(grid(at)["id"]) == list(expected.rows["id"])
+        assert at.selectbox(key="grid.activities.size").value == 200
+        label = panel_label(at, "activities")
+        assert "计划月份等于 10" in label and "排序：单位名称↓" in label
+        # the address is written back in one form, the one a bookmark keeps
+        assert at.query_params == {"table": "activities", "view": str(view_id)}
+
+
+def test_picking_a_table_or_view_updates_the_address(app_db):
+    office = actor(app_db, "office")
+    view_id = app_db.save_view(office, "declarations", "已通过", ViewSpec(search="x"))
+    at = at_address(app_db, "office")
+    assert at.query_params == {"table": "units"}
+    at.segmented_control(key="grid.table").set_value("declarations").run()
+    assert at.query_params == {"table": "declarations"}
+    at.selectbox(key="grid.declarations.view").set_value(view_id).run()
+    assert at.query_params == {"table": "declarations", "view": str(view_id)}
+    assert at.text_input(key="grid.declarations.search").value == "x"
+    at.selectbox(key="grid.declarations.view").set_value(0).run()
+    assert at.query_params == {"table": "declarations"}
+
+
+def test_an_unknown_table_or_view_in_the_address_opens_the_default_with_a_notice(app_db):
+    at = at_address(app_db, "office", table="nonsense", view="1")
+    assert not at.exception
+    assert texts(at, "warning") == (
+        "地址中的数据表「nonsense」不存在或您无权查看，已打开「单位」的默认视图。"
+    )
+    assert at.session_state["grid.table"] == "units"
+    assert at.query_params == {"table": "units"}
+    at = at_address(app_db, "office", table="activities", view="没有这个视图")
+    assert texts(at, "warning") == (
+        "地址中的视图「没有这个视图」不存在或您无权使用，已打开「活动」的默认视图。"
+    )
+    assert at.session_state["grid.table"] == "activities"
+    assert at.selectbox(key="grid.activities.view").value == 0
+    assert at.query_params == {"table": "activities"}
+    # the notice stays through reruns until a table or view is picked by hand
+    at = at.run()
+    assert "没有这个视图" in texts(at, "warning")
+    at.segmented_control(key="grid.table").set_value("units").run()
+    assert "没有这个视图" not in texts(at, "warning")
+    assert at.query_params == {"table": "units"}
+
+
+def test_a_unit_cannot_reach_accounts_audit_or_the_office_views_by_address(app_db):
+    office, unit1 = actor(app_db, "office"), actor(app_db, "unit1")
+    office_view = app_db.save_view(office, "activities", "全区十月", MONTH_VIEW)
+    for table in ("accounts", "app_user", "audit_log"):
+        at = at_address(app_db, "unit1", table=table)
+        assert not at.exception
+        assert f"地址中的数据表「{table}」不存在或您无权查看" in texts(at, "warning")
+        assert at.session_state["grid.table"] == "units"
+        assert "password_hash" not in grid(at).columns and "action" not in grid(at).columns
+        assert set(grid(at)["id"]) == {unit1.unit_id}
+    at = at_address(app_db, "unit1", table="activities", view=str(office_view))
+    assert f"地址中的视图「{office_view}」不存在或您无权使用" in texts(at, "warning")
+    mine = app_db.grid_rows(unit1, "activities", ViewSpec(), 0, 1000)
+    assert list(grid(at)["id"]) == list(mine.rows["id"])
+    # its own view opens
+    own = app_db.save_view(unit1, "activities", "本单位十月", MONTH_VIEW)
+    at = at_address(app_db, "unit1", table="activities", view="本单位十月")
+    assert not at.warning
+    assert at.selectbox(key="grid.activities.view").value == own
+
+
+def test_a_saved_view_keeps_its_page_size(app_db):
+    office = actor(app_db, "office")
+    at = host(app_db, "data_grid", "office")
+    at = pick_table(at, "activities")
+    at.selectbox(key="grid.activities.size").set_value(50).run()
+    next(t for t in at.text_input if t.label == "视图名称").input("每页五十")
+    next(b for b in at.button if b.label == "保存当前筛选为视图").click().run()
+    assert not at.exception
+    (view,) = app_db.list_saved_views(office, "activities")
+    assert view.spec.page_size == 50
+    other = at_address(app_db, "office", table="activities", view="每页五十")
+    assert other.selectbox(key="grid.activities.size").value == 50
+    assert panel_label(other, "activities") == "筛选、排序与分组 · 未设置筛选条件"

@@ -2,6 +2,7 @@
 
     python -m themeday.bench [--units 8000 --activities 40000 --repeat 5 --as-of 2023-09-15]
     python -m themeday.bench --scale district|city|province
+    python -m themeday.bench pages --scale district|city|province   (see bench_pages)
 
 Builds a throwaway DuckDB file with a 大祥区-style 2023 campaign, ``--units`` units and
 ``--activities`` themes with realistic histories (submissions, approvals and returns,
@@ -86,9 +87,18 @@ def _at(days: np.ndarray, hour: np.ndarray | int) -> pd.Series:
 
 
 def generate(
-    con: duckdb.DuckDBPyConnection, units: int, activities: int, seed: int = 7
+    con: duckdb.DuckDBPyConnection,
+    units: int,
+    activities: int,
+    seed: int = 7,
+    *,
+    extra_audit: int = 0,
 ) -> tuple[int, int]:
-    """Fill an empty, migrated database with one campaign; returns (campaign id, rows)."""
+    """Fill an empty, migrated database with one campaign; returns (campaign id, rows).
+
+    ``extra_audit`` adds that many unrelated audit rows (logins spread over the year), for
+    pages that read the audit log at a province's size.
+    """
     rng = np.random.default_rng(seed)
     rules = DAXIANG_2023.rules
     created = pd.Timestamp(datetime(YEAR, 1, 5, 9, 0, tzinfo=TZ))
@@ -281,9 +291,13 @@ def generate(
         audit(typical, "typical_case", publish_day + 1, 9, "标记"),
         audit(cancelled, "cancel", act_day - 5, 16, "时间冲突"),
     ]
+    logins = units + extra_audit
     noise = pd.DataFrame(
         {
-            "occurred_at": _at(np.datetime64(f"{YEAR}-03-01") + rng.integers(0, 270, units), 8),
+            "occurred_at": _at(
+                np.datetime64(f"{YEAR}-03-01") + rng.integers(0, 270, logins),
+                rng.integers(8, 18, logins) if extra_audit else 8,
+            ),
             "username": "bench",
             "role": "unit",
             "action": "login",
@@ -340,6 +354,7 @@ def generate(
         " VALUES (1, ?, 'office', ?)",
         ['{"typical_case": 6.0}', created],
     )
+    db.bump_data_version(con)  # written around the doors: caches must not see the empty file
     return 1, rows + 2
 
 
@@ -416,7 +431,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--as-of", type=date.fromisoformat, default=DEFAULT_AS_OF)
     parser.add_argument("--seed", type=int, default=7)
+    commands = parser.add_subparsers(dest="command", metavar="{pages}")
+    pages = commands.add_parser("pages", help="页面性能测试: every page × role, and login")
+    from themeday import bench_pages  # it builds its data with this module's generate
+
+    bench_pages.add_arguments(pages)
     args = parser.parse_args(argv)
+    if args.command == "pages":
+        return bench_pages.run_from(args)
     if args.scale:
         args.units, args.activities = SCALES[args.scale]
     timings = run(args.units, args.activities, repeat=args.repeat, as_of=args.as_of, seed=args.seed)

@@ -24,6 +24,7 @@ from themeday.audit import action_label
 from themeday.config import TZ
 from themeday.domain import (
     ACTIVITY_STATUS_LABELS,
+    BUSINESS_ROLES,
     DECLARATION_STATUS_LABELS,
     Role,
     UnitKind,
@@ -109,7 +110,7 @@ def _enum(pairs: Mapping[Any, str]) -> tuple[tuple[str, str], ...]:
 
 
 _F = FieldType
-_ALL = frozenset(Role)
+_ALL = BUSINESS_ROLES
 _OFFICE = frozenset({Role.OFFICE})
 _BOOL_OPTIONS = (("true", "是"), ("false", "否"))
 _ROLE_OPTIONS = _enum({r.value: r.label for r in Role})
@@ -160,7 +161,7 @@ TABLES: dict[str, GridTable] = {
                 GridField("created_at", "创建时间", _F.DATETIME),
                 GridField("version", "版本", _F.NUMBER, hidden=True),
             ),
-            readers=frozenset({Role.OFFICE, Role.LEADER}),
+            readers=_OFFICE,  # a leader sees no accounts (权限分离)
             editable={Role.OFFICE: frozenset({"display_name"})},
         ),
         GridTable(
@@ -301,7 +302,7 @@ TABLES: dict[str, GridTable] = {
                 GridField("success", "成功", _F.BOOL),
                 GridField("detail", "详情"),
             ),
-            readers=frozenset({Role.OFFICE, Role.LEADER}),
+            readers=frozenset({Role.AUDITOR}),  # the audit log is the auditor's alone
             versioned=False,
             unit_scoped=False,
         ),
@@ -319,7 +320,8 @@ def grid_table(key: str) -> GridTable:
 
 
 def tables_for(role: Role) -> list[GridTable]:
-    """The tables ``role`` may open, in picker order (units never see accounts or audit)."""
+    """The tables ``role`` may open, in picker order (units and leaders never see
+    accounts, and only the auditor the audit log)."""
     return [t for t in TABLES.values() if t.can_read(role)]
 
 
@@ -352,6 +354,9 @@ _OPERATORS_BY_TYPE: dict[FieldType, tuple[str, ...]] = {
 }
 
 VALUELESS = frozenset({"empty", "not_empty"})
+
+PAGE_SIZES = (50, 100, 200, 500)
+"""Rows per page a grid offers (and a saved view may keep)."""
 
 
 def operators_for(grid_field: GridField) -> tuple[str, ...]:
@@ -388,11 +393,15 @@ class ViewSpec:
     group_by: str | None = None
     fields: tuple[str, ...] = ()
     """Fields shown, in order; empty means the table's visible fields."""
+    page_size: int | None = None
+    """Rows per page (one of :data:`PAGE_SIZES`); None keeps the page's current size."""
 
     def to_json(self) -> str:
         """The view as JSON (stored in ``saved_view.spec``)."""
         data = asdict(self)
         data["conditions"] = [{**c, "value": _json_value(c["value"])} for c in data["conditions"]]
+        if data["page_size"] is None:
+            del data["page_size"]  # views saved before page sizes were kept read the same
         return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
     @classmethod
@@ -406,6 +415,7 @@ class ViewSpec:
             sort=tuple(SortKey(**s) for s in data.get("sort", ())),
             group_by=data.get("group_by"),
             fields=tuple(data.get("fields", ())),
+            page_size=data.get("page_size"),
         )
 
 
@@ -415,6 +425,37 @@ def _json_value(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_json_value(v) for v in value]
     return value
+
+
+def view_summary(table: GridTable, spec: ViewSpec) -> str:
+    """The view's search, filters, sort and grouping as one Chinese line (empty: none),
+    for the audit row of an export and the 数据表's folded filter panel."""
+
+    def label(name: str) -> str:
+        return table.field(name).label if name in table.names else name
+
+    def value(condition: Condition) -> str:
+        if condition.op in VALUELESS:
+            return ""
+        values = condition.value if isinstance(condition.value, list | tuple) else [condition.value]
+        if condition.field in table.names:
+            values = [table.field(condition.field).label_of(v) for v in values]
+        return "“" + "、".join(str(v) for v in values) + "”"
+
+    parts = [f"搜索“{spec.search}”"] if spec.search else []
+    if spec.conditions:
+        joined = ("且" if spec.match_all else "或").join(
+            f"{label(c.field)}{OPERATORS.get(c.op, c.op)}{value(c)}" for c in spec.conditions
+        )
+        parts.append(f"条件：{joined}")
+    if spec.sort:
+        parts.append(
+            "排序："
+            + "、".join(f"{label(k.field)}{'降序' if k.descending else '升序'}" for k in spec.sort)
+        )
+    if spec.group_by:
+        parts.append(f"分组：{label(spec.group_by)}")
+    return "；".join(parts)
 
 
 def shown_fields(table: GridTable, spec: ViewSpec) -> tuple[str, ...]:
@@ -470,6 +511,9 @@ def check_view(table: GridTable, spec: ViewSpec) -> ViewSpec:
     for name in spec.fields:
         if name not in table.names:
             problems.append(f"显示字段 {name} 不存在。")
+    if spec.page_size is not None and spec.page_size not in PAGE_SIZES:
+        sizes = "、".join(str(n) for n in PAGE_SIZES)
+        problems.append(f"每页行数应为 {sizes} 之一。")
     if problems:
         raise ValidationError(problems)
     return ViewSpec(
@@ -479,6 +523,7 @@ def check_view(table: GridTable, spec: ViewSpec) -> ViewSpec:
         sort=spec.sort,
         group_by=spec.group_by,
         fields=spec.fields,
+        page_size=spec.page_size,
     )
 
 

@@ -42,6 +42,7 @@ from tests.browser.conftest import AppServer, _launch, _stop
 from tests.browser.test_declaration_flow import idle, new_page, select_option
 from tests.browser.test_login_flows import log_in, settle, shown, wait_for_cookie
 from tests.conftest import actor_for
+from tests.sample_files import PDF
 from themeday import activities, db, declarations
 from themeday.activities import Upload
 from themeday.compliance import item_key
@@ -59,7 +60,6 @@ LINK = "[x](javascript:alert(1))"
 BOTH = f"{IMG}{LINK}"
 """Both payloads in one field (52 characters: fits a 60-character theme title)."""
 PHONE = "0739-5321101"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 UNIT1_NAME = f"城北街道{BOTH}"
 CAMPAIGN_YEAR = "2023年"
 

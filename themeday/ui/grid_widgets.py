@@ -17,10 +17,12 @@ from themeday import workspace
 from themeday.config import now
 from themeday.domain import Actor, NotFound, PermissionDenied, Role, ValidationError
 from themeday.exports import csv_bytes, view_xlsx
+from themeday.file_audit import DownloadAudit
 from themeday.grid import (
     COMMENTABLE,
     LINKS,
     OPERATORS,
+    PAGE_SIZES,
     VALUELESS,
     Condition,
     FieldType,
@@ -42,23 +44,100 @@ from themeday.grid import (
     read_value,
     record_title,
     shown_fields,
+    view_summary,
 )
 from themeday.imports import read_table_rows
 from themeday.repository import Repository
 from themeday.repository.grid import GridPage
-from themeday.ui.compliance_widgets import deferred_download
-from themeday.ui.widgets import download_name, escape_markdown, run_action
+from themeday.ui.widgets import (
+    XLSX_MIME,
+    deferred_download,
+    download_name,
+    escape_markdown,
+    refused_upload,
+    run_action,
+)
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PAGE_SIZES = (50, 100, 200, 500)
 EXPORT_LIMIT = 100_000
 """Rows one export may hold (a province's activities fit many times over)."""
 
 _MAX_CONDITIONS = 8
 
 
+TABLE_KEY = "grid.table"
+"""Session key of the table picker."""
+_ADDRESS = "grid.address"
+_NOTICE = "grid.address_notice"
+
+
 def _k(table: GridTable, name: str) -> str:
     return f"grid.{table.key}.{name}"
+
+
+# ------------------------------------------------------------------ the address
+def open_address(repo: Repository, actor: Actor, tables: dict[str, GridTable]) -> None:
+    """Open the table and view an address names (``?table=activities&view=3``).
+
+    Runs before the pickers are drawn. ``table`` is a table's key or its object type
+    (``activity``), ``view`` a saved view's number or name. An address this session
+    wrote itself, or none at all, changes nothing. A table the actor may not read or a
+    view that is not theirs reads like an unknown one: the default opens, with a notice.
+    """
+    wanted = (st.query_params.get("table"), st.query_params.get("view"))
+    if wanted == (None, None) or wanted == st.session_state.get(_ADDRESS):
+        return
+    table_name, view_name = wanted
+    problems = []
+    table = None
+    if table_name is None:
+        table = tables.get(st.session_state.get(TABLE_KEY, ""))
+    else:
+        table = next((t for t in tables.values() if table_name in (t.key, t.object_type)), None)
+        if table is None:
+            problems.append(f"地址中的数据表「{table_name}」不存在或您无权查看")
+    if table is None:
+        table = next(iter(tables.values()))
+        view_name = None
+    st.session_state[TABLE_KEY] = table.key
+    chosen_key = _k(table, "view")
+    st.session_state.pop(chosen_key, None)  # the view bar then opens the default view
+    if view_name is not None:
+        views = repo.list_saved_views(actor, table.key)
+        view = next((v for v in views if view_name in (str(v.id), v.name)), None)
+        if view is None:
+            problems.append(f"地址中的视图「{view_name}」不存在或您无权使用")
+        else:
+            st.session_state[chosen_key] = view.id
+            load_view(table, view.spec)
+    if problems:
+        st.session_state[_NOTICE] = "；".join(problems) + f"，已打开「{table.label}」的默认视图。"
+    else:
+        st.session_state.pop(_NOTICE, None)
+
+
+def show_address_notice() -> None:
+    """The notice about a bookmarked address that could not be opened (until the next pick)."""
+    notice = st.session_state.get(_NOTICE)
+    if notice:
+        st.warning(escape_markdown(notice))
+
+
+def forget_address_notice() -> None:
+    """Picker callback: a table or view chosen by hand ends the address notice."""
+    st.session_state.pop(_NOTICE, None)
+
+
+def write_address(table: GridTable) -> None:
+    """Put the open table and view into the address bar, so it can be bookmarked."""
+    view_id = st.session_state.get(_k(table, "view")) or None
+    address = (table.key, None if view_id is None else str(view_id))
+    if address == st.session_state.get(_ADDRESS) and address == (
+        st.query_params.get("table"),
+        st.query_params.get("view"),
+    ):
+        return
+    st.query_params.from_dict({"table": address[0]} | ({"view": address[1]} if view_id else {}))
+    st.session_state[_ADDRESS] = address
 
 
 # ------------------------------------------------------------------ saved views
@@ -79,6 +158,7 @@ def saved_view_bar(repo: Repository, actor: Actor, table: GridTable) -> None:
         st.session_state[chosen_key] = 0
 
     def chosen() -> None:
+        forget_address_notice()
         view = by_id.get(st.session_state[chosen_key])
         load_view(table, view.spec if view else ViewSpec())
 
@@ -134,6 +214,8 @@ def load_view(table: GridTable, spec: ViewSpec) -> None:
     ]
     st.session_state[_k(table, "group")] = spec.group_by or ""
     st.session_state[_k(table, "fields")] = list(shown_fields(table, spec))
+    if spec.page_size in PAGE_SIZES:
+        st.session_state[_k(table, "size")] = spec.page_size
     st.session_state[_k(table, "page")] = 1
 
 
@@ -160,7 +242,9 @@ def view_builder(table: GridTable) -> ViewSpec | None:
     )
     n_key = _k(table, "n")
     st.session_state.setdefault(n_key, 0)
-    with st.expander("筛选、排序与分组", expanded=bool(st.session_state[n_key])):
+    # Folded, so that the first rows are drawn above the fold; its label says what is set.
+    label = "筛选、排序与分组 · " + _fold_label(table, current_spec(table))
+    with st.expander(label, key=_k(table, "panel")):
         conditions = []
         for i in range(st.session_state[n_key]):
             condition = _condition_row(table, i)
@@ -216,6 +300,14 @@ def view_builder(table: GridTable) -> ViewSpec | None:
         for message in exc.messages:
             st.warning(escape_markdown(message))
         return None
+
+
+def _fold_label(table: GridTable, spec: ViewSpec, limit: int = 90) -> str:
+    """The folded panel's label: the active search, filters, sort and grouping."""
+    line = view_summary(table, spec) or "未设置筛选条件"
+    if len(line) > limit:
+        line = line[: limit - 1] + "…"
+    return escape_markdown(line)
 
 
 def _condition_row(table: GridTable, i: int) -> Condition | None:
@@ -281,6 +373,7 @@ def current_spec(
             seen.add(name)
             sort.append(SortKey(name, direction == "desc"))
     fields = tuple(state.get(_k(table, "fields"), ()))
+    size = state.get(_k(table, "size"))
     return ViewSpec(
         search=state.get(_k(table, "search"), "") if search is None else search,
         conditions=conditions,
@@ -288,6 +381,7 @@ def current_spec(
         sort=tuple(sort),
         group_by=state.get(_k(table, "group")) or None,
         fields=() if fields == table.visible else fields,
+        page_size=size if size in PAGE_SIZES else None,
     )
 
 
@@ -475,30 +569,44 @@ def export_buttons(repo: Repository, actor: Actor, table: GridTable, spec: ViewS
     """导出当前视图: every row that matches the view (not only this page), xlsx and csv."""
     fields = list(shown_fields(table, spec))
     columns = [table.field(f).label for f in fields]
-    reader = repo.fork()
     stamp = now().strftime("%Y%m%d%H%M")
+    filters = view_summary(table, spec)
 
-    def rows() -> list[list[Any]]:
+    def rows(reader: Repository) -> list[list[Any]]:
         page = reader.grid_rows(actor, table.key, spec, 0, EXPORT_LIMIT)
         return export_rows(table, page.rows, fields)
+
+    def xlsx(reader: Repository) -> tuple[bytes, int]:
+        found = rows(reader)
+        return view_xlsx(f"{table.label}（导出于{stamp}）", columns, found), len(found)
+
+    def csv(reader: Repository) -> tuple[bytes, int]:
+        found = rows(reader)
+        return csv_bytes([dict(zip(columns, r, strict=True)) for r in found], columns), len(found)
 
     left, right = st.columns(2)
     with left:
         deferred_download(
             "导出 Excel",
-            lambda: view_xlsx(f"{table.label}（导出于{stamp}）", columns, rows()),
-            download_name(table.label, f"{stamp}.xlsx"),
-            XLSX_MIME,
+            xlsx,
+            file_name=download_name(table.label, f"{stamp}.xlsx"),
+            mime=XLSX_MIME,
             key=_k(table, "xlsx"),
+            repo=repo,
+            actor=actor,
+            audit=DownloadAudit(f"数据表“{table.label}”（Excel）", filters=filters),
             help="按当前视图的筛选、排序和显示字段导出全部匹配记录。",
         )
     with right:
         deferred_download(
             "导出 CSV",
-            lambda: csv_bytes([dict(zip(columns, r, strict=True)) for r in rows()], columns),
-            download_name(table.label, f"{stamp}.csv"),
-            "text/csv",
+            csv,
+            file_name=download_name(table.label, f"{stamp}.csv"),
+            mime="text/csv",
             key=_k(table, "csv"),
+            repo=repo,
+            actor=actor,
+            audit=DownloadAudit(f"数据表“{table.label}”（CSV）", filters=filters),
         )
 
 
@@ -522,6 +630,7 @@ def import_section(repo: Repository, actor: Actor, table: GridTable) -> None:
             return
         read = read_table_rows(upload.getvalue(), upload.name)
         if read.error:
+            refused_upload(repo, actor, upload, f"数据表“{table.label}”导入文件", read.error)
             st.error(read.error)
             return
         key_field = table.field(table.key_field)
