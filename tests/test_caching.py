@@ -9,6 +9,7 @@ import duckdb
 import pytest
 
 from tests.conftest import actor_for
+from tests.sample_files import PDF
 from themeday import activities, assessment, caching, dashboard, db, declarations, holidays
 from themeday.assessment import assess, chase_items
 from themeday.auth import AuthService
@@ -18,8 +19,6 @@ from themeday.uploads import FileStore
 from themeday.workdays import WorkdayOverride
 
 AS_OF = date(2026, 11, 23)  # the demo's day (tests/conftest.py)
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
 
 @pytest.fixture(autouse=True)
 def empty_caches():
@@ -90,6 +89,8 @@ def test_login_session_and_audit_only_writes_do_not_bump(demo):
     demo.touch_session("s" * 32)
     demo.end_session("s" * 32, "logout", user)
     demo.record_cookie_rejected("伪造的登录凭据")
+    demo.record_file_event(office, "download", None, None, "文件：活动计划安排表")
+    demo.record_file_event(office, "upload_refused", "upload", None, "文件：x.exe", False)
     demo.unlock_user(office, user.id)
     assert version(demo) == before
     misses = assessment.COMPLIANCE_CACHE.misses

@@ -213,7 +213,7 @@ def test_an_address_opens_a_saved_view_with_its_filters_and_page_size(app_db):
         assert list(grid(at)["id"]) == list(expected.rows["id"])
         assert at.selectbox(key="grid.activities.size").value == 200
         label = panel_label(at, "activities")
-        assert "计划月份等于 10" in label and "排序：单位名称↓" in label
+        assert "计划月份等于“10”" in label and "排序：单位名称降序" in label
         # the address is written back in one form, the one a bookmark keeps
         assert at.query_params == {"table": "activities", "view": str(view_id)}
 
