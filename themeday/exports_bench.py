@@ -39,7 +39,7 @@ from themeday.compliance_exports import (
     compliance_csv,
     compliance_xlsx,
 )
-from themeday.domain import SYSTEM_ACTOR, Actor, Role
+from themeday.domain import SYSTEM_ACTOR, SYSTEM_AUDITOR, Actor, Role
 from themeday.exports import annual_plan_docx, annual_plan_xlsx, chase_list_xlsx, view_xlsx
 from themeday.grid import ViewSpec, export_rows, grid_table
 from themeday.repository import Repository
@@ -131,9 +131,9 @@ def exports(repo: Repository, as_of: date) -> dict[str, Callable[[], bytes]]:
         "活动计划 docx": lambda: annual_plan_docx(campaign, plan),
         "数据表 view xlsx": view,
         "审计日志 xlsx": lambda: audit_xlsx(
-            repo.search_audit(office, filters, AUDIT_LIMIT), filter_summary(filters)
+            repo.search_audit(SYSTEM_AUDITOR, filters, AUDIT_LIMIT), filter_summary(filters)
         ),
-        "审计日志 csv": lambda: audit_csv(repo.search_audit(office, filters, AUDIT_LIMIT)),
+        "审计日志 csv": lambda: audit_csv(repo.search_audit(SYSTEM_AUDITOR, filters, AUDIT_LIMIT)),
     }
 
 
