@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import asdict, replace
 from datetime import date
 
@@ -331,7 +332,7 @@ def test_changing_what_was_returned_leaves_the_cached_copy(demo):
     campaign = demo.current_campaign(office)
     first = assess(demo, office, campaign, AS_OF)
     first.units["score"] = -1.0
-    first.activities.drop(columns=["title"], inplace=True)
+    del first.activities["title"]
     again = assess(demo, office, campaign, AS_OF)
     assert (again.units["score"] != -1.0).any() and "title" in again.activities
 
@@ -372,3 +373,39 @@ def test_dashboard_charts_follow_writes(demo, tmp_path):
         expected = specs()
     assert after == expected
     assert after[0] != before[0] and after[1] != before[1]
+
+
+def test_sessions_asking_for_one_key_at_once_compute_it_once():
+    cache = caching.LruCache("test", maxsize=4)
+    started, release = threading.Event(), threading.Event()
+    calls = []
+
+    def slow():
+        calls.append(1)
+        started.set()
+        release.wait(10)
+        return "result"
+
+    results = []
+    first = threading.Thread(target=lambda: results.append(cache.get("db", 1, ("k",), slow)))
+    first.start()
+    assert started.wait(10)
+    second = threading.Thread(target=lambda: results.append(cache.get("db", 1, ("k",), slow)))
+    second.start()
+    assert cache.get("db", 1, ("other",), lambda: "free") == "free"  # other keys do not wait
+    release.set()
+    first.join(10)
+    second.join(10)
+    assert results == ["result", "result"] and len(calls) == 1
+
+
+def test_a_failed_computation_is_not_cached():
+    cache = caching.LruCache("test", maxsize=4)
+
+    def fails():
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        cache.get("db", 1, ("k",), fails)
+    assert len(cache) == 0
+    assert cache.get("db", 1, ("k",), lambda: "ok") == "ok"

@@ -19,6 +19,7 @@ from docx.oxml.ns import qn
 from openpyxl.worksheet.worksheet import Worksheet
 
 from tests.conftest import actor_for
+from themeday import db
 from themeday.assessment import assess, chase_items
 from themeday.compliance import ITEM_COLUMNS, ComplianceResult
 from themeday.compliance_exports import (
@@ -69,6 +70,7 @@ def hostile(demo: Repository, office: Actor, campaign: Campaign) -> ComplianceRe
     ids = assessed(demo, office, campaign).activities["activity_id"].tolist()  # exported ones
     for activity_id, title in zip(ids, DANGEROUS_TITLES, strict=False):
         demo.cur.execute("UPDATE activity SET title = ? WHERE id = ?", [title, activity_id])
+    db.bump_data_version(demo.cur)  # written around the doors: tell the caches
     demo.add_adjustment(office, campaign.id, units[1].id, 3, HYPERLINK)
     demo.add_adjustment(office, campaign.id, units[2].id, -1.5, "+1 迟报材料")
     return assessed(demo, office, campaign)
@@ -302,6 +304,7 @@ def test_chase_list_has_no_formula_either(demo, office, campaign):
     demo.cur.execute("UPDATE unit SET name = ? WHERE id = ?", [HYPERLINK, unit_id])
     demo.cur.execute("UPDATE unit SET contact_person = ? WHERE id = ?", ["@SUM(A1)", unit_id])
     demo.cur.execute("UPDATE unit SET contact_phone = ? WHERE id = ?", ["\t=1+1", unit_id])
+    db.bump_data_version(demo.cur)  # written around the doors: tell the caches
     items = chase_items(demo, office, campaign, AS_OF)
     data = chase_items_xlsx(items, campaign, AS_OF)
     assert formulas(data) == []
