@@ -21,6 +21,7 @@ from themeday.workdays import WorkdayOverride
 
 AS_OF = date(2026, 11, 23)  # the demo's day (tests/conftest.py)
 
+
 @pytest.fixture(autouse=True)
 def empty_caches():
     caching.clear_all()
