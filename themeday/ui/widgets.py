@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from themeday.charts import activities_by_month_chart, declaration_progress_chart
-from themeday.declarations import read_attachment
+from themeday.declarations import attachment_missing, read_attachment
 from themeday.domain import (
     ActivityStatus,
     Actor,
@@ -395,11 +395,15 @@ def attachment_download(
     label: str,
     campaign: Campaign | None = None,
 ) -> None:
-    """A download button for an attachment the actor may see, read only when clicked."""
+    """A download button for an attachment the actor may see, read only when clicked; a
+    file gone from the disk is reported instead."""
     try:
-        attachment = repo.get_attachment(actor, attachment_id)
+        attachment, missing = attachment_missing(repo, actor, attachment_id)
     except (NotFound, PermissionDenied) as exc:
         st.error(str(exc))
+        return
+    if missing:
+        st.error(escape_markdown(missing))
         return
     name = attachment.original_name
     deferred_download(
