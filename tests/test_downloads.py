@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.test_pages import host
 from themeday import exports
+from themeday.domain import PermissionDenied
 from themeday.file_audit import DownloadAudit, deliver
 from themeday.repository import Repository
 from themeday.ui import compliance_widgets
@@ -119,6 +120,27 @@ def test_the_builder_count_comes_back_with_the_file(app_db):
     [row] = downloads_in_audit(app_db)
     assert (row[2], row[3]) == ("export", None)
     assert "筛选条件：无（全部）；行数：7；文件名：t.csv" in row[5]
+
+
+def test_a_download_after_the_login_ended_is_refused_and_audited(app_db, downloads):
+    """The button outlives its run: after 退出 (or a revocation) it must not give the file."""
+    from tests.test_pages import ROOT, TIMEOUT
+
+    user = app_db.login_record("office").user
+    app_db.start_session(user, "office-session")
+    at = AppTest.from_file(str(ROOT / "tests/apps/page_host.py"), default_timeout=TIMEOUT)
+    at.session_state["page"] = "annual_plan"
+    at.session_state["themeday.user_id"] = user.id
+    at.session_state["themeday.session_key"] = "office-session"
+    at.run()
+    assert not at.exception
+    downloads.click(at, "导出计划安排表（Excel）")  # while logged in
+    app_db.end_session("office-session", "logout", user)  # 退出 in another tab
+    with pytest.raises(PermissionDenied):
+        downloads.click(at, "导出计划安排表（Excel）")
+    first, second = downloads_in_audit(app_db)
+    assert first[4] is True and second[4] is False
+    assert "生成失败：" in second[5]
 
 
 # ------------------------------------------------------------------ month grid cap
