@@ -143,6 +143,10 @@ def test_a_row_written_by_openpyxl_after_the_text_rows_is_refused():
     ws["A5"] = "late"
     with pytest.raises(ValueError):
         save(wb, SheetRows(ws, 3, [0]))
+    other = Workbook()
+    other.active.row_dimensions[4].height = 30  # openpyxl would write an empty row 4
+    with pytest.raises(ValueError):
+        save(other, SheetRows(other.active, 3, [0]))
 
 
 def test_an_empty_sheet_rows_gives_a_valid_workbook():

@@ -65,7 +65,7 @@ def _model_row(xml: bytes) -> tuple[int, int, list[bytes], list[int]]:
     return start, end, parts, columns
 
 
-def save(document: Any, rows: Iterable[Sequence[str]], compresslevel: int = 1) -> bytes:
+def save(document: Any, rows: Iterable[Sequence[str]], compresslevel: int = 6) -> bytes:
     """``document`` as docx bytes, its model row replaced by one copy per row of ``rows``.
 
     Without a model row (no :func:`markers` in the document) ``rows`` must be empty.

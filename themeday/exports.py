@@ -77,6 +77,7 @@ FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r", "\n")
 T = TypeVar("T")
 
 _LEADING_BLANKS = " \u3000\xa0"
+_RISKY_FIRST = frozenset(FORMULA_PREFIXES) | frozenset(_LEADING_BLANKS)
 _ILLEGAL_XML_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 DEFAULT_FORM_COLUMNS: tuple[str, ...] = ("序号", "活动主题", "计划月份", "活动形式", "活动简介")
@@ -126,6 +127,8 @@ def neutralise(value: T) -> T:
     """
     if not isinstance(value, str) or not value:
         return value
+    if value[0] not in _RISKY_FIRST:
+        return value  # the common case, decided by one look-up
     first = value.lstrip(_LEADING_BLANKS)[:1] or value[0]
     if value[0] in FORMULA_PREFIXES or first in FORMULA_PREFIXES:
         return "'" + value  # type: ignore[return-value]  # str in, str out
@@ -622,6 +625,11 @@ def chase_list_xlsx(campaign: Campaign, units: list[Unit], as_of: date | None = 
 
 
 def _csv_value(value: object) -> str:
+    kind = type(value)
+    if kind is str:
+        return neutralise(value)  # type: ignore[return-value]
+    if kind is int or kind is float:
+        return str(value)
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -37,6 +37,7 @@ from themeday.config import TZ
 __all__ = ["SheetRows", "save", "style_id"]
 
 _EPOCH = datetime(1899, 12, 30)
+_EPOCH_DATE = _EPOCH.date()
 _DATE_FORMAT = "yyyy-mm-dd"
 _DATETIME_FORMAT = "yyyy-mm-dd h:mm:ss"  # what openpyxl gives a datetime by default
 _ILLEGAL_XML_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -177,6 +178,9 @@ class SheetRows:
                     cells.append(f'<c r="{ref}" s="{style}"><v>{value!r}</v></c>')
                 else:
                     cells.append(f'<c r="{ref}" s="{style}"/>')
+            elif kind is date:
+                style = self._dated(style, _DATE_FORMAT)
+                cells.append(f'<c r="{ref}" s="{style}"><v>{(value - _EPOCH_DATE).days}</v></c>')
             else:
                 cells.append(self._other(ref, style, value))
         if height is None:
@@ -250,7 +254,7 @@ def _dimension(head: bytes, rows: SheetRows) -> bytes:
     return head[: match.start()] + new + head[match.end() :]
 
 
-def save(wb: Workbook, *sheets: SheetRows, compresslevel: int = 1) -> bytes:
+def save(wb: Workbook, *sheets: SheetRows, compresslevel: int = 6) -> bytes:
     """The workbook as xlsx bytes, each sheet's text rows spliced after its openpyxl rows.
 
     Rows written by openpyxl must all come before ``first_row`` of their sheet (Excel
@@ -261,6 +265,7 @@ def save(wb: Workbook, *sheets: SheetRows, compresslevel: int = 1) -> bytes:
     by_path = {}
     for rows in sheets:
         highest = max((r for r, _ in rows.ws._cells), default=0)
+        highest = max(highest, max(rows.ws.row_dimensions, default=0))
         if highest >= rows.first_row:
             raise ValueError(f"row {highest} of {rows.ws.title} was written by openpyxl")
         by_path[rows.ws.path.lstrip("/")] = rows
