@@ -29,7 +29,11 @@ TINY = bench_pages.Scale("tiny", 8, 24, extra_audit=30)
 
 
 def test_page_benchmark_reruns_every_page_of_every_role(tmp_path):
-    report = bench_pages.run(TINY, repeat=1, browser=False, exports=False, directory=tmp_path)
+    shown: list[str] = []
+    report = bench_pages.run(
+        TINY, repeat=1, browser=False, exports=False, directory=tmp_path, progress=shown.append
+    )
+    assert shown == [r.line() for r in report.pages]  # each page as soon as it is measured
     by_role: dict[str, set[str]] = {}
     for result in report.pages:
         assert result.error == "" and result.seconds > 0, result

@@ -288,8 +288,11 @@ def _navigation(AppTest, timeout: float) -> dict[str, list[tuple[str, str, int]]
     return out
 
 
-def measure_pages(path: Path, repeat: int, timeout: float) -> list[PageResult]:
-    """Median rerun of every page × role, interleaved with the empty page."""
+def measure_pages(
+    path: Path, repeat: int, timeout: float, progress: Callable[[str], None] | None = None
+) -> list[PageResult]:
+    """Median rerun of every page × role, interleaved with the empty page; each result's
+    line goes to ``progress`` as soon as it is measured."""
     from streamlit.testing.v1 import AppTest
 
     from themeday.ui.resources import _connection
@@ -304,9 +307,12 @@ def measure_pages(path: Path, repeat: int, timeout: float) -> list[PageResult]:
             empty = AppTest.from_string(EMPTY, default_timeout=timeout).run()
             for role, pages in navigation.items():
                 for url_path, title, user_id in pages:
-                    results.append(
-                        _measure_one(AppTest, empty, timer, role, url_path, title, user_id, repeat)
+                    result = _measure_one(
+                        AppTest, empty, timer, role, url_path, title, user_id, repeat
                     )
+                    results.append(result)
+                    if progress is not None:
+                        progress(result.line())
     finally:
         with contextlib.suppress(Exception):
             _connection(str(path)).close()
@@ -464,13 +470,14 @@ def run(
     browser: bool = True,
     exports: bool = True,
     directory: Path | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Report:
     """Build the data, time every page × role, then logins and exports when available."""
     report = Report(scale, repeat)
     with tempfile.TemporaryDirectory(dir=directory) as tmp:
         path = Path(tmp) / "bench.duckdb"
         build(path, scale)
-        report.pages = measure_pages(path, repeat, timeout)
+        report.pages = measure_pages(path, repeat, timeout, progress)
         if browser and browser_available():
             report.logins = measure_logins(path, logins)
         elif browser:
@@ -515,6 +522,7 @@ def run_from(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         logins=args.logins,
         browser=not args.no_browser,
+        progress=lambda line: print(line, file=sys.stderr, flush=True),
     )
     for line in report.lines():
         print(line, flush=True)
