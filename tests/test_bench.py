@@ -96,6 +96,6 @@ def test_pages_sub_command_keeps_the_old_usage(monkeypatch, capsys):
     monkeypatch.setattr(bench_pages, "run", fake_run)
     assert bench.main(["pages", "--scale", "city", "--repeat", "2", "--no-browser"]) == 0
     assert seen["scale"] == bench_pages.SCALES["city"] and seen["repeat"] == 2
-    assert seen["browser"] is False
+    assert seen["browser"] is False and seen["exports"] is True
     assert "scale city: 400 units, 2,000 activities" in capsys.readouterr().out
     assert bench_pages.SCALES["province"].units == 8000

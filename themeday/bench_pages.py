@@ -488,13 +488,11 @@ def run(
 
 
 def _exports(scale: Scale) -> list[str]:
-    """The exports' own benchmark, when the project has one."""
+    """The exports' own benchmark (its times and memory), when the project has one."""
     if importlib.util.find_spec("themeday.exports_bench") is None:
         return ["exports: skipped (no exports benchmark in this version)"]
     module = importlib.import_module("themeday.exports_bench")
-    if not hasattr(module, "run_for_pages"):
-        return ["exports: run python -m themeday.exports_bench for their times and memory"]
-    return [str(line) for line in module.run_for_pages(scale)]
+    return ["exports:", *("  " + line for line in module.run(scale.units, scale.activities))]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -512,6 +510,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--logins", type=int, default=3, help="logins per role after the first")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per rerun")
     parser.add_argument("--no-browser", action="store_true", help="skip login in Chromium")
+    parser.add_argument("--no-exports", action="store_true", help="skip the exports benchmark")
 
 
 def run_from(args: argparse.Namespace) -> int:
@@ -522,6 +521,7 @@ def run_from(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         logins=args.logins,
         browser=not args.no_browser,
+        exports=not args.no_exports,
         progress=lambda line: print(line, file=sys.stderr, flush=True),
     )
     for line in report.lines():
