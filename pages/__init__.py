@@ -73,8 +73,11 @@ def sections_for(user: User) -> dict[str, list[st.Page]]:
             _page(leader_dashboard.render, "领导看板", "monitoring", "dashboard"),
             _page(units_accounts.render, "单位与账号", "group", "units"),
             _page(workday_calendar.render, "节假日维护", "event_busy", "holidays"),
-            _page(audit_log.render, "审计日志", "history", "audit"),
         ]
+    elif user.role == Role.AUDITOR:
+        # The auditor reads the audit log and nothing of the campaign (权限分离).
+        audit = _page(audit_log.render, "审计日志", "history", "audit", default=True)
+        return {"工作": [audit], "账号": account}
     else:
         work = [
             _page(leader_dashboard.render, "领导看板", "monitoring", "dashboard", default=True),

@@ -6,7 +6,7 @@ themselves are done on 本单位活动 and 活动进展.
 
 import streamlit as st
 
-from themeday import boards, declarations
+from themeday import activities, boards, declarations
 from themeday.domain import Role
 from themeday.ui import board_widgets, gate
 from themeday.ui.widgets import campaign_page
@@ -26,7 +26,7 @@ def render() -> None:
     campaign = campaign_page("看板视图", repo, actor, "尚未发布主题日活动。")
     if campaign is None:
         return
-    everything = repo.list_lifecycle(actor, campaign.id)
+    everything = activities.lifecycle(repo, actor, campaign.id)
     if not everything:
         st.info("暂无审核通过的活动。申报表审核通过后，活动会显示在这里。")
         return

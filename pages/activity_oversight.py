@@ -1,5 +1,7 @@
 """活动进展: every unit's activities for the office (which acts) and leadership (read-only)."""
 
+import numpy as np
+import pandas as pd
 import streamlit as st
 
 from themeday import activities, declarations
@@ -8,12 +10,14 @@ from themeday.records import Activity, Campaign
 from themeday.ui import gate
 from themeday.ui.activity_widgets import (
     activity_detail,
+    capped,
     comment_thread,
     edit_version,
-    is_overdue,
     overview_table,
-    pick_activity,
+    pick_activity_id,
     reload_notice,
+    row_labels,
+    search_activities,
     showcase_zip_button,
     status_counts,
     status_label,
@@ -33,29 +37,31 @@ def render() -> None:
     campaign = campaign_page("活动进展", repo, actor, "尚未创建主题日活动。")
     if campaign is None:
         return
-    everything = repo.list_lifecycle(actor, campaign.id)
-    if not everything:
+    everything = repo.lifecycle_rows(actor, campaign.id)
+    if everything.empty:
         st.info("暂无审核通过的活动。申报表审核通过后，各单位的活动会列在这里。")
         return
     cal = declarations.calendar(repo, actor)
-    now = repo.clock()
-    overdue = {a.id for a in everything if is_overdue(a, campaign, cal, now)}
+    dues = activities.deadline_table(everything, campaign.rules, cal, repo.clock())
+    overdue = dues["overdue"].to_numpy()
 
-    counts = status_counts(everything)
+    counts = status_counts(everything["status"])
     columns = st.columns(len(counts) + 1)
     for column, (status, count) in zip(columns, counts.items(), strict=False):
         column.metric(status_label(status), count)
-    columns[-1].metric("逾期未报", len(overdue))
+    columns[-1].metric("逾期未报", int(overdue.sum()))
 
-    shown = _filtered(everything, overdue)
+    shown = search_activities(everything[_filter_mask(everything, overdue)])
     st.caption(f"共 {len(shown)} 个活动（全部 {len(everything)} 个）")
-    if not shown:
+    if shown.empty:
         st.info("没有符合条件的活动。")
     else:
-        overview_table(shown, campaign, cal, now, with_unit=True)
-        activity = pick_activity(shown, known_ids={a.id for a in everything}, with_unit=True)
+        shown = capped(shown)
+        overview_table(shown, dues, with_unit=True)
+        chosen = pick_activity_id(row_labels(shown), known_ids=set(everything["id"].tolist()))
+        (activity,) = repo.list_lifecycle(actor, campaign.id, ids=[chosen])
         with st.container(border=True):
-            activity_detail(repo, actor, campaign, activity, cal, now)
+            activity_detail(repo, actor, campaign, activity, cal, dues)
             if office:
                 _office_actions(identity, activity)
             comment_thread(
@@ -65,32 +71,38 @@ def render() -> None:
         _showcase_export(identity, campaign)
 
 
-def _filtered(everything: list[Activity], overdue: set[int]) -> list[Activity]:
+def _filter_mask(everything: pd.DataFrame, overdue: np.ndarray) -> np.ndarray:
+    """The filters above the list, as a mask over ``everything`` (lifecycle_rows)."""
+    day = everything["held_date"].fillna(everything["activity_date"])
+    month = day.dt.month.fillna(everything["planned_month"]).astype("int64")
     first, second, third = st.columns(3)
-    units = first.multiselect("单位", sorted({a.unit_name for a in everything}), placeholder="全部")
+    units = first.multiselect("单位", sorted(everything["unit_name"].unique()), placeholder="全部")
     statuses = second.multiselect(
         "活动状态", [s.value for s in ActivityStatus], format_func=status_label, placeholder="全部"
     )
     months = third.multiselect(
         "活动月份",
-        sorted({a.month for a in everything}),
+        sorted(int(m) for m in month.unique()),
         format_func=lambda m: f"{m}月",
         placeholder="全部",
     )
     fourth, fifth, sixth = st.columns(3)
-    forms = fourth.multiselect("活动形式", sorted({a.form for a in everything}), placeholder="全部")
+    forms = fourth.multiselect("活动形式", sorted(everything["form"].unique()), placeholder="全部")
     late_only = fifth.checkbox("只看逾期未报", help="活动方案或活动总结已过截止日期仍未报送")
     moved_only = sixth.checkbox("只看改期", help="活动日期不在申报的计划月份内")
-    return [
-        a
-        for a in everything
-        if (not units or a.unit_name in units)
-        and (not statuses or a.status in statuses)
-        and (not months or a.month in months)
-        and (not forms or a.form in forms)
-        and (not late_only or a.id in overdue)
-        and (not moved_only or a.off_month)
-    ]
+    keep = np.ones(len(everything), dtype=bool)
+    for chosen, column in ((units, everything["unit_name"]), (statuses, everything["status"])):
+        if chosen:
+            keep &= column.isin(chosen).to_numpy()
+    if months:
+        keep &= month.isin(months).to_numpy()
+    if forms:
+        keep &= everything["form"].isin(forms).to_numpy()
+    if late_only:
+        keep &= overdue
+    if moved_only:
+        keep &= (day.notna() & (month != everything["planned_month"])).to_numpy()
+    return keep
 
 
 def _office_actions(identity: Identity, a: Activity) -> None:
@@ -143,9 +155,9 @@ def _office_actions(identity: Identity, a: Activity) -> None:
 def _showcase_export(identity: Identity, campaign: Campaign) -> None:
     st.divider()
     st.subheader("成果展示网页")
-    published = identity.repo.list_showcase(campaign.id)
+    published = identity.repo.count_showcase(campaign.id)
     st.caption(
-        f"已发布 {len(published)} 个活动。导出的网页为静态页面（含照片和视频），"
+        f"已发布 {published} 个活动。导出的网页为静态页面（含照片和视频），"
         "解压后可直接放到政府门户网站专栏。"
     )
-    showcase_zip_button(identity.repo, campaign)
+    showcase_zip_button(identity.repo, identity.actor, campaign)

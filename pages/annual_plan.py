@@ -6,15 +6,21 @@ import streamlit as st
 from themeday import exports
 from themeday.charts import activities_by_form_chart, activities_by_month_chart
 from themeday.domain import Role
+from themeday.file_audit import DownloadAudit
 from themeday.records import Activity
 from themeday.ui import gate
 from themeday.ui.widgets import (
+    DOCX_MIME,
+    XLSX_MIME,
     campaign_page,
+    deferred_download,
     download_name,
     month_options,
 )
 
 _PER_ROW = 4
+MONTH_CARDS = 30
+"""At most this many themes are drawn in a month of 按月安排 (a province plans thousands)."""
 
 
 def render() -> None:
@@ -55,18 +61,33 @@ def render() -> None:
 
     xlsx, docx = st.columns(2)
     name = download_name(f"{campaign.year}年", campaign.region, "政务公开主题日活动计划安排表")
-    xlsx.download_button(
-        "导出计划安排表（Excel）",
-        exports.annual_plan_xlsx(campaign, shown),
-        file_name=f"{name}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    filters = "；".join(
+        f"{label}：{'、'.join(chosen)}"
+        for label, chosen in (("单位", units), ("单位类别", kinds), ("活动形式", forms))
+        if chosen
     )
-    docx.download_button(
-        "导出计划安排表（Word）",
-        exports.annual_plan_docx(campaign, shown),
-        file_name=f"{name}.docx",
-        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    )
+    with xlsx:
+        deferred_download(
+            "导出计划安排表（Excel）",
+            lambda _: exports.annual_plan_xlsx(campaign, shown),
+            file_name=f"{name}.xlsx",
+            mime=XLSX_MIME,
+            key=f"annual_plan_xlsx_{campaign.id}",
+            repo=repo,
+            actor=actor,
+            audit=DownloadAudit("全年活动计划安排表（Excel）", campaign, filters, len(shown)),
+        )
+    with docx:
+        deferred_download(
+            "导出计划安排表（Word）",
+            lambda _: exports.annual_plan_docx(campaign, shown),
+            file_name=f"{name}.docx",
+            mime=DOCX_MIME,
+            key=f"annual_plan_docx_{campaign.id}",
+            repo=repo,
+            actor=actor,
+            audit=DownloadAudit("全年活动计划安排表（Word）", campaign, filters, len(shown)),
+        )
 
 
 def _month_grid(plan: list[Activity], months: list[int]) -> None:
@@ -76,9 +97,11 @@ def _month_grid(plan: list[Activity], months: list[int]) -> None:
             with column.container(border=True):
                 themes = [a for a in plan if a.planned_month == month]
                 st.markdown(f"**{month}月**　{len(themes)}个主题")
-                for theme in themes:
+                for theme in themes[:MONTH_CARDS]:
                     # st.text: user text is shown as plain text, never as markdown or HTML.
                     st.text(f"{theme.unit_name}\n{theme.title}（{theme.form}）")
+                if len(themes) > MONTH_CARDS:
+                    st.caption(f"另有{len(themes) - MONTH_CARDS}项，请在计划表中查看")
 
 
 def _table(plan: list[Activity]) -> pd.DataFrame:

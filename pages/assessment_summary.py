@@ -37,7 +37,7 @@ def render() -> None:
     columns[3].metric("逾期事项", int(units["red_items"].sum()))
 
     with st.container(border=True):
-        compliance_exports(result, campaign)
+        compliance_exports(repo, actor, result, campaign)
 
     # Tracked, so the tab in use stays open after a form in it is saved.
     ranking, adjustments, weights = st.tabs(

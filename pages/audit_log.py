@@ -1,5 +1,9 @@
 """审计日志: every write, who did it and when; filters, the hash-chain check and
-exports of the filtered rows (office only). Filtering and paging happen in SQL."""
+exports of the filtered rows. The 审计管理员 (auditor) alone opens it: the office that
+manages the data and the accounts does not read its own trail (权限分离). Filtering and
+paging happen in SQL."""
+
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
@@ -16,10 +20,11 @@ from themeday.audit import (
     table_rows,
 )
 from themeday.config import now
-from themeday.domain import Role
+from themeday.domain import Actor, Role
+from themeday.file_audit import DownloadAudit
+from themeday.repository import Repository
 from themeday.ui import gate
-from themeday.ui.compliance_widgets import deferred_download
-from themeday.ui.widgets import download_name
+from themeday.ui.widgets import XLSX_MIME, deferred_download, download_name
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 50_000
@@ -30,8 +35,8 @@ _PAGE_KEY = "audit_page"
 
 
 def render() -> None:
-    """The office's 审计日志 page."""
-    identity = gate.require(Role.OFFICE)
+    """The auditor's 审计日志 page."""
+    identity = gate.require(Role.AUDITOR)
     repo, actor = identity.repo, identity.actor
     st.title("审计日志")
     st.caption(
@@ -104,24 +109,28 @@ def render() -> None:
             st.caption(f"导出文件只含最新的 {EXPORT_LIMIT} 条，请缩小筛选范围后分批导出。")
         name = download_name("审计日志", f"{now():%Y%m%d%H%M}")
         left, right = st.columns(2)
+        summary = filter_summary(filters)
         with left:
             deferred_download(
                 "导出 Excel",
-                lambda: audit_xlsx(
-                    repo.fork().search_audit(actor, filters, EXPORT_LIMIT),
-                    filter_summary(filters),
-                ),
-                f"{name}.xlsx",
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                lambda reader: _exported(audit_xlsx, reader, actor, filters, summary),
+                file_name=f"{name}.xlsx",
+                mime=XLSX_MIME,
                 key="audit_xlsx",
+                repo=repo,
+                actor=actor,
+                audit=_export_audit("审计日志（Excel）", summary),
             )
         with right:
             deferred_download(
                 "导出 CSV",
-                lambda: audit_csv(repo.fork().search_audit(actor, filters, EXPORT_LIMIT)),
-                f"{name}.csv",
-                "text/csv",
+                lambda reader: _exported(audit_csv, reader, actor, filters),
+                file_name=f"{name}.csv",
+                mime="text/csv",
                 key="audit_csv",
+                repo=repo,
+                actor=actor,
+                audit=_export_audit("审计日志（CSV）", summary),
             )
 
     # ---------------------------------------------------------------- chain check
@@ -139,3 +148,19 @@ def render() -> None:
                 st.caption(f"最新一条记录 #{verdict.last_id} 的哈希：{verdict.last_hash}")
         else:
             st.error(verdict.message())
+
+
+def _export_audit(what: str, summary: str) -> DownloadAudit:
+    return DownloadAudit(what, filters=summary.removeprefix("筛选条件："), object_type="audit_log")
+
+
+def _exported(
+    builder: Callable[..., bytes],
+    reader: Repository,
+    actor: Actor,
+    filters: AuditFilter,
+    *args: str,
+) -> tuple[bytes, int]:
+    """The export of the rows that match ``filters`` (at most EXPORT_LIMIT), with their count."""
+    rows = reader.search_audit(actor, filters, EXPORT_LIMIT)
+    return builder(rows, *args), len(rows)

@@ -1,8 +1,9 @@
-"""修改密码: everyone changes their own password here (forced after a reset)."""
+"""修改密码: everyone changes their own password here (forced after a reset, and
+once the password is older than the policy's maximum age)."""
 
 import streamlit as st
 
-from themeday.auth import AuthService
+from themeday.auth import AuthService, password_expired
 from themeday.config import SECURITY
 from themeday.ui import gate
 from themeday.ui.widgets import run_action
@@ -11,7 +12,11 @@ from themeday.ui.widgets import run_action
 def render() -> None:
     identity = gate.require(password_page=True)
     st.title("修改密码")
-    if identity.user.must_change_password:
+    user = identity.user
+    if user.must_change_password and password_expired(user, identity.repo.clock()):
+        days = SECURITY.password_max_age.days
+        st.warning(f"您的密码已超过{days}天未修改，为保障账号安全须先修改密码，修改后请重新登录。")
+    elif user.must_change_password:
         st.warning("为保障账号安全，首次登录或密码被重置后须先修改密码，修改后请重新登录。")
     st.caption(
         f"密码要求：至少{SECURITY.password_min_length}位，包含大写字母、小写字母、数字、符号中的"

@@ -36,14 +36,14 @@ def render() -> None:
         st.success(f"截至{as_of:%Y年%m月%d日}，没有需要催办的事项。")
         return
 
-    shown = item_filters(items)
+    shown, filters = item_filters(items)
     left, right = st.columns([3, 1])
     left.caption(
         f"共 {len(shown)} 项（全部 {len(items)} 项）。红灯为已逾期，黄灯为即将到期；"
         "点击表头可排序，勾选行可标记已催办。"
     )
     with right:
-        chase_export(shown, campaign, as_of)
+        chase_export(repo, actor, shown, campaign, as_of, filters)
     if shown.empty:
         st.info("没有符合条件的事项。")
         return

@@ -3,12 +3,13 @@
 import pandas as pd
 import streamlit as st
 
-from themeday import declarations, exports
+from themeday import declarations
 from themeday.declaration_rules import ThemeRow, row_contact_default
 from themeday.domain import Role, ValidationError
 from themeday.records import Campaign, Declaration
 from themeday.ui import gate
 from themeday.ui.declaration_widgets import (
+    declaration_download,
     editor_config,
     forget_rows,
     form_rows,
@@ -22,7 +23,6 @@ from themeday.ui.widgets import (
     attachment_download,
     campaign_page,
     declaration_status_label,
-    download_name,
     edit_version,
     escape_markdown,
     forget_edit_version,
@@ -243,7 +243,11 @@ def _scan(identity: Identity, campaign: Campaign, declaration: Declaration) -> N
     st.caption(f"请上传加盖公章的申报表扫描件{required}：PDF、JPG 或 PNG，不超过 20 MB。")
     if declaration.scan_attachment_id:
         attachment_download(
-            identity.repo, identity.actor, declaration.scan_attachment_id, "已上传的扫描件"
+            identity.repo,
+            identity.actor,
+            declaration.scan_attachment_id,
+            "已上传的扫描件",
+            campaign,
         )
     upload = st.file_uploader(
         "选择扫描件", type=["pdf", "jpg", "jpeg", "png"], key=f"scan_{declaration.id}"
@@ -267,21 +271,15 @@ def _read_only(identity: Identity, campaign: Campaign, declaration: Declaration)
         st.caption("申报表已提交，审核前不能修改；如需修改请联系政务公开办退回。")
     if declaration.scan_attachment_id:
         attachment_download(
-            identity.repo, identity.actor, declaration.scan_attachment_id, "盖章扫描件"
+            identity.repo, identity.actor, declaration.scan_attachment_id, "盖章扫描件", campaign
         )
 
 
 def _downloads(identity: Identity, campaign: Campaign, declaration: Declaration) -> None:
     repo, actor = identity.repo, identity.actor
     unit = repo.get_unit(actor, declaration.unit_id)
-    data = exports.declaration_xlsx(
-        campaign, unit, declaration, repo.list_themes(actor, declaration.id)
-    )
-    st.download_button(
-        "下载申报表（Excel，可打印盖章）",
-        data,
-        file_name=download_name(f"{campaign.year}年", unit.name, "主题申报表.xlsx"),
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    declaration_download(
+        repo, actor, campaign, unit, declaration, "下载申报表（Excel，可打印盖章）"
     )
 
 
@@ -309,6 +307,7 @@ def _import(identity: Identity, campaign: Campaign, declaration: Declaration | N
                     upload.getvalue(),
                     scan=None if scan is None else scan.getvalue(),
                     scan_name="" if scan is None else scan.name,
+                    file_name=upload.name,
                 ),
                 "申报表已导入并提交。",
             ):

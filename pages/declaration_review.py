@@ -7,14 +7,18 @@ import streamlit as st
 
 from themeday import declarations, exports
 from themeday.domain import DECLARATION_STATUS_LABELS, DeclarationStatus, Role, UnitKind
+from themeday.file_audit import DownloadAudit
 from themeday.records import Campaign, Declaration
 from themeday.ui import gate
+from themeday.ui.declaration_widgets import declaration_download
 from themeday.ui.gate import Identity
 from themeday.ui.widgets import (
+    XLSX_MIME,
     attachment_download,
     campaign_page,
     confirmed,
     declaration_status_label,
+    deferred_download,
     download_name,
     edit_version,
     escape_markdown,
@@ -55,7 +59,7 @@ def render() -> None:
     with queue_tab:
         _queue(identity, campaign, submitted)
     with missing_tab:
-        _missing(campaign, missing, as_of=repo.today())
+        _missing(identity, campaign, missing, as_of=repo.today())
     with import_tab:
         _import(identity, campaign)
 
@@ -124,18 +128,12 @@ def _detail(identity: Identity, campaign: Campaign, declaration: Declaration) ->
     else:
         st.success("规则检查通过。")
     if declaration.scan_attachment_id:
-        attachment_download(repo, actor, declaration.scan_attachment_id, "查看盖章扫描件")
+        attachment_download(repo, actor, declaration.scan_attachment_id, "查看盖章扫描件", campaign)
     elif campaign.rules.scan_required:
         st.warning("未上传盖章扫描件。")
 
     unit = repo.get_unit(actor, declaration.unit_id)
-    st.download_button(
-        "下载该单位申报表（Excel）",
-        exports.declaration_xlsx(campaign, unit, declaration, themes),
-        file_name=download_name(f"{campaign.year}年", unit.name, "主题申报表.xlsx"),
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"declaration_xlsx_{declaration.id}",
-    )
+    declaration_download(repo, actor, campaign, unit, declaration, "下载该单位申报表（Excel）")
     if declaration.status == DeclarationStatus.SUBMITTED:
         _review_actions(identity, campaign, declaration, problems)
     elif declaration.status == DeclarationStatus.APPROVED:
@@ -254,18 +252,24 @@ def _amend(identity: Identity, campaign: Campaign, themes: list) -> None:
                     st.rerun()
 
 
-def _missing(campaign: Campaign, missing: list, as_of: date) -> None:
+def _missing(identity: Identity, campaign: Campaign, missing: list, as_of: date) -> None:
     if not missing:
         st.success("所有单位均已提交申报表。")
         return
     deadline = campaign.rules.declaration_deadline
     st.caption(f"申报截止：{deadline:%Y年%m月%d日}。以下单位尚未提交（含只保存了草稿的单位）。")
     st.dataframe(units_frame(missing), hide_index=True, width="stretch")
-    st.download_button(
+    deferred_download(
         "导出催报名单（Excel）",
-        exports.chase_list_xlsx(campaign, missing, as_of),
+        lambda _: exports.chase_list_xlsx(campaign, missing, as_of),
         file_name=download_name(f"{campaign.year}年", "未申报单位催报名单.xlsx"),
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        mime=XLSX_MIME,
+        key=f"chase_list_{campaign.id}",
+        repo=identity.repo,
+        actor=identity.actor,
+        audit=DownloadAudit(
+            "未申报单位催报名单（Excel）", campaign, f"截至{as_of:%Y-%m-%d}未提交", len(missing)
+        ),
     )
 
 
@@ -292,6 +296,7 @@ def _import(identity: Identity, campaign: Campaign) -> None:
                 upload.getvalue(),
                 scan=None if scan is None else scan.getvalue(),
                 scan_name="" if scan is None else scan.name,
+                file_name=upload.name,
             ),
             f"已导入“{upload.name}”{attached}。",
         ):

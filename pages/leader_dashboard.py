@@ -9,25 +9,18 @@ to look at can be chosen.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import pandas as pd
 import streamlit as st
 
+from themeday import dashboard
 from themeday.assessment import assess
-from themeday.charts import (
-    LIGHT_COLOURS,
-    progress_by_form_chart,
-    progress_by_kind_chart,
-    progress_by_month_chart,
-    unit_check_heatmap,
-    unit_ranking_chart,
-    units_by_kind_chart,
-)
+from themeday.charts import LIGHT_COLOURS
 from themeday.compliance import ComplianceResult, labelled
 from themeday.config import TZ
 from themeday.domain import TRAFFIC_LIGHT_LABELS, NotFound, Role
-from themeday.records import Campaign
 from themeday.ui import gate
 from themeday.ui.compliance_widgets import as_of_picker
 from themeday.ui.widgets import campaign_page, escape_markdown
@@ -83,9 +76,21 @@ def _live(campaign_id: int, as_of: date) -> None:
         st.info("尚无参与单位。政务公开办添加单位后，这里会显示各单位的进展。")
         return
     _kpis(result)
-    _progress(campaign, result)
-    _units(result)
-    _drill_down(result)
+    _progress(dashboard.progress_charts(repo, actor, campaign, as_of))
+    _units(result, lambda top: dashboard.unit_charts(repo, actor, campaign, as_of, top))
+    st.fragment(_unit_part)(campaign_id, as_of)
+
+
+def _unit_part(campaign_id: int, as_of: date) -> None:
+    """单位详情 on its own: picking another unit redraws only this part. It reads the
+    result again, from the shared cache, so it is never older than the last write."""
+    identity = gate.require(*_ROLES)
+    repo, actor = identity.repo, identity.actor
+    try:
+        campaign = repo.get_campaign(actor, campaign_id)
+    except NotFound:
+        return
+    _drill_down(assess(repo, actor, campaign, as_of))
 
 
 # ------------------------------------------------------------------ KPIs
@@ -140,23 +145,23 @@ def _kpis(result: ComplianceResult) -> None:
 
 
 # ------------------------------------------------------------------ charts
-def _progress(campaign: Campaign, result: ComplianceResult) -> None:
+def _progress(charts: dashboard.ProgressCharts) -> None:
     st.subheader("活动进展")
-    activities = result.activities
-    if activities.empty:
+    if charts.by_month is None:
         st.info("截至所选日期暂无审核通过的活动。申报表审核通过后，这里会显示各月活动进展。")
     else:
-        months = range(campaign.rules.first_month, campaign.rules.last_month + 1)
         left, right = st.columns(2)
-        left.altair_chart(progress_by_month_chart(activities, months), width="stretch")
-        right.altair_chart(progress_by_form_chart(activities), width="stretch")
+        left.altair_chart(charts.by_month, width="stretch")
+        right.altair_chart(charts.by_form, width="stretch")
     left, right = st.columns(2)
-    left.altair_chart(units_by_kind_chart(result.units), width="stretch")
-    if not activities.empty:
-        right.altair_chart(progress_by_kind_chart(activities), width="stretch")
+    left.altair_chart(charts.units_by_kind, width="stretch")
+    if charts.by_kind is not None:
+        right.altair_chart(charts.by_kind, width="stretch")
 
 
-def _units(result: ComplianceResult) -> None:
+def _units(
+    result: ComplianceResult, charts_of: Callable[[int | None], dashboard.UnitCharts]
+) -> None:
     st.subheader("单位排名与检查情况")
     units = result.units
     top = 0  # every unit
@@ -172,11 +177,12 @@ def _units(result: ComplianceResult) -> None:
             help=None if len(units) <= _ALL_UP_TO else f"单位较多，图表最多显示前{_ALL_UP_TO}名。",
         )
     shown = min(top or len(units), len(units))
+    charts = charts_of(top or None)
     left, right = st.columns(2)
     with left, _scroll(shown):
-        st.altair_chart(unit_ranking_chart(units, top or None), width="stretch")
+        st.altair_chart(charts.ranking, width="stretch")
     with right, _scroll(shown):
-        st.altair_chart(unit_check_heatmap(units, result.activities, top or None), width="stretch")
+        st.altair_chart(charts.heatmap, width="stretch")
     st.caption(
         "得分按考核权重计算（含政务公开办加减分），并列得分名次相同。"
         "检查情况：绿色正常或未到期，黄色逾期报送、即将到期或需关注，红色逾期未报或缺少佐证，"

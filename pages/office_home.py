@@ -1,21 +1,36 @@
-"""管理首页: the office's overview of the current campaign and the audit trail."""
+"""管理首页: the office's overview of the current campaign and its backups.
+
+The audit trail is not shown here: only the 审计管理员 reads the audit log.
+"""
 
 import pandas as pd
 import streamlit as st
 
-from themeday.audit import action_label
+from themeday.accounts import account_name_findings
 from themeday.backup import BackupError, list_backups
 from themeday.config import db_path
 from themeday.domain import Role
 from themeday.ui import gate
 from themeday.ui.resources import backup_now
-from themeday.ui.widgets import campaign_caption, progress_charts, selected_campaign
+from themeday.ui.widgets import (
+    campaign_caption,
+    escape_markdown,
+    progress_charts,
+    selected_campaign,
+)
 
 
 def render() -> None:
     identity = gate.require(Role.OFFICE)
     repo, actor = identity.repo, identity.actor
     st.title("管理首页")
+    findings = account_name_findings(repo, actor)
+    if findings:
+        st.warning(
+            "账号名称需要处理（登录时不区分大小写和全角半角，这些账号容易被冒用或混淆）：\n\n"
+            + "\n".join(f"- {escape_markdown(line)}" for line in findings)
+            + "\n\n请在“单位与账号”中停用多余的账号。"
+        )
     campaign = selected_campaign(repo, actor)
     if campaign is None:
         st.info("尚未创建主题日活动。")
@@ -30,22 +45,6 @@ def render() -> None:
         columns[3].metric("待审核", by_status.get("submitted", 0))
         progress_charts(campaign, counts)
 
-    st.subheader("最近操作记录")
-    entries = repo.list_audit(actor, limit=100)
-    frame = pd.DataFrame(
-        [
-            {
-                "时间": e.occurred_at.strftime("%Y-%m-%d %H:%M:%S"),
-                "用户": e.username,
-                "操作": action_label(e.action),
-                "对象": f"{e.object_type or ''} {e.object_id or ''}".strip(),
-                "结果": "成功" if e.success else "失败",
-                "说明": e.detail,
-            }
-            for e in entries
-        ]
-    )
-    st.dataframe(frame, hide_index=True, width="stretch")
     _backups(identity)
 
 

@@ -9,10 +9,11 @@ starts the forms afresh from the stored record.
 
 from datetime import date, datetime
 
+import pandas as pd
 import streamlit as st
 
 from themeday import activities, declarations
-from themeday.activities import Upload
+from themeday.activities import Upload, deadlines_at
 from themeday.domain import INVITEE_KINDS, OPEN_ACTIVITY_STATUSES, ActivityStatus, Role, cn_date
 from themeday.records import Activity, Campaign
 from themeday.ui import gate
@@ -21,15 +22,16 @@ from themeday.ui.activity_widgets import (
     PHOTO_MB,
     VIDEO_MB,
     activity_summary,
+    capped,
     comment_thread,
     deadline_notice,
-    deadlines,
     default_date,
     edit_version,
     file_gallery,
     overview_table,
     pick_activity,
     reload_notice,
+    search_activities,
     write,
 )
 from themeday.ui.gate import Identity
@@ -69,18 +71,30 @@ def render() -> None:
         return
     cal = declarations.calendar(repo, actor)
     now = repo.clock()
+    rows = activities.rows_of(mine)
+    dues = activities.deadline_table(rows, campaign.rules, cal, now)
 
     st.subheader("活动一览")
-    overview_table(mine, campaign, cal, now, with_unit=False)
+    shown = search_activities(rows, key="unit_activity_search")
+    if shown.empty:
+        st.info("没有符合搜索条件的活动。")
+        return
+    shown = capped(shown)
+    overview_table(shown, dues, with_unit=False)
 
     st.subheader("办理活动")
-    activity = pick_activity(mine, missing="链接中的活动不存在或不属于本单位，已显示本单位的活动。")
+    listed = set(shown["id"].tolist())
+    activity = pick_activity(
+        [a for a in mine if a.id in listed],
+        known_ids={a.id for a in mine},
+        missing="链接中的活动不存在或不属于本单位，已显示本单位的活动。",
+    )
     activity_summary(activity)
     reload_notice(activity)
     _schedule(identity, campaign, activity, cal, now)
-    _plan(identity, campaign, activity, cal, now)
+    _plan(identity, campaign, activity, cal, dues)
     _held(identity, campaign, activity)
-    _report(identity, campaign, activity, cal, now)
+    _report(identity, campaign, activity, cal, dues)
     _cancel(identity, activity)
     st.divider()
     file_gallery(
@@ -158,7 +172,7 @@ def _schedule(
 
 
 def _plan(
-    identity: Identity, campaign: Campaign, a: Activity, cal: WorkdayCalendar, now: datetime
+    identity: Identity, campaign: Campaign, a: Activity, cal: WorkdayCalendar, dues: pd.DataFrame
 ) -> None:
     if a.cancelled:
         return
@@ -166,7 +180,7 @@ def _plan(
     open_step = a.status in _PLAN_STEP
     title = "② 活动方案" + ("（已报送）" if filed else "")
     with st.expander(title, expanded=open_step and not filed):
-        plan_due, _ = deadlines(a, campaign, cal, now)
+        plan_due, _ = deadlines_at(dues, a.id, campaign.rules, cal)
         if campaign.rules.plan_days_before is None:
             st.caption("本年度活动未规定方案报送时限，仍可报送活动方案供政务公开办了解。")
         elif a.activity_date is None:
@@ -299,13 +313,13 @@ def _held(identity: Identity, campaign: Campaign, a: Activity) -> None:
 
 
 def _report(
-    identity: Identity, campaign: Campaign, a: Activity, cal: WorkdayCalendar, now: datetime
+    identity: Identity, campaign: Campaign, a: Activity, cal: WorkdayCalendar, dues: pd.DataFrame
 ) -> None:
     if a.status not in (*_REPORT_STEP, _S.PUBLISHED):
         return
     filed = a.report_filed_at is not None
     with st.expander("④ 活动总结" + ("（已报送）" if filed else ""), expanded=not filed):
-        _, report_due = deadlines(a, campaign, cal, now)
+        _, report_due = deadlines_at(dues, a.id, campaign.rules, cal)
         if campaign.rules.report_days_after is None:
             st.caption("本年度活动未规定总结报送时限。")
         deadline_notice(report_due)

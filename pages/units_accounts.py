@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from themeday import accounts
+from themeday.config import SECURITY
 from themeday.domain import Role, UnitKind
 from themeday.imports import parse_units
 from themeday.records import Unit, User
@@ -12,14 +13,19 @@ from themeday.ui.gate import Identity
 from themeday.ui.widgets import (
     confirmed,
     escape_markdown,
-    import_problems,
+    refused_import,
     run_action,
     show_flash,
     units_frame,
 )
 
 _KINDS = [k.value for k in UnitKind]
-_ROLES = {Role.UNIT: "单位用户", Role.OFFICE: "政务公开办", Role.LEADER: "领导（只读）"}
+_ROLES = {
+    Role.UNIT: "单位用户",
+    Role.OFFICE: "政务公开办",
+    Role.LEADER: "领导（只读）",
+    Role.AUDITOR: "审计管理员（只看审计日志）",
+}
 _TAB = "units_accounts.tab"
 _ISSUED = "units_accounts.issued_password"
 """(username, what it is, password) of a password just issued, until dismissed."""
@@ -101,7 +107,7 @@ def _import_units(identity: Identity) -> None:
             return
         parsed = parse_units(upload.getvalue(), upload.name)
         if not parsed.ok:
-            import_problems(parsed.errors)
+            refused_import(identity.repo, identity.actor, upload, "单位名录导入文件", parsed.errors)
             return
         st.write(f"共 {len(parsed.rows)} 个单位待导入：")
         st.dataframe(units_frame(parsed.rows), hide_index=True, width="stretch")
@@ -171,6 +177,7 @@ def _users(identity: Identity) -> None:
         hide_index=True,
         width="stretch",
     )
+    _stale_accounts(identity)
     units = repo.list_units(actor, include_disabled=False)
     unit_names = {u.id: u.name for u in units}
     with st.expander("新增账号"), st.form("user_new"):
@@ -202,6 +209,56 @@ def _users(identity: Identity) -> None:
                 st.rerun()
     if users:
         _manage_user(identity, users, unit_names)
+
+
+def _stale_accounts(identity: Identity) -> None:
+    """长期未登录的账号: listed, and disabled on request after a confirmation."""
+    repo, actor = identity.repo, identity.actor
+    days = SECURITY.stale_account_after.days
+    stale = accounts.stale_accounts(repo, actor)
+    st.markdown(f"**长期未登录的账号**（超过{days}天未登录的启用账号，从未登录的按创建时间计）")
+    if not stale:
+        st.caption(f"没有超过{days}天未登录的账号。")
+        return
+    today = repo.today()
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "用户名": s.user.username,
+                    "姓名/岗位": s.user.display_name,
+                    "角色": _ROLES[s.user.role],
+                    "所属单位": s.user.unit_name or "—",
+                    "最近登录": f"{s.last_login_at:%Y-%m-%d}" if s.last_login_at else "从未登录",
+                    "未登录天数": (today - (s.last_login_at or s.created_at).date()).days,
+                }
+                for s in stale
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    by_id = {s.user.id: s.user for s in stale}
+    picked = st.multiselect(
+        "选择要停用的账号",
+        list(by_id),
+        format_func=lambda i: f"{by_id[i].username}（{by_id[i].display_name}）",
+        key="stale_pick",
+        placeholder="可多选",
+    )
+    names = "、".join(by_id[i].username for i in picked)
+    if confirmed(
+        "停用所选账号",
+        "stale_disable",
+        f"确认停用账号 {names}？停用后这些账号不能再登录，可随时重新启用。",
+        disabled=not picked,
+    ):
+        if run_action(
+            lambda: accounts.disable_accounts(repo, actor, picked),
+            f"已停用{len(picked)}个长期未登录的账号：{names}。",
+        ):
+            st.session_state.pop("stale_pick", None)
+            st.rerun()
 
 
 def _manage_user(identity: Identity, users: list[User], unit_names: dict[int, str]) -> None:

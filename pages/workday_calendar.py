@@ -12,7 +12,7 @@ from themeday.domain import Role
 from themeday.imports import parse_workday_overrides
 from themeday.ui import gate
 from themeday.ui.gate import Identity
-from themeday.ui.widgets import import_problems, run_action, selected_campaign, show_flash
+from themeday.ui.widgets import refused_import, run_action, selected_campaign, show_flash
 from themeday.workdays import WorkdayOverride
 
 _WEEKDAYS = ("一", "二", "三", "四", "五", "六", "日")
@@ -102,7 +102,7 @@ def _import(identity: Identity) -> None:
             return
         parsed = parse_workday_overrides(upload.getvalue(), upload.name)
         if not parsed.ok:
-            import_problems(parsed.errors)
+            refused_import(identity.repo, identity.actor, upload, "节假日导入文件", parsed.errors)
             return
         st.write(f"共 {len(parsed.rows)} 天待导入。")
         if st.button("确认导入", type="primary", key="workday_import_go") and run_action(

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import shutil
 from datetime import datetime, timedelta
+from hashlib import sha256
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from tests.downloads import downloads  # noqa: F401  (a fixture for every test module)
 from themeday import db
-from themeday.config import TZ
+from themeday.config import TZ, now
 from themeday.domain import SYSTEM_ACTOR, Actor
 from themeday.repository import Repository
 from themeday.setup import seed_demo
@@ -112,5 +114,30 @@ def app_db(demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     path = tmp_path / "app.duckdb"
     copy_demo(demo_template, path)
     monkeypatch.setenv("THEMEDAY_DB", str(path))
-    monkeypatch.setenv("THEMEDAY_COOKIE_KEY", "test-key-" + tmp_path.name)
-    return Repository(db.cursor(_connection(str(path.resolve()))))
+    # A key the app accepts (≥ 32 bytes, not a published sample), one per test.
+    key = "test-key-" + sha256(tmp_path.name.encode()).hexdigest()
+    monkeypatch.setenv("THEMEDAY_COOKIE_KEY", key)
+    repo = Repository(db.cursor(_connection(str(path.resolve()))))
+    # The app runs on the wall clock, the template was seeded on FakeClock's day: the
+    # demo passwords are dated today, so they never expire under a test (90 days).
+    repo.cur.execute("UPDATE app_user SET password_changed_at = ?", [now()])
+    return repo
+
+
+def take_upload_space(repo: Repository, unit_id: int, size: int) -> None:
+    """Record a stored file of ``size`` bytes for a unit (raw SQL: only the quota reads
+    it), so a test can bring the unit near its upload quota without writing megabytes."""
+    repo.cur.execute(
+        "INSERT INTO attachment (campaign_id, unit_id, owner_type, owner_id, kind,"
+        " original_name, stored_name, fmt, size, sha256, uploaded_by, uploaded_at)"
+        " VALUES (0, ?, 'activity', 0, 'video', 'filler.mp4', 'filler', 'mp4', ?, '', 'test',"
+        " now())",
+        [unit_id, size],
+    )
+
+
+def upload_bytes_of(repo: Repository, unit_id: int) -> int:
+    """What a unit's attachment rows add up to."""
+    return repo.cur.execute(
+        "SELECT COALESCE(SUM(size), 0) FROM attachment WHERE unit_id = ?", [unit_id]
+    ).fetchone()[0]

@@ -7,12 +7,13 @@ import pytest
 from tests.conftest import actor_for
 from themeday import accounts
 from themeday.auth import password_matches
-from themeday.domain import PermissionDenied, Role, ValidationError
+from themeday.config import SECURITY
+from themeday.domain import SYSTEM_AUDITOR, PermissionDenied, Role, ValidationError
 from themeday.imports import UnitRow
 
 
 def audit_count(repo, office) -> int:
-    return len(repo.list_audit(office, 10_000))
+    return len(repo.list_audit(SYSTEM_AUDITOR, 10_000))
 
 
 @pytest.mark.parametrize("username", ["unit1", "leader"])
@@ -142,5 +143,97 @@ def test_account_doors_check_the_input_and_write(demo, office):
     assert password_matches(password, record.password_hash)
     assert record.user.must_change_password
     accounts.unlock_user(demo, office, user.id)
-    actions = [e.action for e in demo.list_audit(office, 10)]
+    actions = [e.action for e in demo.list_audit(SYSTEM_AUDITOR, 10)]
     assert {"update", "disable", "enable", "reset_password", "unlock"} <= set(actions)
+
+
+def test_nobody_grants_themselves_a_role(demo, office):
+    """三权分立: the office cannot make its own account the auditor (nor anything else),
+    at the door or in the repository; it may still rename itself."""
+    me = demo.login_record("office").user
+    with pytest.raises(ValidationError, match="自己"):
+        accounts.update_user(
+            demo, office, me.id, me.version, display_name="办公室", role=Role.AUDITOR, unit_id=None
+        )
+    with pytest.raises(PermissionDenied, match="自己"):
+        demo.update_user(
+            office, me.id, me.version, display_name="办公室", role=Role.AUDITOR, unit_id=None
+        )
+    assert demo.login_record("office").user.role == Role.OFFICE
+    accounts.update_user(
+        demo, office, me.id, me.version, display_name="办公室", role=Role.OFFICE, unit_id=None
+    )
+    assert demo.login_record("office").user.display_name == "办公室"
+
+
+def test_the_office_creates_an_auditor_account_and_it_is_audited(demo, office):
+    before = audit_count(demo, office)
+    password = accounts.create_account(
+        demo,
+        office,
+        username="auditor2",
+        display_name="第二审计员",
+        role=Role.AUDITOR,
+        unit_id=None,
+    )
+    created = demo.login_record("auditor2")
+    assert created.user.role == Role.AUDITOR and created.user.must_change_password
+    assert password_matches(password, created.password_hash)
+    assert audit_count(demo, office) == before + 1
+    newest = demo.list_audit(actor_for(demo, "auditor"), 1)[0]
+    assert (newest.action, newest.username, newest.detail) == ("create", "office", "auditor2")
+
+
+@pytest.mark.parametrize("username", ["auditor", "leader", "unit1"])
+def test_only_the_office_creates_accounts(demo, username):
+    with pytest.raises(PermissionDenied):
+        accounts.create_account(
+            demo,
+            actor_for(demo, username),
+            username="someone",
+            display_name="某人",
+            role=Role.AUDITOR,
+            unit_id=None,
+        )
+    assert demo.login_record("someone") is None
+
+
+# ------------------------------------------------------------ stale accounts (长期未登录)
+def test_accounts_not_logged_in_for_long_are_listed_for_the_office(demo, clock, office):
+    """Counted from the newest login, or from the creation for an account never used."""
+    days = SECURITY.stale_account_after.days
+    assert accounts.stale_accounts(demo, office) == []  # the demo's accounts are new
+    demo.start_session(demo.login_record("unit1").user, "s-unit1")  # unit1 logs in today
+    clock.advance(days=days - 1)
+    demo.start_session(demo.login_record("office").user, "s-office")
+    assert accounts.stale_accounts(demo, office) == []
+    clock.advance(days=1)
+    stale = {s.user.username: s for s in accounts.stale_accounts(demo, office)}
+    assert set(stale) == {"leader", "auditor", "unit1", "unit2", "unit3"}  # not office
+    assert stale["unit1"].last_login_at is not None and stale["unit2"].last_login_at is None
+    demo.set_user_enabled(office, demo.login_record("unit3").user.id, False)
+    assert "unit3" not in {s.user.username for s in accounts.stale_accounts(demo, office)}
+    with pytest.raises(PermissionDenied):
+        accounts.stale_accounts(demo, actor_for(demo, "leader"))
+    with pytest.raises(PermissionDenied):
+        demo.stale_users(actor_for(demo, "auditor"), clock())
+
+
+def test_stale_accounts_are_disabled_through_the_door_and_audited(demo, clock, office):
+    clock.advance(days=SECURITY.stale_account_after.days + 1)
+    ids = [demo.login_record(u).user.id for u in ("unit2", "unit3")]
+    me = demo.login_record("office").user.id
+    with pytest.raises(ValidationError, match="不能停用自己"):
+        accounts.disable_accounts(demo, office, [*ids, me])
+    assert demo.login_record("unit2").user.enabled  # nothing of the batch disabled
+    with pytest.raises(ValidationError, match="请先选择"):
+        accounts.disable_accounts(demo, office, [])
+    with pytest.raises(PermissionDenied):
+        accounts.disable_accounts(demo, actor_for(demo, "leader"), ids)
+    assert accounts.disable_accounts(demo, office, ids) == 2
+    assert not demo.login_record("unit2").user.enabled
+    assert not demo.login_record("unit3").user.enabled
+    rows = demo.list_audit(SYSTEM_AUDITOR, 2)
+    assert {(e.action, e.object_id, e.username) for e in rows} == {
+        ("disable", str(i), "office") for i in ids
+    }

@@ -9,13 +9,15 @@ from datetime import date, datetime
 import pytest
 from PIL import Image
 
-from tests.conftest import actor_for
+from tests.conftest import actor_for, take_upload_space, upload_bytes_of
+from tests.sample_files import PDF
 from themeday import activities
 from themeday.activities import Upload
 from themeday.config import TZ
 from themeday.declarations import calendar
 from themeday.domain import (
     DAXIANG_2023,
+    SYSTEM_AUDITOR,
     XIANGJIANG_2023,
     DeclarationStatus,
     NotFound,
@@ -23,10 +25,8 @@ from themeday.domain import (
     StaleRecord,
     ValidationError,
 )
-from themeday.uploads import FileStore
+from themeday.uploads import FileNotSaved, FileStore
 from themeday.workdays import WorkdayCalendar, WorkdayOverride
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def jpeg(colour: str = "red", gps: bool = False) -> bytes:
@@ -221,7 +221,7 @@ def test_whole_flow_to_the_showcase(world):
         reported, campaign.rules, calendar(repo, unit1), repo.clock()
     )
     assert report.due == date(2023, 10, 16) and report.filed and report.late_workdays == 0
-    assert repo.list_showcase(campaign.id) == []
+    assert repo.list_showcase(campaign.id) == [] and repo.count_showcase(campaign.id) == 0
 
     with pytest.raises(PermissionDenied):
         activities.publish(repo, unit1, mine.id, reported.version)
@@ -229,6 +229,7 @@ def test_whole_flow_to_the_showcase(world):
         activities.publish(repo, office, mine.id, reported.version, "javascript:alert(1)")
     activities.publish(repo, office, mine.id, reported.version, "https://www.dxzf.gov.cn/a.html")
     [item] = repo.list_showcase(campaign.id)
+    assert repo.count_showcase(campaign.id) == 1
     assert (item.activity_id, item.title, item.portal_url) == (
         mine.id,
         "城区防汛应急政策发布",
@@ -250,7 +251,7 @@ def test_whole_flow_to_the_showcase(world):
     assert repo.list_showcase(campaign.id) == [] and repo.get_showcase_item(mine.id) is None
     with pytest.raises(NotFound):
         repo.public_attachment(item.photo_ids[0])
-    actions = [e.action for e in repo.list_audit(office) if e.object_type == "activity"]
+    actions = [e.action for e in repo.list_audit(SYSTEM_AUDITOR) if e.object_type == "activity"]
     for action in ("schedule", "file_plan", "record_held", "file_report", "publish", "unpublish"):
         assert action in actions
 
@@ -588,7 +589,8 @@ def test_held_date_must_lie_in_the_campaign_year(world):
 
 
 def test_a_file_that_cannot_be_stored_takes_the_stored_ones_with_it(world, monkeypatch):
-    """Disk full on the second photo: the first is removed again, nothing is recorded."""
+    """Disk full on the second photo: the first is removed again, nothing is recorded but
+    the failure: 文件保存失败 with the reason (not 系统繁忙), and its audit row."""
     repo, _, unit1, _, _, mine, _, store = world
     carry_out(world)
     before = sorted(p.name for p in store.root.rglob("*") if p.is_file())
@@ -601,7 +603,7 @@ def test_a_file_that_cannot_be_stored_takes_the_stored_ones_with_it(world, monke
         return real_save(data, fmt)
 
     monkeypatch.setattr(store, "save", failing_save)
-    with pytest.raises(OSError):
+    with pytest.raises(FileNotSaved) as refused:
         activities.file_report(
             repo,
             unit1,
@@ -613,6 +615,13 @@ def test_a_file_that_cannot_be_stored_takes_the_stored_ones_with_it(world, monke
         )
     assert sorted(p.name for p in store.root.rglob("*") if p.is_file()) == before
     assert fresh(repo, unit1, mine).status == "held"
+    assert refused.value.messages == [
+        "文件保存失败：“2.jpg”未能写入存储（存储空间已满）。未保存任何内容，请稍后重试或联系管理员。"
+    ]
+    rows = repo.cur.execute(
+        "SELECT username, success, detail FROM audit_log WHERE action = 'upload_failed'"
+    ).fetchall()
+    assert rows == [(unit1.username, False, "文件：2.jpg；类型：活动照片；原因：存储空间已满")]
 
 
 # ------------------------------------------------------------------ the held date (issue 13)
@@ -727,7 +736,7 @@ def test_a_unit_removes_a_wrong_photo_of_the_open_step_and_it_stays_audited(worl
         activities.remove_file(repo, unit2, campaign, wrong.id)
     activities.remove_file(repo, unit1, campaign, wrong.id)
     assert [f.original_name for f in repo.list_activity_files(unit1, mine.id)] == ["logo.jpg"]
-    entry = next(e for e in repo.list_audit(office) if e.action == "remove_file")
+    entry = next(e for e in repo.list_audit(SYSTEM_AUDITOR) if e.action == "remove_file")
     assert entry.object_id == str(wrong.id) and "错的.jpg" in entry.detail
     assert repo.cur.execute(
         "SELECT removed_by FROM attachment WHERE id = ?", [wrong.id]
@@ -771,3 +780,25 @@ def test_a_removed_marking_photo_counts_only_before_its_removal(world):
         return result.activities.set_index("activity_id").loc[mine.id, "marking_photos"]
 
     assert (marking_photos(date(2023, 10, 10)), marking_photos(date(2023, 10, 11))) == (2, 1)
+
+
+def test_report_files_over_the_units_upload_quota_are_refused_and_not_stored(world, monkeypatch):
+    repo, _, unit1, unit2, _, mine, _, store = world
+    carry_out(world)
+    monkeypatch.setenv("THEMEDAY_UNIT_UPLOAD_QUOTA_MB", "1")
+    take_upload_space(repo, unit1.unit_id, 1024 * 1024 - upload_bytes_of(repo, unit1.unit_id))
+    before = fresh(repo, unit1, mine)
+    files_before = sorted(p.name for p in store.root.rglob("*") if p.is_file())
+    with pytest.raises(ValidationError, match="附件存储已达上限.*配额 1 MB.*已用 1 MB"):
+        activities.file_report(
+            repo,
+            unit1,
+            mine.id,
+            before.version,
+            report_text="总结",
+            photos=[Upload(jpeg(), "a.jpg")],
+            store=store,
+        )
+    assert fresh(repo, unit1, mine) == before
+    assert sorted(p.name for p in store.root.rglob("*") if p.is_file()) == files_before
+    repo.check_upload_quota(unit2, unit2.unit_id, 1024)  # the quota is the unit's own

@@ -31,7 +31,7 @@ from themeday.audit import (
 )
 from themeday.auth import AuthService
 from themeday.backup import backup, restore
-from themeday.domain import SYSTEM_ACTOR, Role, ValidationError
+from themeday.domain import SYSTEM_ACTOR, SYSTEM_AUDITOR, PermissionDenied, Role, ValidationError
 from themeday.migrations import MIGRATIONS
 from themeday.repository import Repository
 
@@ -75,14 +75,50 @@ def test_every_write_appends_a_row_chained_to_the_one_before(repo, system):
     assert rows[0].prev_hash == GENESIS
     assert_one_chain(rows)
     assert len({r.row_hash for r in rows}) == len(rows)
-    assert repo.verify_audit_chain(system).message() == "审计日志完整：共 4 条，哈希链校验通过。"
+    assert (
+        repo.verify_audit_chain(SYSTEM_AUDITOR).message()
+        == "审计日志完整：共 4 条，哈希链校验通过。"
+    )
 
 
 def test_a_fresh_demo_database_verifies(demo, office):
-    result = demo.verify_audit_chain(office)
+    result = demo.verify_audit_chain(SYSTEM_AUDITOR)
     assert result.ok and result.count == count(demo) > 50
-    assert result.last_id == demo.list_audit(office, 1)[0].id
+    assert result.last_id == demo.list_audit(SYSTEM_AUDITOR, 1)[0].id
     assert_one_chain(chain_rows(demo))
+
+
+# ------------------------------------------------------------ separation of duties
+AUDIT_READS = {
+    "list_audit": lambda r, a: r.list_audit(a, 5),
+    "search_audit": lambda r, a: r.search_audit(a, AuditFilter(), 5),
+    "count_audit": lambda r, a: r.count_audit(a, AuditFilter()),
+    "audit_choices": lambda r, a: r.audit_choices(a),
+    "verify_audit_chain": lambda r, a: r.verify_audit_chain(a),
+    "grid": lambda r, a: r.grid_rows(a, "audit_log", limit=5),
+}
+
+
+@pytest.mark.parametrize("read", sorted(AUDIT_READS))
+@pytest.mark.parametrize("username", ["office", "leader", "unit1"])
+def test_only_the_auditor_reads_the_audit_log(demo, username, read):
+    """权限分离: the office that manages the data and the accounts reads no audit row,
+    through any door; the demo's auditor account does."""
+    with pytest.raises(PermissionDenied):
+        AUDIT_READS[read](demo, actor_for(demo, username))
+    assert AUDIT_READS[read](demo, actor_for(demo, "auditor"))
+
+
+@pytest.mark.parametrize("username", ["office", "leader", "unit1"])
+def test_only_the_auditor_deletes_audit_rows(demo, clock, username):
+    clock.advance(days=400)
+    before = count(demo)
+    with pytest.raises(PermissionDenied):
+        demo.apply_audit_retention(actor_for(demo, username), 183)
+    with pytest.raises(PermissionDenied):
+        demo.apply_audit_retention(SYSTEM_ACTOR, 183)  # the office's set-up actor neither
+    assert count(demo) == before
+    assert demo.apply_audit_retention(actor_for(demo, "auditor"), 183).deleted == before
 
 
 def test_the_hash_covers_every_field_and_the_previous_hash():
@@ -117,7 +153,7 @@ def middle_id(repo: Repository) -> int:
 def test_a_changed_detail_is_reported_at_that_row(demo, office):
     target = middle_id(demo)
     demo.cur.execute("UPDATE audit_log SET detail = detail || '（改）' WHERE id = ?", [target])
-    result = demo.verify_audit_chain(office)
+    result = demo.verify_audit_chain(SYSTEM_AUDITOR)
     assert not result.ok and result.broken_id == target
     assert "被修改" in result.reason and f"#{target}" in result.message()
 
@@ -130,14 +166,14 @@ def test_a_changed_row_with_a_recomputed_hash_is_reported_at_the_next_row(demo, 
         "UPDATE audit_log SET success = ?, row_hash = ? WHERE id = ?",
         [forged.success, compute_hash(forged, target.prev_hash), target.id],
     )
-    result = demo.verify_audit_chain(office)
+    result = demo.verify_audit_chain(SYSTEM_AUDITOR)
     assert result.broken_id == rows[11].id and f"#{target.id}" in result.reason
 
 
 def test_a_deleted_middle_row_is_reported_at_the_row_after_it(demo, office):
     rows = chain_rows(demo)
     demo.cur.execute("DELETE FROM audit_log WHERE id = ?", [rows[20].id])
-    result = demo.verify_audit_chain(office)
+    result = demo.verify_audit_chain(SYSTEM_AUDITOR)
     assert result.broken_id == rows[21].id
     assert "删除" in result.reason and f"#{rows[19].id}" in result.reason
 
@@ -145,7 +181,7 @@ def test_a_deleted_middle_row_is_reported_at_the_row_after_it(demo, office):
 def test_a_deleted_first_row_is_reported(demo, office):
     rows = chain_rows(demo)
     demo.cur.execute("DELETE FROM audit_log WHERE id = ?", [rows[0].id])
-    assert demo.verify_audit_chain(office).broken_id == rows[1].id
+    assert demo.verify_audit_chain(SYSTEM_AUDITOR).broken_id == rows[1].id
 
 
 def test_two_swapped_rows_are_reported_at_the_first_of_them(demo, office):
@@ -167,7 +203,7 @@ def test_two_swapped_rows_are_reported_at_the_first_of_them(demo, office):
                 target.id,
             ],
         )
-    assert demo.verify_audit_chain(office).broken_id == a.id
+    assert demo.verify_audit_chain(SYSTEM_AUDITOR).broken_id == a.id
 
 
 def test_a_row_without_hashes_is_reported_and_not_chained_again_on_open(tmp_path):
@@ -184,7 +220,7 @@ def test_a_row_without_hashes_is_reported_and_not_chained_again_on_open(tmp_path
     con.close()
     con = db.connect(path)  # the chain exists: opening must not re-chain the row
     try:
-        result = Repository(db.cursor(con)).verify_audit_chain(SYSTEM_ACTOR)
+        result = Repository(db.cursor(con)).verify_audit_chain(SYSTEM_AUDITOR)
         assert result.broken_id == second and "没有哈希" in result.reason
     finally:
         con.close()
@@ -244,7 +280,7 @@ def test_a_transaction_in_progress_holds_back_other_writers(tmp_path):
         assert [r.object_id for r in rows[:2]] == ["first", "a"]
         assert len(rows) == 4
         assert_one_chain(rows)
-        assert a.verify_audit_chain(SYSTEM_ACTOR).ok
+        assert a.verify_audit_chain(SYSTEM_AUDITOR).ok
     finally:
         con.close()
 
@@ -278,7 +314,7 @@ def test_many_threads_writing_at_once_keep_one_unbroken_chain(demo, office):
     rows = chain_rows(demo)
     assert len({r.prev_hash for r in rows}) == len(rows)  # no two rows share a parent
     assert_one_chain(rows)
-    assert demo.verify_audit_chain(office).ok
+    assert demo.verify_audit_chain(SYSTEM_AUDITOR).ok
 
 
 # ------------------------------------------------------------------ escaping
@@ -294,15 +330,15 @@ def test_user_values_cannot_fake_another_log_line(demo, office, tmp_path):
     fake = "unit1\n2026-11-23 09:00:00,office,政务公开办,,登录,成功"
     AuthService(demo).authenticate(fake, "Wrong@1234")
     demo.record_backup(office, "bk\r\n#999", "第一行\n第二行\u2028第三行")
-    rows = demo.search_audit(office, AuditFilter(), 2)
+    rows = demo.search_audit(SYSTEM_AUDITOR, AuditFilter(), 2)
     texts = [v for r in rows for v in (r.username, r.object_id, r.detail) if v]
     assert not any(ch in t for t in texts for ch in "\n\r\u2028")
     assert rows[1].username == "unit1\\n2026-11-23 09:00:00,office,政务公开办,,登录,成功"
     assert rows[0].object_id == "bk\\r\\n#999"
     assert rows[0].detail == "第一行\\n第二行\\u2028第三行"
-    assert demo.verify_audit_chain(office).ok
+    assert demo.verify_audit_chain(SYSTEM_AUDITOR).ok
     # the filter finds what was typed
-    assert demo.count_audit(office, AuditFilter(username=fake)) == 1
+    assert demo.count_audit(SYSTEM_AUDITOR, AuditFilter(username=fake)) == 1
     # one line per row in the csv export
     lines = audit_csv(rows).decode("utf-8-sig").split("\r\n")
     assert len([line for line in lines if line]) == 3
@@ -313,7 +349,7 @@ def test_exports_neutralise_every_text_cell(demo, office):
     for text in ('=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)"):
         AuthService(demo).authenticate(text, "Wrong@1234")
     demo.record_backup(office, "=cmd|' /C calc'!A0", "\t=1+1")
-    rows = demo.search_audit(office, AuditFilter(), 5)
+    rows = demo.search_audit(SYSTEM_AUDITOR, AuditFilter(), 5)
 
     sheet = load_workbook(io.BytesIO(audit_xlsx(rows, "筛选条件：全部记录"))).active
     header = next(r for r in range(1, 6) if sheet.cell(r, 1).value == "编号")
@@ -354,14 +390,14 @@ def dated_rows(repo: Repository, clock: FakeClock, days_ago: list[int]) -> list[
 def test_retention_refuses_fewer_than_183_days(repo, clock):
     dated_rows(repo, clock, [400, 300])
     with pytest.raises(ValidationError, match="至少保留183天"):
-        repo.apply_audit_retention(SYSTEM_ACTOR, 182)
+        repo.apply_audit_retention(SYSTEM_AUDITOR, 182)
     assert count(repo) == 2
 
 
 def test_retention_deletes_only_older_rows_is_audited_and_verify_still_passes(repo, clock):
     ids = dated_rows(repo, clock, [400, 300, 190, 100, 250, 1])
     rows = chain_rows(repo)
-    done = repo.apply_audit_retention(SYSTEM_ACTOR, 183)
+    done = repo.apply_audit_retention(SYSTEM_AUDITOR, 183)
     # the first three are older than 183 days; the one 250 days old comes after a newer
     # row and waits for a later run (only a prefix of the chain is ever cut)
     assert (done.deleted, done.first_id, done.up_to_id) == (3, ids[0], ids[2])
@@ -375,23 +411,23 @@ def test_retention_deletes_only_older_rows_is_audited_and_verify_still_passes(re
         str(ids[2]),
     )
     assert "删除3条" in record.detail and rows[2].row_hash in record.detail
-    result = repo.verify_audit_chain(SYSTEM_ACTOR)
+    result = repo.verify_audit_chain(SYSTEM_AUDITOR)
     assert result.ok and result.count == 4
 
     # later writes, and a later retention, keep it verifiable
     repo.record_backup(SYSTEM_ACTOR, "after", "")
     clock.advance(days=400)
-    again = repo.apply_audit_retention(SYSTEM_ACTOR, 183)
+    again = repo.apply_audit_retention(SYSTEM_AUDITOR, 183)
     assert again.deleted == 5
-    assert repo.verify_audit_chain(SYSTEM_ACTOR).ok
+    assert repo.verify_audit_chain(SYSTEM_AUDITOR).ok
     assert [r.action for r in chain_rows(repo)] == ["retention"]
 
 
 def test_rows_deleted_beyond_the_retention_are_reported(repo, clock):
     ids = dated_rows(repo, clock, [400, 300, 10, 5])
-    repo.apply_audit_retention(SYSTEM_ACTOR, 183)
+    repo.apply_audit_retention(SYSTEM_AUDITOR, 183)
     repo.cur.execute("DELETE FROM audit_log WHERE id = ?", [ids[2]])
-    result = repo.verify_audit_chain(SYSTEM_ACTOR)
+    result = repo.verify_audit_chain(SYSTEM_AUDITOR)
     assert result.broken_id == ids[3] and "更早的记录可能被删除" in result.reason
 
 
@@ -399,7 +435,7 @@ def test_retention_refuses_while_the_chain_is_broken(repo, clock):
     ids = dated_rows(repo, clock, [400, 300, 10])
     repo.cur.execute("UPDATE audit_log SET detail = 'x' WHERE id = ?", [ids[0]])
     with pytest.raises(ValidationError, match="未删除任何记录"):
-        repo.apply_audit_retention(SYSTEM_ACTOR, 183)
+        repo.apply_audit_retention(SYSTEM_AUDITOR, 183)
     assert count(repo) == 3
 
 
@@ -426,7 +462,7 @@ def test_rows_written_before_the_chain_are_chained_when_the_database_opens(tmp_p
         assert_one_chain(rows)
         repo.record_backup(SYSTEM_ACTOR, "new", "")
         assert_one_chain(chain_rows(repo))
-        assert repo.verify_audit_chain(SYSTEM_ACTOR).message() == (
+        assert repo.verify_audit_chain(SYSTEM_AUDITOR).message() == (
             "审计日志完整：共 4 条，哈希链校验通过。"
         )
         assert db.chain_legacy_audit(con) == 0  # once only
@@ -437,7 +473,7 @@ def test_rows_written_before_the_chain_are_chained_when_the_database_opens(tmp_p
 # ------------------------------------------------------------------ backup and restore
 def test_a_restored_database_still_verifies(demo, office, tmp_path):
     demo.record_backup(office, "bk", "多行\n说明")
-    before = demo.verify_audit_chain(office)
+    before = demo.verify_audit_chain(SYSTEM_AUDITOR)
     path = tmp_path / "demo" / "demo.duckdb"
     con = duckdb.connect(str(path))  # the demo fixture's file, same process
     try:
@@ -448,7 +484,7 @@ def test_a_restored_database_still_verifies(demo, office, tmp_path):
     restore(tmp_path / "bk", restored)
     con = db.connect(restored)
     try:
-        after = Repository(db.cursor(con)).verify_audit_chain(SYSTEM_ACTOR)
+        after = Repository(db.cursor(con)).verify_audit_chain(SYSTEM_AUDITOR)
     finally:
         con.close()
     assert before.ok and after.ok
@@ -494,8 +530,7 @@ def test_cli_retention(demo_file, capsys):
     assert "哈希链校验通过" in out
     con = db.connect(demo_file)
     try:
-        office = actor_for(Repository(db.cursor(con)), "office")
-        newest = Repository(db.cursor(con)).list_audit(office, 1)[0]
+        newest = Repository(db.cursor(con)).list_audit(SYSTEM_AUDITOR, 1)[0]
         assert (newest.action, newest.username) == ("retention", "system")
     finally:
         con.close()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+import duckdb
 import pytest
 
 from tests.conftest import actor_for
@@ -11,17 +14,22 @@ from themeday.auth import (
     AuthService,
     check_login_cookie,
     hash_password,
+    password_expired,
+    password_expiry_notice,
     password_matches,
     session_key,
 )
-from themeday.config import SECURITY
-from themeday.domain import ValidationError
+from themeday.config import SECURITY, TZ
+from themeday.domain import SYSTEM_AUDITOR, ValidationError
+from themeday.migrations import MIGRATION_PASSWORD_AGE, MIGRATIONS
 from themeday.repository import Repository
 from themeday.setup import DEMO_PASSWORD
 
 
 def audit_actions(repo: Repository, office) -> list[tuple[str, str, bool]]:
-    return [(e.action, e.username, e.success) for e in reversed(repo.list_audit(office, 500))]
+    return [
+        (e.action, e.username, e.success) for e in reversed(repo.list_audit(SYSTEM_AUDITOR, 500))
+    ]
 
 
 def fail(service: AuthService, username: str, times: int) -> None:
@@ -244,6 +252,72 @@ def test_a_refused_cookie_is_audited_with_the_claimed_name(demo, office):
     service = AuthService(demo)
     check = check_login_cookie(unsigned({**GOOD, "username": "office"}), COOKIE_KEY, NOW)
     service.reject_cookie(check)
-    entry = demo.list_audit(office, 5)[0]
+    entry = demo.list_audit(SYSTEM_AUDITOR, 5)[0]
     assert (entry.action, entry.username, entry.success) == ("cookie_rejected", "office", False)
     assert entry.detail == "wrong_algorithm"
+
+
+# ------------------------------------------------------------ password age (定期更换口令)
+def test_a_password_older_than_the_maximum_age_must_be_changed_at_login(demo, clock):
+    service = AuthService(demo)
+    created = demo.login_record("unit1").user.password_changed_at
+    assert created == clock()  # the demo's accounts got their password when created
+    clock.advance(days=SECURITY.password_max_age.days, seconds=-1)
+    outcome = service.authenticate("unit1", DEMO_PASSWORD)
+    assert outcome.ok and not outcome.user.must_change_password  # not yet
+    clock.advance(seconds=1)
+    outcome = service.authenticate("unit1", DEMO_PASSWORD)
+    assert outcome.ok and outcome.user.must_change_password  # 修改密码 only, as after a reset
+    assert demo.login_record("unit1").user.must_change_password
+    newest = demo.list_audit(SYSTEM_AUDITOR, 1)[0]
+    assert (newest.action, newest.username) == ("password_expired", "unit1")
+    assert newest.detail == f"上次修改 {created:%Y-%m-%d}"
+    assert not service.authenticate("unit1", "Wrong@1234").ok  # a wrong password changes nothing
+    unit1 = actor_for(demo, "unit1")
+    service.change_password(unit1, DEMO_PASSWORD, "Fresh#2027a", "Fresh#2027a")
+    user = demo.login_record("unit1").user
+    assert user.password_changed_at == clock() and not user.must_change_password
+    assert not service.authenticate("unit1", "Fresh#2027a").user.must_change_password
+
+
+def test_a_reset_dates_the_password_too(demo, clock, office):
+    clock.advance(days=200)
+    user = demo.login_record("unit2").user
+    assert password_expired(user, clock())
+    demo.reset_password(office, user.id, hash_password("Reset#2027a"))
+    user = demo.login_record("unit2").user
+    assert user.password_changed_at == clock() and not password_expired(user, clock())
+
+
+def test_the_notice_comes_in_the_last_days_before_the_expiry(demo, clock):
+    user = demo.login_record("unit1").user
+    max_age, warning = SECURITY.password_max_age.days, SECURITY.password_expiry_warning.days
+    notice = password_expiry_notice
+    clock.advance(days=max_age - warning - 1)
+    assert notice(user, clock()) == ""
+    clock.advance(days=3)
+    assert notice(user, clock()) == f"您的密码将于{warning - 2}天后过期，请及时修改。"
+    clock.advance(days=warning - 2, hours=-1)
+    assert notice(user, clock()) == "您的密码将于今天过期，请及时修改。"
+    clock.advance(hours=1)
+    assert notice(user, clock()) == ""  # expired: the forced change says so instead
+
+
+def test_the_upgrade_dates_an_old_password_from_the_account(tmp_path):
+    """Accounts that never changed their password had no change date: the schema
+    upgrade gives them the account's creation time, so their age counts from there."""
+    path = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(path))
+    db.migrate(con, target=MIGRATIONS.index(MIGRATION_PASSWORD_AGE))
+    con.execute(
+        "INSERT INTO app_user (username, display_name, role, password_hash, created_at,"
+        " updated_at) VALUES ('old', '老账号', 'office', 'x', TIMESTAMPTZ '2026-01-05 10:00:00+08',"
+        " now())"
+    )
+    con.close()
+    con = db.connect(path)
+    try:
+        user = Repository(db.cursor(con)).login_record("old").user
+    finally:
+        con.close()
+    assert user.password_changed_at == datetime(2026, 1, 5, 10, tzinfo=TZ)

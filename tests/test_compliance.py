@@ -22,6 +22,7 @@ from themeday.declaration_rules import late_workdays
 from themeday.domain import (
     DAXIANG_2023,
     SYSTEM_ACTOR,
+    SYSTEM_AUDITOR,
     XIANGJIANG_2023,
     Actor,
     ComplianceWeights,
@@ -576,6 +577,53 @@ def test_agrees_with_the_per_activity_deadlines_on_generated_data(tmp_path):
         con.close()
 
 
+def _assert_table_agrees(repo, campaign_id, rules, cal, now) -> int:
+    """``activities.deadline_table`` on ``lifecycle_rows`` says what the per-activity
+    deadlines say, for every activity; returns how many deadlines were compared."""
+    lifecycle = repo.list_lifecycle(OFFICE, campaign_id)
+    rows = repo.lifecycle_rows(OFFICE, campaign_id)
+    assert list(rows["id"]) == [a.id for a in lifecycle]
+    table = activities.deadline_table(rows, rules, cal, now)
+    pd.testing.assert_frame_equal(
+        table, activities.deadline_table(activities.rows_of(lifecycle), rules, cal, now)
+    )
+    compared = 0
+    for activity in lifecycle:
+        expected = (
+            activities.plan_deadline(activity, rules, cal, now),
+            activities.report_deadline(activity, rules, cal, now),
+        )
+        assert activities.deadlines_at(table, activity.id, rules, cal) == expected, activity.id
+        overdue = not activity.cancelled and any(x is not None and x.overdue for x in expected)
+        assert bool(table.loc[activity.id, "overdue"]) == overdue
+        compared += sum(x is not None for x in expected)
+    return compared
+
+
+def test_the_deadline_table_agrees_with_the_per_activity_deadlines(tmp_path):
+    con = db.connect(tmp_path / "gen.duckdb")
+    try:
+        campaign_id, _ = bench.generate(con, 60, 300, seed=5)
+        repo = Repository(db.cursor(con))
+        rules = repo.get_campaign(OFFICE, campaign_id).rules
+        overrides = [
+            WorkdayOverride(d("2024-01-02"), False),
+            WorkdayOverride(d("2023-10-14"), True),
+        ]
+        for cal in (CAL, WorkdayCalendar(overrides)):
+            for now in (at(2023, 6, 1, 9), at(2023, 10, 9, 23, 59), at(2026, 12, 3, 8)):
+                assert _assert_table_agrees(repo, campaign_id, rules, cal, now) > 300
+    finally:
+        con.close()
+
+
+def test_the_deadline_table_keeps_a_due_date_that_passed_before_a_move(december):
+    december.run_until()
+    rules = december.campaign.rules
+    for now in (at(2025, 12, 4, 12), at(2025, 12, 31, 12), at(2027, 3, 1, 12)):
+        assert _assert_table_agrees(december.repo, december.campaign_id, rules, CAL, now) == 4
+
+
 # ===================================================================== 湘江新区 (rules off)
 @pytest.fixture
 def xiangjiang(repo, tmp_path) -> World:
@@ -673,7 +721,7 @@ def test_adjustments_need_a_reason_are_audited_and_office_only(daxiang):
 
     repo.clock.current = at(2023, 11, 1, 9)
     adjustment_id = repo.add_adjustment(OFFICE, c, unit_b, 4.5, "获评优秀案例")
-    entry = repo.list_audit(OFFICE, limit=1)[0]
+    entry = repo.list_audit(SYSTEM_AUDITOR, limit=1)[0]
     assert (entry.action, entry.object_type, entry.object_id) == (
         "adjust_score",
         "score_adjustment",
@@ -756,7 +804,7 @@ def test_weights_are_checked_audited_and_apply_from_when_they_were_set(daxiang):
     saved = repo.set_weights(OFFICE, c, {"typical_case": 10, "published": 0})
     assert saved == repo.get_weights(LEADER, c)
     assert (saved.typical_case, saved.published, saved.plan_on_time) == (10.0, 0.0, 2.0)
-    entry = repo.list_audit(OFFICE, limit=1)[0]
+    entry = repo.list_audit(SYSTEM_AUDITOR, limit=1)[0]
     assert (entry.action, entry.object_id) == ("set_weights", str(c))
     old = daxiang.unit(daxiang.result(d("2023-10-31")), "A")["score"]
     new = daxiang.unit(daxiang.result(d("2023-11-01")), "A")["score"]
@@ -784,7 +832,7 @@ def test_chases_are_recorded_audited_and_shown_on_open_items(daxiang):
         repo.record_chase(OFFICE, c, daxiang.units["B"], plan_a3)
     repo.clock.current = at(2023, 10, 11, 9)
     chase_id = repo.record_chase(OFFICE, c, daxiang.units["A"], plan_a3, "电话催报")
-    entry = repo.list_audit(OFFICE, limit=1)[0]
+    entry = repo.list_audit(SYSTEM_AUDITOR, limit=1)[0]
     assert (entry.action, entry.object_id) == ("chase", str(chase_id))
     [chase] = repo.list_chases(OFFICE, c)
     assert (chase.item, chase.note, chase.unit_name) == (plan_a3, "电话催报", "城北街道办事处")

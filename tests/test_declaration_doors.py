@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import actor_for
+from tests.sample_files import PDF
 from themeday import declarations
 from themeday.declaration_rules import ThemeRow
 from themeday.domain import PermissionDenied, StaleRecord, ValidationError
 from themeday.uploads import FileStore
 
 ROOT = Path(__file__).resolve().parent.parent
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 ROW = ThemeRow("乡村振兴政策宣讲", 12, "政策发布", "", "")
 
 

@@ -8,13 +8,13 @@ from datetime import date
 
 import pytest
 
-from tests.conftest import actor_for
+from tests.conftest import actor_for, take_upload_space, upload_bytes_of
+from tests.sample_files import PDF
 from themeday import declarations, exports
-from themeday.domain import PermissionDenied, StaleRecord, ValidationError
+from themeday.domain import SYSTEM_AUDITOR, PermissionDenied, StaleRecord, ValidationError
 from themeday.imports import UnitRow
 from themeday.uploads import FileStore
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 THEME = {
     "title": "乡村振兴政策宣讲",
     "planned_month": 12,
@@ -133,7 +133,7 @@ def test_office_amends_an_approved_theme_with_a_reason(flow):
     assert (amended.planned_month, amended.form) == (11, "座谈交流")
     event = repo.declaration_history(office, declaration.id)[-1]
     assert event.action == "amend" and "与市级活动错开" in event.reason
-    assert repo.list_audit(office, 1)[0].action == "amend"
+    assert repo.list_audit(SYSTEM_AUDITOR, 1)[0].action == "amend"
 
 
 def test_scan_is_checked_by_content_and_scoped(flow):
@@ -220,9 +220,11 @@ def test_import_round_trip_makes_a_submitted_declaration(flow):
 
 def test_a_bad_import_file_changes_nothing(flow):
     repo, office, unit3, campaign, store = flow
-    before = len(repo.list_audit(office, 10_000))
+    before = len(repo.list_audit(SYSTEM_AUDITOR, 10_000))
     with pytest.raises(ValidationError):
-        declarations.import_file(repo, office, campaign, b"PK\x03\x04 not really a workbook")
+        declarations.import_file(
+            repo, office, campaign, b"PK\x03\x04 not really a workbook", file_name="坏.xlsx"
+        )
     unit = repo.get_unit(unit3, unit3.unit_id)
     bad = exports.declaration_xlsx(
         campaign,
@@ -239,7 +241,12 @@ def test_a_bad_import_file_changes_nothing(flow):
     with pytest.raises(ValidationError, match="不是本单位"):
         declarations.import_file(repo, actor_for(repo, "unit1"), campaign, theirs)
     assert repo.declaration_for(unit3, campaign.id, unit3.unit_id) is None
-    assert len(repo.list_audit(office, 10_000)) == before
+    # nothing but the refusals of the files that could not be read is written
+    trail = repo.list_audit(SYSTEM_AUDITOR, 10_000)
+    added = trail[: len(trail) - before]
+    assert added and {(e.action, e.success) for e in added} == {("upload_refused", False)}
+    assert all("类型：申报表导入文件" in e.detail for e in added)
+    assert any(e.detail.startswith("文件：坏.xlsx；") for e in added)
 
 
 def test_unit_roster_import_is_all_or_nothing(flow):
@@ -281,3 +288,58 @@ def test_two_amendments_of_one_theme_the_later_is_refused_as_stale(flow):
     kept = repo.list_themes(unit1, declaration.id)[2]
     assert (kept.planned_month, kept.form) == (11, "座谈交流")
     assert [e.action for e in repo.declaration_history(office, declaration.id)].count("amend") == 1
+
+
+# ------------------------------------------------------------------ upload quota
+MB = 1024 * 1024
+
+
+def test_a_scan_over_the_units_upload_quota_is_refused_and_not_stored(flow, monkeypatch):
+    repo, office, unit3, campaign, store = flow
+    monkeypatch.setenv("THEMEDAY_UNIT_UPLOAD_QUOTA_MB", "1")
+    declaration_id = draft(repo, unit3, campaign)
+    take_upload_space(repo, unit3.unit_id, MB - upload_bytes_of(repo, unit3.unit_id) - 10)
+    used = upload_bytes_of(repo, unit3.unit_id)
+    with pytest.raises(ValidationError, match="附件存储已达上限") as refused:
+        declarations.upload_scan(repo, unit3, declaration_id, PDF, "申报表.pdf", store)
+    assert "配额 1 MB" in str(refused.value) and "已用 1.0 MB" in str(refused.value)
+    assert upload_bytes_of(repo, unit3.unit_id) == used
+    assert repo.get_declaration(unit3, declaration_id).scan_attachment_id is None
+    assert not [p for p in store.root.rglob("*") if p.is_file()]
+
+    monkeypatch.setenv("THEMEDAY_UNIT_UPLOAD_QUOTA_MB", "2")
+    declarations.upload_scan(repo, unit3, declaration_id, PDF, "申报表.pdf", store)
+    assert repo.get_declaration(unit3, declaration_id).scan_attachment_id is not None
+
+
+def test_the_repository_enforces_the_quota_itself(flow, monkeypatch):
+    """A write that skipped the service's early check (two uploads at once) is still
+    refused inside its transaction."""
+    repo, office, unit3, campaign, store = flow
+    monkeypatch.setenv("THEMEDAY_UNIT_UPLOAD_QUOTA_MB", "1")
+    declaration_id = draft(repo, unit3, campaign)
+    take_upload_space(repo, unit3.unit_id, MB - upload_bytes_of(repo, unit3.unit_id))
+    with pytest.raises(ValidationError, match="配额 1 MB"):
+        repo.attach_declaration_scan(
+            office,
+            declaration_id,
+            original_name="scan.pdf",
+            stored_name="0" * 32 + ".pdf",
+            fmt="pdf",
+            size=1,
+            sha256="0" * 64,
+        )
+    assert repo.get_declaration(unit3, declaration_id).scan_attachment_id is None
+
+
+def test_the_quota_setting(monkeypatch):
+    from themeday.config import unit_upload_quota_bytes
+
+    monkeypatch.delenv("THEMEDAY_UNIT_UPLOAD_QUOTA_MB", raising=False)
+    assert unit_upload_quota_bytes() == 2048 * MB
+    monkeypatch.setenv("THEMEDAY_UNIT_UPLOAD_QUOTA_MB", "500")
+    assert unit_upload_quota_bytes() == 500 * MB
+    for bad in ("0", "-1", "abc", "1.5"):
+        monkeypatch.setenv("THEMEDAY_UNIT_UPLOAD_QUOTA_MB", bad)
+        with pytest.raises(ValueError, match="正整数"):
+            unit_upload_quota_bytes()

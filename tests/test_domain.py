@@ -96,9 +96,10 @@ def test_cookie_key_is_generated_once_and_kept(tmp_path, monkeypatch):
     assert len(bytes.fromhex(first)) == 32
     assert resolve_cookie_key(None, key_file) == first
     assert oct(key_file.stat().st_mode & 0o777) == "0o600"
-    monkeypatch.setenv("THEMEDAY_COOKIE_KEY", "from-env")
-    assert resolve_cookie_key(None, key_file) == "from-env"
-    assert resolve_cookie_key("from-secrets", key_file) == "from-secrets"
+    from_env, from_secrets = "from-env-" + "0123456789" * 3, "from-secrets-" + "abcdefgh" * 4
+    monkeypatch.setenv("THEMEDAY_COOKIE_KEY", from_env)
+    assert resolve_cookie_key(None, key_file) == from_env
+    assert resolve_cookie_key(from_secrets, key_file) == from_secrets
 
 
 def test_a_new_campaign_from_a_preset_or_the_previous_year():

@@ -67,6 +67,12 @@ TABLE_KEYS = (
 )
 UNIT_READS = {"units", "declarations", "activities", "attachments", "comments", "workday_overrides"}
 """Units never see accounts or the audit log."""
+LEADER_READS = UNIT_READS
+"""Leaders neither (权限分离: accounts are the office's, the audit log the auditor's)."""
+OFFICE_READS = UNIT_READS | {"accounts"}
+"""The office never reads the audit log."""
+AUDITOR_READS = {"audit_log"}
+"""The auditor reads the audit log and nothing else."""
 OFFICE_EDITS = {
     "units": {"name", "kind", "contact_person", "contact_phone"},
     "accounts": {"display_name"},
@@ -82,7 +88,7 @@ UNIT_EDITS = {
 OFFICE_CREATES = {"units", "workday_overrides"}
 OFFICE_DELETES = {"units", "comments", "workday_overrides"}
 
-ROLES = ("office", "leader", "unit_own", "unit_other")
+ROLES = ("office", "leader", "unit_own", "unit_other", "auditor")
 OPERATIONS = ("read", "create", "update", "delete", "export")
 
 STORED = {
@@ -130,7 +136,9 @@ NEW_ROWS: dict[str, dict[str, Any]] = {
 def test_the_catalogue_has_exactly_the_tables_the_matrix_covers():
     assert tuple(TABLES) == TABLE_KEYS  # a new table must be added to the matrix above
     assert [t.key for t in tables_for(Role.UNIT)] == [k for k in TABLE_KEYS if k in UNIT_READS]
-    assert [t.key for t in tables_for(Role.LEADER)] == list(TABLE_KEYS)
+    assert [t.key for t in tables_for(Role.LEADER)] == [k for k in TABLE_KEYS if k in LEADER_READS]
+    assert [t.key for t in tables_for(Role.OFFICE)] == [k for k in TABLE_KEYS if k in OFFICE_READS]
+    assert [t.key for t in tables_for(Role.AUDITOR)] == ["audit_log"]
 
 
 # ============================================================ demo world
@@ -145,6 +153,7 @@ class World:
     unit1: Actor
     unit6: Actor
     """A unit account of 板桥乡 (unit 6), whose 申报表 is 退回修改: it may edit contacts."""
+    auditor: Actor
     own: dict[str, Any] = field(default_factory=dict)
     """Per table, a row of the acting unit (unit1, or unit6 for declarations)."""
     other: dict[str, Any] = field(default_factory=dict)
@@ -187,7 +196,7 @@ def world(demo: Repository) -> World:
     office = actor_for(demo, "office")
     unit1 = actor_for(demo, "unit1")
     unit6 = Actor(user_id=9006, username="unit6", role=Role.UNIT, unit_id=6)
-    w = World(demo, office, actor_for(demo, "leader"), unit1, unit6)
+    w = World(demo, office, actor_for(demo, "leader"), unit1, unit6, actor_for(demo, "auditor"))
     own_comment = demo.add_record_comment(unit1, "activity", 2, "本单位的意见")
     other_comment = demo.add_record_comment(office, "activity", 5, "办公室对城南街道的意见")
     demo.save_workday_overrides(office, [WorkdayOverride(OVERRIDE_DAY, True, "调休上班")])
@@ -243,7 +252,8 @@ def _comparable(value: Any) -> Any:
 
 
 def _readable(role: str, key: str) -> bool:
-    return role in ("office", "leader") or key in UNIT_READS
+    reads = {"office": OFFICE_READS, "leader": LEADER_READS, "auditor": AUDITOR_READS}
+    return key in reads.get(role, UNIT_READS)
 
 
 def _editable(role: str, key: str) -> set[str]:

@@ -53,6 +53,7 @@ MARKDOWN_CALLS = frozenset(
         "tabs",
         "button",
         "download_button",
+        "deferred_download",  # ours: its label becomes a download_button's
         "link_button",
         "page_link",
         "form_submit_button",

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from themeday.auth import hash_password, password_matches
+from themeday.config import SECURITY, now
 from themeday.domain import Role
 from themeday.setup import DEMO_PASSWORD
 
@@ -63,7 +65,12 @@ def test_over_long_password_is_a_clean_error(app_db):
 
 @pytest.mark.parametrize(
     ("username", "title"),
-    [("unit1", "本单位首页 · 城北街道办事处"), ("office", "管理首页"), ("leader", "领导看板")],
+    [
+        ("unit1", "本单位首页 · 城北街道办事处"),
+        ("office", "管理首页"),
+        ("leader", "领导看板"),
+        ("auditor", "审计日志"),
+    ],
 )
 def test_each_role_lands_on_its_home(app_db, username, title):
     at = login(app().run(), username)
@@ -109,6 +116,41 @@ def test_new_account_must_change_password_before_anything_else(app_db):
     assert titles(at) == ["管理首页"]
 
 
+def _password_dated(app_db, username: str, days_ago: float) -> None:
+    """The app runs on the wall clock: date the password back from now."""
+    app_db.cur.execute(
+        "UPDATE app_user SET password_changed_at = ? WHERE username = ?",
+        [now() - timedelta(days=days_ago), username],
+    )
+
+
+def test_an_expired_password_is_changed_before_anything_else(app_db):
+    _password_dated(app_db, "unit1", SECURITY.password_max_age.days + 1)
+    at = login(app().run(), "unit1")
+    assert not at.exception
+    assert titles(at) == ["修改密码"]
+    assert f"超过{SECURITY.password_max_age.days}天未修改" in texts(at, "warning")
+    at.text_input[0].input(DEMO_PASSWORD)
+    at.text_input[1].input("Fresh#2027a")
+    at.text_input[2].input("Fresh#2027a")
+    at.button[0].click().run()
+    assert "密码已修改" in texts(at, "info")
+    at = login(at, "unit1", "Fresh#2027a")
+    assert titles(at) == ["本单位首页 · 城北街道办事处"]
+    assert "过期" not in texts(at, "warning")
+
+
+def test_a_password_about_to_expire_is_announced_above_the_page(app_db):
+    days_left = 5
+    _password_dated(app_db, "office", SECURITY.password_max_age.days - days_left)
+    at = login(app().run(), "office")
+    assert titles(at) == ["管理首页"]  # not forced yet
+    assert f"您的密码将于{days_left}天后过期，请及时修改" in texts(at, "warning")
+    _password_dated(app_db, "leader", 10)
+    at = login(app().run(), "leader")
+    assert "过期" not in texts(at, "warning")
+
+
 # ------------------------------------------------------------- navigation by role
 
 # The default (home) page of each role is served at the root, so its url_path is "".
@@ -137,12 +179,13 @@ EXPECTED_NAV = {
         "dashboard",
         "units",
         "holidays",
-        "audit",
         "showcase",
         "password",
         "logout",
     ],
     "leader": ["", "plan", "activities", "boards", "grid", "showcase", "password", "logout"],
+    # 权限分离: the auditor's home is the 审计日志, and it is the auditor's only work page
+    "auditor": ["", "password", "logout"],
 }
 
 
@@ -176,19 +219,22 @@ PAGES = {
     "office_home": ("管理首页", {"office"}),
     "units_accounts": ("单位与账号", {"office"}),
     "leader_dashboard": ("领导看板", {"leader", "office"}),
-    "change_password": ("修改密码", {"unit1", "office", "leader"}),
+    "change_password": ("修改密码", {"unit1", "office", "leader", "auditor"}),
     "unit_activities": ("本单位活动", {"unit1"}),
     "activity_oversight": ("活动进展", {"office", "leader"}),
-    "public_showcase": ("“政务公开主题日”活动成果展示", {"unit1", "office", "leader", None}),
+    "public_showcase": (
+        "“政务公开主题日”活动成果展示",
+        {"unit1", "office", "leader", "auditor", None},
+    ),
     "chase_board": ("督办催办", {"office"}),
     "assessment_summary": ("考核汇总", {"office"}),
-    "audit_log": ("审计日志", {"office"}),
+    "audit_log": ("审计日志", {"auditor"}),
     "activity_boards": ("看板视图", {"unit1", "office", "leader"}),
     "data_grid": ("数据表", {"unit1", "office", "leader"}),
 }
 
 
-@pytest.mark.parametrize("username", ["unit1", "office", "leader", None])
+@pytest.mark.parametrize("username", ["unit1", "office", "leader", "auditor", None])
 @pytest.mark.parametrize("page", sorted(PAGES))
 def test_page_for_role(app_db, page, username):
     title, allowed = PAGES[page]
@@ -319,3 +365,33 @@ def test_a_reset_password_asks_first_and_stays_on_the_screen(app_db):
     assert at.selectbox(key="user_pick").value == app_db.login_record("unit1").user.id
     at.run()
     assert [c.value for c in at.code] == [password]
+
+
+def test_the_office_disables_stale_accounts_after_a_confirmation(app_db):
+    days = SECURITY.stale_account_after.days
+    app_db.cur.execute(
+        "UPDATE app_user SET created_at = ? WHERE username IN ('unit2', 'unit3')",
+        [now() - timedelta(days=days + 10)],
+    )
+    at = host(app_db, "units_accounts", "office")
+    assert not at.exception
+    assert f"超过{days}天未登录" in " ".join(m.value for m in at.markdown)
+    table = next(d.value for d in at.dataframe if "未登录天数" in d.value.columns)
+    listed = dict(zip(table["用户名"], table["未登录天数"], strict=True))
+    assert listed["unit2"] == listed["unit3"] == days + 10 and "office" not in listed
+    assert set(table.loc[table["用户名"] == "unit3", "最近登录"]) == {"从未登录"}
+    unit3 = app_db.login_record("unit3").user.id
+    at.multiselect(key="stale_pick").set_value([unit3]).run()
+    click(at, "停用所选账号")
+    assert "确认停用账号 unit3" in texts(at, "warning")
+    assert app_db.login_record("unit3").user.enabled  # only asked
+    click(at, "确认停用所选账号")
+    assert not at.exception
+    assert not app_db.login_record("unit3").user.enabled
+    assert app_db.login_record("unit2").user.enabled
+    assert "已停用1个长期未登录的账号：unit3" in texts(at, "success")
+    table = next(d.value for d in at.dataframe if "未登录天数" in d.value.columns)
+    assert "unit3" not in set(table["用户名"])
+    auditor = app_db.login_record("auditor").user.as_actor()
+    newest = app_db.list_audit(auditor, 1)[0]
+    assert (newest.action, newest.object_id, newest.username) == ("disable", str(unit3), "office")

@@ -16,6 +16,7 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
+from tests.sample_files import PDF
 from tests.test_pages import ROOT, TIMEOUT, texts, titles
 from themeday import activities
 from themeday.activities import Upload
@@ -25,7 +26,6 @@ from themeday.repository import Repository
 from themeday.ui.activity_widgets import showcase_site
 
 YEAR = 2023
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def png(colour: str = "red") -> bytes:
@@ -190,6 +190,59 @@ def test_unit_sees_only_its_own_activities_in_the_overview(world):
     assert "义务教育招生政策解读" not in str(at.main)
 
 
+def test_lists_are_capped_and_searched(world, monkeypatch):
+    monkeypatch.setattr("themeday.ui.activity_widgets.LIST_CAP", 2)
+    at = open_page(world, "activity_oversight", "office")
+    assert "共3项，仅显示前2项，请用筛选或搜索缩小范围。" in [c.value for c in at.caption]
+    assert len(at.dataframe[0].value) == 2 and len(at.selectbox[0].options) == 2
+    widget(at.text_input, "搜索活动").input("义务教育").run()
+    assert not any("仅显示前" in c.value for c in at.caption)
+    assert list(at.dataframe[0].value["活动主题"]) == ["义务教育招生政策解读"]
+    assert at.selectbox[0].options == ["区教育局 义务教育招生政策解读 · 已申报"]
+    widget(at.text_input, "搜索活动").input("城北街道 现场观摩").run()  # every word
+    assert list(at.dataframe[0].value["活动主题"]) == ["背街小巷改造现场观摩"]
+    widget(at.text_input, "搜索活动").input("没有这个活动").run()
+    assert "没有符合条件的活动。" in texts(at, "info") and not at.dataframe
+
+    monkeypatch.setattr("themeday.ui.activity_widgets.LIST_CAP", 1)
+    at = open_page(world, "unit_activities", "unit1")
+    assert "共2项，仅显示前1项，请用筛选或搜索缩小范围。" in [c.value for c in at.caption]
+    widget(at.text_input, "搜索活动").input("防汛").run()
+    assert list(at.dataframe[0].value["活动主题"]) == ["城区防汛应急政策发布"]
+    assert at.selectbox[0].value == world.mine.id
+
+
+@pytest.mark.parametrize(
+    ("page", "username"), [("activity_oversight", "office"), ("unit_activities", "unit1")]
+)
+def test_deadlines_are_computed_once_per_rerun(world, monkeypatch, page, username):
+    schedule(world, world.mine)
+    calls = {"table": 0, "one": 0}
+    table = activities.deadline_table
+
+    def counted_table(*args, **kwargs):
+        calls["table"] += 1
+        return table(*args, **kwargs)
+
+    def one(real):
+        def counted(*args, **kwargs):
+            calls["one"] += 1
+            return real(*args, **kwargs)
+
+        return counted
+
+    monkeypatch.setattr(activities, "deadline_table", counted_table)
+    monkeypatch.setattr(activities, "plan_deadline", one(activities.plan_deadline))
+    monkeypatch.setattr(activities, "report_deadline", one(activities.report_deadline))
+    at = open_page(world, page, username, world.mine)
+    assert not at.exception and calls["table"] == 1
+    assert "截止" in messages(at)  # the chosen activity's deadline is shown, from the table
+    widget(at.text_input, "搜索活动").input("防汛").run()
+    assert calls["table"] == 2
+    if page == "activity_oversight":
+        assert calls["one"] == 0  # nothing is counted activity by activity
+
+
 def test_unit_schedules_outside_the_planned_month_only_with_a_reason(world):
     at = open_page(world, "unit_activities", "unit1", world.mine)
     assert at.selectbox[0].value == world.mine.id
@@ -267,6 +320,52 @@ def test_unit_records_the_activity_held_with_the_marking_photo(world):
     stored = world.fresh(world.mine)
     assert stored.status == "held" and stored.attendance == {"人大代表": 3, "市民群众": 25}
     assert at.get("imgs") or at.get("image")  # the thumbnail of the uploaded photo
+
+
+def _held_form(world):
+    schedule(world, world.mine)
+    file_plan(world, world.mine)
+    at = open_page(world, "unit_activities", "unit1", world.mine)
+    widget(at.number_input, "市民群众").set_value(25)
+    return at, "现场标识照片（宣传横幅、电子屏标注“政务公开主题日”字样）"
+
+
+def audit_rows(world, action: str) -> list[tuple]:
+    return world.repo.cur.execute(
+        "SELECT username, success, object_type, detail FROM audit_log WHERE action = ?",
+        [action],
+    ).fetchall()
+
+
+def test_a_refused_photo_is_audited_with_the_reason_shown(world):
+    at, marking = _held_form(world)
+    widget(at.file_uploader, marking).set_value(("横幅.png", b"<svg onload=x>", "image/png"))
+    at = click(at, "保存开展情况")
+    shown = texts(at, "error")
+    assert "横幅.png" in shown and world.fresh(world.mine).status == "plan_filed"
+    [(username, success, object_type, detail)] = audit_rows(world, "upload_refused")
+    assert (username, success, object_type) == ("unit1", False, "upload")
+    assert detail.startswith("文件：横幅.png；类型：照片；原因：")
+    reason = detail.split("原因：", 1)[1]
+    assert reason and reason in shown  # the reason the user was shown
+
+
+def test_a_photo_that_cannot_be_stored_says_so_not_system_busy(world, monkeypatch):
+    from themeday.uploads import FileStore
+
+    def disk_full(self, data, fmt):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(FileStore, "save", disk_full)
+    at, marking = _held_form(world)
+    widget(at.file_uploader, marking).set_value(("横幅.png", png(), "image/png"))
+    at = click(at, "保存开展情况")
+    assert not at.exception
+    shown = texts(at, "error")
+    assert "文件保存失败：“横幅.png”未能写入存储（存储空间已满）" in shown
+    assert "系统繁忙" not in shown
+    assert world.fresh(world.mine).status == "plan_filed"
+    assert [r[:3] for r in audit_rows(world, "upload_failed")] == [("unit1", False, "upload")]
 
 
 def test_unit_report_needs_a_photo(world):
@@ -385,13 +484,32 @@ def test_leader_sees_progress_without_any_write_control(world):
     assert at.selectbox[0].value == world.mine.id
     assert "材料齐全。" in [t.value for t in at.text]
     assert not at.button  # no form submit buttons, no 发布 / 典型经验 / 撤回
-    assert not at.text_area and not at.text_input
+    assert not at.text_area
+    assert [t.label for t in at.text_input] == ["搜索活动"]  # a filter, writes nothing
     downloads = [d.label for d in at.get("download_button")]
     assert downloads and all(label.startswith("下载") for label in downloads)
     assert "导出成果展示网页（ZIP）" not in downloads
 
 
-def test_office_exports_the_showcase_site(world):
+def test_a_photo_is_read_on_click_and_its_download_audited(world, downloads):
+    report(world, world.mine)
+    at = open_page(world, "activity_oversight", "leader", world.mine)
+    assert world.repo.cur.execute(
+        "SELECT count(*) FROM audit_log WHERE action = 'download'"
+    ).fetchone() == (0,)
+    data = downloads.click(at, "下载原图")
+    assert Image.open(io.BytesIO(data)).size == (120, 80)
+    [(username, object_type, object_id, detail)] = world.repo.cur.execute(
+        "SELECT username, object_type, object_id, detail FROM audit_log WHERE action = 'download'"
+    ).fetchall()
+    files = world.repo.list_activity_files(world.actor("office"), world.mine.id)
+    first = files[0]  # 现场标识照片 come first, then 活动照片
+    assert (first.kind, username, object_type) == ("marking", "leader", "attachment")
+    assert object_id == str(first.id)
+    assert detail.startswith(f"文件：现场标识照片（{first.original_name}）")
+
+
+def test_office_exports_the_showcase_site(world, downloads):
     report(world, world.mine)
     activities.publish(
         world.repo, world.actor("office"), world.mine.id, world.fresh(world.mine).version
@@ -399,8 +517,14 @@ def test_office_exports_the_showcase_site(world):
     at = open_page(world, "activity_oversight", "office")
     assert "导出成果展示网页（ZIP）" in [d.label for d in at.get("download_button")]
     assert "已发布 1 个活动" in " ".join(c.value for c in at.caption)
-    # what the button builds when clicked
-    with zipfile.ZipFile(io.BytesIO(showcase_site(world.repo, world.campaign))) as site:
+    # what the button builds when clicked, and its audit row
+    data = downloads.click(at, "导出成果展示网页（ZIP）")
+    assert data == showcase_site(world.repo, world.campaign)
+    [detail] = world.repo.cur.execute(
+        "SELECT detail FROM audit_log WHERE action = 'download' AND username = 'office'"
+    ).fetchone()
+    assert detail.startswith("文件：成果展示网页（ZIP）；活动：2023年 · ") and "行数：1；" in detail
+    with zipfile.ZipFile(io.BytesIO(data)) as site:
         names = site.namelist()
         index = site.read("index.html").decode("utf-8")
     assert f"activity-{world.mine.id}.html" in names

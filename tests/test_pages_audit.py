@@ -1,5 +1,5 @@
-"""AppTest: the office's 审计日志 page on the first-run demo (filters, paging, the chain
-check, exports); units and leaders are refused."""
+"""AppTest: the auditor's 审计日志 page on the first-run demo (filters, paging, the chain
+check, exports); the office, units and leaders are refused (权限分离)."""
 
 from __future__ import annotations
 
@@ -14,32 +14,32 @@ from themeday.auth import AuthService
 from themeday.repository import Repository
 
 
-def office_of(app_db: Repository):
-    return app_db.login_record("office").user.as_actor()
+def auditor_of(app_db: Repository):
+    return app_db.login_record("auditor").user.as_actor()
 
 
 def shown(at) -> pd.DataFrame:
     return next(d.value for d in at.dataframe if "编号" in d.value.columns)
 
 
-def test_office_sees_the_newest_rows_first_and_every_filter_narrows_them(app_db):
-    office = office_of(app_db)
+def test_the_auditor_sees_the_newest_rows_first_and_every_filter_narrows_them(app_db):
+    auditor = auditor_of(app_db)
     AuthService(app_db).authenticate("unit2", "Wrong@1234")  # a failed login row
-    total = app_db.count_audit(office, AuditFilter())
+    total = app_db.count_audit(auditor, AuditFilter())
 
-    at = host(app_db, "audit_log", "office")
+    at = host(app_db, "audit_log", "auditor")
     assert not at.exception
     assert titles(at) == ["审计日志"]
     table = shown(at)
     assert len(table) == min(total, 50)
     assert list(table["编号"]) == sorted(table["编号"], reverse=True)
-    assert table["编号"].iloc[0] == app_db.list_audit(office, 1)[0].id
+    assert table["编号"].iloc[0] == app_db.list_audit(auditor, 1)[0].id
     assert f"共 {total} 条" in texts(at, "caption")
     assert {"导出 Excel", "导出 CSV"} <= {b.proto.label for b in at.get("download_button")}
 
     at.text_input(key="audit_user").input("unit2").run()
     table = shown(at)
-    assert len(table) == app_db.count_audit(office, AuditFilter(username="unit2")) > 0
+    assert len(table) == app_db.count_audit(auditor, AuditFilter(username="unit2")) > 0
     assert set(table["用户"]) == {"unit2"}
 
     at.selectbox(key="audit_result").select("失败").run()
@@ -53,7 +53,7 @@ def test_office_sees_the_newest_rows_first_and_every_filter_narrows_them(app_db)
     at.multiselect(key="audit_actions").select("新建").run()
     table = shown(at)
     assert set(table["操作"]) == {"新建"}
-    assert len(table) == app_db.count_audit(office, AuditFilter(actions=("create",)))
+    assert len(table) == app_db.count_audit(auditor, AuditFilter(actions=("create",)))
 
     at.multiselect(key="audit_actions").set_value([]).run()
     at.selectbox(key="audit_object_type").select("申报表").run()
@@ -66,13 +66,13 @@ def test_office_sees_the_newest_rows_first_and_every_filter_narrows_them(app_db)
     # dates: the newest row's day holds it; days with no rows show nothing
     at.selectbox(key="audit_object_type").select("全部").run()
     at.text_input(key="audit_object_id").input("").run()
-    newest = app_db.list_audit(office, 1)[0]
+    newest = app_db.list_audit(auditor, 1)[0]
     day = newest.occurred_at.date()
     at.date_input(key="audit_from").set_value(day).run()
     at.date_input(key="audit_to").set_value(day).run()
     table = shown(at)
     assert newest.id in set(table["编号"])
-    assert len(table) == app_db.count_audit(office, AuditFilter(date_from=day, date_to=day))
+    assert len(table) == app_db.count_audit(auditor, AuditFilter(date_from=day, date_to=day))
     at.date_input(key="audit_from").set_value(date(2001, 1, 1)).run()
     at.date_input(key="audit_to").set_value(date(2001, 1, 2)).run()
     assert "没有符合条件的记录" in texts(at, "info")
@@ -81,13 +81,13 @@ def test_office_sees_the_newest_rows_first_and_every_filter_narrows_them(app_db)
 
 
 def test_pages_and_the_chain_check(app_db):
-    office = office_of(app_db)
-    total = app_db.count_audit(office, AuditFilter())
+    auditor = auditor_of(app_db)
+    total = app_db.count_audit(auditor, AuditFilter())
     assert total > 50  # the demo writes more than one page
-    at = host(app_db, "audit_log", "office")
+    at = host(app_db, "audit_log", "auditor")
     at.number_input(key="audit_page").set_value(2).run()
     second = shown(at)
-    assert second["编号"].iloc[0] == app_db.search_audit(office, AuditFilter(), 1, 50)[0].id
+    assert second["编号"].iloc[0] == app_db.search_audit(auditor, AuditFilter(), 1, 50)[0].id
 
     next(b for b in at.button if b.label == "校验哈希链").click().run()
     assert f"审计日志完整：共 {total} 条，哈希链校验通过。" in texts(at, "success")
@@ -98,8 +98,8 @@ def test_pages_and_the_chain_check(app_db):
     assert f"#{tampered}" in texts(at, "error")
 
 
-@pytest.mark.parametrize("username", ["unit1", "leader"])
-def test_units_and_leaders_are_refused(app_db, username):
+@pytest.mark.parametrize("username", ["office", "unit1", "leader"])
+def test_everyone_but_the_auditor_is_refused(app_db, username):
     at = host(app_db, "audit_log", username)
     assert not at.exception
     assert "无权访问" in texts(at, "error")

@@ -15,7 +15,7 @@ from themeday.activities import plan_deadline, read_public_file, report_deadline
 from themeday.auth import AuthService
 from themeday.config import TZ
 from themeday.declarations import calendar
-from themeday.domain import SYSTEM_ACTOR, Role, UnitKind
+from themeday.domain import SYSTEM_ACTOR, SYSTEM_AUDITOR, Role, UnitKind
 from themeday.repository import Repository
 from themeday.setup import DEMO_PASSWORD, DEMO_UNITS, open_database, seed_demo
 from themeday.uploads import FileStore
@@ -30,8 +30,9 @@ def test_first_run_creates_a_demo_database(tmp_path):
     assert 10 <= len(units) <= 14
     assert {u.kind for u in units} >= {"部门", "街道", "乡镇", "区直单位"}
     users = {u.username: u for u in repo.list_users(SYSTEM_ACTOR)}
-    assert set(users) == {"office", "leader", "unit1", "unit2", "unit3"}
+    assert set(users) == {"office", "leader", "auditor", "unit1", "unit2", "unit3"}
     assert users["office"].role == Role.OFFICE and users["leader"].role == Role.LEADER
+    assert users["auditor"].role == Role.AUDITOR
     assert len({users[f"unit{i}"].unit_id for i in (1, 2, 3)}) == 3
     assert AuthService(repo).authenticate("unit2", DEMO_PASSWORD).ok
     # the demo photos are where the app reads attachments: uploads/ beside the file
@@ -144,8 +145,9 @@ def test_demo_has_activities_at_every_stage(repo, tmp_path, today):
     assert len(set(first_photos)) == len(first_photos)
 
     # the steps went through the lifecycle: versions, audit rows and uploads are real
-    office = repo.login_record("office").user.as_actor()
-    actions = {e.action for e in repo.list_audit(office, 10_000) if e.object_type == "activity"}
+    actions = {
+        e.action for e in repo.list_audit(SYSTEM_AUDITOR, 10_000) if e.object_type == "activity"
+    }
     assert {"schedule", "file_plan", "record_held", "file_report", "publish"} <= actions
     assert {"cancel", "typical_case"} <= actions
     assert all(a.version > 1 for a in activities if a.status != "planned")
@@ -198,19 +200,39 @@ def test_demo_photos_need_no_chinese_font(monkeypatch):
 def test_init_empty_creates_a_clean_production_database(tmp_path, capsys):
     path = tmp_path / "prod.duckdb"
     assert main(["init", "--empty", "--password", "Prod#2026x", "--db", str(path)]) == 0
+    out = capsys.readouterr().out
+    auditor_password = out.split("审计管理员初始密码：")[1].split("（")[0]
     con = db.connect(path)
     repo = Repository(db.cursor(con))
     assert not repo.is_demo()
     assert repo.list_units(SYSTEM_ACTOR) == []
     assert repo.current_campaign(SYSTEM_ACTOR) is None
-    (office,) = repo.list_users(SYSTEM_ACTOR)
+    # 权限分离: an office account and an auditor account, both to change their password
+    auditor, office = repo.list_users(SYSTEM_ACTOR)  # by role
     assert office.username == "office" and office.must_change_password
+    assert (auditor.username, auditor.role) == ("auditor", Role.AUDITOR)
+    assert auditor.must_change_password
     assert AuthService(repo).authenticate("office", "Prod#2026x").ok
     assert not AuthService(repo).authenticate("office", DEMO_PASSWORD).ok
+    assert AuthService(repo).authenticate("auditor", auditor_password).ok
     con.close()
     # never overwrites a database that is in use
     assert main(["init", "--empty", "--password", "Other#2026x", "--db", str(path)]) == 1
     assert "已初始化" in capsys.readouterr().err
+
+
+def test_init_empty_takes_the_auditor_password_given(tmp_path, capsys):
+    path = tmp_path / "prod.duckdb"
+    args = ["init", "--empty", "--password", "Prod#2026x", "--db", str(path)]
+    assert main([*args, "--auditor-password", "Prod#2026x"]) == 2  # not the office's
+    assert "不能与管理员" in capsys.readouterr().err and not path.exists()
+    assert main([*args, "--auditor-password", "Audit#2026y"]) == 0
+    assert "初始密码" not in capsys.readouterr().out  # none generated
+    con = db.connect(path)
+    try:
+        assert AuthService(Repository(db.cursor(con))).authenticate("auditor", "Audit#2026y").ok
+    finally:
+        con.close()
 
 
 def test_init_empty_refuses_a_weak_password(tmp_path, capsys):

@@ -16,7 +16,17 @@ from pathlib import Path
 
 import pytest
 from PIL import Image, PngImagePlugin
+from pypdf import PdfWriter
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    NameObject,
+    NumberObject,
+    PdfObject,
+    TextStringObject,
+)
 
+from tests.sample_files import PDF, blank_pdf_writer, pdf_bytes
 from themeday import uploads
 from themeday.domain import ValidationError
 from themeday.uploads import (
@@ -40,27 +50,6 @@ from themeday.uploads import (
 )
 
 # --- generated files -----------------------------------------------------------------
-
-
-def make_pdf() -> bytes:
-    """A real one-page PDF with a correct xref table and %%EOF."""
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\n" % (len(objects) + 1)
-    out += b"startxref\n%d\n%%%%EOF\n" % xref
-    return bytes(out)
 
 
 def image_bytes(image: Image.Image, fmt: str, **options: object) -> bytes:
@@ -143,7 +132,6 @@ def make_bomb_png(width: int = 20_000, height: int = 20_000) -> bytes:
     )
 
 
-PDF = make_pdf()
 JPEG = make_jpeg_with_gps()
 PNG = make_png()
 DOCX = make_docx()
@@ -298,18 +286,13 @@ def test_empty_file_is_rejected() -> None:
 
 
 def test_over_size_is_rejected_with_a_small_custom_cap() -> None:
-    tiny = UploadKind("scan", "盖章扫描件", frozenset({"pdf"}), 100)
-    assert check_upload(make_small_pdf(), "a.pdf", tiny) == "pdf"
+    assert len(PDF) < 1000
+    tiny = UploadKind("scan", "盖章扫描件", frozenset({"pdf"}), 1000)
+    assert check_upload(PDF, "a.pdf", tiny) == "pdf"
     with pytest.raises(ValidationError) as error:
-        check_upload(PDF + bytes(200), "big.pdf", tiny)
+        check_upload(PDF + bytes(1000), "big.pdf", tiny)
     assert "“big.pdf”" in messages(error)
-    assert "超过盖章扫描件上限 100 字节" in messages(error)
-
-
-def make_small_pdf() -> bytes:
-    data = b"%PDF-1.0\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-    assert len(data) <= 100
-    return data
+    assert "超过盖章扫描件上限 1000 字节" in messages(error)
 
 
 def test_over_size_real_21_mb_scan_message() -> None:
@@ -322,8 +305,7 @@ def test_over_size_real_21_mb_scan_message() -> None:
 
 
 def test_exactly_at_the_cap_is_accepted() -> None:
-    data = make_small_pdf()
-    assert check_upload(data, "a.pdf", UploadKind("scan", "盖章扫描件", {"pdf"}, len(data)))  # type: ignore[arg-type]
+    assert check_upload(PDF, "a.pdf", UploadKind("scan", "盖章扫描件", {"pdf"}, len(PDF)))  # type: ignore[arg-type]
 
 
 def test_png_named_pdf_is_rejected() -> None:
@@ -349,6 +331,138 @@ def test_pdf_without_eof_marker_is_rejected() -> None:
     # %%EOF far from the end (a PDF header glued to something else) is not enough either
     with pytest.raises(ValidationError):
         check_upload(PDF + bytes(5000), "申报表.pdf", SCAN)
+
+
+def _name(value: str) -> NameObject:
+    return NameObject(value)
+
+
+def _goto_first_page(writer: PdfWriter) -> DictionaryObject:
+    """A harmless action: go to page 1 (so only the key that triggers it is active)."""
+    return DictionaryObject(
+        {
+            _name("/S"): _name("/GoTo"),
+            _name("/D"): ArrayObject([writer.pages[0].indirect_reference, _name("/Fit")]),
+        }
+    )
+
+
+def _script() -> DictionaryObject:
+    return DictionaryObject(
+        {_name("/S"): _name("/JavaScript"), _name("/JS"): TextStringObject("app.alert(1);")}
+    )
+
+
+def _annotation(writer: PdfWriter, **entries: PdfObject) -> None:
+    annotation = DictionaryObject(
+        {
+            _name("/Type"): _name("/Annot"),
+            _name("/Rect"): ArrayObject([NumberObject(0)] * 4),
+            **{_name(f"/{key}"): value for key, value in entries.items()},
+        }
+    )
+    writer.pages[0][_name("/Annots")] = ArrayObject([writer._add_object(annotation)])
+
+
+def _javascript_name_tree(writer: PdfWriter) -> None:
+    tree = DictionaryObject(
+        {_name("/Names"): ArrayObject([TextStringObject("x"), writer._add_object(_script())])}
+    )
+    writer.root_object[_name("/Names")] = DictionaryObject({_name("/JavaScript"): tree})
+
+
+def _open_action(writer: PdfWriter) -> None:
+    writer.root_object[_name("/OpenAction")] = _goto_first_page(writer)
+
+
+def _page_additional_action(writer: PdfWriter) -> None:
+    writer.pages[0][_name("/AA")] = DictionaryObject({_name("/O"): _goto_first_page(writer)})
+
+
+def _launch(writer: PdfWriter) -> None:
+    action = DictionaryObject(
+        {_name("/S"): _name("/Launch"), _name("/F"): TextStringObject("calc.exe")}
+    )
+    _annotation(writer, Subtype=_name("/Link"), A=action)
+
+
+def _embedded_file(writer: PdfWriter) -> None:
+    writer.add_attachment("说明.exe", b"MZ\x90\x00\x03\x00\x00\x00")
+
+
+def _rich_media(writer: PdfWriter) -> None:
+    _annotation(writer, Subtype=_name("/RichMedia"))
+
+
+def _xfa_form(writer: PdfWriter) -> None:
+    writer.root_object[_name("/AcroForm")] = DictionaryObject(
+        {_name("/Fields"): ArrayObject(), _name("/XFA"): TextStringObject("<xdp:xdp/>")}
+    )
+
+
+def _orphan_script(writer: PdfWriter) -> None:
+    writer._add_object(_script())  # referenced by nothing, still in the file
+
+
+@pytest.mark.parametrize(
+    ("build", "found"),
+    [
+        (_javascript_name_tree, None),
+        (_open_action, "/OpenAction"),
+        (_page_additional_action, "/AA"),
+        (_launch, "/Launch"),
+        (_embedded_file, None),
+        (_rich_media, "/RichMedia"),
+        (_xfa_form, "/XFA"),
+        (_orphan_script, None),
+    ],
+)
+def test_pdf_with_active_content_is_refused(build, found) -> None:
+    writer = blank_pdf_writer()
+    build(writer)
+    with pytest.raises(ValidationError) as error:
+        check_upload(pdf_bytes(writer), "申报表.pdf", SCAN)
+    text = messages(error)
+    assert text.startswith("文件“申报表.pdf”：PDF文件含有脚本、自动动作或嵌入文件")
+    assert "已拒收" in text
+    if found:
+        assert f"（{found}）" in text
+
+
+def test_an_escaped_active_name_is_still_found() -> None:
+    writer = blank_pdf_writer()
+    _launch(writer)
+    data = pdf_bytes(writer).replace(b"/Launch", b"/L#61unch")
+    with pytest.raises(ValidationError, match="已拒收"):
+        check_upload(data, "申报表.pdf", SCAN)
+
+
+def test_an_open_action_that_only_picks_the_first_view_is_accepted() -> None:
+    # Scanners and Acrobat's 初始视图 write a destination, not an action: nothing runs.
+    writer = blank_pdf_writer()
+    page = writer.pages[0].indirect_reference
+    writer.root_object[_name("/OpenAction")] = ArrayObject([page, _name("/Fit")])
+    assert check_upload(pdf_bytes(writer), "申报表.pdf", SCAN) == "pdf"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"%PDF-1.4\nMZ\x90\x00\x03\x00\x00\x00\x04\x00" + bytes(range(256)) * 4 + b"\n%%EOF\n",
+        b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n",
+    ],
+)
+def test_a_pdf_header_on_something_else_is_refused(data: bytes) -> None:
+    with pytest.raises(ValidationError) as error:
+        check_upload(data, "申报表.pdf", SCAN)
+    assert "“申报表.pdf”无法作为 PDF 文件打开" in messages(error)
+
+
+def test_an_encrypted_pdf_is_refused() -> None:
+    writer = blank_pdf_writer()
+    writer.encrypt("secret", algorithm="RC4-128")
+    with pytest.raises(ValidationError, match="加密的 PDF"):
+        check_upload(pdf_bytes(writer), "申报表.pdf", SCAN)
 
 
 def test_truncated_jpeg_is_rejected() -> None:

@@ -9,7 +9,7 @@ import pytest
 from tests.conftest import actor_for
 from tests.test_pages import host, texts, titles
 from themeday.declarations import calendar
-from themeday.domain import NotFound, PermissionDenied
+from themeday.domain import SYSTEM_AUDITOR, NotFound, PermissionDenied
 from themeday.imports import parse_workday_overrides
 from themeday.workdays import WorkdayOverride
 
@@ -46,7 +46,7 @@ def test_an_entered_2027_holiday_moves_the_due_date(demo):
     assert after.day == date(2027, 1, 9) and after.verified and after.warning == ""
     unit1 = actor_for(demo, "unit1")
     assert calendar(demo, unit1).report_due(date(2026, 12, 31)).day == date(2027, 1, 9)
-    actions = [(e.action, e.object_id) for e in demo.list_audit(office, 3)]
+    actions = [(e.action, e.object_id) for e in demo.list_audit(SYSTEM_AUDITOR, 3)]
     assert ("set_workday", "2027-01-09") in actions
 
 

@@ -514,3 +514,102 @@ def test_known_range_is_2004_to_2026():
     calendar = WorkdayCalendar()
     assert calendar.is_verified(d("2004-01-01")) and calendar.is_verified(d("2026-12-31"))
     assert not calendar.is_verified(d("2003-12-31")) and not calendar.is_verified(d("2027-01-01"))
+
+
+# --- the index against a plain walk -------------------------------------------------------
+
+
+class _Walk:
+    """The reference: official calendar + overrides, asked one day at a time."""
+
+    def __init__(self, overrides: list[WorkdayOverride]) -> None:
+        self.overrides = {o.day: o.is_workday for o in overrides}
+        self.override_years = {o.day.year for o in overrides}
+
+    def is_workday(self, day: date) -> bool:
+        if day in self.overrides:
+            return self.overrides[day]
+        try:
+            return chinese_calendar.is_workday(day)
+        except NotImplementedError:
+            return day.weekday() < 5
+
+    def verified(self, year: int) -> bool:
+        try:
+            chinese_calendar.is_workday(date(year, 6, 1))
+        except NotImplementedError:
+            return year in self.override_years
+        return True
+
+    def add_workdays(self, start: date, n: int) -> tuple[date, tuple[int, ...]]:
+        step, day, years = timedelta(days=1 if n > 0 else -1), start, set()
+        remaining = abs(n)
+        while remaining:
+            day += step
+            years.add(day.year)
+            remaining -= self.is_workday(day)
+        return day, tuple(sorted(y for y in years if not self.verified(y)))
+
+    def between(self, start: date, end: date) -> int:
+        low, high = sorted((start, end))
+        span = range(1, (high - low).days + 1)
+        count = sum(self.is_workday(low + timedelta(days=i)) for i in span)
+        return count if end >= start else -count
+
+
+_2027 = [  # an entered arrangement for a year the package does not know
+    WorkdayOverride(d("2027-01-01"), False, "元旦"),
+    *(WorkdayOverride(day, False, "春节") for day in days("2027-02-06", "2027-02-12")),
+    WorkdayOverride(d("2027-02-14"), True, "春节调休"),  # a Sunday worked
+    WorkdayOverride(d("2026-10-10"), True, "调休"),  # a Saturday in a known year
+    WorkdayOverride(d("2026-10-09"), False, "放假"),
+]
+
+
+@pytest.mark.parametrize("overrides", [[], _2027], ids=["package", "with 2027 entered"])
+def test_index_agrees_with_a_day_by_day_walk(overrides: list[WorkdayOverride]):
+    import random
+
+    rng = random.Random(20231008)
+    walk = _Walk(overrides)
+    calendar = WorkdayCalendar(overrides)
+    # make-up Sundays and Saturdays, holidays, the years' edges, and random days 2002–2029
+    special = [d("2023-01-28"), d("2023-01-29"), d("2023-10-07"), d("2023-10-08")]
+    special += [d("2024-02-04"), d("2024-02-18"), d("2026-12-31"), d("2027-01-01")]
+    special += [d("2027-02-14"), d("2026-10-10"), d("2003-12-31"), d("2004-01-01")]
+    first = d("2002-06-01")
+    starts = special + [first + timedelta(days=rng.randrange(10_000)) for _ in range(300)]
+    for start in starts:
+        assert calendar.is_workday(start) == walk.is_workday(start), start
+        for n in (rng.choice([1, 2, 5, 10, 40]), -rng.choice([1, 2, 5, 10, 40])):
+            result = calendar.add_workdays(start, n)
+            expected, unverified = walk.add_workdays(start, n)
+            assert (result.day, result.unverified_years) == (expected, unverified), (start, n)
+            assert result.verified == (not unverified)
+        end = start + timedelta(days=rng.randrange(-400, 400))
+        assert calendar.workdays_between(start, end) == walk.between(start, end), (start, end)
+
+
+def test_every_day_of_the_package_matches_it():
+    calendar = WorkdayCalendar()
+    day = d("2004-01-01")
+    while day <= d("2026-12-31"):
+        assert calendar.is_workday(day) == chinese_calendar.is_workday(day), day
+        day += timedelta(days=1)
+
+
+def test_calendars_with_the_same_overrides_share_one_table():
+    first, second = WorkdayCalendar(_2027), WorkdayCalendar(list(reversed(_2027)))
+    first.is_workday(d("2023-06-01")), second.is_workday(d("2023-06-01"))
+    assert first._table is second._table
+    assert WorkdayCalendar()._covering(d("2023-01-01"), d("2023-01-01")) is not first._table
+
+
+def test_counting_far_past_the_table_widens_it():
+    calendar = WorkdayCalendar()
+    result = calendar.add_workdays(d("2023-06-01"), 5000)
+    assert result.unverified_years == tuple(range(2027, result.day.year + 1))
+    assert result.day.year >= 2040  # about 250 working days a year
+    back = calendar.add_workdays(result.day, -5000)
+    assert back.day == d("2023-06-01")  # itself a working day: the 5000th counting back
+    assert calendar.workdays_between(d("2023-06-01"), result.day) == 5000

@@ -1,10 +1,11 @@
 """Command line.
 
-``python -m themeday init [--empty] [--password P] [--db PATH]``
+``python -m themeday init [--empty] [--password P] [--auditor-password P] [--db PATH]``
 ``python -m themeday backup DIR [--db PATH]`` (the app must be stopped)
 ``python -m themeday restore DIR [--db PATH]`` (into an empty data directory)
 ``python -m themeday audit verify [--db PATH]`` (check the audit log's hash chain)
 ``python -m themeday audit retention --days N [--db PATH]`` (N ≥ 183; audited)
+``python -m themeday check-accounts [--db PATH]`` (look-alike or reserved usernames)
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from pathlib import Path
 
 from themeday import backup as backups
 from themeday import db
+from themeday.accounts import account_name_findings, generate_password
 from themeday.audit import MIN_RETENTION_DAYS, retention_refusal
 from themeday.auth import password_problems
 from themeday.config import db_path
 from themeday.db import DatabaseBusy
-from themeday.domain import SYSTEM_ACTOR, ValidationError
+from themeday.domain import SYSTEM_ACTOR, SYSTEM_AUDITOR, ValidationError
 from themeday.repository import Repository
 from themeday.setup import AlreadyInitialised, init_empty, open_database
 
@@ -31,6 +33,10 @@ def main(argv: list[str] | None = None) -> int:
     init = commands.add_parser("init", help="创建数据库（默认含演示数据）")
     init.add_argument("--empty", action="store_true", help="创建不含演示数据的正式数据库")
     init.add_argument("--password", help="管理员 office 的初始密码（不提供则提示输入）")
+    init.add_argument(
+        "--auditor-password",
+        help="审计管理员 auditor 的初始密码（不提供则随机生成并显示一次）",
+    )
     init.add_argument(
         "--db",
         type=Path,
@@ -48,6 +54,14 @@ def main(argv: list[str] | None = None) -> int:
             help="数据库文件路径（默认 $THEMEDAY_DB 或 data/themeday.duckdb）",
         )
     _audit_parser(commands)
+    check = commands.add_parser(
+        "check-accounts", help="检查只差大小写或全角半角的用户名，以及使用保留名称的账号"
+    )
+    check.add_argument(
+        "--db",
+        type=Path,
+        help="数据库文件路径（默认 $THEMEDAY_DB 或 data/themeday.duckdb）",
+    )
     args = parser.parse_args(argv)
 
     path = (args.db or db_path()).resolve()
@@ -55,14 +69,16 @@ def main(argv: list[str] | None = None) -> int:
         return _backup_or_restore(args.command, args.dir.resolve(), path)
     if args.command == "audit":
         return _audit(args, path)
+    if args.command == "check-accounts":
+        return _check_accounts(path)
     try:
-        return _init(path, args.empty, args.password)
+        return _init(path, args.empty, args.password, args.auditor_password)
     except DatabaseBusy as exc:
         print(f"{exc}（运行中的主题日应用会占用数据库，请先停止应用。）", file=sys.stderr)
         return 1
 
 
-def _init(path: Path, empty: bool, password: str | None) -> int:
+def _init(path: Path, empty: bool, password: str | None, auditor_password: str | None) -> int:
     if not empty:
         open_database(path).close()
         print(f"已就绪：{path}")
@@ -76,12 +92,25 @@ def _init(path: Path, empty: bool, password: str | None) -> int:
     if problems:
         print("密码不符合要求：" + "".join(problems), file=sys.stderr)
         return 2
+    generated = auditor_password is None
+    if generated:
+        auditor_password = generate_password()
+    problems = password_problems(auditor_password, "auditor")
+    if problems:
+        print("审计管理员密码不符合要求：" + "".join(problems), file=sys.stderr)
+        return 2
+    if auditor_password == password:
+        print("审计管理员的密码不能与管理员 office 的相同，未做任何修改。", file=sys.stderr)
+        return 2
     try:
-        init_empty(path, password)
+        init_empty(path, password, auditor_password)
     except AlreadyInitialised as exc:
         print(str(exc), file=sys.stderr)
         return 1
     print(f"已创建正式数据库：{path}\n管理员账号：office（首次登录须修改密码）")
+    print("审计管理员账号：auditor（只能查看审计日志，首次登录须修改密码）")
+    if generated:
+        print(f"审计管理员初始密码：{auditor_password}（只显示这一次，请交给审计管理员本人）")
     return 0
 
 
@@ -146,12 +175,12 @@ def _audit(args: argparse.Namespace, path: Path) -> int:
         repo = Repository(db.cursor(con))
         if args.audit_command == "retention":
             try:
-                done = repo.apply_audit_retention(SYSTEM_ACTOR, args.days)
+                done = repo.apply_audit_retention(SYSTEM_AUDITOR, args.days)
             except ValidationError as exc:
                 print(str(exc), file=sys.stderr)
                 return 1
             print(done.message())
-        result = repo.verify_audit_chain(SYSTEM_ACTOR)
+        result = repo.verify_audit_chain(SYSTEM_AUDITOR)
     finally:
         con.close()
     print(result.message())
@@ -161,6 +190,33 @@ def _audit(args: argparse.Namespace, path: Path) -> int:
         print(f"最新一条记录 #{result.last_id} 的哈希：{result.last_hash}")
         print("（可将这一行另行保存，日后核对时可证明此前的记录没有被删改。）")
     return 0
+
+
+def _check_accounts(path: Path) -> int:
+    """Exit 0 when every username is distinct and none reserved, 1 when some are not
+    (each printed), 2 when the file is missing or in use."""
+    if not path.is_file():
+        print(f"数据库文件不存在：{path}", file=sys.stderr)
+        return 2
+    try:
+        con = db.connect(path)
+    except DatabaseBusy as exc:
+        print(
+            f"{exc}（运行中的主题日应用会占用数据库，请先停止应用；也可在应用的“管理首页”查看。）",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        findings = account_name_findings(Repository(db.cursor(con)), SYSTEM_ACTOR)
+    finally:
+        con.close()
+    if not findings:
+        print("账号检查通过：没有只差大小写或全角半角的用户名，也没有使用保留名称的账号。")
+        return 0
+    for line in findings:
+        print(line)
+    print("请在“单位与账号”中停用多余的账号，并为需要保留的人员新建易于区分的账号。")
+    return 1
 
 
 if __name__ == "__main__":

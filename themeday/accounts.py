@@ -8,18 +8,24 @@ from __future__ import annotations
 
 import secrets
 import string
+import unicodedata
 from collections.abc import Sequence
 
 from themeday.auth import hash_password, password_problems
+from themeday.config import SECURITY, SecurityPolicy
 from themeday.domain import (
+    RESERVED_USERNAMES,
     Actor,
     Role,
     ValidationError,
+    lookalike_groups,
     require_role,
     unit_problems,
+    username_key,
     username_problem,
 )
 from themeday.imports import UnitRow
+from themeday.records import StaleAccount
 from themeday.repository import Repository
 
 NAME_MAX = 40
@@ -50,10 +56,15 @@ def create_account(
     """Create an account that must change its password at first login.
 
     Returns the initial password (generated when ``password`` is empty) so the office
-    can hand it over once; it is stored only as a bcrypt hash.
+    can hand it over once; it is stored only as a bcrypt hash. A reserved name
+    (:data:`~themeday.domain.RESERVED_USERNAMES`) or one that is an existing account's
+    apart from case or full-width forms (:func:`~themeday.domain.username_key`) is
+    refused.
     """
     require_role(actor, Role.OFFICE)
-    username = username.strip()
+    # Full-width letters and digits typed by an IME become plain ones; the repository
+    # then refuses a name that differs from an existing one only in case.
+    username = unicodedata.normalize("NFKC", username).strip()
     problems = []
     message = username_problem(username)
     if message:
@@ -73,6 +84,25 @@ def create_account(
         must_change_password=True,
     )
     return password
+
+
+def account_name_findings(repo: Repository, actor: Actor) -> list[str]:
+    """One Chinese line per group of existing accounts whose names differ only in case
+    or full-width forms, and per account with a reserved name (both made before names
+    were checked so); empty when there is none. Office only.
+    """
+    require_role(actor, Role.OFFICE)
+    names = [user.username for user in repo.list_users(actor)]
+    findings = [
+        "以下账号的用户名只差大小写或全角半角，容易混淆：" + "、".join(group)
+        for group in lookalike_groups(names)
+    ]
+    findings += [
+        f"账号“{name}”使用了系统保留名称。"
+        for name in names
+        if username_key(name) in RESERVED_USERNAMES
+    ]
+    return findings
 
 
 def reset_account_password(repo: Repository, actor: Actor, user_id: int) -> str:
@@ -199,8 +229,8 @@ def update_user(
 ) -> None:
     """管理账号 (office): an account's name, role and unit (a unit account needs one).
 
-    The office cannot take the office role from its own account (nobody might be left
-    to manage accounts); a stale form is refused.
+    Nobody changes the role of their own account (nobody grants themselves a role,
+    and the office cannot leave the accounts unmanaged); a stale form is refused.
     """
     require_role(actor, Role.OFFICE)
     problems = _display_name_problems(display_name)
@@ -208,7 +238,7 @@ def update_user(
         problems.append("请选择角色。")
     elif role == Role.UNIT and unit_id is None:
         problems.append("单位用户必须选择所属单位。")
-    if user_id == actor.user_id and role != Role.OFFICE:
+    if user_id == actor.user_id and role != actor.role:
         problems.append("不能修改自己正在使用的账号的角色。")
     if problems:
         raise ValidationError(problems)
@@ -237,3 +267,28 @@ def unlock_user(repo: Repository, actor: Actor, user_id: int) -> None:
     """解除锁定 (office): lift a lockout after failed logins before it expires."""
     require_role(actor, Role.OFFICE)
     repo.unlock_user(actor, user_id)
+
+
+def stale_accounts(
+    repo: Repository, actor: Actor, policy: SecurityPolicy = SECURITY
+) -> list[StaleAccount]:
+    """长期未登录的账号 (office): enabled accounts not logged in for
+    ``policy.stale_account_after`` (never-used ones counted from their creation)."""
+    require_role(actor, Role.OFFICE)
+    return repo.stale_users(actor, repo.clock() - policy.stale_account_after)
+
+
+def disable_accounts(repo: Repository, actor: Actor, user_ids: Sequence[int]) -> int:
+    """停用 several accounts (e.g. the stale ones the office picked); returns how many.
+
+    Each goes through :func:`set_user_enabled` (its own audit row, sessions ended);
+    the acting account is refused before any is disabled.
+    """
+    require_role(actor, Role.OFFICE)
+    if not user_ids:
+        raise ValidationError("请先选择要停用的账号。")
+    if actor.user_id in user_ids:
+        raise ValidationError("不能停用自己正在使用的账号。")
+    for user_id in user_ids:
+        set_user_enabled(repo, actor, user_id, False)
+    return len(user_ids)

@@ -7,14 +7,17 @@ storage and scoping to the repository.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 
+from themeday import caching
 from themeday.compliance import due_in_force
 from themeday.config import TZ
 from themeday.declaration_rules import deadline_end, late_workdays
@@ -30,6 +33,7 @@ from themeday.domain import (
     cn_date,
     require_role,
 )
+from themeday.file_audit import checked_upload, stored_upload
 from themeday.records import Activity, Attachment, Campaign, NewFile
 from themeday.repository import Repository
 from themeday.repository.activities import REMOVABLE_WHILE, photo_required
@@ -40,10 +44,9 @@ from themeday.uploads import (
     VIDEO,
     FileStore,
     UploadKind,
-    prepare,
     thumbnail,
 )
-from themeday.workdays import DatedResult, WorkdayCalendar
+from themeday.workdays import DatedResult, WorkdayCalendar, WorkdayIndex
 
 MAX_PLACE = 100
 MAX_TEXT = 20_000
@@ -122,16 +125,26 @@ def kept_due(
     """The due date a step is judged against: that of the activity's date (the held
     date once held), unless a due date passed unfiled before the date moved
     (``compliance.due_in_force``, the one rule the compliance engine applies too)."""
-    day = activity.day
+    kept = _kept(activity.date_changes, activity.day, due_of, filed_at)
+    return None if kept is None else kept[1]
+
+
+def _kept(
+    changes: Sequence[tuple[date, date]],
+    day: date | None,
+    due_of: Callable[[date], DatedResult],
+    filed_at: datetime | None,
+) -> tuple[date, DatedResult] | None:
+    """(the 活动日期 whose due date is kept, that due date) for ``kept_due``."""
     if day is None:
         return None
-    changes = list(activity.date_changes)
+    changes = list(changes)
     if not changes or changes[-1][1] != day:
         changes.append((date.min, day))  # a date set before its history was kept
-    results = [(start, due_of(d)) for start, d in changes]
+    results = [(start, d, due_of(d)) for start, d in changes]
     filed_on = filed_at.astimezone(TZ).date() if filed_at is not None else None
-    kept = due_in_force([(start, r.day) for start, r in results], filed_on)
-    return next(r for _, r in results if r.day == kept)
+    kept = due_in_force([(start, r.day) for start, _, r in results], filed_on)
+    return next((d, r) for _, d, r in results if r.day == kept)
 
 
 def plan_deadline(
@@ -185,6 +198,16 @@ def schedule_consequences(
 
 
 # ------------------------------------------------------------------ uploads
+FILE_KIND_LABELS = {
+    "plan": "活动方案附件",
+    "marking": "现场标识照片",
+    "photo": "活动照片",
+    "video": "活动视频",
+    "report": "总结附件",
+}
+"""佐证材料 of an activity by ``attachment.kind``, in the order they are shown."""
+
+
 @dataclass(frozen=True)
 class _Checked:
     """An upload that passed its checks, ready to store (photos re-encoded, thumbnailed)."""
@@ -196,25 +219,33 @@ class _Checked:
     thumbnail: bytes | None
 
 
-def check_uploads(uploads: Sequence[Upload], kind: UploadKind, purpose: str) -> list[_Checked]:
-    """Check files of one kind by content; a bad one raises ``ValidationError``."""
+def check_uploads(
+    repo: Repository, actor: Actor, uploads: Sequence[Upload], kind: UploadKind, purpose: str
+) -> list[_Checked]:
+    """Check files of one kind by content; a bad one raises ``ValidationError`` (audited)."""
     checked = []
     for upload in uploads:
-        content, fmt = prepare(upload.data, upload.name, kind)
+        content, fmt = checked_upload(repo, actor, upload.data, upload.name, kind)
         thumb = thumbnail(content) if fmt in IMAGE_FORMATS else None
         checked.append(_Checked(purpose, Path(upload.name).name[:120], content, fmt, thumb))
     return checked
 
 
-def store_checked(checked: Sequence[_Checked], store: FileStore) -> list[NewFile]:
-    """Store checked files; if one cannot be stored, the ones already stored are removed."""
+def store_checked(
+    repo: Repository, actor: Actor, checked: Sequence[_Checked], store: FileStore
+) -> list[NewFile]:
+    """Store checked files; if one cannot be stored, the ones already stored are removed
+    and :class:`~themeday.uploads.FileNotSaved` says why (audited)."""
     files: list[NewFile] = []
     try:
         for item in checked:
-            stored = store.save(item.content, item.fmt)
+            label = FILE_KIND_LABELS.get(item.purpose, item.purpose)
+            stored = stored_upload(repo, actor, store, item.content, item.fmt, item.name, label)
             files.append(_new_file(item, stored.stored_name, stored.size, stored.sha256))
             if item.thumbnail is not None:
-                thumb = store.save(item.thumbnail, "jpeg")
+                thumb = stored_upload(
+                    repo, actor, store, item.thumbnail, "jpeg", item.name, f"{label}缩略图"
+                )
                 files[-1] = replace(
                     files[-1], thumbnail_name=thumb.stored_name, thumbnail_sha256=thumb.sha256
                 )
@@ -222,16 +253,6 @@ def store_checked(checked: Sequence[_Checked], store: FileStore) -> list[NewFile
         _remove(store, files)
         raise
     return files
-
-
-def store_uploads(
-    uploads: Sequence[Upload], kind: UploadKind, purpose: str, store: FileStore
-) -> list[NewFile]:
-    """Check every file first, then store them (photos re-encoded, with a thumbnail).
-
-    A bad file raises ``ValidationError`` before anything is written.
-    """
-    return store_checked(check_uploads(uploads, kind, purpose), store)
 
 
 def _new_file(item: _Checked, stored_name: str, size: int, sha256: str) -> NewFile:
@@ -263,6 +284,16 @@ def _with_files(store: FileStore, files: list[NewFile], write) -> None:
 
 def _store(store: FileStore | None) -> FileStore:
     return store or FileStore(uploads_root())
+
+
+def _within_quota(
+    repo: Repository, actor: Actor, activity: Activity, checked: list[_Checked]
+) -> list[_Checked]:
+    """Refuse files that would push the unit over its upload quota, before any is
+    written to disk (the repository checks again when it records them)."""
+    if checked:
+        repo.check_upload_quota(actor, activity.unit_id, sum(len(c.content) for c in checked))
+    return checked
 
 
 # ------------------------------------------------------------------ the unit's steps
@@ -371,9 +402,10 @@ def file_plan(
         raise ValidationError("请填写活动方案内容（活动目的、时间地点、参加人员、流程安排等）。")
     if len(text) > MAX_TEXT:
         raise ValidationError(f"活动方案不超过{MAX_TEXT}个字，较长的方案请作为附件上传。")
-    repo.get_activity(actor, activity_id)  # scope check before a file is written
+    activity = repo.get_activity(actor, activity_id)  # scope check before a file is written
     store = _store(store)
-    files = store_uploads(documents, DOCUMENT, "plan", store)
+    checked = check_uploads(repo, actor, documents, DOCUMENT, "plan")
+    files = store_checked(repo, actor, _within_quota(repo, actor, activity, checked), store)
     _with_files(
         store,
         files,
@@ -418,7 +450,8 @@ def record_held(
     if problems:
         raise ValidationError(problems)
     store = _store(store)
-    files = store_uploads(marking_photos, PHOTO, "marking", store)
+    checked = check_uploads(repo, actor, marking_photos, PHOTO, "marking")
+    files = store_checked(repo, actor, _within_quota(repo, actor, activity, checked), store)
     rules = campaign.rules
     _with_files(
         store,
@@ -456,13 +489,13 @@ def file_report(
         raise ValidationError("请填写情况报告或新闻稿内容。")
     if len(text) > MAX_TEXT:
         raise ValidationError(f"情况报告不超过{MAX_TEXT}个字，较长的材料请作为附件上传。")
-    repo.get_activity(actor, activity_id)  # scope check before a file is written
+    activity = repo.get_activity(actor, activity_id)  # scope check before a file is written
     store = _store(store)
     # Every file is checked before any is stored: a bad video keeps good photos out too.
-    checked = check_uploads(photos, PHOTO, "photo")
-    checked += check_uploads([video] if video else [], VIDEO, "video")
-    checked += check_uploads([document] if document else [], DOCUMENT, "report")
-    files = store_checked(checked, store)
+    checked = check_uploads(repo, actor, photos, PHOTO, "photo")
+    checked += check_uploads(repo, actor, [video] if video else [], VIDEO, "video")
+    checked += check_uploads(repo, actor, [document] if document else [], DOCUMENT, "report")
+    files = store_checked(repo, actor, _within_quota(repo, actor, activity, checked), store)
     _with_files(
         store,
         files,
@@ -582,45 +615,255 @@ def _load(attachment, thumb: bool, store: FileStore) -> tuple[bytes, str]:
 
 
 # ------------------------------------------------------------------ tables
+LIFECYCLE_ROWS = (
+    "id",
+    "unit_id",
+    "unit_name",
+    "seq",
+    "title",
+    "form",
+    "planned_month",
+    "activity_date",
+    "held_date",
+    "status",
+    "plan_filed_at",
+    "report_filed_at",
+    "date_history",
+    "single_date",
+    "typical_case",
+)
+"""Columns of ``Repository.lifecycle_rows`` (and of :func:`rows_of`)."""
+
+_MOMENTS = ("activity_date", "held_date", "plan_filed_at", "report_filed_at")
+_KINDS = (("plan", "活动方案", "plan_filed_at", -1), ("report", "活动总结", "report_filed_at", 1))
+_MARGIN = timedelta(days=60)
+
+
+def rows_of(activities: Sequence[Activity]) -> pd.DataFrame:
+    """The ``Repository.lifecycle_rows`` frame of activities already read as records."""
+
+    def local(moment: datetime | None) -> datetime | None:
+        return None if moment is None else moment.astimezone(TZ).replace(tzinfo=None)
+
+    frame = pd.DataFrame(
+        [
+            (
+                a.id,
+                a.unit_id,
+                a.unit_name,
+                a.seq,
+                a.title,
+                a.form,
+                a.planned_month,
+                a.activity_date,
+                a.held_date,
+                a.status,
+                local(a.plan_filed_at),
+                local(a.report_filed_at),
+                a.date_history_json,
+                len(a.date_changes) == 0
+                or (len(a.date_changes) == 1 and a.date_changes[0][1] == a.day),
+                a.typical_case,
+            )
+            for a in activities
+        ],
+        columns=list(LIFECYCLE_ROWS),
+    )
+    for column in _MOMENTS:
+        frame[column] = pd.to_datetime(frame[column]).astype("datetime64[us]")
+    return frame
+
+
+def deadline_table(
+    rows: pd.DataFrame, rules: CampaignRules, cal: WorkdayCalendar, now: datetime
+) -> pd.DataFrame:
+    """Both deadlines of every activity at once, on the working-day table: one row per
+    activity, indexed by its id (``rows`` as ``Repository.lifecycle_rows`` gives them).
+
+    Per kind (``plan_``: 活动方案, ``report_``: 活动总结): ``due`` (NaT when there is
+    none: no date yet, or the campaign sets no rule), ``from`` (the 活动日期 whose due
+    date is kept, see :func:`kept_due`), ``verified``, ``filed_at``, ``late`` and
+    ``left`` (as :class:`Deadline`); and ``overdue`` (:func:`is_overdue`'s answer).
+    The same answers as :func:`plan_deadline` and :func:`report_deadline` row by row.
+    """
+    ids = pd.Index(rows["id"].astype("int64"), name="id")
+    rows = rows.set_axis(ids)
+    day = rows["held_date"].fillna(rows["activity_date"]).astype("datetime64[us]")
+    local_now = pd.Timestamp(now.astimezone(TZ).replace(tzinfo=None))
+    today = local_now.normalize()
+    moments = [day, rows["plan_filed_at"], rows["report_filed_at"], pd.Series([today])]
+    index = _index_over(cal, moments)
+    out: dict[str, pd.Series] = {}
+    overdue = pd.Series(False, index=ids)
+    for kind, _, filed_column, sign in _KINDS:
+        n = rules.plan_days_before if kind == "plan" else rules.report_days_after
+        filed_at = rows[filed_column].astype("datetime64[us]")
+        due, source, verified = _dues(rows, day, n, sign, filed_at, index, cal)
+        if due.notna().any() and not (
+            index.start <= due.min().date() <= due.max().date() <= index.end
+        ):
+            index = _index_over(cal, [*moments, due])
+        has_due = due.notna()
+        filed = filed_at.notna()
+        late_filed = index.late_workdays(due, filed_at).fillna(0)
+        late_now = index.late_workdays(due, pd.Series(local_now, index=ids)).fillna(0)
+        left = index.workdays_between(pd.Series(today, index=ids), due).fillna(0).clip(lower=0)
+        running = has_due & ~filed & (local_now < due + pd.Timedelta(days=1))
+        late = late_filed.where(filed, late_now).where(has_due, 0).astype("int64")
+        out[f"{kind}_due"] = due
+        out[f"{kind}_from"] = source
+        out[f"{kind}_verified"] = verified
+        out[f"{kind}_filed_at"] = filed_at
+        out[f"{kind}_late"] = late
+        out[f"{kind}_left"] = left.where(running, 0).astype("int64")
+        overdue |= has_due & ~filed & (late > 0)
+    out["overdue"] = overdue & (rows["status"] != ActivityStatus.CANCELLED.value)
+    return pd.DataFrame(out, index=ids)
+
+
+def _index_over(cal: WorkdayCalendar, columns: Sequence[pd.Series]) -> WorkdayIndex:
+    """A working-day index over every date in ``columns``, with room for the counts."""
+    known = [c.min() for c in columns if c.notna().any()]
+    known += [c.max() for c in columns if c.notna().any()]
+    low, high = min(known).date(), max(known).date()
+    return WorkdayIndex(cal, low - _MARGIN, high + _MARGIN)
+
+
+def _dues(
+    rows: pd.DataFrame,
+    day: pd.Series,
+    n: int | None,
+    sign: int,
+    filed_at: pd.Series,
+    index: WorkdayIndex,
+    cal: WorkdayCalendar,
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """(due, the 活动日期 it is counted from, verified) of one kind for every row."""
+    if n is None or rows.empty:
+        none = pd.Series(pd.NaT, index=rows.index, dtype="datetime64[us]")
+        return none, none.copy(), pd.Series(True, index=rows.index)
+    counted = index.add_workdays(day, sign * n)
+    due, verified, source = counted["day"].copy(), counted["verified"].copy(), day.copy()
+    # An activity whose date moved: the earlier date's due date may be the one in force.
+    for key in rows.index[~rows["single_date"].astype(bool) & day.notna()]:
+        changes = tuple(
+            (date.fromisoformat(f), date.fromisoformat(d))
+            for f, d in json.loads(rows.at[key, "date_history"] or "[]")
+        )
+        moment = filed_at[key]
+        filed = None if pd.isna(moment) else moment.to_pydatetime().replace(tzinfo=TZ)
+        kept_from, result = _kept(
+            changes, day[key].date(), lambda d: cal.add_workdays(d, sign * n), filed
+        )
+        due[key], source[key], verified[key] = (
+            pd.Timestamp(result.day),
+            pd.Timestamp(kept_from),
+            result.verified,
+        )
+    return due, source, verified
+
+
+def deadlines_at(
+    dues: pd.DataFrame, activity_id: int, rules: CampaignRules, cal: WorkdayCalendar
+) -> tuple[Deadline | None, Deadline | None]:
+    """(活动方案, 活动总结) of one activity, read from a :func:`deadline_table`."""
+    row = dues.loc[activity_id]
+    found: list[Deadline | None] = []
+    for kind, label, _, sign in _KINDS:
+        due = row[f"{kind}_due"]
+        if pd.isna(due):
+            found.append(None)
+            continue
+        verified = bool(row[f"{kind}_verified"])
+        warning = ""
+        if not verified:
+            n = rules.plan_days_before if kind == "plan" else rules.report_days_after
+            warning = cal.add_workdays(row[f"{kind}_from"].date(), sign * n).warning
+        moment = row[f"{kind}_filed_at"]
+        filed_at = None if pd.isna(moment) else moment.to_pydatetime().replace(tzinfo=TZ)
+        found.append(
+            Deadline(
+                label,
+                due.date(),
+                verified,
+                warning,
+                filed_at,
+                int(row[f"{kind}_late"]),
+                int(row[f"{kind}_left"]),
+            )
+        )
+    return found[0], found[1]
+
+
 def lifecycle_frame(
     activities: Sequence[Activity], rules: CampaignRules, cal: WorkdayCalendar, now: datetime
 ) -> pd.DataFrame:
     """One row per activity with its status and both deadlines, for the overview tables."""
-    rows = []
-    for a in activities:
-        plan = plan_deadline(a, rules, cal, now)
-        report = report_deadline(a, rules, cal, now)
-        rows.append(
-            {
-                "id": a.id,
-                "单位": a.unit_name,
-                "活动主题": a.title,
-                "活动形式": a.form,
-                "计划月份": f"{a.planned_month}月",
-                "活动日期": a.day,
-                "状态": _status_label(a.status),
-                "活动方案": _cell(plan, a),
-                "活动总结": _cell(report, a),
-                "改期": "是" if a.off_month else "",
-                "典型经验": "★" if a.typical_case else "",
-            }
-        )
-    columns = ["id", "单位", "活动主题", "活动形式", "计划月份", "活动日期", "状态"]
-    columns += ["活动方案", "活动总结", "改期", "典型经验"]
-    return pd.DataFrame(rows, columns=columns)
+    rows = rows_of(activities)
+    return lifecycle_table(rows, deadline_table(rows, rules, cal, now))
+
+
+def lifecycle_table(rows: pd.DataFrame, dues: pd.DataFrame) -> pd.DataFrame:
+    """The overview table of ``rows`` (``lifecycle_rows``) with their deadlines
+    (``dues``, a :func:`deadline_table` holding at least these activities)."""
+    ids = rows["id"].astype("int64")
+    own = dues.reindex(ids)
+    day = rows["held_date"].fillna(rows["activity_date"])
+    cancelled = (rows["status"] == ActivityStatus.CANCELLED.value).to_numpy()
+    labels = {s.value: label for s, label in ACTIVITY_STATUS_LABELS.items()}
+    frame = pd.DataFrame(
+        {
+            "id": ids.to_numpy(),
+            "单位": rows["unit_name"].to_numpy(),
+            "活动主题": rows["title"].to_numpy(),
+            "活动形式": rows["form"].to_numpy(),
+            "计划月份": (rows["planned_month"].astype("int64").astype(str) + "月").to_numpy(),
+            "活动日期": [None if pd.isna(d) else d.date() for d in day],
+            "状态": rows["status"].map(labels).to_numpy(),
+            "活动方案": _cells(own, "plan", cancelled),
+            "活动总结": _cells(own, "report", cancelled),
+            "改期": np.where(
+                day.notna().to_numpy() & (day.dt.month != rows["planned_month"]).to_numpy(),
+                "是",
+                "",
+            ),
+            "典型经验": np.where(rows["typical_case"].astype(bool).to_numpy(), "★", ""),
+        }
+    )
+    return frame
+
+
+def _cells(own: pd.DataFrame, kind: str, cancelled: np.ndarray) -> np.ndarray:
+    due = own[f"{kind}_due"]
+    late = own[f"{kind}_late"].fillna(0).astype("int64").astype(str).to_numpy()
+    filed = own[f"{kind}_filed_at"].notna().to_numpy()
+    is_late = (own[f"{kind}_late"].fillna(0) > 0).to_numpy()
+    none = cancelled | due.isna().to_numpy()
+    text = due.dt.strftime("%m-%d").fillna("").to_numpy(dtype=object) + "截止"
+    return np.select(
+        [none, filed & is_late, filed, is_late],
+        ["—", "逾期" + late + "个工作日报送", "按时报送", "逾期" + late + "个工作日未报"],
+        text,
+    )
 
 
 def _status_label(status: str) -> str:
     return ACTIVITY_STATUS_LABELS[ActivityStatus(status)]
 
 
-def _cell(deadline: Deadline | None, activity: Activity) -> str:
-    if activity.cancelled:
-        return "—"
-    if deadline is None:
-        return "—"
-    if deadline.filed:
-        return f"逾期{deadline.late_workdays}个工作日报送" if deadline.late_workdays else "按时报送"
-    if deadline.late_workdays:
-        return f"逾期{deadline.late_workdays}个工作日未报"
-    return f"{deadline.due:%m-%d}截止"
+LIFECYCLE_CACHE: caching.LruCache[list[Activity]] = caching.cache(
+    "lifecycle", maxsize=16, copy=list
+)
+"""Activities of approved 申报表 by database, data version, campaign and scope."""
+
+
+def lifecycle(repo: Repository, actor: Actor, campaign_id: int) -> list[Activity]:
+    """``Repository.list_lifecycle`` of the whole campaign, shared by every session of
+    the process until the next write (a unit user's list is its own unit's only)."""
+    database, version = repo.data_version()
+    return LIFECYCLE_CACHE.get(
+        database,
+        version,
+        (campaign_id, *caching.scope_of(actor)),
+        lambda: repo.list_lifecycle(actor, campaign_id),
+    )

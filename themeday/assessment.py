@@ -7,10 +7,13 @@ actor) and handing them to the plain compliance engine in :mod:`themeday.complia
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 
 import pandas as pd
 
+from themeday import activities, caching
+from themeday.boards import Card, cards_of, next_due_by_activity
 from themeday.compliance import ComplianceResult, ComplianceWeights, compute, open_items
 from themeday.declarations import calendar
 from themeday.domain import Actor, Role, ValidationError, require_role
@@ -18,10 +21,42 @@ from themeday.records import Campaign
 from themeday.repository import Repository
 
 
+def _own_frames(result: ComplianceResult) -> ComplianceResult:
+    """The cached result with frames of its own (cheap: pandas copies on write), so a
+    caller that adds or replaces a column leaves the cached one as it was."""
+    return replace(
+        result,
+        units=result.units.copy(deep=False),
+        activities=result.activities.copy(deep=False),
+        adjustments=result.adjustments.copy(deep=False),
+    )
+
+
+COMPLIANCE_CACHE: caching.LruCache[ComplianceResult] = caching.cache(
+    "compliance", maxsize=16, copy=_own_frames
+)
+"""Compliance results by database, data version, campaign, as-of date and scope."""
+
+CHASE_CACHE: caching.LruCache[pd.DataFrame] = caching.cache(
+    "chase_items", maxsize=8, copy=lambda frame: frame.copy(deep=False)
+)
+"""督办 items (with 催办记录 for the office) keyed as :data:`COMPLIANCE_CACHE`."""
+
+
 def assess(repo: Repository, actor: Actor, campaign: Campaign, as_of: date) -> ComplianceResult:
-    """The compliance of every unit the actor may see, at the end of ``as_of``."""
-    facts = repo.compliance_facts(actor, campaign.id)
-    return compute(facts, campaign.rules, calendar(repo, actor), as_of)
+    """The compliance of every unit the actor may see, at the end of ``as_of``.
+
+    Shared by every session of the process (:data:`COMPLIANCE_CACHE`) until the next
+    write; a unit user's result is its own unit's and is cached for that unit only.
+    """
+
+    def computed() -> ComplianceResult:
+        facts = repo.compliance_facts(actor, campaign.id)
+        return compute(facts, campaign.rules, calendar(repo, actor), as_of)
+
+    database, version = repo.data_version()
+    scope = (campaign, as_of, *caching.scope_of(actor))
+    return COMPLIANCE_CACHE.get(database, version, scope, computed)
 
 
 def chase_items(
@@ -33,11 +68,39 @@ def chase_items(
 ) -> pd.DataFrame:
     """督办催办: every open deadline with its light, contacts and when it was last chased.
 
-    Pass the ``result`` of :func:`assess` for the same date when the caller has it.
+    Pass the ``result`` of :func:`assess` for the same date when the caller has it;
+    it is used only while caching is off, since it may be from before a write that
+    another session made meanwhile (the cached one is read at the current version).
     """
-    result = result or assess(repo, actor, campaign, as_of)
-    chases = repo.list_chases(actor, campaign.id) if actor.role == Role.OFFICE else None
-    return open_items(result, chases)
+    with_chases = actor.role == Role.OFFICE
+
+    def computed() -> pd.DataFrame:
+        chases = repo.list_chases(actor, campaign.id) if with_chases else None
+        fresh = result if result is not None and not caching.enabled() else None
+        return open_items(fresh or assess(repo, actor, campaign, as_of), chases)
+
+    database, version = repo.data_version()
+    scope = (campaign, as_of, with_chases, *caching.scope_of(actor))
+    return CHASE_CACHE.get(database, version, scope, computed)
+
+
+BOARD_CACHE: caching.LruCache[dict[int, Card]] = caching.cache("board_cards", maxsize=16, copy=dict)
+"""看板 cards of every activity, keyed as :data:`COMPLIANCE_CACHE`."""
+
+
+def board_cards(repo: Repository, actor: Actor, campaign: Campaign, as_of: date) -> dict[int, Card]:
+    """看板视图: the card of every activity the actor may see (:func:`activities.lifecycle`),
+    with its next open item's light on ``as_of``, by activity id."""
+
+    def computed() -> dict[int, Card]:
+        result = assess(repo, actor, campaign, as_of)
+        everything = activities.lifecycle(repo, actor, campaign.id)
+        cards = cards_of(everything, next_due_by_activity(result.activities))
+        return {card.activity_id: card for card in cards}
+
+    database, version = repo.data_version()
+    scope = (campaign, as_of, *caching.scope_of(actor))
+    return BOARD_CACHE.get(database, version, scope, computed)
 
 
 def unit_todo(repo: Repository, actor: Actor, campaign: Campaign, as_of: date) -> pd.DataFrame:

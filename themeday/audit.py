@@ -37,20 +37,24 @@ from themeday.config import TZ
 from themeday.domain import Role
 from themeday.exports import (
     csv_bytes,
-    data_row,
+    data_rows,
     header_row,
     page_setup,
     set_widths,
     title_row,
-    workbook_bytes,
 )
 from themeday.records import AuditEntry
+from themeday.xlsx_rows import save
 
 GENESIS = "0" * 64
 """The ``prev_hash`` of the first row of a chain that was never cut by retention."""
 
 HASH_FORMAT = "themeday-audit/1"
 """Written first in every serialisation, so the format can change without ambiguity."""
+
+HASH_FORMAT_WITH_ADDRESS = "themeday-audit/2"
+"""The format of a row that carries a 来源地址 (hashed after ``detail``); a row without
+one keeps :data:`HASH_FORMAT`, so rows written before addresses still verify."""
 
 EARLIEST_FILTER_DAY = date(2000, 1, 1)
 """The earliest day the 审计日志 date filters offer (Streamlit's default is ten years back)."""
@@ -99,9 +103,11 @@ def instant(moment: datetime) -> str:
 
 
 def canonical(row: AuditRow, prev_hash: str) -> bytes:
-    """The bytes hashed for ``row``: its fields and ``prev_hash`` as one compact JSON array."""
+    """The bytes hashed for ``row``: its fields and ``prev_hash`` as one compact JSON array
+    (the client address only when the row has one, see :data:`HASH_FORMAT_WITH_ADDRESS`)."""
+    address = row.client_address or ""
     fields = [
-        HASH_FORMAT,
+        HASH_FORMAT_WITH_ADDRESS if address else HASH_FORMAT,
         int(row.id),
         instant(row.occurred_at),
         row.username,
@@ -112,6 +118,7 @@ def canonical(row: AuditRow, prev_hash: str) -> bytes:
         row.object_id,
         bool(row.success),
         row.detail,
+        *([address] if address else []),
         prev_hash,
     ]
     return json.dumps(fields, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -256,6 +263,9 @@ class AuditFilter:
     success: bool | None = None
 
 
+FILE_ACTIONS = frozenset({"download", "upload_refused", "upload_failed"})
+"""Audit-only actions about files (written by ``record_file_event``): no data changes."""
+
 ACTION_LABELS: Mapping[str, str] = {
     "login": "登录",
     "logout": "退出",
@@ -269,6 +279,7 @@ ACTION_LABELS: Mapping[str, str] = {
     "disable": "停用",
     "reset_password": "重置密码",
     "change_password": "修改密码",
+    "password_expired": "密码过期须修改",
     "unlock": "解除锁定",
     "backup": "数据备份",
     "retention": "审计日志保留期清理",
@@ -296,6 +307,9 @@ ACTION_LABELS: Mapping[str, str] = {
     "edit": "修改字段",
     "save_view": "保存视图",
     "delete_view": "删除视图",
+    "download": "下载/导出",
+    "upload_refused": "上传被拒",
+    "upload_failed": "文件保存失败",
 }
 """Chinese names of the actions the repository audits (unknown ones are shown as is)."""
 
@@ -313,6 +327,8 @@ OBJECT_LABELS: Mapping[str, str] = {
     "database": "数据库",
     "audit_log": "审计日志",
     "saved_view": "数据表视图",
+    "export": "导出文件",
+    "upload": "上传文件",
 }
 
 
@@ -348,6 +364,7 @@ COLUMNS: tuple[str, ...] = (
     "对象编号",
     "结果",
     "说明",
+    "来源地址",
 )
 EXPORT_COLUMNS: tuple[str, ...] = (*COLUMNS, "本条哈希")
 
@@ -373,6 +390,7 @@ def table_rows(rows: Sequence[AuditRow], with_hash: bool = False) -> list[dict[s
             "对象编号": r.object_id or "",
             "结果": "成功" if r.success else "失败",
             "说明": r.detail,
+            "来源地址": r.client_address or "",
             **({"本条哈希": r.row_hash or ""} if with_hash else {}),
         }
         for r in rows
@@ -384,7 +402,7 @@ def audit_csv(rows: Sequence[AuditRow]) -> bytes:
     return csv_bytes(table_rows(rows, with_hash=True), EXPORT_COLUMNS)
 
 
-_EXPORT_WIDTHS = {"时间": 20, "说明": 50, "本条哈希": 30, "操作": 16}
+_EXPORT_WIDTHS = {"时间": 20, "来源地址": 18, "说明": 50, "本条哈希": 30, "操作": 16}
 
 
 def audit_xlsx(rows: Sequence[AuditRow], subtitle: str = "") -> bytes:
@@ -408,11 +426,16 @@ def audit_xlsx(rows: Sequence[AuditRow], subtitle: str = "") -> bytes:
         ws.row_dimensions[2].height = 20
         header = 3
     header_row(ws, header, columns)
-    for offset, row in enumerate(table_rows(rows, with_hash=True), start=1):
-        data_row(ws, header + offset, columns, [row[c] for c in columns], widths)
-        ws.cell(row=header + offset, column=2).number_format = "yyyy-mm-dd hh:mm:ss"
+    body = data_rows(
+        ws,
+        header + 1,
+        columns,
+        ([row[c] for c in columns] for row in table_rows(rows, with_hash=True)),
+        widths,
+        number_formats={"时间": "yyyy-mm-dd hh:mm:ss"},
+    )
     page_setup(ws, landscape=True, title_rows=f"{header}:{header}")
-    return workbook_bytes(wb)
+    return save(wb, body)
 
 
 def filter_summary(filters: AuditFilter) -> str:

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import bcrypt
 import jwt
 
-from themeday.config import SECURITY, SecurityPolicy
+from themeday.addresses import LOOPBACK, is_trusted_proxy
+from themeday.config import SECURITY, TZ, IPNetwork, SecurityPolicy
 from themeday.domain import Actor, ValidationError
 from themeday.records import User
 from themeday.repository import Repository
@@ -66,6 +69,34 @@ def password_matches(password: str, password_hash: str) -> bool:
         return False
 
 
+def password_expired(user: User, now: datetime, policy: SecurityPolicy = SECURITY) -> bool:
+    """Whether ``user``'s password is older than the policy's maximum age (口令过期).
+
+    A password without a change date (none is left after the schema upgrade that
+    dates them from the account's creation) is not treated as expired.
+    """
+    changed = user.password_changed_at
+    return changed is not None and now >= changed + policy.password_max_age
+
+
+def password_expiry_notice(user: User, now: datetime, policy: SecurityPolicy = SECURITY) -> str:
+    """The reminder shown in the last days before the password expires, else "".
+
+    Days are counted in calendar days in Asia/Shanghai: a password changed on 1 March
+    with a 90-day maximum expires on 30 May, and on 25 May the notice says 5 days.
+    """
+    changed = user.password_changed_at
+    if changed is None or user.must_change_password or password_expired(user, now, policy):
+        return ""
+    expires = changed + policy.password_max_age
+    if expires - now > policy.password_expiry_warning:
+        return ""
+    days = (expires.astimezone(TZ).date() - now.astimezone(TZ).date()).days
+    if days <= 0:
+        return "您的密码将于今天过期，请及时修改。"
+    return f"您的密码将于{days}天后过期，请及时修改。"
+
+
 def session_key(username: str, cookie_expiry: float) -> str:
     """The session id for a re-authentication cookie.
 
@@ -73,6 +104,28 @@ def session_key(username: str, cookie_expiry: float) -> str:
     together they name one login, so the server-side session row is keyed by them.
     """
     return hashlib.sha256(f"{username}|{cookie_expiry!r}".encode()).hexdigest()
+
+
+def served_over_tls(
+    url: str | None,
+    forwarded_proto: str | None,
+    peer: str | None,
+    trusted: Sequence[IPNetwork],
+) -> bool:
+    """Whether the browser reached the app over https, so the login cookie gets ``Secure``.
+
+    ``url`` is the address in the browser (https when nginx terminates TLS, or when
+    Streamlit serves TLS itself). ``X-Forwarded-Proto`` counts only from a trusted
+    proxy; ``peer`` is the connection's address, ``None`` for a loopback one (as
+    Streamlit reports it).
+    """
+    if url and url.lower().startswith("https://"):
+        return True
+    if not forwarded_proto:
+        return False
+    # A proxy chain appends: the first value is what the browser used.
+    proto = forwarded_proto.split(",")[0].strip().lower()
+    return proto == "https" and is_trusted_proxy(peer or LOOPBACK, trusted)
 
 
 COOKIE_ALGORITHM = "HS256"
@@ -207,6 +260,9 @@ class AuthService:
             and not too_long
             and password_matches(password, record.password_hash)
         ):
+            if not user.must_change_password and password_expired(user, now, self.policy):
+                # the forced change then runs as after a reset (修改密码 only)
+                user = self.repo.expire_password(user)
             return LoginOutcome(True, user=user)
 
         failed, window_start, locked_until = 1, now, None

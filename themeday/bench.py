@@ -1,6 +1,7 @@
 """Benchmark of the compliance engine (合规考核性能测试) on generated data.
 
     python -m themeday.bench [--units 8000 --activities 40000 --repeat 5 --as-of 2023-09-15]
+    python -m themeday.bench --scale district|city|province
     python -m themeday.bench pages --scale district|city|province   (see bench_pages)
 
 Builds a throwaway DuckDB file with a 大祥区-style 2023 campaign, ``--units`` units and
@@ -36,6 +37,12 @@ from themeday.workdays import WorkdayCalendar
 
 YEAR = 2023
 DEFAULT_AS_OF = date(2023, 9, 15)
+SCALES: dict[str, tuple[int, int]] = {
+    "district": (40, 200),
+    "city": (400, 2000),
+    "province": (8000, 40000),
+}
+"""Named data sizes: (units, activities) of a district, a city and a province."""
 _KINDS = tuple(k.value for k in UnitKind)
 
 
@@ -347,6 +354,7 @@ def generate(
         " VALUES (1, ?, 'office', ?)",
         ['{"typical_case": 6.0}', created],
     )
+    db.bump_data_version(con)  # written around the doors: caches must not see the empty file
     return 1, rows + 2
 
 
@@ -417,6 +425,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--units", type=int, default=8000)
     parser.add_argument("--activities", type=int, default=40000)
+    parser.add_argument(
+        "--scale", choices=sorted(SCALES), help="a named size; overrides --units/--activities"
+    )
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--as-of", type=date.fromisoformat, default=DEFAULT_AS_OF)
     parser.add_argument("--seed", type=int, default=7)
@@ -428,6 +439,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "pages":
         return bench_pages.run_from(args)
+    if args.scale:
+        args.units, args.activities = SCALES[args.scale]
     timings = run(args.units, args.activities, repeat=args.repeat, as_of=args.as_of, seed=args.seed)
     print(f"as of {args.as_of.isoformat()}, {args.repeat} repetitions")
     for line in timings.lines():

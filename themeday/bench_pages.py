@@ -3,7 +3,8 @@
     python -m themeday.bench pages --scale district|city|province [--repeat 5]
 
 Builds a throwaway database with :func:`themeday.bench.generate` at the scale's size,
-adds the accounts ``office``, ``leader`` and ``unit`` (of the first unit), and then for
+adds the accounts ``office``, ``leader``, ``unit`` (of the first unit) and ``auditor``
+(the 审计日志 is the auditor's page alone), and then for
 every page each role's navigation offers:
 
 - reruns the page with ``streamlit.testing.v1.AppTest`` (the sidebar's 活动年度 picker and
@@ -76,18 +77,21 @@ ACCOUNTS = (
     ("office", "政务公开办", Role.OFFICE),
     ("leader", "领导", Role.LEADER),
     ("unit", "单位填报员", Role.UNIT),
+    ("auditor", "审计管理员", Role.AUDITOR),
 )
 
 HOST = """
 import streamlit as st
 
 from pages import sections_for
+from themeday.domain import Role
 from themeday.ui.resources import repository
 from themeday.ui.widgets import campaign_banner, campaign_selector
 
 repo = repository()
 user = repo.user_by_id(st.session_state["themeday.user_id"])
-campaign_banner(campaign_selector(repo, user.as_actor()))
+if user.role != Role.AUDITOR:
+    campaign_banner(campaign_selector(repo, user.as_actor()))
 wanted = st.session_state["bench.path"]
 page = next(p for p in sections_for(user)["工作"] if p.url_path == wanted)
 st.navigation([page], position="hidden").run()
@@ -399,7 +403,7 @@ def app_server(path: Path, timeout: float = 60.0) -> Iterator[str]:
         log.close()
 
 
-HOME = {"office": "管理首页", "leader": "领导看板", "unit": "本单位首页"}
+HOME = {"office": "管理首页", "leader": "领导看板", "unit": "本单位首页", "auditor": "审计日志"}
 
 
 def measure_logins(path: Path, runs: int) -> list[LoginResult]:

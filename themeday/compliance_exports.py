@@ -12,9 +12,7 @@ dates stay dates.
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable, Sequence
-from copy import copy
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -27,12 +25,13 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from themeday import docx_rows
 from themeday.compliance import DECLARATION_STATE_LABELS, ITEM_KIND_LABELS, ComplianceResult
+from themeday.docx_rows import markers
 from themeday.domain import (
     ACTIVITY_STATUS_LABELS,
     DEADLINE_STATUS_LABELS,
@@ -42,16 +41,16 @@ from themeday.domain import (
 from themeday.exports import (
     FONT_NAME,
     HEAD_FONT,
+    cell_style,
     csv_bytes,
-    neutralise,
     page_setup,
     put_cell,
     row_height,
     title_row,
-    workbook_bytes,
     xml_safe,
 )
 from themeday.records import Campaign
+from themeday.xlsx_rows import SheetRows, save
 
 __all__ = [
     "CSV_SHEETS",
@@ -133,30 +132,36 @@ class _Column:
         return f"{self.group}·{self.label}" if self.group else self.label
 
 
+def _cells(series: pd.Series) -> Iterator[tuple[Any, bool]]:
+    """Each value of ``series`` with whether it is missing, tested once for the whole
+    column (``pd.isna`` on every value costs more than the rest of the export)."""
+    return zip(series.tolist(), series.isna().tolist(), strict=True)
+
+
 def _ints(column: str) -> Callable[[pd.DataFrame], list[Any]]:
     def values(frame: pd.DataFrame) -> list[Any]:
-        return [None if pd.isna(v) else int(v) for v in frame[column]]
+        return [None if missing else int(v) for v, missing in _cells(frame[column])]
 
     return values
 
 
 def _floats(column: str) -> Callable[[pd.DataFrame], list[Any]]:
     def values(frame: pd.DataFrame) -> list[Any]:
-        return [None if pd.isna(v) else float(v) for v in frame[column]]
+        return [None if missing else float(v) for v, missing in _cells(frame[column])]
 
     return values
 
 
 def _texts(column: str) -> Callable[[pd.DataFrame], list[Any]]:
     def values(frame: pd.DataFrame) -> list[Any]:
-        return ["" if pd.isna(v) else str(v) for v in frame[column].astype("object")]
+        return ["" if missing else str(v) for v, missing in _cells(frame[column])]
 
     return values
 
 
 def _labels(column: str, labels: dict[str, str]) -> Callable[[pd.DataFrame], list[Any]]:
     def values(frame: pd.DataFrame) -> list[Any]:
-        codes = ["" if pd.isna(v) else str(v) for v in frame[column].astype("object")]
+        codes = ["" if missing else str(v) for v, missing in _cells(frame[column])]
         return [labels.get(code, code) for code in codes]
 
     return values
@@ -164,8 +169,7 @@ def _labels(column: str, labels: dict[str, str]) -> Callable[[pd.DataFrame], lis
 
 def _yes_no(column: str) -> Callable[[pd.DataFrame], list[Any]]:
     def values(frame: pd.DataFrame) -> list[Any]:
-        flags = frame[column].astype("object")
-        return ["" if pd.isna(v) else ("是" if v else "否") for v in flags]
+        return ["" if missing else ("是" if v else "否") for v, missing in _cells(frame[column])]
 
     return values
 
@@ -173,7 +177,7 @@ def _yes_no(column: str) -> Callable[[pd.DataFrame], list[Any]]:
 def _dates(column: str) -> Callable[[pd.DataFrame], list[Any]]:
     def values(frame: pd.DataFrame) -> list[Any]:
         stamps = pd.to_datetime(frame[column])
-        return [None if pd.isna(v) else v.date() for v in stamps]
+        return [None if missing else v.date() for v, missing in _cells(stamps)]
 
     return values
 
@@ -181,7 +185,10 @@ def _dates(column: str) -> Callable[[pd.DataFrame], list[Any]]:
 def _times(column: str) -> Callable[[pd.DataFrame], list[Any]]:
     def values(frame: pd.DataFrame) -> list[Any]:
         stamps = pd.to_datetime(frame[column])
-        return [None if pd.isna(v) else v.to_pydatetime().replace(tzinfo=None) for v in stamps]
+        return [
+            None if missing else v.to_pydatetime().replace(tzinfo=None)
+            for v, missing in _cells(stamps)
+        ]
 
     return values
 
@@ -342,50 +349,33 @@ def _grouped_headers(ws: Worksheet, row: int, columns: Sequence[_Column]) -> Non
     ws.row_dimensions[row + 1].height = row_height(((c.label, c.width) for c in columns), 15, 30)
 
 
+def _column_styles(ws: Worksheet, columns: Sequence[_Column]) -> list[int]:
+    """Each column's data cell style: its alignment and number format."""
+    return [cell_style(ws, c.align, number_format=c.number_format) for c in columns]
+
+
 def _write_rows(
     ws: Worksheet,
     first_row: int,
     columns: Sequence[_Column],
     rows: Sequence[tuple[Any, ...]],
     step: Callable[[int], None] | None = None,
-) -> None:
+    overrides: Sequence[dict[int, int] | None] | None = None,
+) -> SheetRows:
     """Data rows from ``first_row``: text neutralised, numbers and dates kept as such.
 
-    The first row goes through ``put_cell`` (fonts, borders, alignment) and gives each column
-    its style; later rows copy that style instead of building it again, which keeps tens
-    of thousands of rows fast.
+    The rows are kept as sheet XML (:mod:`themeday.xlsx_rows`) for :func:`save`, which
+    keeps tens of thousands of rows fast; ``overrides`` gives a row's cells another
+    style (the 催办 light's tint).
     """
     widths = [c.width for c in columns]
-    styles: list[Any] = []
+    sheet = SheetRows(ws, first_row, _column_styles(ws, columns))
     for offset, values in enumerate(rows):
-        row = first_row + offset
-        if not styles:
-            for index, (column, value) in enumerate(zip(columns, values, strict=True), start=1):
-                cell = put_cell(ws, row, index, value, horizontal=column.align)
-                if column.number_format:
-                    cell.number_format = column.number_format
-                styles.append(cell._style)
-        else:
-            for index, (style, value) in enumerate(zip(styles, values, strict=True), start=1):
-                cell = ws.cell(row=row, column=index)
-                cell._style = copy(style)
-                _set_value(cell, value)
         texts = ((v, w) for v, w in zip(values, widths, strict=True) if isinstance(v, str) and v)
-        ws.row_dimensions[row].height = row_height(texts, 15, 20)
+        sheet.append(values, row_height(texts, 15, 20), overrides[offset] if overrides else None)
         if step is not None and (offset + 1) % _ROWS_PER_STEP == 0:
             step(offset + 1)
-
-
-def _set_value(cell: Cell, value: object) -> None:
-    """A cell's value as ``put_cell`` writes it: text neutralised and typed as a string."""
-    if isinstance(value, str):
-        cell.value = xml_safe(neutralise(value))
-        cell.data_type = "s"  # never "f" (formula)
-    elif isinstance(value, bool | int | float | date) or value is None:
-        cell.value = value
-    else:
-        cell.value = xml_safe(neutralise(str(value)))
-        cell.data_type = "s"
+    return sheet
 
 
 def _report(progress: Progress | None, fraction: float, message: str) -> None:
@@ -413,7 +403,7 @@ def compliance_xlsx(
     wb = Workbook()
     units_ws = wb.active
     units_ws.title = CSV_SHEETS["units"]
-    _unit_sheet(units_ws, result, campaign)
+    sheets = [_unit_sheet(units_ws, result, campaign)]
     _report(progress, 0.1, "单位汇总已生成，正在生成活动明细……")
 
     activities_ws = wb.create_sheet(CSV_SHEETS["activities"])
@@ -422,28 +412,29 @@ def compliance_xlsx(
     def step(done: int) -> None:
         _report(progress, 0.1 + 0.4 * done / total, f"活动明细已写入{done}行……")
 
-    _activity_sheet(activities_ws, result, campaign, step)
+    sheets.append(_activity_sheet(activities_ws, result, campaign, step))
     _report(progress, 0.5, "活动明细已生成，正在生成加减分记录……")
 
     adjustments_ws = wb.create_sheet(CSV_SHEETS["adjustments"])
-    _adjustment_sheet(adjustments_ws, result, campaign)
+    sheets.append(_adjustment_sheet(adjustments_ws, result, campaign))
     _report(progress, 0.55, "加减分记录已生成，正在保存文件（数据较多时需稍候）……")
 
-    data = workbook_bytes(wb)
+    data = save(wb, *sheets)
     _report(progress, 1.0, "合规汇总已生成。")
     return data
 
 
-def _unit_sheet(ws: Worksheet, result: ComplianceResult, campaign: Campaign) -> None:
+def _unit_sheet(ws: Worksheet, result: ComplianceResult, campaign: Campaign) -> SheetRows:
     columns = _UNIT_SHEET
     n = len(columns)
     widths = _widths(ws, columns)
     title_row(ws, compliance_title(campaign), n)
     _subtitle_row(ws, 2, _as_of_line(result.as_of, result.warning), n, widths)
     _grouped_headers(ws, 3, columns)
-    _write_rows(ws, 5, columns, _rows(_ordered_units(result), columns))
+    rows = _write_rows(ws, 5, columns, _rows(_ordered_units(result), columns))
     ws.freeze_panes = "C5"  # below the headers, right of 序号 and 单位
     page_setup(ws, landscape=True, title_rows="3:4")
+    return rows
 
 
 def _activity_sheet(
@@ -451,7 +442,7 @@ def _activity_sheet(
     result: ComplianceResult,
     campaign: Campaign,
     step: Callable[[int], None] | None = None,
-) -> None:
+) -> SheetRows:
     columns = _ACTIVITY_SHEET
     n = len(columns)
     widths = _widths(ws, columns)
@@ -459,12 +450,13 @@ def _activity_sheet(
     title_row(ws, title, n)
     _subtitle_row(ws, 2, _as_of_line(result.as_of, result.warning), n, widths)
     _flat_headers(ws, 3, columns)
-    _write_rows(ws, 4, columns, _rows(result.activities, columns), step)
+    rows = _write_rows(ws, 4, columns, _rows(result.activities, columns), step)
     ws.freeze_panes = "D4"  # below the header, right of 单位, 序号 and 活动主题
     page_setup(ws, landscape=True, title_rows="3:3")
+    return rows
 
 
-def _adjustment_sheet(ws: Worksheet, result: ComplianceResult, campaign: Campaign) -> None:
+def _adjustment_sheet(ws: Worksheet, result: ComplianceResult, campaign: Campaign) -> SheetRows:
     columns = _ADJUSTMENT_SHEET
     n = len(columns)
     widths = _widths(ws, columns)
@@ -473,9 +465,10 @@ def _adjustment_sheet(ws: Worksheet, result: ComplianceResult, campaign: Campaig
     ws.row_dimensions[1].height = row_height([(title, sum(widths) / 1.6)], 22, 36)
     _subtitle_row(ws, 2, _as_of_line(result.as_of), n, widths)
     _flat_headers(ws, 3, columns)
-    _write_rows(ws, 4, columns, _rows(result.adjustments, columns))
+    rows = _write_rows(ws, 4, columns, _rows(result.adjustments, columns))
     ws.freeze_panes = "A4"
     page_setup(ws, landscape=True, title_rows="3:3")
+    return rows
 
 
 # --------------------------------------------------------------------------- csv
@@ -611,10 +604,11 @@ def _typical_cases(result: ComplianceResult) -> str:
     )
 
 
-def _docx_table(document: Any, overdue: pd.DataFrame) -> None:
+def _docx_table(document: Any, overdue: pd.DataFrame) -> list[list[str]]:
+    """The table's header and model row; returns the body rows for ``docx_rows.save``."""
     headers = ["序号", "单位", "申报表逾期未报", "活动方案逾期未报", "活动总结逾期未报", "合计"]
     widths = [Cm(1.3), Cm(5.3), Cm(2.2), Cm(2.3), Cm(2.3), Cm(1.4)]
-    table = document.add_table(rows=1 + len(overdue), cols=len(headers))
+    table = document.add_table(rows=2, cols=len(headers))  # a header and the model row
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
@@ -633,7 +627,8 @@ def _docx_table(document: Any, overdue: pd.DataFrame) -> None:
             start=1,
         )
     ]
-    for row_index, (row, values) in enumerate(zip(table.rows, [headers, *body], strict=True)):
+    model = markers(len(headers))
+    for row_index, (row, values) in enumerate(zip(table.rows, [headers, model], strict=True)):
         for col_index, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
             cell.width = widths[col_index]
             paragraph = cell.paragraphs[0]
@@ -641,6 +636,7 @@ def _docx_table(document: Any, overdue: pd.DataFrame) -> None:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
             font = _HEADING_FONT_CN if row_index == 0 else _BODY_FONT_CN
             _docx_font(paragraph.add_run(xml_safe(value)), font, _TABLE_SIZE)
+    return body
 
 
 def circular_docx(result: ComplianceResult, campaign: Campaign) -> bytes:
@@ -689,6 +685,7 @@ def circular_docx(result: ComplianceResult, campaign: Campaign) -> bytes:
 
     _paragraph(document, "二、逾期未报情况", east_asia=_HEADING_FONT_CN)
     overdue = _overdue_table(result.units)
+    body: list[list[str]] = []
     if overdue.empty:
         _paragraph(document, f"截至{cn_date(result.as_of)}，各单位均无逾期未报事项。")
     else:
@@ -697,7 +694,7 @@ def circular_docx(result: ComplianceResult, campaign: Campaign) -> bytes:
             f"截至{cn_date(result.as_of)}，共有{len(overdue)}个单位存在逾期未报事项"
             f"{int(overdue['total'].sum())}件，按逾期事项数量排列如下：",
         )
-        _docx_table(document, overdue)
+        body = _docx_table(document, overdue)
 
     _paragraph(document, "三、典型经验", east_asia=_HEADING_FONT_CN)
     _paragraph(document, _typical_cases(result))
@@ -716,9 +713,7 @@ def circular_docx(result: ComplianceResult, campaign: Campaign) -> bytes:
         sender = _paragraph(document, line, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
         sender.paragraph_format.right_indent = Pt(_BODY_SIZE * 2)
 
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return docx_rows.save(document, body)
 
 
 # --------------------------------------------------------------------------- 催办 xlsx
@@ -784,11 +779,17 @@ def chase_items_xlsx(items: pd.DataFrame, campaign: Campaign, as_of: date) -> by
         line += "　" + _light_counts(items)
     _subtitle_row(ws, 2, line, n, widths)
     _flat_headers(ws, 3, columns)
-    _write_rows(ws, 4, columns, _rows(items.reset_index(drop=True), columns))
-    for offset, code in enumerate(items["light"].astype("object")):
-        fill = _LIGHT_FILLS.get("" if pd.isna(code) else str(code))
-        if fill is not None:
-            ws.cell(row=4 + offset, column=2).fill = fill
+    light = columns[1]
+    tinted = {
+        code: {1: cell_style(ws, light.align, number_format=light.number_format, fill=fill)}
+        for code, fill in _LIGHT_FILLS.items()
+    }
+    overrides = [
+        tinted.get("" if pd.isna(code) else str(code)) for code in items["light"].astype("object")
+    ]
+    rows = _write_rows(
+        ws, 4, columns, _rows(items.reset_index(drop=True), columns), None, overrides
+    )
     ws.freeze_panes = "A4"
     page_setup(ws, landscape=True, title_rows="3:3")
-    return workbook_bytes(wb)
+    return save(wb, rows)

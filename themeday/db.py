@@ -177,14 +177,25 @@ def is_write_conflict(exc: Exception) -> bool:
     return isinstance(exc, duckdb.TransactionException) and "Conflict" in str(exc)
 
 
-def in_transaction(cur: duckdb.DuckDBPyConnection, work: Callable[[], T]) -> T:
+def in_transaction(
+    cur: duckdb.DuckDBPyConnection, work: Callable[[], T], *, bump: bool = True
+) -> T:
     """Run ``work`` in one transaction, holding :data:`WRITE_LOCK` from begin to commit;
-    retry once if a writer outside the lock got there first."""
+    retry once if a writer outside the lock got there first.
+
+    With ``bump`` (the default) the transaction also bumps the data version
+    (:func:`bump_data_version`), so every shared cache keyed by it misses from the
+    commit on, and a rolled-back write leaves it as it was. Pass ``bump=False`` only
+    for writes that change no product data: login attempts, lockout counters, session
+    rows, audit-only rows.
+    """
     for attempt in (1, 2):
         with WRITE_LOCK:
             cur.begin()
             try:
                 result = work()
+                if bump:
+                    bump_data_version(cur)
                 cur.commit()
                 return result
             except Exception as exc:
@@ -196,3 +207,32 @@ def in_transaction(cur: duckdb.DuckDBPyConnection, work: Callable[[], T]) -> T:
                     raise
         time.sleep(RETRY_PAUSE_SECONDS)  # let the other writer commit (lock released)
     raise AssertionError("unreachable")
+
+
+def bump_data_version(cur: duckdb.DuckDBPyConnection) -> None:
+    """Mark the product data as changed (数据版本 + 1), in the caller's transaction.
+
+    :func:`in_transaction` calls it for every write. Code that writes with its own SQL
+    (bulk loads, tests) calls it after the change, or the shared caches keep serving
+    what they computed before.
+    """
+    cur.execute("UPDATE data_version SET version = version + 1")
+
+
+def data_version(cur: duckdb.DuckDBPyConnection) -> tuple[str, int]:
+    """(database id, data version): what a shared cache must key by besides its scope.
+
+    One small read. The id is random per database (made by the migration), so two
+    databases never share cached results; copies of one file share it, so callers
+    add the file's path (:func:`database_path`).
+    """
+    rows = cur.execute("SELECT database_id, version FROM data_version").fetchall()
+    return rows[0][0], int(rows[0][1])
+
+
+def database_path(cur: duckdb.DuckDBPyConnection) -> str:
+    """The file the cursor's database lives in (empty for an in-memory database)."""
+    rows = cur.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchall()
+    return (rows[0][0] if rows else None) or ""

@@ -26,12 +26,13 @@ from themeday.domain import (
     ValidationError,
     require_role,
 )
+from themeday.file_audit import checked_upload, record_upload_refused, stored_upload
 from themeday.imports import parse_declaration_xlsx
 from themeday.records import Activity, Campaign, Declaration
 from themeday.repository import Repository
 from themeday.repository.base import STALE_MESSAGE
 from themeday.repository.declarations import ScanFile
-from themeday.uploads import SCAN, FileStore, prepare
+from themeday.uploads import SCAN, FileStore
 from themeday.workdays import WorkdayCalendar
 
 
@@ -151,6 +152,7 @@ def import_file(
     scan: bytes | None = None,
     scan_name: str = "",
     store: FileStore | None = None,
+    file_name: str = "",
 ) -> ImportResult:
     """导入申报表: a filled-in xlsx becomes that unit's submitted 申报表, or nothing.
 
@@ -163,6 +165,7 @@ def import_file(
     """
     parsed = parse_declaration_xlsx(data, campaign)
     if parsed.errors:
+        record_upload_refused(repo, actor, file_name, "申报表导入文件", "；".join(parsed.errors))
         raise ValidationError(parsed.errors)
     units = {u.name: u for u in repo.list_units(actor)}
     unit = units.get(parsed.unit_name.strip())
@@ -170,7 +173,7 @@ def import_file(
         if actor.role == Role.UNIT:
             raise ValidationError(f"文件中的单位“{parsed.unit_name}”不是本单位，未导入。")
         raise ValidationError(f"单位名录中没有“{parsed.unit_name}”，请核对单位名称后再导入。")
-    prepared = prepare(scan, scan_name, SCAN) if scan is not None else None
+    prepared = checked_upload(repo, actor, scan, scan_name, SCAN) if scan is not None else None
     existing = repo.declaration_for(actor, campaign.id, unit.id)
     if existing is not None and not existing.editable_by_unit:
         raise ValidationError(
@@ -188,8 +191,10 @@ def import_file(
         raise ValidationError(problems)
     late = late_workdays(campaign.rules.declaration_deadline, repo.clock(), calendar(repo, actor))
     scan_file = None
+    store = store or FileStore(uploads_root())
     if prepared is not None:
-        stored = (store or FileStore(uploads_root())).save(*prepared)
+        repo.check_upload_quota(actor, unit.id, len(prepared[0]))
+        stored = stored_upload(repo, actor, store, *prepared, scan_name, SCAN.label)
         scan_file = ScanFile(
             original_name=Path(scan_name).name[:120],
             stored_name=stored.stored_name,
@@ -197,16 +202,21 @@ def import_file(
             size=stored.size,
             sha256=stored.sha256,
         )
-    declaration_id = repo.import_declaration(
-        actor,
-        campaign.id,
-        unit.id,
-        contact_person=parsed.contact_person,
-        contact_phone=parsed.contact_phone,
-        themes=[row.as_dict() for row in rows],
-        late_workdays=late,
-        scan=scan_file,
-    )
+    try:
+        declaration_id = repo.import_declaration(
+            actor,
+            campaign.id,
+            unit.id,
+            contact_person=parsed.contact_person,
+            contact_phone=parsed.contact_phone,
+            themes=[row.as_dict() for row in rows],
+            late_workdays=late,
+            scan=scan_file,
+        )
+    except Exception:
+        if scan_file is not None:  # not recorded: do not leave the file behind
+            store.delete(scan_file.stored_name)
+        raise
     return ImportResult(declaration_id, unit.name, len(rows), late, scan_file is not None)
 
 
@@ -219,18 +229,24 @@ def upload_scan(
     store: FileStore | None = None,
 ) -> int:
     """Check and store the stamped scan (盖章扫描件) of a 申报表; returns its attachment id."""
-    content, fmt = prepare(data, filename, SCAN)
-    repo.get_declaration(actor, declaration_id)  # scope check before writing a file
-    stored = (store or FileStore(uploads_root())).save(content, fmt)
-    return repo.attach_declaration_scan(
-        actor,
-        declaration_id,
-        original_name=Path(filename).name[:120],
-        stored_name=stored.stored_name,
-        fmt=stored.fmt,
-        size=stored.size,
-        sha256=stored.sha256,
-    )
+    declaration = repo.get_declaration(actor, declaration_id)  # scope check before writing
+    content, fmt = checked_upload(repo, actor, data, filename, SCAN)
+    repo.check_upload_quota(actor, declaration.unit_id, len(content))
+    store = store or FileStore(uploads_root())
+    stored = stored_upload(repo, actor, store, content, fmt, filename, SCAN.label)
+    try:
+        return repo.attach_declaration_scan(
+            actor,
+            declaration_id,
+            original_name=Path(filename).name[:120],
+            stored_name=stored.stored_name,
+            fmt=stored.fmt,
+            size=stored.size,
+            sha256=stored.sha256,
+        )
+    except Exception:
+        store.delete(stored.stored_name)  # not recorded: do not leave the file behind
+        raise
 
 
 def read_attachment(

@@ -7,21 +7,40 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 
 
 class Role(StrEnum):
-    """Who a user is: 单位 (unit), 政务公开办 (office) or 领导 (leader)."""
+    """Who a user is: 单位 (unit), 政务公开办 (office), 领导 (leader) or 审计管理员 (auditor).
+
+    Duties are separated (三权分立): the office manages campaigns, units and accounts
+    but cannot read the audit log; the auditor reads and exports the audit log and
+    nothing else. One person who needs both gets two accounts.
+    """
 
     UNIT = "unit"
     OFFICE = "office"
     LEADER = "leader"
+    AUDITOR = "auditor"
 
     @property
     def label(self) -> str:
-        return {"unit": "单位用户", "office": "政务公开办", "leader": "领导"}[self.value]
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.UNIT: "单位用户",
+    Role.OFFICE: "政务公开办",
+    Role.LEADER: "领导",
+    Role.AUDITOR: "审计管理员",
+}
+
+BUSINESS_ROLES = frozenset({Role.UNIT, Role.OFFICE, Role.LEADER})
+"""The roles that work with the campaign's data (everyone but the auditor)."""
 
 
 class UnitKind(StrEnum):
@@ -151,6 +170,10 @@ def require_role(actor: Actor, *roles: Role) -> None:
 SYSTEM_ACTOR = Actor(user_id=0, username="system", role=Role.OFFICE, display_name="系统")
 """Used by set-up code (first run, command line) that acts before anyone logs in."""
 
+SYSTEM_AUDITOR = Actor(user_id=0, username="system", role=Role.AUDITOR, display_name="系统")
+"""The command line's ``audit verify`` and ``audit retention``, run by the operator on
+the server with the app stopped (the audit log's only reader besides the auditor)."""
+
 
 @dataclass(frozen=True)
 class CampaignRules:
@@ -261,11 +284,59 @@ def phone_problem(phone: str) -> str | None:
     return "联系电话格式不正确：手机号为11位数字，座机须带区号（如 0739-5321101）。"
 
 
+RESERVED_USERNAMES = frozenset(
+    {
+        "admin",
+        "administrator",
+        "root",
+        "superuser",
+        "sysadmin",
+        "system",
+        "test",
+        "tester",
+        "guest",
+        "anonymous",
+        "null",
+        "管理员",
+        "超级管理员",
+        "系统管理员",
+        "系统",
+        "测试",
+        "访客",
+    }
+)
+"""Names no account may take (compared by :func:`username_key`): they look like the
+system's own or an administrator's account, or invite guessing."""
+
+
+def username_key(username: str) -> str:
+    """The form in which two usernames are the same account: NFKC, then case folded.
+
+    ``Unit1``, ``UNIT1`` and the full-width ``ｕｎｉｔ１`` all give ``unit1``; accounts
+    are unique by this key, and a login name is looked up by it. This is Unicode's
+    NFKC_Casefold (NFKC again after folding, since folding can undo a normal form).
+    """
+    folded = unicodedata.normalize("NFKC", username or "").strip().casefold()
+    return unicodedata.normalize("NFKC", folded)
+
+
 def username_problem(username: str) -> str | None:
-    """A Chinese message when ``username`` is not 3–32 letters, digits, ``_ . -``."""
+    """A Chinese message when ``username`` is reserved or not 3–32 letters, digits,
+    ``_ . -``."""
+    if username_key(username) in RESERVED_USERNAMES:
+        return f"用户名“{username.strip()}”是系统保留名称，不能使用，请换一个。"
     if _USERNAME.fullmatch(username or ""):
         return None
     return "用户名须为3～32位字母、数字或 _ . - 。"
+
+
+def lookalike_groups(usernames: Iterable[str]) -> list[tuple[str, ...]]:
+    """The usernames that share a :func:`username_key` with another, grouped, in the
+    order first met (empty when every account is distinct)."""
+    groups: dict[str, list[str]] = {}
+    for name in usernames:
+        groups.setdefault(username_key(name), []).append(name)
+    return [tuple(names) for names in groups.values() if len(names) > 1]
 
 
 def unit_problems(name: str, kind: str, contact_phone: str) -> list[str]:

@@ -27,14 +27,17 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell, WriteOnlyCell
-from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.cell.cell import Cell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from themeday import docx_rows
 from themeday.config import now
+from themeday.docx_rows import markers
 from themeday.domain import CampaignRules, cn_date
 from themeday.records import Activity, Campaign, Declaration, Unit
+from themeday.xlsx_rows import SheetRows, save, style_id
 
 __all__ = [
     "DEFAULT_FORM_COLUMNS",
@@ -54,7 +57,10 @@ __all__ = [
     # building blocks for other workbooks (合规汇总, 审计日志)
     "FONT_NAME",
     "HEAD_FONT",
+    "body_styles",
+    "cell_style",
     "data_row",
+    "data_rows",
     "header_row",
     "page_setup",
     "put_cell",
@@ -230,9 +236,13 @@ def put_cell(
     return cell
 
 
+_WIDE_CHARS = re.compile("[\u2e80-\U0010ffff]")
+
+
 def _text_units(text: str) -> float:
     """Approximate width of ``text`` in Excel column units (CJK characters are wide)."""
-    return sum(2.0 if ord(ch) >= 0x2E80 else 1.1 for ch in text)
+    wide = len(_WIDE_CHARS.findall(text))
+    return 2.0 * wide + 1.1 * (len(text) - wide)
 
 
 def row_height(
@@ -242,6 +252,8 @@ def row_height(
     lines = 1
     for text, width in texts:
         usable = max(width - 1.0, 1.0)
+        if 2.0 * len(text) <= usable and "\n" not in text:
+            continue  # fits on one line even if every character is wide
         count = sum(max(1, math.ceil(_text_units(part) / usable)) for part in text.split("\n"))
         lines = max(lines, count)
     return min(409.0, max(minimum, lines * line + 6))
@@ -276,6 +288,57 @@ def data_row(
     ws.row_dimensions[row].height = row_height(
         (str(v), w) for v, w in zip(values, widths, strict=True) if isinstance(v, str)
     )
+
+
+def cell_style(
+    ws: Worksheet,
+    horizontal: str = "left",
+    *,
+    number_format: str | None = None,
+    fill: PatternFill | None = None,
+) -> int:
+    """The style index of a bordered, wrapped body cell as :func:`put_cell` writes it,
+    for rows written by :class:`themeday.xlsx_rows.SheetRows`."""
+    return style_id(
+        ws,
+        font=_BODY_FONT,
+        horizontal=horizontal,
+        wrap=True,
+        border=_BORDER,
+        number_format=number_format,
+        fill=fill,
+    )
+
+
+def body_styles(
+    ws: Worksheet, columns: Sequence[str], number_formats: Mapping[str, str] | None = None
+) -> list[int]:
+    """The style of each column's data cells as :func:`data_row` writes them, with a
+    number format for the columns ``number_formats`` names."""
+    formats = number_formats or {}
+    return [
+        cell_style(ws, "center" if n in _CENTRED_COLUMNS else "left", number_format=formats.get(n))
+        for n in columns
+    ]
+
+
+def data_rows(
+    ws: Worksheet,
+    first_row: int,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    widths: list[float],
+    number_formats: Mapping[str, str] | None = None,
+) -> SheetRows:
+    """Many rows laid out as :func:`data_row` lays out one, kept as XML for
+    :func:`themeday.xlsx_rows.save` (fast for tens of thousands of rows)."""
+    sheet = SheetRows(ws, first_row, body_styles(ws, columns, number_formats))
+    for values in rows:
+        height = row_height(
+            (v, w) for v, w in zip(values, widths, strict=True) if isinstance(v, str) and v
+        )
+        sheet.append(values, height)
+    return sheet
 
 
 def page_setup(
@@ -445,11 +508,10 @@ def annual_plan_xlsx(campaign: Campaign, activities: list[Activity]) -> bytes:
     widths = set_widths(ws, columns)
     title_row(ws, annual_plan_title(campaign), len(columns))
     header_row(ws, 2, columns)
-    for offset, values in enumerate(_annual_rows(campaign, activities), start=3):
-        data_row(ws, offset, columns, values, widths)
+    rows = data_rows(ws, 3, columns, _annual_rows(campaign, activities), widths)
     ws.freeze_panes = "A3"
     page_setup(ws, landscape=True, title_rows="1:2")
-    return workbook_bytes(wb)
+    return save(wb, rows)
 
 
 _DOCX_WEIGHTS = {
@@ -493,7 +555,10 @@ def annual_plan_docx(campaign: Campaign, activities: list[Activity]) -> bytes:
 
     columns = _annual_columns(campaign.rules)
     rows = _annual_rows(campaign, activities)
-    table = document.add_table(rows=1 + len(rows), cols=len(columns))
+    # a header and one model row, copied per activity as XML (docx_rows): python-docx
+    # costs about a millisecond a cell
+    model = [markers(len(columns))] if rows else []
+    table = document.add_table(rows=1 + len(model), cols=len(columns))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
@@ -509,7 +574,9 @@ def annual_plan_docx(campaign: Campaign, activities: list[Activity]) -> bytes:
     header_props.append(repeat)
 
     # table.cell(r, c) rebuilds the cell list on every call: walk rows and cells instead
-    for row_index, (row, values) in enumerate(zip(table.rows, [list(columns), *rows], strict=True)):
+    for row_index, (row, values) in enumerate(
+        zip(table.rows, [list(columns), *model], strict=True)
+    ):
         for col_index, (cell, value) in enumerate(zip(row.cells, values, strict=True)):
             cell.width = widths[col_index]
             paragraph = cell.paragraphs[0]
@@ -517,9 +584,7 @@ def annual_plan_docx(campaign: Campaign, activities: list[Activity]) -> bytes:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
             font(paragraph.add_run(xml_safe(str(value))), 10.5, bold=row_index == 0)
 
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    return docx_rows.save(document, ([str(v) for v in values] for values in rows))
 
 
 # --------------------------------------------------------------------------- 催报名单
@@ -543,12 +608,14 @@ def chase_list_xlsx(campaign: Campaign, units: list[Unit], as_of: date | None = 
         [(chase_list_title(campaign, as_of), sum(widths) / 1.6)], 22, 36
     )
     header_row(ws, 2, columns)
-    for number, unit in enumerate(units, start=1):
-        values = [number, unit.name, unit.kind, unit.contact_person, unit.contact_phone]
-        data_row(ws, 2 + number, columns, values, widths)
+    values = (
+        [number, unit.name, str(unit.kind), unit.contact_person, unit.contact_phone]
+        for number, unit in enumerate(units, start=1)
+    )
+    rows = data_rows(ws, 3, columns, values, widths)
     ws.freeze_panes = "A3"
     page_setup(ws, landscape=False, title_rows="1:2")
-    return workbook_bytes(wb)
+    return save(wb, rows)
 
 
 # --------------------------------------------------------------------------- csv
@@ -594,41 +661,30 @@ def csv_bytes(rows: list[Mapping[str, object]], columns: Sequence[str] | None = 
 def view_xlsx(title: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
     """A 数据表 view as a workbook: a title row, bold headers, frozen panes, a filter.
 
-    Written in openpyxl's streaming mode, so tens of thousands of rows take seconds.
-    Text is neutralised (never a formula); numbers, dates and booleans keep their
-    types; timezone-aware times are written as Beijing time.
+    The rows are written as sheet XML (:mod:`themeday.xlsx_rows`), so tens of thousands
+    take about a second. Text is neutralised (never a formula); numbers, dates and
+    booleans keep their types; timezone-aware times are written as Beijing time.
     """
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("数据")
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "数据"
     for index, name in enumerate(columns, start=1):
         width = min(40.0, max(10.0, _text_units(name) + 4))
         ws.column_dimensions[get_column_letter(index)].width = width
     ws.freeze_panes = "A3"
-    title_cell = WriteOnlyCell(ws, value=xml_safe(neutralise(title)))
+    title_cell = ws.cell(row=1, column=1, value=xml_safe(neutralise(title)))
+    title_cell.data_type = "s"
     title_cell.font = _TITLE_FONT
-    ws.append([title_cell])
-    heads = []
-    for name in columns:
-        cell = WriteOnlyCell(ws, value=xml_safe(neutralise(name)))
+    for index, name in enumerate(columns, start=1):
+        cell = ws.cell(row=2, column=index, value=xml_safe(neutralise(name)))
+        cell.data_type = "s"
         cell.font = HEAD_FONT
-        heads.append(cell)
-    ws.append(heads)
-    count = 0
+    sheet = SheetRows(ws, 3, [0] * len(columns))  # style 0: Excel's plain cell
     for values in rows:
-        ws.append([_sheet_value(v) for v in values])
-        count += 1
+        sheet.append(values)
     if columns:
-        ws.auto_filter.ref = f"A2:{get_column_letter(len(columns))}{max(2, 2 + count)}"
+        last = max(2, sheet.last_row)
+        ws.auto_filter.ref = f"A2:{get_column_letter(len(columns))}{last}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = "9"  # A4
-    return workbook_bytes(wb)
-
-
-def _sheet_value(value: object) -> object:
-    if isinstance(value, str):
-        return xml_safe(neutralise(value))
-    if isinstance(value, datetime) and value.tzinfo is not None:
-        return value.astimezone(now().tzinfo).replace(tzinfo=None)
-    if value is None or isinstance(value, bool | int | float | Decimal | date | datetime):
-        return value
-    return xml_safe(neutralise(str(value)))
+    return save(wb, sheet)

@@ -24,6 +24,7 @@ from themeday.audit import action_label
 from themeday.config import TZ
 from themeday.domain import (
     ACTIVITY_STATUS_LABELS,
+    BUSINESS_ROLES,
     DECLARATION_STATUS_LABELS,
     Role,
     UnitKind,
@@ -109,7 +110,7 @@ def _enum(pairs: Mapping[Any, str]) -> tuple[tuple[str, str], ...]:
 
 
 _F = FieldType
-_ALL = frozenset(Role)
+_ALL = BUSINESS_ROLES
 _OFFICE = frozenset({Role.OFFICE})
 _BOOL_OPTIONS = (("true", "是"), ("false", "否"))
 _ROLE_OPTIONS = _enum({r.value: r.label for r in Role})
@@ -160,7 +161,7 @@ TABLES: dict[str, GridTable] = {
                 GridField("created_at", "创建时间", _F.DATETIME),
                 GridField("version", "版本", _F.NUMBER, hidden=True),
             ),
-            readers=frozenset({Role.OFFICE, Role.LEADER}),
+            readers=_OFFICE,  # a leader sees no accounts (权限分离)
             editable={Role.OFFICE: frozenset({"display_name"})},
         ),
         GridTable(
@@ -301,7 +302,7 @@ TABLES: dict[str, GridTable] = {
                 GridField("success", "成功", _F.BOOL),
                 GridField("detail", "详情"),
             ),
-            readers=frozenset({Role.OFFICE, Role.LEADER}),
+            readers=frozenset({Role.AUDITOR}),  # the audit log is the auditor's alone
             versioned=False,
             unit_scoped=False,
         ),
@@ -319,7 +320,8 @@ def grid_table(key: str) -> GridTable:
 
 
 def tables_for(role: Role) -> list[GridTable]:
-    """The tables ``role`` may open, in picker order (units never see accounts or audit)."""
+    """The tables ``role`` may open, in picker order (units and leaders never see
+    accounts, and only the auditor the audit log)."""
     return [t for t in TABLES.values() if t.can_read(role)]
 
 
@@ -423,6 +425,37 @@ def _json_value(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_json_value(v) for v in value]
     return value
+
+
+def view_summary(table: GridTable, spec: ViewSpec) -> str:
+    """The view's search, filters, sort and grouping as one Chinese line (empty: none),
+    for the audit row of an export and the 数据表's folded filter panel."""
+
+    def label(name: str) -> str:
+        return table.field(name).label if name in table.names else name
+
+    def value(condition: Condition) -> str:
+        if condition.op in VALUELESS:
+            return ""
+        values = condition.value if isinstance(condition.value, list | tuple) else [condition.value]
+        if condition.field in table.names:
+            values = [table.field(condition.field).label_of(v) for v in values]
+        return "“" + "、".join(str(v) for v in values) + "”"
+
+    parts = [f"搜索“{spec.search}”"] if spec.search else []
+    if spec.conditions:
+        joined = ("且" if spec.match_all else "或").join(
+            f"{label(c.field)}{OPERATORS.get(c.op, c.op)}{value(c)}" for c in spec.conditions
+        )
+        parts.append(f"条件：{joined}")
+    if spec.sort:
+        parts.append(
+            "排序："
+            + "、".join(f"{label(k.field)}{'降序' if k.descending else '升序'}" for k in spec.sort)
+        )
+    if spec.group_by:
+        parts.append(f"分组：{label(spec.group_by)}")
+    return "；".join(parts)
 
 
 def shown_fields(table: GridTable, spec: ViewSpec) -> tuple[str, ...]:
@@ -847,10 +880,18 @@ def history_rows(entries: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
 def export_rows(table: GridTable, frame: pd.DataFrame, fields: Sequence[str]) -> list[list[Any]]:
     """The rows of a view as cell values for xlsx/csv: labels for enums, None for blanks."""
     shown = for_display(table, frame)
-    rows = []
-    for record in shown[list(fields)].itertuples(index=False, name=None):
-        rows.append([None if is_blank(v) else _plain(v) for v in record])
-    return rows
+    if not fields:
+        return [[] for _ in range(len(shown))]
+    columns = []
+    for name in fields:  # column by column: one isna for the column, not one per cell
+        series = shown[name]
+        columns.append(
+            [
+                None if missing or (isinstance(v, str) and not v.strip()) else _plain(v)
+                for v, missing in zip(series.tolist(), series.isna().tolist(), strict=True)
+            ]
+        )
+    return [list(row) for row in zip(*columns, strict=True)]
 
 
 def _same(grid_field: GridField, new: Any, old: Any) -> bool:

@@ -296,6 +296,35 @@ MIGRATION_7 = [
     "CREATE INDEX idx_attachment_owner ON attachment (owner_type, owner_id)",
 ]
 
+MIGRATION_8 = [
+    # 数据版本: one row whose version every write that changes product data bumps inside
+    # its own transaction (``db.in_transaction``). Shared caches are keyed by it, so a
+    # cached result is never served after a write, by this process or another one that
+    # shares the database. ``database_id`` tells copies of a database file apart.
+    """CREATE TABLE data_version (
+        id INTEGER PRIMARY KEY,
+        database_id VARCHAR NOT NULL,
+        version BIGINT NOT NULL
+    )""",
+    "INSERT INTO data_version VALUES (1, CAST(uuid() AS VARCHAR), 0)",
+]
+
+MIGRATION_PASSWORD_AGE = [
+    # 定期更换口令: a password's age counts from password_changed_at, which only a
+    # password change used to set. An account that never changed its password has
+    # had it since the account was created.
+    "UPDATE app_user SET password_changed_at = created_at WHERE password_changed_at IS NULL",
+]
+
+MIGRATION_AUDIT_ADDRESS = [
+    # 来源地址: the client's address on every audit row (X-Forwarded-For only from a
+    # trusted proxy, else the peer). Rows written before hold '' and are hashed as
+    # before; an address is part of a row's hash only when there is one.
+    "DROP INDEX idx_audit_user",
+    "ALTER TABLE audit_log ADD COLUMN client_address VARCHAR NOT NULL DEFAULT ''",
+    "CREATE INDEX idx_audit_user ON audit_log (username, occurred_at)",
+]
+
 MIGRATIONS: list[list[str]] = [
     MIGRATION_1,
     MIGRATION_2,
@@ -304,6 +333,9 @@ MIGRATIONS: list[list[str]] = [
     MIGRATION_5,
     MIGRATION_6,
     MIGRATION_7,
+    MIGRATION_8,
+    MIGRATION_PASSWORD_AGE,
+    MIGRATION_AUDIT_ADDRESS,
 ]
 """Index i holds the statements that bring the schema from version i to i + 1."""
 

@@ -60,6 +60,16 @@ class User:
 
 
 @dataclass(frozen=True)
+class StaleAccount:
+    """An enabled account nobody has logged in with for a long time (长期未登录)."""
+
+    user: User
+    last_login_at: datetime | None
+    """The start of its newest session; None when it never logged in."""
+    created_at: datetime
+
+
+@dataclass(frozen=True)
 class LoginRecord:
     """What the login check needs about a user, including the bcrypt hash."""
 
@@ -237,6 +247,8 @@ class AuditEntry:
     detail: str
     prev_hash: str | None = None
     row_hash: str | None = None
+    client_address: str = ""
+    """来源地址: the client's IP address ("" before it was recorded, and for the CLI)."""
 
 
 @dataclass(frozen=True)

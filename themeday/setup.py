@@ -63,6 +63,7 @@ class DemoAccount:
 DEMO_ACCOUNTS = (
     DemoAccount("office", "政务公开办管理员", Role.OFFICE),
     DemoAccount("leader", "分管领导", Role.LEADER),
+    DemoAccount("auditor", "审计管理员", Role.AUDITOR),
     DemoAccount("unit1", "城北街道填报员", Role.UNIT, 0),
     DemoAccount("unit2", "区教育局填报员", Role.UNIT, 1),
     DemoAccount("unit3", "罗市镇填报员", Role.UNIT, 2),
@@ -858,27 +859,38 @@ def _demo_photo(title: str, unit: str, number: int, marking: bool = False) -> by
     return out.getvalue()
 
 
-def init_empty(path: Path, office_password: str, office_username: str = "office") -> None:
-    """Create a clean production database with one office account.
+def init_empty(
+    path: Path,
+    office_password: str,
+    auditor_password: str,
+    office_username: str = "office",
+    auditor_username: str = "auditor",
+) -> None:
+    """Create a clean production database with an office and an auditor account.
 
-    The password must be changed at first login. Refuses a file that already holds
-    accounts, so a production database is never overwritten by accident.
+    Duties are separated: the office manages campaigns, units and accounts, the
+    auditor (审计管理员) alone reads the audit log. Both passwords must be changed at
+    first login. Refuses a file that already holds accounts, so a production database
+    is never overwritten by accident.
     """
     con = db.connect(path)
     try:
         repo = Repository(db.cursor(con))
         if repo.user_count() > 0 or repo.get_meta("initialised") is not None:
             raise AlreadyInitialised(f"数据库 {path} 已初始化，未做任何修改。")
-        password_hash = hash_password(office_password)
-        repo.create_user(
-            SYSTEM_ACTOR,
-            username=office_username,
-            display_name="政务公开办管理员",
-            role=Role.OFFICE,
-            unit_id=None,
-            password_hash=password_hash,
-            must_change_password=True,
-        )
+        for username, display_name, role, password in (
+            (office_username, "政务公开办管理员", Role.OFFICE, office_password),
+            (auditor_username, "审计管理员", Role.AUDITOR, auditor_password),
+        ):
+            repo.create_user(
+                SYSTEM_ACTOR,
+                username=username,
+                display_name=display_name,
+                role=role,
+                unit_id=None,
+                password_hash=hash_password(password),
+                must_change_password=True,
+            )
         repo.set_meta("demo", "0")
         repo.set_meta("initialised", clock_now().date().isoformat())
     finally:

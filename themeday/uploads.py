@@ -5,13 +5,15 @@ A leaf module: no Streamlit, no SQL, filesystem only (DESIGN.md §3 "Uploads").
 ``st.file_uploader(type=...)`` only checks the extension the browser sent, so every
 upload goes through :func:`prepare` (or :func:`check_upload`): the format is detected
 from the magic bytes, the size is capped per kind, the extension must agree with the
-content, PDFs must end like PDFs, images must decode with Pillow (decompression bombs
-refused), and JPEG/PNG are re-encoded without EXIF/GPS/XMP. :class:`FileStore` keeps
-the bytes under a random name; the user's filename is display text only.
+content, PDFs must parse (pypdf) and carry no scripts, automatic actions or embedded
+files, images must decode with Pillow (decompression bombs refused), and JPEG/PNG are
+re-encoded without EXIF/GPS/XMP. :class:`FileStore` keeps the bytes under a random
+name; the user's filename is display text only.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import hmac
 import io
@@ -25,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageOps
+from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from themeday.domain import ValidationError
 
@@ -92,6 +96,26 @@ MP4_BRANDS = frozenset(
 )
 """Major brands of the ``ftyp`` box accepted as MP4 (not QuickTime ``qt  ``, not HEIF)."""
 
+PDF_ACTIVE_NAMES = frozenset(
+    {
+        "/JavaScript",
+        "/JS",
+        "/OpenAction",
+        "/AA",
+        "/Launch",
+        "/EmbeddedFile",
+        "/EmbeddedFiles",
+        "/RichMedia",
+        "/XFA",
+        "/SubmitForm",
+        "/ImportData",
+    }
+)
+"""PDF names (as keys, or as an action's ``/S`` or an object's ``/Type``/``/Subtype``)
+that mean a script, an action run on opening or on an event, a program to launch, an
+embedded file or Flash/3D media, or a form that sends data: none belongs in a scan or
+a report, so a PDF with any of them is refused."""
+
 _PDF_MAGIC = b"%PDF-"
 _JPEG_MAGIC = b"\xff\xd8\xff"
 _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -146,6 +170,34 @@ class CorruptFile(ValidationError):
     """A stored attachment is missing or no longer matches its recorded SHA-256."""
 
 
+_SAVE_REASONS = {
+    errno.ENOSPC: "存储空间已满",
+    errno.EDQUOT: "存储配额已用完",
+    errno.EACCES: "没有写入存储目录的权限",
+    errno.EPERM: "没有写入存储目录的权限",
+    errno.EROFS: "存储目录为只读",
+    errno.EIO: "磁盘读写错误",
+    errno.ENOENT: "存储目录不存在",
+}
+
+
+def save_failure_reason(exc: OSError) -> str:
+    """Why a file could not be written, in Chinese (the system's own words otherwise)."""
+    return _SAVE_REASONS.get(exc.errno or 0) or exc.strerror or type(exc).__name__
+
+
+class FileNotSaved(ValidationError):
+    """A checked upload could not be written to disk (文件保存失败), with the reason."""
+
+    def __init__(self, name: str, exc: OSError):
+        self.name = name
+        self.reason = save_failure_reason(exc)
+        super().__init__(
+            f"文件保存失败：“{name}”未能写入存储（{self.reason}）。"
+            "未保存任何内容，请稍后重试或联系管理员。"
+        )
+
+
 # --- detection ---------------------------------------------------------------------
 
 
@@ -195,7 +247,8 @@ def check_upload(data: bytes, filename: str, kind: UploadKind) -> str:
     Raises :class:`ValidationError` with a Chinese message naming the file when it is
     empty, over ``kind.max_bytes``, not one of ``kind.formats`` (by magic bytes), named
     with an extension that contradicts its content, or broken (a PDF without
-    ``%%EOF``, an image Pillow cannot decode or one with too many pixels, a DOCX with
+    ``%%EOF``, one pypdf cannot read or one with scripts, automatic actions or embedded
+    files, an image Pillow cannot decode or one with too many pixels, a DOCX with
     macros, an MP4 without a valid box structure).
     """
     name = _display_name(filename)
@@ -233,6 +286,7 @@ def _check_structure(data: bytes, fmt: str, name: str) -> None:
             raise ValidationError(
                 f"文件“{name}”不是完整的 PDF 文件（可能已损坏或未保存完整），请重新导出后上传"
             )
+        _check_pdf(data, name)
     elif fmt in IMAGE_FORMATS:
         _check_image(data, fmt, name)
     elif fmt == "docx":
@@ -245,6 +299,76 @@ def _check_structure(data: bytes, fmt: str, name: str) -> None:
         raise ValidationError(
             f"文件“{name}”不是完整的 MP4 视频（可能已损坏或未保存完整），请重新导出后上传"
         )
+
+
+def _check_pdf(data: bytes, name: str) -> None:
+    """Parse a PDF with pypdf and refuse one that is not a PDF with pages, is encrypted
+    (it cannot be looked into), or carries active content (:data:`PDF_ACTIVE_NAMES`)."""
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted:
+            raise ValidationError(
+                f"文件“{name}”是加密的 PDF，无法检查其内容，请去除密码后重新导出再上传"
+            )
+        pages = len(reader.pages)
+        active = _pdf_active_name(reader)
+    except ValidationError:
+        raise
+    except Exception:
+        # pypdf raises many kinds of errors on garbage (its own, ValueError, KeyError,
+        # RecursionError...): whatever it is, the file is not a PDF we can vouch for.
+        pages, active = 0, None
+    if not pages:
+        raise ValidationError(
+            f"文件“{name}”无法作为 PDF 文件打开（可能已损坏，或只是改成了 PDF 的样子），"
+            "请重新导出后上传"
+        )
+    if active:
+        raise ValidationError(
+            f"文件“{name}”：PDF文件含有脚本、自动动作或嵌入文件（{active}），已拒收。"
+            "请用扫描软件或“打印为PDF”重新生成后上传"
+        )
+
+
+def _pdf_active_name(reader: PdfReader) -> str | None:
+    """The first active-content name met in any object of the file, or None.
+
+    Every object of the cross-reference table is read (objects nothing points to as
+    well), and the trailer; names are compared as pypdf decoded them, so an escaped
+    ``/J#61vaScript`` is still ``/JavaScript``.
+    """
+    pending: list[object] = [reader.trailer]
+    for generation, numbers in reader.xref.items():
+        pending += [IndirectObject(number, generation, reader) for number in numbers]
+    pending += [IndirectObject(number, 0, reader) for number in reader.xref_objStm]
+    seen: set[tuple[int, int]] = set()
+    while pending:
+        item = pending.pop()
+        if isinstance(item, IndirectObject):
+            if (item.idnum, item.generation) in seen:
+                continue
+            seen.add((item.idnum, item.generation))
+            item = item.get_object()
+        if isinstance(item, DictionaryObject):
+            for key, value in item.items():
+                if key in PDF_ACTIVE_NAMES and not _is_open_view(key, value):
+                    return str(key)
+                if key in ("/S", "/Type", "/Subtype") and value in PDF_ACTIVE_NAMES:
+                    return str(value)
+                pending.append(value)
+        elif isinstance(item, ArrayObject):
+            pending.extend(item)
+    return None
+
+
+def _is_open_view(key: str, value: object) -> bool:
+    """An ``/OpenAction`` that is a destination (page and zoom to open at, as scanners
+    and Acrobat's initial view write it) runs nothing; an action dictionary does."""
+    if key != "/OpenAction":
+        return False
+    if isinstance(value, IndirectObject):
+        value = value.get_object()
+    return isinstance(value, ArrayObject)
 
 
 def _check_image(data: bytes, fmt: str, name: str) -> None:

@@ -16,14 +16,22 @@ Sources, strongest first:
 
 A year counts as verified (已核实) when the package knows it or the office has entered at
 least one override for it. A leaf module: no Streamlit, no SQL, no I/O.
+
+One engine answers every question: a table of whole years (working day or not, year
+verified or not, and the cumulative count of working days), built once per set of
+overrides and span of years and shared by every ``WorkdayCalendar`` with the same
+overrides. ``add_workdays`` is a binary search on the cumulative count,
+``workdays_between`` a difference of two counts, and ``WorkdayIndex`` (whole columns at
+once, for the compliance engine) is a slice of the same table.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 
 import chinese_calendar
 import numpy as np
@@ -61,6 +69,10 @@ def _package_knows(year: int) -> bool:
     except NotImplementedError:
         return False
     return True
+
+
+_PACKAGE_FIRST_YEAR = min(chinese_calendar.holidays).year
+_PACKAGE_LAST_YEAR = max(chinese_calendar.holidays).year
 
 
 def unverified_year_warning(years: Iterable[int]) -> str:
@@ -109,6 +121,65 @@ class DatedResult:
         return unverified_year_warning(self.unverified_years)
 
 
+@dataclass(frozen=True, eq=False)
+class _YearTable:
+    """Every day of the years ``first_year``..``last_year``, as arrays and lists.
+
+    ``cum[i]`` counts the working days among the first ``i + 1`` days; the lists mirror
+    the arrays for fast look-ups of single days.
+    """
+
+    first_year: int
+    last_year: int
+    start: date
+    work: np.ndarray
+    cum: np.ndarray
+    unverified: np.ndarray
+    work_list: list[bool]
+    cum_list: list[int]
+
+    def position(self, day: date) -> int:
+        """Offset of ``day`` from the table's first day (may lie outside the table)."""
+        return (day - self.start).days
+
+    def covers(self, day: date) -> bool:
+        return self.first_year <= day.year <= self.last_year
+
+
+# The package's own tables, read once: ``chinese_calendar.is_workday`` checks the date
+# against the range of its whole holiday table on every call (tens of microseconds).
+_PACKAGE_HOLIDAYS = np.array(sorted(chinese_calendar.holidays), dtype="datetime64[D]")
+_PACKAGE_WORKDAYS = np.array(sorted(chinese_calendar.workdays), dtype="datetime64[D]")
+
+
+@lru_cache(maxsize=32)
+def _year_table(
+    overrides: tuple[tuple[date, bool], ...], first_year: int, last_year: int
+) -> _YearTable:
+    """The table of ``first_year``..``last_year`` under ``overrides`` (built once, cached)."""
+    start, end = date(first_year, 1, 1), date(last_year, 12, 31)
+    days = np.arange(np.datetime64(start, "D"), np.datetime64(end, "D") + np.timedelta64(1, "D"))
+    years = days.astype("datetime64[Y]").astype(np.int64) + 1970
+    weekday = (days.astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday (3)
+    work = weekday < 5
+    known = np.array([_package_knows(int(y)) for y in range(first_year, last_year + 1)])
+    in_package = known[years - first_year]
+    work[np.isin(days, _PACKAGE_HOLIDAYS) & in_package] = False
+    work[np.isin(days, _PACKAGE_WORKDAYS) & in_package] = True
+    override_years = {day.year for day, _ in overrides}
+    for day, is_work in overrides:
+        if first_year <= day.year <= last_year:
+            work[(day - start).days] = is_work
+    verified_years = known | np.isin(np.arange(first_year, last_year + 1), list(override_years))
+    unverified = ~verified_years[years - first_year]
+    cum = np.cumsum(work, dtype=np.int64)
+    for array in (work, cum, unverified):
+        array.setflags(write=False)
+    return _YearTable(
+        first_year, last_year, start, work, cum, unverified, work.tolist(), cum.tolist()
+    )
+
+
 class WorkdayCalendar:
     """Official working days (工作日): overrides, then ``chinesecalendar``, then weekends.
 
@@ -126,12 +197,38 @@ class WorkdayCalendar:
             by_day[day] = override
         self._overrides = by_day
         self._override_years = frozenset(day.year for day in by_day)
+        self._key = tuple((day, by_day[day].is_workday) for day in sorted(by_day))
+        self._table: _YearTable | None = None
 
     @property
     def overrides(self) -> tuple[WorkdayOverride, ...]:
         """The overrides in force, one per day, in date order."""
         return tuple(self._overrides[day] for day in sorted(self._overrides))
 
+    # ---------------------------------------------------------------- the table
+    def _covering(self, first: date, last: date) -> _YearTable:
+        """The table, widened (and rebuilt once) when ``first``..``last`` lies outside."""
+        table = self._table
+        if table is not None and table.covers(first) and table.covers(last):
+            return table
+        years = [first.year, last.year, *self._override_years]
+        if table is None:
+            years += [_PACKAGE_FIRST_YEAR, _PACKAGE_LAST_YEAR + 2]
+        else:
+            years += [table.first_year, table.last_year]
+        low, high = max(min(years), date.min.year), min(max(years), date.max.year)
+        self._table = _year_table(self._key, low, high)
+        return self._table
+
+    def _widened(self, table: _YearTable, years_before: int, years_after: int) -> _YearTable:
+        low = max(table.first_year - years_before, date.min.year)
+        high = min(table.last_year + years_after, date.max.year)
+        if (low, high) == (table.first_year, table.last_year):
+            raise OverflowError("working-day count leaves the supported range of dates")
+        self._table = _year_table(self._key, low, high)
+        return self._table
+
+    # ---------------------------------------------------------------- single days
     def is_verified(self, day: date) -> bool:
         """True when the year of ``day`` is known (已核实): the package has it, or the
         office entered at least one override (休 or 班) for that year."""
@@ -145,18 +242,17 @@ class WorkdayCalendar:
         ``is_verified`` before trusting that).
         """
         day = _as_date(day)
-        override = self._overrides.get(day)
-        if override is not None:
-            return override.is_workday
-        if _package_knows(day.year):
-            return chinese_calendar.is_workday(day)
-        return day.weekday() < 5
+        table = self._table
+        if table is None or not table.covers(day):
+            table = self._covering(day, day)
+        return table.work_list[(day - table.start).days]
 
     def is_makeup_workday(self, day: date) -> bool:
         """A Saturday or Sunday that is worked (调休上班, ``makeup_workday``)."""
         day = _as_date(day)
         return day.weekday() >= 5 and self.is_workday(day)
 
+    # ---------------------------------------------------------------- counting
     def add_workdays(self, start: date, n: int) -> DatedResult:
         """The ``n``-th working day after ``start`` (``n > 0``) or before it (``n < 0``).
 
@@ -168,16 +264,25 @@ class WorkdayCalendar:
         start = _as_date(start)
         if n == 0:
             return self._result(start, {start.year})
-        step = _ONE_DAY if n > 0 else -_ONE_DAY
-        remaining = abs(n)
-        day = start
-        years: set[int] = set()
-        while remaining:
-            day += step
-            years.add(day.year)
-            if self.is_workday(day):
-                remaining -= 1
-        return self._result(day, years)
+        table = self._covering(start, start)
+        spare = abs(n) // 200 + 1  # years to add when the count runs off the table
+        while True:
+            pos = (start - table.start).days
+            cum = table.cum_list
+            if n > 0:
+                found = bisect_left(cum, cum[pos] + n, pos + 1)
+                if found < len(cum):
+                    break
+                table = self._widened(table, 0, spare)
+            else:
+                target = cum[pos] - table.work_list[pos] + n + 1
+                if target >= 1:
+                    found = bisect_left(cum, target, 0, pos)
+                    break
+                table = self._widened(table, spare, 0)
+        day = table.start + timedelta(days=found)
+        low, high = (start + _ONE_DAY, day) if n > 0 else (day, start - _ONE_DAY)
+        return self._result(day, range(low.year, high.year + 1))
 
     def plan_due(self, activity_day: date, n: int = 5) -> DatedResult:
         """Due date of the 活动方案: the ``n``-th working day counting back from the day
@@ -201,15 +306,11 @@ class WorkdayCalendar:
         verified is told by ``unverified_years_between``.
         """
         start, end = _as_date(start), _as_date(end)
-        if end < start:
-            return -self.workdays_between(end, start)
-        count = 0
-        day = start + _ONE_DAY
-        while day <= end:
-            if self.is_workday(day):
-                count += 1
-            day += _ONE_DAY
-        return count
+        table = self._table
+        if table is None or not (table.covers(start) and table.covers(end)):
+            table = self._covering(min(start, end), max(start, end))
+        cum = table.cum_list
+        return cum[(end - table.start).days] - cum[(start - table.start).days]
 
     def unverified_years_between(self, start: date, end: date) -> tuple[int, ...]:
         """Unverified years among the days ``workdays_between(start, end)`` looks at."""
@@ -273,8 +374,8 @@ def local_naive(values: pd.Series) -> pd.Series:
 class WorkdayIndex:
     """The working days of ``start``..``end`` as arrays, for whole columns at once.
 
-    Built once from a ``WorkdayCalendar`` (so overrides and unverified years behave the
-    same), it answers ``plan_due``, ``report_due``, ``workdays_between`` and
+    A slice of the ``WorkdayCalendar``'s own table (so overrides and unverified years
+    behave the same), it answers ``plan_due``, ``report_due``, ``workdays_between`` and
     ``late_workdays`` for a pandas Series of dates with array arithmetic on the cumulative
     count of working days, and agrees exactly with ``WorkdayCalendar`` day by day.
 
@@ -290,19 +391,14 @@ class WorkdayIndex:
             raise ValueError("end must not be before start")
         self.calendar = calendar
         self.start, self.end = start, end
-        count = (end - start).days + 1
+        table = calendar._covering(start, end)
+        first, last = table.position(start), table.position(end)
         self._days = np.arange(
             np.datetime64(start, "D"), np.datetime64(end, "D") + np.timedelta64(1, "D")
         )
-        self._work = np.fromiter(
-            (calendar.is_workday(start + timedelta(days=i)) for i in range(count)),
-            dtype=bool,
-            count=count,
-        )
+        self._work = table.work[first : last + 1]
         self._cum = np.cumsum(self._work, dtype=np.int64)
-        years = self._days.astype("datetime64[Y]").astype(np.int64) + 1970
-        known = {y: calendar.is_verified(date(int(y), 1, 1)) for y in np.unique(years)}
-        self._unverified = np.array([not known[y] for y in years], dtype=bool)
+        self._unverified = table.unverified[first : last + 1]
         self._unverified_cum = np.cumsum(self._unverified, dtype=np.int64)
 
     def __repr__(self) -> str:

@@ -26,6 +26,7 @@ from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.browser.conftest import UI_TIMEOUT_MS, AppServer
 from tests.browser.test_login_flows import log_in, nav_link, settle, shown
+from tests.sample_files import PDF
 
 pytestmark = pytest.mark.browser
 
@@ -36,7 +37,6 @@ CAMPAIGN_OPTION = "2023年 · 湖南湘江新区"
 UNIT_NAME = "城北街道办事处"
 FORM_RULE = "至少一个主题的活动形式须为实地调研或现场观摩"
 RETURN_REASON = "请补充活动地点"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ from tests.browser.conftest import AppServer, _launch, _stop
 from tests.browser.test_declaration_flow import idle, new_page, select_option
 from tests.browser.test_login_flows import log_in, settle, shown, wait_for_cookie
 from tests.conftest import actor_for
+from tests.sample_files import PDF
 from themeday import activities, db, declarations
 from themeday.activities import Upload
 from themeday.compliance import item_key
@@ -59,7 +60,6 @@ LINK = "[x](javascript:alert(1))"
 BOTH = f"{IMG}{LINK}"
 """Both payloads in one field (52 characters: fits a 60-character theme title)."""
 PHONE = "0739-5321101"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 UNIT1_NAME = f"城北街道{BOTH}"
 CAMPAIGN_YEAR = "2023年"
 
@@ -358,18 +358,28 @@ def test_office_pages_show_user_text_as_text(page: Page, seeded_server):
     watch.check("单位与账号 · 用户账号")
     visit(watch, server, "holidays", "节假日维护")
     watch.check("节假日维护")
-    visit(watch, server, "audit", "审计日志")
-    watch.check("审计日志")
 
     visit(watch, server, "grid", "数据表")
     watch.check("数据表 · 单位 (the office's default view)")
     open_tab(page, "意见")
     watch.check("数据表 · 单位 · 意见 of unit1", BOTH_TEXTS)
-    for table in ("账号", "申报表", "活动", "附件", "意见", "节假日调整", "审计日志"):
+    for table in ("账号", "申报表", "活动", "附件", "意见", "节假日调整"):
         grid_table(page, table)
         watch.check(f"数据表 · {table}")
         open_tab(page, "关联记录")
         watch.check(f"数据表 · {table} · 关联记录")
+    assert watch.dialogs == []
+
+
+def test_the_audit_log_shows_user_text_as_text(page: Page, seeded_server):
+    """The 审计日志 is the auditor's page (权限分离); the seeded names and reasons are
+    in its rows."""
+    server, _ = seeded_server
+    watch = Watch(page)
+    log_in(page, server, "auditor")
+    shown(page.get_by_role("heading", name="审计日志"))
+    settle(page)
+    watch.check("审计日志")
     assert watch.dialogs == []
 
 

@@ -13,10 +13,12 @@ from themeday.domain import (
     PermissionDenied,
     Role,
     ValidationError,
+    username_key,
 )
 from themeday.records import (
     LoginRecord,
     Session,
+    StaleAccount,
     User,
 )
 from themeday.repository.base import RepositoryBase
@@ -55,6 +57,20 @@ class AccountsMixin(RepositoryBase):
             for r in self._all(f"SELECT {_USER_COLUMNS} FROM {_USER_FROM} ORDER BY u.role, u.id")
         ]
 
+    def stale_users(self, actor: Actor, cutoff: datetime) -> list[StaleAccount]:
+        """Enabled accounts with no login since ``cutoff`` (never-used ones counted from
+        their creation), longest unused first; office only."""
+        self._require(actor, Role.OFFICE)
+        rows = self._all(
+            f"SELECT {_USER_COLUMNS}, s.last_login, u.created_at FROM {_USER_FROM}"
+            " LEFT JOIN (SELECT user_id, max(created_at) AS last_login FROM session"
+            " GROUP BY user_id) s ON s.user_id = u.id"
+            " WHERE u.enabled AND coalesce(s.last_login, u.created_at) <= ?"
+            " ORDER BY coalesce(s.last_login, u.created_at), u.id",
+            [cutoff],
+        )
+        return [StaleAccount(_user(r[:11]), r[11], r[12]) for r in rows]
+
     def get_user(self, actor: Actor, user_id: int) -> User:
         """One account: the office reads any, others only their own."""
         if actor.role != Role.OFFICE and actor.user_id != user_id:
@@ -75,18 +91,29 @@ class AccountsMixin(RepositoryBase):
         password_hash: str,
         must_change_password: bool = True,
     ) -> int:
-        """Create an account; office only. A unit account must be bound to a unit."""
+        """Create an account; office only. A unit account must be bound to a unit.
+
+        The office may create 审计管理员 accounts too (a new district needs one); that
+        row is in the audit log the auditors read, and the new account must change its
+        password at first login, so an initial password the office knew stops working.
+        """
         self._require(actor, Role.OFFICE)
         self._check_user_binding(role, unit_id)
 
         def work() -> int:
-            if self._one("SELECT 1 FROM app_user WHERE username = ?", [username]):
+            same = self._usernames_with_key(username_key(username))
+            if username in same:
                 raise ValidationError(f"用户名“{username}”已被使用。")
+            if same:
+                raise ValidationError(
+                    f"用户名“{username}”与已有账号“{same[0]}”只差大小写或全角半角，"
+                    "容易混淆，请换一个。"
+                )
             now = self.clock()
             user_id = self._one(
                 "INSERT INTO app_user (username, display_name, role, unit_id, password_hash,"
-                " must_change_password, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                " must_change_password, password_changed_at, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 [
                     username,
                     display_name,
@@ -94,6 +121,7 @@ class AccountsMixin(RepositoryBase):
                     unit_id,
                     password_hash,
                     must_change_password,
+                    now,
                     now,
                     now,
                 ],
@@ -122,12 +150,20 @@ class AccountsMixin(RepositoryBase):
         role: Role,
         unit_id: int | None,
     ) -> None:
-        """Change an account's name, role or unit; office only."""
+        """Change an account's name, role or unit; office only.
+
+        Nobody changes the role of the account they act with (nobody grants themselves
+        a role, e.g. the office making itself the auditor).
+        """
         self._require(actor, Role.OFFICE)
         self._check_user_binding(role, unit_id)
 
         def work() -> None:
             self._check_version("app_user", user_id, expected_version)
+            if user_id == actor.user_id:
+                stored = self._one("SELECT role FROM app_user WHERE id = ?", [user_id])[0]
+                if stored != role.value:
+                    raise PermissionDenied("不能修改自己正在使用的账号的角色。")
             self.cur.execute(
                 "UPDATE app_user SET display_name = ?, role = ?, unit_id = ?, updated_at = ?,"
                 " version = version + 1 WHERE id = ?",
@@ -162,11 +198,12 @@ class AccountsMixin(RepositoryBase):
 
         def work() -> None:
             self._check_version("app_user", user_id, None)
+            now = self.clock()
             self.cur.execute(
                 "UPDATE app_user SET password_hash = ?, must_change_password = TRUE,"
                 " failed_logins = 0, failed_window_start = NULL, locked_until = NULL,"
-                " updated_at = ?, version = version + 1 WHERE id = ?",
-                [password_hash, self.clock(), user_id],
+                " password_changed_at = ?, updated_at = ?, version = version + 1 WHERE id = ?",
+                [password_hash, now, now, user_id],
             )
             self._end_user_sessions(user_id, "password_reset")
             self._audit(actor, "reset_password", "app_user", user_id)
@@ -186,7 +223,7 @@ class AccountsMixin(RepositoryBase):
             )
             self._audit(actor, "unlock", "app_user", user_id)
 
-        in_transaction(self.cur, work)
+        in_transaction(self.cur, work, bump=False)
 
     def current_password_hash(self, actor: Actor) -> str:
         """The actor's own bcrypt hash, to check the old password on a change."""
@@ -210,16 +247,55 @@ class AccountsMixin(RepositoryBase):
 
         in_transaction(self.cur, work)
 
+    def expire_password(self, user: User) -> User:
+        """The password is older than the policy allows: it must be changed now.
+
+        Called at login (by the user's own login, so the user is the actor); the
+        forced change then runs as after a reset.
+        """
+
+        def work() -> None:
+            self.cur.execute(
+                "UPDATE app_user SET must_change_password = TRUE, updated_at = ?,"
+                " version = version + 1 WHERE id = ?",
+                [self.clock(), user.id],
+            )
+            changed = user.password_changed_at
+            detail = f"上次修改 {changed:%Y-%m-%d}" if changed else ""
+            self._audit(user.as_actor(), "password_expired", "app_user", user.id, detail=detail)
+
+        in_transaction(self.cur, work)
+        return self.user_by_id(user.id)
+
+    def _usernames_with_key(self, key: str) -> list[str]:
+        """The stored usernames whose :func:`username_key` is ``key``, oldest first.
+
+        Compared in Python: SQL has no NFKC case folding, and the accounts are few.
+        """
+        return [
+            name
+            for (name,) in self._all("SELECT username FROM app_user ORDER BY id")
+            if username_key(name) == key
+        ]
+
     # login and sessions
     def login_record(self, username: str) -> LoginRecord | None:
-        """The user and hash for a login attempt (no actor yet: this is the login)."""
-        row = self._one(
+        """The user and hash for a login attempt (no actor yet: this is the login).
+
+        The name is looked up as typed, else by :func:`username_key` (``UNIT1`` or a
+        full-width ``ｕｎｉｔ１`` finds ``unit1``); when an old database holds two
+        accounts with that key, only the exact name finds either.
+        """
+        sql = (
             f"SELECT {_USER_COLUMNS}, u.password_hash, u.failed_logins, u.failed_window_start"
-            f" FROM {_USER_FROM} WHERE u.username = ?",
-            [username],
+            f" FROM {_USER_FROM} WHERE u.username = ?"
         )
+        row = self._one(sql, [username])
         if row is None:
-            return None
+            same = self._usernames_with_key(username_key(username))
+            if len(same) != 1:
+                return None
+            row = self._one(sql, [same[0]])
         return LoginRecord(_user(row[:11]), row[11], row[12], row[13])
 
     def record_login_failure(
@@ -247,13 +323,14 @@ class AccountsMixin(RepositoryBase):
             if newly_locked:
                 self._audit(actor, "lockout", "app_user", user and user.id, True, "", username)
 
-        in_transaction(self.cur, work)
+        in_transaction(self.cur, work, bump=False)
 
     def record_cookie_rejected(self, reason: str, username: str = "") -> None:
         """Audit a login cookie that was refused (forged, garbled, expired)."""
         in_transaction(
             self.cur,
             lambda: self._audit(None, "cookie_rejected", "session", None, False, reason, username),
+            bump=False,
         )
 
     def start_session(self, user: User, session_id: str) -> None:
@@ -273,7 +350,7 @@ class AccountsMixin(RepositoryBase):
             )
             self._audit(user.as_actor(), "login", "session", session_id[:12])
 
-        in_transaction(self.cur, work)
+        in_transaction(self.cur, work, bump=False)
 
     def get_session(self, session_id: str) -> Session | None:
         row = self._one(
@@ -302,7 +379,7 @@ class AccountsMixin(RepositoryBase):
             actor = user.as_actor() if user else None
             self._audit(actor, action, "session", session_id[:12], True, reason)
 
-        in_transaction(self.cur, work)
+        in_transaction(self.cur, work, bump=False)
 
     def _end_user_sessions(self, user_id: int, reason: str) -> None:
         self.cur.execute(

@@ -13,6 +13,9 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+import pandas as pd
+
+from themeday.config import TZ
 from themeday.db import in_transaction
 from themeday.domain import (
     OPEN_ACTIVITY_STATUSES,
@@ -28,6 +31,11 @@ from themeday.repository.declarations import ACTIVITY_COLUMNS, ATTACHMENT_COLUMN
 
 LIFECYCLE_COLUMNS = ACTIVITY_COLUMNS + ", a.date_history"
 """The activity columns plus its 活动日期 history (``Activity.date_history_json``)."""
+
+_BY_DATE = (
+    " ORDER BY coalesce(a.held_date, a.activity_date, make_date(2999, a.planned_month, 1)),"
+    " un.kind, un.id, a.seq"
+)
 
 LIVE_FILE = "removed_at IS NULL"
 """Attachments not removed by the unit (a removed row stays for the audit trail)."""
@@ -67,22 +75,64 @@ class ActivitiesMixin(RepositoryBase):
         return activity
 
     def list_lifecycle(
-        self, actor: Actor, campaign_id: int, unit_id: int | None = None
+        self,
+        actor: Actor,
+        campaign_id: int,
+        unit_id: int | None = None,
+        *,
+        ids: Sequence[int] | None = None,
     ) -> list[Activity]:
-        """Activities of approved 申报表 (the ones that are carried out), by date."""
+        """Activities of approved 申报表 (the ones that are carried out), by date;
+        only those with one of ``ids`` when given (the rows a page shows)."""
+        if ids is not None and not ids:
+            return []
+        sql, params = self._lifecycle_from(actor, campaign_id, unit_id)
+        if ids is not None:
+            sql += f" AND a.id IN ({', '.join('?' * len(ids))})"
+            params += [int(i) for i in ids]
+        return [
+            Activity(*r) for r in self._all(f"SELECT {LIFECYCLE_COLUMNS}{sql}{_BY_DATE}", params)
+        ]
+
+    def lifecycle_rows(
+        self, actor: Actor, campaign_id: int, unit_id: int | None = None
+    ) -> pd.DataFrame:
+        """The same activities as ``list_lifecycle``, in the same order, as one frame of
+        the few columns a list, its filters and the deadlines need.
+
+        Columns: id, unit_id, unit_name, seq, title, form, planned_month,
+        activity_date, held_date (dates), status, plan_filed_at, report_filed_at (naive
+        Asia/Shanghai wall-clock times, converted in SQL: a province has tens of
+        thousands), single_date (the date history holds at most the activity's current
+        date, so no earlier due date can be in force), date_history (JSON, only when not
+        single_date) and typical_case.
+        """
+        sql, params = self._lifecycle_from(actor, campaign_id, unit_id)
+        day = "coalesce(a.held_date, a.activity_date)"
+        single = (
+            "(json_array_length(a.date_history) = 0 OR (json_array_length(a.date_history) = 1"
+            f" AND TRY_CAST(a.date_history->>'$[0][1]' AS DATE) = {day}))"
+        )
+        columns = (
+            "a.id, a.unit_id, un.name AS unit_name, a.seq, a.title, a.form,"
+            " a.planned_month, a.activity_date, a.held_date, a.status,"
+            f" timezone('{TZ.key}', a.plan_filed_at) AS plan_filed_at,"
+            f" timezone('{TZ.key}', a.report_filed_at) AS report_filed_at,"
+            f" CASE WHEN {single} THEN NULL ELSE a.date_history END AS date_history,"
+            f" {single} AS single_date, a.typical_case"
+        )
+        return self._frame(f"SELECT {columns}{sql}{_BY_DATE}", params)
+
+    def _lifecycle_from(
+        self, actor: Actor, campaign_id: int, unit_id: int | None
+    ) -> tuple[str, list[Any]]:
         sql = (
-            f"SELECT {LIFECYCLE_COLUMNS} FROM activity a JOIN unit un ON un.id = a.unit_id"
+            " FROM activity a JOIN unit un ON un.id = a.unit_id"
             " JOIN declaration d ON d.id = a.declaration_id"
             " WHERE a.campaign_id = ? AND d.status = 'approved'"
         )
         scope, scope_params = self._unit_scope(actor, "a.unit_id", unit_id)
-        sql += scope
-        params: list[Any] = [campaign_id, *scope_params]
-        sql += (
-            " ORDER BY coalesce(a.held_date, a.activity_date, make_date(2999, a.planned_month, 1)),"
-            " un.kind, un.id, a.seq"
-        )
-        return [Activity(*r) for r in self._all(sql, params)]
+        return sql + scope, [campaign_id, *scope_params]
 
     def list_activity_files(self, actor: Actor, activity_id: int) -> list[Attachment]:
         """佐证材料 of an activity, in upload order (removed ones left out)."""
@@ -421,6 +471,14 @@ class ActivitiesMixin(RepositoryBase):
         return [Comment(*r) for r in rows]
 
     # ------------------------------------------------------------ the public
+    def count_showcase(self, campaign_id: int) -> int:
+        """How many activities of the campaign ``list_showcase`` would list."""
+        row = self._one(
+            "SELECT count(*) FROM activity WHERE status = 'published' AND campaign_id = ?",
+            [campaign_id],
+        )
+        return int(row[0])
+
     def list_showcase(
         self,
         campaign_id: int | None = None,
@@ -555,6 +613,8 @@ class ActivitiesMixin(RepositoryBase):
                 " WHERE id = ?",
                 [*params, self.clock(), activity_id],
             )
+            if files:
+                self.check_upload_quota(actor, activity.unit_id, sum(f.size for f in files))
             for new in files:
                 self._insert_file(actor, activity, new)
             self._audit(actor, action, "activity", activity_id, detail=detail)

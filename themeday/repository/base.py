@@ -23,15 +23,16 @@ import duckdb
 import pandas as pd
 
 from themeday.audit import GENESIS, AuditRow, compute_hash, escape_text
-from themeday.config import TZ
+from themeday.config import TZ, unit_upload_quota_bytes
 from themeday.config import now as default_clock
-from themeday.db import WRITE_LOCK, cursor
+from themeday.db import WRITE_LOCK, cursor, data_version, database_path
 from themeday.domain import (
     Actor,
     NotFound,
     PermissionDenied,
     Role,
     StaleRecord,
+    ValidationError,
     require_role,
 )
 
@@ -42,9 +43,17 @@ STALE_MESSAGE = "该记录已被他人修改，请刷新后重新编辑（您的
 class RepositoryBase:
     """Data access for one script run (one DuckDB cursor)."""
 
-    def __init__(self, cur: duckdb.DuckDBPyConnection, clock: Clock = default_clock):
+    def __init__(
+        self,
+        cur: duckdb.DuckDBPyConnection,
+        clock: Clock = default_clock,
+        client_address: str = "",
+    ):
         self.cur = cur
         self.clock = clock
+        self.client_address = client_address
+        """来源地址 of the request this run serves, written on every audit row ("" when
+        there is no request: the command line, set-up code)."""
 
     def today(self) -> date:
         """Today in Asia/Shanghai by this repository's clock (the day deadlines and
@@ -103,11 +112,12 @@ class RepositoryBase:
                 object_id=None if object_id is None else escape_text(str(object_id)),
                 success=bool(success),
                 detail=escape_text(detail or ""),
+                client_address=escape_text(self.client_address or ""),
             )
             self.cur.execute(
                 "INSERT INTO audit_log (id, occurred_at, username, role, unit_id, action,"
-                " object_type, object_id, success, detail, prev_hash, row_hash)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " object_type, object_id, success, detail, prev_hash, row_hash,"
+                " client_address) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     row.id,
                     row.occurred_at,
@@ -121,10 +131,33 @@ class RepositoryBase:
                     row.detail,
                     prev_hash,
                     compute_hash(row, prev_hash),
+                    row.client_address,
                 ],
             )
 
     _require = staticmethod(require_role)
+
+    def check_upload_quota(self, actor: Actor, unit_id: int, adding: int) -> None:
+        """Refuse ``adding`` more bytes of attachments for a unit over its quota.
+
+        The quota (``THEMEDAY_UNIT_UPLOAD_QUOTA_MB``) counts every file the unit has
+        stored, in every campaign, removed ones too (a removed file stays on disk for
+        the audit trail). The services ask before they write a file to disk; the
+        repository's writes ask again inside their transaction, where uploads are
+        serialised, so two uploads at once cannot both slip under the quota.
+        """
+        self._require(actor, Role.OFFICE, Role.UNIT)
+        self._require_own_unit(actor, unit_id)
+        quota = unit_upload_quota_bytes()
+        used = self._one(
+            "SELECT COALESCE(SUM(size), 0) FROM attachment WHERE unit_id = ?", [unit_id]
+        )[0]
+        if used + adding > quota:
+            raise ValidationError(
+                f"本单位附件存储已达上限，本次上传未保存：配额 {_megabytes(quota)}，"
+                f"已用 {_megabytes(used)}，本次上传 {_megabytes(adding)}。"
+                "请联系政务公开办调整配额。"
+            )
 
     @staticmethod
     def _require_own_unit(actor: Actor, unit_id: int) -> None:
@@ -155,7 +188,21 @@ class RepositoryBase:
     def fork(self) -> RepositoryBase:
         """The same database on a cursor of its own, for work on another thread (a
         download built on click): a cursor must not be shared across threads."""
-        return type(self)(cursor(self.cur), self.clock)
+        return type(self)(cursor(self.cur), self.clock, self.client_address)
+
+    def data_version(self) -> tuple[str, int]:
+        """(database identity, data version): the part of a shared cache's key that
+        changes with every write (see :func:`themeday.db.in_transaction`).
+
+        The identity is the database's file and its random id, so neither two files
+        nor two copies of one file share cached results. One small read per call; the
+        file is looked up once per repository.
+        """
+        path = getattr(self, "_database_path", None)
+        if path is None:
+            path = self._database_path = database_path(self.cur)
+        database_id, version = data_version(self.cur)
+        return f"{path}#{database_id}", version
 
     # meta
     def get_meta(self, key: str) -> str | None:
@@ -174,3 +221,11 @@ class RepositoryBase:
 
     def user_count(self) -> int:
         return self._one("SELECT count(*) FROM app_user")[0]
+
+
+def _megabytes(size: int) -> str:
+    """A size in MB for the quota message: "2048 MB", "12.5 MB"."""
+    value = size / (1024 * 1024)
+    if 0 < value < 0.1:
+        return "不足 0.1 MB"
+    return f"{value:.0f} MB" if value == int(value) else f"{value:.1f} MB"

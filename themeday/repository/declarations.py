@@ -501,6 +501,7 @@ class DeclarationsMixin(RepositoryBase):
         self, actor: Actor, campaign_id: int, unit_id: int, declaration_id: int, scan: ScanFile
     ) -> int:
         """Record ``scan`` as the 申报表's stamped scan (in the caller's transaction)."""
+        self.check_upload_quota(actor, unit_id, scan.size)
         now = self.clock()
         attachment_id = self._one(
             "INSERT INTO attachment (campaign_id, unit_id, owner_type, owner_id, kind,"

@@ -7,8 +7,9 @@ quick. Field names reach SQL only after :func:`themeday.grid.check_view` has mat
 them against the catalogue; values are always parameters.
 
 A unit user reads only its own unit's rows of a unit-scoped table and never accounts
-or the audit log; a leader reads everything and writes nothing; the office writes what
-:data:`themeday.grid.TABLES` allows. A save is one transaction: every row's version is
+or the audit log; a leader reads everything but accounts and the audit log and writes
+nothing; the office writes what :data:`themeday.grid.TABLES` allows and reads no audit
+log, which only the auditor reads (权限分离). A save is one transaction: every row's version is
 checked first, and one stale row refuses the whole batch.
 """
 

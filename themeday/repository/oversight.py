@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from themeday.audit import (
+    FILE_ACTIONS,
     RETENTION_ACTION,
     RETENTION_OBJECT,
     AuditFilter,
@@ -23,6 +24,7 @@ from themeday.config import TZ
 from themeday.db import in_transaction
 from themeday.domain import (
     Actor,
+    PermissionDenied,
     Role,
     ValidationError,
 )
@@ -33,7 +35,7 @@ from themeday.repository.base import RepositoryBase
 
 _AUDIT_COLUMNS = (
     "id, occurred_at, username, role, unit_id, action, object_type, object_id, success,"
-    " detail, prev_hash, row_hash"
+    " detail, prev_hash, row_hash, client_address"
 )
 _VERIFY_BATCH = 5000
 
@@ -105,8 +107,8 @@ class OversightMixin(RepositoryBase):
 
     # audit
     def list_audit(self, actor: Actor, limit: int = 200) -> list[AuditEntry]:
-        """The newest audit rows (审计日志); office only."""
-        self._require(actor, Role.OFFICE)
+        """The newest audit rows (审计日志); the auditor only."""
+        self._require(actor, Role.AUDITOR)
         rows = self._all(
             "SELECT id, occurred_at, username, role, unit_id, action, object_type, object_id,"
             " success, detail FROM audit_log ORDER BY id DESC LIMIT ?",
@@ -144,8 +146,8 @@ class OversightMixin(RepositoryBase):
     def search_audit(
         self, actor: Actor, filters: AuditFilter, limit: int = 50, offset: int = 0
     ) -> list[AuditRow]:
-        """One page of the audit rows matching ``filters``, newest first; office only."""
-        self._require(actor, Role.OFFICE)
+        """One page of the audit rows matching ``filters``, newest first; the auditor only."""
+        self._require(actor, Role.AUDITOR)
         where, params = self._audit_where(filters)
         rows = self._all(
             f"SELECT {_AUDIT_COLUMNS} FROM audit_log{where} ORDER BY id DESC LIMIT ? OFFSET ?",
@@ -154,14 +156,14 @@ class OversightMixin(RepositoryBase):
         return [AuditRow(*r) for r in rows]
 
     def count_audit(self, actor: Actor, filters: AuditFilter) -> int:
-        """How many audit rows match ``filters``; office only."""
-        self._require(actor, Role.OFFICE)
+        """How many audit rows match ``filters``; the auditor only."""
+        self._require(actor, Role.AUDITOR)
         where, params = self._audit_where(filters)
         return self._one(f"SELECT count(*) FROM audit_log{where}", params)[0]
 
     def audit_choices(self, actor: Actor) -> tuple[list[str], list[str]]:
         """The actions and object types the log holds (for the page's filters)."""
-        self._require(actor, Role.OFFICE)
+        self._require(actor, Role.AUDITOR)
         actions = [r[0] for r in self._all("SELECT DISTINCT action FROM audit_log ORDER BY 1")]
         types = [
             r[0]
@@ -198,11 +200,12 @@ class OversightMixin(RepositoryBase):
         return verify_chain(self._chain_rows(), find_anchor(retentions, first))
 
     def verify_audit_chain(self, actor: Actor) -> VerifyResult:
-        """Check the audit log's hash chain from its first row (校验哈希链); office only.
+        """Check the audit log's hash chain from its first row (校验哈希链); the auditor
+        only.
 
         Read in one transaction, so rows written meanwhile do not mix into the check.
         """
-        self._require(actor, Role.OFFICE)
+        self._require(actor, Role.AUDITOR)
         self.cur.begin()
         try:
             return self._verify_audit()
@@ -210,7 +213,8 @@ class OversightMixin(RepositoryBase):
             self.cur.rollback()  # read only
 
     def apply_audit_retention(self, actor: Actor, days: int) -> RetentionResult:
-        """Delete the audit rows older than ``days`` days (保留期清理); office only.
+        """Delete the audit rows older than ``days`` days (保留期清理); the auditor only
+        (in practice the command line, run by the operator as :data:`SYSTEM_AUDITOR`).
 
         At least :data:`~themeday.audit.MIN_RETENTION_DAYS` days are always kept. Only
         a prefix of the chain is deleted: rows up to the newest id before the first
@@ -220,7 +224,7 @@ class OversightMixin(RepositoryBase):
         audit row, in the same transaction, with the count, the last deleted id and
         that row's hash, the anchor the first remaining row is verified against.
         """
-        self._require(actor, Role.OFFICE)
+        self._require(actor, Role.AUDITOR)
         refusal = retention_refusal(days)
         if refusal:
             raise ValidationError(refusal)
@@ -253,3 +257,26 @@ class OversightMixin(RepositoryBase):
         """审计: the office made a backup from the running app (数据备份)."""
         self._require(actor, Role.OFFICE)
         self._audit(actor, "backup", "database", folder, detail=summary)
+
+    def record_file_event(
+        self,
+        actor: Actor,
+        action: str,
+        object_type: str | None,
+        object_id: object,
+        detail: str,
+        success: bool = True,
+    ) -> None:
+        """审计 only: a file left the system (下载/导出) or failed to enter it (上传被拒,
+        保存失败). It writes the audit row and nothing else: no record changes, so it is
+        not a change of the data (caches keyed by a data version need not move for it).
+        """
+        if actor is None:
+            raise PermissionDenied("请先登录。")
+        if action not in FILE_ACTIONS:
+            raise ValueError(f"not a file event: {action!r}")
+        in_transaction(
+            self.cur,
+            lambda: self._audit(actor, action, object_type, object_id, success, detail),
+            bump=False,
+        )

@@ -11,13 +11,16 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from themeday.activities import (
+    FILE_KIND_LABELS,
     MAX_COMMENT,
     Deadline,
     add_comment,
-    lifecycle_frame,
+    deadlines_at,
+    lifecycle_table,
     plan_deadline,
     read_file,
     read_public_file,
@@ -35,6 +38,7 @@ from themeday.domain import (
     ValidationError,
     cn_date,
 )
+from themeday.file_audit import DownloadAudit
 from themeday.records import Activity, Attachment, Campaign
 from themeday.repository import Repository
 from themeday.showcase import build_static_site
@@ -42,15 +46,6 @@ from themeday.ui import widgets
 from themeday.ui.widgets import download_name, run_action
 from themeday.uploads import IMAGE_FORMATS, MAX_UPLOAD_BYTES, MB, mime_for
 from themeday.workdays import WorkdayCalendar
-
-FILE_KIND_LABELS = {
-    "plan": "活动方案附件",
-    "marking": "现场标识照片",
-    "photo": "活动照片",
-    "video": "活动视频",
-    "report": "总结附件",
-}
-"""佐证材料 of an activity by ``attachment.kind``, in the order they are shown."""
 
 ROLE_LABELS = {Role.OFFICE: "政务公开办", Role.UNIT: "单位", Role.LEADER: "领导"}
 
@@ -74,13 +69,6 @@ def deadlines(
     )
 
 
-def is_overdue(activity: Activity, campaign: Campaign, cal: WorkdayCalendar, now: datetime) -> bool:
-    """An open step (方案 or 总结) whose due day has ended; never for a cancelled activity."""
-    if activity.cancelled:
-        return False
-    return any(d is not None and d.overdue for d in deadlines(activity, campaign, cal, now))
-
-
 def deadline_notice(deadline: Deadline | None) -> None:
     """One 截止 line: red when overdue, green when filed on time; plus the warning when
     the due date was counted over a year whose holidays are not entered yet."""
@@ -100,16 +88,38 @@ def deadline_notice(deadline: Deadline | None) -> None:
 
 
 # ------------------------------------------------------------------ tables and picker
-def overview_table(
-    activities: Sequence[Activity],
-    campaign: Campaign,
-    cal: WorkdayCalendar,
-    now: datetime,
-    *,
-    with_unit: bool,
-) -> None:
-    """The activities with status, date and both deadlines (one row each)."""
-    frame = lifecycle_frame(activities, campaign.rules, cal, now)
+LIST_CAP = 500
+"""At most this many activities are listed (table and picker); a province has tens of
+thousands, and the filters and 搜索活动 narrow them."""
+
+
+def search_activities(rows: pd.DataFrame, *, key: str = "activity_search") -> pd.DataFrame:
+    """搜索活动: the rows whose 活动主题 or 单位 contain the typed text (all when empty)."""
+    words = st.text_input(
+        "搜索活动", key=key, placeholder="输入活动主题或单位名称中的文字", max_chars=100
+    ).split()
+    if not words:
+        return rows
+    haystack = rows["title"].str.cat(rows["unit_name"], sep=" ").str.casefold()
+    keep = pd.Series(True, index=rows.index)
+    for word in words:
+        keep &= haystack.str.contains(word.casefold(), regex=False)
+    return rows[keep]
+
+
+def capped(rows: pd.DataFrame, limit: int | None = None) -> pd.DataFrame:
+    """The first ``limit`` rows (``LIST_CAP`` by default); says so when there are more."""
+    limit = LIST_CAP if limit is None else limit
+    if len(rows) <= limit:
+        return rows
+    st.caption(f"共{len(rows)}项，仅显示前{limit}项，请用筛选或搜索缩小范围。")
+    return rows.head(limit)
+
+
+def overview_table(rows: pd.DataFrame, dues: pd.DataFrame, *, with_unit: bool) -> None:
+    """The activities (``Repository.lifecycle_rows``) with status, date and both
+    deadlines (``dues``, from ``activities.deadline_table``), one row each."""
+    frame = lifecycle_table(rows, dues)
     frame["活动日期"] = [f"{d:%Y-%m-%d}" if d else "未定" for d in frame["活动日期"]]
     columns = [c for c in frame.columns if c != "id" and (with_unit or c != "单位")]
     st.dataframe(frame, column_order=columns, hide_index=True, width="stretch")
@@ -131,22 +141,39 @@ def pick_activity(
     """A selectbox of activities that remembers the choice (by id) and follows
     ``?activity=<id>`` in the address; the address follows the choice."""
     by_id = {a.id: a for a in activities}
+    labels = {i: activity_label(a, with_unit=with_unit) for i, a in by_id.items()}
+    return by_id[pick_activity_id(labels, known_ids=known_ids, missing=missing)]
+
+
+def row_labels(rows: pd.DataFrame) -> dict[int, str]:
+    """``activity_label(..., with_unit=True)`` of every row of ``lifecycle_rows``."""
+    labels = {s.value: s.label for s in ActivityStatus}
+    text = rows["unit_name"] + " " + rows["title"] + " · " + rows["status"].map(labels)
+    return dict(zip(rows["id"].astype("int64").tolist(), text.tolist(), strict=True))
+
+
+def pick_activity_id(
+    labels: dict[int, str],
+    *,
+    known_ids: set[int] | None = None,
+    missing: str = "链接中的活动不存在或无权查看，已显示列表中的活动。",
+) -> int:
+    """``pick_activity`` over ids and their labels (no records needed); the chosen id."""
     requested = _requested_id()
     if requested is not None:
-        if requested in by_id:
+        if requested in labels:
             st.session_state[_CHOICE] = requested
         elif requested not in (known_ids or set()):
             st.warning(missing)
-    if st.session_state.get(_CHOICE) not in by_id:
+    if st.session_state.get(_CHOICE) not in labels:
         st.session_state.pop(_CHOICE, None)
-    chosen = st.selectbox(
+    return st.selectbox(
         "选择活动",
-        list(by_id),
-        format_func=lambda i: activity_label(by_id[i], with_unit=with_unit),
+        list(labels),
+        format_func=labels.__getitem__,
         key=_CHOICE,
         on_change=_follow_choice,
     )
-    return by_id[chosen]
 
 
 def _requested_id() -> int | None:
@@ -250,9 +277,10 @@ def activity_detail(
     campaign: Campaign,
     activity: Activity,
     cal: WorkdayCalendar,
-    now: datetime,
+    dues: pd.DataFrame,
 ) -> None:
-    """Everything about one activity, read-only: facts, deadlines, plan, report, files."""
+    """Everything about one activity, read-only: facts, deadlines (read from ``dues``,
+    the page's ``activities.deadline_table``), plan, report, files."""
     st.subheader(widgets.escape_markdown(activity.title))
     st.caption(
         widgets.escape_markdown(f"{activity.unit_name} · 联系人及电话：{activity.contact or '—'}")
@@ -260,7 +288,7 @@ def activity_detail(
     if activity.summary:
         st.text(f"活动简介：{activity.summary}")
     activity_summary(activity)
-    plan, report = deadlines(activity, campaign, cal, now)
+    plan, report = deadlines_at(dues, activity.id, campaign.rules, cal)
     st.markdown("**活动方案**")
     deadline_notice(plan)
     st.text(activity.plan_text or "尚未报送活动方案。")
@@ -370,40 +398,51 @@ def _thumbnail(repo: Repository, actor: Actor, attachment: Attachment) -> None:
 
 def _download(repo: Repository, actor: Actor, attachment: Attachment, label: str) -> None:
     """A download whose bytes are read only when clicked (videos run to 300 MB)."""
-
-    def load() -> bytes:
-        data, _ = read_file(repo.fork(), actor, attachment.id)
-        return data
-
-    st.download_button(
+    name = attachment.original_name
+    widgets.deferred_download(
         label,
-        data=load,
-        file_name=attachment.original_name,
+        lambda reader: read_file(reader, actor, attachment.id)[0],
+        file_name=name,
         mime=mime_for(attachment.fmt),
         key=f"activity_file_{attachment.id}",
-        on_click="ignore",
+        repo=repo,
+        actor=actor,
+        audit=DownloadAudit(
+            f"{FILE_KIND_LABELS.get(attachment.kind, '佐证材料')}（{name}）",
+            object_type="attachment",
+            object_id=attachment.id,
+        ),
     )
 
 
 def showcase_site(repo: Repository, campaign: Campaign) -> bytes:
     """The campaign's published activities as a static site (ZIP bytes)."""
-    return build_static_site(
-        repo.list_showcase(campaign.id),
+    return _showcase_site(repo, campaign)[0]
+
+
+def _showcase_site(repo: Repository, campaign: Campaign) -> tuple[bytes, int]:
+    """The static site and the number of activities in it."""
+    items = repo.list_showcase(campaign.id)
+    site = build_static_site(
+        items,
         lambda attachment_id: read_public_file(repo, attachment_id),
         site_title=f"{campaign.region}{campaign.year}年“政务公开主题日”活动成果展示",
         base_url=None,
     )
+    return site, len(items)
 
 
-def showcase_zip_button(repo: Repository, campaign: Campaign) -> None:
+def showcase_zip_button(repo: Repository, actor: Actor, campaign: Campaign) -> None:
     """导出成果展示网页（ZIP）: built only when clicked (it holds every photo and video)."""
-    st.download_button(
+    widgets.deferred_download(
         "导出成果展示网页（ZIP）",
-        data=lambda: showcase_site(repo.fork(), campaign),
+        lambda reader: _showcase_site(reader, campaign),
         file_name=download_name(f"{campaign.year}年", campaign.region, "活动成果展示网页.zip"),
         mime="application/zip",
         key=f"showcase_zip_{campaign.id}",
-        on_click="ignore",
+        repo=repo,
+        actor=actor,
+        audit=DownloadAudit("成果展示网页（ZIP）", campaign, "已发布的活动"),
         help="已发布活动的网页、照片和视频，解压后可直接放到政府门户网站专栏。",
     )
 
@@ -433,6 +472,8 @@ def comment_thread(
                 st.rerun()
 
 
-def status_counts(activities: Sequence[Activity]) -> dict[str, int]:
-    """Activities per status, every status listed in lifecycle order (0 where none)."""
-    return {s.value: sum(a.status == s for a in activities) for s in ActivityStatus}
+def status_counts(statuses: pd.Series) -> dict[str, int]:
+    """Activities per status (a column of status values), every status listed in
+    lifecycle order (0 where none)."""
+    counted = statuses.value_counts()
+    return {s.value: int(counted.get(s.value, 0)) for s in ActivityStatus}

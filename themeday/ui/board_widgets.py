@@ -13,6 +13,7 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
+from themeday import assessment
 from themeday.activities import read_file
 from themeday.assessment import assess
 from themeday.boards import (
@@ -24,7 +25,6 @@ from themeday.boards import (
     Filters,
     NextDue,
     cards_of,
-    next_due_by_activity,
     page_count,
 )
 from themeday.domain import Actor, NotFound, PermissionDenied, ValidationError
@@ -70,16 +70,6 @@ def board_filters(activities: Sequence[Activity], *, with_unit: bool, key: str) 
     return Filters(tuple(unit_ids), tuple(forms), tuple(months))
 
 
-def next_due_items(
-    repo: Repository, actor: Actor, campaign: Campaign, today: date
-) -> dict[int, NextDue]:
-    """Each activity's next open item with its light, from the compliance engine
-    (scoped to the actor); its warning is shown when a year's holidays are unknown."""
-    result = assess(repo, actor, campaign, today)
-    compliance_warning(result)
-    return next_due_by_activity(result.activities)
-
-
 def board_cards(
     repo: Repository,
     actor: Actor,
@@ -88,7 +78,12 @@ def board_cards(
     today: date,
 ) -> list[Card]:
     """The cards of ``activities``, each with its next open item's light."""
-    return cards_of(activities, next_due_items(repo, actor, campaign, today))
+    compliance_warning(assess(repo, actor, campaign, today))
+    every = assessment.board_cards(repo, actor, campaign, today)
+    missing = [a for a in activities if a.id not in every]  # changed since: build afresh
+    if missing:
+        every = {**every, **{c.activity_id: c for c in cards_of(missing, {})}}
+    return [every[a.id] for a in activities]
 
 
 def due_text(due: NextDue) -> str:

@@ -40,9 +40,18 @@ from themeday.domain import (
     Actor,
     ComplianceWeights,
 )
+from themeday.file_audit import DownloadAudit
 from themeday.records import Campaign
 from themeday.repository import Repository
-from themeday.ui.widgets import ask_to_confirm, confirmation, download_name, run_action
+from themeday.ui.widgets import (
+    DOCX_MIME,
+    XLSX_MIME,
+    ask_to_confirm,
+    confirmation,
+    deferred_download,
+    download_name,
+    run_action,
+)
 
 LIGHT_ICONS = {"red": "🔴", "yellow": "🟡", "green": "🟢", "grey": "⚪"}
 LIGHT_NAMES = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "grey": "灰灯"}
@@ -52,8 +61,6 @@ LIGHTS = ("red", "yellow", "green")
 CHASE_WAYS = ("电话催办", "短信催办", "发函催办", "当面督办", "其他方式")
 """How the office chased a unit (the first words of the 催办说明)."""
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 CSV_MIME = "text/csv"
 
 _ROUND = "themeday.chase_round"
@@ -157,8 +164,9 @@ def _item_labels(items: pd.DataFrame) -> list[str]:
     return (icons + " " + items["unit_name"] + " · " + kinds + titles).tolist()
 
 
-def item_filters(items: pd.DataFrame) -> pd.DataFrame:
-    """Filters (提醒, 事项, 单位, 只看未催办) over the 催办 items; the rows that pass."""
+def item_filters(items: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """Filters (提醒, 事项, 单位, 只看未催办) over the 催办 items: the rows that pass, and
+    the filters in force in Chinese (empty when none; for an export's audit row)."""
     first, second, third, fourth = st.columns([1, 1, 2, 1])
     lights = first.multiselect(
         "提醒",
@@ -184,7 +192,18 @@ def item_filters(items: pd.DataFrame) -> pd.DataFrame:
         keep &= items["unit_name"].isin(units)
     if unchased:
         keep &= items["chase_count"] == 0
-    return items[keep].reset_index(drop=True)
+    said = [
+        f"{label}：{'、'.join(chosen)}"
+        for label, chosen in (
+            ("提醒", [light_text(x) for x in lights]),
+            ("事项", [ITEM_KIND_LABELS.get(k, k) for k in kinds]),
+            ("单位", units),
+        )
+        if chosen
+    ]
+    if unchased:
+        said.append("只看未催办")
+    return items[keep].reset_index(drop=True), "；".join(said)
 
 
 def items_frame(items: pd.DataFrame, *, with_unit: bool = True) -> pd.DataFrame:
@@ -554,40 +573,37 @@ def _weight_help(name: str, default: float) -> str:
 
 
 # ------------------------------------------------------------------ exports
-def deferred_download(
-    label: str, build: Callable[[], bytes], file_name: str, mime: str, key: str, help: str = ""
-) -> None:
-    """A download whose file is built only when clicked (no rerun of the page).
-
-    ``build`` runs on another thread: it must not touch the page's database cursor
-    (pass it data already read, e.g. a ``ComplianceResult``).
-    """
-    st.download_button(
-        label,
-        data=build,
-        file_name=file_name,
-        mime=mime,
-        key=key,
-        on_click="ignore",
-        help=help or None,
-    )
-
-
 def _file_name(campaign: Campaign, *parts: str) -> str:
     return download_name(f"{campaign.year}年", campaign.region, *parts)
 
 
-def chase_export(items: pd.DataFrame, campaign: Campaign, as_of: date) -> None:
-    """导出催办清单（Excel）: the items shown (after the filters), built on click."""
+def chase_export(
+    repo: Repository,
+    actor: Actor,
+    items: pd.DataFrame,
+    campaign: Campaign,
+    as_of: date,
+    filters: str = "",
+) -> None:
+    """导出催办清单（Excel）: the items shown (after ``filters``), built on click."""
     snapshot = items.copy()
     deferred_download(
         "导出催办清单（Excel）",
-        lambda: chase_items_xlsx(snapshot, campaign, as_of),
-        _file_name(campaign, "催办清单", f"截至{as_of:%Y%m%d}.xlsx"),
-        XLSX_MIME,
+        lambda _: chase_items_xlsx(snapshot, campaign, as_of),
+        file_name=_file_name(campaign, "催办清单", f"截至{as_of:%Y%m%d}.xlsx"),
+        mime=XLSX_MIME,
         key=f"chase_xlsx_{campaign.id}",
+        repo=repo,
+        actor=actor,
+        audit=DownloadAudit(
+            "催办清单（Excel）", campaign, _as_of_filters(as_of, filters), len(snapshot)
+        ),
         help="按当前筛选条件导出，可作为催办通知的附件。",
     )
+
+
+def _as_of_filters(as_of: date, filters: str = "") -> str:
+    return "；".join(x for x in (f"统计截至{as_of:%Y-%m-%d}", filters) if x)
 
 
 def _export_slot(result: ComplianceResult, campaign: Campaign) -> str:
@@ -609,37 +625,51 @@ def forget_exports() -> None:
     st.session_state.pop(_XLSX, None)
 
 
-def compliance_exports(result: ComplianceResult, campaign: Campaign) -> None:
+def compliance_exports(
+    repo: Repository, actor: Actor, result: ComplianceResult, campaign: Campaign
+) -> None:
     """导出: 合规汇总 (Excel, generated with a progress bar), the CSV sheets, the 通报 draft."""
     as_of = result.as_of
     suffix = f"截至{as_of:%Y%m%d}"
+    filters = _as_of_filters(as_of)
+    units = len(result.units)
     workbook, csv, circular = st.columns([2, 2, 1])
     with workbook:
-        _workbook_export(result, campaign, suffix)
+        _workbook_export(repo, actor, result, campaign, suffix)
     with csv:
         st.markdown("**CSV 数据**")
         for sheet, name in CSV_SHEETS.items():
             deferred_download(
                 f"{name}（CSV）",
                 _csv_builder(result, sheet),
-                _file_name(campaign, name, f"{suffix}.csv"),
-                CSV_MIME,
+                file_name=_file_name(campaign, name, f"{suffix}.csv"),
+                mime=CSV_MIME,
                 key=f"compliance_csv_{sheet}_{campaign.id}",
+                repo=repo,
+                actor=actor,
+                audit=DownloadAudit(
+                    f"考核汇总·{name}（CSV）", campaign, filters, len(getattr(result, sheet))
+                ),
                 help="UTF-8 编码，Excel、WPS 可直接打开。",
             )
     with circular:
         st.markdown("**通报**")
         deferred_download(
             "通报（Word 草稿）",
-            lambda: circular_docx(result, campaign),
-            _file_name(campaign, "通报草稿", f"{suffix}.docx"),
-            DOCX_MIME,
+            lambda _: circular_docx(result, campaign),
+            file_name=_file_name(campaign, "通报草稿", f"{suffix}.docx"),
+            mime=DOCX_MIME,
             key=f"circular_docx_{campaign.id}",
+            repo=repo,
+            actor=actor,
+            audit=DownloadAudit("情况通报（Word 草稿）", campaign, filters, units),
             help="按逾期事项多少排列各单位，供起草情况通报时修改使用。",
         )
 
 
-def _workbook_export(result: ComplianceResult, campaign: Campaign, suffix: str) -> None:
+def _workbook_export(
+    repo: Repository, actor: Actor, result: ComplianceResult, campaign: Campaign, suffix: str
+) -> None:
     st.markdown("**合规汇总（Excel）**")
     clicked = st.button(
         "生成合规汇总",
@@ -661,17 +691,21 @@ def _workbook_export(result: ComplianceResult, campaign: Campaign, suffix: str) 
         st.caption("点击“生成合规汇总”，生成后在此下载。")
         return
     _, made_at, data = stored
-    st.download_button(
+    deferred_download(
         "合规汇总（Excel）",
-        data=data,
+        lambda _: data,
         file_name=_file_name(campaign, "合规汇总", f"{suffix}.xlsx"),
         mime=XLSX_MIME,
         key=f"compliance_xlsx_{campaign.id}",
-        on_click="ignore",
-        type="primary",
+        repo=repo,
+        actor=actor,
+        audit=DownloadAudit(
+            "合规汇总（Excel）", campaign, _as_of_filters(result.as_of), len(result.units)
+        ),
+        primary=True,
     )
     st.caption(f"已于 {made_at:%H:%M:%S} 生成（统计截至 {result.as_of:%Y-%m-%d}）。")
 
 
-def _csv_builder(result: ComplianceResult, sheet: str) -> Callable[[], bytes]:
-    return lambda: compliance_csv(result, sheet)
+def _csv_builder(result: ComplianceResult, sheet: str) -> Callable[[Repository], bytes]:
+    return lambda _: compliance_csv(result, sheet)

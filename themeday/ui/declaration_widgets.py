@@ -17,6 +17,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from themeday import exports
 from themeday.declaration_rules import (
     SUMMARY_MAX,
     TITLE_MAX,
@@ -24,8 +25,11 @@ from themeday.declaration_rules import (
     rows_from_records,
     summary_required,
 )
-from themeday.domain import CampaignRules
-from themeday.records import Activity, Campaign
+from themeday.domain import Actor, CampaignRules
+from themeday.file_audit import DownloadAudit
+from themeday.records import Activity, Campaign, Declaration, Unit
+from themeday.repository import Repository
+from themeday.ui.widgets import XLSX_MIME, deferred_download, download_name
 
 _ROWS = "themeday.declaration_rows"
 _BASE_COLUMNS = {
@@ -189,3 +193,34 @@ def _missing(value: object) -> bool:
     if value is None or value is pd.NA or value is pd.NaT:
         return True
     return isinstance(value, float) and math.isnan(value)
+
+
+def declaration_download(
+    repo: Repository,
+    actor: Actor,
+    campaign: Campaign,
+    unit: Unit,
+    declaration: Declaration,
+    label: str,
+) -> None:
+    """The unit's 申报表 as the official xlsx, read and built only when clicked."""
+
+    def build(reader: Repository) -> tuple[bytes, int]:
+        themes = reader.list_themes(actor, declaration.id)
+        return exports.declaration_xlsx(campaign, unit, declaration, themes), len(themes)
+
+    deferred_download(
+        label,
+        build,
+        file_name=download_name(f"{campaign.year}年", unit.name, "主题申报表.xlsx"),
+        mime=XLSX_MIME,
+        key=f"declaration_xlsx_{declaration.id}",
+        repo=repo,
+        actor=actor,
+        audit=DownloadAudit(
+            f"{unit.name}主题申报表（Excel）",
+            campaign,
+            object_type="declaration",
+            object_id=declaration.id,
+        ),
+    )

@@ -11,6 +11,8 @@ against the ``session`` table through ``themeday.auth``.
 
 from __future__ import annotations
 
+import functools
+import logging
 import time
 from dataclasses import dataclass, replace
 
@@ -18,8 +20,21 @@ import streamlit as st
 import streamlit_authenticator as stauth
 from streamlit_authenticator.utilities.exceptions import LoginError
 
-from themeday.auth import AuthService, check_login_cookie, session_key
-from themeday.config import COOKIE_NAME, SECURITY, db_path, resolve_cookie_key
+from themeday.auth import (
+    AuthService,
+    check_login_cookie,
+    password_expiry_notice,
+    served_over_tls,
+    session_key,
+)
+from themeday.config import (
+    COOKIE_NAME,
+    SECURITY,
+    CookieKeyError,
+    db_path,
+    resolve_cookie_key,
+    trusted_proxies,
+)
 from themeday.domain import SYSTEM_ACTOR, Actor, Role
 from themeday.records import User
 from themeday.repository import Repository
@@ -34,6 +49,9 @@ _NOTICE = "themeday.login_notice"
 _DROP_COOKIE = "themeday.drop_cookie"
 _COOKIE_MOUNTED = "themeday.cookie_component_mounted"
 _AUTHENTICATOR_STATE = ("name", "username", "authentication_status", "email", "roles")
+
+_log = logging.getLogger(__name__)
+_logged_key_problems: set[str] = set()
 
 
 @dataclass(frozen=True)
@@ -59,6 +77,23 @@ def _cookie_key() -> str:
     return resolve_cookie_key(secret, db_path().parent / "cookie_key")
 
 
+def cookie_key_problem() -> str | None:
+    """Why the app may not start with its cookie signing key (Chinese), or ``None``.
+
+    ``app.py`` asks before the login gate and shows only this message when the key is
+    too short or a published sample; the server log gets it once per process.
+    """
+    try:
+        _cookie_key()
+    except CookieKeyError as exc:
+        message = str(exc)
+        if message not in _logged_key_problems:
+            _logged_key_problems.add(message)
+            _log.error("%s", message)
+        return message
+    return None
+
+
 def _authenticator(repo: Repository) -> stauth.Authenticate:
     """Build the authenticator once per run (a second instance raises a duplicate key)."""
     credentials = {
@@ -76,6 +111,25 @@ def _authenticator(repo: Repository) -> stauth.Authenticate:
         login_sleep_time=0,
     )
     return authenticator
+
+
+def _set_login_cookie(authenticator: stauth.Authenticate) -> None:
+    """Set the login cookie, ``Secure`` when the browser came over https.
+
+    streamlit-authenticator 0.4.2 passes no cookie options to the cookie component it
+    builds each run (extra-streamlit-components' ``CookieManager.set`` takes
+    ``secure``); this run's component is given the flag before the authenticator
+    signs and sets the cookie, so the token stays the authenticator's own.
+    """
+    if served_over_tls(
+        st.context.url,
+        st.context.headers.get("X-Forwarded-Proto"),
+        st.context.ip_address,
+        trusted_proxies(),
+    ):
+        manager = authenticator.cookie_controller.cookie_model.cookie_manager
+        manager.set = functools.partial(manager.set, secure=True)
+    authenticator.cookie_controller.set_cookie()
 
 
 def _forget(notice: str = "") -> None:
@@ -139,7 +193,7 @@ def _identify(repo: Repository, authenticator: stauth.Authenticate) -> Identity 
             roles=[user.role.value],
             logout=False,
         )
-        authenticator.cookie_controller.set_cookie()
+        _set_login_cookie(authenticator)
         key = session_key(user.username, authenticator.cookie_controller.cookie_model.exp_date)
         service.start_session(user, key)
         st.session_state[_SESSION] = key
@@ -222,7 +276,7 @@ def require(*roles: Role, password_page: bool = False) -> Identity:
         st.error("您的账号无权访问此页面。")
         st.stop()
     if user.must_change_password and not password_page:
-        st.warning("首次登录或密码被重置后，须先修改密码。")
+        st.warning("首次登录、密码被重置或已过期后，须先修改密码。")
         st.stop()
     return Identity(user, repo)
 
@@ -269,8 +323,15 @@ def render_login() -> None:
     if repo.is_demo():
         st.info(
             "这是演示数据库。演示账号：office（政务公开办）、leader（领导）、"
-            f"unit1～unit3（单位），密码均为 {DEMO_PASSWORD}。"
+            f"unit1～unit3（单位）、auditor（审计管理员），密码均为 {DEMO_PASSWORD}。"
         )
+
+
+def password_notice(identity: Identity) -> None:
+    """Remind the user, on every page, that the password expires within days."""
+    notice = password_expiry_notice(identity.user, identity.repo.clock())
+    if notice:
+        st.warning(notice, icon=":material/key:")
 
 
 def logout() -> None:

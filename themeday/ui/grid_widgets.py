@@ -17,6 +17,7 @@ from themeday import workspace
 from themeday.config import now
 from themeday.domain import Actor, NotFound, PermissionDenied, Role, ValidationError
 from themeday.exports import csv_bytes, view_xlsx
+from themeday.file_audit import DownloadAudit
 from themeday.grid import (
     COMMENTABLE,
     LINKS,
@@ -43,14 +44,20 @@ from themeday.grid import (
     read_value,
     record_title,
     shown_fields,
+    view_summary,
 )
 from themeday.imports import read_table_rows
 from themeday.repository import Repository
 from themeday.repository.grid import GridPage
-from themeday.ui.compliance_widgets import deferred_download
-from themeday.ui.widgets import download_name, escape_markdown, run_action
+from themeday.ui.widgets import (
+    XLSX_MIME,
+    deferred_download,
+    download_name,
+    escape_markdown,
+    refused_upload,
+    run_action,
+)
 
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_LIMIT = 100_000
 """Rows one export may hold (a province's activities fit many times over)."""
 
@@ -236,7 +243,7 @@ def view_builder(table: GridTable) -> ViewSpec | None:
     n_key = _k(table, "n")
     st.session_state.setdefault(n_key, 0)
     # Folded, so that the first rows are drawn above the fold; its label says what is set.
-    label = "筛选、排序与分组 · " + view_summary(table, current_spec(table))
+    label = "筛选、排序与分组 · " + _fold_label(table, current_spec(table))
     with st.expander(label, key=_k(table, "panel")):
         conditions = []
         for i in range(st.session_state[n_key]):
@@ -295,31 +302,9 @@ def view_builder(table: GridTable) -> ViewSpec | None:
         return None
 
 
-def view_summary(table: GridTable, spec: ViewSpec, limit: int = 90) -> str:
-    """One line saying which filters, sort and grouping are active (the folded panel's label)."""
-    parts = []
-    joiner = " 且 " if spec.match_all else " 或 "
-    conditions = []
-    for c in spec.conditions:
-        if c.field not in table.names or c.op not in OPERATORS:
-            continue
-        text = f"{table.field(c.field).label}{OPERATORS[c.op]}"
-        if c.op not in VALUELESS:
-            value = "、".join(map(str, c.value)) if isinstance(c.value, list | tuple) else c.value
-            text += f" {str(value)[:16]}"
-        conditions.append(text)
-    if conditions:
-        parts.append(joiner.join(conditions))
-    sort = [
-        f"{table.field(k.field).label}{'↓' if k.descending else '↑'}"
-        for k in spec.sort
-        if k.field in table.names
-    ]
-    if sort:
-        parts.append("排序：" + "、".join(sort))
-    if spec.group_by in table.names:
-        parts.append("分组：" + table.field(spec.group_by).label)
-    line = "；".join(parts) or "未设置筛选条件"
+def _fold_label(table: GridTable, spec: ViewSpec, limit: int = 90) -> str:
+    """The folded panel's label: the active search, filters, sort and grouping."""
+    line = view_summary(table, spec) or "未设置筛选条件"
     if len(line) > limit:
         line = line[: limit - 1] + "…"
     return escape_markdown(line)
@@ -584,30 +569,44 @@ def export_buttons(repo: Repository, actor: Actor, table: GridTable, spec: ViewS
     """导出当前视图: every row that matches the view (not only this page), xlsx and csv."""
     fields = list(shown_fields(table, spec))
     columns = [table.field(f).label for f in fields]
-    reader = repo.fork()
     stamp = now().strftime("%Y%m%d%H%M")
+    filters = view_summary(table, spec)
 
-    def rows() -> list[list[Any]]:
+    def rows(reader: Repository) -> list[list[Any]]:
         page = reader.grid_rows(actor, table.key, spec, 0, EXPORT_LIMIT)
         return export_rows(table, page.rows, fields)
+
+    def xlsx(reader: Repository) -> tuple[bytes, int]:
+        found = rows(reader)
+        return view_xlsx(f"{table.label}（导出于{stamp}）", columns, found), len(found)
+
+    def csv(reader: Repository) -> tuple[bytes, int]:
+        found = rows(reader)
+        return csv_bytes([dict(zip(columns, r, strict=True)) for r in found], columns), len(found)
 
     left, right = st.columns(2)
     with left:
         deferred_download(
             "导出 Excel",
-            lambda: view_xlsx(f"{table.label}（导出于{stamp}）", columns, rows()),
-            download_name(table.label, f"{stamp}.xlsx"),
-            XLSX_MIME,
+            xlsx,
+            file_name=download_name(table.label, f"{stamp}.xlsx"),
+            mime=XLSX_MIME,
             key=_k(table, "xlsx"),
+            repo=repo,
+            actor=actor,
+            audit=DownloadAudit(f"数据表“{table.label}”（Excel）", filters=filters),
             help="按当前视图的筛选、排序和显示字段导出全部匹配记录。",
         )
     with right:
         deferred_download(
             "导出 CSV",
-            lambda: csv_bytes([dict(zip(columns, r, strict=True)) for r in rows()], columns),
-            download_name(table.label, f"{stamp}.csv"),
-            "text/csv",
+            csv,
+            file_name=download_name(table.label, f"{stamp}.csv"),
+            mime="text/csv",
             key=_k(table, "csv"),
+            repo=repo,
+            actor=actor,
+            audit=DownloadAudit(f"数据表“{table.label}”（CSV）", filters=filters),
         )
 
 
@@ -631,6 +630,7 @@ def import_section(repo: Repository, actor: Actor, table: GridTable) -> None:
             return
         read = read_table_rows(upload.getvalue(), upload.name)
         if read.error:
+            refused_upload(repo, actor, upload, f"数据表“{table.label}”导入文件", read.error)
             st.error(read.error)
             return
         key_field = table.field(table.key_field)

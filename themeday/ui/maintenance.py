@@ -89,6 +89,17 @@ def page(problem: DatabaseProblem) -> st.Page:
     return st.Page(maintenance, title=TITLE, icon=":material/build:", url_path="maintenance")
 
 
+def config_page(message: str) -> st.Page:
+    """The only page while a setting makes the app unsafe to start (the cookie key)."""
+
+    def configuration() -> None:
+        st.title(TITLE)
+        st.error(message)
+        st.info("修改设置后请重新启动应用。如需帮助，请联系系统管理员。")
+
+    return st.Page(configuration, title=TITLE, icon=":material/build:", url_path="maintenance")
+
+
 def render(problem: DatabaseProblem) -> None:
     """The maintenance page: what happened, that nothing was deleted, how to restore."""
     st.title(TITLE)

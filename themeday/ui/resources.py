@@ -1,15 +1,18 @@
-"""Process-wide resources: one DuckDB connection per database path."""
+"""Process-wide resources: one DuckDB connection per database path; and the request's
+source address, which the repository of a run writes on its audit rows."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import streamlit as st
 
 from themeday import db
+from themeday.addresses import source_address
 from themeday.backup import Manifest, office_backup
-from themeday.config import db_path
+from themeday.config import db_path, trusted_proxies
 from themeday.domain import Actor
 from themeday.repository import Repository
 from themeday.setup import open_database
@@ -39,9 +42,19 @@ def database_problem() -> DatabaseProblem | None:
     return None
 
 
+def request_address(context: Any = None) -> str:
+    """The source address of this run's request, "" when there is none (a test run)."""
+    context = context if context is not None else st.context
+    headers = context.headers
+    if not headers:
+        return ""
+    return source_address(context.ip_address, headers.get_all("X-Forwarded-For"), trusted_proxies())
+
+
 def repository() -> Repository:
-    """A repository on a fresh cursor of the shared connection, for this run."""
-    return Repository(db.cursor(_connection(str(db_path()))))
+    """A repository on a fresh cursor of the shared connection, for this run; its audit
+    rows carry the request's source address."""
+    return Repository(db.cursor(_connection(str(db_path()))), client_address=request_address())
 
 
 def backup_now(repo: Repository, actor: Actor) -> tuple[Path, Manifest]:

@@ -23,11 +23,14 @@ from themeday.domain import (
     StaleRecord,
     ValidationError,
 )
+from themeday.file_audit import Built, DownloadAudit, deliver, record_upload_refused
 from themeday.records import Activity, Campaign, DeclarationEvent
 from themeday.repository import Repository
 from themeday.uploads import mime_for
 
 _log = logging.getLogger(__name__)
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _FLASH = "themeday.flash"
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]()!#<>~|:$+\-.{}])")
 _EDIT_VERSIONS = "themeday.edit_versions"
@@ -351,19 +354,65 @@ def themes_frame(themes: list[Activity]) -> pd.DataFrame:
     )
 
 
-def attachment_download(repo: Repository, actor: Actor, attachment_id: int, label: str) -> None:
-    """A download button for an attachment the actor may see; a damaged file is reported."""
+def deferred_download(
+    label: str,
+    build: Callable[[Repository], Built],
+    *,
+    file_name: str,
+    mime: str,
+    key: str,
+    repo: Repository,
+    actor: Actor,
+    audit: DownloadAudit,
+    help: str = "",
+    primary: bool = False,
+) -> None:
+    """A download button whose file is built only when it is clicked, and audited then.
+
+    Nothing is built on a rerun of the page. On the click Streamlit calls ``build`` on
+    another thread with a repository on a cursor of its own (never the page's cursor):
+    read what the file needs through it, or close over what the page already read.
+    ``build`` returns the bytes, or ``(bytes, row count)``; the audit row
+    (:func:`themeday.file_audit.deliver`) records ``audit`` with who clicked.
+    ``label`` is shown as Markdown: escape user text in it.
+    """
+    st.download_button(
+        label,
+        data=lambda: deliver(repo.fork(), actor, audit, build, file_name),
+        file_name=file_name,
+        mime=mime,
+        key=key,
+        on_click="ignore",
+        type="primary" if primary else "secondary",
+        help=help or None,
+    )
+
+
+def attachment_download(
+    repo: Repository,
+    actor: Actor,
+    attachment_id: int,
+    label: str,
+    campaign: Campaign | None = None,
+) -> None:
+    """A download button for an attachment the actor may see, read only when clicked."""
     try:
-        data, name, fmt = read_attachment(repo, actor, attachment_id)
-    except (ValidationError, NotFound, PermissionDenied) as exc:
+        attachment = repo.get_attachment(actor, attachment_id)
+    except (NotFound, PermissionDenied) as exc:
         st.error(str(exc))
         return
-    st.download_button(
+    name = attachment.original_name
+    deferred_download(
         escape_markdown(f"{label}：{name}"),
-        data,
+        lambda reader: read_attachment(reader, actor, attachment_id)[0],
         file_name=name,
-        mime=mime_for(fmt),
+        mime=mime_for(attachment.fmt),
         key=f"attachment_{attachment_id}_{label}",
+        repo=repo,
+        actor=actor,
+        audit=DownloadAudit(
+            f"{label}（{name}）", campaign, object_type="attachment", object_id=attachment_id
+        ),
     )
 
 
@@ -396,6 +445,28 @@ def units_frame(units: list[Any], with_status: bool = False) -> pd.DataFrame:
             for u in units
         ]
     )
+
+
+_REFUSED_UPLOADS = "themeday.refused_uploads"
+
+
+def refused_upload(repo: Repository, actor: Actor, upload: Any, kind: str, reason: str) -> None:
+    """Audit a refused upload (``upload`` as ``st.file_uploader`` returned it) once: the file
+    stays in the uploader and is read again on every rerun until it is removed, but it
+    was refused only once."""
+    refused = st.session_state.setdefault(_REFUSED_UPLOADS, set())
+    seen = (kind, getattr(upload, "file_id", None) or upload.name)
+    if seen not in refused:
+        record_upload_refused(repo, actor, upload.name, kind, reason)
+        refused.add(seen)
+
+
+def refused_import(
+    repo: Repository, actor: Actor, upload: Any, kind: str, errors: list[str]
+) -> None:
+    """A refused import file: its problems (:func:`import_problems`), audited once."""
+    refused_upload(repo, actor, upload, kind, "；".join(errors))
+    import_problems(errors)
 
 
 def import_problems(errors: list[str]) -> None:

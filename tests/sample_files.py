@@ -1,0 +1,25 @@
+"""Real sample files for tests that upload one (uploads are checked by content)."""
+
+from __future__ import annotations
+
+import io
+
+from pypdf import PdfWriter
+
+
+def pdf_bytes(writer: PdfWriter) -> bytes:
+    """What ``writer`` writes, as bytes."""
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def blank_pdf_writer() -> PdfWriter:
+    """A writer holding one blank A4 page (to add something to before writing)."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    return writer
+
+
+PDF = pdf_bytes(blank_pdf_writer())
+"""A minimal valid one-page PDF (a stand-in for a stamped scan or a document)."""

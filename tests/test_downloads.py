@@ -1,0 +1,145 @@
+"""Downloads are built only when clicked, and each one writes its audit row (issues 14, 15).
+
+A page offers its exports as deferred downloads: a rerun builds nothing, the click
+builds the file (on a worker thread, with a cursor of its own) and writes one audit
+row: who, which file, the campaign, the filters in force and the row count.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+from streamlit.testing.v1 import AppTest
+
+from tests.test_pages import host
+from themeday import exports
+from themeday.file_audit import DownloadAudit, deliver
+from themeday.repository import Repository
+from themeday.ui import compliance_widgets
+
+
+def counting(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> list[int]:
+    """Replace ``module.name`` by a wrapper that counts its calls."""
+    calls: list[int] = []
+    real = getattr(module, name)
+
+    def wrapper(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, wrapper)
+    return calls
+
+
+def downloads_in_audit(repo: Repository) -> list[tuple]:
+    return repo.cur.execute(
+        "SELECT username, role, object_type, object_id, success, detail FROM audit_log"
+        " WHERE action = 'download' ORDER BY id"
+    ).fetchall()
+
+
+def office_campaign(repo: Repository):
+    office = repo.login_record("office").user.as_actor()
+    return office, repo.current_campaign(office)
+
+
+# ------------------------------------------------------------------ built on click
+def test_annual_plan_builds_its_files_only_when_clicked(app_db, downloads, monkeypatch):
+    xlsx = counting(monkeypatch, exports, "annual_plan_xlsx")
+    docx = counting(monkeypatch, exports, "annual_plan_docx")
+    office, campaign = office_campaign(app_db)
+    assert app_db.list_plan(office, campaign.id)  # the demo has approved themes
+
+    at = host(app_db, "annual_plan", "office")
+    at.run()  # a rerun, as any click on the page causes
+    assert not at.exception
+    assert {"导出计划安排表（Excel）", "导出计划安排表（Word）"} <= set(downloads.labels(at))
+    assert (xlsx, docx) == ([], [])
+    assert downloads_in_audit(app_db) == []  # offering a file is not downloading it
+
+    data = downloads.click(at, "导出计划安排表（Excel）")
+    assert (len(xlsx), docx) == (1, [])
+    sheet = load_workbook(io.BytesIO(data)).active
+    assert sheet["A1"].value == exports.annual_plan_title(campaign)
+    downloads.click(at, "导出计划安排表（Word）")
+    assert len(docx) == 1
+
+
+def test_chase_list_is_built_only_when_clicked(app_db, downloads, monkeypatch):
+    built = counting(monkeypatch, compliance_widgets, "chase_items_xlsx")
+    at = host(app_db, "chase_board", "office")
+    at.run()
+    assert not at.exception
+    assert built == []
+    data = downloads.click(at, "导出催办清单（Excel）")
+    assert len(built) == 1
+    assert load_workbook(io.BytesIO(data)).active.max_row > 1
+
+
+# ------------------------------------------------------------------ audited
+def test_a_download_writes_one_audit_row_with_campaign_filters_and_rows(app_db, downloads):
+    office, campaign = office_campaign(app_db)
+    plan = app_db.list_plan(office, campaign.id)
+    form = plan[0].form
+    expected_rows = sum(a.form == form for a in plan)
+
+    at = host(app_db, "annual_plan", "office")
+    next(m for m in at.multiselect if m.label == "活动形式").select(form).run()
+    assert not at.exception
+    downloads.click(at, "导出计划安排表（Excel）")
+    at.run()  # a later rerun writes nothing more
+
+    [(username, role, object_type, object_id, success, detail)] = downloads_in_audit(app_db)
+    assert (username, role, success) == ("office", "office", True)
+    assert (object_type, object_id) == ("campaign", str(campaign.id))
+    assert "文件：全年活动计划安排表（Excel）" in detail
+    assert f"活动：{campaign.year}年 · {campaign.region}" in detail
+    assert f"筛选条件：活动形式：{form}" in detail
+    assert f"行数：{expected_rows}" in detail
+
+
+def test_a_failed_build_is_audited_as_a_failed_download(app_db):
+    office, campaign = office_campaign(app_db)
+
+    def broken(_: Repository) -> bytes:
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        deliver(app_db, office, DownloadAudit("测试文件", campaign), broken, "x.xlsx")
+    [row] = downloads_in_audit(app_db)
+    assert row[4] is False and "生成失败：RuntimeError" in row[5]
+
+
+def test_the_builder_count_comes_back_with_the_file(app_db):
+    office, _ = office_campaign(app_db)
+    data = deliver(app_db, office, DownloadAudit("测试"), lambda _: (b"abc", 7), "t.csv")
+    assert data == b"abc"
+    [row] = downloads_in_audit(app_db)
+    assert (row[2], row[3]) == ("export", None)
+    assert "筛选条件：无（全部）；行数：7；文件名：t.csv" in row[5]
+
+
+# ------------------------------------------------------------------ month grid cap
+def _month_grid_page() -> None:
+    from types import SimpleNamespace
+
+    from pages.annual_plan import _month_grid
+
+    plan = [
+        SimpleNamespace(planned_month=5, unit_name=f"单位{n}", title=f"主题{n}", form="座谈交流")
+        for n in range(45)
+    ] + [SimpleNamespace(planned_month=6, unit_name="单位", title="六月主题", form="政策发布")]
+    _month_grid(plan, [5, 6])
+
+
+def test_a_month_of_the_grid_shows_at_most_30_themes():
+    at = AppTest.from_function(_month_grid_page).run()
+    assert not at.exception
+    cards = [t.value for t in at.text]
+    assert sum("主题" in c and "六月" not in c for c in cards) == 30
+    assert "单位0\n主题0（座谈交流）" in cards and "单位30\n主题30（座谈交流）" not in cards
+    assert "六月主题" in " ".join(cards)
+    assert [c.value for c in at.caption] == ["另有15项，请在计划表中查看"]
+    assert "**5月**　45个主题" in [m.value for m in at.markdown]

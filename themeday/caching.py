@@ -1,0 +1,141 @@
+"""Shared caches of results every session of the process may reuse (缓存).
+
+A cached result is keyed by everything that scopes it and by the database's data
+version (:meth:`RepositoryBase.data_version`), which every write that changes product
+data bumps inside its own transaction (``db.in_transaction``). So a write is seen by
+the next read in any session, of this process or of another one sharing the database,
+without anyone having to clear anything; and a unit's result is keyed by its unit, so
+it is never served to another unit.
+
+Each cache is a bounded LRU (a fixed number of entries), and an entry computed at an
+older version of its database is dropped as soon as a newer one is stored: memory
+stays bounded however many sessions open and close.
+
+No streamlit here: the services call these caches, the pages do not see them.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from typing import Generic, TypeVar
+
+from themeday.domain import Actor, Role
+
+V = TypeVar("V")
+
+Key = tuple[Hashable, ...]
+
+
+def scope_of(actor: Actor) -> tuple[str, int | None]:
+    """What an actor's reads are narrowed to: ``("unit", id)`` for a unit user, else
+    ``("all", None)`` (the office and leaders read every unit)."""
+    if actor.role == Role.UNIT:
+        return ("unit", actor.unit_id)
+    return ("all", None)
+
+
+class LruCache(Generic[V]):
+    """A thread-safe LRU cache of at most ``maxsize`` entries.
+
+    Keys are ``(database identity, data version, *scope)``. ``copy`` is applied to a
+    value on its way out, so a caller that changes what it got (a DataFrame column
+    added for display) does not change what the next session gets.
+    """
+
+    def __init__(self, name: str, maxsize: int, copy: Callable[[V], V] | None = None):
+        if maxsize < 1:
+            raise ValueError("maxsize must be at least 1")
+        self.name = name
+        self.maxsize = maxsize
+        self._copy = copy or (lambda value: value)
+        self._entries: OrderedDict[Key, V] = OrderedDict()
+        self._newest: dict[Hashable, int] = {}  # database identity → newest version seen
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(
+        self,
+        database: Hashable,
+        version: int,
+        scope: tuple[Hashable, ...],
+        compute: Callable[[], V],
+    ) -> V:
+        """The value for ``scope`` at ``version`` of ``database``, computed on a miss."""
+        if not _enabled:
+            return compute()
+        key = (database, version, *scope)
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                self.hits += 1
+                return self._copy(self._entries[key])
+            self.misses += 1
+        value = compute()  # outside the lock: other sessions keep reading meanwhile
+        with self._lock:
+            self._store(key, database, version, value)
+        return self._copy(value)
+
+    def _store(self, key: Key, database: Hashable, version: int, value: V) -> None:
+        newest = self._newest.get(database, version)
+        if version < newest:
+            return  # computed from a version that a write has already replaced
+        if version > newest:
+            for old in [k for k in self._entries if k[0] == database and k[1] < version]:
+                del self._entries[old]
+        self._newest[database] = version
+        self._entries[key] = value
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.maxsize:
+            self._entries.popitem(last=False)
+        if len(self._newest) > 4 * self.maxsize:  # forget databases no entry is from
+            live = {k[0] for k in self._entries}
+            self._newest = {d: v for d, v in self._newest.items() if d in live}
+
+    def clear(self) -> None:
+        """Forget every entry (tests, benchmarks)."""
+        with self._lock:
+            self._entries.clear()
+            self._newest.clear()
+            self.hits = self.misses = 0
+
+
+CACHES: list[LruCache] = []
+
+
+def cache(name: str, maxsize: int, copy: Callable[[V], V] | None = None) -> LruCache[V]:
+    """A new shared cache, registered so :func:`clear_all` reaches it."""
+    made: LruCache[V] = LruCache(name, maxsize, copy)
+    CACHES.append(made)
+    return made
+
+
+def clear_all() -> None:
+    """Empty every shared cache."""
+    for each in CACHES:
+        each.clear()
+
+
+_enabled = True
+
+
+def enabled() -> bool:
+    """False inside :func:`disabled`."""
+    return _enabled
+
+
+@contextmanager
+def disabled() -> Iterator[None]:
+    """Compute everything afresh while inside (the benchmark's "before" runs)."""
+    global _enabled
+    was, _enabled = _enabled, False
+    try:
+        yield
+    finally:
+        _enabled = was
