@@ -29,7 +29,11 @@ TINY = bench_pages.Scale("tiny", 8, 24, extra_audit=30)
 
 
 def test_page_benchmark_reruns_every_page_of_every_role(tmp_path):
-    report = bench_pages.run(TINY, repeat=1, browser=False, exports=False, directory=tmp_path)
+    shown: list[str] = []
+    report = bench_pages.run(
+        TINY, repeat=1, browser=False, exports=False, directory=tmp_path, progress=shown.append
+    )
+    assert shown == [r.line() for r in report.pages]  # each page as soon as it is measured
     by_role: dict[str, set[str]] = {}
     for result in report.pages:
         assert result.error == "" and result.seconds > 0, result
@@ -94,6 +98,6 @@ def test_pages_sub_command_keeps_the_old_usage(monkeypatch, capsys):
     monkeypatch.setattr(bench_pages, "run", fake_run)
     assert bench.main(["pages", "--scale", "city", "--repeat", "2", "--no-browser"]) == 0
     assert seen["scale"] == bench_pages.SCALES["city"] and seen["repeat"] == 2
-    assert seen["browser"] is False
+    assert seen["browser"] is False and seen["exports"] is True
     assert "scale city: 400 units, 2,000 activities" in capsys.readouterr().out
     assert bench_pages.SCALES["province"].units == 8000

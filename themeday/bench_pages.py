@@ -292,8 +292,11 @@ def _navigation(AppTest, timeout: float) -> dict[str, list[tuple[str, str, int]]
     return out
 
 
-def measure_pages(path: Path, repeat: int, timeout: float) -> list[PageResult]:
-    """Median rerun of every page × role, interleaved with the empty page."""
+def measure_pages(
+    path: Path, repeat: int, timeout: float, progress: Callable[[str], None] | None = None
+) -> list[PageResult]:
+    """Median rerun of every page × role, interleaved with the empty page; each result's
+    line goes to ``progress`` as soon as it is measured."""
     from streamlit.testing.v1 import AppTest
 
     from themeday.ui.resources import _connection
@@ -308,9 +311,12 @@ def measure_pages(path: Path, repeat: int, timeout: float) -> list[PageResult]:
             empty = AppTest.from_string(EMPTY, default_timeout=timeout).run()
             for role, pages in navigation.items():
                 for url_path, title, user_id in pages:
-                    results.append(
-                        _measure_one(AppTest, empty, timer, role, url_path, title, user_id, repeat)
+                    result = _measure_one(
+                        AppTest, empty, timer, role, url_path, title, user_id, repeat
                     )
+                    results.append(result)
+                    if progress is not None:
+                        progress(result.line())
     finally:
         with contextlib.suppress(Exception):
             _connection(str(path)).close()
@@ -468,13 +474,14 @@ def run(
     browser: bool = True,
     exports: bool = True,
     directory: Path | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Report:
     """Build the data, time every page × role, then logins and exports when available."""
     report = Report(scale, repeat)
     with tempfile.TemporaryDirectory(dir=directory) as tmp:
         path = Path(tmp) / "bench.duckdb"
         build(path, scale)
-        report.pages = measure_pages(path, repeat, timeout)
+        report.pages = measure_pages(path, repeat, timeout, progress)
         if browser and browser_available():
             report.logins = measure_logins(path, logins)
         elif browser:
@@ -485,13 +492,11 @@ def run(
 
 
 def _exports(scale: Scale) -> list[str]:
-    """The exports' own benchmark, when the project has one."""
+    """The exports' own benchmark (its times and memory), when the project has one."""
     if importlib.util.find_spec("themeday.exports_bench") is None:
         return ["exports: skipped (no exports benchmark in this version)"]
     module = importlib.import_module("themeday.exports_bench")
-    if not hasattr(module, "run_for_pages"):
-        return ["exports: run python -m themeday.exports_bench for their times and memory"]
-    return [str(line) for line in module.run_for_pages(scale)]
+    return ["exports:", *("  " + line for line in module.run(scale.units, scale.activities))]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -509,6 +514,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--logins", type=int, default=3, help="logins per role after the first")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per rerun")
     parser.add_argument("--no-browser", action="store_true", help="skip login in Chromium")
+    parser.add_argument("--no-exports", action="store_true", help="skip the exports benchmark")
 
 
 def run_from(args: argparse.Namespace) -> int:
@@ -519,6 +525,8 @@ def run_from(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         logins=args.logins,
         browser=not args.no_browser,
+        exports=not args.no_exports,
+        progress=lambda line: print(line, file=sys.stderr, flush=True),
     )
     for line in report.lines():
         print(line, flush=True)
