@@ -7,7 +7,7 @@ themselves are done on 本单位活动 and 活动进展.
 import streamlit as st
 
 from themeday import activities, boards, declarations
-from themeday.domain import Role
+from themeday.domain import NotFound, Role
 from themeday.ui import board_widgets, gate
 from themeday.ui.widgets import campaign_page
 
@@ -54,4 +54,17 @@ def render() -> None:
             board_widgets.month_calendar(boards.month_matrix(campaign.year, month, cal, cards))
     if photo_tab.open:
         with photo_tab:
-            board_widgets.photo_wall(repo, actor, campaign, everything, filters, f"{KEY}.page")
+            st.fragment(_photo_part)(campaign.id, filters)
+
+
+def _photo_part(campaign_id: int, filters: boards.Filters) -> None:
+    """照片墙 on its own: turning a page redraws only the photos. The activities are
+    read again (from the shared cache), so the captions follow the last write."""
+    identity = gate.require(Role.OFFICE, Role.UNIT, Role.LEADER)
+    repo, actor = identity.repo, identity.actor
+    try:
+        campaign = repo.get_campaign(actor, campaign_id)
+    except NotFound:
+        return
+    everything = activities.lifecycle(repo, actor, campaign.id)
+    board_widgets.photo_wall(repo, actor, campaign, everything, filters, f"{KEY}.page")

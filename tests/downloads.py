@@ -8,6 +8,7 @@ no browser, so :class:`Downloads` keeps the callables the page registered and
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -24,12 +25,15 @@ class Downloads:
         self.builders: dict[str, Callable[[], Any]] = {}
 
     def labels(self, at: AppTest) -> list[str]:
-        """The download buttons on the page."""
-        return [e.proto.label for e in at.get("download_button")]
+        """The download buttons on the page, as the reader sees them (Markdown escapes of
+        user text removed: ``盖章\\.pdf`` shows as ``盖章.pdf``)."""
+        return [re.sub(r"\\(.)", r"\1", e.proto.label) for e in at.get("download_button")]
 
     def click(self, at: AppTest, label: str) -> bytes:
         """Build the file of the download button labelled ``label`` (as a click does)."""
-        button = next(e for e in at.get("download_button") if e.proto.label == label)
+        shown = self.labels(at)
+        assert label in shown, f"no download “{label}” among {shown}"
+        button = at.get("download_button")[shown.index(label)]
         file_id = button.proto.deferred_file_id
         assert file_id, f"“{label}” is built on every rerun, not on click"
         result: list[Any] = []

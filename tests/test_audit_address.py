@@ -15,7 +15,7 @@ from tests.test_pages import host
 from themeday import db
 from themeday.audit import AuditFilter, AuditRow, audit_csv, canonical, compute_hash
 from themeday.config import trusted_proxies
-from themeday.domain import SYSTEM_ACTOR
+from themeday.domain import SYSTEM_ACTOR, SYSTEM_AUDITOR
 from themeday.migrations import MIGRATION_AUDIT_ADDRESS, MIGRATIONS
 from themeday.repository import Repository
 from themeday.ui.resources import request_address, source_address
@@ -110,17 +110,17 @@ def test_rows_from_before_still_verify_and_new_rows_carry_the_address(tmp_path):
     con = db.connect(path)
     try:
         repo = Repository(db.cursor(con), FakeClock(), client_address=CLIENT)
-        assert repo.verify_audit_chain(SYSTEM_ACTOR).ok
+        assert repo.verify_audit_chain(SYSTEM_AUDITOR).ok
         repo.record_backup(SYSTEM_ACTOR, "bk", "")
         repo.fork().record_backup(SYSTEM_ACTOR, "bk2", "")  # a forked repository too
-        rows = repo.search_audit(SYSTEM_ACTOR, AuditFilter(), 10)
+        rows = repo.search_audit(SYSTEM_AUDITOR, AuditFilter(), 10)
         assert [r.client_address for r in rows] == [CLIENT, CLIENT, "", "", ""]
-        assert repo.verify_audit_chain(SYSTEM_ACTOR).ok
+        assert repo.verify_audit_chain(SYSTEM_AUDITOR).ok
 
         con.execute(
             "UPDATE audit_log SET client_address = '198.51.100.4' WHERE id = ?", [rows[1].id]
         )
-        verdict = repo.verify_audit_chain(SYSTEM_ACTOR)
+        verdict = repo.verify_audit_chain(SYSTEM_AUDITOR)
         assert not verdict.ok and verdict.broken_id == rows[1].id
     finally:
         con.close()
@@ -130,11 +130,11 @@ def test_the_audit_log_page_shows_and_exports_the_address(app_db):
     office = app_db.login_record("office").user.as_actor()
     Repository(app_db.cur, client_address=CLIENT).record_backup(office, "bk", "")
 
-    at = host(app_db, "audit_log", "office")
+    at = host(app_db, "audit_log", "auditor")  # the audit log is the auditor's alone
     assert not at.exception
     table = next(d.value for d in at.dataframe if "编号" in d.value.columns)
     assert table["来源地址"].iloc[0] == CLIENT
 
-    rows = app_db.search_audit(office, AuditFilter(), 5)
+    rows = app_db.search_audit(SYSTEM_AUDITOR, AuditFilter(), 5)
     exported = list(csv.DictReader(io.StringIO(audit_csv(rows).decode("utf-8-sig"))))
     assert exported[0]["来源地址"] == CLIENT

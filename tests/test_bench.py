@@ -29,15 +29,20 @@ TINY = bench_pages.Scale("tiny", 8, 24, extra_audit=30)
 
 
 def test_page_benchmark_reruns_every_page_of_every_role(tmp_path):
-    report = bench_pages.run(TINY, repeat=1, browser=False, exports=False, directory=tmp_path)
+    shown: list[str] = []
+    report = bench_pages.run(
+        TINY, repeat=1, browser=False, exports=False, directory=tmp_path, progress=shown.append
+    )
+    assert shown == [r.line() for r in report.pages]  # each page as soon as it is measured
     by_role: dict[str, set[str]] = {}
     for result in report.pages:
         assert result.error == "" and result.seconds > 0, result
         assert result.empty_seconds > 0 and result.sql_seconds > 0, result
         by_role.setdefault(result.role, set()).add(result.path)
-    assert set(by_role) == {"office", "leader", "unit"}
+    assert set(by_role) == {"office", "leader", "unit", "auditor"}
     assert {"grid", "plan", "boards", "showcase"} <= by_role["unit"]
-    assert {"dashboard", "activities", "chase", "assessment", "audit"} <= by_role["office"]
+    assert {"dashboard", "activities", "chase", "assessment"} <= by_role["office"]
+    assert "audit" not in by_role["office"] and by_role["auditor"] == {""}  # 审计日志 at home
     # the home page (领导看板 for a leader) sits at the root
     assert by_role["leader"] == {"", "plan", "activities", "boards", "grid", "showcase"}
     assert "declaration" in by_role["unit"] and "declaration" not in by_role["leader"]
@@ -53,11 +58,12 @@ def test_page_benchmark_data_has_the_accounts_and_the_audit_rows(tmp_path):
     con = db.connect(path)
     try:
         repo = Repository(db.cursor(con))
-        users = {u: repo.login_record(u).user for u in ("office", "leader", "unit")}
+        users = {u: repo.login_record(u).user for u in ("office", "leader", "unit", "auditor")}
         assert {u: r.role.value for u, r in users.items()} == {
             "office": "office",
             "leader": "leader",
             "unit": "unit",
+            "auditor": "auditor",
         }
         assert users["unit"].unit_id == 1 and not users["office"].must_change_password
         assert password_matches(bench_pages.PASSWORD, repo.login_record("office").password_hash)
@@ -92,6 +98,6 @@ def test_pages_sub_command_keeps_the_old_usage(monkeypatch, capsys):
     monkeypatch.setattr(bench_pages, "run", fake_run)
     assert bench.main(["pages", "--scale", "city", "--repeat", "2", "--no-browser"]) == 0
     assert seen["scale"] == bench_pages.SCALES["city"] and seen["repeat"] == 2
-    assert seen["browser"] is False
+    assert seen["browser"] is False and seen["exports"] is True
     assert "scale city: 400 units, 2,000 activities" in capsys.readouterr().out
     assert bench_pages.SCALES["province"].units == 8000

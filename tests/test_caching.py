@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import asdict, replace
 from datetime import date
 
@@ -9,6 +10,7 @@ import duckdb
 import pytest
 
 from tests.conftest import actor_for
+from tests.sample_files import PDF
 from themeday import activities, assessment, caching, dashboard, db, declarations, holidays
 from themeday.assessment import assess, chase_items
 from themeday.auth import AuthService
@@ -18,7 +20,6 @@ from themeday.uploads import FileStore
 from themeday.workdays import WorkdayOverride
 
 AS_OF = date(2026, 11, 23)  # the demo's day (tests/conftest.py)
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture(autouse=True)
@@ -90,6 +91,8 @@ def test_login_session_and_audit_only_writes_do_not_bump(demo):
     demo.touch_session("s" * 32)
     demo.end_session("s" * 32, "logout", user)
     demo.record_cookie_rejected("伪造的登录凭据")
+    demo.record_file_event(office, "download", None, None, "文件：活动计划安排表")
+    demo.record_file_event(office, "upload_refused", "upload", None, "文件：x.exe", False)
     demo.unlock_user(office, user.id)
     assert version(demo) == before
     misses = assessment.COMPLIANCE_CACHE.misses
@@ -330,7 +333,7 @@ def test_changing_what_was_returned_leaves_the_cached_copy(demo):
     campaign = demo.current_campaign(office)
     first = assess(demo, office, campaign, AS_OF)
     first.units["score"] = -1.0
-    first.activities.drop(columns=["title"], inplace=True)
+    del first.activities["title"]
     again = assess(demo, office, campaign, AS_OF)
     assert (again.units["score"] != -1.0).any() and "title" in again.activities
 
@@ -371,3 +374,39 @@ def test_dashboard_charts_follow_writes(demo, tmp_path):
         expected = specs()
     assert after == expected
     assert after[0] != before[0] and after[1] != before[1]
+
+
+def test_sessions_asking_for_one_key_at_once_compute_it_once():
+    cache = caching.LruCache("test", maxsize=4)
+    started, release = threading.Event(), threading.Event()
+    calls = []
+
+    def slow():
+        calls.append(1)
+        started.set()
+        release.wait(10)
+        return "result"
+
+    results = []
+    first = threading.Thread(target=lambda: results.append(cache.get("db", 1, ("k",), slow)))
+    first.start()
+    assert started.wait(10)
+    second = threading.Thread(target=lambda: results.append(cache.get("db", 1, ("k",), slow)))
+    second.start()
+    assert cache.get("db", 1, ("other",), lambda: "free") == "free"  # other keys do not wait
+    release.set()
+    first.join(10)
+    second.join(10)
+    assert results == ["result", "result"] and len(calls) == 1
+
+
+def test_a_failed_computation_is_not_cached():
+    cache = caching.LruCache("test", maxsize=4)
+
+    def fails():
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        cache.get("db", 1, ("k",), fails)
+    assert len(cache) == 0
+    assert cache.get("db", 1, ("k",), lambda: "ok") == "ok"

@@ -27,7 +27,6 @@ OFFICE_PATHS = [
     "dashboard",
     "units",
     "holidays",
-    "audit",
     "",
 ]
 LEADER_PATHS = ["plan", "activities", "boards", "grid", ""]

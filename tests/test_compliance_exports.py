@@ -70,6 +70,7 @@ def hostile(demo: Repository, office: Actor, campaign: Campaign) -> ComplianceRe
     ids = assessed(demo, office, campaign).activities["activity_id"].tolist()  # exported ones
     for activity_id, title in zip(ids, DANGEROUS_TITLES, strict=False):
         demo.cur.execute("UPDATE activity SET title = ? WHERE id = ?", [title, activity_id])
+    db.bump_data_version(demo.cur)  # written around the doors: tell the caches
     demo.add_adjustment(office, campaign.id, units[1].id, 3, HYPERLINK)
     demo.add_adjustment(office, campaign.id, units[2].id, -1.5, "+1 迟报材料")
     return assessed(demo, office, campaign)
@@ -303,7 +304,7 @@ def test_chase_list_has_no_formula_either(demo, office, campaign):
     demo.cur.execute("UPDATE unit SET name = ? WHERE id = ?", [HYPERLINK, unit_id])
     demo.cur.execute("UPDATE unit SET contact_person = ? WHERE id = ?", ["@SUM(A1)", unit_id])
     demo.cur.execute("UPDATE unit SET contact_phone = ? WHERE id = ?", ["\t=1+1", unit_id])
-    db.bump_data_version(demo.cur)  # raw SQL: the cached 催办 list must see the change
+    db.bump_data_version(demo.cur)  # written around the doors: tell the caches
     items = chase_items(demo, office, campaign, AS_OF)
     data = chase_items_xlsx(items, campaign, AS_OF)
     assert formulas(data) == []

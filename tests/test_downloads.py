@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.test_pages import host
 from themeday import exports
+from themeday.domain import PermissionDenied
 from themeday.file_audit import DownloadAudit, deliver
 from themeday.repository import Repository
 from themeday.ui import compliance_widgets
@@ -121,6 +122,27 @@ def test_the_builder_count_comes_back_with_the_file(app_db):
     assert "筛选条件：无（全部）；行数：7；文件名：t.csv" in row[5]
 
 
+def test_a_download_after_the_login_ended_is_refused_and_audited(app_db, downloads):
+    """The button outlives its run: after 退出 (or a revocation) it must not give the file."""
+    from tests.test_pages import ROOT, TIMEOUT
+
+    user = app_db.login_record("office").user
+    app_db.start_session(user, "office-session")
+    at = AppTest.from_file(str(ROOT / "tests/apps/page_host.py"), default_timeout=TIMEOUT)
+    at.session_state["page"] = "annual_plan"
+    at.session_state["themeday.user_id"] = user.id
+    at.session_state["themeday.session_key"] = "office-session"
+    at.run()
+    assert not at.exception
+    downloads.click(at, "导出计划安排表（Excel）")  # while logged in
+    app_db.end_session("office-session", "logout", user)  # 退出 in another tab
+    with pytest.raises(PermissionDenied):
+        downloads.click(at, "导出计划安排表（Excel）")
+    first, second = downloads_in_audit(app_db)
+    assert first[4] is True and second[4] is False
+    assert "生成失败：" in second[5]
+
+
 # ------------------------------------------------------------------ month grid cap
 def _month_grid_page() -> None:
     from types import SimpleNamespace
@@ -143,3 +165,47 @@ def test_a_month_of_the_grid_shows_at_most_30_themes():
     assert "六月主题" in " ".join(cards)
     assert [c.value for c in at.caption] == ["另有15项，请在计划表中查看"]
     assert "**5月**　45个主题" in [m.value for m in at.markdown]
+
+
+# ------------------------------------------------------------------ a stamped scan
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _scanned(repo: Repository):
+    """unit3's draft 申报表 with its stamped scan uploaded (the demo has none)."""
+    from themeday.declarations import upload_scan
+
+    _, campaign = office_campaign(repo)
+    unit3 = repo.login_record("unit3").user.as_actor()
+    draft = repo.save_declaration(
+        unit3,
+        campaign.id,
+        unit3.unit_id,
+        0,
+        contact_person="王建华",
+        contact_phone="0739-5321103",
+        themes=[],
+    )
+    return campaign, repo.get_attachment(unit3, upload_scan(repo, unit3, draft, PDF, "盖章.pdf"))
+
+
+def test_the_stamped_scan_is_read_on_click_and_audited(app_db, downloads):
+    campaign, scan = _scanned(app_db)
+    at = host(app_db, "declaration_form", "unit3")
+    assert not at.exception
+    assert downloads.click(at, "已上传的扫描件：盖章.pdf") == PDF
+    [row] = downloads_in_audit(app_db)
+    assert row[:5] == ("unit3", "unit", "attachment", str(scan.id), True)
+    assert row[5].startswith("文件：已上传的扫描件（盖章.pdf）；")
+    assert f"活动：{campaign.year}年 · {campaign.region}" in row[5]
+
+
+def test_a_scan_gone_from_the_disk_is_reported_not_offered(app_db, downloads):
+    from themeday.declarations import uploads_root
+
+    _, scan = _scanned(app_db)
+    (uploads_root() / scan.stored_name[:2] / scan.stored_name).unlink()
+    at = host(app_db, "declaration_form", "unit3")
+    assert not at.exception
+    assert not [x for x in downloads.labels(at) if "扫描件" in x]
+    assert "不存在" in " ".join(e.value for e in at.error)

@@ -213,7 +213,7 @@ def test_an_address_opens_a_saved_view_with_its_filters_and_page_size(app_db):
         assert list(grid(at)["id"]) == list(expected.rows["id"])
         assert at.selectbox(key="grid.activities.size").value == 200
         label = panel_label(at, "activities")
-        assert "计划月份等于 10" in label and "排序：单位名称↓" in label
+        assert "计划月份等于“10”" in label and "排序：单位名称降序" in label
         # the address is written back in one form, the one a bookmark keeps
         assert at.query_params == {"table": "activities", "view": str(view_id)}
 
@@ -289,3 +289,17 @@ def test_a_saved_view_keeps_its_page_size(app_db):
     other = at_address(app_db, "office", table="activities", view="每页五十")
     assert other.selectbox(key="grid.activities.size").value == 50
     assert panel_label(other, "activities") == "筛选、排序与分组 · 未设置筛选条件"
+
+
+def test_an_address_without_a_known_view_opens_the_tables_default_view(app_db):
+    office = actor(app_db, "office")
+    default = app_db.save_view(office, "activities", "默认十月", MONTH_VIEW, is_default=True)
+    at = at_address(app_db, "office", table="activities")
+    assert not at.warning
+    assert at.selectbox(key="grid.activities.view").value == default
+    assert at.selectbox(key="grid.activities.size").value == 200
+    assert at.query_params == {"table": "activities", "view": str(default)}
+    at = at_address(app_db, "office", table="activities", view="nope")
+    assert "视图「nope」不存在或您无权使用，已打开「活动」的默认视图" in texts(at, "warning")
+    assert at.selectbox(key="grid.activities.view").value == default
+    assert "计划月份等于 10" in panel_label(at, "activities")

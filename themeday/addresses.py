@@ -48,7 +48,9 @@ def source_address(
     it is a trusted proxy is ``X-Forwarded-For`` read, from its right end (the hop the
     proxy added) towards the left, past every further trusted proxy: the first address
     that is not one is the client. Anything left of it could be typed by the client, so
-    it is never believed; an entry that is not an address stops the walk.
+    it is never believed; an entry that is not an address stops the walk. (Streamlit's
+    server, uvicorn, may already have done this for a proxy in ``FORWARDED_ALLOW_IPS``:
+    the peer is then the client, untrusted, and the header is not read again.)
     """
     address = LOOPBACK if peer is None else (_address(peer) or peer)
     hops = [hop for value in forwarded_for for hop in value.split(",") if hop.strip()]

@@ -3,7 +3,8 @@
     python -m themeday.bench pages --scale district|city|province [--repeat 5]
 
 Builds a throwaway database with :func:`themeday.bench.generate` at the scale's size,
-adds the accounts ``office``, ``leader`` and ``unit`` (of the first unit), and then for
+adds the accounts ``office``, ``leader``, ``unit`` (of the first unit) and ``auditor``
+(the 审计日志 is the auditor's page alone), and then for
 every page each role's navigation offers:
 
 - reruns the page with ``streamlit.testing.v1.AppTest`` (the sidebar's 活动年度 picker and
@@ -76,18 +77,21 @@ ACCOUNTS = (
     ("office", "政务公开办", Role.OFFICE),
     ("leader", "领导", Role.LEADER),
     ("unit", "单位填报员", Role.UNIT),
+    ("auditor", "审计管理员", Role.AUDITOR),
 )
 
 HOST = """
 import streamlit as st
 
 from pages import sections_for
+from themeday.domain import Role
 from themeday.ui.resources import repository
 from themeday.ui.widgets import campaign_banner, campaign_selector
 
 repo = repository()
 user = repo.user_by_id(st.session_state["themeday.user_id"])
-campaign_banner(campaign_selector(repo, user.as_actor()))
+if user.role != Role.AUDITOR:
+    campaign_banner(campaign_selector(repo, user.as_actor()))
 wanted = st.session_state["bench.path"]
 page = next(p for p in sections_for(user)["工作"] if p.url_path == wanted)
 st.navigation([page], position="hidden").run()
@@ -288,8 +292,11 @@ def _navigation(AppTest, timeout: float) -> dict[str, list[tuple[str, str, int]]
     return out
 
 
-def measure_pages(path: Path, repeat: int, timeout: float) -> list[PageResult]:
-    """Median rerun of every page × role, interleaved with the empty page."""
+def measure_pages(
+    path: Path, repeat: int, timeout: float, progress: Callable[[str], None] | None = None
+) -> list[PageResult]:
+    """Median rerun of every page × role, interleaved with the empty page; each result's
+    line goes to ``progress`` as soon as it is measured."""
     from streamlit.testing.v1 import AppTest
 
     from themeday.ui.resources import _connection
@@ -304,9 +311,12 @@ def measure_pages(path: Path, repeat: int, timeout: float) -> list[PageResult]:
             empty = AppTest.from_string(EMPTY, default_timeout=timeout).run()
             for role, pages in navigation.items():
                 for url_path, title, user_id in pages:
-                    results.append(
-                        _measure_one(AppTest, empty, timer, role, url_path, title, user_id, repeat)
+                    result = _measure_one(
+                        AppTest, empty, timer, role, url_path, title, user_id, repeat
                     )
+                    results.append(result)
+                    if progress is not None:
+                        progress(result.line())
     finally:
         with contextlib.suppress(Exception):
             _connection(str(path)).close()
@@ -393,7 +403,7 @@ def app_server(path: Path, timeout: float = 60.0) -> Iterator[str]:
         log.close()
 
 
-HOME = {"office": "管理首页", "leader": "领导看板", "unit": "本单位首页"}
+HOME = {"office": "管理首页", "leader": "领导看板", "unit": "本单位首页", "auditor": "审计日志"}
 
 
 def measure_logins(path: Path, runs: int) -> list[LoginResult]:
@@ -464,13 +474,14 @@ def run(
     browser: bool = True,
     exports: bool = True,
     directory: Path | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> Report:
     """Build the data, time every page × role, then logins and exports when available."""
     report = Report(scale, repeat)
     with tempfile.TemporaryDirectory(dir=directory) as tmp:
         path = Path(tmp) / "bench.duckdb"
         build(path, scale)
-        report.pages = measure_pages(path, repeat, timeout)
+        report.pages = measure_pages(path, repeat, timeout, progress)
         if browser and browser_available():
             report.logins = measure_logins(path, logins)
         elif browser:
@@ -481,13 +492,11 @@ def run(
 
 
 def _exports(scale: Scale) -> list[str]:
-    """The exports' own benchmark, when the project has one."""
+    """The exports' own benchmark (its times and memory), when the project has one."""
     if importlib.util.find_spec("themeday.exports_bench") is None:
         return ["exports: skipped (no exports benchmark in this version)"]
     module = importlib.import_module("themeday.exports_bench")
-    if not hasattr(module, "run_for_pages"):
-        return ["exports: run python -m themeday.exports_bench for their times and memory"]
-    return [str(line) for line in module.run_for_pages(scale)]
+    return ["exports:", *("  " + line for line in module.run(scale.units, scale.activities))]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -505,6 +514,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--logins", type=int, default=3, help="logins per role after the first")
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per rerun")
     parser.add_argument("--no-browser", action="store_true", help="skip login in Chromium")
+    parser.add_argument("--no-exports", action="store_true", help="skip the exports benchmark")
 
 
 def run_from(args: argparse.Namespace) -> int:
@@ -515,6 +525,8 @@ def run_from(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         logins=args.logins,
         browser=not args.no_browser,
+        exports=not args.no_exports,
+        progress=lambda line: print(line, file=sys.stderr, flush=True),
     )
     for line in report.lines():
         print(line, flush=True)

@@ -54,6 +54,7 @@ class LruCache(Generic[V]):
         self._entries: OrderedDict[Key, V] = OrderedDict()
         self._newest: dict[Hashable, int] = {}  # database identity → newest version seen
         self._lock = threading.Lock()
+        self._computing: dict[Key, threading.Lock] = {}
         self.hits = 0
         self.misses = 0
 
@@ -71,16 +72,36 @@ class LruCache(Generic[V]):
         if not _enabled:
             return compute()
         key = (database, version, *scope)
+        found, value = self._lookup(key)
+        if found:
+            return self._copy(value)
+        # One session computes a key at a time: the dashboards that all reload after a
+        # write wait for the first one's result instead of each computing it. Other
+        # keys, and reads of stored entries, do not wait (the cache lock is not held).
+        with self._lock:
+            computing = self._computing.setdefault(key, threading.Lock())
+        with computing:
+            found, value = self._lookup(key)
+            if found:
+                return self._copy(value)
+            with self._lock:
+                self.misses += 1
+            try:
+                value = compute()
+                with self._lock:
+                    self._store(key, database, version, value)
+            finally:
+                with self._lock:
+                    self._computing.pop(key, None)
+        return self._copy(value)
+
+    def _lookup(self, key: Key) -> tuple[bool, V | None]:
         with self._lock:
             if key in self._entries:
                 self._entries.move_to_end(key)
                 self.hits += 1
-                return self._copy(self._entries[key])
-            self.misses += 1
-        value = compute()  # outside the lock: other sessions keep reading meanwhile
-        with self._lock:
-            self._store(key, database, version, value)
-        return self._copy(value)
+                return True, self._entries[key]
+        return False, None
 
     def _store(self, key: Key, database: Hashable, version: int, value: V) -> None:
         newest = self._newest.get(database, version)

@@ -28,7 +28,7 @@ from themeday.domain import (
 )
 from themeday.file_audit import checked_upload, record_upload_refused, stored_upload
 from themeday.imports import parse_declaration_xlsx
-from themeday.records import Activity, Campaign, Declaration
+from themeday.records import Activity, Attachment, Campaign, Declaration
 from themeday.repository import Repository
 from themeday.repository.base import STALE_MESSAGE
 from themeday.repository.declarations import ScanFile
@@ -247,6 +247,15 @@ def upload_scan(
     except Exception:
         store.delete(stored.stored_name)  # not recorded: do not leave the file behind
         raise
+
+
+def attachment_missing(
+    repo: Repository, actor: Actor, attachment_id: int, store: FileStore | None = None
+) -> tuple[Attachment, str | None]:
+    """An attachment the actor may see, and why its file cannot be read (None when it is
+    there). Cheap: the content and its sha256 are checked by :func:`read_attachment`."""
+    attachment = repo.get_attachment(actor, attachment_id)
+    return attachment, (store or FileStore(uploads_root())).missing(attachment.stored_name)
 
 
 def read_attachment(

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from themeday.domain import Actor, ValidationError
+from themeday.domain import Actor, NotFound, PermissionDenied, ValidationError
 from themeday.records import Campaign
 from themeday.repository import Repository
 from themeday.uploads import FileNotSaved, FileStore, StoredFile, UploadKind, prepare
@@ -95,7 +95,10 @@ def deliver(
     try:
         built = build(repo)
     except Exception as exc:
-        record_download(repo, actor, audit, file_name, error=type(exc).__name__)
+        said = isinstance(exc, PermissionDenied | NotFound | ValidationError)
+        record_download(
+            repo, actor, audit, file_name, error=str(exc) if said else type(exc).__name__
+        )
         raise
     data, rows = built if isinstance(built, tuple) else (built, None)
     record_download(repo, actor, audit, file_name, rows)

@@ -649,6 +649,20 @@ class FileStore:
             )
         return data
 
+    def missing(self, stored_name: str) -> str | None:
+        """Why a stored file cannot be read, checked cheaply (no hash), or None.
+
+        For a page that offers the file: a download reads and checks it in full
+        (:meth:`load`) only when clicked.
+        """
+        try:
+            path = self._path(stored_name)
+        except ValidationError as exc:
+            return str(exc)
+        if not path.is_file():
+            return f"附件文件“{stored_name}”不存在，可能已被删除，请联系管理员或重新上传"
+        return None
+
     def delete(self, stored_name: str) -> None:
         """Remove a stored file (no error when it is already gone)."""
         self._path(stored_name).unlink(missing_ok=True)

@@ -103,20 +103,23 @@ class ActivitiesMixin(RepositoryBase):
         Columns: id, unit_id, unit_name, seq, title, form, planned_month,
         activity_date, held_date (dates), status, plan_filed_at, report_filed_at (naive
         Asia/Shanghai wall-clock times, converted in SQL: a province has tens of
-        thousands), date_history (JSON), single_date (the date history holds at most the
-        activity's current date, so no earlier due date can be in force) and typical_case.
+        thousands), single_date (the date history holds at most the activity's current
+        date, so no earlier due date can be in force), date_history (JSON, only when not
+        single_date) and typical_case.
         """
         sql, params = self._lifecycle_from(actor, campaign_id, unit_id)
         day = "coalesce(a.held_date, a.activity_date)"
+        single = (
+            "(json_array_length(a.date_history) = 0 OR (json_array_length(a.date_history) = 1"
+            f" AND TRY_CAST(a.date_history->>'$[0][1]' AS DATE) = {day}))"
+        )
         columns = (
             "a.id, a.unit_id, un.name AS unit_name, a.seq, a.title, a.form,"
             " a.planned_month, a.activity_date, a.held_date, a.status,"
             f" timezone('{TZ.key}', a.plan_filed_at) AS plan_filed_at,"
             f" timezone('{TZ.key}', a.report_filed_at) AS report_filed_at,"
-            " a.date_history,"
-            " json_array_length(a.date_history) = 0 OR (json_array_length(a.date_history) = 1"
-            f" AND TRY_CAST(a.date_history->>'$[0][1]' AS DATE) = {day}) AS single_date,"
-            " a.typical_case"
+            f" CASE WHEN {single} THEN NULL ELSE a.date_history END AS date_history,"
+            f" {single} AS single_date, a.typical_case"
         )
         return self._frame(f"SELECT {columns}{sql}{_BY_DATE}", params)
 

@@ -278,4 +278,5 @@ class OversightMixin(RepositoryBase):
         in_transaction(
             self.cur,
             lambda: self._audit(actor, action, object_type, object_id, success, detail),
+            bump=False,
         )

@@ -170,17 +170,17 @@ def item_filters(items: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     first, second, third, fourth = st.columns([1, 1, 2, 1])
     lights = first.multiselect(
         "提醒",
-        [x for x in LIGHTS if x in set(items["light"])],
+        [x for x in LIGHTS if x in set(items["light"].unique())],
         format_func=light_text,
         placeholder="全部",
     )
     kinds = second.multiselect(
         "事项",
-        [k for k in ITEM_KIND_LABELS if k in set(items["item_kind"])],
+        [k for k in ITEM_KIND_LABELS if k in set(items["item_kind"].unique())],
         format_func=ITEM_KIND_LABELS.get,
         placeholder="全部",
     )
-    units = third.multiselect("单位", sorted(set(items["unit_name"])), placeholder="全部")
+    units = third.multiselect("单位", sorted(items["unit_name"].unique()), placeholder="全部")
     fourth.write("")  # lines the checkbox up with the boxes beside it
     unchased = fourth.checkbox("只看未催办", help="尚无催办记录的事项")
     keep = pd.Series(True, index=items.index)

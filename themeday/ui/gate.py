@@ -247,6 +247,12 @@ def _cookie_refused(service: AuthService, authenticator: stauth.Authenticate) ->
     return True
 
 
+def login_key() -> str | None:
+    """The server-side session key of this run's login (None when the run has none, as in
+    a page test that sets only the user)."""
+    return st.session_state.get(_SESSION)
+
+
 def session_alive() -> bool:
     """For parts of a page that rerun on their own (``st.fragment(run_every=...)``):
     is this login still valid on the server? Such reruns skip ``app.py``'s gate, so a

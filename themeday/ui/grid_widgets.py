@@ -99,16 +99,16 @@ def open_address(repo: Repository, actor: Actor, tables: dict[str, GridTable]) -
         table = next(iter(tables.values()))
         view_name = None
     st.session_state[TABLE_KEY] = table.key
-    chosen_key = _k(table, "view")
-    st.session_state.pop(chosen_key, None)  # the view bar then opens the default view
+    views = repo.list_saved_views(actor, table.key)
+    view = None
     if view_name is not None:
-        views = repo.list_saved_views(actor, table.key)
         view = next((v for v in views if view_name in (str(v.id), v.name)), None)
         if view is None:
             problems.append(f"地址中的视图「{view_name}」不存在或您无权使用")
-        else:
-            st.session_state[chosen_key] = view.id
-            load_view(table, view.spec)
+    if view is None:
+        view = next((v for v in views if v.is_default), None)
+    st.session_state[_k(table, "view")] = view.id if view else 0
+    load_view(table, view.spec if view else ViewSpec())
     if problems:
         st.session_state[_NOTICE] = "；".join(problems) + f"，已打开「{table.label}」的默认视图。"
     else:

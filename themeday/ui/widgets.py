@@ -12,8 +12,9 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from themeday.auth import AuthService
 from themeday.charts import activities_by_month_chart, declaration_progress_chart
-from themeday.declarations import read_attachment
+from themeday.declarations import attachment_missing, read_attachment
 from themeday.domain import (
     ActivityStatus,
     Actor,
@@ -374,11 +375,25 @@ def deferred_download(
     read what the file needs through it, or close over what the page already read.
     ``build`` returns the bytes, or ``(bytes, row count)``; the audit row
     (:func:`themeday.file_audit.deliver`) records ``audit`` with who clicked.
-    ``label`` is shown as Markdown: escape user text in it.
+    ``label`` is shown as Markdown: escape user text in it. The click is refused (and
+    audited as a failed download) when the login has ended since the page was drawn.
     """
+    from themeday.ui.gate import login_key  # the gate imports this module
+
+    session = login_key()
+
+    def checked(reader: Repository) -> Built:
+        # The button outlives the run that drew it: a login ended since (退出, revoked,
+        # disabled, timed out) must not take the file.
+        if session is not None:
+            check = AuthService(reader).check_session(session, touch=False)
+            if check.user is None or check.user.id != actor.user_id:
+                raise PermissionDenied(check.message or "登录已失效，请重新登录。")
+        return build(reader)
+
     st.download_button(
         label,
-        data=lambda: deliver(repo.fork(), actor, audit, build, file_name),
+        data=lambda: deliver(repo.fork(), actor, audit, checked, file_name),
         file_name=file_name,
         mime=mime,
         key=key,
@@ -395,11 +410,15 @@ def attachment_download(
     label: str,
     campaign: Campaign | None = None,
 ) -> None:
-    """A download button for an attachment the actor may see, read only when clicked."""
+    """A download button for an attachment the actor may see, read only when clicked; a
+    file gone from the disk is reported instead."""
     try:
-        attachment = repo.get_attachment(actor, attachment_id)
+        attachment, missing = attachment_missing(repo, actor, attachment_id)
     except (NotFound, PermissionDenied) as exc:
         st.error(str(exc))
+        return
+    if missing:
+        st.error(escape_markdown(missing))
         return
     name = attachment.original_name
     deferred_download(
