@@ -801,4 +801,6 @@ def test_report_files_over_the_units_upload_quota_are_refused_and_not_stored(wor
         )
     assert fresh(repo, unit1, mine) == before
     assert sorted(p.name for p in store.root.rglob("*") if p.is_file()) == files_before
+    (row,) = [e for e in repo.list_audit(SYSTEM_AUDITOR, 5) if e.action == "upload_refused"]
+    assert not row.success and "文件：a.jpg；" in row.detail and "附件存储已达上限" in row.detail
     repo.check_upload_quota(unit2, unit2.unit_id, 1024)  # the quota is the unit's own

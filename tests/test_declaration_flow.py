@@ -303,6 +303,9 @@ def test_a_scan_over_the_units_upload_quota_is_refused_and_not_stored(flow, monk
     with pytest.raises(ValidationError, match="附件存储已达上限") as refused:
         declarations.upload_scan(repo, unit3, declaration_id, PDF, "申报表.pdf", store)
     assert "配额 1 MB" in str(refused.value) and "已用 1.0 MB" in str(refused.value)
+    (row,) = [e for e in repo.list_audit(SYSTEM_AUDITOR, 5) if e.action == "upload_refused"]
+    assert not row.success and row.username == unit3.username
+    assert row.detail.startswith("文件：申报表.pdf；") and "附件存储已达上限" in row.detail
     assert upload_bytes_of(repo, unit3.unit_id) == used
     assert repo.get_declaration(unit3, declaration_id).scan_attachment_id is None
     assert not [p for p in store.root.rglob("*") if p.is_file()]

@@ -33,7 +33,7 @@ from themeday.domain import (
     cn_date,
     require_role,
 )
-from themeday.file_audit import checked_upload, stored_upload
+from themeday.file_audit import checked_upload, stored_upload, within_quota
 from themeday.records import Activity, Attachment, Campaign, NewFile
 from themeday.repository import Repository
 from themeday.repository.activities import REMOVABLE_WHILE, photo_required
@@ -291,8 +291,8 @@ def _within_quota(
 ) -> list[_Checked]:
     """Refuse files that would push the unit over its upload quota, before any is
     written to disk (the repository checks again when it records them)."""
-    if checked:
-        repo.check_upload_quota(actor, activity.unit_id, sum(len(c.content) for c in checked))
+    files = [(c.name, FILE_KIND_LABELS.get(c.purpose, c.purpose), len(c.content)) for c in checked]
+    within_quota(repo, actor, activity.unit_id, files)
     return checked
 
 

@@ -26,7 +26,12 @@ from themeday.domain import (
     ValidationError,
     require_role,
 )
-from themeday.file_audit import checked_upload, record_upload_refused, stored_upload
+from themeday.file_audit import (
+    checked_upload,
+    record_upload_refused,
+    stored_upload,
+    within_quota,
+)
 from themeday.imports import parse_declaration_xlsx
 from themeday.records import Activity, Attachment, Campaign, Declaration
 from themeday.repository import Repository
@@ -193,7 +198,7 @@ def import_file(
     scan_file = None
     store = store or FileStore(uploads_root())
     if prepared is not None:
-        repo.check_upload_quota(actor, unit.id, len(prepared[0]))
+        within_quota(repo, actor, unit.id, [(scan_name, SCAN.label, len(prepared[0]))])
         stored = stored_upload(repo, actor, store, *prepared, scan_name, SCAN.label)
         scan_file = ScanFile(
             original_name=Path(scan_name).name[:120],
@@ -231,7 +236,7 @@ def upload_scan(
     """Check and store the stamped scan (盖章扫描件) of a 申报表; returns its attachment id."""
     declaration = repo.get_declaration(actor, declaration_id)  # scope check before writing
     content, fmt = checked_upload(repo, actor, data, filename, SCAN)
-    repo.check_upload_quota(actor, declaration.unit_id, len(content))
+    within_quota(repo, actor, declaration.unit_id, [(filename, SCAN.label, len(content))])
     store = store or FileStore(uploads_root())
     stored = stored_upload(repo, actor, store, content, fmt, filename, SCAN.label)
     try:

@@ -12,7 +12,7 @@ changes no record.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,6 +116,21 @@ def record_upload_refused(
     """审计: an upload of ``kind`` (e.g. 照片) was refused for ``reason`` (what the user saw)."""
     detail = f"文件：{_display(filename)}；类型：{kind}；原因：{reason}"
     repo.record_file_event(actor, "upload_refused", "upload", None, detail, success=False)
+
+
+def within_quota(
+    repo: Repository, actor: Actor, unit_id: int, files: Sequence[tuple[str, str, int]]
+) -> None:
+    """The unit's upload quota for ``files`` (name, kind, size) about to be stored; a
+    refusal is written to the audit log, one row per file, before it is raised."""
+    if not files:
+        return
+    try:
+        repo.check_upload_quota(actor, unit_id, sum(size for _, _, size in files))
+    except ValidationError as exc:
+        for name, kind, _ in files:
+            record_upload_refused(repo, actor, name, kind, "；".join(exc.messages))
+        raise
 
 
 def checked_upload(
