@@ -9,6 +9,7 @@ from themeday.domain import Role
 from themeday.file_audit import DownloadAudit
 from themeday.records import Activity
 from themeday.ui import gate
+from themeday.ui.activity_widgets import LIST_CAP
 from themeday.ui.widgets import (
     DOCX_MIME,
     XLSX_MIME,
@@ -53,7 +54,7 @@ def render() -> None:
     with grid_tab:
         _month_grid(shown, months)
     with table_tab:
-        st.dataframe(_table(shown), hide_index=True, width="stretch")
+        _plan_table(shown)
     with chart_tab:
         by_month = [(m, sum(a.planned_month == m for a in shown)) for m in months]
         st.altair_chart(activities_by_month_chart(by_month, range(months[0], months[-1] + 1)))
@@ -102,6 +103,16 @@ def _month_grid(plan: list[Activity], months: list[int]) -> None:
                     st.text(f"{theme.unit_name}\n{theme.title}（{theme.form}）")
                 if len(themes) > MONTH_CARDS:
                     st.caption(f"另有{len(themes) - MONTH_CARDS}项，请在计划表中查看")
+
+
+def _plan_table(plan: list[Activity], limit: int = LIST_CAP) -> None:
+    """计划表: the first ``limit`` themes (a province plans tens of thousands; the
+    exports hold all of them)."""
+    if len(plan) > limit:
+        st.caption(
+            f"共{len(plan)}项，仅显示前{limit}项，请用筛选缩小范围；导出计划安排表可得全部。"
+        )
+    st.dataframe(_table(plan[:limit]), hide_index=True, width="stretch")
 
 
 def _table(plan: list[Activity]) -> pd.DataFrame:

@@ -13,6 +13,7 @@ import pytest
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
+from tests.sample_files import PDF
 from tests.test_pages import host
 from themeday import exports
 from themeday.domain import PermissionDenied
@@ -167,10 +168,36 @@ def test_a_month_of_the_grid_shows_at_most_30_themes():
     assert "**5月**　45个主题" in [m.value for m in at.markdown]
 
 
+def _plan_table_page() -> None:
+    from types import SimpleNamespace
+
+    from pages.annual_plan import _plan_table
+
+    plan = [
+        SimpleNamespace(
+            planned_month=5,
+            unit_name=f"单位{n}",
+            unit_kind="乡镇",
+            title=f"主题{n}",
+            form="座谈交流",
+            summary="",
+        )
+        for n in range(12)
+    ]
+    _plan_table(plan, limit=10)
+
+
+def test_the_plan_table_lists_at_most_its_cap_and_says_so():
+    at = AppTest.from_function(_plan_table_page).run()
+    assert not at.exception
+    (table,) = at.dataframe
+    assert list(table.value["活动主题"]) == [f"主题{n}" for n in range(10)]
+    assert [c.value for c in at.caption] == [
+        "共12项，仅显示前10项，请用筛选缩小范围；导出计划安排表可得全部。"
+    ]
+
+
 # ------------------------------------------------------------------ a stamped scan
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
 def _scanned(repo: Repository):
     """unit3's draft 申报表 with its stamped scan uploaded (the demo has none)."""
     from themeday.declarations import upload_scan
