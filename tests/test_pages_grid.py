@@ -302,4 +302,4 @@ def test_an_address_without_a_known_view_opens_the_tables_default_view(app_db):
     at = at_address(app_db, "office", table="activities", view="nope")
     assert "视图「nope」不存在或您无权使用，已打开「活动」的默认视图" in texts(at, "warning")
     assert at.selectbox(key="grid.activities.view").value == default
-    assert "计划月份等于 10" in panel_label(at, "activities")
+    assert "计划月份等于“10”" in panel_label(at, "activities")
