@@ -47,6 +47,7 @@ from pathlib import Path
 
 from themeday import db
 from themeday.auth import hash_password
+from themeday.bench import SCALES as DATA_SCALES
 from themeday.bench import generate
 from themeday.config import DB_ENV_VAR, PROJECT_ROOT
 from themeday.domain import SYSTEM_ACTOR, Role
@@ -67,10 +68,12 @@ class Scale:
     """Audit rows added on top of those the generated lifecycle writes."""
 
 
+EXTRA_AUDIT = {"province": 1_000_000}
+"""A province's audit log after a year: a million rows beyond the generated lifecycle."""
+
 SCALES = {
-    "district": Scale("district", 40, 200),
-    "city": Scale("city", 400, 2_000),
-    "province": Scale("province", 8_000, 40_000, extra_audit=1_000_000),
+    name: Scale(name, units, activities, EXTRA_AUDIT.get(name, 0))
+    for name, (units, activities) in DATA_SCALES.items()
 }
 
 ACCOUNTS = (
