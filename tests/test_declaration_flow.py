@@ -172,6 +172,8 @@ def test_units_not_submitted_and_plan_visibility(flow):
     unit1 = actor_for(repo, "unit1")
     for activity in repo.list_plan(unit1, campaign.id):
         assert bool(activity.contact) is (activity.unit_id == unit1.unit_id)
+    everyone = repo.list_plan(office, campaign.id)  # the office sees every contact
+    assert all(a.contact for a in everyone if a.unit_name == "城北街道办事处")
 
 
 def test_stale_draft_save_is_refused(flow):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -34,10 +34,13 @@ _DECLARATION_COLUMNS = (
 )
 _PLAN_COLUMNS = (
     "a.id, a.declaration_id, a.campaign_id, a.unit_id, un.name, a.seq, a.title,"
-    " a.planned_month, a.form, a.summary, a.contact, a.activity_date, a.place, a.status,"
-    " un.kind"
+    " a.planned_month, a.form, a.summary,"
+    " CASE WHEN ? IS NULL OR a.unit_id = ? THEN a.contact ELSE '' END,"
+    " a.activity_date, a.place, a.status, un.kind"
 )
-"""What the 全年计划 holds of a theme: never plan, report or attendance details."""
+"""What the 全年计划 holds of a theme: never plan, report or attendance details; the
+contact only for the reader's own unit (or everyone's, for the office and leaders:
+the two parameters are the reading unit's id, NULL for them)."""
 ACTIVITY_COLUMNS = (
     "a.id, a.declaration_id, a.campaign_id, a.unit_id, un.name, a.seq, a.title,"
     " a.planned_month, a.form, a.summary, a.contact, a.activity_date, a.place, a.status,"
@@ -560,18 +563,12 @@ class DeclarationsMixin(RepositoryBase):
         (no plan, report or attendance details); units see other units' rows without
         their contact details.
         """
+        own = actor.unit_id if actor.role == Role.UNIT else None
         rows = self._all(
             f"SELECT {_PLAN_COLUMNS} FROM activity a JOIN unit un ON un.id = a.unit_id"
             " JOIN declaration d ON d.id = a.declaration_id"
             " WHERE a.campaign_id = ? AND d.status = 'approved' AND a.status <> 'cancelled'"
             " ORDER BY a.planned_month, un.kind, un.id, a.seq",
-            [campaign_id],
+            [own, own, campaign_id],
         )
-        plan = [Activity(*r) for r in rows]
-        if actor.role == Role.UNIT:
-            plan = [a if a.unit_id == actor.unit_id else _without_contact(a) for a in plan]
-        return plan
-
-
-def _without_contact(activity: Activity) -> Activity:
-    return replace(activity, contact="")
+        return [Activity(*r) for r in rows]
