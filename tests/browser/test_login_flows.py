@@ -301,7 +301,7 @@ def test_a_forged_cookie_is_dropped_and_audited(
         expect(page.get_by_text("This app has encountered an error")).to_have_count(0)
         wait_for_cookie(context, present=False)
 
-    log_in(page, app_server, "office")
+    log_in(page, app_server, "auditor")  # only the 审计管理员 reads the audit log
     shown(nav_link(page, "审计日志"))
     settle(page)
     nav_link(page, "审计日志").click()
