@@ -1,8 +1,9 @@
 """成果展示: published activities for everyone, without logging in.
 
-Only the public repository methods are used (``list_showcase``, ``get_showcase_item``,
-``showcase_filters``, and the files through ``read_public_file``): they return
-published activities alone and carry no contact names or phone numbers. User text
+Only the public repository methods are used (``showcase_campaigns``, ``count_showcase``,
+``list_showcase``, ``get_showcase_item``, ``showcase_filters``, and the files through
+``read_public_file``): they return published activities alone and carry no contact
+names or phone numbers. User text
 (titles, places, reports) is shown with ``st.text``, never as Markdown or HTML.
 """
 
@@ -48,11 +49,10 @@ def render() -> None:
 # ------------------------------------------------------------------ the list
 def _listing(repo: Repository) -> None:
     st.caption("各单位“政务公开主题日”活动的开展情况和成果，欢迎社会各界查阅、监督。")
-    items = repo.list_showcase()
-    if not items:
+    years = _campaigns(repo.showcase_campaigns())
+    if not years:
         st.info("暂无已发布的活动成果。")
         return
-    years = _campaigns(items)
     year_col, month_col, unit_col, form_col = st.columns(4)
     campaign_id = year_col.selectbox(
         "活动年度", list(years), format_func=years.get, key="showcase.campaign"
@@ -76,11 +76,12 @@ def _listing(repo: Repository) -> None:
         format_func=lambda f: _ALL if f is None else f,
         key=f"showcase.form.{campaign_id}",
     )
-    shown = repo.list_showcase(campaign_id, month=month, unit_name=unit, form=form)
-    if not shown:
+    filters = {"month": month, "unit_name": unit, "form": form}
+    total = repo.count_showcase(campaign_id, **filters)
+    if not total:
         st.info("没有符合筛选条件的活动成果。")
         return
-    pages = (len(shown) + _PER_PAGE - 1) // _PER_PAGE
+    pages = (total + _PER_PAGE - 1) // _PER_PAGE
     page = 1
     if pages > 1:
         page = st.selectbox(
@@ -89,8 +90,10 @@ def _listing(repo: Repository) -> None:
             format_func=lambda p: f"第{p}页（共{pages}页）",
             key=f"showcase.page.{campaign_id}.{month}.{unit}.{form}",
         )
-    st.caption(f"共 {len(shown)} 项活动成果，按发布时间从新到旧排列")
-    current = shown[(page - 1) * _PER_PAGE : page * _PER_PAGE]
+    st.caption(f"共 {total} 项活动成果，按发布时间从新到旧排列")
+    current = repo.list_showcase(
+        campaign_id, **filters, limit=_PER_PAGE, offset=(page - 1) * _PER_PAGE
+    )
     for start in range(0, len(current), _PER_ROW):
         columns = st.columns(_PER_ROW)
         for column, item in zip(columns, current[start : start + _PER_ROW], strict=False):
@@ -98,11 +101,9 @@ def _listing(repo: Repository) -> None:
                 _card(repo, item)
 
 
-def _campaigns(items: list[ShowcaseItem]) -> dict[int, str]:
-    """The campaigns that have published activities, newest first, by their year."""
-    years: dict[int, int] = {}
-    for item in items:
-        years[item.campaign_id] = item.year
+def _campaigns(years: dict[int, int]) -> dict[int, str]:
+    """The campaigns that have published activities (id → year), newest first, labelled
+    by their year."""
     ordered = sorted(years, key=lambda c: (years[c], c), reverse=True)
     counts = {y: list(years.values()).count(y) for y in years.values()}
     return {

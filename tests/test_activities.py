@@ -17,6 +17,7 @@ from themeday.config import TZ
 from themeday.declarations import calendar
 from themeday.domain import (
     DAXIANG_2023,
+    SYSTEM_ACTOR,
     SYSTEM_AUDITOR,
     XIANGJIANG_2023,
     DeclarationStatus,
@@ -804,3 +805,25 @@ def test_report_files_over_the_units_upload_quota_are_refused_and_not_stored(wor
     (row,) = [e for e in repo.list_audit(SYSTEM_AUDITOR, 5) if e.action == "upload_refused"]
     assert not row.success and "文件：a.jpg；" in row.detail and "附件存储已达上限" in row.detail
     repo.check_upload_quota(unit2, unit2.unit_id, 1024)  # the quota is the unit's own
+
+
+def test_the_showcase_is_read_a_page_at_a_time(demo):
+    """成果展示 at a province's size: one page of published activities from SQL, the
+    count and the years without reading every item and its photos."""
+    everything = demo.list_showcase()
+    assert len(everything) >= 3  # the demo publishes three
+    campaign_id = everything[0].campaign_id
+    assert demo.showcase_campaigns() == {campaign_id: everything[0].year}
+    assert demo.count_showcase(campaign_id) == len(demo.list_showcase(campaign_id))
+    first, rest = demo.list_showcase(limit=2), demo.list_showcase(limit=10, offset=2)
+    assert first + rest == everything
+    one = everything[1]
+    assert demo.list_showcase(activity_id=one.activity_id) == [one]
+    assert demo.get_showcase_item(one.activity_id) == one
+    assert demo.count_showcase(campaign_id, form=one.form) == sum(
+        i.form == one.form for i in everything
+    )
+    unpublished = next(
+        a for a in demo.list_lifecycle(SYSTEM_ACTOR, campaign_id) if a.status != "published"
+    )
+    assert demo.get_showcase_item(unpublished.id) is None

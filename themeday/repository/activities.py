@@ -471,11 +471,50 @@ class ActivitiesMixin(RepositoryBase):
         return [Comment(*r) for r in rows]
 
     # ------------------------------------------------------------ the public
-    def count_showcase(self, campaign_id: int) -> int:
-        """How many activities of the campaign ``list_showcase`` would list."""
+    def showcase_campaigns(self) -> dict[int, int]:
+        """The campaigns that have published activities: campaign id → year."""
+        rows = self._all(
+            "SELECT DISTINCT c.id, c.year FROM campaign c JOIN activity a ON a.campaign_id = c.id"
+            " WHERE a.status = 'published'"
+        )
+        return {int(c): int(y) for c, y in rows}
+
+    @staticmethod
+    def _showcase_where(
+        campaign_id: int | None,
+        month: int | None,
+        unit_name: str | None,
+        form: str | None,
+        activity_id: int | None = None,
+    ) -> tuple[str, list[Any]]:
+        """The condition on ``activity a`` / ``unit un`` of a 成果展示 list: published
+        activities, narrowed by the filters given."""
+        sql = " WHERE a.status = 'published'"
+        params: list[Any] = []
+        for value, condition in (
+            (campaign_id, " AND a.campaign_id = ?"),
+            (month, " AND month(coalesce(a.held_date, a.activity_date)) = ?"),
+            (unit_name or None, " AND un.name = ?"),
+            (form or None, " AND a.form = ?"),
+            (activity_id, " AND a.id = ?"),
+        ):
+            if value is not None:
+                sql += condition
+                params.append(value)
+        return sql, params
+
+    def count_showcase(
+        self,
+        campaign_id: int | None = None,
+        *,
+        month: int | None = None,
+        unit_name: str | None = None,
+        form: str | None = None,
+    ) -> int:
+        """How many activities ``list_showcase`` would list with the same filters."""
+        where, params = self._showcase_where(campaign_id, month, unit_name, form)
         row = self._one(
-            "SELECT count(*) FROM activity WHERE status = 'published' AND campaign_id = ?",
-            [campaign_id],
+            "SELECT count(*) FROM activity a JOIN unit un ON un.id = a.unit_id" + where, params
         )
         return int(row[0])
 
@@ -486,28 +525,27 @@ class ActivitiesMixin(RepositoryBase):
         month: int | None = None,
         unit_name: str | None = None,
         form: str | None = None,
+        limit: int | None = None,
+        offset: int = 0,
+        activity_id: int | None = None,
     ) -> list[ShowcaseItem]:
-        """成果展示: published activities, newest first; no login, no contact details."""
+        """成果展示: published activities, newest first; no login, no contact details.
+
+        ``limit``/``offset`` read one page of the list (a province publishes thousands).
+        """
+        where, params = self._showcase_where(campaign_id, month, unit_name, form, activity_id)
         sql = (
             "SELECT a.id, a.campaign_id, c.year, un.name, a.title, a.form, a.planned_month,"
             " a.held_date, a.place, a.report_text, a.published_at, a.portal_url,"
             " a.typical_case FROM activity a JOIN unit un ON un.id = a.unit_id"
-            " JOIN campaign c ON c.id = a.campaign_id WHERE a.status = 'published'"
+            " JOIN campaign c ON c.id = a.campaign_id"
+            + where
+            + " ORDER BY a.published_at DESC, a.id DESC"
         )
-        params: list[Any] = []
-        if campaign_id is not None:
-            sql += " AND a.campaign_id = ?"
-            params.append(campaign_id)
-        if month is not None:
-            sql += " AND month(coalesce(a.held_date, a.activity_date)) = ?"
-            params.append(month)
-        if unit_name:
-            sql += " AND un.name = ?"
-            params.append(unit_name)
-        if form:
-            sql += " AND a.form = ?"
-            params.append(form)
-        rows = self._all(sql + " ORDER BY a.published_at DESC, a.id DESC", params)
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            params += [limit, offset]
+        rows = self._all(sql, params)
         files = self._public_files([r[0] for r in rows])
         return [
             ShowcaseItem(
@@ -520,13 +558,7 @@ class ActivitiesMixin(RepositoryBase):
 
     def get_showcase_item(self, activity_id: int) -> ShowcaseItem | None:
         """One published activity for the public, or None (unpublished or unknown)."""
-        row = self._one(
-            "SELECT campaign_id FROM activity WHERE id = ? AND status = 'published'",
-            [activity_id],
-        )
-        if row is None:
-            return None
-        items = [i for i in self.list_showcase(row[0]) if i.activity_id == activity_id]
+        items = self.list_showcase(activity_id=activity_id)
         return items[0] if items else None
 
     def public_attachment(self, attachment_id: int) -> Attachment:
