@@ -47,11 +47,12 @@ TIMEOUT_MS = 120_000
 
 @dataclass
 class Server:
-    """A running ``streamlit run app.py`` and when it was started."""
+    """A running ``streamlit run app.py``, when it was started and when it answered."""
 
     url: str
     process: subprocess.Popen
     started: float
+    healthy: float
 
     def rss_mb(self) -> float:
         """The server process's resident set size (MB)."""
@@ -88,7 +89,7 @@ def server(path: Path, timeout: float = 120.0) -> Iterator[Server]:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("the app server did not start")
             time.sleep(0.05)
-        yield Server(url, process, started)
+        yield Server(url, process, started, time.perf_counter())
     finally:
         process.terminate()
         try:
@@ -159,18 +160,24 @@ def _ms(values: list[float]) -> str:
 
 
 def measure_starts(browser, path: Path, starts: int) -> list[str]:
-    """Server start → login form drawn, and the first login after it (office)."""
-    first_pages, first_logins = [], []
+    """Server start → login form drawn, and the first login after it (office).
+
+    Split in two: the process start until ``/_stcore/health`` answers (Streamlit's own
+    boot), and from then, a browser opening the address until the form is drawn.
+    """
+    boots, first_pages, first_logins = [], [], []
     for _ in range(starts):
         with server(path) as srv:
             context, page, drawn = open_login(browser, srv.url)
             try:
-                first_pages.append(drawn - srv.started)
+                boots.append(srv.healthy - srv.started)
+                first_pages.append(drawn - srv.healthy)
                 first_logins.append(login(page, "office"))
             finally:
                 context.close()
     return [
-        f"start → first page drawn:        {_ms(first_pages)}",
+        f"start → server answers:           {_ms(boots)}",
+        f"then → first page drawn:          {_ms(first_pages)}",
         f"first login after start (office): {_ms(first_logins)}",
     ]
 
