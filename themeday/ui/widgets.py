@@ -12,7 +12,6 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from themeday.charts import activities_by_month_chart, declaration_progress_chart
 from themeday.declarations import read_attachment
 from themeday.domain import (
     ActivityStatus,
@@ -205,6 +204,9 @@ def activities_frame(activities: list[Activity], with_unit: bool = False) -> pd.
 
 def progress_charts(campaign: Campaign, counts: dict[str, Any]) -> None:
     """申报进度 and 各月活动安排 side by side (管理首页 and 领导看板)."""
+    # Imported here: altair is not needed by the login page, the first page drawn.
+    from themeday.charts import activities_by_month_chart, declaration_progress_chart
+
     left, right = st.columns(2)
     left.altair_chart(
         declaration_progress_chart(counts["declarations_by_status"], counts["not_declared"]),
