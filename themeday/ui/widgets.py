@@ -12,7 +12,6 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from themeday.declarations import read_attachment
 from themeday.domain import (
     ActivityStatus,
     Actor,
@@ -403,6 +402,10 @@ def attachment_download(
     except (NotFound, PermissionDenied) as exc:
         st.error(str(exc))
         return
+    # Imported here: the 申报 doors bring the spreadsheet and Word libraries, which the
+    # login page, the first page drawn, does not need.
+    from themeday.declarations import read_attachment
+
     name = attachment.original_name
     deferred_download(
         escape_markdown(f"{label}：{name}"),
