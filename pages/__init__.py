@@ -1,36 +1,18 @@
 """Screens. Each module only defines ``render()``; nothing runs at import time.
 
 :func:`sections_for` is the one table of which role opens which page; ``app.py``
-passes it to ``st.navigation``.
+passes it to ``st.navigation``. A screen's module is imported when the page is first
+drawn (:func:`_screen`): the login page, the first page after a server start, does not
+wait for the libraries of every screen (charts, spreadsheets, Word, PDF).
 """
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 
 import streamlit as st
 
-from pages import (
-    activity_boards,
-    activity_oversight,
-    annual_plan,
-    assessment_summary,
-    audit_log,
-    campaign_settings,
-    change_password,
-    chase_board,
-    data_grid,
-    declaration_form,
-    declaration_review,
-    leader_dashboard,
-    office_home,
-    public_showcase,
-    sign_out,
-    unit_activities,
-    unit_home,
-    units_accounts,
-    workday_calendar,
-)
 from themeday.domain import Role
 from themeday.records import User
 
@@ -42,47 +24,47 @@ def sections_for(user: User) -> dict[str, list[st.Page]]:
     """
     forced = user.must_change_password
     account = [
-        _page(change_password.render, "修改密码", "key", "password", default=forced),
-        _page(sign_out.render, "退出", "logout", "logout"),
+        _page(_screen("change_password"), "修改密码", "key", "password", default=forced),
+        _page(_screen("sign_out"), "退出", "logout", "logout"),
     ]
     if forced:
         return {"账号": account}
-    plan_page = _page(annual_plan.render, "活动计划", "calendar_month", "plan")
-    boards_page = _page(activity_boards.render, "看板视图", "view_kanban", "boards")
-    grid_page = _page(data_grid.render, "数据表", "table_view", "grid")
+    plan_page = _page(_screen("annual_plan"), "活动计划", "calendar_month", "plan")
+    boards_page = _page(_screen("activity_boards"), "看板视图", "view_kanban", "boards")
+    grid_page = _page(_screen("data_grid"), "数据表", "table_view", "grid")
     if user.role == Role.UNIT:
         work = [
-            _page(unit_home.render, "本单位首页", "home", "unit", default=True),
-            _page(declaration_form.render, "主题申报", "edit_note", "declaration"),
+            _page(_screen("unit_home"), "本单位首页", "home", "unit", default=True),
+            _page(_screen("declaration_form"), "主题申报", "edit_note", "declaration"),
             plan_page,
-            _page(unit_activities.render, "本单位活动", "event_available", "activities"),
+            _page(_screen("unit_activities"), "本单位活动", "event_available", "activities"),
             boards_page,
             grid_page,
         ]
     elif user.role == Role.OFFICE:
         work = [
-            _page(office_home.render, "管理首页", "dashboard", "office", default=True),
-            _page(campaign_settings.render, "活动管理", "event", "campaigns"),
-            _page(declaration_review.render, "申报审核", "fact_check", "review"),
+            _page(_screen("office_home"), "管理首页", "dashboard", "office", default=True),
+            _page(_screen("campaign_settings"), "活动管理", "event", "campaigns"),
+            _page(_screen("declaration_review"), "申报审核", "fact_check", "review"),
             plan_page,
-            _page(activity_oversight.render, "活动进展", "task_alt", "activities"),
+            _page(_screen("activity_oversight"), "活动进展", "task_alt", "activities"),
             boards_page,
             grid_page,
-            _page(chase_board.render, "督办催办", "notifications_active", "chase"),
-            _page(assessment_summary.render, "考核汇总", "leaderboard", "assessment"),
-            _page(leader_dashboard.render, "领导看板", "monitoring", "dashboard"),
-            _page(units_accounts.render, "单位与账号", "group", "units"),
-            _page(workday_calendar.render, "节假日维护", "event_busy", "holidays"),
+            _page(_screen("chase_board"), "督办催办", "notifications_active", "chase"),
+            _page(_screen("assessment_summary"), "考核汇总", "leaderboard", "assessment"),
+            _page(_screen("leader_dashboard"), "领导看板", "monitoring", "dashboard"),
+            _page(_screen("units_accounts"), "单位与账号", "group", "units"),
+            _page(_screen("workday_calendar"), "节假日维护", "event_busy", "holidays"),
         ]
     elif user.role == Role.AUDITOR:
         # The auditor reads the audit log and nothing of the campaign (权限分离).
-        audit = _page(audit_log.render, "审计日志", "history", "audit", default=True)
+        audit = _page(_screen("audit_log"), "审计日志", "history", "audit", default=True)
         return {"工作": [audit], "账号": account}
     else:
         work = [
-            _page(leader_dashboard.render, "领导看板", "monitoring", "dashboard", default=True),
+            _page(_screen("leader_dashboard"), "领导看板", "monitoring", "dashboard", default=True),
             plan_page,
-            _page(activity_oversight.render, "活动进展", "task_alt", "activities"),
+            _page(_screen("activity_oversight"), "活动进展", "task_alt", "activities"),
             boards_page,
             grid_page,
         ]
@@ -128,13 +110,23 @@ def login_pages(render_login: Callable[[], None]) -> list[st.Page]:
 
 def public_pages() -> list[st.Page]:
     """Pages anyone may open without logging in: the 成果展示 of published activities."""
-    return [_page(public_showcase.render, "成果展示", "photo_library", "showcase")]
+    return [_page(_screen("public_showcase"), "成果展示", "photo_library", "showcase")]
 
 
 def home_page(user: User) -> st.Page | None:
     """The role's home page (its first work page); None while a password change is due."""
     work = sections_for(user).get("工作")
     return work[0] if work else None
+
+
+def _screen(module: str) -> Callable[[], None]:
+    """``pages.<module>.render``, imported on the first call."""
+
+    def render() -> None:
+        importlib.import_module(f"pages.{module}").render()
+
+    render.__name__ = render.__qualname__ = module
+    return render
 
 
 def _page(render, title: str, icon: str, url_path: str, default: bool = False) -> st.Page:

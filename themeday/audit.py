@@ -30,21 +30,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
-
 from themeday.config import TZ
 from themeday.domain import Role
-from themeday.exports import (
-    csv_bytes,
-    data_rows,
-    header_row,
-    page_setup,
-    set_widths,
-    title_row,
-)
 from themeday.records import AuditEntry
-from themeday.xlsx_rows import save
 
 GENESIS = "0" * 64
 """The ``prev_hash`` of the first row of a chain that was never cut by retention."""
@@ -399,6 +387,8 @@ def table_rows(rows: Sequence[AuditRow], with_hash: bool = False) -> list[dict[s
 
 def audit_csv(rows: Sequence[AuditRow]) -> bytes:
     """The rows as CSV (UTF-8 with BOM), every text cell neutralised against formulas."""
+    from themeday.exports import csv_bytes  # see audit_xlsx
+
     return csv_bytes(table_rows(rows, with_hash=True), EXPORT_COLUMNS)
 
 
@@ -410,6 +400,14 @@ def audit_xlsx(rows: Sequence[AuditRow], subtitle: str = "") -> bytes:
 
     Text cells are neutralised and stored as text; ids and times stay numeric.
     """
+    # Imported on use: every write imports this module (the audit chain), the export
+    # libraries are needed only here.
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
+    from themeday.exports import data_rows, header_row, page_setup, set_widths, title_row
+    from themeday.xlsx_rows import save
+
     wb = Workbook()
     ws = wb.active
     ws.title = "审计日志"

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 from PIL import Image, ImageDraw, ImageFont
 
-from themeday import activities, db
-from themeday.activities import Upload
+from themeday import db
 from themeday.auth import hash_password
 from themeday.config import TZ
 from themeday.config import now as clock_now
@@ -30,8 +30,10 @@ from themeday.domain import (
 )
 from themeday.records import Activity, Campaign
 from themeday.repository import Repository
-from themeday.uploads import FileStore
 from themeday.workdays import WorkdayCalendar
+
+if TYPE_CHECKING:
+    from themeday.uploads import FileStore
 
 DEMO_PASSWORD = "Demo@2023"
 """Shown on the login page only while the database is a demo database."""
@@ -86,6 +88,8 @@ def open_database(path: Path) -> duckdb.DuckDBPyConnection:
     con = db.connect(path)
     repo = Repository(db.cursor(con))
     if repo.user_count() == 0 and repo.get_meta("initialised") is None:
+        from themeday.uploads import FileStore
+
         seed_demo(repo, store=FileStore(Path(path).parent / "uploads"))
     return con
 
@@ -151,6 +155,14 @@ class DemoDays:
         if day is not None:
             return day.month
         return self.today.month if self.year == self.today.year else 1
+
+
+def _activities():
+    """The activity doors, imported when the demo is seeded: opening the database
+    (every server start, the login page) does not load them and their libraries."""
+    from themeday import activities
+
+    return activities
 
 
 def seed_demo(repo: Repository, today: date | None = None, store: FileStore | None = None) -> None:
@@ -566,7 +578,7 @@ class _Lifecycle:
             url = f"{DEMO_PORTAL}/{day:%Y%m}/t{day:%Y%m%d}_{activity_id}.html"
 
         def publish(target: tuple[int, int]) -> None:
-            activities.publish(self.repo, self.office, *target, url)
+            _activities().publish(self.repo, self.office, *target, url)
 
         if self.step(published_at, publish, title):
             if typical:
@@ -598,7 +610,7 @@ class _Lifecycle:
         if self.schedule(title, day, _at(self.workday_before(20), 11, 0)):
             self.step(
                 _at(self.workday_before(3), 16, 30),
-                lambda target: activities.cancel(
+                lambda target: _activities().cancel(
                     self.repo, self._actor(title), *target, _CANCEL_REASON
                 ),
                 title,
@@ -623,7 +635,7 @@ class _Lifecycle:
         participants = sum(story.attendance.values()) or 30
         return self.step(
             moment,
-            lambda target: activities.schedule(
+            lambda target: _activities().schedule(
                 self.repo,
                 self._actor(title),
                 self.campaign,
@@ -640,7 +652,7 @@ class _Lifecycle:
     def file_plan(self, title: str, moment: datetime) -> bool:
         return self.step(
             moment,
-            lambda target: activities.file_plan(
+            lambda target: _activities().file_plan(
                 self.repo, self._actor(title), *target, plan_text=self._plan_text(title)
             ),
             title,
@@ -650,10 +662,12 @@ class _Lifecycle:
         if self.store is None:
             return False
         story = _STORIES[title]
-        photo = Upload(_demo_photo(title, self._unit(title), 0, marking=True), "现场横幅.jpg")
+        photo = _activities().Upload(
+            _demo_photo(title, self._unit(title), 0, marking=True), "现场横幅.jpg"
+        )
         return self.step(
             _at(day, 17, 40),
-            lambda target: activities.record_held(
+            lambda target: _activities().record_held(
                 self.repo,
                 self._actor(title),
                 self.campaign,
@@ -675,12 +689,12 @@ class _Lifecycle:
             return False
         unit = self._unit(title)
         uploads = [
-            Upload(_demo_photo(title, unit, n), f"IMG_{day:%Y%m%d}_{n:02d}.jpg")
+            _activities().Upload(_demo_photo(title, unit, n), f"IMG_{day:%Y%m%d}_{n:02d}.jpg")
             for n in range(1, photos + 1)
         ]
         return self.step(
             self.report_filed_at(day),
-            lambda target: activities.file_report(
+            lambda target: _activities().file_report(
                 self.repo,
                 self._actor(title),
                 *target,

@@ -25,12 +25,14 @@ import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PIL import Image, ImageOps
-from pypdf import PdfReader
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
 from themeday.domain import ValidationError
+
+if TYPE_CHECKING:
+    import pypdf
 
 MB = 1024 * 1024
 """Sizes are shown and capped in MiB, labelled "MB" as users (and Streamlit) expect."""
@@ -304,6 +306,9 @@ def _check_structure(data: bytes, fmt: str, name: str) -> None:
 def _check_pdf(data: bytes, name: str) -> None:
     """Parse a PDF with pypdf and refuse one that is not a PDF with pages, is encrypted
     (it cannot be looked into), or carries active content (:data:`PDF_ACTIVE_NAMES`)."""
+    # pypdf is imported where PDFs are checked, not by every page that shows a file.
+    from pypdf import PdfReader
+
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted:
@@ -330,13 +335,15 @@ def _check_pdf(data: bytes, name: str) -> None:
         )
 
 
-def _pdf_active_name(reader: PdfReader) -> str | None:
+def _pdf_active_name(reader: pypdf.PdfReader) -> str | None:
     """The first active-content name met in any object of the file, or None.
 
     Every object of the cross-reference table is read (objects nothing points to as
     well), and the trailer; names are compared as pypdf decoded them, so an escaped
     ``/J#61vaScript`` is still ``/JavaScript``.
     """
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
     pending: list[object] = [reader.trailer]
     for generation, numbers in reader.xref.items():
         pending += [IndirectObject(number, generation, reader) for number in numbers]
@@ -364,6 +371,8 @@ def _pdf_active_name(reader: PdfReader) -> str | None:
 def _is_open_view(key: str, value: object) -> bool:
     """An ``/OpenAction`` that is a destination (page and zoom to open at, as scanners
     and Acrobat's initial view write it) runs nothing; an action dictionary does."""
+    from pypdf.generic import ArrayObject, IndirectObject
+
     if key != "/OpenAction":
         return False
     if isinstance(value, IndirectObject):

@@ -99,10 +99,16 @@ class RepositoryBase:
         if occurred_at.tzinfo is None:
             occurred_at = occurred_at.replace(tzinfo=TZ)
         with WRITE_LOCK:
-            last = self._one("SELECT row_hash FROM audit_log ORDER BY id DESC LIMIT 1")
-            prev_hash = (last[0] if last else None) or GENESIS
+            # One round trip inside the write lock: the next id and the chain's head.
+            # The head is found by the largest id (one integer column's scan and a
+            # point look-up), not by sorting the log.
+            next_id, last_hash = self._one(
+                "SELECT nextval('seq_audit_log'), (SELECT row_hash FROM audit_log"
+                " WHERE id = (SELECT max(id) FROM audit_log))"
+            )
+            prev_hash = last_hash or GENESIS
             row = AuditRow(
-                id=self._one("SELECT nextval('seq_audit_log')")[0],
+                id=next_id,
                 occurred_at=occurred_at,
                 username=escape_text(username or (actor.username if actor else "")),
                 role=actor.role.value if actor else None,

@@ -14,10 +14,14 @@ from __future__ import annotations
 import functools
 import logging
 import time
+import types
 from dataclasses import dataclass, replace
 
+import extra_streamlit_components as stx
 import streamlit as st
 import streamlit_authenticator as stauth
+from extra_streamlit_components.CookieManager import _component_func as _cookie_component
+from streamlit_authenticator.models import cookie_model
 from streamlit_authenticator.utilities.exceptions import LoginError
 
 from themeday.auth import (
@@ -47,11 +51,31 @@ _SESSION = "themeday.session_key"
 _PENDING = "themeday.pending_login"
 _NOTICE = "themeday.login_notice"
 _DROP_COOKIE = "themeday.drop_cookie"
-_COOKIE_MOUNTED = "themeday.cookie_component_mounted"
 _AUTHENTICATOR_STATE = ("name", "username", "authentication_status", "email", "roles")
 
 _log = logging.getLogger(__name__)
 _logged_key_problems: set[str] = set()
+
+
+class _ServerCookies(stx.CookieManager):
+    """extra-streamlit-components' cookie manager without its ``getAll`` component.
+
+    The stock manager mounts a component on every run that reads the browser's cookies
+    and answers by rerunning the page: once after a page load and again after a login
+    sets the cookie, each rerun drawing the whole page again. Nothing reads that
+    answer: the authenticator and :func:`_cookie_refused` read the cookie the browser
+    sent with the request (``st.context.cookies``). Setting and deleting the cookie
+    still go through the component (``set``/``delete`` are the stock ones).
+    """
+
+    def __init__(self, key: str = "init") -> None:
+        self.cookie_manager = _cookie_component
+        self.cookies = dict(st.context.cookies)
+
+
+# The authenticator builds its cookie manager as ``stx.CookieManager()``; only its
+# cookie model sees this substitute.
+cookie_model.stx = types.SimpleNamespace(CookieManager=_ServerCookies)
 
 
 @dataclass(frozen=True)
@@ -61,8 +85,8 @@ class Identity:
     user: User
     repo: Repository
     settling: bool = False
-    """Whether this run mounts the cookie component (see :func:`identify`): the
-    sidebar's page links are then held back until its answer has rerun the page."""
+    """Whether this run sets the login cookie (see :func:`identify`): the sidebar's
+    page links are then held back until the component's answer has rerun the page."""
 
     @property
     def actor(self) -> Actor:
@@ -156,22 +180,19 @@ def logged_in() -> bool:
 def identify() -> Identity | None:
     """Who is logged in for this run, or ``None`` (show the login page).
 
-    The cookie component answers a moment after it is mounted (a browser session's
-    first run) or told to set the login cookie (the run that completes a login) by
-    rerunning the page it was mounted on. A page link clicked in that moment is undone
-    by that rerun: the clerk lands back on the page just left. Such a run therefore
-    comes back with ``settling`` set, and ``app.py`` shows the page links from the
-    next run on.
+    The cookie component answers a moment after it is told to set the login cookie
+    (the run that completes a login) by rerunning the page it was mounted on. A page
+    link clicked in that moment is undone by that rerun: the clerk lands back on the
+    page just left. Such a run therefore comes back with ``settling`` set, and
+    ``app.py`` shows the page links from the next run on.
     """
     repo = repository()
-    first_run = not st.session_state.get(_COOKIE_MOUNTED)
     authenticator = _authenticator(repo)
-    st.session_state[_COOKIE_MOUNTED] = True
     logging_in = st.session_state.get(_PENDING) is not None
     identity = _identify(repo, authenticator)
     if identity is None and st.session_state.pop(_DROP_COOKIE, False):
         authenticator.cookie_controller.delete_cookie()
-    if identity is not None and (first_run or logging_in):
+    if identity is not None and logging_in:
         identity = replace(identity, settling=True)
     return identity
 

@@ -13,8 +13,6 @@ import pandas as pd
 import streamlit as st
 
 from themeday.auth import AuthService
-from themeday.charts import activities_by_month_chart, declaration_progress_chart
-from themeday.declarations import attachment_missing, read_attachment
 from themeday.domain import (
     ActivityStatus,
     Actor,
@@ -206,6 +204,9 @@ def activities_frame(activities: list[Activity], with_unit: bool = False) -> pd.
 
 def progress_charts(campaign: Campaign, counts: dict[str, Any]) -> None:
     """申报进度 and 各月活动安排 side by side (管理首页 and 领导看板)."""
+    # Imported here: altair is not needed by the login page, the first page drawn.
+    from themeday.charts import activities_by_month_chart, declaration_progress_chart
+
     left, right = st.columns(2)
     left.altair_chart(
         declaration_progress_chart(counts["declarations_by_status"], counts["not_declared"]),
@@ -412,6 +413,10 @@ def attachment_download(
 ) -> None:
     """A download button for an attachment the actor may see, read only when clicked; a
     file gone from the disk is reported instead."""
+    # Imported here: the 申报 doors bring the spreadsheet and Word libraries, which the
+    # login page, the first page drawn, does not need.
+    from themeday.declarations import attachment_missing, read_attachment
+
     try:
         attachment, missing = attachment_missing(repo, actor, attachment_id)
     except (NotFound, PermissionDenied) as exc:
