@@ -39,7 +39,7 @@ from pathlib import Path
 from themeday.bench_pages import ACCOUNTS, CHROMIUM, PASSWORD, SCALES, browser_available, build
 from themeday.config import DB_ENV_VAR, PROJECT_ROOT
 
-HOME = {"office": "管理首页", "leader": "领导看板", "unit": "本单位首页"}
+HOME = {"office": "管理首页", "leader": "领导看板", "unit": "本单位首页", "auditor": "审计日志"}
 """The title each role's home page starts with."""
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 TIMEOUT_MS = 120_000

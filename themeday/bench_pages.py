@@ -30,17 +30,12 @@ import functools
 import importlib.util
 import inspect
 import os
-import re
-import secrets
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 import unicodedata
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -369,110 +364,29 @@ def browser_available() -> bool:
     return CHROMIUM.exists() and importlib.util.find_spec("playwright") is not None
 
 
-@contextlib.contextmanager
-def app_server(path: Path, timeout: float = 60.0) -> Iterator[str]:
-    """``streamlit run app.py`` on the database at ``path``; yields its address."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = {**os.environ, DB_ENV_VAR: str(path), "THEMEDAY_COOKIE_KEY": secrets.token_hex(32)}
-    log = (path.parent / "streamlit.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
-        + ["--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                    if answer.read().strip() == b"ok":
-                        break
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the app server did not start")
-            time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
-
-
-HOME = {"office": "管理首页", "leader": "领导看板", "unit": "本单位首页", "auditor": "审计日志"}
-
-
 def measure_logins(path: Path, runs: int) -> tuple[float, list[LoginResult]]:
     """The first page after the server start (the login form drawn), then login → the
-    role's home drawn, per role, each from a fresh browser profile."""
+    role's home drawn, per role, each from a fresh browser profile (the browser steps of
+    :mod:`themeday.bench_login`)."""
     from playwright.sync_api import sync_playwright
 
+    from themeday.bench_login import CHROMIUM_ARGS, login_once, open_login, server
+
     results = []
-    with app_server(path) as url, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"]
-        )
+    with server(path) as srv, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            context = browser.new_context(locale="zh-CN")
-            context.set_default_timeout(600_000)
-            started = time.perf_counter()
-            context.new_page().goto(url)
-            context.pages[0].get_by_role("button", name="登录").wait_for()
-            first_page = time.perf_counter() - started
+            context, _, drawn = open_login(browser, srv.url)
+            first_page = drawn - srv.started
             context.close()
             for username, _, _ in ACCOUNTS:
-                times = [_login_once(browser, url, username) for _ in range(max(runs, 1) + 1)]
+                times = [login_once(browser, srv.url, username) for _ in range(max(runs, 1) + 1)]
                 results.append(
                     LoginResult(username, times[0], statistics.median(times[1:]), len(times) - 1)
                 )
         finally:
             browser.close()
     return first_page, results
-
-
-def _login_once(browser, url: str, username: str) -> float:
-    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
-    context.set_default_timeout(120_000)
-    try:
-        page = context.new_page()
-        page.goto(url)
-        page.get_by_role("button", name="登录").wait_for()
-        _settle(page)  # the cookie component reruns the page once after it loads
-        page.get_by_label("用户名", exact=True).fill(username)
-        page.get_by_label("密码", exact=True).fill(PASSWORD)
-        started = time.perf_counter()
-        page.get_by_role("button", name="登录").click()
-        heading = page.get_by_role("heading", name=re.compile(f"^{HOME[username]}"))
-        heading.first.wait_for()
-        return _settle(page) - started
-    finally:
-        context.close()
-
-
-def _settle(page, quiet: float = 1.5, timeout: float = 120.0) -> float:
-    """Wait until the script has not run for ``quiet`` seconds (Streamlit's
-    ``data-test-script-state``); returns the moment that idle spell began."""
-    app = page.get_by_test_id("stApp")
-    deadline = time.monotonic() + timeout
-    idle_since = None
-    while time.monotonic() < deadline:
-        idle = app.count() and app.get_attribute("data-test-script-state") == "notRunning"
-        now = time.perf_counter()
-        if not idle:
-            idle_since = None
-        elif idle_since is None:
-            idle_since = now
-        elif now - idle_since >= quiet:
-            return idle_since
-        time.sleep(0.02)
-    raise RuntimeError("the app did not become idle")
 
 
 # ------------------------------------------------------------------ the run
