@@ -1,5 +1,10 @@
 """Screens. Each module only defines ``render()``; nothing runs at import time.
 
+The screens live in sub-packages (``pages/unit/``, ``pages/office/``, …), never as
+``pages/<file>.py``: Streamlit's legacy discovery serves every ``pages/*.py`` (but
+``__init__.py``) as a page of its own, listed by file name, until a session has called
+``st.navigation`` (DESIGN.md §3). :data:`SCREENS` says where each screen lives.
+
 :func:`sections_for` is the one table of which role opens which page; ``app.py``
 passes it to ``st.navigation``. A screen's module is imported when the page is first
 drawn (:func:`_screen`): the login page, the first page after a server start, does not
@@ -88,9 +93,8 @@ WORK_PATHS = (
 )
 """Pages a bookmark may point to (each role's home is at the root).
 
-None of them is the name of a file in ``pages/``: until some session has called
-``st.navigation``, Streamlit serves ``pages/<file>.py`` at ``/<file>`` on its own
-(DESIGN.md §3), and a path that names no file falls through to ``app.py``'s gate.
+None of them is the name of a screen's module either, so an old address of a file name
+is told apart from a page's.
 """
 
 
@@ -119,11 +123,41 @@ def home_page(user: User) -> st.Page | None:
     return work[0] if work else None
 
 
+SCREENS: dict[str, str] = {
+    "unit_home": "unit",
+    "declaration_form": "unit",
+    "unit_activities": "unit",
+    "office_home": "office",
+    "campaign_settings": "office",
+    "declaration_review": "office",
+    "chase_board": "office",
+    "assessment_summary": "office",
+    "units_accounts": "office",
+    "workday_calendar": "office",
+    "leader_dashboard": "leader",
+    "activity_oversight": "leader",
+    "annual_plan": "shared",
+    "activity_boards": "shared",
+    "data_grid": "shared",
+    "audit_log": "auditor",
+    "change_password": "account",
+    "sign_out": "account",
+    "public_showcase": "public",
+}
+"""Each screen's module name → the sub-package of ``pages`` it lives in."""
+
+
+def screen_module(name: str) -> str:
+    """The importable module of screen ``name``, e.g. ``pages.unit.unit_home``."""
+    return f"pages.{SCREENS[name]}.{name}"
+
+
 def _screen(module: str) -> Callable[[], None]:
-    """``pages.<module>.render``, imported on the first call."""
+    """The screen's ``render``, its module imported on the first call."""
+    target = screen_module(module)  # a KeyError here, at start, not on a click
 
     def render() -> None:
-        importlib.import_module(f"pages.{module}").render()
+        importlib.import_module(target).render()
 
     render.__name__ = render.__qualname__ = module
     return render

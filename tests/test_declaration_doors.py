@@ -119,6 +119,6 @@ def test_the_declaration_pages_write_only_through_the_service():
     write = re.compile(
         r"\brepo\.(save|submit|create|update|import|attach|review|amend|set|delete|record)_\w*\("
     )
-    for page in ("declaration_form.py", "unit_home.py"):
+    for page in ("unit/declaration_form.py", "unit/unit_home.py"):
         source = (ROOT / "pages" / page).read_text(encoding="utf-8")
         assert not write.findall(source), page

@@ -148,7 +148,7 @@ def test_a_download_after_the_login_ended_is_refused_and_audited(app_db, downloa
 def _month_grid_page() -> None:
     from types import SimpleNamespace
 
-    from pages.annual_plan import _month_grid
+    from pages.shared.annual_plan import _month_grid
 
     plan = [
         SimpleNamespace(planned_month=5, unit_name=f"单位{n}", title=f"主题{n}", form="座谈交流")
@@ -171,7 +171,7 @@ def test_a_month_of_the_grid_shows_at_most_30_themes():
 def _plan_table_page() -> None:
     from types import SimpleNamespace
 
-    from pages.annual_plan import _plan_table
+    from pages.shared.annual_plan import _plan_table
 
     plan = [
         SimpleNamespace(

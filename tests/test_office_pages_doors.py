@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ["pages/declaration_review.py", "pages/units_accounts.py"]
+PAGES = ["pages/office/declaration_review.py", "pages/office/units_accounts.py"]
 READS = {
     "clock",
     "today",

@@ -198,13 +198,22 @@ def test_navigation_holds_only_the_roles_pages(app_db, username):
     assert [r[1] for r in rows] == EXPECTED_NAV[username]
 
 
-def test_no_page_path_is_also_a_page_file_name():
-    """A fresh server serves pages/<file>.py alone at /<file>: bookmarks must not hit that."""
-    from pages import WORK_PATHS
+def test_streamlit_finds_no_page_file_in_pages():
+    """A fresh server would serve each pages/<file>.py alone, listed by file name.
 
-    files = {p.stem for p in (ROOT / "pages").glob("*.py")}
+    Streamlit's legacy discovery globs ``pages/*.py`` and skips ``__init__.py``: the
+    screens live in sub-packages, and the table names every one of them.
+    """
+    from pages import SCREENS, WORK_PATHS, screen_module
+
+    assert [p.name for p in (ROOT / "pages").glob("*.py")] == ["__init__.py"]
+    modules = {p.stem for p in (ROOT / "pages").rglob("*.py")} - {"__init__"}
+    assert modules == set(SCREENS)
+    for name in SCREENS:
+        path = ROOT / (screen_module(name).replace(".", "/") + ".py")
+        assert path.is_file(), name
     paths = set(WORK_PATHS) | {p for nav in EXPECTED_NAV.values() for p in nav}
-    assert not paths & files
+    assert not paths & modules
 
 
 # ------------------------------------------------------------ every page × role

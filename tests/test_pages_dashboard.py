@@ -221,7 +221,7 @@ def test_showing_every_unit_in_the_ranking(app_db):
 def test_nothing_runs_when_the_module_is_imported():
     import importlib
 
-    module = importlib.import_module("pages.leader_dashboard")
+    module = importlib.import_module("pages.leader.leader_dashboard")
     assert callable(module.render)
 
 

@@ -7,4 +7,6 @@ import importlib
 
 import streamlit as st
 
-importlib.import_module(f"pages.{st.session_state['page']}").render()
+from pages import screen_module
+
+importlib.import_module(screen_module(st.session_state["page"])).render()

@@ -172,7 +172,7 @@ def test_protected_paths_on_fresh_server(page: Page, fresh_app_server: AppServer
     """Office paths opened directly by a visitor who is not logged in.
 
     ``/units_accounts`` comes first, before any session has run ``app.py`` on this
-    server: Streamlit then serves ``pages/units_accounts.py`` as a page of its own.
+    server: Streamlit would serve a ``pages/units_accounts.py`` as a page of its own.
     It only defines ``render()`` and must show nothing. The navigation paths of the
     office (``/units``, ``/office``) must show the login form.
     """

@@ -1,0 +1,1 @@
+"""Every logged-in user's account screens: 修改密码, 退出."""

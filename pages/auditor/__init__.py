@@ -1,0 +1,1 @@
+"""The auditor's screen: 审计日志."""

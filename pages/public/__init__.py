@@ -1,0 +1,1 @@
+"""Screens anyone may open without logging in: 成果展示."""
