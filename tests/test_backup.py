@@ -21,14 +21,13 @@ from themeday.backup import (
     IN_USE_MESSAGE,
     BackupError,
     Manifest,
-    align_sequences,
     backup,
     read_manifest,
     restore,
-    table_counts,
     verify_backup,
 )
 from themeday.config import PROJECT_ROOT
+from themeday.db_admin import align_sequences, table_counts
 from themeday.domain import SYSTEM_AUDITOR, UnitKind
 from themeday.repository import Repository
 from themeday.setup import open_database
