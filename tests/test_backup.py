@@ -21,17 +21,16 @@ from themeday.backup import (
     IN_USE_MESSAGE,
     BackupError,
     Manifest,
-    align_sequences,
     backup,
     read_manifest,
     restore,
-    table_counts,
     verify_backup,
 )
 from themeday.config import PROJECT_ROOT
+from themeday.db_admin import align_sequences, table_counts
 from themeday.domain import SYSTEM_AUDITOR, UnitKind
+from themeday.first_run import open_database
 from themeday.repository import Repository
-from themeday.setup import open_database
 from themeday.uploads import FileStore
 
 REFUSED = "为防止覆盖现有数据，已停止恢复"

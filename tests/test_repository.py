@@ -413,7 +413,7 @@ def test_fork_reads_the_same_database_from_another_thread(demo, office):
 def test_no_transaction_is_left_open_after_first_run_and_reads(tmp_path):
     """A result read only partly keeps a transaction open; then CHECKPOINT (backups,
     the WAL) is refused. Opening the app's database and reading must leave none."""
-    from themeday.setup import open_database
+    from themeday.first_run import open_database
 
     con = open_database(tmp_path / "x.duckdb")
     try:

@@ -16,8 +16,9 @@ from themeday.auth import AuthService
 from themeday.config import TZ
 from themeday.declarations import calendar
 from themeday.domain import SYSTEM_ACTOR, SYSTEM_AUDITOR, Role, UnitKind
+from themeday.first_run import open_database
 from themeday.repository import Repository
-from themeday.setup import DEMO_PASSWORD, DEMO_UNITS, open_database, seed_demo
+from themeday.setup import DEMO_PASSWORD, DEMO_UNITS, seed_demo
 from themeday.uploads import FileStore
 
 

@@ -23,8 +23,8 @@ from themeday.auth import password_problems
 from themeday.config import db_path
 from themeday.db import DatabaseBusy
 from themeday.domain import SYSTEM_ACTOR, SYSTEM_AUDITOR, ValidationError
+from themeday.first_run import AlreadyInitialised, init_empty, open_database
 from themeday.repository import Repository
-from themeday.setup import AlreadyInitialised, init_empty, open_database
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -17,7 +17,8 @@ before it commits the row).
 starts, builds the new database and uploads in a scratch folder beside the target
 and moves them into place only once the row counts match the manifest.
 
-No Streamlit here.
+The database-level steps (checkpoint, export, import, row counts, sequences) are
+:mod:`themeday.db_admin`'s; this module speaks no SQL. No Streamlit here.
 """
 
 from __future__ import annotations
@@ -35,9 +36,7 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-import duckdb
-
-from themeday import db
+from themeday import db_admin
 from themeday.config import now as clock_now
 from themeday.migrations import LATEST_VERSION
 
@@ -54,7 +53,6 @@ UPLOADS_DIR = "uploads"
 FILE_MODE = 0o640
 DIR_MODE = 0o750
 _CHUNK = 1024 * 1024
-_NEXTVAL_RE = re.compile(r"nextval\('([^']+)'\)")
 _SHA256_RE = re.compile(r"[0-9a-f]{64}")
 
 IN_USE_MESSAGE = (
@@ -171,7 +169,7 @@ def list_backups(db_file: Path) -> list[tuple[str, Manifest | None]]:
     return found
 
 
-def backup(con: duckdb.DuckDBPyConnection, db_file: Path, target: Path) -> Manifest:
+def backup(con: db_admin.Connection, db_file: Path, target: Path) -> Manifest:
     """Back up the open database ``con`` (the file ``db_file``) into the empty ``target``.
 
     ``CHECKPOINT``, then ``EXPORT DATABASE`` in parquet, then the uploads beside the
@@ -184,29 +182,17 @@ def backup(con: duckdb.DuckDBPyConnection, db_file: Path, target: Path) -> Manif
         raise BackupError("备份目录不能放在附件目录 uploads 之内，请换一个目录。")
     _prepare_empty_target(target)
 
-    cur = con.cursor()  # own cursor: the app's connection is shared by its threads
     try:
-        checkpointed = _checkpoint(con, cur)
-        # one transaction: the row counts are those of the snapshot the export wrote,
-        # even while the app's other threads keep writing
-        cur.begin()
-        try:
-            cur.execute(f"EXPORT DATABASE {_sql_string(target / DATABASE_DIR)} (FORMAT parquet)")
-            tables = table_counts(cur)
-            version = db.schema_version(cur)
-        finally:
-            cur.rollback()  # read only: nothing to commit
-    except duckdb.Error as exc:
+        snapshot = db_admin.export_snapshot(con, target / DATABASE_DIR)
+    except db_admin.DatabaseOperationFailed as exc:
         raise BackupError(f"导出数据库失败：{exc}") from exc
-    finally:
-        cur.close()
 
     manifest = Manifest(
         created_at=clock_now().isoformat(timespec="seconds"),
-        schema_version=version,
-        tables=tables,
+        schema_version=snapshot.schema_version,
+        tables=snapshot.tables,
         files=(),
-        checkpointed=checkpointed,
+        checkpointed=snapshot.checkpointed,
     )
     try:
         entries: list[FileEntry] = []
@@ -225,7 +211,7 @@ def backup(con: duckdb.DuckDBPyConnection, db_file: Path, target: Path) -> Manif
 
 
 def office_backup(
-    repo: Repository, actor: Actor, con: duckdb.DuckDBPyConnection, db_file: Path
+    repo: Repository, actor: Actor, con: db_admin.Connection, db_file: Path
 ) -> tuple[Path, Manifest]:
     """数据备份 by the office from the running app, on its connection ``con``: refused
     for anyone else before anything is copied; the start and the result are audited."""
@@ -247,21 +233,6 @@ def backup_file(db_file: Path, target: Path) -> Manifest:
         return backup(con, db_file, target)
     finally:
         con.close()
-
-
-def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Row counts of every table of the current database (``schema.table`` outside main)."""
-    rows = con.execute(
-        "SELECT schema_name, table_name FROM duckdb_tables()"
-        " WHERE database_name = current_database() AND NOT internal AND NOT temporary"
-        " ORDER BY schema_name, table_name"
-    ).fetchall()
-    counts: dict[str, int] = {}
-    for schema, table in rows:
-        key = table if schema == "main" else f"{schema}.{table}"
-        qualified = f"{_identifier(schema)}.{_identifier(table)}"
-        counts[key] = int(con.execute(f"SELECT count(*) FROM {qualified}").fetchone()[0])
-    return counts
 
 
 # ---------------------------------------------------------------------------- verify
@@ -369,69 +340,22 @@ def restore(source: Path, db_file: Path) -> Manifest:
             (scratch / UPLOADS_DIR).rename(uploads)
     except OSError as exc:
         raise BackupError(f"恢复时文件操作失败（{exc.strerror or exc}），已停止恢复。") from exc
-    except duckdb.Error as exc:
+    except db_admin.DatabaseOperationFailed as exc:
         raise BackupError(f"恢复数据库失败：{exc}") from exc
     finally:
         shutil.rmtree(scratch, ignore_errors=True)  # our own scratch folder only
     return manifest
 
 
-def align_sequences(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    """Move every sequence used as a column default past the largest value in use.
-
-    DuckDB's EXPORT DATABASE writes each sequence with ``START`` at its next value,
-    so after an import this normally changes nothing; it guards against a sequence
-    that was behind its table (rows inserted with explicit ids). A sequence other
-    objects depend on cannot be replaced, so it is advanced with ``nextval``.
-    Returns ``{sequence: next value}`` for the sequences it moved.
-    """
-    columns = con.execute(
-        "SELECT schema_name, table_name, column_name, column_default FROM duckdb_columns()"
-        " WHERE database_name = current_database() AND column_default LIKE 'nextval(%'"
-    ).fetchall()
-    moved: dict[str, int] = {}
-    for schema, table, column, default in columns:
-        match = _NEXTVAL_RE.fullmatch(default.strip())
-        if not match:
-            continue
-        sequence = match.group(1)
-        qualified = f"{_identifier(schema)}.{_identifier(table)}"
-        largest = con.execute(f"SELECT max({_identifier(column)}) FROM {qualified}").fetchone()[0]
-        row = con.execute(
-            "SELECT start_value, increment_by, last_value FROM duckdb_sequences()"
-            " WHERE database_name = current_database() AND sequence_name = ?",
-            [sequence],
-        ).fetchone()
-        if largest is None or row is None:
-            continue
-        start, increment, last = row
-        if increment != 1:
-            continue  # not one of ours
-        upcoming = start if last is None else last + 1
-        if upcoming > largest:
-            continue
-        steps = int(largest) - int(upcoming) + 1
-        con.execute(f"SELECT max(nextval({_sql_string(sequence)})) FROM range({steps})")
-        moved[sequence] = int(largest) + 1
-    return moved
-
-
 # ---------------------------------------------------------------------------- helpers
 def _import(export_dir: Path, new_file: Path, manifest: Manifest, scratch: Path) -> None:
-    """IMPORT DATABASE into a new file and check it against the manifest."""
-    export_dir = export_dir.resolve()
-    con = duckdb.connect(str(new_file))
+    """Import the export into a new file and check it against the manifest."""
     try:
-        # schema.sql and load.sql are SQL from the backup folder: let them read the
-        # export and nothing else on this machine
-        allowed = f"[{_sql_string(export_dir)}, {_sql_string(scratch.resolve())}]"
-        con.execute(f"SET allowed_directories = {allowed}")
-        con.execute("SET enable_external_access = false")
-        try:
-            con.execute(f"IMPORT DATABASE {_sql_string(export_dir)}")
-        except duckdb.Error as exc:
-            raise BackupError(f"导入数据库失败：{exc}") from exc
-        counts = table_counts(con)
+        con = db_admin.import_export(export_dir, new_file, scratch)
+    except db_admin.ImportFailed as exc:
+        raise BackupError(f"导入数据库失败：{exc}") from exc
+    try:
+        counts = db_admin.table_counts(con)
         for table in sorted(set(manifest.tables) | set(counts)):
             expected, actual = manifest.tables.get(table), counts.get(table)
             if expected != actual:
@@ -439,50 +363,26 @@ def _import(export_dir: Path, new_file: Path, manifest: Manifest, scratch: Path)
                     f"数据表 {table} 恢复后的行数（{_count_text(actual)}）"
                     f"与备份清单（{_count_text(expected)}）不一致，已停止恢复。"
                 )
-        version = db.schema_version(con)
+        version = db_admin.schema_version(con)
         if version != manifest.schema_version:
             raise BackupError(
                 f"恢复后的结构版本 {version} 与备份清单的 {manifest.schema_version} 不一致，"
                 "已停止恢复。"
             )
-        align_sequences(con)
+        db_admin.align_sequences(con)
         if version < LATEST_VERSION:
-            con.execute("SET TimeZone = 'Asia/Shanghai'")
-            db.migrate(con)
-        con.execute("CHECKPOINT")
+            db_admin.upgrade(con)
+        db_admin.checkpoint(con)
     finally:
         con.close()
 
 
-def _checkpoint(con: duckdb.DuckDBPyConnection, cur: duckdb.DuckDBPyConnection) -> bool:
-    """Flush the WAL into the database file before exporting; False if DuckDB refused.
-
-    A plain CHECKPOINT refuses while another connection of this database has a
-    transaction open that is older than an UPDATE. The app's shared connection can be
-    one: a result it fetched with ``fetchone()`` keeps its auto-commit transaction
-    open until its next statement. A CHECKPOINT on that connection itself ends it.
-    FORCE CHECKPOINT is not used: it waits for that transaction, which never ends.
-    The export is a consistent snapshot either way (it reads the WAL too), so a
-    refused checkpoint is recorded in the manifest, not fatal.
-    """
+def _open_existing(db_file: Path) -> db_admin.Connection:
     try:
-        cur.execute("CHECKPOINT")
-        return True
-    except duckdb.TransactionException:
-        pass
-    try:
-        con.execute("CHECKPOINT").fetchall()
-        return True
-    except duckdb.Error:
-        return False
-
-
-def _open_existing(db_file: Path) -> duckdb.DuckDBPyConnection:
-    try:
-        return duckdb.connect(str(db_file))
-    except duckdb.IOException as exc:
-        if "lock" in str(exc).lower():
-            raise DatabaseInUse() from exc
+        return db_admin.open_existing(db_file)
+    except db_admin.DatabaseLocked as exc:
+        raise DatabaseInUse() from exc
+    except db_admin.DatabaseOperationFailed as exc:
         raise BackupError(f"无法打开数据库文件 {db_file.name}：{exc}") from exc
 
 
@@ -597,12 +497,3 @@ def _inside(base: Path, relative: str) -> Path | None:
 
 def _count_text(count: int | None) -> str:
     return "无此表" if count is None else f"{count} 行"
-
-
-def _sql_string(value: object) -> str:
-    """A SQL string literal (single quotes doubled)."""
-    return "'" + str(value).replace("'", "''") + "'"
-
-
-def _identifier(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'

@@ -32,7 +32,7 @@ import pandas as pd
 from themeday import compliance, db
 from themeday.config import TZ
 from themeday.domain import DAXIANG_2023, STANDARD_FORMS, SYSTEM_ACTOR, UnitKind
-from themeday.repository import Repository
+from themeday.repository import Repository, bulk
 from themeday.workdays import WorkdayCalendar
 
 YEAR = 2023
@@ -106,24 +106,22 @@ def generate(
 
     def insert(table: str, frame: pd.DataFrame) -> None:
         nonlocal rows
-        con.register("_bench_frame", frame)
-        columns = ", ".join(frame.columns)
-        con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM _bench_frame")
-        con.unregister("_bench_frame")
-        rows += len(frame)
+        rows += bulk.insert_frame(con, table, frame)
 
-    con.execute(
-        "INSERT INTO campaign (id, year, region, title, office_name, rules, is_current,"
-        " created_at, updated_at) VALUES (1, ?, ?, ?, ?, ?, TRUE, ?, ?)",
-        [
-            YEAR,
-            DAXIANG_2023.region,
-            DAXIANG_2023.title,
-            DAXIANG_2023.office_name,
-            rules.to_json(),
-            created,
-            created,
-        ],
+    bulk.insert_row(
+        con,
+        "campaign",
+        {
+            "id": 1,
+            "year": YEAR,
+            "region": DAXIANG_2023.region,
+            "title": DAXIANG_2023.title,
+            "office_name": DAXIANG_2023.office_name,
+            "rules": rules.to_json(),
+            "is_current": True,
+            "created_at": created,
+            "updated_at": created,
+        },
     )
     unit_ids = np.arange(1, units + 1)
     insert(
@@ -248,20 +246,7 @@ def generate(
         )
         for action, state, day, mask in history
     ]
-    con.register("_bench_history", pd.concat(frames, ignore_index=True))
-    con.execute(
-        "INSERT INTO declaration_history (declaration_id, version, action, status, reason,"
-        " snapshot, username, occurred_at)"
-        " SELECT h.declaration_id, 1, h.action, h.status, '',"
-        " to_json({'contact_person': '联系人', 'contact_phone': '0739-5321101',"
-        " 'themes': coalesce(t.themes, [])}), 'bench', h.occurred_at"
-        " FROM _bench_history h LEFT JOIN (SELECT declaration_id, list({'title': title,"
-        " 'planned_month': planned_month, 'form': form, 'summary': '', 'contact': contact}"
-        " ORDER BY seq) AS themes FROM activity GROUP BY declaration_id) t"
-        " ON t.declaration_id = h.declaration_id"
-    )
-    rows += con.execute("SELECT count(*) FROM declaration_history").fetchall()[0][0]
-    con.unregister("_bench_history")
+    rows += bulk.insert_declaration_history(con, pd.concat(frames, ignore_index=True))
 
     # audit rows the lifecycle steps write (the engine replays dates from them)
     def audit(mask, action, day, hour, detail) -> pd.DataFrame:
@@ -349,10 +334,15 @@ def generate(
             }
         ),
     )
-    con.execute(
-        "INSERT INTO compliance_weights (campaign_id, weights, set_by, set_at)"
-        " VALUES (1, ?, 'office', ?)",
-        ['{"typical_case": 6.0}', created],
+    bulk.insert_row(
+        con,
+        "compliance_weights",
+        {
+            "campaign_id": 1,
+            "weights": '{"typical_case": 6.0}',
+            "set_by": "office",
+            "set_at": created,
+        },
     )
     db.bump_data_version(con)  # written around the doors: caches must not see the empty file
     return 1, rows + 2

@@ -31,6 +31,10 @@ UNIT_UPLOAD_QUOTA_ENV_VAR = "THEMEDAY_UNIT_UPLOAD_QUOTA_MB"
 DEFAULT_UNIT_UPLOAD_QUOTA_MB = 2048
 """What one unit may store in attachments, all campaigns together (7 videos at the cap)."""
 
+DEMO_PASSWORD = "Demo@2023"
+"""The password of every account of the demo database (see the README); the login page
+shows it only while the database is a demo database."""
+
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 

@@ -1,4 +1,9 @@
-"""First run: create the database, with demo data or as a clean production file."""
+"""The demo seed (演示数据): development data that fills a new database on first run.
+
+Never imported by the runtime: :func:`themeday.first_run.demo_seed` loads it only when
+it fills a new database. :data:`DEMO_PASSWORD` is :mod:`themeday.config`'s, re-exported
+for the tests that log in as the demo's accounts.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +14,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-import duckdb
 from PIL import Image, ImageDraw, ImageFont
 
-from themeday import db
 from themeday.auth import hash_password
-from themeday.config import TZ
+from themeday.config import DEMO_PASSWORD, TZ
 from themeday.config import now as clock_now
 from themeday.declaration_rules import late_workdays
 from themeday.domain import (
@@ -35,8 +37,6 @@ from themeday.workdays import WorkdayCalendar
 if TYPE_CHECKING:
     from themeday.uploads import FileStore
 
-DEMO_PASSWORD = "Demo@2023"
-"""Shown on the login page only while the database is a demo database."""
 
 DEMO_UNITS: tuple[tuple[str, UnitKind, str, str], ...] = (
     ("城北街道办事处", UnitKind.SUBDISTRICT, "刘晓燕", "0739-5321101"),
@@ -73,25 +73,6 @@ DEMO_ACCOUNTS = (
 
 DEMO_PORTAL = "https://www.dxq.gov.cn/zwgk/ztr"
 """Where the demo's published activity has its article on the (fictitious) portal."""
-
-
-class AlreadyInitialised(Exception):
-    """The database file already holds accounts."""
-
-
-def open_database(path: Path) -> duckdb.DuckDBPyConnection:
-    """Open the app's database, filling it with the demo on the very first run.
-
-    The demo's photos go to ``uploads/`` beside the database file, where the app
-    reads attachments from.
-    """
-    con = db.connect(path)
-    repo = Repository(db.cursor(con))
-    if repo.user_count() == 0 and repo.get_meta("initialised") is None:
-        from themeday.uploads import FileStore
-
-        seed_demo(repo, store=FileStore(Path(path).parent / "uploads"))
-    return con
 
 
 # ------------------------------------------------------------------ the demo's days
@@ -871,41 +852,3 @@ def _demo_photo(title: str, unit: str, number: int, marking: bool = False) -> by
     out = io.BytesIO()
     image.save(out, "JPEG", quality=85)
     return out.getvalue()
-
-
-def init_empty(
-    path: Path,
-    office_password: str,
-    auditor_password: str,
-    office_username: str = "office",
-    auditor_username: str = "auditor",
-) -> None:
-    """Create a clean production database with an office and an auditor account.
-
-    Duties are separated: the office manages campaigns, units and accounts, the
-    auditor (审计管理员) alone reads the audit log. Both passwords must be changed at
-    first login. Refuses a file that already holds accounts, so a production database
-    is never overwritten by accident.
-    """
-    con = db.connect(path)
-    try:
-        repo = Repository(db.cursor(con))
-        if repo.user_count() > 0 or repo.get_meta("initialised") is not None:
-            raise AlreadyInitialised(f"数据库 {path} 已初始化，未做任何修改。")
-        for username, display_name, role, password in (
-            (office_username, "政务公开办管理员", Role.OFFICE, office_password),
-            (auditor_username, "审计管理员", Role.AUDITOR, auditor_password),
-        ):
-            repo.create_user(
-                SYSTEM_ACTOR,
-                username=username,
-                display_name=display_name,
-                role=role,
-                unit_id=None,
-                password_hash=hash_password(password),
-                must_change_password=True,
-            )
-        repo.set_meta("demo", "0")
-        repo.set_meta("initialised", clock_now().date().isoformat())
-    finally:
-        con.close()

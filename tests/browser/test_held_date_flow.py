@@ -27,8 +27,8 @@ from tests.conftest import actor_for
 from themeday import activities, db
 from themeday.config import TZ
 from themeday.domain import DAXIANG_2023, DeclarationStatus, cn_date
+from themeday.first_run import open_database
 from themeday.repository import Repository
-from themeday.setup import open_database
 
 pytestmark = pytest.mark.browser
 

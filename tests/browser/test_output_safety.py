@@ -47,9 +47,9 @@ from themeday import activities, db, declarations
 from themeday.activities import Upload
 from themeday.compliance import item_key
 from themeday.domain import DAXIANG_2023
+from themeday.first_run import open_database
 from themeday.grid import ViewSpec
 from themeday.repository import Repository
-from themeday.setup import open_database
 from themeday.uploads import FileStore
 from themeday.workdays import WorkdayOverride
 

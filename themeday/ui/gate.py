@@ -33,6 +33,7 @@ from themeday.auth import (
 )
 from themeday.config import (
     COOKIE_NAME,
+    DEMO_PASSWORD,
     SECURITY,
     CookieKeyError,
     db_path,
@@ -42,7 +43,6 @@ from themeday.config import (
 from themeday.domain import SYSTEM_ACTOR, Actor, Role
 from themeday.records import User
 from themeday.repository import Repository
-from themeday.setup import DEMO_PASSWORD
 from themeday.ui.resources import repository
 from themeday.ui.widgets import escape_markdown
 

@@ -14,15 +14,16 @@ from themeday.addresses import source_address
 from themeday.backup import Manifest, office_backup
 from themeday.config import db_path, trusted_proxies
 from themeday.domain import Actor
+from themeday.first_run import demo_seed, open_database
 from themeday.repository import Repository
-from themeday.setup import open_database
 from themeday.ui.maintenance import DatabaseProblem, log_problem, problem_of
 
 
 @st.cache_resource(show_spinner=False)
 def _connection(path: str) -> duckdb.DuckDBPyConnection:
-    """The one read-write connection of this process (DuckDB allows one per file)."""
-    return open_database(Path(path))
+    """The one read-write connection of this process (DuckDB allows one per file); a
+    new database is filled with the demo on the very first run."""
+    return open_database(Path(path), seed=demo_seed)
 
 
 def database_problem() -> DatabaseProblem | None:
