@@ -32,14 +32,14 @@ DEVELOPMENT = (
 """The demo seed and the benchmarks."""
 
 _APP_RUN = """
-import importlib, json, pkgutil, sys
+import importlib, json, sys
 from streamlit.testing.v1 import AppTest
 
 import pages
 import themeday.ui.gate, themeday.ui.resources
 
-for module in pkgutil.iter_modules(pages.__path__):
-    importlib.import_module(f"pages.{module.name}")
+for name in pages.SCREENS:
+    importlib.import_module(pages.screen_module(name))
 at = AppTest.from_file("app.py", default_timeout=60).run()
 assert not at.exception, at.exception
 assert [t for t in at.text_input if t.key == "login_username"], "no login form"
@@ -70,7 +70,7 @@ def test_the_app_on_an_initialised_database_loads_no_development_code(tmp_path):
     path = tmp_path / "prod.duckdb"
     init_empty(path, "Office#2024a", "Auditor#2024b")
     loaded = _modules_after(_APP_RUN, tmp_path, path)
-    assert "themeday.ui.gate" in loaded and "pages.office_home" in loaded
+    assert "themeday.ui.gate" in loaded and "pages.office.office_home" in loaded
     assert sorted(loaded & set(DEVELOPMENT)) == []
 
 
