@@ -20,6 +20,7 @@ import streamlit as st
 
 from themeday.domain import Role
 from themeday.records import User
+from themeday.ui import addresses
 
 
 def sections_for(user: User) -> dict[str, list[st.Page]]:
@@ -98,18 +99,81 @@ is told apart from a page's.
 """
 
 
-def login_pages(render_login: Callable[[], None]) -> list[st.Page]:
-    """The login form, served at the root and at every page's path.
+HOME_PATHS: dict[Role, str] = {
+    Role.UNIT: "unit",
+    Role.OFFICE: "office",
+    Role.LEADER: "dashboard",
+    Role.AUDITOR: "audit",
+}
+"""Each role's home address besides the root (its home page is served at ``/``)."""
+
+ACCOUNT_PATHS = ("password", "logout")
+PUBLIC_PATHS = ("showcase",)
+KNOWN_PATHS = frozenset(WORK_PATHS) | set(HOME_PATHS.values()) | set(ACCOUNT_PATHS + PUBLIC_PATHS)
+"""Every address some role or state opens a page at."""
+
+
+def login_pages(render_login: Callable[[], None], requested: str = "") -> list[st.Page]:
+    """The login form, served at the root and at every page's address.
 
     Opening a bookmarked page while logged out shows the login form (not Streamlit's
-    "page not found"), and after logging in the same address opens that page.
+    "page not found"), and after logging in the same address opens that page. 退出's
+    address and old or unknown ones (``requested``, see :func:`address_kind`) open the
+    form at the root: logging in at ``/logout`` would end the new session at once.
     """
-    pages = [st.Page(render_login, title="登录", icon=":material/login:", default=True)]
-    pages += [
-        st.Page(render_login, title="登录", icon=":material/login:", url_path=path)
-        for path in WORK_PATHS
-    ]
+    login = st.Page(render_login, title="登录", icon=":material/login:", url_path="", default=True)
+    pages = [login]
+    for path in sorted(_addresses(requested) - set(PUBLIC_PATHS)):
+        if address_kind(None, path) == "login":
+            pages.append(_hidden(render_login, "登录", path))
+        else:
+            pages.append(_hidden(addresses.go_home(login), "登录", path))
     return pages
+
+
+def navigation_for(user: User, requested: str = "") -> dict[str, list[st.Page]]:
+    """:func:`sections_for` plus a hidden page at every other address the app knows.
+
+    Another role's page says 您没有打开此页面的权限 with a link home; the role's own
+    home address and old or unknown ones open the home page; during a forced password
+    change every known address shows 修改密码. ``requested`` is the address this run
+    was opened at (:func:`themeday.ui.addresses.requested_address`).
+    """
+    sections = sections_for(user)
+    taken = {page.url_path for pages in sections.values() for page in pages}
+    home = next(page for pages in sections.values() for page in pages if page.url_path == "")
+    hidden = []
+    for path in sorted(_addresses(requested) - taken):
+        kind = address_kind(user, path)
+        if kind == "password":
+            hidden.append(_hidden(_screen("change_password"), "修改密码", path))
+        elif kind == "no_access":
+            hidden.append(_hidden(addresses.no_access(home), "无法打开此页面", path))
+        else:
+            hidden.append(_hidden(addresses.go_home(home), home.title, path))
+    return {**sections, "账号": sections["账号"] + hidden}
+
+
+def only_page(page: st.Page, requested: str = "") -> list[st.Page]:
+    """``page`` (the 系统维护 page) and hidden pages at every other address that open it."""
+    others = _addresses(requested) - {page.url_path, "maintenance"}  # its own url_path
+    return [page] + [_hidden(addresses.go_home(page), page.title, path) for path in sorted(others)]
+
+
+def address_kind(user: User | None, path: str) -> str:
+    """What an address that is not one of ``user``'s pages shows (None: logged out).
+
+    ``"login"`` the login form, ``"password"`` 修改密码 (a forced change is due),
+    ``"no_access"`` 您没有打开此页面的权限, ``"home"`` the home page.
+    """
+    known = path in KNOWN_PATHS
+    if user is None:
+        return "login" if known and path != "logout" else "home"
+    if user.must_change_password:
+        return "password" if known else "home"
+    if not known or path == HOME_PATHS[user.role]:
+        return "home"
+    return "no_access"
 
 
 def public_pages() -> list[st.Page]:
@@ -146,6 +210,9 @@ SCREENS: dict[str, str] = {
 }
 """Each screen's module name → the sub-package of ``pages`` it lives in."""
 
+OLD_PATHS = frozenset(SCREENS)
+"""The screens' file names: a fresh server once served each ``pages/<file>.py`` there."""
+
 
 def screen_module(name: str) -> str:
     """The importable module of screen ``name``, e.g. ``pages.unit.unit_home``."""
@@ -164,6 +231,21 @@ def _screen(module: str) -> Callable[[], None]:
 
 
 def _page(render, title: str, icon: str, url_path: str, default: bool = False) -> st.Page:
+    # A home page is at the root: its url_path would name an address nothing opens
+    # (Streamlit finds a default page only at "/"), and no hidden page could take it.
     return st.Page(
-        render, title=title, icon=f":material/{icon}:", url_path=url_path, default=default
+        render,
+        title=title,
+        icon=f":material/{icon}:",
+        url_path="" if default else url_path,
+        default=default,
     )
+
+
+def _hidden(render: Callable[[], None], title: str, url_path: str) -> st.Page:
+    return st.Page(render, title=title, url_path=url_path, visibility="hidden")
+
+
+def _addresses(requested: str) -> set[str]:
+    """Every address the app knows, and the one this run was opened at."""
+    return set(KNOWN_PATHS) | set(OLD_PATHS) | ({requested} if requested else set())

@@ -6,6 +6,8 @@
 ``python -m themeday audit verify [--db PATH]`` (check the audit log's hash chain)
 ``python -m themeday audit retention --days N [--db PATH]`` (N ≥ 183; audited)
 ``python -m themeday check-accounts [--db PATH]`` (look-alike or reserved usernames)
+``python -m themeday serve [--server.port N …]`` (start the app: ``streamlit run app.py``
+without Streamlit's "Page not found" on the first address opened after a start)
 """
 
 from __future__ import annotations
@@ -28,6 +30,11 @@ from themeday.repository import Repository
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["serve"]:  # the rest are Streamlit's options, passed on as they are
+        from themeday.ui.serve import serve
+
+        return serve(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m themeday", description="主题日 管理命令")
     commands = parser.add_subparsers(dest="command", required=True)
     init = commands.add_parser("init", help="创建数据库（默认含演示数据）")
@@ -61,6 +68,9 @@ def main(argv: list[str] | None = None) -> int:
         "--db",
         type=Path,
         help="数据库文件路径（默认 $THEMEDAY_DB 或 data/themeday.duckdb）",
+    )
+    commands.add_parser(
+        "serve", help="启动应用（同 streamlit run app.py，其后的参数原样交给 Streamlit）"
     )
     args = parser.parse_args(argv)
 

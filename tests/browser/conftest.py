@@ -1,4 +1,4 @@
-"""Fixtures for the browser tests: a real ``streamlit run app.py`` and Debian's Chromium.
+"""Fixtures for the browser tests: the app as the README starts it, and Debian's Chromium.
 
 The app runs in a subprocess on a free port with its own DuckDB file (created with
 demo data on the first page load) and a random cookie signing key. ``app_server`` is
@@ -130,9 +130,8 @@ def _launch(workdir: Path) -> AppServer:
                 [
                     sys.executable,
                     "-m",
-                    "streamlit",
-                    "run",
-                    "app.py",
+                    "themeday",
+                    "serve",  # streamlit run app.py, as the README starts it
                     "--server.port",
                     str(port),
                     "--server.headless",

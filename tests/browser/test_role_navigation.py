@@ -31,11 +31,13 @@ def test_the_auditor_sees_only_the_audit_log(page: Page, app_server: AppServer):
         expect(nav_link(page, title)).to_have_count(0)
     expect(page.get_by_label("活动年度")).to_have_count(0)  # no campaign to pick
 
-    # a bookmark of an office page opens the auditor's own page, never the office's
+    # a bookmark of an office page says so, with a way home, never the office's page
     page.goto(f"{app_server.url}/units")
-    shown(page.get_by_role("heading", name="审计日志"))
+    shown(page.get_by_text("您没有打开此页面的权限"))
     settle(page)
     expect(page.get_by_role("heading", name="单位与账号")).to_have_count(0)
+    page.get_by_role("link", name="返回首页").click()
+    shown(page.get_by_role("heading", name="审计日志"))
 
 
 def test_the_office_no_longer_sees_the_audit_log(page: Page, app_server: AppServer):
@@ -47,7 +49,7 @@ def test_the_office_no_longer_sees_the_audit_log(page: Page, app_server: AppServ
     expect(page.locator("body")).not_to_contain_text("最近操作记录")  # no trail at home
 
     page.goto(f"{app_server.url}/audit")  # the auditor's address, typed by the office
-    shown(page.get_by_role("heading", name="管理首页"))
+    shown(page.get_by_text("您没有打开此页面的权限"))
     settle(page)
     expect(page.get_by_role("heading", name="审计日志")).to_have_count(0)
     expect(page.get_by_role("button", name="校验哈希链")).to_have_count(0)
