@@ -8,7 +8,14 @@ import pandas as pd
 import pytest
 
 from themeday.config import TZ
-from themeday.dates import deadline_date, minute_time, prose_date, table_date, weekday
+from themeday.dates import (
+    deadline_date,
+    deadline_dates,
+    minute_time,
+    prose_date,
+    table_date,
+    weekday,
+)
 from themeday.domain import cn_date
 
 
@@ -51,3 +58,9 @@ def test_times_are_beijing_to_the_minute_without_seconds_or_offset():
     assert minute_time("2026-12-02 13:05:23.949357+08:00") == "2026-12-02 13:05"
     assert minute_time(pd.Timestamp(moment)) == "2026-12-02 13:05"
     assert minute_time(date(2026, 12, 2)) == "2026-12-02"
+
+
+def test_a_column_of_deadlines_reads_like_one_deadline():
+    today = date(2026, 11, 20)
+    days = pd.Series([date(2026, 12, 3), None, date(2027, 1, 5)])
+    assert deadline_dates(days, today).tolist() == ["12月3日（周四）", "", "2027年1月5日（周二）"]

@@ -96,3 +96,26 @@ def minute_time(value: datetime | pd.Timestamp | str | None) -> str:
     if value.tzinfo is not None:
         value = value.astimezone(TZ)
     return f"{value:%Y-%m-%d %H:%M}"
+
+
+def deadline_dates(days: pd.Series, today: date | None = None) -> pd.Series:
+    """:func:`deadline_date` for a whole column at once (empty strings for missing days)."""
+    if today is None:
+        today = datetime.now(TZ).date()
+    days = pd.to_datetime(days)
+    present = days.notna()
+    if not present.any():
+        return pd.Series("", index=days.index, dtype=object)
+    year = days.dt.year
+    text = (year.astype("Int64").astype(str) + "年").where(year != today.year, "")
+    weekdays = days.dt.weekday.map(lambda n: WEEKDAYS[int(n)] if n == n else "")
+    text = (
+        text
+        + days.dt.month.astype("Int64").astype(str)
+        + "月"
+        + days.dt.day.astype("Int64").astype(str)
+        + "日（"
+        + weekdays
+        + "）"
+    )
+    return text.where(present, "").astype(object)

@@ -34,6 +34,7 @@ from themeday.compliance_exports import (
     compliance_xlsx,
 )
 from themeday.config import now
+from themeday.dates import prose_date
 from themeday.domain import (
     COMPLIANCE_WEIGHT_LABELS,
     TRAFFIC_LIGHT_LABELS,
@@ -603,7 +604,7 @@ def chase_export(
 
 
 def _as_of_filters(as_of: date, filters: str = "") -> str:
-    return "；".join(x for x in (f"统计截至{as_of:%Y-%m-%d}", filters) if x)
+    return "；".join(x for x in (f"统计截至{prose_date(as_of)}", filters) if x)
 
 
 def _export_slot(result: ComplianceResult, campaign: Campaign) -> str:
@@ -704,7 +705,7 @@ def _workbook_export(
         ),
         primary=True,
     )
-    st.caption(f"已于 {made_at:%H:%M:%S} 生成（统计截至 {result.as_of:%Y-%m-%d}）。")
+    st.caption(f"已于 {made_at:%H:%M:%S} 生成（统计截至{prose_date(result.as_of)}）。")
 
 
 def _csv_builder(result: ComplianceResult, sheet: str) -> Callable[[Repository], bytes]:

@@ -15,6 +15,7 @@ import streamlit as st
 
 from themeday import workspace
 from themeday.config import now
+from themeday.dates import minute_time
 from themeday.domain import Actor, NotFound, PermissionDenied, Role, ValidationError
 from themeday.exports import csv_bytes, view_xlsx
 from themeday.file_audit import DownloadAudit
@@ -772,7 +773,7 @@ def comments(repo: Repository, actor: Actor, table: GridTable, record: dict) -> 
         st.caption("暂无意见。")
     for item in thread.itertuples():
         with st.chat_message("assistant" if item.role == Role.OFFICE else "user"):
-            st.markdown(f"**{escape_markdown(item.username)}** · {item.created_at:%Y-%m-%d %H:%M}")
+            st.markdown(f"**{escape_markdown(item.username)}** · {minute_time(item.created_at)}")
             st.text(item.body)
     if actor.role == Role.LEADER:
         return
