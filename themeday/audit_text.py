@@ -12,7 +12,10 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import asdict
+from datetime import date, datetime
 from typing import Any
+
+import pandas as pd
 
 from themeday.dates import minute_time, table_date
 from themeday.domain import COMPLIANCE_WEIGHT_LABELS, ComplianceWeights, DeclarationStatus, Role
@@ -49,12 +52,16 @@ def person(display_name: str | None, login: str | None) -> str:
 
 def value_text(value: Any) -> str:
     """One stored value as a person reads it: 是/否, numbers without ``.0``, no ``None``."""
-    if value is None:
+    if value is None or (not isinstance(value, str | list | tuple | dict) and pd.isna(value)):
         return ""
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, float):
         return f"{value:g}"
+    if isinstance(value, datetime):
+        return minute_time(value)
+    if isinstance(value, date):
+        return table_date(value)
     if isinstance(value, list | tuple):
         return "、".join(value_text(v) for v in value)
     if isinstance(value, dict):

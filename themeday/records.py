@@ -128,6 +128,8 @@ class DeclarationEvent:
     snapshot: str
     username: str
     occurred_at: datetime
+    display_name: str = ""
+    """The acting account's name now (joined by the read; empty for the set-up code)."""
 
 
 @dataclass(frozen=True)

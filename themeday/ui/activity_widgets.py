@@ -123,7 +123,7 @@ def overview_table(rows: pd.DataFrame, dues: pd.DataFrame, *, with_unit: bool) -
     frame = lifecycle_table(rows, dues)
     frame["活动日期"] = [table_date(d) if d else "未定" for d in frame["活动日期"]]
     columns = [c for c in frame.columns if c != "id" and (with_unit or c != "单位")]
-    st.dataframe(frame, column_order=columns, hide_index=True, width="stretch")
+    st.dataframe(frame, column_order=columns, hide_index=True, placeholder="", width="stretch")
 
 
 def activity_label(activity: Activity, *, with_unit: bool = False) -> str:

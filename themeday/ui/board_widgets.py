@@ -164,6 +164,7 @@ def month_calendar(month: CalendarMonth) -> None:
                 ]
             ),
             hide_index=True,
+            placeholder="",
             width="stretch",
         )
     else:

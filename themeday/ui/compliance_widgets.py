@@ -248,6 +248,7 @@ def chase_table(items: pd.DataFrame) -> None:
     st.dataframe(
         items_frame(items),
         hide_index=True,
+        placeholder="",
         width="stretch",
         column_config=_ITEM_COLUMN_CONFIG,
         key=table_key,
@@ -348,6 +349,7 @@ def todo_list(items: pd.DataFrame) -> None:
     st.dataframe(
         items_frame(items, with_unit=False),
         hide_index=True,
+        placeholder="",
         width="stretch",
         column_config=_ITEM_COLUMN_CONFIG,
     )
@@ -394,7 +396,7 @@ def units_table(result: ComplianceResult) -> None:
     }
     config[COLUMN_LABELS["rank"]] = st.column_config.NumberColumn("排名", pinned=True)
     config[COLUMN_LABELS["unit_name"]] = st.column_config.TextColumn("单位", pinned=True)
-    st.dataframe(frame, hide_index=True, width="stretch", column_config=config)
+    st.dataframe(frame, hide_index=True, placeholder="", width="stretch", column_config=config)
 
 
 ACTIVITY_TABLE_COLUMNS = (
@@ -430,7 +432,7 @@ def activities_table(result: ComplianceResult) -> None:
     config[COLUMN_LABELS["planned_month"]] = st.column_config.NumberColumn(
         COLUMN_LABELS["planned_month"], format="%d月"
     )
-    st.dataframe(frame, hide_index=True, width="stretch", column_config=config)
+    st.dataframe(frame, hide_index=True, placeholder="", width="stretch", column_config=config)
 
 
 def adjustment_form(
@@ -492,6 +494,7 @@ def adjustments_table(result: ComplianceResult) -> None:
     st.dataframe(
         frame,
         hide_index=True,
+        placeholder="",
         width="stretch",
         column_config={
             "时间": st.column_config.DatetimeColumn("时间", format="YYYY-MM-DD HH:mm"),

@@ -12,6 +12,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from themeday.audit_text import person
 from themeday.auth import AuthService
 from themeday.dates import deadline_date, minute_time, table_date
 from themeday.domain import (
@@ -329,9 +330,9 @@ def history_table(events: list[DeclarationEvent]) -> pd.DataFrame:
             {
                 "时间": minute_time(event.occurred_at),
                 "操作": _HISTORY_ACTIONS.get(event.action, event.action),
-                "操作人": event.username,
+                "操作人": person(event.display_name, event.username),
                 "版本": event.version,
-                "意见/原因": event.reason,
+                "意见/原因": event.reason or "",
                 "当时的主题": "；".join(
                     f"{t['title']}（{t['planned_month']}月·{t['form']}）" for t in themes
                 ),
@@ -497,4 +498,4 @@ def refused_import(
 def import_problems(errors: list[str]) -> None:
     """A refused import file: how many problems, each with its row, and that nothing changed."""
     st.error(f"文件有{len(errors)}处问题，未导入任何内容：")
-    st.dataframe(pd.DataFrame({"问题": errors}), hide_index=True, width="stretch")
+    st.dataframe(pd.DataFrame({"问题": errors}), hide_index=True, placeholder="", width="stretch")
