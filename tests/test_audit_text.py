@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import UTC, datetime
 
-from themeday.audit import AuditFilter, AuditRow, table_rows
+from openpyxl import load_workbook
+
+from themeday.audit import AuditFilter, AuditRow, audit_xlsx, table_rows
 from themeday.audit_text import change_line, detail_lines, object_text, person, value_text
 from themeday.domain import SYSTEM_AUDITOR, ComplianceWeights
 from themeday.grid import field_change_detail, grid_table
@@ -125,3 +128,17 @@ def test_the_audit_read_joins_names(demo, office):
     created = next(r for r in rows if r.object_type == "unit" and r.object_id == str(unit.id))
     assert created.object_name == unit.name
     assert table_rows([created])[0]["操作人"] == "系统"
+
+
+def test_the_xlsx_export_carries_the_same_chinese_text(demo, office):
+    campaign = demo.current_campaign(office)
+    demo.set_weights(office, campaign.id, ComplianceWeights(declared_late_cap=3.0))
+    rows = demo.search_audit(SYSTEM_AUDITOR, AuditFilter(), 3)
+    sheet = load_workbook(io.BytesIO(audit_xlsx(rows))).active
+    header = next(r for r in range(1, 6) if sheet.cell(r, 1).value == "编号")
+    names = [c.value for c in sheet[header]]
+    first = {n: c.value for n, c in zip(names, sheet[header + 1], strict=False)}
+    assert first["说明"] == "逾期申报扣分上限：5 → 3"
+    assert first["操作人"] == f"{office.display_name}（office）"
+    assert first["对象"] == f"主题日活动：{campaign.title}"
+    assert sheet.cell(header + 1, names.index("时间") + 1).number_format == "yyyy-mm-dd hh:mm"
