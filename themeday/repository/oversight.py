@@ -21,6 +21,7 @@ from themeday.audit import (
     verify_chain,
 )
 from themeday.config import TZ
+from themeday.dates import minute_time
 from themeday.db import in_transaction
 from themeday.domain import (
     Actor,
@@ -98,9 +99,9 @@ class RetentionResult:
 
     def message(self) -> str:
         if not self.deleted:
-            return f"没有早于{self.cutoff:%Y-%m-%d %H:%M}且可删除的审计记录，未删除任何记录。"
+            return f"没有早于{minute_time(self.cutoff)}且可删除的审计记录，未删除任何记录。"
         return (
-            f"已删除早于{self.cutoff:%Y-%m-%d %H:%M}的审计记录 {self.deleted} 条"
+            f"已删除早于{minute_time(self.cutoff)}的审计记录 {self.deleted} 条"
             f"（#{self.first_id}至#{self.up_to_id}），本次清理已记入审计日志。"
         )
 
