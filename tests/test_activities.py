@@ -162,9 +162,9 @@ def test_deadline_text_counts_working_days_left_and_late(world):
     # Friday 22 Sep: Mon 25 and Tue 26 are left
     left = activities.plan_deadline(activity, rules, cal, at(2023, 9, 22, 15))
     assert left.workdays_left == 2 and not left.overdue
-    assert left.text == "截止 2023年9月26日，还剩2个工作日"
+    assert left.text == "截止 2023年9月26日（周二），还剩2个工作日"
     today = activities.plan_deadline(activity, rules, cal, at(2023, 9, 26, 23))
-    assert today.text == "截止 2023年9月26日，今天是最后期限"
+    assert today.text == "截止 2023年9月26日（周二），今天是最后期限"
     # still open on 8 Oct (a make-up Sunday): 27, 28 Sep and 7, 8 Oct are working days
     late = activities.plan_deadline(activity, rules, cal, at(2023, 10, 8, 9))
     assert late.overdue and late.late_workdays == 4

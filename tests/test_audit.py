@@ -20,6 +20,7 @@ from tests.conftest import FakeClock, actor_for, copy_demo
 from themeday import db
 from themeday.__main__ import main
 from themeday.audit import (
+    EXPORT_COLUMNS,
     GENESIS,
     AuditFilter,
     AuditRow,
@@ -369,7 +370,7 @@ def test_exports_neutralise_every_text_cell(demo, office):
     for row in table[1:]:
         for value in row:
             assert not value or value[0] not in "=+-@\t\r", value
-    assert any(r[7] == "'=cmd|' /C calc'!A0" for r in table[1:])
+    assert any(r[EXPORT_COLUMNS.index("对象编号")] == "'=cmd|' /C calc'!A0" for r in table[1:])
 
 
 # ------------------------------------------------------------------ retention

@@ -21,6 +21,7 @@ import pytest
 from tests.conftest import FakeClock, actor_for, copy_demo
 from themeday import bench, db
 from themeday.audit import action_label
+from themeday.dates import minute_time
 from themeday.domain import (
     SYSTEM_ACTOR,
     Actor,
@@ -960,12 +961,16 @@ def test_each_field_edit_is_one_history_row(world: World):
     ]
 
     history = history_rows(repo.change_history(office, "activities", 13))
-    assert list(history.columns) == ["时间", "用户", "操作", "字段", "修改前", "修改后"]
+    assert list(history.columns) == ["时间", "操作人", "操作", "字段", "修改前", "修改后"]
     edited = history[history["操作"] == "修改字段"]
     assert sorted(edited["字段"]) == ["活动地点", "预计人数"]
     row = edited[edited["字段"] == "活动地点"].iloc[0]
-    assert (row["用户"], row["修改前"], row["修改后"]) == ("office", loaded["place"], "新地点")
-    assert pd.Timestamp(row["时间"]) == pd.Timestamp(clock())
+    assert (row["操作人"], row["修改前"], row["修改后"]) == (
+        f"{office.display_name}（office）",
+        loaded["place"],
+        "新地点",
+    )
+    assert row["时间"] == minute_time(clock())
     assert list(history["时间"]) == sorted(history["时间"])  # oldest first
 
     # a unit reads its own record's history, not another unit's

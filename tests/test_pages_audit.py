@@ -3,6 +3,7 @@ check, exports); the office, units and leaders are refused (权限分离)."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pandas as pd
@@ -40,7 +41,7 @@ def test_the_auditor_sees_the_newest_rows_first_and_every_filter_narrows_them(ap
     at.text_input(key="audit_user").input("unit2").run()
     table = shown(at)
     assert len(table) == app_db.count_audit(auditor, AuditFilter(username="unit2")) > 0
-    assert set(table["用户"]) == {"unit2"}
+    assert {p.rpartition("（")[2] for p in table["操作人"]} == {"unit2）"}
 
     at.selectbox(key="audit_result").select("失败").run()
     table = shown(at)
@@ -104,3 +105,55 @@ def test_everyone_but_the_auditor_is_refused(app_db, username):
     assert not at.exception
     assert "无权访问" in texts(at, "error")
     assert not at.dataframe and titles(at) == []
+
+
+def test_the_audit_log_reads_as_plain_chinese(app_db):
+    """No None, True, system, raw JSON or microseconds on the 审计日志 screen."""
+    from themeday.domain import ComplianceWeights
+    from themeday.grid import Changeset, RowEdit
+
+    office = app_db.login_record("office").user.as_actor()
+    campaign = app_db.current_campaign(office)
+    app_db.set_weights(office, campaign.id, ComplianceWeights(declared_late_cap=3.0))
+    record = app_db.grid_record(office, "activities", 13)
+    app_db.save_grid(
+        office,
+        "activities",
+        Changeset(
+            edits=(
+                RowEdit(
+                    13,
+                    record["version"],
+                    {"expected_participants": 45},
+                    {"expected_participants": record["expected_participants"]},
+                ),
+            )
+        ),
+    )
+    day = date(2030, 10, 12)  # a Saturday worked (调休)
+    app_db.save_grid(
+        office, "workday_overrides", Changeset(inserts=({"day": day, "is_workday": True},))
+    )
+    AuthService(app_db).authenticate("nobody", "Wrong@1234")  # no account, no role
+
+    at = host(app_db, "audit_log", "auditor")
+    assert not at.exception
+    table = shown(at)
+    cells = [str(v) for v in table.drop(columns=["编号"]).to_numpy().ravel()]
+    for word in ("None", "True", "False", "nan", "NaT", "system", "declaration", "{"):
+        assert not [c for c in cells if word in c], word
+    assert not [c for c in cells if re.search(r"\d:\d\d:\d\d|\+08:00", c)]  # to the minute
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", t) for t in table["时间"])
+
+    by_action = table.set_index("操作")
+    weights = by_action.loc["设置考核权重"]
+    assert weights["说明"] == "逾期申报扣分上限：5 → 3"
+    assert weights["操作人"] == f"{office.display_name}（office）"
+    assert weights["对象"] == f"主题日活动：{campaign.title}"
+    edits = table[table["操作"] == "修改字段"]
+    assert set(edits["对象"]) == {f"活动：{record['title']}"}
+    created = table[table["对象"] == "节假日/调休：2030-10-12"]
+    assert "上班（调休）：是" in created["说明"].iloc[0]
+    assert any(d.startswith("预计人数：") and d.endswith("→ 45") for d in edits["说明"])
+    at.text_input(key="audit_user").input("system").run()
+    assert set(shown(at)["操作人"]) == {"系统"}  # the set-up code of the first run

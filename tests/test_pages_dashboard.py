@@ -154,7 +154,7 @@ def test_an_earlier_date_reproduces_an_earlier_picture(app_db):
     before = metrics(at)
     assert before != today
     assert before == expected(engine(app_db, "leader", earlier))
-    assert "统计截至 2026年11月10日" in " ".join(c.value for c in at.caption)
+    assert "统计截至2026年11月10日" in " ".join(c.value for c in at.caption)
     at.run()
     assert metrics(at) == before  # the same data and date give the same numbers
     at.date_input[0].set_value(DEMO_DAY).run()

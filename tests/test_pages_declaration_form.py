@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.test_pages import host, texts
 from themeday import declarations
+from themeday.dates import deadline_date
 from themeday.domain import SYSTEM_ACTOR
 
 HALF = {"title": "乡村振兴政策宣讲"}
@@ -179,11 +180,11 @@ def test_unit_home_after_the_deadline_says_it_may_still_be_submitted(app_db):
     assert "申报已截止，仍可逾期提交" in shown
     assert f"逾期{late}个工作日" in shown and late > 0
     deadline = campaign.rules.declaration_deadline
-    assert f"请于 {deadline:%Y年%m月%d日} 前填报" not in shown
+    assert f"请于{deadline_date(deadline)}前填报" not in shown
 
     _set_deadline(app_db, 20)
     at = host(app_db, "unit_home", "unit3")
     shown = texts(at, "warning") + texts(at, "info")
     assert "申报已截止" not in shown
     deadline = app_db.current_campaign(SYSTEM_ACTOR).rules.declaration_deadline
-    assert f"请于 {deadline:%Y年%m月%d日} 前填报" in shown
+    assert f"请于{deadline_date(deadline)}前填报" in shown

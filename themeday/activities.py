@@ -20,6 +20,7 @@ import pandas as pd
 from themeday import caching
 from themeday.compliance import due_in_force
 from themeday.config import TZ
+from themeday.dates import deadline_date, deadline_dates, minute_time
 from themeday.declaration_rules import deadline_end, late_workdays
 from themeday.declarations import uploads_root
 from themeday.domain import (
@@ -87,10 +88,10 @@ class Deadline:
 
     @property
     def text(self) -> str:
-        """e.g. “截止 2023年9月26日，还剩3个工作日” or “逾期2个工作日报送”."""
-        due = f"截止 {cn_date(self.due)}"
+        """e.g. “截止 9月26日（周二），还剩3个工作日” or “逾期2个工作日报送”."""
+        due = f"截止 {deadline_date(self.due)}"
         if self.filed:
-            when = self.filed_at.astimezone(TZ).strftime("%Y-%m-%d %H:%M")
+            when = minute_time(self.filed_at)
             if self.late_workdays:
                 return f"{when} 报送，逾期{self.late_workdays}个工作日（{due}）"
             return f"{when} 按时报送（{due}）"
@@ -839,7 +840,7 @@ def _cells(own: pd.DataFrame, kind: str, cancelled: np.ndarray) -> np.ndarray:
     filed = own[f"{kind}_filed_at"].notna().to_numpy()
     is_late = (own[f"{kind}_late"].fillna(0) > 0).to_numpy()
     none = cancelled | due.isna().to_numpy()
-    text = due.dt.strftime("%m-%d").fillna("").to_numpy(dtype=object) + "截止"
+    text = (deadline_dates(due) + "截止").to_numpy(dtype=object)
     return np.select(
         [none, filed & is_late, filed, is_late],
         ["—", "逾期" + late + "个工作日报送", "按时报送", "逾期" + late + "个工作日未报"],

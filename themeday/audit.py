@@ -298,6 +298,7 @@ ACTION_LABELS: Mapping[str, str] = {
     "download": "下载/导出",
     "upload_refused": "上传被拒",
     "upload_failed": "文件保存失败",
+    "remove_file": "删除附件",
 }
 """Chinese names of the actions the repository audits (unknown ones are shown as is)."""
 
@@ -321,15 +322,20 @@ OBJECT_LABELS: Mapping[str, str] = {
 
 
 def action_label(action: str) -> str:
-    """``approve`` → ``审核通过``."""
-    return ACTION_LABELS.get(action, action)
+    """``approve`` → ``审核通过``; a code this version does not name reads 其他操作 (text
+    that is already Chinese, e.g. a label handed back by a widget, is kept)."""
+    if action in ACTION_LABELS:
+        return ACTION_LABELS[action]
+    return "其他操作" if action.isascii() else action
 
 
 def object_label(object_type: str | None) -> str:
     """``declaration`` → ``申报表``."""
     if not object_type:
         return ""
-    return OBJECT_LABELS.get(object_type, object_type)
+    if object_type in OBJECT_LABELS:
+        return OBJECT_LABELS[object_type]
+    return "其他" if object_type.isascii() else object_type
 
 
 def role_label(role: str | None) -> str:
@@ -337,18 +343,19 @@ def role_label(role: str | None) -> str:
     try:
         return Role(role).label if role else ""
     except ValueError:
-        return role or ""
+        return "系统" if role == "system" else ""
 
 
 # ------------------------------------------------------------------ tables and exports
 COLUMNS: tuple[str, ...] = (
     "编号",
     "时间",
-    "用户",
+    "操作人",
     "角色",
-    "单位编号",
+    "所属单位",
     "操作",
     "对象类型",
+    "对象",
     "对象编号",
     "结果",
     "说明",
@@ -364,25 +371,39 @@ def local_time(moment: datetime) -> datetime:
     return moment.replace(tzinfo=None)
 
 
-def table_rows(rows: Sequence[AuditRow], with_hash: bool = False) -> list[dict[str, object]]:
-    """Rows with Chinese headers (:data:`COLUMNS`, plus 本条哈希 ``with_hash``)."""
-    return [
-        {
-            "编号": r.id,
-            "时间": local_time(r.occurred_at),
-            "用户": r.username,
-            "角色": role_label(r.role),
-            "单位编号": r.unit_id,
-            "操作": action_label(r.action),
-            "对象类型": object_label(r.object_type),
-            "对象编号": r.object_id or "",
-            "结果": "成功" if r.success else "失败",
-            "说明": r.detail,
-            "来源地址": r.client_address or "",
-            **({"本条哈希": r.row_hash or ""} if with_hash else {}),
-        }
-        for r in rows
-    ]
+def table_rows(
+    rows: Sequence[AuditRow], with_hash: bool = False, text_times: bool = False
+) -> list[dict[str, object]]:
+    """Rows with Chinese headers (:data:`COLUMNS`, plus 本条哈希 ``with_hash``) in plain
+    Chinese (:mod:`themeday.audit_text`): 时间 is a Beijing time (``text_times``: as text
+    to the minute, for the screen), 操作人 a display name with the login, the object by its
+    name, and the detail as readable lines joined by ；."""
+    from themeday.audit_text import detail_lines, object_text, person
+    from themeday.dates import minute_time
+
+    table = []
+    for r in rows:
+        lines = detail_lines(r.action, r.object_type, r.detail, r.previous_detail or None)
+        if lines == [r.object_name] or (r.object_name and lines == [r.object_name.strip()]):
+            lines = []  # a create row's detail is the name the object column already shows
+        table.append(
+            {
+                "编号": r.id,
+                "时间": minute_time(r.occurred_at) if text_times else local_time(r.occurred_at),
+                "操作人": person(r.actor_name, r.username),
+                "角色": role_label(r.role),
+                "所属单位": r.unit_name or "",
+                "操作": action_label(r.action),
+                "对象类型": object_label(r.object_type),
+                "对象": object_text(r.object_type, r.object_id, r.object_name),
+                "对象编号": "" if r.object_type == "session" else (r.object_id or ""),
+                "结果": "成功" if r.success else "失败",
+                "说明": "；".join(lines),
+                "来源地址": r.client_address or "",
+                **({"本条哈希": r.row_hash or ""} if with_hash else {}),
+            }
+        )
+    return table
 
 
 def audit_csv(rows: Sequence[AuditRow]) -> bytes:
@@ -392,7 +413,15 @@ def audit_csv(rows: Sequence[AuditRow]) -> bytes:
     return csv_bytes(table_rows(rows, with_hash=True), EXPORT_COLUMNS)
 
 
-_EXPORT_WIDTHS = {"时间": 20, "来源地址": 18, "说明": 50, "本条哈希": 30, "操作": 16}
+_EXPORT_WIDTHS = {
+    "时间": 17,
+    "操作人": 22,
+    "对象": 30,
+    "来源地址": 18,
+    "说明": 50,
+    "本条哈希": 30,
+    "操作": 16,
+}
 
 
 def audit_xlsx(rows: Sequence[AuditRow], subtitle: str = "") -> bytes:
@@ -430,7 +459,7 @@ def audit_xlsx(rows: Sequence[AuditRow], subtitle: str = "") -> bytes:
         columns,
         ([row[c] for c in columns] for row in table_rows(rows, with_hash=True)),
         widths,
-        number_formats={"时间": "yyyy-mm-dd hh:mm:ss"},
+        number_formats={"时间": "yyyy-mm-dd hh:mm"},
     )
     page_setup(ws, landscape=True, title_rows=f"{header}:{header}")
     return save(wb, body)
@@ -438,6 +467,8 @@ def audit_xlsx(rows: Sequence[AuditRow], subtitle: str = "") -> bytes:
 
 def filter_summary(filters: AuditFilter) -> str:
     """The filters as one Chinese line for the top of an export (empty: 全部记录)."""
+    from themeday.dates import table_date
+
     parts = []
     if filters.username:
         parts.append(f"用户含“{filters.username}”")
@@ -448,8 +479,8 @@ def filter_summary(filters: AuditFilter) -> str:
     if filters.object_id:
         parts.append(f"对象编号：{filters.object_id}")
     if filters.date_from or filters.date_to:
-        start = filters.date_from.isoformat() if filters.date_from else "最早"
-        end = filters.date_to.isoformat() if filters.date_to else "最新"
+        start = table_date(filters.date_from) if filters.date_from else "最早"
+        end = table_date(filters.date_to) if filters.date_to else "最新"
         parts.append(f"日期：{start}至{end}")
     if filters.success is not None:
         parts.append("结果：" + ("成功" if filters.success else "失败"))

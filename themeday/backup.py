@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING
 
 from themeday import db_admin
 from themeday.config import now as clock_now
+from themeday.dates import minute_time
 from themeday.migrations import LATEST_VERSION
 
 if TYPE_CHECKING:
@@ -104,7 +105,7 @@ class Manifest:
         return (
             f"数据表 {len(self.tables)} 张，共 {self.rows} 行；附件文件 {self.upload_files} 个；"
             f"备份文件共 {len(self.files)} 个（结构版本 {self.schema_version}，"
-            f"备份时间 {self.created_at}）。"
+            f"备份时间 {minute_time(self.created_at)}）。"
         )
 
     def to_json(self) -> str:

@@ -505,5 +505,8 @@ def compliance_weights_problems(values: dict[str, object]) -> list[str]:
 
 
 def cn_date(day: date | None) -> str:
-    """A date as the notices write it: ``2023年10月9日`` (``—`` when there is none)."""
-    return f"{day.year}年{day.month}月{day.day}日" if day else "—"
+    """A date as the notices write it: ``2023年10月9日`` (``—`` when there is none); see
+    :func:`themeday.dates.prose_date`."""
+    from themeday.dates import prose_date  # domain stays a leaf that loads no pandas
+
+    return prose_date(day) if day else "—"

@@ -845,33 +845,41 @@ def _history_text(grid_field: GridField, value: Any) -> str:
 
 
 def history_rows(entries: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
-    """A record's change history: 时间, 用户, 操作, 字段, 修改前, 修改后.
+    """A record's change history: 时间, 操作人, 操作, 字段, 修改前, 修改后, in plain Chinese.
 
-    ``entries`` are audit rows (occurred_at, username, action, detail); a field edit's
-    JSON detail is split into field, before and after, any other action keeps its
-    detail as 修改后.
+    ``entries`` are audit rows (occurred_at, username, display_name, action, detail); a
+    field edit's JSON detail is split into field, before and after; any other detail is
+    read as :func:`themeday.audit_text.detail_lines` and kept as 修改后.
     """
+    from themeday.audit_text import detail_lines, person, value_text
+    from themeday.dates import minute_time
+
     rows = []
     for entry in entries:
         action = entry["action"]
-        field_label, before, after = "", "", str(entry.get("detail") or "")
+        detail = str(entry.get("detail") or "")
+        field_label, before, after = "", "", detail
+        parsed = None
         if action == "edit":
             try:
-                detail = json.loads(after)
-                field_label, before, after = detail["label"], detail["before"], detail["after"]
+                parsed = json.loads(detail)
+                field_label = parsed["label"]
+                before, after = value_text(parsed["before"]), value_text(parsed["after"])
             except (ValueError, KeyError, TypeError):
-                pass
+                parsed = None
+        if parsed is None:
+            after = "；".join(detail_lines(action, entry.get("object_type"), detail))
         rows.append(
             {
-                "时间": entry["occurred_at"],
-                "用户": entry["username"],
+                "时间": minute_time(entry["occurred_at"]),
+                "操作人": person(entry.get("display_name"), entry["username"]),
                 "操作": action_label(action),
                 "字段": field_label,
                 "修改前": before,
                 "修改后": after,
             }
         )
-    return pd.DataFrame(rows, columns=["时间", "用户", "操作", "字段", "修改前", "修改后"])
+    return pd.DataFrame(rows, columns=["时间", "操作人", "操作", "字段", "修改前", "修改后"])
 
 
 # --------------------------------------------------------------------------- export, import

@@ -128,6 +128,8 @@ class DeclarationEvent:
     snapshot: str
     username: str
     occurred_at: datetime
+    display_name: str = ""
+    """The acting account's name now (joined by the read; empty for the set-up code)."""
 
 
 @dataclass(frozen=True)
@@ -249,6 +251,15 @@ class AuditEntry:
     row_hash: str | None = None
     client_address: str = ""
     """来源地址: the client's IP address ("" before it was recorded, and for the CLI)."""
+    actor_name: str = ""
+    """The acting account's display name now (not hashed: joined by the audit reads)."""
+    unit_name: str = ""
+    """The acting account's unit by name (joined, not hashed)."""
+    object_name: str = ""
+    """The object by its name: a unit's or activity's name, a 申报表's unit, a file's name
+    (joined, not hashed; empty when the object is gone)."""
+    previous_detail: str = ""
+    """For 设置考核权重: the detail of the set before it, to show what changed (joined)."""
 
 
 @dataclass(frozen=True)

@@ -47,7 +47,7 @@ def render() -> None:
     # ---------------------------------------------------------------- filters
     actions, object_types = repo.audit_choices(actor)
     top = st.columns(3)
-    username = top[0].text_input("用户", key="audit_user", placeholder="用户名（可输入部分）")
+    username = top[0].text_input("用户", key="audit_user", placeholder="登录名（可输入部分）")
     chosen_actions = top[1].multiselect(
         "操作", actions, key="audit_actions", format_func=action_label, placeholder="全部操作"
     )
@@ -94,14 +94,10 @@ def render() -> None:
         )
         rows = repo.search_audit(actor, filters, PAGE_SIZE, (int(page) - 1) * PAGE_SIZE)
         st.dataframe(
-            pd.DataFrame(table_rows(rows)),
+            pd.DataFrame(table_rows(rows, text_times=True)),
             hide_index=True,
             width="stretch",
-            column_config={
-                "编号": st.column_config.NumberColumn(format="%d"),
-                "时间": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss"),
-                "单位编号": st.column_config.NumberColumn(format="%d"),
-            },
+            column_config={"编号": st.column_config.NumberColumn(format="%d")},
         )
 
         # ------------------------------------------------------------ export

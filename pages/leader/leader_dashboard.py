@@ -20,6 +20,7 @@ from themeday.assessment import assess
 from themeday.charts import LIGHT_COLOURS
 from themeday.compliance import ComplianceResult, labelled
 from themeday.config import TZ
+from themeday.dates import minute_time, prose_date, table_date
 from themeday.domain import TRAFFIC_LIGHT_LABELS, NotFound, Role
 from themeday.ui import gate
 from themeday.ui.compliance_widgets import as_of_picker
@@ -67,7 +68,7 @@ def _live(campaign_id: int, as_of: date) -> None:
     result = assess(repo, actor, campaign, as_of)
     updated = repo.clock().astimezone(TZ)
     st.caption(
-        f"数据更新时间 {updated:%H:%M:%S} · 统计截至 {as_of:%Y年%m月%d日} 24时"
+        f"数据更新时间 {updated:%H:%M:%S} · 统计截至{prose_date(as_of)}24时"
         f" · 每{REFRESH_SECONDS}秒自动刷新"
     )
     if result.warning:
@@ -273,7 +274,7 @@ def _text(value) -> str:
     if value is None or value is pd.NaT or (not isinstance(value, str) and pd.isna(value)):
         return "—"
     if isinstance(value, pd.Timestamp):
-        return f"{value:%Y-%m-%d}" if value == value.normalize() else f"{value:%Y-%m-%d %H:%M}"
+        return table_date(value) if value == value.normalize() else minute_time(value)
     if isinstance(value, float):
         return f"{value:g}"
     return str(value) or "—"

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from themeday.assessment import assess
+from themeday.dates import prose_date
 from themeday.domain import Role
 from themeday.ui import gate
 from themeday.ui.compliance_widgets import (
@@ -45,7 +46,7 @@ def render() -> None:
     )
     with ranking:
         st.caption(
-            f"按{as_of:%Y年%m月%d日}24时为止的记录计算，得分相同的单位名次相同；点击表头可排序。"
+            f"按{prose_date(as_of)}24时为止的记录计算，得分相同的单位名次相同；点击表头可排序。"
         )
         units_table(result)
         with st.expander("活动明细"):

@@ -6,6 +6,7 @@ import streamlit as st
 
 from themeday import campaigns as campaign_service
 from themeday.campaigns import fields_for_next_year, fields_from_preset
+from themeday.dates import table_date
 from themeday.domain import PRESETS, STANDARD_FORMS, Role
 from themeday.records import Campaign
 from themeday.ui import gate
@@ -29,7 +30,7 @@ def render() -> None:
                         "年度": c.year,
                         "地区": c.region,
                         "活动名称": c.title,
-                        "申报截止": c.rules.declaration_deadline.strftime("%Y-%m-%d"),
+                        "申报截止": table_date(c.rules.declaration_deadline),
                         "当前活动": "是" if c.is_current else "",
                     }
                     for c in campaigns

@@ -7,6 +7,7 @@ chased (催办记录, audited), so the next call knows when the unit was last re
 import streamlit as st
 
 from themeday.assessment import assess, chase_items
+from themeday.dates import prose_date
 from themeday.domain import Role
 from themeday.ui import gate
 from themeday.ui.compliance_widgets import (
@@ -33,7 +34,7 @@ def render() -> None:
     compliance_warning(result)
     light_counts(items, result.weights.yellow_workdays)
     if items.empty:
-        st.success(f"截至{as_of:%Y年%m月%d日}，没有需要催办的事项。")
+        st.success(f"截至{prose_date(as_of)}，没有需要催办的事项。")
         return
 
     shown, filters = item_filters(items)

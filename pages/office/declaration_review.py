@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from themeday import declarations, exports
+from themeday.dates import deadline_date, minute_time, prose_date
 from themeday.domain import DECLARATION_STATUS_LABELS, DeclarationStatus, Role, UnitKind
 from themeday.file_audit import DownloadAudit
 from themeday.records import Campaign, Declaration
@@ -92,7 +93,7 @@ def _queue(identity: Identity, campaign: Campaign, submitted: list[Declaration])
                     "单位": d.unit_name,
                     "类别": d.unit_kind,
                     "状态": declaration_status_label(d.status),
-                    "提交时间": d.submitted_at.strftime("%Y-%m-%d %H:%M") if d.submitted_at else "",
+                    "提交时间": minute_time(d.submitted_at),
                     "逾期": f"{d.late_workdays}个工作日" if d.late_workdays else "",
                     "联系人": d.contact_person,
                     "联系电话": d.contact_phone,
@@ -257,7 +258,7 @@ def _missing(identity: Identity, campaign: Campaign, missing: list, as_of: date)
         st.success("所有单位均已提交申报表。")
         return
     deadline = campaign.rules.declaration_deadline
-    st.caption(f"申报截止：{deadline:%Y年%m月%d日}。以下单位尚未提交（含只保存了草稿的单位）。")
+    st.caption(f"申报截止：{deadline_date(deadline)}。以下单位尚未提交（含只保存了草稿的单位）。")
     st.dataframe(units_frame(missing), hide_index=True, width="stretch")
     deferred_download(
         "导出催报名单（Excel）",
@@ -268,7 +269,7 @@ def _missing(identity: Identity, campaign: Campaign, missing: list, as_of: date)
         repo=identity.repo,
         actor=identity.actor,
         audit=DownloadAudit(
-            "未申报单位催报名单（Excel）", campaign, f"截至{as_of:%Y-%m-%d}未提交", len(missing)
+            "未申报单位催报名单（Excel）", campaign, f"截至{prose_date(as_of)}未提交", len(missing)
         ),
     )
 

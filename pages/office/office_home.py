@@ -9,6 +9,7 @@ import streamlit as st
 from themeday.accounts import account_name_findings
 from themeday.backup import BackupError, list_backups
 from themeday.config import db_path
+from themeday.dates import minute_time
 from themeday.domain import Role
 from themeday.ui import gate
 from themeday.ui.resources import backup_now
@@ -69,7 +70,7 @@ def _backups(identity: gate.Identity) -> None:
                 [
                     {
                         "备份": name,
-                        "时间": manifest.created_at[:19].replace("T", " ") if manifest else "",
+                        "时间": minute_time(manifest.created_at) if manifest else "",
                         "数据行数": manifest.rows if manifest else None,
                         "附件文件": manifest.upload_files if manifest else None,
                         "状态": "完整" if manifest else "不完整（无有效清单）",
@@ -78,5 +79,6 @@ def _backups(identity: gate.Identity) -> None:
                 ]
             ),
             hide_index=True,
+            placeholder="",
             width="stretch",
         )

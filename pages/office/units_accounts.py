@@ -5,6 +5,7 @@ import streamlit as st
 
 from themeday import accounts
 from themeday.config import SECURITY
+from themeday.dates import table_date
 from themeday.domain import Role, UnitKind
 from themeday.imports import parse_units
 from themeday.records import Unit, User
@@ -229,7 +230,7 @@ def _stale_accounts(identity: Identity) -> None:
                     "姓名/岗位": s.user.display_name,
                     "角色": _ROLES[s.user.role],
                     "所属单位": s.user.unit_name or "—",
-                    "最近登录": f"{s.last_login_at:%Y-%m-%d}" if s.last_login_at else "从未登录",
+                    "最近登录": table_date(s.last_login_at) if s.last_login_at else "从未登录",
                     "未登录天数": (today - (s.last_login_at or s.created_at).date()).days,
                 }
                 for s in stale

@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from themeday import holidays
+from themeday.dates import deadline_date, table_date
 from themeday.declarations import calendar
 from themeday.domain import Role
 from themeday.imports import parse_workday_overrides
@@ -42,7 +43,7 @@ def render() -> None:
             pd.DataFrame(
                 [
                     {
-                        "日期": o.day.strftime("%Y-%m-%d"),
+                        "日期": table_date(o.day),
                         "星期": "星期" + _WEEKDAYS[o.day.weekday()],
                         "类型": _KINDS[o.is_workday],
                         "说明": o.note,
@@ -76,7 +77,7 @@ def _add(identity: Identity) -> None:
                 lambda: holidays.save_overrides(
                     identity.repo, identity.actor, [WorkdayOverride(day, is_workday, note)]
                 ),
-                f"已录入 {day:%Y-%m-%d}（{_KINDS[is_workday]}）。",
+                f"已录入 {table_date(day)}（{_KINDS[is_workday]}）。",
             ):
                 st.rerun()
 
@@ -84,10 +85,10 @@ def _add(identity: Identity) -> None:
 def _delete(identity: Identity, overrides: list[WorkdayOverride]) -> None:
     with st.expander("删除录入的日期"):
         days = [o.day for o in overrides]
-        day = st.selectbox("日期", days, format_func=lambda d: d.strftime("%Y-%m-%d"))
+        day = st.selectbox("日期", days, format_func=table_date)
         if st.button("删除", key="workday_delete") and run_action(
             lambda: holidays.delete_override(identity.repo, identity.actor, day),
-            f"已删除 {day:%Y-%m-%d}，该日恢复按内置安排计算。",
+            f"已删除 {table_date(day)}，该日恢复按内置安排计算。",
         ):
             st.rerun()
 
@@ -123,8 +124,8 @@ def _check(identity: Identity, today) -> None:
     plan = work_calendar.plan_due(day, before)
     report = work_calendar.report_due(day, after)
     left, right = st.columns(2)
-    left.metric(f"活动方案截止（提前{before}个工作日）", plan.day.strftime("%Y-%m-%d"))
-    right.metric(f"总结报告截止（{after}个工作日内）", report.day.strftime("%Y-%m-%d"))
+    left.metric(f"活动方案截止（提前{before}个工作日）", deadline_date(plan.day))
+    right.metric(f"总结报告截止（{after}个工作日内）", deadline_date(report.day))
     for result in (plan, report):
         if result.warning:
             st.warning(result.warning)

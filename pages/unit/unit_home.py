@@ -4,6 +4,7 @@ import streamlit as st
 
 from themeday import declarations
 from themeday.assessment import unit_todo
+from themeday.dates import deadline_date, minute_time
 from themeday.domain import DeclarationStatus, Role
 from themeday.records import Campaign
 from themeday.ui import gate
@@ -44,7 +45,7 @@ def render() -> None:
             st.metric("申报状态", declaration_status_label(declaration.status))
             st.text(f"联系人：{declaration.contact_person}　联系电话：{declaration.contact_phone}")
             if declaration.submitted_at:
-                st.caption(f"提交时间：{declaration.submitted_at:%Y-%m-%d %H:%M}")
+                st.caption(f"提交时间：{minute_time(declaration.submitted_at)}")
     with right:
         st.subheader("本次活动要求")
         st.markdown("\n".join(f"- {line}" for line in rules_summary(campaign)))
@@ -65,11 +66,11 @@ def _not_yet_submitted(identity: Identity, campaign: Campaign, started: bool) ->
     form = "《“政务公开主题日”活动主题申报表》"
     state = "本单位的申报表尚未提交（草稿）。" if started else "本单位尚未申报活动主题。"
     if identity.repo.today() <= deadline:
-        st.info(f"{state}下一步：请于 {deadline:%Y年%m月%d日} 前填报{form}。")
+        st.info(f"{state}下一步：请于{deadline_date(deadline)}前填报{form}。")
         return
     late = declarations.late_if_submitted_now(identity.repo, identity.actor, campaign)
     st.warning(
-        f"申报已截止，仍可逾期提交：截止日期为 {deadline:%Y年%m月%d日}，"
+        f"申报已截止，仍可逾期提交：截止日期为{deadline_date(deadline)}，"
         f"现在提交将记为逾期{late}个工作日。"
     )
     st.info(f"{state}下一步：请尽快填报并提交{form}。")

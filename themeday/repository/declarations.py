@@ -465,8 +465,10 @@ class DeclarationsMixin(RepositoryBase):
         """Every submitted version and review of a 申报表, oldest first (申报记录)."""
         self.get_declaration(actor, declaration_id)  # scope check
         rows = self._all(
-            "SELECT id, declaration_id, version, action, status, reason, snapshot, username,"
-            " occurred_at FROM declaration_history WHERE declaration_id = ? ORDER BY id",
+            "SELECT h.id, h.declaration_id, h.version, h.action, h.status, h.reason, h.snapshot,"
+            " h.username, h.occurred_at, coalesce(u.display_name, '') FROM declaration_history h"
+            " LEFT JOIN app_user u ON u.username = h.username"
+            " WHERE h.declaration_id = ? ORDER BY h.id",
             [declaration_id],
         )
         return [DeclarationEvent(*r) for r in rows]

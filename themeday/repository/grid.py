@@ -249,12 +249,15 @@ class GridMixin(RepositoryBase):
         if self._grid_row(actor, table, record_key) is None:
             raise NotFound("记录不存在，或不属于本单位。")
         rows = self._all(
-            "SELECT occurred_at, username, action, detail FROM audit_log"
-            " WHERE object_type = ? AND object_id = ? AND success ORDER BY id",
+            "SELECT a.occurred_at, a.username, a.action, a.detail,"
+            " coalesce(u.display_name, '') FROM audit_log a"
+            " LEFT JOIN app_user u ON u.username = a.username"
+            " WHERE a.object_type = ? AND a.object_id = ? AND a.success ORDER BY a.id",
             [table.object_type, str(record_key)],
         )
+        names = ("occurred_at", "username", "action", "detail", "display_name")
         return [
-            dict(zip(("occurred_at", "username", "action", "detail"), r, strict=True)) for r in rows
+            {**dict(zip(names, r, strict=True)), "object_type": table.object_type} for r in rows
         ]
 
     # ------------------------------------------------------------ comments on any record

@@ -21,6 +21,7 @@ from themeday.audit import (
     verify_chain,
 )
 from themeday.config import TZ
+from themeday.dates import minute_time
 from themeday.db import in_transaction
 from themeday.domain import (
     Actor,
@@ -39,6 +40,50 @@ _AUDIT_COLUMNS = (
 )
 _VERIFY_BATCH = 5000
 
+# The names a person reads beside one page of audit rows (the ``page`` CTE): who acted,
+# their unit, the object by its name, and for a weights row the set before it. The
+# names are read now, not hashed: a renamed unit shows its new name.
+_AUDIT_NAMES = (
+    "SELECT p.*, coalesce(u.display_name, ''), coalesce(au.name, ''),"
+    " coalesce(CASE p.object_type"
+    "  WHEN 'unit' THEN un.name"
+    "  WHEN 'campaign' THEN c.title"
+    "  WHEN 'declaration' THEN du.name || '（' || CAST(dc.year AS VARCHAR) || '年）'"
+    "  WHEN 'activity' THEN ac.title"
+    "  WHEN 'app_user' THEN CASE WHEN ou.display_name = ou.username THEN ou.username"
+    "   ELSE ou.display_name || '（' || ou.username || '）' END"
+    "  WHEN 'attachment' THEN f.original_name"
+    "  WHEN 'saved_view' THEN v.name"
+    "  WHEN 'score_adjustment' THEN su.name"
+    "  WHEN 'chase' THEN cu.name END, ''),"
+    " coalesce(CASE WHEN p.action = 'set_weights' THEN (SELECT w.detail FROM audit_log w"
+    "  WHERE w.action = 'set_weights' AND w.object_id = p.object_id AND w.id < p.id"
+    "  ORDER BY w.id DESC LIMIT 1) END, '')"
+    " FROM page p"
+    " LEFT JOIN app_user u ON u.username = p.username"
+    " LEFT JOIN unit au ON au.id = p.unit_id"
+    " LEFT JOIN unit un ON p.object_type = 'unit' AND un.id = TRY_CAST(p.object_id AS INTEGER)"
+    " LEFT JOIN campaign c ON p.object_type = 'campaign'"
+    "  AND c.id = TRY_CAST(p.object_id AS INTEGER)"
+    " LEFT JOIN declaration d ON p.object_type = 'declaration'"
+    "  AND d.id = TRY_CAST(p.object_id AS INTEGER)"
+    " LEFT JOIN unit du ON du.id = d.unit_id"
+    " LEFT JOIN campaign dc ON dc.id = d.campaign_id"
+    " LEFT JOIN activity ac ON p.object_type = 'activity'"
+    "  AND ac.id = TRY_CAST(p.object_id AS INTEGER)"
+    " LEFT JOIN app_user ou ON p.object_type = 'app_user'"
+    "  AND ou.id = TRY_CAST(p.object_id AS INTEGER)"
+    " LEFT JOIN attachment f ON p.object_type = 'attachment'"
+    "  AND f.id = TRY_CAST(p.object_id AS INTEGER)"
+    " LEFT JOIN saved_view v ON p.object_type = 'saved_view'"
+    "  AND v.id = TRY_CAST(p.object_id AS INTEGER)"
+    " LEFT JOIN score_adjustment s ON p.object_type = 'score_adjustment'"
+    "  AND s.id = TRY_CAST(p.object_id AS INTEGER)"
+    " LEFT JOIN unit su ON su.id = s.unit_id"
+    " LEFT JOIN chase ch ON p.object_type = 'chase' AND ch.id = TRY_CAST(p.object_id AS INTEGER)"
+    " LEFT JOIN unit cu ON cu.id = ch.unit_id"
+)
+
 
 @dataclass(frozen=True)
 class RetentionResult:
@@ -54,9 +99,9 @@ class RetentionResult:
 
     def message(self) -> str:
         if not self.deleted:
-            return f"没有早于{self.cutoff:%Y-%m-%d %H:%M}且可删除的审计记录，未删除任何记录。"
+            return f"没有早于{minute_time(self.cutoff)}且可删除的审计记录，未删除任何记录。"
         return (
-            f"已删除早于{self.cutoff:%Y-%m-%d %H:%M}的审计记录 {self.deleted} 条"
+            f"已删除早于{minute_time(self.cutoff)}的审计记录 {self.deleted} 条"
             f"（#{self.first_id}至#{self.up_to_id}），本次清理已记入审计日志。"
         )
 
@@ -150,7 +195,8 @@ class OversightMixin(RepositoryBase):
         self._require(actor, Role.AUDITOR)
         where, params = self._audit_where(filters)
         rows = self._all(
-            f"SELECT {_AUDIT_COLUMNS} FROM audit_log{where} ORDER BY id DESC LIMIT ? OFFSET ?",
+            f"WITH page AS (SELECT {_AUDIT_COLUMNS} FROM audit_log{where}"
+            f" ORDER BY id DESC LIMIT ? OFFSET ?) {_AUDIT_NAMES} ORDER BY p.id DESC",
             [*params, limit, offset],
         )
         return [AuditRow(*r) for r in rows]

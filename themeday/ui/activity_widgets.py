@@ -28,6 +28,7 @@ from themeday.activities import (
     remove_file,
     report_deadline,
 )
+from themeday.dates import minute_time, table_date
 from themeday.domain import (
     INVITEE_KINDS,
     ActivityStatus,
@@ -120,9 +121,9 @@ def overview_table(rows: pd.DataFrame, dues: pd.DataFrame, *, with_unit: bool) -
     """The activities (``Repository.lifecycle_rows``) with status, date and both
     deadlines (``dues``, from ``activities.deadline_table``), one row each."""
     frame = lifecycle_table(rows, dues)
-    frame["活动日期"] = [f"{d:%Y-%m-%d}" if d else "未定" for d in frame["活动日期"]]
+    frame["活动日期"] = [table_date(d) if d else "未定" for d in frame["活动日期"]]
     columns = [c for c in frame.columns if c != "id" and (with_unit or c != "单位")]
-    st.dataframe(frame, column_order=columns, hide_index=True, width="stretch")
+    st.dataframe(frame, column_order=columns, hide_index=True, placeholder="", width="stretch")
 
 
 def activity_label(activity: Activity, *, with_unit: bool = False) -> str:
@@ -255,7 +256,7 @@ def activity_summary(activity: Activity) -> None:
             ("参与报道的媒体", activity.media_outlets or "—"),
         ]
     if activity.published_at is not None:
-        facts.append(("发布时间", f"{activity.published_at:%Y-%m-%d %H:%M}"))
+        facts.append(("发布时间", minute_time(activity.published_at)))
         facts.append(("门户网站文章", activity.portal_url or "—"))
     if activity.typical_case:
         facts.append(("典型经验", "已标记为典型经验"))
@@ -459,7 +460,7 @@ def comment_thread(
     for comment in comments:
         with st.container(border=True):
             who = ROLE_LABELS.get(Role(comment.role), comment.role)
-            st.caption(f"{who}（{comment.username}） · {comment.created_at:%Y-%m-%d %H:%M}")
+            st.caption(f"{who}（{comment.username}） · {minute_time(comment.created_at)}")
             st.text(comment.body)
     if not can_write:
         return

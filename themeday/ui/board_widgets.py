@@ -27,6 +27,7 @@ from themeday.boards import (
     cards_of,
     page_count,
 )
+from themeday.dates import deadline_date, table_date
 from themeday.domain import Actor, NotFound, PermissionDenied, ValidationError
 from themeday.records import Activity, Attachment, Campaign
 from themeday.repository import Repository
@@ -87,12 +88,12 @@ def board_cards(
 
 
 def due_text(due: NextDue) -> str:
-    """“🔴 已逾期 · 活动总结 11-09截止” (empty when nothing is open)."""
+    """“🔴 已逾期 · 活动总结 11月9日（周一）截止” (empty when nothing is open)."""
     if not due.light:
         return ""
     parts = [light_text(due.light)]
     if due.item:
-        parts.append(due.item_label + (f" {due.due:%m-%d}截止" if due.due else ""))
+        parts.append(due.item_label + (f" {deadline_date(due.due)}截止" if due.due else ""))
     return " · ".join(parts)
 
 
@@ -152,7 +153,7 @@ def month_calendar(month: CalendarMonth) -> None:
             pd.DataFrame(
                 [
                     {
-                        "日期": f"{day:%Y-%m-%d}",
+                        "日期": table_date(day),
                         "单位": c.unit_name,
                         "活动主题": c.title,
                         "活动形式": c.form,
@@ -163,6 +164,7 @@ def month_calendar(month: CalendarMonth) -> None:
                 ]
             ),
             hide_index=True,
+            placeholder="",
             width="stretch",
         )
     else:

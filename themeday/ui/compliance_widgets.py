@@ -34,6 +34,7 @@ from themeday.compliance_exports import (
     compliance_xlsx,
 )
 from themeday.config import now
+from themeday.dates import prose_date
 from themeday.domain import (
     COMPLIANCE_WEIGHT_LABELS,
     TRAFFIC_LIGHT_LABELS,
@@ -247,6 +248,7 @@ def chase_table(items: pd.DataFrame) -> None:
     st.dataframe(
         items_frame(items),
         hide_index=True,
+        placeholder="",
         width="stretch",
         column_config=_ITEM_COLUMN_CONFIG,
         key=table_key,
@@ -347,6 +349,7 @@ def todo_list(items: pd.DataFrame) -> None:
     st.dataframe(
         items_frame(items, with_unit=False),
         hide_index=True,
+        placeholder="",
         width="stretch",
         column_config=_ITEM_COLUMN_CONFIG,
     )
@@ -393,7 +396,7 @@ def units_table(result: ComplianceResult) -> None:
     }
     config[COLUMN_LABELS["rank"]] = st.column_config.NumberColumn("排名", pinned=True)
     config[COLUMN_LABELS["unit_name"]] = st.column_config.TextColumn("单位", pinned=True)
-    st.dataframe(frame, hide_index=True, width="stretch", column_config=config)
+    st.dataframe(frame, hide_index=True, placeholder="", width="stretch", column_config=config)
 
 
 ACTIVITY_TABLE_COLUMNS = (
@@ -429,7 +432,7 @@ def activities_table(result: ComplianceResult) -> None:
     config[COLUMN_LABELS["planned_month"]] = st.column_config.NumberColumn(
         COLUMN_LABELS["planned_month"], format="%d月"
     )
-    st.dataframe(frame, hide_index=True, width="stretch", column_config=config)
+    st.dataframe(frame, hide_index=True, placeholder="", width="stretch", column_config=config)
 
 
 def adjustment_form(
@@ -491,6 +494,7 @@ def adjustments_table(result: ComplianceResult) -> None:
     st.dataframe(
         frame,
         hide_index=True,
+        placeholder="",
         width="stretch",
         column_config={
             "时间": st.column_config.DatetimeColumn("时间", format="YYYY-MM-DD HH:mm"),
@@ -603,7 +607,7 @@ def chase_export(
 
 
 def _as_of_filters(as_of: date, filters: str = "") -> str:
-    return "；".join(x for x in (f"统计截至{as_of:%Y-%m-%d}", filters) if x)
+    return "；".join(x for x in (f"统计截至{prose_date(as_of)}", filters) if x)
 
 
 def _export_slot(result: ComplianceResult, campaign: Campaign) -> str:
@@ -704,7 +708,7 @@ def _workbook_export(
         ),
         primary=True,
     )
-    st.caption(f"已于 {made_at:%H:%M:%S} 生成（统计截至 {result.as_of:%Y-%m-%d}）。")
+    st.caption(f"已于 {made_at:%H:%M:%S} 生成（统计截至{prose_date(result.as_of)}）。")
 
 
 def _csv_builder(result: ComplianceResult, sheet: str) -> Callable[[Repository], bytes]:

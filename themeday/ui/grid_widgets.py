@@ -8,13 +8,16 @@ in :mod:`themeday.grid` and the repository; here is only layout.
 from __future__ import annotations
 
 import hashlib
+from datetime import date, datetime, time
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from themeday import workspace
+from themeday.audit_text import value_text
 from themeday.config import now
+from themeday.dates import minute_time, table_date
 from themeday.domain import Actor, NotFound, PermissionDenied, Role, ValidationError
 from themeday.exports import csv_bytes, view_xlsx
 from themeday.file_audit import DownloadAudit
@@ -407,7 +410,11 @@ def group_summary(table: GridTable, group_by: str, groups: pd.DataFrame) -> None
     shown = groups.rename(columns={"value": f.label, "count": "记录数"})
     shown[f.label] = [_text(table, f.name, v) for v in shown[f.label]]
     st.dataframe(
-        shown, hide_index=True, width="stretch", height=min(35 * (len(shown) + 1) + 3, 300)
+        shown,
+        hide_index=True,
+        placeholder="",
+        width="stretch",
+        height=min(35 * (len(shown) + 1) + 3, 300),
     )
 
 
@@ -460,6 +467,7 @@ def grid_editor(
         st.dataframe(
             shown[fields],
             hide_index=True,
+            placeholder="",
             width="stretch",
             column_config={f: _column_config(table, table.field(f), False) for f in fields},
         )
@@ -483,6 +491,7 @@ def grid_editor(
         key=editor_key,
         column_order=fields,
         hide_index=True,
+        placeholder="",
         width="stretch",
         num_rows="dynamic" if dynamic else "fixed",
         column_config={
@@ -548,20 +557,23 @@ def conflict_report(table: GridTable, conflict: GridConflict) -> None:
         {"记录": str(k), "字段": "整条记录", "您载入时": "", "您的修改": "", "他人已保存": "已删除"}
         for k in conflict.missing
     ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.dataframe(pd.DataFrame(rows), hide_index=True, placeholder="", width="stretch")
     st.caption(
         "您的修改仍保留在表格中。核对后可点「放弃修改并刷新」载入最新数据，再重新修改需要的字段。"
     )
 
 
 def _text(table: GridTable, name: str, value: Any) -> str:
+    """One value as a person reads it: 是/否, dates and minutes, （空） when missing."""
     if value is None or (not isinstance(value, str | list | tuple) and pd.isna(value)):
         return "（空）"
     if name and name in table.names:
         value = table.field(name).label_of(value)
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    return str(value)
+    if isinstance(value, datetime):  # pandas' Timestamp too
+        return minute_time(value) if value.time() != time() else table_date(value)
+    if isinstance(value, date):
+        return table_date(value)
+    return value_text(value)
 
 
 # ------------------------------------------------------------------ export and import
@@ -648,10 +660,12 @@ def import_section(repo: Repository, actor: Actor, table: GridTable) -> None:
             problems = workspace.import_problems(repo, actor, table.key, preview.changes)
         if preview.ignored_columns:
             st.warning("以下列不是本表字段，已忽略：" + "、".join(preview.ignored_columns))
-        st.dataframe(preview.rows.astype(str), hide_index=True, width="stretch")
+        st.dataframe(preview.rows.map(value_text), hide_index=True, placeholder="", width="stretch")
         if problems:
             st.error(f"文件有{len(problems)}处问题，未导入任何内容：")
-            st.dataframe(pd.DataFrame({"问题": problems}), hide_index=True, width="stretch")
+            st.dataframe(
+                pd.DataFrame({"问题": problems}), hide_index=True, placeholder="", width="stretch"
+            )
             return
         if preview.changes.empty:
             st.info("文件中的数据与现有记录相同，无需导入。")
@@ -718,6 +732,7 @@ def record_detail(repo: Repository, actor: Actor, table: GridTable, rows: pd.Dat
                 }
             ),
             hide_index=True,
+            placeholder="",
             width="stretch",
         )
     with tabs[1]:
@@ -729,7 +744,7 @@ def record_detail(repo: Repository, actor: Actor, table: GridTable, rows: pd.Dat
         if history.empty:
             st.caption("暂无变更记录。")
         else:
-            st.dataframe(history, hide_index=True, width="stretch")
+            st.dataframe(history, hide_index=True, placeholder="", width="stretch")
 
 
 def _plain_key(key: Any) -> Any:
@@ -752,7 +767,7 @@ def linked_records(repo: Repository, actor: Actor, table: GridTable, record: dic
         shown = True
         st.markdown(f"**{link.label}**（{page.total}）")
         frame = labelled(target, for_display(target, page.rows)[list(target.visible)])
-        st.dataframe(frame, hide_index=True, width="stretch")
+        st.dataframe(frame, hide_index=True, placeholder="", width="stretch")
     if not shown:
         st.caption("没有关联记录。")
 
@@ -772,7 +787,7 @@ def comments(repo: Repository, actor: Actor, table: GridTable, record: dict) -> 
         st.caption("暂无意见。")
     for item in thread.itertuples():
         with st.chat_message("assistant" if item.role == Role.OFFICE else "user"):
-            st.markdown(f"**{escape_markdown(item.username)}** · {item.created_at:%Y-%m-%d %H:%M}")
+            st.markdown(f"**{escape_markdown(item.username)}** · {minute_time(item.created_at)}")
             st.text(item.body)
     if actor.role == Role.LEADER:
         return

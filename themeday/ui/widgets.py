@@ -12,7 +12,9 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from themeday.audit_text import person
 from themeday.auth import AuthService
+from themeday.dates import deadline_date, minute_time, table_date
 from themeday.domain import (
     ActivityStatus,
     Actor,
@@ -162,7 +164,7 @@ def confirmation(key: str, question: str | Callable[[Any], str], label: str) -> 
 def campaign_caption(campaign: Campaign) -> None:
     """The campaign line under a page title, with its declaration deadline."""
     deadline = campaign.rules.declaration_deadline
-    st.caption(f"{escape_markdown(campaign.title)} · 申报截止：{deadline:%Y年%m月%d日}")
+    st.caption(f"{escape_markdown(campaign.title)} · 申报截止：{deadline_date(deadline)}")
 
 
 def rules_summary(campaign: Campaign) -> list[str]:
@@ -193,7 +195,7 @@ def activities_frame(activities: list[Activity], with_unit: bool = False) -> pd.
             "活动主题": a.title,
             "计划月份": f"{a.planned_month}月",
             "活动形式": a.form,
-            "活动日期": a.activity_date.strftime("%Y-%m-%d") if a.activity_date else "未定",
+            "活动日期": table_date(a.activity_date) if a.activity_date else "未定",
             "地点": a.place or "—",
             "状态": ActivityStatus(a.status).label,
         }
@@ -326,11 +328,11 @@ def history_table(events: list[DeclarationEvent]) -> pd.DataFrame:
         themes = json.loads(event.snapshot).get("themes", [])
         rows.append(
             {
-                "时间": event.occurred_at.strftime("%Y-%m-%d %H:%M"),
+                "时间": minute_time(event.occurred_at),
                 "操作": _HISTORY_ACTIONS.get(event.action, event.action),
-                "操作人": event.username,
+                "操作人": person(event.display_name, event.username),
                 "版本": event.version,
-                "意见/原因": event.reason,
+                "意见/原因": event.reason or "",
                 "当时的主题": "；".join(
                     f"{t['title']}（{t['planned_month']}月·{t['form']}）" for t in themes
                 ),
@@ -496,4 +498,4 @@ def refused_import(
 def import_problems(errors: list[str]) -> None:
     """A refused import file: how many problems, each with its row, and that nothing changed."""
     st.error(f"文件有{len(errors)}处问题，未导入任何内容：")
-    st.dataframe(pd.DataFrame({"问题": errors}), hide_index=True, width="stretch")
+    st.dataframe(pd.DataFrame({"问题": errors}), hide_index=True, placeholder="", width="stretch")
