@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from hashlib import sha256
 from pathlib import Path
 
@@ -14,6 +14,7 @@ from tests.downloads import downloads  # noqa: F401  (a fixture for every test m
 from themeday import db
 from themeday.config import TZ, now
 from themeday.domain import SYSTEM_ACTOR, Actor
+from themeday.records import Campaign
 from themeday.repository import Repository
 from themeday.setup import seed_demo
 from themeday.uploads import FileStore
@@ -94,6 +95,33 @@ def actor_for(repo: Repository, username: str) -> Actor:
     record = repo.login_record(username)
     assert record is not None, username
     return record.user.as_actor()
+
+
+DEADLINE_AHEAD = date(2026, 11, 30)
+"""A 申报 deadline a week after the test clock (a Monday): the demo's has passed."""
+
+
+def change_rules(repo: Repository, actor: Actor, **changes: object) -> Campaign:
+    """Change the current campaign's rules through the office's door
+    (``update_campaign``), everything else as it is; the campaign as it is now."""
+    campaign = repo.current_campaign(actor)
+    repo.update_campaign(
+        actor,
+        campaign.id,
+        campaign.version,
+        year=campaign.year,
+        region=campaign.region,
+        title=campaign.title,
+        office_name=campaign.office_name,
+        rules=campaign.rules.with_changes(**changes),
+    )
+    return repo.current_campaign(actor)
+
+
+def open_declarations(repo: Repository, actor: Actor) -> Campaign:
+    """Move the current campaign's 申报 deadline to ``DEADLINE_AHEAD``, so units can
+    still file; the campaign as it is now."""
+    return change_rules(repo, actor, declaration_deadline=DEADLINE_AHEAD)
 
 
 @pytest.fixture

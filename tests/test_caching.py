@@ -9,7 +9,7 @@ from datetime import date
 import duckdb
 import pytest
 
-from tests.conftest import actor_for
+from tests.conftest import actor_for, open_declarations
 from tests.sample_files import PDF
 from themeday import activities, assessment, caching, dashboard, db, declarations, holidays
 from themeday.assessment import assess, chase_items
@@ -162,18 +162,7 @@ def _submit(repo, campaign, tmp_path):
     """罗市镇 (unit3, not declared in the demo) submits its 申报表."""
     unit3 = actor_for(repo, "unit3")
     office = actor_for(repo, "office")
-    rules = campaign.rules.with_changes(declaration_deadline=date(2026, 11, 30))
-    repo.update_campaign(
-        office,
-        campaign.id,
-        campaign.version,
-        year=campaign.year,
-        region=campaign.region,
-        title=campaign.title,
-        office_name=campaign.office_name,
-        rules=rules,
-    )
-    campaign = repo.current_campaign(office)
+    campaign = open_declarations(repo, office)
     theme = {
         "title": "乡村振兴政策宣讲",
         "planned_month": 12,

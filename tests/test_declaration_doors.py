@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import date
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import actor_for
+from tests.conftest import actor_for, open_declarations
 from tests.sample_files import PDF
 from themeday import declarations
 from themeday.declaration_rules import ThemeRow
@@ -26,18 +25,8 @@ def doors(demo, tmp_path):
     after the test clock; a store for the stamped scan."""
     office = actor_for(demo, "office")
     unit3 = actor_for(demo, "unit3")
-    campaign = demo.current_campaign(office)
-    demo.update_campaign(
-        office,
-        campaign.id,
-        campaign.version,
-        year=campaign.year,
-        region=campaign.region,
-        title=campaign.title,
-        office_name=campaign.office_name,
-        rules=campaign.rules.with_changes(declaration_deadline=date(2026, 11, 30)),
-    )
-    return demo, unit3, demo.current_campaign(office), FileStore(tmp_path / "uploads")
+    campaign = open_declarations(demo, office)
+    return demo, unit3, campaign, FileStore(tmp_path / "uploads")
 
 
 def save(repo, actor, campaign, rows, version=0, **kwargs):

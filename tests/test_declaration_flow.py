@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import date
 
 import pytest
 
-from tests.conftest import actor_for, take_upload_space, upload_bytes_of
+from tests.conftest import actor_for, open_declarations, take_upload_space, upload_bytes_of
 from tests.sample_files import PDF
 from themeday import declarations, exports
 from themeday.domain import SYSTEM_AUDITOR, PermissionDenied, StaleRecord, ValidationError
@@ -28,20 +27,7 @@ THEME = {
 def flow(demo, tmp_path):
     office = actor_for(demo, "office")
     unit3 = actor_for(demo, "unit3")
-    campaign = demo.current_campaign(office)
-    # these tests start before the deadline: a week ahead of the test clock
-    rules = campaign.rules.with_changes(declaration_deadline=date(2026, 11, 30))
-    demo.update_campaign(
-        office,
-        campaign.id,
-        campaign.version,
-        year=campaign.year,
-        region=campaign.region,
-        title=campaign.title,
-        office_name=campaign.office_name,
-        rules=rules,
-    )
-    campaign = demo.current_campaign(office)
+    campaign = open_declarations(demo, office)  # these tests start before the deadline
     store = FileStore(tmp_path / "uploads")
     return demo, office, unit3, campaign, store
 

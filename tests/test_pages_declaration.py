@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from tests.conftest import change_rules
 from tests.sample_files import PDF
 from tests.test_pages import host, texts, titles
 from themeday import exports
@@ -88,17 +89,7 @@ def approved_units(app_db) -> set[str]:
 
 
 def test_office_approves_from_the_queue_when_the_rules_are_met(app_db):
-    campaign = app_db.current_campaign(SYSTEM_ACTOR)
-    app_db.update_campaign(
-        SYSTEM_ACTOR,
-        campaign.id,
-        campaign.version,
-        year=campaign.year,
-        region=campaign.region,
-        title=campaign.title,
-        office_name=campaign.office_name,
-        rules=campaign.rules.with_changes(scan_required=False),
-    )
+    change_rules(app_db, SYSTEM_ACTOR, scan_required=False)
     at = host(app_db, "declaration_review", "office")
     assert "规则检查通过" in texts(at, "success")
     assert not any(b.label == "仍要通过" for b in at.button)

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from streamlit.testing.v1 import AppTest
 
+from tests.conftest import change_rules
 from tests.test_pages import host, texts
 from themeday import declarations
 from themeday.dates import deadline_date
@@ -156,18 +157,8 @@ def test_add_and_delete_row_buttons_keep_what_was_typed(app_db):
 
 def _set_deadline(app_db, days_from_today: int) -> None:
     office = app_db.login_record("office").user.as_actor()
-    campaign = app_db.current_campaign(office)
-    app_db.update_campaign(
-        office,
-        campaign.id,
-        campaign.version,
-        year=campaign.year,
-        region=campaign.region,
-        title=campaign.title,
-        office_name=campaign.office_name,
-        rules=campaign.rules.with_changes(
-            declaration_deadline=app_db.today() + timedelta(days=days_from_today)
-        ),
+    change_rules(
+        app_db, office, declaration_deadline=app_db.today() + timedelta(days=days_from_today)
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import actor_for
+from tests.conftest import actor_for, change_rules
 from themeday import declarations
 from themeday.domain import SYSTEM_AUDITOR, PermissionDenied, StaleRecord, ValidationError
 from themeday.records import Declaration
@@ -77,19 +77,7 @@ def test_approving_anyway_needs_a_reason_kept_in_history_and_audit(demo, office)
 
 
 def test_a_declaration_meeting_the_rules_is_approved_at_one_click(demo, office):
-    campaign = demo.current_campaign(office)
-    rules = campaign.rules.with_changes(scan_required=False)
-    demo.update_campaign(
-        office,
-        campaign.id,
-        campaign.version,
-        year=campaign.year,
-        region=campaign.region,
-        title=campaign.title,
-        office_name=campaign.office_name,
-        rules=rules,
-    )
-    campaign = demo.current_campaign(office)
+    campaign = change_rules(demo, office, scan_required=False)
     declaration = submitted_of(demo, "unit2")
     assert declarations.problems_of(demo, office, campaign, declaration) == []
     declarations.review(demo, office, campaign, declaration.id, declaration.version, approve=True)

@@ -17,11 +17,11 @@ import streamlit as st
 
 from themeday import dashboard
 from themeday.assessment import assess
-from themeday.charts import LIGHT_COLOURS
 from themeday.compliance import ComplianceResult, labelled
 from themeday.config import TZ
 from themeday.dates import minute_time, prose_date, table_date
-from themeday.domain import TRAFFIC_LIGHT_LABELS, NotFound, Role
+from themeday.domain import NotFound, Role
+from themeday.lights import styled_lights
 from themeday.ui import gate
 from themeday.ui.compliance_widgets import as_of_picker
 from themeday.ui.widgets import campaign_page, escape_markdown
@@ -221,15 +221,6 @@ _ACTIVITY_SHOWN = (
 )
 
 
-def _light_style() -> dict[str, str]:
-    """Cell style per light label (红灯, 黄灯…) for the drill-down table."""
-    return {
-        TRAFFIC_LIGHT_LABELS[light]: f"background-color: {colour}; color: "
-        + ("#333333" if light in ("yellow", "grey") else "white")
-        for light, colour in LIGHT_COLOURS.items()
-    }
-
-
 _ROW_PX = 35
 
 
@@ -302,6 +293,4 @@ def _activity_table(acts: pd.DataFrame):
         table[column] = table[column] + table.pop(f"{kind}_status_note")
     for column in ("活动日期", "方案截止日期", "总结截止日期"):
         table[column] = table[column].map(_text)
-    lights = [c for c in ("方案提醒", "总结提醒") if c in table.columns]
-    style = _light_style()
-    return table.style.map(lambda v: style.get(v, ""), subset=lights)
+    return styled_lights(table, ["方案提醒", "总结提醒"])

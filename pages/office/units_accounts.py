@@ -10,10 +10,10 @@ from themeday.domain import Role, UnitKind
 from themeday.imports import parse_units
 from themeday.records import Unit, User
 from themeday.ui import gate
+from themeday.ui.account_widgets import issue_password, issued_password_dialog
 from themeday.ui.gate import Identity
 from themeday.ui.widgets import (
     confirmed,
-    escape_markdown,
     refused_import,
     run_action,
     show_flash,
@@ -28,15 +28,13 @@ _ROLES = {
     Role.AUDITOR: "审计管理员（只看审计日志）",
 }
 _TAB = "units_accounts.tab"
-_ISSUED = "units_accounts.issued_password"
-"""(username, what it is, password) of a password just issued, until dismissed."""
 
 
 def render() -> None:
     identity = gate.require(Role.OFFICE)
     st.title("单位与账号")
     show_flash()
-    _issued_password()
+    issued_password_dialog()
     # Keyed: the tab a clerk acted in stays open after the rerun that follows the action
     # (an unkeyed st.tabs went back to 单位名录 when a message appeared above it).
     units_tab, users_tab = st.tabs(["单位名录", "用户账号"], key=_TAB, on_change="rerun")
@@ -44,29 +42,6 @@ def render() -> None:
         _units(identity)
     with users_tab:
         _users(identity)
-
-
-def _issue(username: str, what: str, password: str) -> None:
-    st.session_state[_ISSUED] = (username, what, password)
-
-
-def _issued_password() -> None:
-    """A password just issued, above the tabs: shown until the clerk dismisses it."""
-    issued = st.session_state.get(_ISSUED)
-    if not issued:
-        return
-    username, what, password = issued
-    with st.container(border=True):
-        st.success(
-            escape_markdown(
-                f"账号 {username} 的{what}（一次性密码）如下。请通过安全渠道告知本人，"
-                "登录后须立即修改；关闭后不再显示。"
-            )
-        )
-        st.code(password, language=None)
-        if st.button("我已记下，关闭", key=f"{_ISSUED}.dismiss"):
-            st.session_state.pop(_ISSUED, None)
-            st.rerun()
 
 
 def _units(identity: Identity) -> None:
@@ -206,7 +181,7 @@ def _users(identity: Identity) -> None:
                 )
 
             if run_action(create, f"已新增账号：{username.strip()}"):
-                _issue(username.strip(), "初始密码", result["password"])
+                issue_password(username.strip(), "初始密码", result["password"])
                 st.rerun()
     if users:
         _manage_user(identity, users, unit_names)
@@ -339,7 +314,7 @@ def _user_actions(identity: Identity, user: User) -> None:
             result["password"] = accounts.reset_account_password(repo, actor, user.id)
 
         if run_action(reset, f"账号 {user.username} 的密码已重置。"):
-            _issue(user.username, "新密码", result["password"])
+            issue_password(user.username, "新密码", result["password"])
             st.rerun()
     if st.button("解除锁定", key=f"unlock_{user.id}"):
         if run_action(

@@ -29,10 +29,11 @@ from themeday.boards import (
 )
 from themeday.dates import deadline_date, table_date
 from themeday.domain import Actor, NotFound, PermissionDenied, ValidationError
+from themeday.lights import light_badge, light_cells
 from themeday.records import Activity, Attachment, Campaign
 from themeday.repository import Repository
 from themeday.ui.activity_widgets import status_label
-from themeday.ui.compliance_widgets import LIGHT_ICONS, compliance_warning, light_text
+from themeday.ui.compliance_widgets import compliance_warning, light_column
 from themeday.ui.widgets import escape_markdown
 from themeday.workdays import unverified_year_warning
 
@@ -87,14 +88,23 @@ def board_cards(
     return [every[a.id] for a in activities]
 
 
-def due_text(due: NextDue) -> str:
-    """“🔴 已逾期 · 活动总结 11月9日（周一）截止” (empty when nothing is open)."""
+def next_item_text(due: NextDue) -> str:
+    """“活动总结 11月9日（周一）截止”: the next open item (empty when there is none)."""
+    if not due.item:
+        return ""
+    return due.item_label + (f" {deadline_date(due.due)}截止" if due.due else "")
+
+
+def due_markdown(due: NextDue) -> str:
+    """The light as a coloured badge, then the next item: ``:red-badge[已逾期] 活动总结
+    11月9日（周一）截止`` (empty when nothing is open)."""
     if not due.light:
         return ""
-    parts = [light_text(due.light)]
-    if due.item:
-        parts.append(due.item_label + (f" {deadline_date(due.due)}截止" if due.due else ""))
-    return " · ".join(parts)
+    return " ".join(x for x in (light_badge(due.light), next_item_text(due)) if x)
+
+
+LIGHTS_LEGEND = "　".join(light_badge(x) for x in ("red", "yellow", "green", "grey"))
+"""The four lights as badges, for a legend."""
 
 
 # ------------------------------------------------------------------ kanban
@@ -117,7 +127,7 @@ def activity_card(card: Card) -> None:
         st.markdown(f"**{escape_markdown(card.unit_name)}**")
         st.markdown(escape_markdown(card.title))
         st.caption(escape_markdown(f"{card.date_text} · {card.form}"))
-        text = due_text(card.due)
+        text = due_markdown(card.due)
         if text:
             st.caption(text)
 
@@ -140,7 +150,7 @@ def month_calendar(month: CalendarMonth) -> None:
     if not month.verified:
         notice = "，日历中的放假和调休以政务公开办公布的安排为准。"
         st.warning(unverified_year_warning([month.year]) + notice)
-    st.caption("休：法定节假日放假　班：调休上班　🔴🟡🟢⚪：活动下一项报送事项的提醒")
+    st.caption(f"休：法定节假日放假　班：调休上班　{LIGHTS_LEGEND}：活动下一项报送事项的提醒")
     for column, header in zip(st.columns(7), WEEKDAY_HEADERS, strict=True):
         column.markdown(f"**{header}**")
     for week in month.weeks:
@@ -158,7 +168,8 @@ def month_calendar(month: CalendarMonth) -> None:
                         "活动主题": c.title,
                         "活动形式": c.form,
                         "状态": status_label(c.status),
-                        "提醒": due_text(c.due),
+                        "提醒": light_cells([c.due.light])[0],
+                        "下一报送事项": next_item_text(c.due) if c.due.light else "",
                     }
                     for day, c in entries
                 ]
@@ -166,6 +177,7 @@ def month_calendar(month: CalendarMonth) -> None:
             hide_index=True,
             placeholder="",
             width="stretch",
+            column_config={"提醒": light_column()},
         )
     else:
         st.info(f"{month.title}没有已定日期的活动。")
@@ -178,8 +190,9 @@ def _calendar_day(day: CalendarDay) -> None:
         return
     st.markdown(f"**{day.day.day}**{mark}")
     for card in day.cards[:CARDS_PER_DAY]:
-        icon = LIGHT_ICONS.get(card.due.light, "")
-        st.caption(escape_markdown(f"{icon} {card.unit_name} · {card.title}".strip()))
+        badge = light_badge(card.due.light)
+        text = escape_markdown(f"{card.unit_name} · {card.title}")
+        st.caption(f"{badge} {text}" if badge else text)
     if len(day.cards) > CARDS_PER_DAY:
         st.caption(f"另有 {len(day.cards) - CARDS_PER_DAY} 项")
 

@@ -1,6 +1,6 @@
 """Streamlit pieces of the compliance screens (督办催办, 考核汇总, 本单位待办).
 
-The as-of picker (统计截至), traffic lights as 🔴/🟡/🟢 with their Chinese words, the
+The as-of picker (统计截至), traffic lights as coloured words (no emoji font needed), the
 催办 item table with its selection, the unit's to-do list, the score tables, the
 加减分 and 得分权重 forms and the exports. Everything is computed by
 :mod:`themeday.assessment` and :mod:`themeday.compliance`; this module only lays it
@@ -37,11 +37,11 @@ from themeday.config import now
 from themeday.dates import prose_date
 from themeday.domain import (
     COMPLIANCE_WEIGHT_LABELS,
-    TRAFFIC_LIGHT_LABELS,
     Actor,
     ComplianceWeights,
 )
 from themeday.file_audit import DownloadAudit
+from themeday.lights import LIGHT_NAMES, light_badge, light_cells, light_options, light_word
 from themeday.records import Campaign
 from themeday.repository import Repository
 from themeday.ui.widgets import (
@@ -54,8 +54,6 @@ from themeday.ui.widgets import (
     run_action,
 )
 
-LIGHT_ICONS = {"red": "🔴", "yellow": "🟡", "green": "🟢", "grey": "⚪"}
-LIGHT_NAMES = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "grey": "灰灯"}
 LIGHTS = ("red", "yellow", "green")
 """The lights of an open item, most urgent first."""
 
@@ -99,10 +97,17 @@ def compliance_warning(result: ComplianceResult) -> None:
 
 
 def light_text(light: str) -> str:
-    """“🔴 已逾期”, “🟡 即将到期”, “🟢 未到期” (empty for a met deadline)."""
-    if not light:
-        return ""
-    return f"{LIGHT_ICONS.get(light, '')} {TRAFFIC_LIGHT_LABELS.get(light, light)}".strip()
+    """“已逾期”, “即将到期”, “未到期” (empty for a met deadline); tables colour it."""
+    return light_word(light)
+
+
+def light_column(label: str = "提醒") -> st.column_config.Column:
+    """A read-only column drawing each light (a ``light_cells`` cell) as its word on a
+    label of its colour: no emoji font needed."""
+    words, colours = light_options()
+    return st.column_config.MultiselectColumn(
+        label, options=words, color=colours, disabled=True, width="small"
+    )
 
 
 def deadline_text(light: str, workdays_left: object, late_workdays: object) -> str:
@@ -145,7 +150,7 @@ def light_counts(items: pd.DataFrame, yellow_workdays: int) -> None:
     columns = st.columns(4)
     for column, light in zip(columns, LIGHTS, strict=False):
         column.metric(
-            f"{LIGHT_ICONS[light]} {LIGHT_NAMES[light]}（{windows[light]}）",
+            f"{light_badge(light, LIGHT_NAMES[light])}（{windows[light]}）",
             int(counts.get(light, 0)),
         )
     columns[3].metric("涉及单位", int(items["unit_id"].nunique()))
@@ -158,11 +163,12 @@ def row_keys(items: pd.DataFrame) -> list[str]:
 
 
 def _item_labels(items: pd.DataFrame) -> list[str]:
-    """“🔴 城北街道办事处 · 活动总结 · <主题>” for each item (no 主题 for the 申报表)."""
-    icons = items["light"].map(LIGHT_ICONS).fillna("")
+    """“【已逾期】城北街道办事处 · 活动总结 · <主题>” for each item (no 主题 for the
+    申报表); a picker cannot colour its options, so the light is its word."""
+    words = items["light"].fillna("").map(lambda x: f"【{light_word(x)}】" if x else "")
     kinds = items["item_kind"].map(ITEM_KIND_LABELS).fillna(items["item_kind"])
     titles = (" · " + items["title"]).where(items["item_kind"] != "declaration", "")
-    return (icons + " " + items["unit_name"] + " · " + kinds + titles).tolist()
+    return (words + items["unit_name"] + " · " + kinds + titles).tolist()
 
 
 def item_filters(items: pd.DataFrame) -> tuple[pd.DataFrame, str]:
@@ -211,7 +217,7 @@ def items_frame(items: pd.DataFrame, *, with_unit: bool = True) -> pd.DataFrame:
     """The 催办 items for people: lights, Chinese headers, due dates and working days."""
     frame = pd.DataFrame(
         {
-            "提醒": [light_text(x) for x in items["light"]],
+            "提醒": light_cells(items["light"]),
             "单位": items["unit_name"],
             "事项": items["item_kind"].map(ITEM_KIND_LABELS).fillna(items["item_kind"]),
             "活动主题": _item_titles(items),
@@ -231,6 +237,7 @@ def items_frame(items: pd.DataFrame, *, with_unit: bool = True) -> pd.DataFrame:
 
 
 _ITEM_COLUMN_CONFIG = {
+    "提醒": light_column(),
     "截止日期": st.column_config.DateColumn("截止日期", format="YYYY-MM-DD"),
     "最近催办": st.column_config.DatetimeColumn(
         "最近催办", format="YYYY-MM-DD HH:mm", help="空白表示尚未催办"
