@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -370,6 +371,23 @@ def test_exports_neutralise_every_text_cell(demo, office):
         for value in row:
             assert not value or value[0] not in "=+-@\t\r", value
     assert any(r[7] == "'=cmd|' /C calc'!A0" for r in table[1:])
+
+
+def test_audit_xlsx_prints_a3_with_a_frozen_chinese_header(demo, office):
+    AuthService(demo).authenticate("nobody", "Wrong@1234")
+    rows = demo.search_audit(SYSTEM_AUDITOR, AuditFilter(), 5)
+    for subtitle, header in (("筛选条件：全部记录", 3), ("", 2)):
+        sheet = load_workbook(io.BytesIO(audit_xlsx(rows, subtitle))).active
+        assert sheet.title == "审计日志" and sheet["A1"].value == "审计日志"
+        heads = [c.value for c in sheet[header]]
+        assert heads[0] == "编号" and heads[-1] == "本条哈希"
+        assert not any(re.search(r"[A-Za-z]", h) for h in heads), heads  # Chinese only
+        assert sheet.freeze_panes == f"A{header + 1}"
+        assert sheet.print_title_rows == f"${header}:${header}"
+        assert int(sheet.page_setup.paperSize) == 8  # A3
+        assert sheet.page_setup.orientation == "landscape"
+        assert int(sheet.page_setup.fitToWidth) == 1 and int(sheet.page_setup.fitToHeight) == 0
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
 
 
 # ------------------------------------------------------------------ retention
