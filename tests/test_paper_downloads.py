@@ -1,7 +1,8 @@
-"""The leader takes the dashboard's figures and the 活动计划 away (issue 16).
+"""Papers from the pages (issue 16): the leader takes the dashboard's figures and the
+活动计划 away; the 通报's system note stays on the screen.
 
-AppTest as the leader: the buttons are there, a click builds a file that opens (openpyxl,
-python-docx) and writes its audit row.
+AppTest: the buttons are there, a click builds a file that opens (openpyxl, python-docx)
+and writes its audit row.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.test_pages import host
+from themeday.compliance import ComplianceResult
 from themeday.dashboard_papers import dashboard_summary_title
 from themeday.domain import SYSTEM_ACTOR
 
@@ -74,3 +76,20 @@ def test_the_leader_downloads_the_annual_plan(app_db, downloads, page):
     assert [r[:3] for r in rows] == [("leader", "leader", True)] * 2
     assert "文件：全年活动计划安排表（Excel）" in rows[0][3]
     assert f"行数：{len(plan)}" in rows[0][3]
+
+
+def test_the_circulars_note_is_on_screen_beside_the_download_not_in_the_paper(
+    app_db, downloads, monkeypatch
+):
+    notice = "2027年节假日安排未录入，日期仅按周末计算"
+    monkeypatch.setattr(ComplianceResult, "warning", property(lambda self: notice))
+    at = host(app_db, "assessment_summary", "office")
+    assert not at.exception
+    shown = [w.value for w in at.warning]
+    assert f"{notice}，通报中涉及的截止日期请核对后再印发。" in shown
+    document = docx.Document(io.BytesIO(downloads.click(at, "通报（Word 草稿）")))
+    texts = [p.text for p in document.paragraphs]
+    texts += [c.text for t in document.tables for row in t.rows for c in row.cells]
+    body = "\n".join(texts)
+    assert notice not in body and "说明" not in body and "未录入" not in body
+    assert texts[0].startswith("关于") and texts[0].count("活动") == 1
