@@ -390,6 +390,20 @@ def test_audit_xlsx_prints_a3_with_a_frozen_chinese_header(demo, office):
         assert sheet.sheet_properties.pageSetUpPr.fitToPage
 
 
+def test_audit_export_labels_are_chinese(demo, office):
+    """The demo's whole log: 角色, 操作, 对象类型 and 结果 read in Chinese, no codes."""
+    AuthService(demo).authenticate("nobody", "Wrong@1234")
+    demo.record_backup(office, "备份.zip", "")
+    rows = demo.search_audit(SYSTEM_AUDITOR, AuditFilter(), 100_000)
+    sheet = load_workbook(io.BytesIO(audit_xlsx(rows))).active
+    heads = [c.value for c in sheet[2]]
+    for name in ("角色", "操作", "对象类型", "结果"):
+        column = heads.index(name)
+        values = {r[column].value for r in sheet.iter_rows(min_row=3)} - {None}
+        assert values
+        assert not [v for v in values if re.search(r"[A-Za-z]", v)], (name, values)
+
+
 # ------------------------------------------------------------------ retention
 def dated_rows(repo: Repository, clock: FakeClock, days_ago: list[int]) -> list[int]:
     """One audit row per entry, written ``days_ago`` days before the clock's now."""
