@@ -192,6 +192,8 @@ def test_unit_sheet_print_and_view_settings(result, campaign):
     assert ws.print_title_rows == "$3:$4"
     assert ws.column_dimensions["B"].width >= 20
     assert ws.column_dimensions["A"].width < ws.column_dimensions["B"].width
+    assert int(wb["活动明细"].page_setup.paperSize) == 8  # A3: 20 columns
+    assert int(wb["加减分记录"].page_setup.paperSize) == 9  # A4: 5 columns
     for name in ("活动明细", "加减分记录"):
         assert wb[name].page_setup.orientation == "landscape"
         assert wb[name].freeze_panes is not None

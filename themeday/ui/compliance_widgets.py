@@ -677,7 +677,7 @@ def _workbook_export(
     clicked = st.button(
         "生成合规汇总",
         key=f"make_xlsx_{campaign.id}",
-        help="单位汇总（A3横向）、活动明细、加减分记录（A4横向）三张工作表；单位较多时需要一些时间。",
+        help="单位汇总、活动明细（A3横向）和加减分记录（A4横向）三张工作表；单位较多时需要一些时间。",
     )
     stored = st.session_state.get(_XLSX)
     slot = _export_slot(result, campaign) if clicked or stored else ""
