@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -371,6 +372,37 @@ def test_exports_neutralise_every_text_cell(demo, office):
         for value in row:
             assert not value or value[0] not in "=+-@\t\r", value
     assert any(r[EXPORT_COLUMNS.index("对象编号")] == "'=cmd|' /C calc'!A0" for r in table[1:])
+
+
+def test_audit_xlsx_prints_a3_with_a_frozen_chinese_header(demo, office):
+    AuthService(demo).authenticate("nobody", "Wrong@1234")
+    rows = demo.search_audit(SYSTEM_AUDITOR, AuditFilter(), 5)
+    for subtitle, header in (("筛选条件：全部记录", 3), ("", 2)):
+        sheet = load_workbook(io.BytesIO(audit_xlsx(rows, subtitle))).active
+        assert sheet.title == "审计日志" and sheet["A1"].value == "审计日志"
+        heads = [c.value for c in sheet[header]]
+        assert heads[0] == "编号" and heads[-1] == "本条哈希"
+        assert not any(re.search(r"[A-Za-z]", h) for h in heads), heads  # Chinese only
+        assert sheet.freeze_panes == f"A{header + 1}"
+        assert sheet.print_title_rows == f"${header}:${header}"
+        assert int(sheet.page_setup.paperSize) == 8  # A3
+        assert sheet.page_setup.orientation == "landscape"
+        assert int(sheet.page_setup.fitToWidth) == 1 and int(sheet.page_setup.fitToHeight) == 0
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+
+
+def test_audit_export_labels_are_chinese(demo, office):
+    """The demo's whole log: 角色, 操作, 对象类型 and 结果 read in Chinese, no codes."""
+    AuthService(demo).authenticate("nobody", "Wrong@1234")
+    demo.record_backup(office, "备份.zip", "")
+    rows = demo.search_audit(SYSTEM_AUDITOR, AuditFilter(), 100_000)
+    sheet = load_workbook(io.BytesIO(audit_xlsx(rows))).active
+    heads = [c.value for c in sheet[2]]
+    for name in ("角色", "操作", "对象类型", "结果"):
+        column = heads.index(name)
+        values = {r[column].value for r in sheet.iter_rows(min_row=3)} - {None}
+        assert values
+        assert not [v for v in values if re.search(r"[A-Za-z]", v)], (name, values)
 
 
 # ------------------------------------------------------------------ retention

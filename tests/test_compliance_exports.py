@@ -36,7 +36,7 @@ from themeday.repository import Repository
 HYPERLINK = '=HYPERLINK("http://x","y")'
 DANGEROUS_TITLES = ("+1", "@SUM(A1)", "\t=1+1", "\r=2+2", "-3+3")
 AS_OF = date(2026, 11, 23)
-TITLE = "邵阳市大祥区2026年“政务公开主题日”活动开展情况统计表"
+TITLE = "大祥区2026年“政务公开主题日”活动开展情况统计表（演示）"  # from the campaign name
 UNIT_GROUPS = {"申报": "D3:H3", "活动方案": "I3:L3", "活动总结": "M3:P3"}
 
 
@@ -185,15 +185,20 @@ def test_unit_sheet_print_and_view_settings(result, campaign):
     ws = wb["单位汇总"]
     assert ws.freeze_panes == "C5"  # below the two header rows, right of the unit name
     assert ws.page_setup.orientation == "landscape"
-    assert int(ws.page_setup.paperSize) == 9  # A4
+    assert int(ws.page_setup.paperSize) == 8  # A3: 26 columns stay readable
     assert int(ws.page_setup.fitToWidth) == 1
+    assert int(ws.page_setup.fitToHeight) == 0
     assert ws.sheet_properties.pageSetUpPr.fitToPage
     assert ws.print_title_rows == "$3:$4"
     assert ws.column_dimensions["B"].width >= 20
     assert ws.column_dimensions["A"].width < ws.column_dimensions["B"].width
+    assert int(wb["活动明细"].page_setup.paperSize) == 8  # A3: 20 columns
+    assert int(wb["加减分记录"].page_setup.paperSize) == 9  # A4: 5 columns
     for name in ("活动明细", "加减分记录"):
         assert wb[name].page_setup.orientation == "landscape"
         assert wb[name].freeze_panes is not None
+        assert wb[name].print_title_rows == "$3:$3"
+        assert int(wb[name].page_setup.fitToWidth) == 1
 
 
 def test_the_warning_about_an_unknown_holiday_year_is_in_the_subtitle(result, campaign):
@@ -380,7 +385,7 @@ def overdue_counts(result: ComplianceResult) -> pd.Series:
 def test_circular_has_the_title_counts_and_units_ranked_by_overdue_items(result, campaign):
     document = docx.Document(io.BytesIO(circular_docx(result, campaign)))
     texts = [p.text for p in document.paragraphs]
-    assert texts[0] == "关于2026年“政务公开主题日”活动开展情况的通报（征求意见稿）"
+    assert texts[0] == "关于大祥区2026年“政务公开主题日”活动开展情况的通报（征求意见稿）（演示）"
     body = "\n".join(texts)
     assert "参与单位12个" in body
     declared = int(result.units["declaration_status"].isin(["on_time", "late"]).sum())
@@ -401,6 +406,18 @@ def test_circular_has_the_title_counts_and_units_ranked_by_overdue_items(result,
     for row in rows[1:]:
         assert int(row[-1]) == expected[row[1]] == sum(int(v) for v in row[2:5])
     assert [r[0] for r in rows[1:]] == [str(n) for n in range(1, len(rows))]
+
+
+def test_circular_holds_no_system_note_even_for_an_unknown_holiday_year(result, campaign):
+    unverified = replace(result, unverified_years=(2027,))
+    assert "2027" in unverified.warning
+    document = docx.Document(io.BytesIO(circular_docx(unverified, campaign)))
+    texts = [p.text for p in document.paragraphs]
+    texts += [c.text for t in document.tables for row in t.rows for c in row.cells]
+    body = "\n".join(texts)
+    assert "说明" not in body
+    assert "未录入" not in body and unverified.warning not in body
+    assert "节假日" not in body
 
 
 def test_circular_fonts_and_page(result, campaign):
@@ -445,7 +462,7 @@ def test_chase_list_has_one_row_per_item_in_order(demo, office, campaign):
     items = chase_items(demo, office, campaign, AS_OF)
     assert len(items) > 0
     ws = workbook(chase_items_xlsx(items, campaign, AS_OF)).active
-    assert ws["A1"].value == "邵阳市大祥区2026年“政务公开主题日”活动督办催办清单"
+    assert ws["A1"].value == "大祥区2026年“政务公开主题日”活动督办催办清单（演示）"
     last = openpyxl.utils.get_column_letter(ws.max_column)
     assert f"A1:{last}1" in {str(r) for r in ws.merged_cells.ranges}
     assert ws["A2"].value.startswith("统计截至：2026年11月23日")

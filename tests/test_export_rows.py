@@ -213,8 +213,10 @@ def test_chase_list_xlsx_lists_every_unit():
     ]
     wb = load(chase_list_xlsx(make_campaign(), units, date(2023, 4, 14)))
     ws = wb.active
+    due, late = date(2023, 3, 31), 9  # 04-03…04-14 less 清明 (04-05)
     expected = [
-        [n, u.name, u.kind, u.contact_person, u.contact_phone] for n, u in enumerate(units, 1)
+        [n, u.name, u.kind, due, late, u.contact_person, u.contact_phone]
+        for n, u in enumerate(units, 1)
     ]
     assert_rows(ws, 3, expected)
     assert ws.freeze_panes == "A3" and ws.page_setup.orientation == "portrait"

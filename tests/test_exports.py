@@ -23,6 +23,7 @@ from themeday.exports import (
     neutralise,
 )
 from themeday.records import Activity, Campaign, Declaration, Unit
+from themeday.workdays import WorkdayCalendar, WorkdayOverride
 
 DANGEROUS = ['=HYPERLINK("http://x")', "+1+1", "@SUM(A1)", "-2+3", "\t=1+1", "\r=1+1", " =1+1"]
 
@@ -235,6 +236,51 @@ def test_declaration_title_without_campaign_title_uses_region_and_year():
     assert exports.declaration_title(campaign) == "邵阳市大祥区2023年“政务公开主题日”活动主题申报表"
 
 
+DAXIANG = "大祥区2026年“政务公开主题日”"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("2026年政务公开主题日活动", "2026年政务公开主题日活动主题申报表"),
+        ("2026年政务公开主题日", "2026年政务公开主题日活动主题申报表"),
+        (
+            "大祥区2026年“政务公开主题日”活动（演示）",
+            "大祥区2026年“政务公开主题日”活动主题申报表（演示）",
+        ),
+        (
+            "  大祥区2026年“政务公开主题日” （演示）",
+            "大祥区2026年“政务公开主题日”活动主题申报表（演示）",
+        ),
+    ],
+)
+def test_titles_come_from_the_campaign_name_without_doubled_words(name, expected):
+    campaign = make_campaign(DAXIANG_2023, title=name)
+    assert exports.declaration_title(campaign) == expected
+    for title in (
+        exports.declaration_title(campaign),
+        exports.annual_plan_title(campaign),
+        exports.chase_list_title(campaign, date(2026, 4, 1)),
+        exports.paper_title(campaign, "活动成果展示"),
+    ):
+        assert "活动活动" not in title and "）活动" not in title, title
+        assert title.count("活动") == 1, title
+    assert exports.annual_plan_title(campaign).startswith(name.split("（")[0].strip())
+
+
+def test_paper_title_places_notes_and_prefix():
+    campaign = make_campaign(DAXIANG_2023, title="大祥区2026年“政务公开主题日”活动（演示）")
+    assert exports.chase_list_title(campaign, date(2026, 4, 1)) == (
+        "大祥区2026年“政务公开主题日”活动未申报单位名单（截至2026年4月1日）（演示）"
+    )
+    assert exports.paper_title(
+        campaign, "开展情况的通报", prefix="关于", note="（征求意见稿）"
+    ) == ("关于大祥区2026年“政务公开主题日”活动开展情况的通报（征求意见稿）（演示）")
+    assert exports.annual_plan_title(make_campaign(DAXIANG_2023, title="")) == (
+        "邵阳市大祥区2023年“政务公开主题日”活动计划安排表"
+    )
+
+
 def test_declaration_columns_default_when_rules_name_none():
     rules = DAXIANG_2023.rules.with_changes(form_columns=())
     assert exports.declaration_columns(rules)[-1] == "联系人及电话"
@@ -309,7 +355,7 @@ def test_annual_plan_xlsx_xiangjiang():
 def test_annual_plan_xlsx_daxiang_has_contact_column():
     campaign = make_campaign(DAXIANG_2023)
     ws = load(annual_plan_xlsx(campaign, plan_activities()))
-    assert ws["A1"].value == "邵阳市大祥区2023年“政务公开主题日”活动计划安排表"
+    assert ws["A1"].value == "大祥区2023年“政务公开主题日”活动计划安排表"
     assert "A1:G1" in {str(r) for r in ws.merged_cells.ranges}
     assert row_values(ws, 2)[-1] == "联系人及电话"
     assert row_values(ws, 3)[-1] == "甲 13800000001"
@@ -343,7 +389,7 @@ def test_annual_plan_docx():
     document = docx.Document(io.BytesIO(annual_plan_docx(campaign, activities)))
 
     title = document.paragraphs[0]
-    assert title.text == "邵阳市大祥区2023年“政务公开主题日”活动计划安排表"
+    assert title.text == "大祥区2023年“政务公开主题日”活动计划安排表"
     assert title.alignment == docx.enum.text.WD_ALIGN_PARAGRAPH.CENTER
     section = document.sections[0]
     assert section.orientation == docx.enum.section.WD_ORIENT.LANDSCAPE
@@ -370,7 +416,7 @@ def test_annual_plan_docx():
 
 
 def test_chase_list_xlsx():
-    campaign = make_campaign(XIANGJIANG_2023)
+    campaign = make_campaign(XIANGJIANG_2023)  # 申报截止 2023-03-31 (a Friday)
     units = [
         make_unit(1, "区财政局", contact_person="张三", contact_phone="13812345678"),
         make_unit(2, "-城西街道", kind="街道", contact_person="", contact_phone=""),
@@ -379,13 +425,47 @@ def test_chase_list_xlsx():
     assert ws["A1"].value == (
         "湖南湘江新区2023年“政务公开主题日”活动未申报单位名单（截至2023年3月28日）"
     )
-    assert "A1:E1" in {str(r) for r in ws.merged_cells.ranges}
-    assert row_values(ws, 2) == ["序号", "单位名称", "单位类别", "联系人", "联系电话"]
-    assert row_values(ws, 3) == [1, "区财政局", "部门", "张三", "13812345678"]
+    assert "A1:G1" in {str(r) for r in ws.merged_cells.ranges}
+    assert row_values(ws, 2) == [
+        "序号",
+        "单位名称",
+        "单位类别",
+        "申报截止日期",
+        "逾期工作日",
+        "联系人",
+        "联系电话",
+    ]
+    assert row_values(ws, 3) == [
+        1,
+        "区财政局",
+        "部门",
+        datetime(2023, 3, 31),
+        0,  # not yet due
+        "张三",
+        "13812345678",
+    ]
+    assert ws["D3"].number_format == "yyyy-mm-dd" and ws["D3"].is_date
     assert row_values(ws, 4)[:3] == [2, "'-城西街道", "街道"]
-    assert ws["E3"].data_type == "s"  # a phone number stays text
+    assert ws["G3"].data_type == "s"  # a phone number stays text
     assert ws.freeze_panes == "A3"
+    assert ws.print_title_rows == "$1:$2"
     assert_no_formulas(ws)
+
+
+def test_chase_list_counts_official_working_days_late():
+    campaign = make_campaign(XIANGJIANG_2023)  # due Friday 2023-03-31
+    units = [make_unit(1, "区财政局")]
+    # Mon 04-03 is 1, Tue 04-04 2; 04-05 is 清明 (off), so Thu 04-06 is 3
+    for day, late in ((date(2023, 4, 3), 1), (date(2023, 4, 4), 2), (date(2023, 4, 6), 3)):
+        ws = load(chase_list_xlsx(campaign, units, as_of=day))
+        assert ws["E3"].value == late, day
+    # a weekend counts as the next working day (Mon 04-10 is the 5th)
+    assert load(chase_list_xlsx(campaign, units, as_of=date(2023, 4, 8)))["E3"].value == 5
+    # the office's own entry wins: Thu 04-06 made a holiday leaves Fri 04-07 the 3rd
+    friday = date(2023, 4, 7)
+    assert load(chase_list_xlsx(campaign, units, as_of=friday))["E3"].value == 4
+    entered = WorkdayCalendar([WorkdayOverride(date(2023, 4, 6), False, "放假")])
+    assert load(chase_list_xlsx(campaign, units, friday, entered))["E3"].value == 3
 
 
 def test_chase_list_defaults_to_today():

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import replace
+
+import openpyxl
 
 from tests.conftest import change_rules
 from tests.sample_files import PDF
@@ -149,15 +152,18 @@ def test_the_chase_list_is_dated_by_the_repository_clock(app_db, monkeypatch, do
     dated = []
     build = exports.chase_list_xlsx
 
-    def spy(campaign, units, as_of=None):
+    def spy(campaign, units, as_of=None, calendar=None):
+        assert calendar is not None  # the office's 节假日维护 entries count
         dated.append((as_of, [u.name for u in units]))
-        return build(campaign, units, as_of)
+        return build(campaign, units, as_of, calendar)
 
     monkeypatch.setattr(exports, "chase_list_xlsx", spy)
     at = host(app_db, "declaration_review", "office")
     assert "导出催报名单（Excel）" in downloads.labels(at)
     assert dated == []  # built on the click, not on every run
-    downloads.click(at, "导出催报名单（Excel）")
+    data = downloads.click(at, "导出催报名单（Excel）")
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    assert [c.value for c in sheet[2]][3:5] == ["申报截止日期", "逾期工作日"]
     campaign = app_db.current_campaign(SYSTEM_ACTOR)
     missing = [u.name for u in app_db.units_not_submitted(SYSTEM_ACTOR, campaign.id)]
     assert dated == [(app_db.today(), missing)]

@@ -427,7 +427,8 @@ _EXPORT_WIDTHS = {
 def audit_xlsx(rows: Sequence[AuditRow], subtitle: str = "") -> bytes:
     """The rows as one xlsx sheet: a title, an optional filter line, then one row each.
 
-    Text cells are neutralised and stored as text; ids and times stay numeric.
+    Text cells are neutralised and stored as text; ids and times stay numeric. The
+    header row is frozen and printed on every page, A3 landscape, fit to width.
     """
     # Imported on use: every write imports this module (the audit chain), the export
     # libraries are needed only here.
@@ -461,7 +462,9 @@ def audit_xlsx(rows: Sequence[AuditRow], subtitle: str = "") -> bytes:
         widths,
         number_formats={"时间": "yyyy-mm-dd hh:mm"},
     )
-    page_setup(ws, landscape=True, title_rows=f"{header}:{header}")
+    ws.freeze_panes = f"A{header + 1}"
+    # 12 columns with the long 说明 and 本条哈希 are too small on A4
+    page_setup(ws, landscape=True, title_rows=f"{header}:{header}", paper="A3")
     return save(wb, body)
 
 

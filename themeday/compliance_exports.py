@@ -44,6 +44,7 @@ from themeday.exports import (
     cell_style,
     csv_bytes,
     page_setup,
+    paper_title,
     put_cell,
     row_height,
     title_row,
@@ -92,18 +93,18 @@ _ACTIVITY_STATES = {str(k): v for k, v in ACTIVITY_STATUS_LABELS.items()}
 
 
 def compliance_title(campaign: Campaign) -> str:
-    """``<region><year>年“政务公开主题日”活动开展情况统计表``."""
-    return f"{campaign.region}{campaign.year}年“政务公开主题日”活动开展情况统计表"
+    """``<活动名称>开展情况统计表`` (:func:`themeday.exports.paper_title`)."""
+    return paper_title(campaign, "开展情况统计表")
 
 
 def chase_items_title(campaign: Campaign) -> str:
-    """``<region><year>年“政务公开主题日”活动督办催办清单``."""
-    return f"{campaign.region}{campaign.year}年“政务公开主题日”活动督办催办清单"
+    """``<活动名称>督办催办清单``."""
+    return paper_title(campaign, "督办催办清单")
 
 
 def circular_title(campaign: Campaign) -> str:
-    """``关于<year>年“政务公开主题日”活动开展情况的通报（征求意见稿）``."""
-    return f"关于{campaign.year}年“政务公开主题日”活动开展情况的通报（征求意见稿）"
+    """``关于<活动名称>开展情况的通报（征求意见稿）``."""
+    return paper_title(campaign, "开展情况的通报", prefix="关于", note="（征求意见稿）")
 
 
 def _as_of_line(as_of: date, warning: str = "") -> str:
@@ -396,7 +397,8 @@ def compliance_xlsx(
     (申报 · 活动方案 · 活动总结 · 开展与展示 · 考核 over their checks) and one row per unit in
     rank order; panes are frozen below the headers and right of the unit name. Sheet 2
     lists every activity with its dates and lateness, sheet 3 the adjustments with their
-    reasons. All sheets print A4 landscape, fit to width, their headers on every page.
+    reasons. Sheets 1 and 2 print A3 landscape (their 26 and 20 columns stay readable), sheet 3
+    A4 landscape, all fit to width with their headers on every page.
     ``progress(fraction, message)`` is called as the sheets are built.
     """
     _report(progress, 0.0, "正在生成单位汇总……")
@@ -433,7 +435,8 @@ def _unit_sheet(ws: Worksheet, result: ComplianceResult, campaign: Campaign) -> 
     _grouped_headers(ws, 3, columns)
     rows = _write_rows(ws, 5, columns, _rows(_ordered_units(result), columns))
     ws.freeze_panes = "C5"  # below the headers, right of 序号 and 单位
-    page_setup(ws, landscape=True, title_rows="3:4")
+    # 26 columns on A4 print at 5–6 pt; on A3 landscape they stay readable (about 9 pt)
+    page_setup(ws, landscape=True, title_rows="3:4", paper="A3")
     return rows
 
 
@@ -446,13 +449,13 @@ def _activity_sheet(
     columns = _ACTIVITY_SHEET
     n = len(columns)
     widths = _widths(ws, columns)
-    title = f"{campaign.region}{campaign.year}年“政务公开主题日”活动明细表"
+    title = paper_title(campaign, "活动明细表")
     title_row(ws, title, n)
     _subtitle_row(ws, 2, _as_of_line(result.as_of, result.warning), n, widths)
     _flat_headers(ws, 3, columns)
     rows = _write_rows(ws, 4, columns, _rows(result.activities, columns), step)
     ws.freeze_panes = "D4"  # below the header, right of 单位, 序号 and 活动主题
-    page_setup(ws, landscape=True, title_rows="3:3")
+    page_setup(ws, landscape=True, title_rows="3:3", paper="A3")  # 20 columns, as sheet 1
     return rows
 
 
@@ -460,7 +463,7 @@ def _adjustment_sheet(ws: Worksheet, result: ComplianceResult, campaign: Campaig
     columns = _ADJUSTMENT_SHEET
     n = len(columns)
     widths = _widths(ws, columns)
-    title = f"{campaign.region}{campaign.year}年“政务公开主题日”活动考核加减分记录"
+    title = paper_title(campaign, "考核加减分记录")
     title_row(ws, title, n)
     ws.row_dimensions[1].height = row_height([(title, sum(widths) / 1.6)], 22, 36)
     _subtitle_row(ws, 2, _as_of_line(result.as_of), n, widths)
@@ -677,8 +680,6 @@ def circular_docx(result: ComplianceResult, campaign: Campaign) -> bytes:
         f"{campaign.office_name}对各单位活动申报、活动方案报送、活动开展及总结报送情况"
         f"进行了跟踪统计。现将截至{cn_date(result.as_of)}的有关情况通报如下：",
     )
-    if result.warning:
-        _paragraph(document, f"（说明：{result.warning}。）")
 
     _paragraph(document, "一、总体情况", east_asia=_HEADING_FONT_CN)
     _paragraph(document, _overview(result))

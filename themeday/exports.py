@@ -15,7 +15,7 @@ import io
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -33,13 +33,16 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from themeday import docx_rows
-from themeday.config import now
+from themeday.config import TZ, now
+from themeday.declaration_rules import late_workdays
 from themeday.docx_rows import markers
 from themeday.domain import CampaignRules, cn_date
 from themeday.records import Activity, Campaign, Declaration, Unit
+from themeday.workdays import WorkdayCalendar
 from themeday.xlsx_rows import SheetRows, save, style_id
 
 __all__ = [
+    "CHASE_LIST_COLUMNS",
     "DEFAULT_FORM_COLUMNS",
     "annual_plan_docx",
     "annual_plan_title",
@@ -53,6 +56,7 @@ __all__ = [
     "declaration_xlsx",
     "month_label",
     "neutralise",
+    "paper_title",
     "view_xlsx",
     # building blocks for other workbooks (合规汇总, 审计日志)
     "FONT_NAME",
@@ -85,6 +89,16 @@ DEFAULT_FORM_COLUMNS: tuple[str, ...] = ("序号", "活动主题", "计划月份
 carry a contact)."""
 
 CONTACT_COLUMN = "联系人及电话"
+CHASE_LIST_COLUMNS: tuple[str, ...] = (
+    "序号",
+    "单位名称",
+    "单位类别",
+    "申报截止日期",
+    "逾期工作日",
+    "联系人",
+    "联系电话",
+)
+"""The 催报名单's columns (:func:`chase_list_xlsx`)."""
 NOTES_PREFIX = "注："
 
 _COLUMN_WIDTHS = {
@@ -100,8 +114,19 @@ _COLUMN_WIDTHS = {
     "单位类别": 12,
     "联系人": 12,
     "联系电话": 18,
+    "申报截止日期": 14,
+    "逾期工作日": 11,
 }
-_CENTRED_COLUMNS = {"序号", "活动时间(月份)", "计划月份", "活动形式", "单位类别", "联系电话"}
+_CENTRED_COLUMNS = {
+    "序号",
+    "活动时间(月份)",
+    "计划月份",
+    "活动形式",
+    "单位类别",
+    "联系电话",
+    "申报截止日期",
+    "逾期工作日",
+}
 
 FONT_NAME = "宋体"
 _THIN = Side(style="thin", color="000000")
@@ -159,24 +184,48 @@ def _join_or(items: Sequence[str]) -> str:
 # --------------------------------------------------------------------------- titles and columns
 
 
+_NAME_NOTE = re.compile(r"（[^（）]*）$")
+
+
+def paper_title(campaign: Campaign, paper: str, *, prefix: str = "", note: str = "") -> str:
+    """An official title built from the campaign's name (活动名称): ``prefix`` + name + ``paper``.
+
+    The name is read as ``<…>活动`` with any note in brackets after it (``（演示）``): the
+    note moves to the very end, 活动 is added when the name lacks it and is not repeated
+    when ``paper`` starts with it; ``note`` (``（截至…）``) goes before the name's note.
+    Without a name the region and year stand in. For example
+    ``2026年政务公开主题日活动`` + ``主题申报表`` → ``2026年政务公开主题日活动主题申报表``;
+    ``大祥区2026年“政务公开主题日”活动（演示）`` + ``活动计划安排表`` →
+    ``大祥区2026年“政务公开主题日”活动计划安排表（演示）``.
+    """
+    name = campaign.title.strip()
+    name_note = ""
+    while (found := _NAME_NOTE.search(name)) is not None:
+        name_note = found.group(0) + name_note
+        name = name[: found.start()].rstrip()
+    if not name:
+        name = f"{campaign.region.strip()}{campaign.year}年“政务公开主题日”"
+    if not name.endswith("活动"):
+        name += "活动"
+    paper = paper.strip()
+    if paper.startswith("活动"):
+        paper = paper[len("活动") :]
+    return f"{prefix}{name}{paper}{note}{name_note}"
+
+
 def declaration_title(campaign: Campaign) -> str:
     """The 申报表 title, e.g. ``湖南湘江新区2023年“政务公开主题日”活动主题申报表``."""
-    title = campaign.title.strip()
-    if not title:
-        return f"{campaign.region}{campaign.year}年“政务公开主题日”活动主题申报表"
-    if title.endswith("活动"):
-        return f"{title}主题申报表"
-    return f"{title}活动主题申报表"
+    return paper_title(campaign, "主题申报表")
 
 
 def annual_plan_title(campaign: Campaign) -> str:
-    """``<region><year>年“政务公开主题日”活动计划安排表``."""
-    return f"{campaign.region}{campaign.year}年“政务公开主题日”活动计划安排表"
+    """``<活动名称>计划安排表``, e.g. ``大祥区2023年“政务公开主题日”活动计划安排表``."""
+    return paper_title(campaign, "活动计划安排表")
 
 
 def chase_list_title(campaign: Campaign, as_of: date) -> str:
-    """``<campaign.title>未申报单位名单（截至2023年4月14日）``."""
-    return f"{campaign.title}未申报单位名单（截至{cn_date(as_of)}）"
+    """``<活动名称>未申报单位名单（截至2023年4月14日）``."""
+    return paper_title(campaign, "未申报单位名单", note=f"（截至{cn_date(as_of)}）")
 
 
 def declaration_columns(rules: CampaignRules) -> tuple[str, ...]:
@@ -345,9 +394,19 @@ def data_rows(
 
 
 def page_setup(
-    ws: Worksheet, *, landscape: bool, title_rows: str | None, footer: bool = True
+    ws: Worksheet,
+    *,
+    landscape: bool,
+    title_rows: str | None,
+    footer: bool = True,
+    paper: str = "A4",
 ) -> None:
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    """Print setup: ``paper`` (``A4`` or ``A3``), orientation, fit to one page wide,
+    ``title_rows`` (``"3:4"``) repeated on every page, centred, a page-number footer."""
+    sizes = {"A4": ws.PAPERSIZE_A4, "A3": ws.PAPERSIZE_A3}
+    if paper not in sizes:
+        raise ValueError(f"unknown paper size {paper!r}")
+    ws.page_setup.paperSize = sizes[paper]
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
@@ -593,29 +652,41 @@ def annual_plan_docx(campaign: Campaign, activities: list[Activity]) -> bytes:
 # --------------------------------------------------------------------------- 催报名单
 
 
-def chase_list_xlsx(campaign: Campaign, units: list[Unit], as_of: date | None = None) -> bytes:
+def chase_list_xlsx(
+    campaign: Campaign,
+    units: list[Unit],
+    as_of: date | None = None,
+    calendar: WorkdayCalendar | None = None,
+) -> bytes:
     """催报名单: the units (passed in, already filtered) that have not submitted.
 
     The title names the date the list is true for (``as_of``, default today in
-    Asia/Shanghai). Columns 序号, 单位名称, 单位类别, 联系人, 联系电话.
+    Asia/Shanghai). Columns 序号, 单位名称, 单位类别, 申报截止日期 (a date), 逾期工作日 (the
+    official working days from the deadline to ``as_of`` by ``calendar``, the office's
+    overrides included; 0 before the deadline has passed), 联系人, 联系电话: what a
+    催报 notice needs. A4 portrait, header frozen and repeated on every page.
     """
     if as_of is None:
         as_of = now().date()
-    columns = ["序号", "单位名称", "单位类别", "联系人", "联系电话"]
+    if calendar is None:
+        calendar = WorkdayCalendar()
+    deadline = campaign.rules.declaration_deadline
+    # counted as declaration_rules counts a submission made at noon on the as-of day
+    late = late_workdays(deadline, datetime.combine(as_of, time(12), TZ), calendar)
+    columns = list(CHASE_LIST_COLUMNS)
     wb = Workbook()
     ws = wb.active
     ws.title = "未申报单位"
     widths = set_widths(ws, columns)
-    title_row(ws, chase_list_title(campaign, as_of), len(columns))
-    ws.row_dimensions[1].height = row_height(
-        [(chase_list_title(campaign, as_of), sum(widths) / 1.6)], 22, 36
-    )
+    title = chase_list_title(campaign, as_of)
+    title_row(ws, title, len(columns))
+    ws.row_dimensions[1].height = row_height([(title, sum(widths) / 1.6)], 22, 36)
     header_row(ws, 2, columns)
     values = (
-        [number, unit.name, str(unit.kind), unit.contact_person, unit.contact_phone]
+        [number, unit.name, str(unit.kind), deadline, late, unit.contact_person, unit.contact_phone]
         for number, unit in enumerate(units, start=1)
     )
-    rows = data_rows(ws, 3, columns, values, widths)
+    rows = data_rows(ws, 3, columns, values, widths, number_formats={"申报截止日期": "yyyy-mm-dd"})
     ws.freeze_panes = "A3"
     page_setup(ws, landscape=False, title_rows="1:2")
     return save(wb, rows)

@@ -126,7 +126,7 @@ def exports(repo: Repository, as_of: date) -> dict[str, Callable[[], bytes]]:
         "合规汇总 csv": lambda: compliance_csv(result, "activities"),
         "通报 docx": lambda: circular_docx(result, campaign),
         "催办清单 xlsx": lambda: chase_items_xlsx(items, campaign, as_of),
-        "催报名单 xlsx": lambda: chase_list_xlsx(campaign, missing, as_of),
+        "催报名单 xlsx": lambda: chase_list_xlsx(campaign, missing, as_of, calendar),
         "活动计划 xlsx": lambda: annual_plan_xlsx(campaign, plan),
         "活动计划 docx": lambda: annual_plan_docx(campaign, plan),
         "数据表 view xlsx": view,

@@ -19,11 +19,13 @@ from themeday import dashboard
 from themeday.assessment import assess
 from themeday.compliance import ComplianceResult, labelled
 from themeday.config import TZ
+from themeday.dashboard_papers import KPI_HELP, kpi_values
 from themeday.dates import minute_time, prose_date, table_date
 from themeday.domain import NotFound, Role
 from themeday.lights import styled_lights
 from themeday.ui import gate
 from themeday.ui.compliance_widgets import as_of_picker
+from themeday.ui.dashboard_widgets import dashboard_downloads
 from themeday.ui.widgets import campaign_page, escape_markdown
 
 REFRESH_SECONDS = 60
@@ -46,6 +48,7 @@ def render() -> None:
         return
     with st.columns([1, 3])[0]:
         as_of = as_of_picker(repo, campaign, key=_AS_OF)
+    dashboard_downloads(repo, actor, campaign, as_of)
 
     @st.fragment(run_every=REFRESH_SECONDS)
     def live() -> None:
@@ -95,54 +98,12 @@ def _unit_part(campaign_id: int, as_of: date) -> None:
 
 
 # ------------------------------------------------------------------ KPIs
-def rate(on_time: int, late: int, missing: int) -> str:
-    """按时率: on time over every deadline that has passed or been met; "—" when none."""
-    due = on_time + late + missing
-    return f"{on_time / due:.1%}" if due else "—"
-
-
-def kpi_values(result: ComplianceResult) -> dict[str, str]:
-    """The dashboard's headline numbers, as shown (label → value)."""
-    u = result.units
-    declared = int(u["declaration_status"].isin(["on_time", "late"]).sum())
-
-    def total(column: str) -> int:
-        return int(u[column].sum())
-
-    return {
-        "已申报单位": f"{declared}/{len(u)}",
-        "活动总数": str(total("n_activities") - total("n_cancelled")),
-        "已开展": str(total("n_held")),
-        "已报送总结": str(total("n_reported")),
-        "已展示": str(total("n_published")),
-        "方案按时率": rate(total("plans_on_time"), total("plans_late"), total("plans_missing")),
-        "总结按时率": rate(
-            total("reports_on_time"), total("reports_late"), total("reports_missing")
-        ),
-        "红灯事项": str(total("red_items")),
-        "黄灯事项": str(total("yellow_items")),
-    }
-
-
-_KPI_HELP = {
-    "已申报单位": "已提交申报表的单位数 / 参与单位总数（退回修改的仍计为已申报）",
-    "活动总数": "申报表审核通过的活动主题数，不含已取消的活动",
-    "已开展": "已开展的活动数",
-    "已报送总结": "已报送情况报告或新闻报道的活动数",
-    "已展示": "已在成果展示专栏发布的活动数",
-    "方案按时率": "按时报送的活动方案 / 已到截止日期的活动方案（含逾期报送和逾期未报）",
-    "总结按时率": "按时报送的活动总结 / 已到截止日期的活动总结（含逾期报送和逾期未报）",
-    "红灯事项": "已逾期未报的申报表、活动方案和活动总结",
-    "黄灯事项": "即将到期的申报表、活动方案和活动总结",
-}
-
-
 def _kpis(result: ComplianceResult) -> None:
     values = kpi_values(result)
     labels = list(values)
     for row in (labels[:5], labels[5:]):
         for column, label in zip(st.columns(5), row, strict=False):
-            column.metric(label, values[label], help=_KPI_HELP[label], border=True)
+            column.metric(label, values[label], help=KPI_HELP[label], border=True)
 
 
 # ------------------------------------------------------------------ charts

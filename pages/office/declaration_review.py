@@ -262,7 +262,9 @@ def _missing(identity: Identity, campaign: Campaign, missing: list, as_of: date)
     st.dataframe(units_frame(missing), hide_index=True, width="stretch")
     deferred_download(
         "导出催报名单（Excel）",
-        lambda _: exports.chase_list_xlsx(campaign, missing, as_of),
+        lambda reader: exports.chase_list_xlsx(
+            campaign, missing, as_of, declarations.calendar(reader, identity.actor)
+        ),
         file_name=download_name(f"{campaign.year}年", "未申报单位催报名单.xlsx"),
         mime=XLSX_MIME,
         key=f"chase_list_{campaign.id}",

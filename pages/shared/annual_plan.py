@@ -30,7 +30,7 @@ def render() -> None:
     campaign = campaign_page("全年活动计划", repo, actor, "尚未创建主题日活动。")
     if campaign is None:
         return
-    st.caption(exports.annual_plan_title(campaign) + "（审核通过的主题）")
+    st.caption(f"{exports.annual_plan_title(campaign)} · 审核通过的主题")
     plan = repo.list_plan(actor, campaign.id)
     if not plan:
         st.info("暂无审核通过的活动主题。申报表审核通过后，主题会按计划月份列入全年计划。")

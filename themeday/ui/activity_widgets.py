@@ -39,6 +39,7 @@ from themeday.domain import (
     ValidationError,
     cn_date,
 )
+from themeday.exports import paper_title
 from themeday.file_audit import DownloadAudit
 from themeday.records import Activity, Attachment, Campaign
 from themeday.repository import Repository
@@ -427,7 +428,7 @@ def _showcase_site(repo: Repository, campaign: Campaign) -> tuple[bytes, int]:
     site = build_static_site(
         items,
         lambda attachment_id: read_public_file(repo, attachment_id),
-        site_title=f"{campaign.region}{campaign.year}年“政务公开主题日”活动成果展示",
+        site_title=paper_title(campaign, "成果展示"),
         base_url=None,
     )
     return site, len(items)

@@ -676,6 +676,9 @@ def compliance_exports(
             audit=DownloadAudit("情况通报（Word 草稿）", campaign, filters, units),
             help="按逾期事项多少排列各单位，供起草情况通报时修改使用。",
         )
+        if result.warning:
+            # the 通报 is sent as it is: the system's caveat stays on screen, not in it
+            st.warning(f"{result.warning}，通报中涉及的截止日期请核对后再印发。")
 
 
 def _workbook_export(
@@ -685,7 +688,7 @@ def _workbook_export(
     clicked = st.button(
         "生成合规汇总",
         key=f"make_xlsx_{campaign.id}",
-        help="单位汇总、活动明细、加减分记录三张工作表，A4横向；单位较多时需要一些时间。",
+        help="单位汇总、活动明细（A3横向）和加减分记录（A4横向）三张工作表；单位较多时需要一些时间。",
     )
     stored = st.session_state.get(_XLSX)
     slot = _export_slot(result, campaign) if clicked or stored else ""
