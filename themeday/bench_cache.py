@@ -1,7 +1,7 @@
-"""Page reruns with and without the shared caches: ``python tests/bench_cache.py``.
+"""Page reruns with and without the shared caches: ``python -m themeday.bench_cache``.
 
-    python tests/bench_cache.py [--units 8000] [--activities 40000] [--reruns 5]
-                                [--profile] [--sessions 10]
+    python -m themeday.bench_cache [--units 8000] [--activities 40000] [--reruns 5]
+                                   [--profile] [--sessions 10]
 
 Builds the compliance benchmark's data (``themeday.bench.generate``) in a throwaway
 DuckDB file, adds an office, a leader and unit accounts, and runs each of the pages
@@ -30,19 +30,16 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from streamlit.testing.v1 import AppTest
 
-from streamlit.testing.v1 import AppTest  # noqa: E402
+from themeday import bench, caching, db
+from themeday.auth import hash_password
+from themeday.config import PROJECT_ROOT
+from themeday.domain import SYSTEM_ACTOR, Role
+from themeday.repository import Repository
 
-from themeday import bench, db  # noqa: E402
-from themeday.auth import hash_password  # noqa: E402
-from themeday.domain import SYSTEM_ACTOR, Role  # noqa: E402
-from themeday.repository import Repository  # noqa: E402
-
-try:  # absent before issue 14: the same script then times the code as it was
-    from themeday import caching  # noqa: E402
-except ImportError:
-    caching = None
+if str(PROJECT_ROOT) not in sys.path:
+    sys.path.insert(0, str(PROJECT_ROOT))  # the host script imports ``pages``
 
 HOST = (  # the profiler, when given, runs on the script's own thread
     "import importlib\n"
@@ -128,12 +125,11 @@ def timed(at: AppTest) -> float:
 
 
 def _clear() -> None:
-    if caching is not None:
-        caching.clear_all()
+    caching.clear_all()
 
 
 def _mode(cached: bool):
-    return caching.disabled() if caching is not None and not cached else _nothing()
+    return caching.disabled() if not cached else _nothing()
 
 
 def measure(
@@ -222,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
                 del at
         gc.collect()
         after = rss_mb()
-        entries = sum(len(c) for c in caching.CACHES) if caching else 0
+        entries = sum(len(c) for c in caching.CACHES)
         print(
             f"RSS before {args.sessions} sessions {baseline:.0f} MB, after they closed"
             f" {after:.0f} MB ({after - baseline:+.0f} MB; {entries} cache entries)"
