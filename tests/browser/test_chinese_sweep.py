@@ -1,8 +1,8 @@
 """Every page as every role (and logged out): no English a user sees, no emoji lights.
 
 Each page is opened by its address, then each tab is clicked and each expander
-opened; after each step the visible text of the page and the inputs' placeholders are
-read and searched for :data:`ENGLISH` and :data:`EMOJI_LIGHTS`. A page that cannot be
+opened; after each step the visible text of the page and the empty inputs' placeholders
+are read and searched for :data:`ENGLISH` and :data:`EMOJI_LIGHTS`. A page that cannot be
 opened is a finding too, so one broken page does not hide the others.
 
 Other work on issue 16 is still replacing these strings, so the test is an expected
@@ -51,7 +51,8 @@ ACCOUNT_PATHS = {"logout"}  # 退出 ends the session: visited by no sweep
 VISIBLE_TEXT = """() => {
     const texts = [document.body.innerText];
     for (const el of document.querySelectorAll("input[placeholder], textarea[placeholder]")) {
-        if (el.offsetParent !== null) texts.push(el.placeholder);
+        // A placeholder shows only while the field is empty (a selectbox keeps one).
+        if (el.offsetParent !== null && el.value === "") texts.push(el.placeholder);
     }
     return texts.join("\\n");
 }"""
@@ -89,7 +90,7 @@ def sweep_page(page: Page, url: str) -> dict[str, set[str]]:
         summary = expanders.nth(index).locator("summary")
         if not summary.count() or not summary.first.is_visible():
             continue  # in a tab that is not open
-        name = summary.first.inner_text().strip()
+        name = summary.first.inner_text().strip().splitlines()[-1]  # after its icon's name
         summary.first.click()
         settle(page, quiet=1.0)
         read(f"expander {name}")
