@@ -72,6 +72,15 @@ def test_codes_in_details_are_chinese():
     assert detail_lines("update", "app_user", "role=office") == ["角色：政务公开办"]
     assert detail_lines("create", "declaration", "approved") == ["状态：审核通过"]
     assert detail_lines("update", "unit", "name, contact_phone") == ["修改了：单位名称、联系电话"]
+    assert detail_lines("chase", "chase", "单位3 plan:12 请今日报送") == [
+        "事项：活动方案（活动编号12）",
+        "说明：请今日报送",
+    ]
+    assert detail_lines("chase", "chase", "单位3 declaration ") == ["事项：申报表"]
+    assert detail_lines("adjust_score", "score_adjustment", "单位3 +2：典型经验") == [
+        "分值：+2",
+        "理由：典型经验",
+    ]
 
 
 def test_the_object_is_named_and_a_session_id_is_not_shown():

@@ -14,6 +14,7 @@ from themeday.dates import (
     minute_time,
     prose_date,
     table_date,
+    table_deadline,
     weekday,
 )
 from themeday.domain import cn_date
@@ -64,3 +65,8 @@ def test_a_column_of_deadlines_reads_like_one_deadline():
     today = date(2026, 11, 20)
     days = pd.Series([date(2026, 12, 3), None, date(2027, 1, 5)])
     assert deadline_dates(days, today).tolist() == ["12月3日（周四）", "", "2027年1月5日（周二）"]
+
+
+def test_a_deadline_in_a_table_keeps_the_iso_date_first():
+    assert table_deadline(date(2026, 12, 3)) == "2026-12-03（周四）"
+    assert table_deadline(None) == ""

@@ -268,7 +268,7 @@ def test_audit_xlsx_rows_in_order_with_times():
     ws = wb.active
     expected = [list(r.values()) for r in table_rows(rows, with_hash=True)]
     assert_rows(ws, 4, expected)
-    assert ws["B4"].number_format == "yyyy-mm-dd hh:mm:ss"
+    assert ws["B4"].number_format == "yyyy-mm-dd hh:mm"
     assert ws["B4"].value == local_time(rows[0].occurred_at)
     assert ws.print_title_rows == "$3:$3"
     no_formula_anywhere(wb)

@@ -57,6 +57,10 @@ def test_every_table_opens_for_the_office(app_db):
         at = pick_table(at, key)
         assert not at.exception, key
         assert "数据表" in titles(at)
+        # Streamlit draws a missing value as the word None unless given a placeholder
+        assert all(
+            d.proto.placeholder == "" and d.proto.HasField("placeholder") for d in at.dataframe
+        )
 
 
 def test_unit_sees_only_its_own_rows_and_never_accounts_or_audit(app_db):

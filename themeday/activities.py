@@ -93,8 +93,8 @@ class Deadline:
         if self.filed:
             when = minute_time(self.filed_at)
             if self.late_workdays:
-                return f"{when} 报送，逾期{self.late_workdays}个工作日（{due}）"
-            return f"{when} 按时报送（{due}）"
+                return f"{when} 报送，逾期{self.late_workdays}个工作日；{due}"
+            return f"{when} 按时报送；{due}"
         if self.late_workdays:
             return f"{due}，已逾期{self.late_workdays}个工作日，请尽快报送"
         if self.workdays_left == 0:

@@ -10,6 +10,7 @@ minute in Beijing time, a person as 张三（office）, and JSON as ``字段：�
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import asdict
 from datetime import date, datetime
@@ -28,6 +29,16 @@ EMPTY = "（空）"
 
 _BOOLS = {"true": "是", "false": "否", "True": "是", "False": "否"}
 _NONES = {"None", "none", "null", "NaT", "nan", ""}
+
+# The details the repository writes for 催办 and 加减分 (the unit is the object's name).
+_CHASE = re.compile(r"单位\d+ (unit|declaration|(plan|report):(\d+))\s*(.*)", re.S)
+_CHASE_ITEMS = {
+    "unit": "单位整体",
+    "declaration": "申报表",
+    "plan": "活动方案",
+    "report": "活动总结",
+}
+_ADJUSTMENT = re.compile(r"单位\d+ ([+-][\d.]+)：(.*)", re.S)
 
 _UNIT_FIELDS = {
     "name": "单位名称",
@@ -146,6 +157,18 @@ def detail_lines(
             return ["状态：" + DeclarationStatus(text).label]
         except ValueError:
             return [text]
+    if action == "chase":
+        match = _CHASE.fullmatch(text)
+        if match:
+            item, kind, activity_id, note = match.groups()
+            what = _CHASE_ITEMS.get(kind or item, item)
+            if activity_id:
+                what += f"（活动编号{activity_id}）"
+            return [f"事项：{what}", *([f"说明：{note}"] if note else [])]
+    if action == "adjust_score":
+        match = _ADJUSTMENT.fullmatch(text)
+        if match:
+            return [f"分值：{match.group(1)}", f"理由：{match.group(2)}"]
     if action == "set_workday":
         return [{"班": "调休上班", "休": "放假"}.get(text, text)]
     return [text]

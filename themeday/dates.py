@@ -119,3 +119,9 @@ def deadline_dates(days: pd.Series, today: date | None = None) -> pd.Series:
         + "）"
     )
     return text.where(present, "").astype(object)
+
+
+def table_deadline(value: date | datetime | pd.Timestamp | str | None) -> str:
+    """``2026-12-03（周四）``: a deadline in a table cell (sorts as text like the date)."""
+    day = _day(value)
+    return f"{day.isoformat()}（{WEEKDAYS[day.weekday()]}）" if day else ""

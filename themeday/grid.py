@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from themeday.audit import action_label
+from themeday.audit import ACTION_LABELS, OBJECT_LABELS, action_label
 from themeday.config import TZ
 from themeday.domain import (
     ACTIVITY_STATUS_LABELS,
@@ -296,8 +296,8 @@ TABLES: dict[str, GridTable] = {
                 GridField("username", "用户"),
                 GridField("role", "角色", _F.ENUM, _ROLE_OPTIONS),
                 GridField("unit_id", "单位编号", _F.NUMBER),
-                GridField("action", "操作"),
-                GridField("object_type", "对象类型"),
+                GridField("action", "操作", _F.ENUM, _enum(ACTION_LABELS)),
+                GridField("object_type", "对象类型", _F.ENUM, _enum(OBJECT_LABELS)),
                 GridField("object_id", "对象编号"),
                 GridField("success", "成功", _F.BOOL),
                 GridField("detail", "详情"),

@@ -86,7 +86,7 @@ def _deadline_notice(identity: Identity, campaign: Campaign) -> None:
     if identity.repo.today() > deadline:
         late = declarations.late_if_submitted_now(identity.repo, identity.actor, campaign)
         st.warning(
-            f"申报截止日期（{deadline_date(deadline)}）已过。仍可逾期提交，"
+            f"申报截止日期{deadline_date(deadline)}已过。仍可逾期提交，"
             f"现在提交将记为逾期{late}个工作日（按法定工作日计）。"
         )
 

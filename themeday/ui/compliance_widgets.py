@@ -34,7 +34,7 @@ from themeday.compliance_exports import (
     compliance_xlsx,
 )
 from themeday.config import now
-from themeday.dates import prose_date
+from themeday.dates import prose_date, table_deadline
 from themeday.domain import (
     COMPLIANCE_WEIGHT_LABELS,
     Actor,
@@ -221,7 +221,7 @@ def items_frame(items: pd.DataFrame, *, with_unit: bool = True) -> pd.DataFrame:
             "单位": items["unit_name"],
             "事项": items["item_kind"].map(ITEM_KIND_LABELS).fillna(items["item_kind"]),
             "活动主题": _item_titles(items),
-            "截止日期": items["due"],
+            "截止日期": [table_deadline(d) for d in items["due"]],
             "逾期/剩余工作日": _deadline_texts(items),
         }
     )
@@ -238,7 +238,6 @@ def items_frame(items: pd.DataFrame, *, with_unit: bool = True) -> pd.DataFrame:
 
 _ITEM_COLUMN_CONFIG = {
     "提醒": light_column(),
-    "截止日期": st.column_config.DateColumn("截止日期", format="YYYY-MM-DD"),
     "最近催办": st.column_config.DatetimeColumn(
         "最近催办", format="YYYY-MM-DD HH:mm", help="空白表示尚未催办"
     ),

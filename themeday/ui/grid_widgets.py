@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from themeday import workspace
+from themeday.audit import role_label
 from themeday.audit_text import value_text
 from themeday.config import now
 from themeday.dates import minute_time, table_date
@@ -787,7 +788,8 @@ def comments(repo: Repository, actor: Actor, table: GridTable, record: dict) -> 
         st.caption("暂无意见。")
     for item in thread.itertuples():
         with st.chat_message("assistant" if item.role == Role.OFFICE else "user"):
-            st.markdown(f"**{escape_markdown(item.username)}** · {minute_time(item.created_at)}")
+            who = f"{role_label(item.role)}（{item.username}）"
+            st.markdown(f"**{escape_markdown(who)}** · {minute_time(item.created_at)}")
             st.text(item.body)
     if actor.role == Role.LEADER:
         return
