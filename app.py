@@ -5,10 +5,12 @@ import streamlit as st
 from pages import login_pages, public_pages, sections_for
 from themeday.domain import Role
 from themeday.ui import gate, maintenance
+from themeday.ui.inputs import widget_stylesheet
 from themeday.ui.resources import database_problem
 from themeday.ui.widgets import campaign_banner, campaign_selector, escape_markdown
 
 st.set_page_config(page_title="政务公开主题日", page_icon=":material/campaign:", layout="wide")
+widget_stylesheet()
 
 problem = database_problem()
 key_problem = None if problem else gate.cookie_key_problem()

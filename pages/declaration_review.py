@@ -8,10 +8,12 @@ import streamlit as st
 from themeday import declarations, exports
 from themeday.domain import DECLARATION_STATUS_LABELS, DeclarationStatus, Role, UnitKind
 from themeday.file_audit import DownloadAudit
+from themeday.imports import XLSX_FILE
 from themeday.records import Campaign, Declaration
 from themeday.ui import gate
 from themeday.ui.declaration_widgets import declaration_download
 from themeday.ui.gate import Identity
+from themeday.ui.inputs import file_picker
 from themeday.ui.widgets import (
     XLSX_MIME,
     attachment_download,
@@ -30,6 +32,7 @@ from themeday.ui.widgets import (
     themes_frame,
     units_frame,
 )
+from themeday.uploads import SCAN_FILE
 
 _QUEUE_STATUSES = [s for s in DeclarationStatus if s != DeclarationStatus.DRAFT]
 
@@ -278,12 +281,13 @@ def _import(identity: Identity, campaign: Campaign) -> None:
         "单位通过邮件报送的 Excel 申报表（使用系统导出的格式）可在此导入，"
         "导入后即为该单位已提交的申报表；文件有误时不做任何修改。"
     )
-    upload = st.file_uploader("选择申报表文件", type=["xlsx"], key="office_declaration_import")
+    upload = file_picker("选择申报表文件", XLSX_FILE, key="office_declaration_import")
     required = "本次活动要求上传" if campaign.rules.scan_required else "可选"
-    scan = st.file_uploader(
-        f"该单位的盖章扫描件（{required}；PDF、JPG 或 PNG，不超过 20 MB）",
-        type=["pdf", "jpg", "jpeg", "png"],
+    scan = file_picker(
+        "该单位的盖章扫描件",
+        SCAN_FILE,
         key="office_declaration_import_scan",
+        note=required,
         help="邮件中随申报表发来的加盖公章的扫描件，与申报表一并导入。",
     )
     if upload is not None and st.button("导入", key="office_declaration_import_go"):

@@ -6,10 +6,11 @@ import streamlit as st
 from themeday import accounts
 from themeday.config import SECURITY
 from themeday.domain import Role, UnitKind
-from themeday.imports import parse_units
+from themeday.imports import TABLE_FILE, parse_units
 from themeday.records import Unit, User
 from themeday.ui import gate
 from themeday.ui.gate import Identity
+from themeday.ui.inputs import file_picker
 from themeday.ui.widgets import (
     confirmed,
     escape_markdown,
@@ -102,7 +103,7 @@ def _import_units(identity: Identity) -> None:
             "表头须包含：单位名称、单位类别（部门/街道/乡镇/区直单位/驻区单位），"
             "可选：联系人、联系电话。任一行有误时整份文件都不导入。"
         )
-        upload = st.file_uploader("选择文件", type=["xlsx", "csv"], key="units_import")
+        upload = file_picker("选择文件", TABLE_FILE, key="units_import")
         if upload is None:
             return
         parsed = parse_units(upload.getvalue(), upload.name)

@@ -9,9 +9,10 @@ import streamlit as st
 from themeday import holidays
 from themeday.declarations import calendar
 from themeday.domain import Role
-from themeday.imports import parse_workday_overrides
+from themeday.imports import TABLE_FILE, parse_workday_overrides
 from themeday.ui import gate
 from themeday.ui.gate import Identity
+from themeday.ui.inputs import file_picker
 from themeday.ui.widgets import refused_import, run_action, selected_campaign, show_flash
 from themeday.workdays import WorkdayOverride
 
@@ -97,7 +98,7 @@ def _import(identity: Identity) -> None:
         st.caption(
             "两列必填：日期（如 2027-01-01）、类型（休 或 班），可加“说明”。有误时不导入任何一行。"
         )
-        upload = st.file_uploader("选择文件", type=["xlsx", "csv"], key="workday_import")
+        upload = file_picker("选择文件", TABLE_FILE, key="workday_import")
         if upload is None:
             return
         parsed = parse_workday_overrides(upload.getvalue(), upload.name)

@@ -26,6 +26,10 @@ from themeday.repository import Repository
 from themeday.ui.activity_widgets import showcase_site
 
 YEAR = 2023
+MARKING_LABEL = (
+    "现场标识照片（宣传横幅、电子屏标注“政务公开主题日”字样，JPG 或 PNG，可多选，每个不超过 15 MB）"
+)
+"""The 大祥区 preset's marking photo picker: its rule, then the formats and the photo cap."""
 
 
 def png(colour: str = "red") -> bytes:
@@ -306,7 +310,7 @@ def test_unit_records_the_activity_held_with_the_marking_photo(world):
     schedule(world, world.mine)
     file_plan(world, world.mine)
     at = open_page(world, "unit_activities", "unit1", world.mine)
-    marking = "现场标识照片（宣传横幅、电子屏标注“政务公开主题日”字样）"
+    marking = MARKING_LABEL
     widget(at.number_input, "人大代表").set_value(3)
     widget(at.number_input, "市民群众").set_value(25)
     at = click(at, "保存开展情况")
@@ -327,7 +331,7 @@ def _held_form(world):
     file_plan(world, world.mine)
     at = open_page(world, "unit_activities", "unit1", world.mine)
     widget(at.number_input, "市民群众").set_value(25)
-    return at, "现场标识照片（宣传横幅、电子屏标注“政务公开主题日”字样）"
+    return at, MARKING_LABEL
 
 
 def audit_rows(world, action: str) -> list[tuple]:

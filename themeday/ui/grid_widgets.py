@@ -46,9 +46,10 @@ from themeday.grid import (
     shown_fields,
     view_summary,
 )
-from themeday.imports import read_table_rows
+from themeday.imports import TABLE_FILE, read_table_rows
 from themeday.repository import Repository
 from themeday.repository.grid import GridPage
+from themeday.ui.inputs import file_picker
 from themeday.ui.widgets import (
     XLSX_MIME,
     deferred_download,
@@ -625,7 +626,7 @@ def import_section(repo: Repository, actor: Actor, table: GridTable) -> None:
             )
             + "任何一行有问题时不写入任何内容。"
         )
-        upload = st.file_uploader("选择文件", type=["xlsx", "csv"], key=_k(table, "import"))
+        upload = file_picker("选择文件", TABLE_FILE, key=_k(table, "import"))
         if upload is None:
             return
         read = read_table_rows(upload.getvalue(), upload.name)
