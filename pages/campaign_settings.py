@@ -10,6 +10,7 @@ from themeday.domain import PRESETS, STANDARD_FORMS, Role
 from themeday.records import Campaign
 from themeday.ui import gate
 from themeday.ui.gate import Identity
+from themeday.ui.inputs import date_field, year_bounds
 from themeday.ui.widgets import choose_campaign, rules_summary, run_action, show_flash
 
 _MONTHS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)
@@ -88,7 +89,12 @@ def _edit(identity: Identity, campaigns: list[Campaign]) -> None:
         region = right.text_input("地区", campaign.region)
         office_name = left.text_input("主办单位（政务公开办）", campaign.office_name)
         year = right.number_input("年度", 2000, 2100, campaign.year, step=1)
-        deadline = left.date_input("申报截止日期", rules.declaration_deadline)
+        deadline = date_field(
+            "申报截止日期",
+            rules.declaration_deadline,
+            year_bounds(campaign.year - 1, campaign.year + 1),
+            container=left,
+        )
         scan_required = right.checkbox("须上传加盖公章的扫描件", rules.scan_required)
         count_mode = left.radio(
             "每单位主题数",

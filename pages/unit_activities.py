@@ -7,7 +7,7 @@ Every form is keyed by the version of the activity it was filled from
 starts the forms afresh from the stored record.
 """
 
-from datetime import date, datetime
+from datetime import datetime
 
 import pandas as pd
 import streamlit as st
@@ -35,7 +35,7 @@ from themeday.ui.activity_widgets import (
     write,
 )
 from themeday.ui.gate import Identity
-from themeday.ui.inputs import file_picker
+from themeday.ui.inputs import date_field, file_picker, year_bounds
 from themeday.ui.widgets import campaign_page, declaration_status_label
 from themeday.workdays import WorkdayCalendar
 
@@ -114,12 +114,10 @@ def _schedule(
     with st.expander("① 定日期" + ("（已确定，可修改）" if done else ""), expanded=not done):
         # Outside the form, so that picking a date reruns the page and its consequence
         # (a past date, a plan that would be late) is shown before anything is saved.
-        day = st.date_input(
+        day = date_field(
             "活动日期",
-            value=default_date(a, campaign, cal, now.date()),
-            min_value=date(campaign.year, 1, 1),
-            max_value=date(campaign.year, 12, 31),
-            format="YYYY-MM-DD",
+            default_date(a, campaign, cal, now.date()),
+            year_bounds(campaign.year),
             help=f"申报的计划月份为{a.planned_month}月。",
             key=f"date_{k}",
         )
@@ -244,11 +242,8 @@ def _held(identity: Identity, campaign: Campaign, a: Activity) -> None:
         version = edit_version(a)
         k = f"{a.id}_{version}"
         with st.form(f"held_{k}", clear_on_submit=False):
-            held_date = st.date_input(
-                "实际开展日期",
-                value=a.day,
-                format="YYYY-MM-DD",
-                key=f"held_date_{k}",
+            held_date = date_field(
+                "实际开展日期", a.day, year_bounds(campaign.year), key=f"held_date_{k}"
             )
             st.markdown("实际参加人数")
             attendance = {}

@@ -1,7 +1,7 @@
 """节假日维护: the office enters holidays and make-up workdays the official calendar
 does not know yet, and checks the deadlines they give."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pandas as pd
 import streamlit as st
@@ -12,7 +12,7 @@ from themeday.domain import Role
 from themeday.imports import TABLE_FILE, parse_workday_overrides
 from themeday.ui import gate
 from themeday.ui.gate import Identity
-from themeday.ui.inputs import file_picker
+from themeday.ui.inputs import date_field, file_picker, year_bounds
 from themeday.ui.widgets import refused_import, run_action, selected_campaign, show_flash
 from themeday.workdays import WorkdayOverride
 
@@ -67,7 +67,7 @@ def _add(identity: Identity) -> None:
     with st.form("workday_add"):
         st.markdown("**录入一天**")
         left, middle, right = st.columns(3)
-        day = left.date_input("日期", value=None)
+        day = date_field("日期", None, _calendar_years(identity), container=left)
         is_workday = middle.radio("类型", list(_KINDS), format_func=_KINDS.get)
         note = right.text_input("说明", placeholder="如：春节", max_chars=60)
         if st.form_submit_button("保存", type="primary"):
@@ -113,13 +113,21 @@ def _import(identity: Identity) -> None:
             st.rerun()
 
 
+def _calendar_years(identity: Identity) -> tuple[date, date]:
+    """Days the office may enter or try: last year to next year (the State Council
+    publishes next year's holidays each November)."""
+    year = identity.repo.today().year
+    return year_bounds(year - 1, year + 1)
+
+
 def _check(identity: Identity, today) -> None:
     st.subheader("截止日期试算")
     campaign = selected_campaign(identity.repo, identity.actor)
     rules = campaign.rules if campaign else None
     before = (rules.plan_days_before if rules else None) or 5
     after = (rules.report_days_after if rules else None) or 5
-    day = st.date_input("活动日期", value=today + timedelta(days=14), key="workday_check_day")
+    days = year_bounds(campaign.year) if campaign else _calendar_years(identity)
+    day = date_field("活动日期", today + timedelta(days=14), days, key="workday_check_day")
     work_calendar = calendar(identity.repo, identity.actor)
     plan = work_calendar.plan_due(day, before)
     report = work_calendar.report_due(day, after)

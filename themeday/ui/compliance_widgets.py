@@ -43,6 +43,7 @@ from themeday.domain import (
 from themeday.file_audit import DownloadAudit
 from themeday.records import Campaign
 from themeday.repository import Repository
+from themeday.ui.inputs import date_field
 from themeday.ui.widgets import (
     DOCX_MIME,
     XLSX_MIME,
@@ -79,13 +80,11 @@ def as_of_picker(repo: Repository, campaign: Campaign, key: str) -> date:
     """
     latest = repo.today()
     earliest = min(date(campaign.year - 1, 1, 1), latest)
-    picked = st.date_input(
+    picked = date_field(
         "统计截至",
-        value=latest,
-        min_value=earliest,
-        max_value=latest,
+        latest,
+        (earliest, latest),
         key=f"{key}_{campaign.id}",
-        format="YYYY-MM-DD",
         help="按所选日期当天24时为止的记录统计；选择过去的日期可重现当时的统计结果。",
     )
     return picked or latest
