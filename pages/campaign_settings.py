@@ -72,7 +72,11 @@ def _edit(identity: Identity, campaigns: list[Campaign]) -> None:
     st.subheader("活动设置")
     by_id = {c.id: c for c in campaigns}
     campaign_id = st.selectbox(
-        "选择活动", list(by_id), format_func=lambda i: by_id[i].title, key="campaign_edit_pick"
+        "选择活动",
+        list(by_id),
+        format_func=lambda i: by_id[i].title,
+        key="campaign_edit_pick",
+        placeholder="请选择",
     )
     campaign = by_id[campaign_id]
     rules = campaign.rules
@@ -120,10 +124,18 @@ def _edit(identity: Identity, campaigns: list[Campaign]) -> None:
         )
         first, last = st.columns(2)
         first_month = first.selectbox(
-            "最早计划月份", _MONTHS, _MONTHS.index(rules.first_month), format_func=_month
+            "最早计划月份",
+            _MONTHS,
+            _MONTHS.index(rules.first_month),
+            format_func=_month,
+            placeholder="请选择",
         )
         last_month = last.selectbox(
-            "最晚计划月份", _MONTHS, _MONTHS.index(rules.last_month), format_func=_month
+            "最晚计划月份",
+            _MONTHS,
+            _MONTHS.index(rules.last_month),
+            format_func=_month,
+            placeholder="请选择",
         )
         plan_days = first.number_input(
             "活动方案提前报送的工作日数（0 表示不要求）", 0, 30, rules.plan_days_before or 0

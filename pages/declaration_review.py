@@ -111,6 +111,7 @@ def _queue(identity: Identity, campaign: Campaign, submitted: list[Declaration])
         "打开申报表",
         list(by_id),
         format_func=lambda i: by_id[i].unit_name,
+        placeholder="请选择",
     )
     _detail(identity, campaign, identity.repo.get_declaration(identity.actor, chosen))
 
@@ -219,7 +220,11 @@ def _amend(identity: Identity, campaign: Campaign, themes: list) -> None:
     with st.expander("调整已通过主题的月份或形式"):
         by_id = {t.id: t for t in themes}
         theme_id = st.selectbox(
-            "主题", list(by_id), format_func=lambda i: by_id[i].title, key="amend_theme"
+            "主题",
+            list(by_id),
+            format_func=lambda i: by_id[i].title,
+            key="amend_theme",
+            placeholder="请选择",
         )
         theme = by_id[theme_id]
         months = month_options(campaign)
@@ -232,9 +237,13 @@ def _amend(identity: Identity, campaign: Campaign, themes: list) -> None:
                 months,
                 index=months.index(theme.planned_month) if theme.planned_month in months else 0,
                 format_func=lambda m: f"{m}月",
+                placeholder="请选择",
             )
             form = st.selectbox(
-                "活动形式", forms, index=forms.index(theme.form) if theme.form in forms else 0
+                "活动形式",
+                forms,
+                index=forms.index(theme.form) if theme.form in forms else 0,
+                placeholder="请选择",
             )
             reason = st.text_input("调整原因（必填，记入审计日志）")
             if st.form_submit_button("保存调整"):

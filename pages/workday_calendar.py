@@ -85,7 +85,9 @@ def _add(identity: Identity) -> None:
 def _delete(identity: Identity, overrides: list[WorkdayOverride]) -> None:
     with st.expander("删除录入的日期"):
         days = [o.day for o in overrides]
-        day = st.selectbox("日期", days, format_func=lambda d: d.strftime("%Y-%m-%d"))
+        day = st.selectbox(
+            "日期", days, format_func=lambda d: d.strftime("%Y-%m-%d"), placeholder="请选择"
+        )
         if st.button("删除", key="workday_delete") and run_action(
             lambda: holidays.delete_override(identity.repo, identity.actor, day),
             f"已删除 {day:%Y-%m-%d}，该日恢复按内置安排计算。",

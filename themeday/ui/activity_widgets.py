@@ -173,6 +173,7 @@ def pick_activity_id(
         format_func=labels.__getitem__,
         key=_CHOICE,
         on_change=_follow_choice,
+        placeholder="请选择",
     )
 
 

@@ -286,7 +286,7 @@ def mark_chased_form(repo: Repository, actor: Actor, campaign: Campaign, items: 
             placeholder="在上表中勾选，或在此选择",
         )
         left, right = st.columns([1, 3])
-        way = left.selectbox("催办方式", CHASE_WAYS)
+        way = left.selectbox("催办方式", CHASE_WAYS, placeholder="请选择")
         note = right.text_input(
             "催办说明（可选）",
             max_chars=200,
@@ -442,7 +442,7 @@ def adjustment_form(
         return
     with st.form(f"adjustment_{campaign.id}_{st.session_state.get(_ADJUST_ROUND, 0)}"):
         left, right = st.columns([2, 1])
-        unit_id = left.selectbox("单位", list(names), format_func=names.get)
+        unit_id = left.selectbox("单位", list(names), format_func=names.get, placeholder="请选择")
         delta = right.number_input(
             "分值（加分填正数，减分填负数）",
             min_value=-1000.0,

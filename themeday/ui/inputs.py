@@ -24,9 +24,6 @@ from themeday.uploads import FileRule
 DATE_FORMAT = "YYYY-MM-DD"
 """How every date field shows its date (the tables' style: 2026-12-03)."""
 
-CHOOSE = "请选择"
-"""The placeholder of a selectbox (shown while nothing is chosen or typed)."""
-
 _UPLOADER = '[data-testid="stFileUploaderDropzone"]'
 _DATE = '[data-testid="stDateInputField"] [data-placeholder="true"]'
 _HINT = '[data-testid="InputInstructions"] > span:first-child'
