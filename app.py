@@ -6,10 +6,12 @@ from pages import login_pages, navigation_for, only_page, public_pages
 from themeday.domain import Role
 from themeday.ui import gate, maintenance
 from themeday.ui.addresses import requested_address
+from themeday.ui.inputs import widget_stylesheet
 from themeday.ui.resources import database_problem
 from themeday.ui.widgets import campaign_banner, campaign_selector, escape_markdown
 
 st.set_page_config(page_title="政务公开主题日", page_icon=":material/campaign:", layout="wide")
+widget_stylesheet()
 
 requested = requested_address()
 problem = database_problem()

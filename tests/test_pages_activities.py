@@ -26,6 +26,10 @@ from themeday.repository import Repository
 from themeday.ui.activity_widgets import showcase_site
 
 YEAR = 2023
+MARKING_LABEL = (
+    "现场标识照片（宣传横幅、电子屏标注“政务公开主题日”字样，JPG 或 PNG，可多选，每个不超过 15 MB）"
+)
+"""The 大祥区 preset's marking photo picker: its rule, then the formats and the photo cap."""
 
 
 def png(colour: str = "red") -> bytes:
@@ -306,7 +310,7 @@ def test_unit_records_the_activity_held_with_the_marking_photo(world):
     schedule(world, world.mine)
     file_plan(world, world.mine)
     at = open_page(world, "unit_activities", "unit1", world.mine)
-    marking = "现场标识照片（宣传横幅、电子屏标注“政务公开主题日”字样）"
+    marking = MARKING_LABEL
     widget(at.number_input, "人大代表").set_value(3)
     widget(at.number_input, "市民群众").set_value(25)
     at = click(at, "保存开展情况")
@@ -327,7 +331,7 @@ def _held_form(world):
     file_plan(world, world.mine)
     at = open_page(world, "unit_activities", "unit1", world.mine)
     widget(at.number_input, "市民群众").set_value(25)
-    return at, "现场标识照片（宣传横幅、电子屏标注“政务公开主题日”字样）"
+    return at, MARKING_LABEL
 
 
 def audit_rows(world, action: str) -> list[tuple]:
@@ -598,3 +602,32 @@ def test_a_unit_removes_a_wrong_marking_photo_after_confirming(world):
     files = world.repo.list_activity_files(world.actor("unit1"), world.mine.id)
     assert len(files) == 1
     assert not [b for b in at.button if b.label == "删除"]  # the last one stays
+
+
+def test_each_picker_shows_the_cap_it_enforces_and_dates_stay_in_the_year(world):
+    """Issue 16: a picker's label names its kind's own cap, the same one Streamlit
+    enforces (not the server's 300 MB); date fields offer only the campaign's year."""
+    schedule(world, world.mine)
+    file_plan(world, world.mine)
+    hold(world, world.mine)
+    at = open_page(world, "unit_activities", "unit1", world.mine)
+    caps = {u.label.split("（")[0]: u.proto.max_upload_size_mb for u in at.file_uploader}
+    assert caps == {
+        "现场标识照片": 15,
+        "活动照片": 15,
+        "活动视频": 300,
+        "总结附件": 20,
+    }
+    for uploader in at.file_uploader:
+        assert f"不超过 {uploader.proto.max_upload_size_mb} MB）" in uploader.label
+    days = {d.label: (d.min, d.max, d.proto.format) for d in at.date_input}
+    year = (date(YEAR, 1, 1), date(YEAR, 12, 31), "YYYY-MM-DD")
+    assert days == {"实际开展日期": year}
+
+    schedule(world, world.second, reason="与防汛工作错开")
+    at = open_page(world, "unit_activities", "unit1", world.second)
+    [plan] = [u for u in at.file_uploader if u.label.startswith("方案附件（")]
+    assert plan.proto.max_upload_size_mb == 20
+    assert plan.label == "方案附件（可选，PDF 或 DOCX，可多选，每个不超过 20 MB）"
+    [day] = at.date_input
+    assert (day.label, day.min, day.max, day.proto.format) == ("活动日期", *year)

@@ -28,10 +28,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 from themeday.domain import UnitKind, unit_problems
 from themeday.exports import neutralise
 from themeday.records import Campaign
+from themeday.uploads import FileRule
 from themeday.workdays import WorkdayOverride
 
 __all__ = [
     "MAX_IMPORT_BYTES",
+    "TABLE_FILE",
+    "XLSX_FILE",
     "DeclarationImport",
     "UnitImport",
     "UnitRow",
@@ -42,6 +45,11 @@ __all__ = [
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
 """Largest file accepted (10 MB); a unit list or a 申报表 is far smaller."""
+
+XLSX_FILE = FileRule(("Excel（.xlsx）",), ("xlsx",), MAX_IMPORT_BYTES)
+"""The file picker for a filled 申报表."""
+TABLE_FILE = FileRule(("Excel（.xlsx）", "CSV"), ("xlsx", "csv"), MAX_IMPORT_BYTES)
+"""The file picker for a list (units, workday overrides, grid records)."""
 
 MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
 """Largest xlsx content once unzipped, so a small "zip bomb" cannot exhaust memory."""

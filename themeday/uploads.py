@@ -158,6 +158,40 @@ KINDS: dict[str, UploadKind] = {k.name: k for k in (SCAN, PHOTO, DOCUMENT, VIDEO
 
 
 @dataclass(frozen=True)
+class FileRule:
+    """What one file picker accepts: the formats' names as users know them, the
+    extensions the browser may offer (without the dot) and the size cap per file."""
+
+    labels: tuple[str, ...]
+    extensions: tuple[str, ...]
+    max_bytes: int
+
+    @property
+    def max_mb(self) -> int:
+        """The cap in whole MB, for ``st.file_uploader(max_upload_size=...)``."""
+        return -(-self.max_bytes // MB)
+
+    def hint(self, multiple: bool = False) -> str:
+        """The formats and the cap in Chinese: "PDF、JPG 或 PNG，不超过 20 MB"."""
+        names = self.labels
+        listed = names[0] if len(names) == 1 else "、".join(names[:-1]) + " 或 " + names[-1]
+        if multiple:
+            return f"{listed}，可多选，每个不超过 {self.max_mb} MB"
+        return f"{listed}，不超过 {self.max_mb} MB"
+
+
+def file_rule(kind: UploadKind) -> FileRule:
+    """The file picker's rule for a kind of 佐证材料 (its formats and its own cap)."""
+    formats = [f for f in FORMAT_ORDER if f in kind.formats]
+    extensions = tuple(ext.lstrip(".") for f in formats for ext in FORMAT_EXTENSIONS[f])
+    return FileRule(tuple(FORMAT_LABELS[f] for f in formats), extensions, kind.max_bytes)
+
+
+SCAN_FILE = file_rule(SCAN)
+"""The file picker for a stamped 申报表 scan."""
+
+
+@dataclass(frozen=True)
 class StoredFile:
     """Where :meth:`FileStore.save` put the bytes, and how to check them later."""
 

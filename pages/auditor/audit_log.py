@@ -24,6 +24,7 @@ from themeday.domain import Actor, Role
 from themeday.file_audit import DownloadAudit
 from themeday.repository import Repository
 from themeday.ui import gate
+from themeday.ui.inputs import date_field
 from themeday.ui.widgets import XLSX_MIME, deferred_download, download_name
 
 PAGE_SIZE = 50
@@ -56,16 +57,14 @@ def render() -> None:
         ["", *object_types],
         key="audit_object_type",
         format_func=lambda t: object_label(t) or "全部",
+        placeholder="请选择",
     )
     bottom = st.columns(4)
     object_id = bottom[0].text_input("对象编号", key="audit_object_id")
-    date_from = bottom[1].date_input(
-        "起始日期", value=None, min_value=EARLIEST_FILTER_DAY, key="audit_from", format="YYYY-MM-DD"
-    )
-    date_to = bottom[2].date_input(
-        "截止日期", value=None, min_value=EARLIEST_FILTER_DAY, key="audit_to", format="YYYY-MM-DD"
-    )
-    result = bottom[3].selectbox("结果", list(RESULTS), key="audit_result")
+    days = (EARLIEST_FILTER_DAY, repo.today())
+    date_from = date_field("起始日期", None, days, key="audit_from", container=bottom[1])
+    date_to = date_field("截止日期", None, days, key="audit_to", container=bottom[2])
+    result = bottom[3].selectbox("结果", list(RESULTS), key="audit_result", placeholder="请选择")
     if date_from and date_to and date_from > date_to:
         st.warning("起始日期晚于截止日期，请重新选择。")
         return

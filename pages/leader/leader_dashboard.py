@@ -137,6 +137,7 @@ def _units(
             format_func=lambda n: f"前{n}名" if n else f"全部（{len(units)}个）",
             key=_TOP,
             help=None if len(units) <= _ALL_UP_TO else f"单位较多，图表最多显示前{_ALL_UP_TO}名。",
+            placeholder="请选择",
         )
     shown = min(top or len(units), len(units))
     charts = charts_of(top or None)
@@ -196,6 +197,7 @@ def _drill_down(result: ComplianceResult) -> None:
         list(names),
         format_func=lambda i: f"第{ranks[i]}名 · {names[i]}",
         key=_UNIT,
+        placeholder="请选择",
     )
     if unit_id is None:
         return

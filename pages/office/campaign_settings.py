@@ -11,6 +11,7 @@ from themeday.domain import PRESETS, STANDARD_FORMS, Role
 from themeday.records import Campaign
 from themeday.ui import gate
 from themeday.ui.gate import Identity
+from themeday.ui.inputs import date_field, year_bounds
 from themeday.ui.widgets import choose_campaign, rules_summary, run_action, show_flash
 
 _MONTHS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)
@@ -72,7 +73,11 @@ def _edit(identity: Identity, campaigns: list[Campaign]) -> None:
     st.subheader("活动设置")
     by_id = {c.id: c for c in campaigns}
     campaign_id = st.selectbox(
-        "选择活动", list(by_id), format_func=lambda i: by_id[i].title, key="campaign_edit_pick"
+        "选择活动",
+        list(by_id),
+        format_func=lambda i: by_id[i].title,
+        key="campaign_edit_pick",
+        placeholder="请选择",
     )
     campaign = by_id[campaign_id]
     rules = campaign.rules
@@ -89,7 +94,12 @@ def _edit(identity: Identity, campaigns: list[Campaign]) -> None:
         region = right.text_input("地区", campaign.region)
         office_name = left.text_input("主办单位（政务公开办）", campaign.office_name)
         year = right.number_input("年度", 2000, 2100, campaign.year, step=1)
-        deadline = left.date_input("申报截止日期", rules.declaration_deadline)
+        deadline = date_field(
+            "申报截止日期",
+            rules.declaration_deadline,
+            year_bounds(campaign.year - 1, campaign.year + 1),
+            container=left,
+        )
         scan_required = right.checkbox("须上传加盖公章的扫描件", rules.scan_required)
         count_mode = left.radio(
             "每单位主题数",
@@ -115,10 +125,18 @@ def _edit(identity: Identity, campaigns: list[Campaign]) -> None:
         )
         first, last = st.columns(2)
         first_month = first.selectbox(
-            "最早计划月份", _MONTHS, _MONTHS.index(rules.first_month), format_func=_month
+            "最早计划月份",
+            _MONTHS,
+            _MONTHS.index(rules.first_month),
+            format_func=_month,
+            placeholder="请选择",
         )
         last_month = last.selectbox(
-            "最晚计划月份", _MONTHS, _MONTHS.index(rules.last_month), format_func=_month
+            "最晚计划月份",
+            _MONTHS,
+            _MONTHS.index(rules.last_month),
+            format_func=_month,
+            placeholder="请选择",
         )
         plan_days = first.number_input(
             "活动方案提前报送的工作日数（0 表示不要求）", 0, 30, rules.plan_days_before or 0

@@ -9,10 +9,12 @@ from themeday import declarations, exports
 from themeday.dates import deadline_date, minute_time, prose_date
 from themeday.domain import DECLARATION_STATUS_LABELS, DeclarationStatus, Role, UnitKind
 from themeday.file_audit import DownloadAudit
+from themeday.imports import XLSX_FILE
 from themeday.records import Campaign, Declaration
 from themeday.ui import gate
 from themeday.ui.declaration_widgets import declaration_download
 from themeday.ui.gate import Identity
+from themeday.ui.inputs import file_picker
 from themeday.ui.widgets import (
     XLSX_MIME,
     attachment_download,
@@ -31,6 +33,7 @@ from themeday.ui.widgets import (
     themes_frame,
     units_frame,
 )
+from themeday.uploads import SCAN_FILE
 
 _QUEUE_STATUSES = [s for s in DeclarationStatus if s != DeclarationStatus.DRAFT]
 
@@ -109,6 +112,7 @@ def _queue(identity: Identity, campaign: Campaign, submitted: list[Declaration])
         "打开申报表",
         list(by_id),
         format_func=lambda i: by_id[i].unit_name,
+        placeholder="请选择",
     )
     _detail(identity, campaign, identity.repo.get_declaration(identity.actor, chosen))
 
@@ -217,7 +221,11 @@ def _amend(identity: Identity, campaign: Campaign, themes: list) -> None:
     with st.expander("调整已通过主题的月份或形式"):
         by_id = {t.id: t for t in themes}
         theme_id = st.selectbox(
-            "主题", list(by_id), format_func=lambda i: by_id[i].title, key="amend_theme"
+            "主题",
+            list(by_id),
+            format_func=lambda i: by_id[i].title,
+            key="amend_theme",
+            placeholder="请选择",
         )
         theme = by_id[theme_id]
         months = month_options(campaign)
@@ -230,9 +238,13 @@ def _amend(identity: Identity, campaign: Campaign, themes: list) -> None:
                 months,
                 index=months.index(theme.planned_month) if theme.planned_month in months else 0,
                 format_func=lambda m: f"{m}月",
+                placeholder="请选择",
             )
             form = st.selectbox(
-                "活动形式", forms, index=forms.index(theme.form) if theme.form in forms else 0
+                "活动形式",
+                forms,
+                index=forms.index(theme.form) if theme.form in forms else 0,
+                placeholder="请选择",
             )
             reason = st.text_input("调整原因（必填，记入审计日志）")
             if st.form_submit_button("保存调整"):
@@ -281,12 +293,13 @@ def _import(identity: Identity, campaign: Campaign) -> None:
         "单位通过邮件报送的 Excel 申报表（使用系统导出的格式）可在此导入，"
         "导入后即为该单位已提交的申报表；文件有误时不做任何修改。"
     )
-    upload = st.file_uploader("选择申报表文件", type=["xlsx"], key="office_declaration_import")
+    upload = file_picker("选择申报表文件", XLSX_FILE, key="office_declaration_import")
     required = "本次活动要求上传" if campaign.rules.scan_required else "可选"
-    scan = st.file_uploader(
-        f"该单位的盖章扫描件（{required}；PDF、JPG 或 PNG，不超过 20 MB）",
-        type=["pdf", "jpg", "jpeg", "png"],
+    scan = file_picker(
+        "该单位的盖章扫描件",
+        SCAN_FILE,
         key="office_declaration_import_scan",
+        note=required,
         help="邮件中随申报表发来的加盖公章的扫描件，与申报表一并导入。",
     )
     if upload is not None and st.button("导入", key="office_declaration_import_go"):

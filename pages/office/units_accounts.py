@@ -7,11 +7,12 @@ from themeday import accounts
 from themeday.config import SECURITY
 from themeday.dates import table_date
 from themeday.domain import Role, UnitKind
-from themeday.imports import parse_units
+from themeday.imports import TABLE_FILE, parse_units
 from themeday.records import Unit, User
 from themeday.ui import gate
 from themeday.ui.account_widgets import issue_password, issued_password_dialog
 from themeday.ui.gate import Identity
+from themeday.ui.inputs import file_picker
 from themeday.ui.widgets import (
     confirmed,
     refused_import,
@@ -51,7 +52,7 @@ def _units(identity: Identity) -> None:
     with st.expander("新增单位", expanded=not units):
         with st.form("unit_new", clear_on_submit=False):
             name = st.text_input("单位名称")
-            kind = st.selectbox("单位类别", _KINDS)
+            kind = st.selectbox("单位类别", _KINDS, placeholder="请选择")
             person = st.text_input("联系人")
             phone = st.text_input("联系电话", help="手机号11位，座机须带区号，如 0739-5321101")
             if st.form_submit_button("新增单位", type="primary"):
@@ -78,7 +79,7 @@ def _import_units(identity: Identity) -> None:
             "表头须包含：单位名称、单位类别（部门/街道/乡镇/区直单位/驻区单位），"
             "可选：联系人、联系电话。任一行有误时整份文件都不导入。"
         )
-        upload = st.file_uploader("选择文件", type=["xlsx", "csv"], key="units_import")
+        upload = file_picker("选择文件", TABLE_FILE, key="units_import")
         if upload is None:
             return
         parsed = parse_units(upload.getvalue(), upload.name)
@@ -99,13 +100,17 @@ def _edit_unit(identity: Identity, units: list[Unit]) -> None:
     st.subheader("编辑单位")
     by_id = {u.id: u for u in units}
     unit_id = st.selectbox(
-        "选择单位", list(by_id), format_func=lambda i: by_id[i].name, key="unit_pick"
+        "选择单位",
+        list(by_id),
+        format_func=lambda i: by_id[i].name,
+        key="unit_pick",
+        placeholder="请选择",
     )
     unit = by_id[unit_id]
     # The version in the key keeps the form from silently overwriting a newer save.
     with st.form(f"unit_edit_{unit.id}_{unit.version}"):
         name = st.text_input("单位名称", unit.name)
-        kind = st.selectbox("单位类别", _KINDS, index=_KINDS.index(unit.kind))
+        kind = st.selectbox("单位类别", _KINDS, index=_KINDS.index(unit.kind), placeholder="请选择")
         person = st.text_input("联系人", unit.contact_person)
         phone = st.text_input("联系电话", unit.contact_phone)
         enabled = st.checkbox("启用", unit.enabled)
@@ -159,11 +164,12 @@ def _users(identity: Identity) -> None:
     with st.expander("新增账号"), st.form("user_new"):
         username = st.text_input("用户名", help="3～32位字母、数字或 _ . -")
         display_name = st.text_input("姓名或岗位")
-        role = st.selectbox("角色", list(_ROLES), format_func=_ROLES.get)
+        role = st.selectbox("角色", list(_ROLES), format_func=_ROLES.get, placeholder="请选择")
         unit_id = st.selectbox(
             "所属单位（单位用户必选）",
             [None, *unit_names],
             format_func=lambda i: "（无）" if i is None else unit_names[i],
+            placeholder="请选择",
         )
         password = st.text_input("初始密码（留空则自动生成）", type="password")
         if st.form_submit_button("新增账号", type="primary"):
@@ -246,6 +252,7 @@ def _manage_user(identity: Identity, users: list[User], unit_names: dict[int, st
         list(by_id),
         format_func=lambda i: f"{by_id[i].username}（{by_id[i].display_name}）",
         key="user_pick",
+        placeholder="请选择",
     )
     user = by_id[user_id]
     choices = [None, *unit_names]
@@ -256,12 +263,14 @@ def _manage_user(identity: Identity, users: list[User], unit_names: dict[int, st
             list(_ROLES),
             index=list(_ROLES).index(user.role),
             format_func=_ROLES.get,
+            placeholder="请选择",
         )
         unit_id = st.selectbox(
             "所属单位",
             choices,
             index=choices.index(user.unit_id) if user.unit_id in choices else 0,
             format_func=lambda i: "（无）" if i is None else unit_names[i],
+            placeholder="请选择",
         )
         if st.form_submit_button("保存修改"):
             if run_action(

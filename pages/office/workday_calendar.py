@@ -1,7 +1,7 @@
 """节假日维护: the office enters holidays and make-up workdays the official calendar
 does not know yet, and checks the deadlines they give."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pandas as pd
 import streamlit as st
@@ -10,9 +10,10 @@ from themeday import holidays
 from themeday.dates import deadline_date, table_date
 from themeday.declarations import calendar
 from themeday.domain import Role
-from themeday.imports import parse_workday_overrides
+from themeday.imports import TABLE_FILE, parse_workday_overrides
 from themeday.ui import gate
 from themeday.ui.gate import Identity
+from themeday.ui.inputs import date_field, file_picker, year_bounds
 from themeday.ui.widgets import refused_import, run_action, selected_campaign, show_flash
 from themeday.workdays import WorkdayOverride
 
@@ -67,7 +68,7 @@ def _add(identity: Identity) -> None:
     with st.form("workday_add"):
         st.markdown("**录入一天**")
         left, middle, right = st.columns(3)
-        day = left.date_input("日期", value=None)
+        day = date_field("日期", None, _calendar_years(identity), container=left)
         is_workday = middle.radio("类型", list(_KINDS), format_func=_KINDS.get)
         note = right.text_input("说明", placeholder="如：春节", max_chars=60)
         if st.form_submit_button("保存", type="primary"):
@@ -85,7 +86,7 @@ def _add(identity: Identity) -> None:
 def _delete(identity: Identity, overrides: list[WorkdayOverride]) -> None:
     with st.expander("删除录入的日期"):
         days = [o.day for o in overrides]
-        day = st.selectbox("日期", days, format_func=table_date)
+        day = st.selectbox("日期", days, format_func=table_date, placeholder="请选择")
         if st.button("删除", key="workday_delete") and run_action(
             lambda: holidays.delete_override(identity.repo, identity.actor, day),
             f"已删除 {table_date(day)}，该日恢复按内置安排计算。",
@@ -98,7 +99,7 @@ def _import(identity: Identity) -> None:
         st.caption(
             "两列必填：日期（如 2027-01-01）、类型（休 或 班），可加“说明”。有误时不导入任何一行。"
         )
-        upload = st.file_uploader("选择文件", type=["xlsx", "csv"], key="workday_import")
+        upload = file_picker("选择文件", TABLE_FILE, key="workday_import")
         if upload is None:
             return
         parsed = parse_workday_overrides(upload.getvalue(), upload.name)
@@ -113,13 +114,21 @@ def _import(identity: Identity) -> None:
             st.rerun()
 
 
+def _calendar_years(identity: Identity) -> tuple[date, date]:
+    """Days the office may enter or try: last year to next year (the State Council
+    publishes next year's holidays each November)."""
+    year = identity.repo.today().year
+    return year_bounds(year - 1, year + 1)
+
+
 def _check(identity: Identity, today) -> None:
     st.subheader("截止日期试算")
     campaign = selected_campaign(identity.repo, identity.actor)
     rules = campaign.rules if campaign else None
     before = (rules.plan_days_before if rules else None) or 5
     after = (rules.report_days_after if rules else None) or 5
-    day = st.date_input("活动日期", value=today + timedelta(days=14), key="workday_check_day")
+    days = year_bounds(campaign.year) if campaign else _calendar_years(identity)
+    day = date_field("活动日期", today + timedelta(days=14), days, key="workday_check_day")
     work_calendar = calendar(identity.repo, identity.actor)
     plan = work_calendar.plan_due(day, before)
     report = work_calendar.report_due(day, after)

@@ -55,7 +55,11 @@ def _listing(repo: Repository) -> None:
         return
     year_col, month_col, unit_col, form_col = st.columns(4)
     campaign_id = year_col.selectbox(
-        "活动年度", list(years), format_func=years.get, key="showcase.campaign"
+        "活动年度",
+        list(years),
+        format_func=years.get,
+        key="showcase.campaign",
+        placeholder="请选择",
     )
     options = repo.showcase_filters(campaign_id)
     month = month_col.selectbox(
@@ -63,18 +67,21 @@ def _listing(repo: Repository) -> None:
         [None, *options["months"]],
         format_func=lambda m: _ALL if m is None else f"{m}月",
         key=f"showcase.month.{campaign_id}",
+        placeholder="请选择",
     )
     unit = unit_col.selectbox(
         "单位",
         [None, *options["units"]],
         format_func=lambda u: _ALL if u is None else u,
         key=f"showcase.unit.{campaign_id}",
+        placeholder="请选择",
     )
     form = form_col.selectbox(
         "活动形式",
         [None, *options["forms"]],
         format_func=lambda f: _ALL if f is None else f,
         key=f"showcase.form.{campaign_id}",
+        placeholder="请选择",
     )
     filters = {"month": month, "unit_name": unit, "form": form}
     total = repo.count_showcase(campaign_id, **filters)
@@ -89,6 +96,7 @@ def _listing(repo: Repository) -> None:
             range(1, pages + 1),
             format_func=lambda p: f"第{p}页（共{pages}页）",
             key=f"showcase.page.{campaign_id}.{month}.{unit}.{form}",
+            placeholder="请选择",
         )
     st.caption(f"共 {total} 项活动成果，按发布时间从新到旧排列")
     current = repo.list_showcase(

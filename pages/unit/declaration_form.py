@@ -7,6 +7,7 @@ from themeday import declarations
 from themeday.dates import deadline_date
 from themeday.declaration_rules import ThemeRow, row_contact_default
 from themeday.domain import Role, ValidationError
+from themeday.imports import XLSX_FILE
 from themeday.records import Campaign, Declaration
 from themeday.ui import gate
 from themeday.ui.declaration_widgets import (
@@ -20,6 +21,7 @@ from themeday.ui.declaration_widgets import (
     typed_rows,
 )
 from themeday.ui.gate import Identity
+from themeday.ui.inputs import file_picker
 from themeday.ui.widgets import (
     attachment_download,
     campaign_page,
@@ -33,6 +35,7 @@ from themeday.ui.widgets import (
     run_action,
     stale_notice,
 )
+from themeday.uploads import SCAN_FILE
 
 _PROBLEMS = "themeday.declaration_problems"
 
@@ -241,7 +244,7 @@ def _scan(identity: Identity, campaign: Campaign, declaration: Declaration) -> N
     repo, actor = identity.repo, identity.actor
     st.subheader("盖章扫描件")
     required = "（本次活动要求上传）" if campaign.rules.scan_required else "（可选）"
-    st.caption(f"请上传加盖公章的申报表扫描件{required}：PDF、JPG 或 PNG，不超过 20 MB。")
+    st.caption(f"请上传加盖公章的申报表扫描件{required}：{SCAN_FILE.hint()}。")
     if declaration.scan_attachment_id:
         attachment_download(
             identity.repo,
@@ -250,9 +253,7 @@ def _scan(identity: Identity, campaign: Campaign, declaration: Declaration) -> N
             "已上传的扫描件",
             campaign,
         )
-    upload = st.file_uploader(
-        "选择扫描件", type=["pdf", "jpg", "jpeg", "png"], key=f"scan_{declaration.id}"
-    )
+    upload = file_picker("选择扫描件", SCAN_FILE, key=f"scan_{declaration.id}")
     if upload is not None and st.button("上传扫描件", key=f"scan_go_{declaration.id}"):
         if run_action(
             lambda: declarations.upload_scan(
@@ -289,14 +290,15 @@ def _import(identity: Identity, campaign: Campaign, declaration: Declaration | N
         return
     with st.expander("从 Excel 导入已填好的申报表"):
         st.caption("使用本页下载的申报表格式填写后上传，导入后即视为提交。")
-        upload = st.file_uploader("选择申报表文件", type=["xlsx"], key="declaration_import")
+        upload = file_picker("选择申报表文件", XLSX_FILE, key="declaration_import")
         scan = None
         if declaration is None or declaration.scan_attachment_id is None:
             required = "本次活动要求上传" if campaign.rules.scan_required else "可选"
-            scan = st.file_uploader(
-                f"盖章扫描件（{required}；PDF、JPG 或 PNG，不超过 20 MB）",
-                type=["pdf", "jpg", "jpeg", "png"],
+            scan = file_picker(
+                "盖章扫描件",
+                SCAN_FILE,
                 key="declaration_import_scan",
+                note=required,
                 help="导入即提交，须同时附上加盖公章的申报表扫描件。",
             )
         if upload is not None and st.button("导入并提交", key="declaration_import_go"):

@@ -7,7 +7,7 @@ Every form is keyed by the version of the activity it was filled from
 starts the forms afresh from the stored record.
 """
 
-from datetime import date, datetime
+from datetime import datetime
 
 import pandas as pd
 import streamlit as st
@@ -18,9 +18,9 @@ from themeday.domain import INVITEE_KINDS, OPEN_ACTIVITY_STATUSES, ActivityStatu
 from themeday.records import Activity, Campaign
 from themeday.ui import gate
 from themeday.ui.activity_widgets import (
-    DOCUMENT_MB,
-    PHOTO_MB,
-    VIDEO_MB,
+    DOCUMENT_FILE,
+    PHOTO_FILE,
+    VIDEO_FILE,
     activity_summary,
     capped,
     comment_thread,
@@ -35,6 +35,7 @@ from themeday.ui.activity_widgets import (
     write,
 )
 from themeday.ui.gate import Identity
+from themeday.ui.inputs import date_field, file_picker, year_bounds
 from themeday.ui.widgets import campaign_page, declaration_status_label
 from themeday.workdays import WorkdayCalendar
 
@@ -42,8 +43,6 @@ _S = ActivityStatus
 _PLAN_STEP = (_S.SCHEDULED, _S.PLAN_FILED)
 _HELD_STEP = (_S.SCHEDULED, _S.PLAN_FILED, _S.HELD)
 _REPORT_STEP = (_S.HELD, _S.REPORTED)
-_IMAGES = ["jpg", "jpeg", "png"]
-_DOCUMENTS = ["pdf", "docx"]
 
 
 def render() -> None:
@@ -115,12 +114,10 @@ def _schedule(
     with st.expander("① 定日期" + ("（已确定，可修改）" if done else ""), expanded=not done):
         # Outside the form, so that picking a date reruns the page and its consequence
         # (a past date, a plan that would be late) is shown before anything is saved.
-        day = st.date_input(
+        day = date_field(
             "活动日期",
-            value=default_date(a, campaign, cal, now.date()),
-            min_value=date(campaign.year, 1, 1),
-            max_value=date(campaign.year, 12, 31),
-            format="YYYY-MM-DD",
+            default_date(a, campaign, cal, now.date()),
+            year_bounds(campaign.year),
             help=f"申报的计划月份为{a.planned_month}月。",
             key=f"date_{k}",
         )
@@ -206,12 +203,8 @@ def _plan(
                 placeholder="活动目的、时间地点、参加人员、流程安排、宣传报道、安全保障等",
                 key=f"plan_text_{k}",
             )
-            files = st.file_uploader(
-                f"方案附件（可选，PDF 或 DOCX，可多选，单个不超过 {DOCUMENT_MB} MB）",
-                type=_DOCUMENTS,
-                accept_multiple_files=True,
-                max_upload_size=DOCUMENT_MB,
-                key=f"plan_files_{k}",
+            files = file_picker(
+                "方案附件", DOCUMENT_FILE, key=f"plan_files_{k}", multiple=True, note="可选"
             )
             if filed:
                 st.caption("方案已报送。再次报送将更新方案内容，报送时间仍以首次报送为准。")
@@ -249,11 +242,8 @@ def _held(identity: Identity, campaign: Campaign, a: Activity) -> None:
         version = edit_version(a)
         k = f"{a.id}_{version}"
         with st.form(f"held_{k}", clear_on_submit=False):
-            held_date = st.date_input(
-                "实际开展日期",
-                value=a.day,
-                format="YYYY-MM-DD",
-                key=f"held_date_{k}",
+            held_date = date_field(
+                "实际开展日期", a.day, year_bounds(campaign.year), key=f"held_date_{k}"
             )
             st.markdown("实际参加人数")
             attendance = {}
@@ -282,16 +272,13 @@ def _held(identity: Identity, campaign: Campaign, a: Activity) -> None:
                 key=f"media_{k}",
             )
             required = bool(rules.on_site_marking)
-            marking = st.file_uploader(
-                f"现场标识照片（{rules.on_site_marking}）" if required else "现场标识照片（可选）",
-                type=_IMAGES,
-                accept_multiple_files=True,
-                help=(
-                    "本次活动要求至少上传一张，已上传的照片计入。" if required else "JPG 或 PNG。"
-                )
-                + f"可多选，单张不超过 {PHOTO_MB} MB。",
-                max_upload_size=PHOTO_MB,
+            marking = file_picker(
+                "现场标识照片",
+                PHOTO_FILE,
                 key=f"marking_{k}",
+                multiple=True,
+                note=rules.on_site_marking if required else "可选",
+                help="本次活动要求至少上传一张，已上传的照片计入。" if required else None,
             )
             if st.form_submit_button("保存开展情况", type="primary"):
                 write(
@@ -337,26 +324,15 @@ def _report(
                 max_chars=activities.MAX_TEXT,
                 key=f"report_text_{k}",
             )
-            photos = st.file_uploader(
-                f"活动照片（JPG 或 PNG，可多选，单张不超过 {PHOTO_MB} MB）",
-                type=_IMAGES,
-                accept_multiple_files=True,
-                max_upload_size=PHOTO_MB,
-                help="活动总结须附至少一张活动照片（已上传的照片计入）。",
+            photos = file_picker(
+                "活动照片",
+                PHOTO_FILE,
                 key=f"photos_{k}",
+                multiple=True,
+                help="活动总结须附至少一张活动照片（已上传的照片计入）。",
             )
-            video = st.file_uploader(
-                f"活动视频（可选，MP4，不超过 {VIDEO_MB} MB）",
-                type=["mp4"],
-                max_upload_size=VIDEO_MB,
-                key=f"video_{k}",
-            )
-            document = st.file_uploader(
-                f"总结附件（可选，PDF 或 DOCX，不超过 {DOCUMENT_MB} MB）",
-                type=_DOCUMENTS,
-                max_upload_size=DOCUMENT_MB,
-                key=f"document_{k}",
-            )
+            video = file_picker("活动视频", VIDEO_FILE, key=f"video_{k}", note="可选")
+            document = file_picker("总结附件", DOCUMENT_FILE, key=f"document_{k}", note="可选")
             if filed:
                 st.caption("总结已报送。再次报送将更新内容，报送时间仍以首次报送为准。")
             if st.form_submit_button("更新活动总结" if filed else "报送活动总结", type="primary"):

@@ -46,7 +46,7 @@ from themeday.repository import Repository
 from themeday.showcase import build_static_site
 from themeday.ui import widgets
 from themeday.ui.widgets import download_name, run_action
-from themeday.uploads import IMAGE_FORMATS, MAX_UPLOAD_BYTES, MB, mime_for
+from themeday.uploads import DOCUMENT, IMAGE_FORMATS, PHOTO, VIDEO, file_rule, mime_for
 from themeday.workdays import WorkdayCalendar
 
 ROLE_LABELS = {Role.OFFICE: "政务公开办", Role.UNIT: "单位", Role.LEADER: "领导"}
@@ -175,6 +175,7 @@ def pick_activity_id(
         format_func=labels.__getitem__,
         key=_CHOICE,
         on_change=_follow_choice,
+        placeholder="请选择",
     )
 
 
@@ -205,10 +206,10 @@ def default_date(activity: Activity, campaign: Campaign, cal: WorkdayCalendar, t
     return first
 
 
-PHOTO_MB = MAX_UPLOAD_BYTES["photo"] // MB
-DOCUMENT_MB = MAX_UPLOAD_BYTES["document"] // MB
-VIDEO_MB = MAX_UPLOAD_BYTES["video"] // MB
-"""Upload caps in MB, for ``st.file_uploader(max_upload_size=...)`` and its label."""
+PHOTO_FILE = file_rule(PHOTO)
+DOCUMENT_FILE = file_rule(DOCUMENT)
+VIDEO_FILE = file_rule(VIDEO)
+"""What the activity's file pickers accept, each with its kind's own cap."""
 
 
 # ------------------------------------------------------------------ writes

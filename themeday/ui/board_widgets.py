@@ -141,6 +141,7 @@ def month_picker(year: int, counts: dict[int, int], default: int, key: str) -> i
         index=list(counts).index(default),
         format_func=lambda m: f"{year}年{m}月（{counts[m]}项活动）",
         key=key,
+        placeholder="请选择",
     )
 
 
@@ -232,6 +233,7 @@ def photo_wall(
             list(range(1, pages + 1)),
             format_func=lambda p: f"第 {p} 页（共 {pages} 页）",
             key=page_key,
+            placeholder="请选择",
         )
 
 

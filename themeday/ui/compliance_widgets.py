@@ -44,6 +44,7 @@ from themeday.file_audit import DownloadAudit
 from themeday.lights import LIGHT_NAMES, light_badge, light_cells, light_options, light_word
 from themeday.records import Campaign
 from themeday.repository import Repository
+from themeday.ui.inputs import date_field
 from themeday.ui.widgets import (
     DOCX_MIME,
     XLSX_MIME,
@@ -78,13 +79,11 @@ def as_of_picker(repo: Repository, campaign: Campaign, key: str) -> date:
     """
     latest = repo.today()
     earliest = min(date(campaign.year - 1, 1, 1), latest)
-    picked = st.date_input(
+    picked = date_field(
         "统计截至",
-        value=latest,
-        min_value=earliest,
-        max_value=latest,
+        latest,
+        (earliest, latest),
         key=f"{key}_{campaign.id}",
-        format="YYYY-MM-DD",
         help="按所选日期当天24时为止的记录统计；选择过去的日期可重现当时的统计结果。",
     )
     return picked or latest
@@ -295,7 +294,7 @@ def mark_chased_form(repo: Repository, actor: Actor, campaign: Campaign, items: 
             placeholder="在上表中勾选，或在此选择",
         )
         left, right = st.columns([1, 3])
-        way = left.selectbox("催办方式", CHASE_WAYS)
+        way = left.selectbox("催办方式", CHASE_WAYS, placeholder="请选择")
         note = right.text_input(
             "催办说明（可选）",
             max_chars=200,
@@ -452,7 +451,7 @@ def adjustment_form(
         return
     with st.form(f"adjustment_{campaign.id}_{st.session_state.get(_ADJUST_ROUND, 0)}"):
         left, right = st.columns([2, 1])
-        unit_id = left.selectbox("单位", list(names), format_func=names.get)
+        unit_id = left.selectbox("单位", list(names), format_func=names.get, placeholder="请选择")
         delta = right.number_input(
             "分值（加分填正数，减分填负数）",
             min_value=-1000.0,

@@ -50,9 +50,10 @@ from themeday.grid import (
     shown_fields,
     view_summary,
 )
-from themeday.imports import read_table_rows
+from themeday.imports import TABLE_FILE, read_table_rows
 from themeday.repository import Repository
 from themeday.repository.grid import GridPage
+from themeday.ui.inputs import file_picker
 from themeday.ui.widgets import (
     XLSX_MIME,
     deferred_download,
@@ -178,6 +179,7 @@ def saved_view_bar(repo: Repository, actor: Actor, table: GridTable) -> None:
         key=chosen_key,
         on_change=chosen,
         help="政务公开办保存的视图全办共用；单位保存的视图仅本单位可见。",
+        placeholder="请选择",
     )
     if actor.role == Role.LEADER:
         return
@@ -288,6 +290,7 @@ def view_builder(table: GridTable) -> ViewSpec | None:
             ["", *table.names],
             key=_k(table, "group"),
             format_func=lambda n: "不分组" if not n else table.field(n).label,
+            placeholder="请选择",
         )
         st.session_state.setdefault(_k(table, "fields"), list(table.visible))
         right.multiselect(
@@ -323,12 +326,15 @@ def _condition_row(table: GridTable, i: int) -> Condition | None:
         list(table.names),
         key=field_key,
         format_func=lambda n: table.field(n).label,
+        placeholder="请选择",
     )
     f = table.field(name)
     ops = list(operators_for(f))
     if st.session_state.get(op_key) not in ops:
         st.session_state[op_key] = ops[0]
-    op = b.selectbox("条件", ops, key=op_key, format_func=lambda o: OPERATORS[o])
+    op = b.selectbox(
+        "条件", ops, key=op_key, format_func=lambda o: OPERATORS[o], placeholder="请选择"
+    )
     if op in VALUELESS:
         c.empty()
         return Condition(name, op)
@@ -342,7 +348,7 @@ def _condition_row(table: GridTable, i: int) -> Condition | None:
     elif labels:
         if st.session_state.get(value_key) not in labels:
             st.session_state[value_key] = labels[0]
-        value = c.selectbox("值", labels, key=value_key)
+        value = c.selectbox("值", labels, key=value_key, placeholder="请选择")
     else:
         if not isinstance(st.session_state.get(value_key), str):
             st.session_state[value_key] = ""
@@ -399,7 +405,7 @@ def pager(table: GridTable, total: int) -> tuple[int, int]:
         st.session_state[page_key] = pages
     left, middle, right = st.columns([2, 1, 1])
     left.markdown(f"共 **{total}** 条记录，{pages} 页")
-    middle.selectbox("每页行数", PAGE_SIZES, key=size_key)
+    middle.selectbox("每页行数", PAGE_SIZES, key=size_key, placeholder="请选择")
     page = right.number_input("页码", min_value=1, max_value=pages, step=1, key=page_key)
     size = st.session_state[size_key]
     return size, (int(page) - 1) * size
@@ -638,7 +644,7 @@ def import_section(repo: Repository, actor: Actor, table: GridTable) -> None:
             )
             + "任何一行有问题时不写入任何内容。"
         )
-        upload = st.file_uploader("选择文件", type=["xlsx", "csv"], key=_k(table, "import"))
+        upload = file_picker("选择文件", TABLE_FILE, key=_k(table, "import"))
         if upload is None:
             return
         read = read_table_rows(upload.getvalue(), upload.name)
@@ -718,6 +724,7 @@ def record_detail(repo: Repository, actor: Actor, table: GridTable, rows: pd.Dat
         list(by_key),
         key=_k(table, "detail"),
         format_func=lambda k: record_title(table, by_key[k]),
+        placeholder="请选择",
     )
     if picked is None:
         return

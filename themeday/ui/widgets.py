@@ -272,6 +272,7 @@ def campaign_selector(repo: Repository, actor: Actor) -> Campaign | None:
         on_change=_picked,
         args=(_PICKER,),
         format_func=lambda i: f"{by_id[i].year}年 · {by_id[i].region}",
+        placeholder="请选择",
     )
     return by_id[chosen]
 
