@@ -20,6 +20,8 @@ from themeday.ui import gate
 from themeday.ui.activity_widgets import (
     DOCUMENT_MB,
     PHOTO_MB,
+    PHOTO_TYPES,
+    PHOTO_TYPES_TEXT,
     VIDEO_MB,
     activity_summary,
     capped,
@@ -42,7 +44,6 @@ _S = ActivityStatus
 _PLAN_STEP = (_S.SCHEDULED, _S.PLAN_FILED)
 _HELD_STEP = (_S.SCHEDULED, _S.PLAN_FILED, _S.HELD)
 _REPORT_STEP = (_S.HELD, _S.REPORTED)
-_IMAGES = ["jpg", "jpeg", "png"]
 _DOCUMENTS = ["pdf", "docx"]
 
 
@@ -284,12 +285,10 @@ def _held(identity: Identity, campaign: Campaign, a: Activity) -> None:
             required = bool(rules.on_site_marking)
             marking = st.file_uploader(
                 f"现场标识照片（{rules.on_site_marking}）" if required else "现场标识照片（可选）",
-                type=_IMAGES,
+                type=PHOTO_TYPES,
                 accept_multiple_files=True,
-                help=(
-                    "本次活动要求至少上传一张，已上传的照片计入。" if required else "JPG 或 PNG。"
-                )
-                + f"可多选，单张不超过 {PHOTO_MB} MB。",
+                help=("本次活动要求至少上传一张，已上传的照片计入。" if required else "")
+                + f"{PHOTO_TYPES_TEXT}格式，可多选，单张不超过 {PHOTO_MB} MB。",
                 max_upload_size=PHOTO_MB,
                 key=f"marking_{k}",
             )
@@ -338,8 +337,8 @@ def _report(
                 key=f"report_text_{k}",
             )
             photos = st.file_uploader(
-                f"活动照片（JPG 或 PNG，可多选，单张不超过 {PHOTO_MB} MB）",
-                type=_IMAGES,
+                f"活动照片（{PHOTO_TYPES_TEXT}，可多选，单张不超过 {PHOTO_MB} MB）",
+                type=PHOTO_TYPES,
                 accept_multiple_files=True,
                 max_upload_size=PHOTO_MB,
                 help="活动总结须附至少一张活动照片（已上传的照片计入）。",

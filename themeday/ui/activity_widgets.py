@@ -208,6 +208,10 @@ DOCUMENT_MB = MAX_UPLOAD_BYTES["document"] // MB
 VIDEO_MB = MAX_UPLOAD_BYTES["video"] // MB
 """Upload caps in MB, for ``st.file_uploader(max_upload_size=...)`` and its label."""
 
+PHOTO_TYPES = ["jpg", "jpeg", "png", "heic", "heif"]
+"""What a photo uploader offers; iPhones' HEIC photos are converted to JPG on upload."""
+PHOTO_TYPES_TEXT = "JPG、PNG 或 iPhone 的 HEIC"
+
 
 # ------------------------------------------------------------------ writes
 def edit_version(activity: Activity) -> int:
