@@ -245,3 +245,6 @@ def test_unit_files_from_a_phone(
     expect(page.get_by_test_id("stImage")).to_have_count(2)
     shown(page.get_by_text("IMG_20231009_101530_活动现场.jpg"))  # converted to JPG
     assert_fits(page, "本单位活动 after 活动总结")
+
+    page.set_viewport_size({"width": 360, "height": 740})  # a small Android phone
+    assert_fits(page, "本单位活动 at 360 px")
