@@ -225,6 +225,15 @@ def test_unit_files_from_a_phone(
     assert_fits(page, "本单位首页")
     assert_check_sees_overflow(page)
 
+    # the page list and the year selector are one tap away, and fit the screen too
+    page.get_by_test_id("stExpandSidebarButton").tap()
+    sidebar = page.get_by_test_id("stSidebar")
+    shown(sidebar.get_by_role("combobox", name="活动年度"))
+    shown(sidebar.get_by_role("link", name="本单位活动", exact=True))
+    assert_fits(page, "the sidebar opened")
+    sidebar.get_by_test_id("stSidebarCollapseButton").locator("button").tap()
+    expect(sidebar.get_by_role("combobox", name="活动年度")).not_to_be_in_viewport()
+
     open_activity(page, server, activity_id, "本单位活动")
     shown(page.get_by_text("请参照往年报道").first)  # the comment is drawn
     assert_fits(page, "本单位活动")
