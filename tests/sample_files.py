@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+from PIL import Image
 from pypdf import PdfWriter
 
 
@@ -23,3 +24,12 @@ def blank_pdf_writer() -> PdfWriter:
 
 PDF = pdf_bytes(blank_pdf_writer())
 """A minimal valid one-page PDF (a stand-in for a stamped scan or a document)."""
+
+
+def heic_bytes(image: Image.Image, **options: object) -> bytes:
+    """``image`` as a real HEIC file, the format iPhones take photos in (libheif's x265)."""
+    import pillow_heif
+
+    buffer = io.BytesIO()
+    pillow_heif.from_pillow(image).save(buffer, **options)
+    return buffer.getvalue()

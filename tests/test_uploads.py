@@ -162,7 +162,7 @@ def messages(error: pytest.ExceptionInfo[ValidationError]) -> str:
 
 def test_kinds_and_caps_live_in_one_place() -> None:
     assert SCAN == UploadKind("scan", "盖章扫描件", frozenset({"pdf", "jpeg", "png"}), 20 * MB)
-    assert PHOTO.formats == {"jpeg", "png"} and PHOTO.max_bytes == 15 * MB
+    assert PHOTO.formats == {"jpeg", "png", "heic"} and PHOTO.max_bytes == 15 * MB
     assert DOCUMENT.formats == {"pdf", "docx"} and DOCUMENT.max_bytes == 20 * MB
     assert VIDEO.formats == {"mp4"} and VIDEO.max_bytes == 300 * MB
     assert {k: v.max_bytes for k, v in KINDS.items()} == MAX_UPLOAD_BYTES
@@ -182,7 +182,7 @@ def test_kinds_and_caps_live_in_one_place() -> None:
         (b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00isommp42", "mp4"),
         (b"\x00\x00\x00\x18ftypisom", "mp4"),
         (b"\x00\x00\x00\x14ftypqt  \x00\x00\x00\x00", None),  # QuickTime, not MP4
-        (b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00", None),  # HEIC photo
+        (b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00", "heic"),  # iPhone photo
         (SVG, None),
         (HTML, None),
         (EXE, None),
@@ -254,7 +254,7 @@ def test_renamed_executable_is_rejected() -> None:
 def test_svg_with_script_named_png_is_rejected() -> None:
     with pytest.raises(ValidationError) as error:
         check_upload(SVG, "photo.png", PHOTO)
-    assert messages(error) == "文件“photo.png”的内容不是 JPG 或 PNG 格式，请上传真实的照片"
+    assert messages(error) == "文件“photo.png”的内容不是 JPG、PNG 或 HEIC 格式，请上传真实的照片"
 
 
 @pytest.mark.parametrize("filename", ["page.html", "scan.pdf", "scan.png"])

@@ -11,7 +11,6 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
@@ -45,6 +44,7 @@ from themeday.uploads import (
     VIDEO,
     FileStore,
     UploadKind,
+    stored_file_name,
     thumbnail,
 )
 from themeday.workdays import DatedResult, WorkdayCalendar, WorkdayIndex
@@ -228,7 +228,8 @@ def check_uploads(
     for upload in uploads:
         content, fmt = checked_upload(repo, actor, upload.data, upload.name, kind)
         thumb = thumbnail(content) if fmt in IMAGE_FORMATS else None
-        checked.append(_Checked(purpose, Path(upload.name).name[:120], content, fmt, thumb))
+        name = stored_file_name(upload.name, fmt)
+        checked.append(_Checked(purpose, name[:120], content, fmt, thumb))
     return checked
 
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import html
 import io
+import ipaddress
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import segno
 
@@ -24,6 +26,8 @@ __all__ = [
     "MEDIA_EXTENSIONS",
     "activity_url",
     "build_static_site",
+    "local_host",
+    "qr_address_warning",
     "qr_png",
     "qr_svg",
 ]
@@ -123,6 +127,55 @@ def qr_png(url: str, scale: int = 6) -> bytes:
 def qr_svg(url: str) -> str:
     """A QR code for ``url`` as an inline ``<svg>`` element (no XML declaration)."""
     return _qr(url).svg_inline(scale=4)
+
+
+PUBLIC_URL_SETTING = "THEMEDAY_PUBLIC_URL"
+"""The environment variable with the address the public reaches the app at."""
+
+_LOCAL_SUFFIXES = (".localhost", ".local", ".lan", ".internal", ".intranet", ".home.arpa")
+
+
+def local_host(url: str) -> str | None:
+    """The host of ``url`` when the public cannot reach it, else None.
+
+    Local: ``localhost``, a name without a dot or under a local-only suffix (``.local``,
+    ``.lan``, ``.internal``…), and any IP address that is not global (loopback,
+    private 10/172.16/192.168, link-local, carrier-grade NAT, unspecified ``0.0.0.0``).
+    """
+    try:
+        host = (urlsplit(url.strip()).hostname or "").rstrip(".")
+    except ValueError:
+        return None
+    if not host:
+        return None
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        name = host.lower()
+        if name == "localhost" or "." not in name or name.endswith(_LOCAL_SUFFIXES):
+            return host
+        return None
+    return None if address.is_global else host
+
+
+def qr_address_warning(base_url: str, *, configured: bool) -> str | None:
+    """Why the 成果展示 QR codes would not open on a visitor's phone, for the office.
+
+    ``configured`` says whether ``base_url`` came from :data:`PUBLIC_URL_SETTING` (else
+    it is the address the office's own browser used). None when the address is public.
+    """
+    host = local_host(base_url)
+    if host is None:
+        return None
+    if configured:
+        cause = f"环境变量 {PUBLIC_URL_SETTING} 设置的是本机或内网地址（{host}）"
+    else:
+        cause = f"尚未设置环境变量 {PUBLIC_URL_SETTING}，二维码指向本机或内网地址（{host}）"
+    return (
+        f"{cause}，公众用手机扫码将无法打开。请将服务器环境变量 {PUBLIC_URL_SETTING} "
+        "设置为公众访问本系统的网址（如 https://ztr.example.gov.cn），重启服务后生效。"
+        "此提示仅政务公开办可见。"
+    )
 
 
 def activity_url(base_url: str, activity_id: int) -> str:

@@ -7,8 +7,10 @@ upload goes through :func:`prepare` (or :func:`check_upload`): the format is det
 from the magic bytes, the size is capped per kind, the extension must agree with the
 content, PDFs must parse (pypdf) and carry no scripts, automatic actions or embedded
 files, images must decode with Pillow (decompression bombs refused), and JPEG/PNG are
-re-encoded without EXIF/GPS/XMP. :class:`FileStore` keeps the bytes under a random
-name; the user's filename is display text only.
+re-encoded without EXIF/GPS/XMP. iPhone photos (HEIC/HEIF) are converted to JPEG where
+the kind accepts them (photos), and refused elsewhere with how to take JPG instead.
+:class:`FileStore` keeps the bytes under a random name; the user's filename is display
+text only.
 """
 
 from __future__ import annotations
@@ -53,15 +55,23 @@ THUMBNAIL_QUALITY = 85
 PDF_EOF_WINDOW = 1024
 """``%%EOF`` must appear in the last this-many bytes of a PDF."""
 
-FORMAT_ORDER = ("pdf", "jpeg", "png", "docx", "mp4")
+FORMAT_ORDER = ("pdf", "jpeg", "png", "heic", "docx", "mp4")
 """Every format this module can recognise, in display order."""
 
-FORMAT_LABELS = {"pdf": "PDF", "jpeg": "JPG", "png": "PNG", "docx": "DOCX", "mp4": "MP4"}
+FORMAT_LABELS = {
+    "pdf": "PDF",
+    "jpeg": "JPG",
+    "png": "PNG",
+    "heic": "HEIC",
+    "docx": "DOCX",
+    "mp4": "MP4",
+}
 
 MIME_TYPES = {
     "pdf": "application/pdf",
     "jpeg": "image/jpeg",
     "png": "image/png",
+    "heic": "image/heic",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "mp4": "video/mp4",
 }
@@ -70,12 +80,24 @@ FORMAT_EXTENSIONS = {
     "pdf": (".pdf",),
     "jpeg": (".jpg", ".jpeg", ".jpe", ".jfif"),
     "png": (".png",),
+    "heic": (".heic", ".heif", ".hif"),
     "docx": (".docx",),
     "mp4": (".mp4", ".m4v"),
 }
 """Extensions a filename may carry for each format; the first is used when storing."""
 
 IMAGE_FORMATS = frozenset({"jpeg", "png"})
+"""Formats stored as images (a HEIC upload is stored as the JPEG it is converted to)."""
+
+HEIF_BRANDS = frozenset({b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"})
+"""Major brands of the ``ftyp`` box of HEIF stills and sequences (what iPhones write as
+``.HEIC``); ``mif1`` is also AVIF's, told apart by its compatible brands."""
+
+HEIC_TO_JPG_HINT = (
+    "请在 iPhone 的“设置 → 相机 → 格式”中选择“兼容性最佳”，之后拍摄的照片即为 JPG 格式；"
+    "已拍摄的照片请转存为 JPG 后重新上传"
+)
+"""How a clerk gets JPG photos from an iPhone, for every refusal of a HEIC file."""
 
 MP4_BRANDS = frozenset(
     {
@@ -149,7 +171,7 @@ class UploadKind:
 
 
 SCAN = UploadKind("scan", "盖章扫描件", frozenset({"pdf", "jpeg", "png"}), MAX_UPLOAD_BYTES["scan"])
-PHOTO = UploadKind("photo", "照片", frozenset({"jpeg", "png"}), MAX_UPLOAD_BYTES["photo"])
+PHOTO = UploadKind("photo", "照片", frozenset({"jpeg", "png", "heic"}), MAX_UPLOAD_BYTES["photo"])
 DOCUMENT = UploadKind("document", "文档", frozenset({"pdf", "docx"}), MAX_UPLOAD_BYTES["document"])
 VIDEO = UploadKind("video", "视频", frozenset({"mp4"}), MAX_UPLOAD_BYTES["video"])
 
@@ -242,7 +264,8 @@ def detect_format(head: bytes) -> str | None:
 
     Pass the whole file: a DOCX is recognised by reading the ZIP central directory
     (which sits at the end) and finding ``word/document.xml``. Anything else (SVG,
-    HTML, executables, plain ZIP, GIF, QuickTime, HEIC, ...) gives None.
+    HTML, executables, plain ZIP, GIF, QuickTime, AVIF, ...) gives None. HEIF/HEIC
+    photos give ``heic``.
     """
     if head.startswith(_PDF_MAGIC):
         return "pdf"
@@ -252,6 +275,10 @@ def detect_format(head: bytes) -> str | None:
         return "png"
     if len(head) >= 12 and head[4:8] == b"ftyp" and head[8:12] in MP4_BRANDS:
         return "mp4"
+    if len(head) >= 12 and head[4:8] == b"ftyp" and head[8:12] in HEIF_BRANDS:
+        (box_size,) = struct.unpack_from(">I", head, 0)
+        compatible = head[16 : max(16, min(box_size, 256))]
+        return None if b"avif" in compatible or b"avis" in compatible else "heic"
     if head.startswith(_ZIP_MAGIC) and "word/document.xml" in _zip_names(head):
         return "docx"
     return None
@@ -300,6 +327,11 @@ def check_upload(data: bytes, filename: str, kind: UploadKind) -> str:
     fmt = detect_format(data)
     if fmt is None:
         raise ValidationError(f"文件“{name}”的内容不是 {accepted} 格式，请上传真实的{kind.label}")
+    if fmt == "heic" and fmt not in kind.formats:
+        raise ValidationError(
+            f"文件“{name}”是 iPhone 的 HEIC 格式照片，{kind.label}只接受 {accepted} 格式。"
+            + HEIC_TO_JPG_HINT
+        )
     if fmt not in kind.formats:
         raise ValidationError(
             f"文件“{name}”的内容是 {FORMAT_LABELS[fmt]} 格式，"
@@ -325,6 +357,8 @@ def _check_structure(data: bytes, fmt: str, name: str) -> None:
         _check_pdf(data, name)
     elif fmt in IMAGE_FORMATS:
         _check_image(data, fmt, name)
+    elif fmt == "heic":
+        _open_heic(data, name).close()
     elif fmt == "docx":
         names = _zip_names(data)
         if any(n.lower().endswith("vbaproject.bin") for n in names):
@@ -431,6 +465,68 @@ def _check_image(data: bytes, fmt: str, name: str) -> None:
             raise ValidationError(_bomb_message(name)) from None
         except Exception:
             raise ValidationError(broken) from None
+
+
+def _open_heic(data: bytes, name: str) -> Image.Image:
+    """Open a HEIC photo's primary image, lazily (decoded on ``load``), as a Pillow image.
+
+    Refused with :data:`HEIC_TO_JPG_HINT` when the HEIF library is not installed, as a
+    broken file when it cannot be parsed, and as a bomb when it has too many pixels.
+    """
+    try:
+        # Imported where a HEIC arrives, not by every page that checks an upload.
+        import pillow_heif
+    except ImportError:
+        raise ValidationError(
+            f"文件“{name}”是 iPhone 的 HEIC 格式照片，本系统暂不能转换。" + HEIC_TO_JPG_HINT
+        ) from None
+    broken = _broken_message(name, "HEIC")
+    try:
+        heif = pillow_heif.open_heif(io.BytesIO(data), convert_hdr_to_8bit=True)
+        width, height = heif.size
+    except Exception:
+        raise ValidationError(broken) from None
+    limit = Image.MAX_IMAGE_PIXELS
+    if limit is not None and width * height > limit:
+        raise ValidationError(_bomb_message(name, (width, height)))
+    try:
+        return heif.to_pillow()
+    except Exception:
+        raise ValidationError(broken) from None
+
+
+def heic_to_jpeg(data: bytes, filename: str) -> bytes:
+    """Convert a checked HEIC photo to a JPEG with no metadata (its ICC profile kept).
+
+    libheif applies the photo's rotation and mirroring while decoding, so the pixels
+    come out upright; HDR is reduced to 8 bits. Raises :class:`ValidationError` when the
+    file cannot be decoded.
+    """
+    name = _display_name(filename)
+    with _open_heic(data, name) as source:
+        try:
+            source.load()
+            icc = source.info.get("icc_profile")
+            image = _to_jpeg_mode(source.copy())
+        except Exception:
+            raise ValidationError(_broken_message(name, "HEIC")) from None
+    image.info = {}
+    options: dict[str, object] = {}
+    if isinstance(icc, bytes) and _icc_matches(icc, image.mode):
+        options["icc_profile"] = icc
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=JPEG_QUALITY, subsampling=JPEG_SUBSAMPLING, **options)
+    return out.getvalue()
+
+
+def stored_file_name(filename: str, fmt: str) -> str:
+    """The name to show for a file stored as ``fmt``: a converted ``IMG_0001.HEIC``
+    becomes ``IMG_0001.jpg`` (downloads open in what the content is)."""
+    name = Path(filename or "").name
+    extension = _extension(name)
+    if extension is None or extension in FORMAT_EXTENSIONS[fmt]:
+        return name
+    return name[: -len(extension)] + FORMAT_EXTENSIONS[fmt][0]
 
 
 def _open_image(data: bytes, name: str | None, label: str = "") -> Image.Image:
@@ -612,12 +708,15 @@ def _valid_dpi(dpi: object) -> bool:
 
 
 def prepare(data: bytes, filename: str, kind: UploadKind) -> tuple[bytes, str]:
-    """Check an upload and return ``(bytes_to_store, fmt)``; images come back sanitised.
+    """Check an upload and return ``(bytes_to_store, fmt)``; images come back sanitised,
+    a HEIC photo as a JPEG (``fmt`` is then ``"jpeg"``).
 
     The caller stores the bytes with :meth:`FileStore.save` and keeps ``filename`` only
-    as display text.
+    as display text (see :func:`stored_file_name`).
     """
     fmt = check_upload(data, filename, kind)
+    if fmt == "heic":
+        return heic_to_jpeg(data, filename), "jpeg"
     if fmt in IMAGE_FORMATS:
         data = _reencode(data, fmt, _display_name(filename))
     return data, fmt

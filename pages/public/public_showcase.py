@@ -18,12 +18,13 @@ from themeday.activities import portal_url_problem, read_public_file
 from themeday.domain import NotFound, ValidationError, cn_date
 from themeday.records import ShowcaseItem
 from themeday.repository import Repository
-from themeday.showcase import activity_url, qr_png
+from themeday.showcase import PUBLIC_URL_SETTING, activity_url, qr_png
 from themeday.ui import gate
+from themeday.ui.activity_widgets import qr_address_notice
 from themeday.ui.resources import repository
 
 TITLE = "“政务公开主题日”活动成果展示"
-PUBLIC_URL_ENV = "THEMEDAY_PUBLIC_URL"
+PUBLIC_URL_ENV = PUBLIC_URL_SETTING
 """The address the public reaches the app at (for the QR codes), e.g. behind a proxy."""
 
 _PARAM = "activity"
@@ -210,6 +211,7 @@ def _detail(repo: Repository, requested: str) -> None:
     base = _base_url()
     if base:
         address = activity_url(base, item.activity_id)
+        qr_address_notice(base, configured=bool(os.environ.get(PUBLIC_URL_ENV, "").strip()))
         qr, link = st.columns([1, 3], vertical_alignment="center")
         qr.image(qr_png(address), caption="扫一扫在手机打开", width=180)
         link.caption("本页地址")

@@ -43,8 +43,8 @@ from themeday.exports import paper_title
 from themeday.file_audit import DownloadAudit
 from themeday.records import Activity, Attachment, Campaign
 from themeday.repository import Repository
-from themeday.showcase import build_static_site
-from themeday.ui import widgets
+from themeday.showcase import build_static_site, qr_address_warning
+from themeday.ui import gate, widgets
 from themeday.ui.widgets import download_name, run_action
 from themeday.uploads import DOCUMENT, IMAGE_FORMATS, PHOTO, VIDEO, file_rule, mime_for
 from themeday.workdays import WorkdayCalendar
@@ -448,6 +448,16 @@ def showcase_zip_button(repo: Repository, actor: Actor, campaign: Campaign) -> N
         audit=DownloadAudit("成果展示网页（ZIP）", campaign, "已发布的活动"),
         help="已发布活动的网页、照片和视频，解压后可直接放到政府门户网站专栏。",
     )
+
+
+def qr_address_notice(base_url: str, *, configured: bool) -> None:
+    """成果展示's QR code: tell the office, and nobody else, when it points to an address
+    the public cannot reach (``configured``: ``base_url`` is the set public address)."""
+    if gate.current_role() != Role.OFFICE:
+        return
+    warning = qr_address_warning(base_url, configured=configured)
+    if warning:
+        st.warning(warning, icon=":material/qr_code_2:")
 
 
 # ------------------------------------------------------------------ comments

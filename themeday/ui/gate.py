@@ -177,6 +177,16 @@ def logged_in() -> bool:
     return st.session_state.get(_USER) is not None
 
 
+def current_role() -> Role | None:
+    """The role of this session's logged-in user, for a public page that shows staff a
+    notice (None when nobody, or a disabled account, is logged in)."""
+    user_id = st.session_state.get(_USER)
+    if user_id is None:
+        return None
+    user = repository().user_by_id(user_id)
+    return user.role if user is not None and user.enabled else None
+
+
 def identify() -> Identity | None:
     """Who is logged in for this run, or ``None`` (show the login page).
 
