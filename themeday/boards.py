@@ -13,6 +13,8 @@ import calendar as _calendar
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cached_property
+from operator import attrgetter
 from typing import Any
 
 import pandas as pd
@@ -140,6 +142,18 @@ class Card:
     planned_month: int
     due: NextDue
 
+    @cached_property
+    def order(self) -> tuple:
+        """Where the card stands in its column (see :func:`board_columns`). Kept on the
+        card: the cached cards of a province are sorted again on every rerun."""
+        return (
+            _LIGHT_ORDER.get(self.due.light, 4),
+            self.day is None,
+            self.day or date.max,
+            self.planned_month,
+            self.activity_id,
+        )
+
     @property
     def date_text(self) -> str:
         """“2023-10-09”, or “未定日期 · 计划10月”."""
@@ -187,14 +201,7 @@ class BoardColumn:
 _LIGHT_ORDER = {"red": 0, "yellow": 1, "green": 2, "grey": 3, "": 4}
 
 
-def _card_order(card: Card) -> tuple:
-    return (
-        _LIGHT_ORDER.get(card.due.light, 4),
-        card.day is None,
-        card.day or date.max,
-        card.planned_month,
-        card.activity_id,
-    )
+_order = attrgetter("order")
 
 
 def board_columns(cards: Iterable[Card], per_column: int = CARDS_PER_COLUMN) -> list[BoardColumn]:
@@ -208,7 +215,7 @@ def board_columns(cards: Iterable[Card], per_column: int = CARDS_PER_COLUMN) -> 
         by_status.setdefault(card.status, []).append(card)
     columns = []
     for status in BOARD_STATUSES:
-        group = sorted(by_status[status.value], key=_card_order)
+        group = sorted(by_status[status.value], key=_order)
         columns.append(BoardColumn(status, len(group), tuple(group[: max(per_column, 0)])))
     return columns
 
