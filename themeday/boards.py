@@ -17,6 +17,7 @@ from functools import cached_property
 from operator import attrgetter
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from themeday.domain import ActivityStatus
@@ -86,13 +87,52 @@ def next_due(row: Mapping[str, Any]) -> NextDue:
 
 def next_due_by_activity(compliance_activities: pd.DataFrame) -> dict[int, NextDue]:
     """:func:`next_due` of every row of ``ComplianceResult.activities``, by activity id."""
-    wanted = ["activity_id", "cancelled", "status"] + [
-        f"{item}_{part}" for item in ("plan", "report") for part in ("status", "light", "due")
-    ]
-    # only the columns next_due reads: turning every column of 40,000 rows into Python
-    # objects took seconds
-    rows = compliance_activities[[c for c in wanted if c in compliance_activities.columns]]
-    return {int(row["activity_id"]): next_due(row) for row in rows.to_dict(orient="records")}
+    # Column by column, with the answers of next_due row by row: turning a province's
+    # 36,000 rows into dicts and NextDue objects took seconds after every write.
+    frame = compliance_activities
+    size = len(frame)
+
+    def column(name: str) -> pd.Series:
+        if name in frame.columns:
+            return frame[name]
+        return pd.Series([None] * size, index=frame.index, dtype=object)
+
+    def flag(values: pd.Series) -> np.ndarray:
+        return values.astype(object).where(values.notna(), False).astype(bool).to_numpy()
+
+    cancelled = (
+        flag(column("cancelled"))
+        | (column("status").astype(object) == ActivityStatus.CANCELLED.value).to_numpy()
+    )
+    states = {item: column(f"{item}_status").astype(object) for item in ITEM_LABELS}
+    is_open = {item: states[item].isin(_OPEN).to_numpy() for item in ITEM_LABELS}
+    done = np.logical_or.reduce([states[item].isin(_DONE).to_numpy() for item in ITEM_LABELS])
+    plan_open = is_open["plan"] & ~cancelled
+    report_open = is_open["report"] & ~cancelled & ~plan_open
+
+    def texts(item: str) -> np.ndarray:
+        values = column(f"{item}_light").astype(object)
+        return values.where(values.notna(), "").astype(str).to_numpy(dtype=object)
+
+    def days(item: str) -> np.ndarray:
+        return pd.to_datetime(column(f"{item}_due")).to_numpy(dtype="datetime64[D]")
+
+    grey = ~cancelled & ~plan_open & ~report_open & ~done
+    item = np.select([plan_open, report_open], ["plan", "report"], "")
+    light = np.select([plan_open, report_open, grey], [texts("plan"), texts("report"), "grey"], "")
+    no_day = np.datetime64("NaT")
+    due = np.where(plan_open, days("plan"), np.where(report_open, days("report"), no_day))
+    # one NextDue per distinct (item, light, due): a province has a few thousand of them
+    made: dict[tuple, NextDue] = {}
+    out = {}
+    ids = column("activity_id").astype("int64").tolist()
+    keys = zip(item.tolist(), light.tolist(), due.tolist(), strict=True)
+    for activity_id, key in zip(ids, keys, strict=True):
+        found = made.get(key)
+        if found is None:
+            found = made[key] = NextDue(key[0], key[1], key[2])
+        out[activity_id] = found
+    return out
 
 
 def _day(value: object) -> date | None:
