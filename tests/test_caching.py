@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 from dataclasses import asdict, replace
 from datetime import date
@@ -410,6 +411,42 @@ def test_a_failed_computation_is_not_cached():
         cache.get("db", 1, ("k",), fails)
     assert len(cache) == 0
     assert cache.get("db", 1, ("k",), lambda: "ok") == "ok"
+
+
+def test_a_fill_pauses_the_collector_and_always_turns_it_back_on():
+    cache = caching.LruCache("test", maxsize=4)
+    seen = []
+    assert gc.isenabled()
+    assert cache.get("db", 1, ("a",), lambda: seen.append(gc.isenabled()) or "a") == "a"
+
+    def fails():
+        seen.append(gc.isenabled())
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        cache.get("db", 1, ("b",), fails)
+    assert seen == [False, False] and gc.isenabled()
+    inside, leave = threading.Event(), threading.Event()
+
+    def slow():  # a second fill on another thread, still running when the first ends
+        inside.set()
+        leave.wait(10)
+        return "slow"
+
+    other = threading.Thread(target=lambda: cache.get("db", 1, ("c",), slow))
+    other.start()
+    inside.wait(10)
+    cache.get("db", 1, ("d",), lambda: "d")
+    assert not gc.isenabled()  # the other fill is still inside
+    leave.set()
+    other.join(10)
+    assert gc.isenabled()
+    gc.disable()  # a process that runs without the collector keeps it off
+    try:
+        cache.get("db", 1, ("e",), lambda: "e")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 # ------------------------------------------------------------------ 活动计划 and 活动进展
