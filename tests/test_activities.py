@@ -246,6 +246,11 @@ def test_whole_flow_to_the_showcase(world):
     assert repo.list_showcase(campaign.id, month=11) == []
 
     published = fresh(repo, office, mine)
+    # the list reads its moments another way (as microseconds): the same record
+    (listed,) = repo.list_lifecycle(office, campaign.id, ids=[mine.id])
+    assert listed == published == repo.get_activity(office, mine.id)
+    assert listed.published_at is not None and listed.plan_filed_at == at(2023, 9, 25, 10)
+    assert listed.report_filed_at.utcoffset() == published.report_filed_at.utcoffset()
     repo.set_typical_case(office, mine.id, published.version, True)
     assert repo.list_showcase(campaign.id)[0].typical_case
     repo.unpublish_activity(office, mine.id, fresh(repo, office, mine).version)

@@ -52,6 +52,21 @@ def test_page_benchmark_reruns_every_page_of_every_role(tmp_path):
     assert list(tmp_path.iterdir()) == []  # the temporary database is gone
 
 
+def test_page_benchmark_builds_its_data_file_once_and_reuses_it(tmp_path, monkeypatch):
+    data = tmp_path / "kept" / "tiny.duckdb"
+    data.parent.mkdir()
+    builds = []
+    real_build = bench_pages.build
+    monkeypatch.setattr(bench_pages, "build", lambda *a, **k: builds.append(a) or real_build(*a))
+    options = {"repeat": 1, "browser": False, "exports": False, "directory": tmp_path}
+    first = bench_pages.run(TINY, data=data, **options)
+    second = bench_pages.run(TINY, data=data, **options)
+    assert len(builds) == 1 and data.exists()
+    assert [r.path for r in first.pages] == [r.path for r in second.pages]
+    assert all(r.error == "" for r in second.pages)
+    assert "data: reused tiny.duckdb (built earlier)" in second.lines()
+
+
 def test_page_benchmark_data_has_the_accounts_and_the_audit_rows(tmp_path):
     path = tmp_path / "b.duckdb"
     bench_pages.build(path, TINY)

@@ -116,6 +116,24 @@ def test_nothing_open_means_no_light_or_grey_when_no_rule_applies():
     assert next_due(no_rules) == NextDue(light="grey")
 
 
+def test_next_due_by_activity_answers_as_next_due_row_by_row():
+    rows = [
+        row(),
+        row(plan_status="missing", plan_light="red"),
+        row(plan_status="on_time", plan_light="", report_light="yellow"),
+        row(plan_status="not_applicable", plan_light="grey", plan_due=pd.NaT, report_light="red"),
+        row(plan_status="late", plan_light="", report_status="on_time", report_light=""),
+        row(status="cancelled", cancelled=True, plan_status="not_applicable"),
+        row(status="cancelled", cancelled=False),
+        row(plan_status="not_applicable", report_status="not_applicable", report_due=pd.NaT),
+        row(plan_status="on_time", report_status="open", report_light=None),
+    ]
+    rows = [{**r, "activity_id": n} for n, r in enumerate(rows, start=1)]
+    due = next_due_by_activity(pd.DataFrame(rows))
+    assert due == {r["activity_id"]: next_due(r) for r in rows}
+    assert next_due_by_activity(pd.DataFrame(rows[:0])) == {}
+
+
 def test_next_due_of_an_undated_activity_has_no_due_date():
     frame = pd.DataFrame(
         [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 from dataclasses import asdict, replace
 from datetime import date
@@ -399,3 +400,108 @@ def test_a_failed_computation_is_not_cached():
         cache.get("db", 1, ("k",), fails)
     assert len(cache) == 0
     assert cache.get("db", 1, ("k",), lambda: "ok") == "ok"
+
+
+def test_a_fill_pauses_the_collector_and_always_turns_it_back_on():
+    cache = caching.LruCache("test", maxsize=4)
+    seen = []
+    assert gc.isenabled()
+    assert cache.get("db", 1, ("a",), lambda: seen.append(gc.isenabled()) or "a") == "a"
+
+    def fails():
+        seen.append(gc.isenabled())
+        raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        cache.get("db", 1, ("b",), fails)
+    assert seen == [False, False] and gc.isenabled()
+    inside, leave = threading.Event(), threading.Event()
+
+    def slow():  # a second fill on another thread, still running when the first ends
+        inside.set()
+        leave.wait(10)
+        return "slow"
+
+    other = threading.Thread(target=lambda: cache.get("db", 1, ("c",), slow))
+    other.start()
+    inside.wait(10)
+    cache.get("db", 1, ("d",), lambda: "d")
+    assert not gc.isenabled()  # the other fill is still inside
+    leave.set()
+    other.join(10)
+    assert gc.isenabled()
+    gc.disable()  # a process that runs without the collector keeps it off
+    try:
+        cache.get("db", 1, ("e",), lambda: "e")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+# ------------------------------------------------------------------ 活动计划 and 活动进展
+def plan_and_overview(repo, actor, campaign):
+    """(全年计划, 活动进展's rows, its deadlines) as the pages read them."""
+    rows, dues = activities.overview(repo, actor, campaign, declarations.calendar(repo, actor))
+    return activities.plan(repo, actor, campaign.id), rows, dues
+
+
+def same_overview(a, b) -> bool:
+    return a[0] == b[0] and a[1].equals(b[1]) and a[2].equals(b[2])
+
+
+@pytest.mark.parametrize("prepare", WRITES.values(), ids=WRITES.keys())
+@pytest.mark.parametrize("username", ["office", "unit1"])
+def test_plan_and_overview_follow_each_write(demo, tmp_path, prepare, username):
+    office = actor_for(demo, "office")
+    campaign = demo.current_campaign(office)
+    write = prepare(demo, campaign, tmp_path)
+    reader = actor_for(demo, username)
+    campaign = demo.current_campaign(office)
+    before = plan_and_overview(demo, reader, campaign)
+    misses = activities.PLAN_CACHE.misses, activities.OVERVIEW_CACHE.misses
+    assert same_overview(plan_and_overview(demo, reader, campaign), before)
+    assert (activities.PLAN_CACHE.misses, activities.OVERVIEW_CACHE.misses) == misses
+    write()
+    campaign = demo.current_campaign(office)
+    after = plan_and_overview(demo, reader, campaign)
+    with caching.disabled():
+        expected = plan_and_overview(demo, reader, campaign)
+    assert same_overview(after, expected)
+    if prepare in (_approve, _schedule, _override) and username == "office":
+        assert not same_overview(after, before)
+
+
+def test_units_never_share_a_cached_plan_or_overview(demo):
+    office, leader = actor_for(demo, "office"), actor_for(demo, "leader")
+    unit1, unit2 = actor_for(demo, "unit1"), actor_for(demo, "unit2")
+    campaign = demo.current_campaign(office)
+    everyone = plan_and_overview(demo, office, campaign)
+    assert len({a.unit_id for a in everyone[0]}) > 1
+    for unit in (unit1, unit2, unit1):
+        plan, rows, dues = plan_and_overview(demo, unit, campaign)
+        assert {a.id for a in plan} == {a.id for a in everyone[0]}  # the plan is public
+        assert all(a.contact == "" for a in plan if a.unit_id != unit.unit_id)
+        assert plan == demo.list_plan(unit, campaign.id)
+        assert set(rows["unit_id"]) <= {unit.unit_id}
+        assert set(dues.index) == set(rows["id"])
+    assert len(activities.PLAN_CACHE) == 3  # office, unit1, unit2
+    misses = activities.PLAN_CACHE.misses, activities.OVERVIEW_CACHE.misses
+    assert same_overview(plan_and_overview(demo, leader, campaign), everyone)
+    assert (activities.PLAN_CACHE.misses, activities.OVERVIEW_CACHE.misses) == misses
+
+
+def test_the_overview_is_recomputed_on_the_next_day(demo, clock):
+    office = actor_for(demo, "office")
+    campaign = demo.current_campaign(office)
+    cal = declarations.calendar(demo, office)
+    activities.overview(demo, office, campaign, cal)
+    clock.advance(hours=2)  # the same day: the same entry
+    misses = activities.OVERVIEW_CACHE.misses
+    activities.overview(demo, office, campaign, cal)
+    assert activities.OVERVIEW_CACHE.misses == misses
+    clock.advance(days=40)
+    later = activities.overview(demo, office, campaign, cal)
+    assert activities.OVERVIEW_CACHE.misses == misses + 1
+    with caching.disabled():
+        expected = activities.overview(demo, office, campaign, cal)
+    assert later.dues.equals(expected.dues)

@@ -869,3 +869,68 @@ def lifecycle(repo: Repository, actor: Actor, campaign_id: int) -> list[Activity
         (campaign_id, *caching.scope_of(actor)),
         lambda: repo.list_lifecycle(actor, campaign_id),
     )
+
+
+PLAN_CACHE: caching.LruCache[list[Activity]] = caching.cache("plan", maxsize=8, copy=list)
+"""全年活动计划 by database, data version, campaign and scope (the office and leaders
+share one entry; a unit's list is its own, since it carries that unit's contacts)."""
+
+
+def plan(repo: Repository, actor: Actor, campaign_id: int) -> list[Activity]:
+    """``Repository.list_plan``, shared by every session of the process until the next
+    write (a province plans tens of thousands of themes: 0.5 s to read them)."""
+    database, version = repo.data_version()
+    return PLAN_CACHE.get(
+        database,
+        version,
+        (campaign_id, *caching.scope_of(actor)),
+        lambda: repo.list_plan(actor, campaign_id),
+    )
+
+
+def by_month(plan: Sequence[Activity], months: Sequence[int]) -> dict[int, list[Activity]]:
+    """The themes of each of ``months`` (in order, every month present), in one pass."""
+    grouped: dict[int, list[Activity]] = {m: [] for m in months}
+    for theme in plan:
+        if theme.planned_month in grouped:
+            grouped[theme.planned_month].append(theme)
+    return grouped
+
+
+class Overview(NamedTuple):
+    """活动进展's frames: every activity (``Repository.lifecycle_rows``) and their
+    deadlines (:func:`deadline_table`), both indexed as the repository gives them."""
+
+    rows: pd.DataFrame
+    dues: pd.DataFrame
+
+
+OVERVIEW_CACHE: caching.LruCache[Overview] = caching.cache(
+    "overview",
+    maxsize=8,
+    copy=lambda o: Overview(o.rows.copy(deep=False), o.dues.copy(deep=False)),
+)
+""":func:`overview` by database, data version, campaign, local date and scope."""
+
+
+def overview(repo: Repository, actor: Actor, campaign: Campaign, cal: WorkdayCalendar) -> Overview:
+    """Every activity the actor may see with both deadlines, shared by every session
+    until the next write or the next day.
+
+    The deadline table depends on the clock only through the local date (a deadline
+    runs to the end of its day), so the date is part of the key; the calendar's
+    overrides and the campaign's rules are product data, covered by the data version.
+    """
+    now = repo.clock()
+
+    def computed() -> Overview:
+        rows = repo.lifecycle_rows(actor, campaign.id)
+        if rows.empty:
+            return Overview(rows, pd.DataFrame(index=pd.Index([], dtype="int64", name="id")))
+        return Overview(rows, deadline_table(rows, campaign.rules, cal, now))
+
+    database, version = repo.data_version()
+    local_day = now.astimezone(TZ).date()
+    return OVERVIEW_CACHE.get(
+        database, version, (campaign, local_day, *caching.scope_of(actor)), computed
+    )

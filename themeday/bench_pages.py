@@ -400,12 +400,25 @@ def run(
     exports: bool = True,
     directory: Path | None = None,
     progress: Callable[[str], None] | None = None,
+    data: Path | None = None,
 ) -> Report:
-    """Build the data, time every page × role, then logins and exports when available."""
+    """Build the data, time every page × role, then logins and exports when available.
+
+    With ``data``, the database is that file: built there when it does not exist yet,
+    reused as it is when it does (a province takes minutes to build on a busy machine).
+    The reruns write nothing; the logins add their sessions and audit rows to it.
+    """
     report = Report(scale, repeat)
     with tempfile.TemporaryDirectory(dir=directory) as tmp:
         path = Path(tmp) / "bench.duckdb"
-        build(path, scale)
+        if data is not None:
+            path = Path(data)
+            if not path.exists():
+                build(path, scale)
+            else:
+                report.notes.append(f"data: reused {path.name} (built earlier)")
+        else:
+            build(path, scale)
         report.pages = measure_pages(path, repeat, timeout, progress)
         if browser and browser_available():
             try:
@@ -447,6 +460,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--timeout", type=float, default=600.0, help="seconds per rerun")
     parser.add_argument("--no-browser", action="store_true", help="skip login in Chromium")
     parser.add_argument("--no-exports", action="store_true", help="skip the exports benchmark")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        help="database file: built there if missing, reused if present (same scale)",
+    )
 
 
 def run_from(args: argparse.Namespace) -> int:
@@ -459,6 +477,7 @@ def run_from(args: argparse.Namespace) -> int:
         browser=not args.no_browser,
         exports=not args.no_exports,
         progress=lambda line: print(line, file=sys.stderr, flush=True),
+        data=args.data,
     )
     for line in report.lines():
         print(line, flush=True)

@@ -672,7 +672,7 @@ class _Moves:
         verified = moved_due["verified"].tolist()
         filed_on = dict(zip(self.ids.tolist(), filed_at.dt.date.tolist(), strict=True))
         row_of = dict(zip(self.ids.tolist(), due.index, strict=True))
-        due = due.copy()
+        changed, kept_days, kept_verified = [], [], []
         for key, group in groupby(range(len(keys)), key=keys.__getitem__):
             rows = list(group)
             filed = filed_on[key]
@@ -682,7 +682,13 @@ class _Moves:
             if kept == dues[rows[-1]]:
                 continue
             first = next(i for i in rows if dues[i] == kept)
-            due.loc[row_of[key], ["day", "verified"]] = [pd.Timestamp(kept), verified[first]]
+            changed.append(row_of[key])
+            kept_days.append(pd.Timestamp(kept))
+            kept_verified.append(verified[first])
+        due = due.copy()
+        if changed:  # one assignment: a .loc per activity cost seconds at a province
+            due.loc[changed, "day"] = pd.Series(kept_days, index=changed).astype(due["day"].dtype)
+            due.loc[changed, "verified"] = kept_verified
         return due
 
 

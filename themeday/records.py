@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 
 from themeday.domain import Actor, CampaignRules, Role
 
@@ -217,9 +218,10 @@ class Activity:
         date, else None (未定日期)."""
         return self.held_date or self.activity_date
 
-    @property
+    @cached_property
     def month(self) -> int:
-        """活动月份: the month of :attr:`day` once set, else the declared 计划月份."""
+        """活动月份: the month of :attr:`day` once set, else the declared 计划月份 (kept
+        on the record: the filters of a province's cached activities ask on every rerun)."""
         return self.day.month if self.day else self.planned_month
 
     @property

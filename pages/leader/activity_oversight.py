@@ -37,12 +37,11 @@ def render() -> None:
     campaign = campaign_page("活动进展", repo, actor, "尚未创建主题日活动。")
     if campaign is None:
         return
-    everything = repo.lifecycle_rows(actor, campaign.id)
+    cal = declarations.calendar(repo, actor)
+    everything, dues = activities.overview(repo, actor, campaign, cal)
     if everything.empty:
         st.info("暂无审核通过的活动。申报表审核通过后，各单位的活动会列在这里。")
         return
-    cal = declarations.calendar(repo, actor)
-    dues = activities.deadline_table(everything, campaign.rules, cal, repo.clock())
     overdue = dues["overdue"].to_numpy()
 
     counts = status_counts(everything["status"])

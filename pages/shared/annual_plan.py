@@ -1,9 +1,11 @@
 """活动计划: the 全年“政务公开主题日”活动计划安排表, month by month, for every role."""
 
+from collections import Counter
+
 import pandas as pd
 import streamlit as st
 
-from themeday import exports
+from themeday import activities, exports
 from themeday.charts import activities_by_form_chart, activities_by_month_chart
 from themeday.domain import Role
 from themeday.file_audit import DownloadAudit
@@ -31,7 +33,7 @@ def render() -> None:
     if campaign is None:
         return
     st.caption(f"{exports.annual_plan_title(campaign)} · 审核通过的主题")
-    plan = repo.list_plan(actor, campaign.id)
+    plan = activities.plan(repo, actor, campaign.id)
     if not plan:
         st.info("暂无审核通过的活动主题。申报表审核通过后，主题会按计划月份列入全年计划。")
         return
@@ -56,7 +58,8 @@ def render() -> None:
     with table_tab:
         _plan_table(shown)
     with chart_tab:
-        by_month = [(m, sum(a.planned_month == m for a in shown)) for m in months]
+        per_month = Counter(a.planned_month for a in shown)
+        by_month = [(m, per_month[m]) for m in months]
         st.altair_chart(activities_by_month_chart(by_month, range(months[0], months[-1] + 1)))
         st.altair_chart(activities_by_form_chart([a.form for a in shown]))
 
@@ -92,11 +95,12 @@ def render() -> None:
 
 
 def _month_grid(plan: list[Activity], months: list[int]) -> None:
+    grouped = activities.by_month(plan, months)
     for start in range(0, len(months), _PER_ROW):
         columns = st.columns(_PER_ROW)
         for column, month in zip(columns, months[start : start + _PER_ROW], strict=False):
             with column.container(border=True):
-                themes = [a for a in plan if a.planned_month == month]
+                themes = grouped[month]
                 st.markdown(f"**{month}月**　{len(themes)}个主题")
                 for theme in themes[:MONTH_CARDS]:
                     # st.text: user text is shown as plain text, never as markdown or HTML.

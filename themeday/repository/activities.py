@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -31,6 +31,29 @@ from themeday.repository.declarations import ACTIVITY_COLUMNS, ATTACHMENT_COLUMN
 
 LIFECYCLE_COLUMNS = ACTIVITY_COLUMNS + ", a.date_history"
 """The activity columns plus its 活动日期 history (``Activity.date_history_json``)."""
+
+_MOMENTS = ("a.plan_filed_at", "a.report_filed_at", "a.published_at")
+_FAST_LIFECYCLE_COLUMNS = ", ".join(
+    f"epoch_us({c})" if c in _MOMENTS else c
+    for c in (c.strip() for c in LIFECYCLE_COLUMNS.split(","))
+)
+"""``LIFECYCLE_COLUMNS`` with the moments as microseconds since the epoch: DuckDB turns a
+TIMESTAMPTZ into a Python value through pytz, about 15 µs each (seconds for a
+province's list); :func:`_activity` makes the same moments in Asia/Shanghai."""
+_MOMENT_AT = tuple(
+    i for i, c in enumerate(c.strip() for c in LIFECYCLE_COLUMNS.split(",")) if c in _MOMENTS
+)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _activity(row: tuple) -> Activity:
+    """An :class:`Activity` of a row read with ``_FAST_LIFECYCLE_COLUMNS``."""
+    values = list(row)
+    for i in _MOMENT_AT:
+        if values[i] is not None:
+            values[i] = (_EPOCH + timedelta(microseconds=values[i])).astimezone(TZ)
+    return Activity(*values)
+
 
 _BY_DATE = (
     " ORDER BY coalesce(a.held_date, a.activity_date, make_date(2999, a.planned_month, 1)),"
@@ -90,9 +113,8 @@ class ActivitiesMixin(RepositoryBase):
         if ids is not None:
             sql += f" AND a.id IN ({', '.join('?' * len(ids))})"
             params += [int(i) for i in ids]
-        return [
-            Activity(*r) for r in self._all(f"SELECT {LIFECYCLE_COLUMNS}{sql}{_BY_DATE}", params)
-        ]
+        rows = self._all(f"SELECT {_FAST_LIFECYCLE_COLUMNS}{sql}{_BY_DATE}", params)
+        return [_activity(r) for r in rows]
 
     def lifecycle_rows(
         self, actor: Actor, campaign_id: int, unit_id: int | None = None
