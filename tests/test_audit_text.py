@@ -151,3 +151,15 @@ def test_the_xlsx_export_carries_the_same_chinese_text(demo, office):
     assert first["操作人"] == f"{office.display_name}（office）"
     assert first["对象"] == f"主题日活动：{campaign.title}"
     assert sheet.cell(header + 1, names.index("时间") + 1).number_format == "yyyy-mm-dd hh:mm"
+
+
+def test_the_audit_grid_table_reads_in_chinese(demo, office):
+    from themeday.grid import ViewSpec, for_display, grid_table
+
+    campaign = demo.current_campaign(office)
+    demo.set_weights(office, campaign.id, ComplianceWeights(declared_late_cap=3.0))
+    table = grid_table("audit_log")
+    rows = for_display(table, demo.grid_rows(SYSTEM_AUDITOR, "audit_log", ViewSpec(), 0, 500).rows)
+    assert "设置考核权重" in set(rows["action"]) and "create" not in set(rows["action"])
+    assert "逾期申报扣分上限：5 → 3" in set(rows["detail"])
+    assert not [d for d in rows["detail"] if "{" in str(d)]

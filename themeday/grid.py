@@ -617,8 +617,16 @@ def _bool(value: object) -> bool:
 
 
 def for_display(table: GridTable, frame: pd.DataFrame) -> pd.DataFrame:
-    """The repository's rows as people read them: enum codes become Chinese labels."""
+    """The repository's rows as people read them: enum codes become Chinese labels, and
+    the audit log's details readable lines (:func:`themeday.audit_text.detail_lines`)."""
     shown = frame.copy()
+    if table.key == "audit_log" and {"action", "object_type", "detail"} <= set(shown.columns):
+        from themeday.audit_text import detail_lines
+
+        shown["detail"] = [
+            "；".join(detail_lines(a, o, d))
+            for a, o, d in zip(shown["action"], shown["object_type"], shown["detail"], strict=True)
+        ]
     for f in table.fields:
         if f.name in shown.columns and f.type == _F.ENUM:
             shown[f.name] = shown[f.name].map(f.label_of)
