@@ -155,7 +155,7 @@ def _pickers() -> None:
 def test_a_picker_enforces_the_cap_its_label_names():
     at = AppTest.from_function(_pickers).run()
     photos, table = at.file_uploader
-    assert photos.label == "活动照片（JPG 或 PNG，可多选，每个不超过 15 MB）"
+    assert photos.label == "活动照片（JPG、PNG 或 HEIC，可多选，每个不超过 15 MB）"
     assert photos.proto.max_upload_size_mb == 15
     assert photos.proto.multiple_files
     assert {"jpg", "png"} <= {t.lstrip(".") for t in photos.proto.type}
