@@ -27,7 +27,8 @@ from themeday.ui.activity_widgets import showcase_site
 
 YEAR = 2023
 MARKING_LABEL = (
-    "现场标识照片（宣传横幅、电子屏标注“政务公开主题日”字样，JPG、PNG 或 HEIC，可多选，每个不超过 15 MB）"
+    "现场标识照片（宣传横幅、电子屏标注“政务公开主题日”字样，"
+    "JPG、PNG 或 HEIC，可多选，每个不超过 15 MB）"
 )
 """The 大祥区 preset's marking photo picker: its rule, then the formats and the photo cap."""
 
