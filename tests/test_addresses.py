@@ -139,3 +139,34 @@ def test_a_forced_change_shows_the_password_page_at_every_address(app_db):
         at = open_at(at, path)
         assert not at.exception, path
         assert titles(at) == ["修改密码"], path
+
+
+def test_serve_runs_streamlit_on_app_py_with_v1_pages_off(monkeypatch):
+    """``python -m themeday serve`` is ``streamlit run app.py`` minus the v1 first run."""
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.web import cli
+
+    from themeday.__main__ import main
+
+    seen = {}
+
+    def fake_main(args, prog_name):
+        seen.update(args=args, flag=PagesManager.uses_pages_directory)
+
+    monkeypatch.setattr(PagesManager, "uses_pages_directory", None)
+    monkeypatch.setattr(cli.main, "main", fake_main)
+    assert main(["serve", "--server.port", "8502"]) == 0
+    assert seen["args"] == ["run", str(ROOT / "app.py"), "--server.port", "8502"]
+    assert seen["flag"] is False  # Streamlit sets it only while it is still None
+
+
+def test_streamlit_still_keeps_the_address_asked_for_where_we_read_it():
+    """``requested_address`` reads Streamlit internals (pinned 1.67): fail here if moved."""
+    import inspect
+
+    from streamlit.runtime.pages_manager import PagesManager
+
+    source = inspect.getsource(PagesManager)
+    assert "self._intended_page_name" in source
+    assert {"intended_page_name", "intended_page_script_hash"} <= set(dir(PagesManager))
+    assert "uses_pages_directory: bool | None = None" in source
