@@ -32,7 +32,7 @@ from themeday import activities, db
 from themeday.config import TZ
 from themeday.domain import DAXIANG_2023, DeclarationStatus
 from themeday.repository import Repository
-from themeday.setup import open_database
+from themeday.first_run import open_database
 from themeday.uploads import FileStore
 
 pytestmark = pytest.mark.browser
