@@ -31,8 +31,8 @@ from tests.sample_files import heic_bytes
 from themeday import activities, db
 from themeday.config import TZ
 from themeday.domain import DAXIANG_2023, DeclarationStatus
-from themeday.repository import Repository
 from themeday.first_run import open_database
+from themeday.repository import Repository
 from themeday.uploads import FileStore
 
 pytestmark = pytest.mark.browser
