@@ -18,6 +18,7 @@ from themeday.ui.widgets import (
     campaign_page,
     deferred_download,
     download_name,
+    escape_markdown,
     month_options,
 )
 
@@ -32,7 +33,8 @@ def render() -> None:
     campaign = campaign_page("全年活动计划", repo, actor, "尚未创建主题日活动。")
     if campaign is None:
         return
-    st.caption(f"{exports.annual_plan_title(campaign)} · 审核通过的主题")
+    # The title holds the campaign's name as the office typed it.
+    st.caption(f"{escape_markdown(exports.annual_plan_title(campaign))} · 审核通过的主题")
     plan = activities.plan(repo, actor, campaign.id)
     if not plan:
         st.info("暂无审核通过的活动主题。申报表审核通过后，主题会按计划月份列入全年计划。")
