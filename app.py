@@ -32,6 +32,5 @@ else:
     if identity.user.role != Role.AUDITOR:  # the audit log is not one campaign's
         campaign_banner(campaign_selector(identity.repo, identity.actor))
     gate.password_notice(identity)
-    position = "hidden" if identity.settling else "sidebar"
     sections = navigation_for(identity.user, requested)
-    st.navigation(sections, position=position, expanded=True).run()
+    st.navigation(sections, position="sidebar", expanded=True).run()

@@ -13,6 +13,7 @@ from themeday.auth import (
     COOKIE_PROBLEMS,
     AuthService,
     check_login_cookie,
+    cookie_script,
     hash_password,
     password_expired,
     password_expiry_notice,
@@ -321,3 +322,27 @@ def test_the_upgrade_dates_an_old_password_from_the_account(tmp_path):
     finally:
         con.close()
     assert user.password_changed_at == datetime(2026, 1, 5, 10, tzinfo=TZ)
+
+
+def test_the_cookie_script_sets_a_strict_cookie_and_secure_only_over_https():
+    expires = datetime(2026, 12, 5, 18, 0, tzinfo=TZ)
+    plain = cookie_script("themeday_auth", "aa.bb-cc_dd", expires, secure=False)
+    assert plain == (
+        'document.cookie = "themeday_auth=aa.bb-cc_dd; Path=/; SameSite=Strict;'
+        ' Expires=Sat, 05 Dec 2026 10:00:00 GMT";'
+    )
+    assert cookie_script("themeday_auth", "aa", expires, secure=True).endswith('; Secure";')
+
+
+def test_the_cookie_script_deletes_with_an_expiry_in_the_past():
+    script = cookie_script("themeday_auth", "", None, secure=False)
+    assert "themeday_auth=;" in script
+    assert "Max-Age=0" in script and "1970" in script
+
+
+@pytest.mark.parametrize(
+    "value", ['a";alert(1);"', "</script><script>alert(1)</script>", "a b", "a;Path=/x"]
+)
+def test_the_cookie_script_refuses_values_that_are_not_a_token(value):
+    with pytest.raises(ValueError):
+        cookie_script("themeday_auth", value, None, secure=False)

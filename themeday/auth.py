@@ -8,10 +8,13 @@ streamlit-authenticator package verifies.
 from __future__ import annotations
 
 import hashlib
+import json
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from email.utils import format_datetime
 from typing import Any
 
 import bcrypt
@@ -126,6 +129,39 @@ def served_over_tls(
     # A proxy chain appends: the first value is what the browser used.
     proto = forwarded_proto.split(",")[0].strip().lower()
     return proto == "https" and is_trusted_proxy(peer or LOOPBACK, trusted)
+
+
+_COOKIE_VALUE = re.compile(r"[A-Za-z0-9._~-]*")
+"""What a login cookie's value may hold: a JWT (base64url parts and dots), or nothing."""
+
+
+def cookie_script(
+    name: str,
+    value: str,
+    expires: datetime | None,
+    *,
+    secure: bool,
+) -> str:
+    """The JavaScript that sets (or, with ``expires=None``, deletes) the login cookie in
+    the browser: ``document.cookie`` with ``Path=/`` and ``SameSite=Strict``, plus
+    ``Secure`` over https.
+
+    The browser runs it once; nothing answers back, so setting the cookie costs no
+    rerun of the page. Only a JWT-shaped value is accepted, and the assignment is a
+    JSON string literal with ``<`` escaped, so nothing in it can end the script tag.
+    """
+    if not _COOKIE_VALUE.fullmatch(name) or not _COOKIE_VALUE.fullmatch(value):
+        raise ValueError("cookie name or value outside the token alphabet")
+    parts = [f"{name}={value}", "Path=/", "SameSite=Strict"]
+    if expires is None:
+        parts.append("Max-Age=0")
+        parts.append("Expires=Thu, 01 Jan 1970 00:00:00 GMT")
+    else:
+        parts.append("Expires=" + format_datetime(expires.astimezone(UTC), usegmt=True))
+    if secure:
+        parts.append("Secure")
+    literal = json.dumps("; ".join(parts)).replace("<", "\\u003c")
+    return f"document.cookie = {literal};"
 
 
 COOKIE_ALGORITHM = "HS256"

@@ -1,12 +1,11 @@
 """Login, cookie restore, logout and page protection, end to end in Chromium.
 
-Streamlit renders asynchronously, and the login cookie is read and written by a JS
-component whose answers make the script run again, two or three times after a page
-load. Hence:
+Streamlit renders asynchronously: a page load or a click starts a run whose elements
+arrive one by one. Hence:
 
 * Before typing or clicking, wait until the app has stayed idle (:func:`settle`): a
-  click that lands in one of those follow-up runs can be dropped by the app (seen
-  on a busy machine right after the first page load: the form is left filled in and
+  click that lands while a run is still drawing can be dropped by the app (seen on a
+  busy machine right after the first page load: the form is left filled in and
   nothing happens), like a user who clicks before the page has finished loading.
 * Positive checks wait for the expected element. While a run is in progress the
   previous run's elements stay until they are replaced, so an element can briefly be

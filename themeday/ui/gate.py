@@ -11,22 +11,22 @@ against the ``session`` table through ``themeday.auth``.
 
 from __future__ import annotations
 
-import functools
 import logging
 import time
 import types
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import extra_streamlit_components as stx
 import streamlit as st
 import streamlit_authenticator as stauth
-from extra_streamlit_components.CookieManager import _component_func as _cookie_component
 from streamlit_authenticator.models import cookie_model
 from streamlit_authenticator.utilities.exceptions import LoginError
 
 from themeday.auth import (
     AuthService,
     check_login_cookie,
+    cookie_script,
     password_expiry_notice,
     served_over_tls,
     session_key,
@@ -58,19 +58,35 @@ _logged_key_problems: set[str] = set()
 
 
 class _ServerCookies(stx.CookieManager):
-    """extra-streamlit-components' cookie manager without its ``getAll`` component.
+    """extra-streamlit-components' cookie manager without its components.
 
     The stock manager mounts a component on every run that reads the browser's cookies
-    and answers by rerunning the page: once after a page load and again after a login
-    sets the cookie, each rerun drawing the whole page again. Nothing reads that
-    answer: the authenticator and :func:`_cookie_refused` read the cookie the browser
-    sent with the request (``st.context.cookies``). Setting and deleting the cookie
-    still go through the component (``set``/``delete`` are the stock ones).
+    and answers by rerunning the page, and sets or deletes a cookie through another
+    component that answers by rerunning the page again: a login cost two runs and the
+    component's round trip, and a page link clicked in between was undone. Nothing
+    reads those answers: the authenticator and :func:`_cookie_refused` read the cookie
+    the browser sent with the request (``st.context.cookies``). Here setting and
+    deleting the cookie is a one-line script the browser runs (:func:`cookie_script`),
+    which answers nothing.
     """
 
     def __init__(self, key: str = "init") -> None:
-        self.cookie_manager = _cookie_component
         self.cookies = dict(st.context.cookies)
+        self.secure = False
+        """Set by :func:`_set_login_cookie` when the browser came over https."""
+
+    def set(self, cookie: str, val: str, *_, expires_at: datetime | None = None, **__) -> None:
+        expires = expires_at or datetime.now() + timedelta(days=1)
+        _run_script(cookie_script(cookie, str(val), expires, secure=self.secure))
+        self.cookies[cookie] = val
+
+    def delete(self, cookie: str, key: str = "delete") -> None:
+        _run_script(cookie_script(cookie, "", None, secure=self.secure))
+        self.cookies.pop(cookie, None)
+
+
+def _run_script(script: str) -> None:
+    st.html(f"<script>{script}</script>", unsafe_allow_javascript=True, width="content")
 
 
 # The authenticator builds its cookie manager as ``stx.CookieManager()``; only its
@@ -84,9 +100,6 @@ class Identity:
 
     user: User
     repo: Repository
-    settling: bool = False
-    """Whether this run sets the login cookie (see :func:`identify`): the sidebar's
-    page links are then held back until the component's answer has rerun the page."""
 
     @property
     def actor(self) -> Actor:
@@ -151,8 +164,7 @@ def _set_login_cookie(authenticator: stauth.Authenticate) -> None:
         st.context.ip_address,
         trusted_proxies(),
     ):
-        manager = authenticator.cookie_controller.cookie_model.cookie_manager
-        manager.set = functools.partial(manager.set, secure=True)
+        authenticator.cookie_controller.cookie_model.cookie_manager.secure = True
     authenticator.cookie_controller.set_cookie()
 
 
@@ -190,20 +202,15 @@ def current_role() -> Role | None:
 def identify() -> Identity | None:
     """Who is logged in for this run, or ``None`` (show the login page).
 
-    The cookie component answers a moment after it is told to set the login cookie
-    (the run that completes a login) by rerunning the page it was mounted on. A page
-    link clicked in that moment is undone by that rerun: the clerk lands back on the
-    page just left. Such a run therefore comes back with ``settling`` set, and
-    ``app.py`` shows the page links from the next run on.
+    The run that completes a login sets the cookie with a script that answers nothing
+    (:class:`_ServerCookies`), so no second run follows it and the page links work at
+    once.
     """
     repo = repository()
     authenticator = _authenticator(repo)
-    logging_in = st.session_state.get(_PENDING) is not None
     identity = _identify(repo, authenticator)
     if identity is None and st.session_state.pop(_DROP_COOKIE, False):
         authenticator.cookie_controller.delete_cookie()
-    if identity is not None and logging_in:
-        identity = replace(identity, settling=True)
     return identity
 
 
@@ -212,7 +219,7 @@ def _identify(repo: Repository, authenticator: stauth.Authenticate) -> Identity 
     otherwise the live session is checked, or restored from the cookie."""
     service = AuthService(repo)
 
-    # Read, not popped: if this run is cut short while the cookie component renders,
+    # Read, not popped: if this run is cut short (a click while it runs),
     # the next run finishes the login instead of losing it.
     pending = st.session_state.get(_PENDING)
     if pending is not None:
