@@ -8,6 +8,13 @@ name, not by a page's hash) is checked in ``tests/browser/test_addresses.py``.
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+import threading
+
+import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -147,17 +154,50 @@ def test_serve_runs_streamlit_on_app_py_with_v1_pages_off(monkeypatch):
     from streamlit.web import cli
 
     from themeday.__main__ import main
+    from themeday.ui import serve
 
     seen = {}
+    warmed = threading.Event()
 
     def fake_main(args, prog_name):
         seen.update(args=args, flag=PagesManager.uses_pages_directory)
 
     monkeypatch.setattr(PagesManager, "uses_pages_directory", None)
     monkeypatch.setattr(cli.main, "main", fake_main)
+    monkeypatch.setattr(serve, "warm_up", warmed.set)
     assert main(["serve", "--server.port", "8502"]) == 0
     assert seen["args"] == ["run", str(ROOT / "app.py"), "--server.port", "8502"]
     assert seen["flag"] is False  # Streamlit sets it only while it is still None
+    assert warmed.wait(10), "the warm-up thread was not started"
+
+
+_WARM_UP = """
+import json, sys
+from themeday.ui.serve import warm_up
+warm_up()
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def test_the_warm_up_imports_the_login_page_opens_the_database_and_imports_screens(tmp_path):
+    """What ``serve`` does in the background while the first browser loads."""
+    import pages
+
+    database = tmp_path / "themeday.duckdb"
+    env = dict(os.environ, THEMEDAY_DB=str(database))
+    done = subprocess.run(
+        [sys.executable, "-c", _WARM_UP], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    modules = set(json.loads(done.stdout.strip().splitlines()[-1]))
+    assert {"themeday.ui.gate", "streamlit_authenticator", "duckdb"} <= modules
+    assert {pages.screen_module(name) for name in pages.SCREENS} <= modules
+    assert "预热失败" not in done.stderr
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM campaign").fetchone()[0] >= 1  # the demo
+    finally:
+        con.close()
 
 
 def test_streamlit_still_keeps_the_address_asked_for_where_we_read_it():

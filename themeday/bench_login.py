@@ -5,9 +5,10 @@
 Builds a throwaway database at the scale's size with the accounts ``office``, ``unit`` and
 ``leader`` (:func:`themeday.bench_pages.build`), then in Debian's Chromium:
 
-- **start → first page**: ``streamlit run app.py`` is started ``--starts`` times; each
-  time from the process start to the login form drawn in a new browser profile (the
-  script idle), and the first login after that start on its own;
+- **start → first page**: ``python -m themeday serve`` (the README's start command) is
+  started ``--starts`` times; each time from the process start to the login form drawn
+  in a new browser profile (the script idle), and the first login after that start on
+  its own;
 - **login → home**: per role, ``--logins`` logins in a fresh browser profile each, from
   the click on 登录 to the role's home page title drawn with the script idle;
 - **memory** (``--memory N``): the server's resident size before and after N browser
@@ -47,7 +48,7 @@ TIMEOUT_MS = 120_000
 
 @dataclass
 class Server:
-    """A running ``streamlit run app.py``, when it was started and when it answered."""
+    """A running ``python -m themeday serve``, when it was started and when it answered."""
 
     url: str
     process: subprocess.Popen
@@ -63,7 +64,7 @@ class Server:
 
 @contextlib.contextmanager
 def server(path: Path, timeout: float = 120.0) -> Iterator[Server]:
-    """``streamlit run app.py`` on the database at ``path``, healthy."""
+    """``python -m themeday serve`` on the database at ``path``, healthy."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -71,7 +72,7 @@ def server(path: Path, timeout: float = 120.0) -> Iterator[Server]:
     log = (path.parent / "streamlit.log").open("ab")
     started = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
+        [sys.executable, "-m", "themeday", "serve", "--server.port", str(port)]
         + ["--server.headless", "true", "--browser.gatherUsageStats", "false"],
         cwd=PROJECT_ROOT,
         env=env,

@@ -13,7 +13,7 @@ every page each role's navigation offers:
   rerun, its ratio to the empty page's and to the page's **SQL floor**: the time spent
   inside the repository's reads during that rerun (every public ``Repository`` method is
   wrapped with a timer while the bench runs; nested calls count once);
-- then, when Chromium and Playwright are installed, starts ``streamlit run app.py`` on the
+- then, when Chromium and Playwright are installed, starts ``python -m themeday serve`` on the
   same database and times login → the role's home drawn (the script idle), the first
   login after the server start apart from the median of the next ones;
 - then the exports' benchmark, when the project has one (``themeday.exports_bench``).
