@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -26,33 +26,22 @@ from themeday.domain import (
     ValidationError,
 )
 from themeday.records import Activity, Attachment, Comment, NewFile, ShowcaseItem
-from themeday.repository.base import RepositoryBase
+from themeday.repository.base import RepositoryBase, fast_moments, local_moments
 from themeday.repository.declarations import ACTIVITY_COLUMNS, ATTACHMENT_COLUMNS
 
 LIFECYCLE_COLUMNS = ACTIVITY_COLUMNS + ", a.date_history"
 """The activity columns plus its 活动日期 history (``Activity.date_history_json``)."""
 
-_MOMENTS = ("a.plan_filed_at", "a.report_filed_at", "a.published_at")
-_FAST_LIFECYCLE_COLUMNS = ", ".join(
-    f"epoch_us({c})" if c in _MOMENTS else c
-    for c in (c.strip() for c in LIFECYCLE_COLUMNS.split(","))
+_FAST_LIFECYCLE_COLUMNS, _MOMENT_AT = fast_moments(
+    LIFECYCLE_COLUMNS, ("a.plan_filed_at", "a.report_filed_at", "a.published_at")
 )
-"""``LIFECYCLE_COLUMNS`` with the moments as microseconds since the epoch: DuckDB turns a
-TIMESTAMPTZ into a Python value through pytz, about 15 µs each (seconds for a
-province's list); :func:`_activity` makes the same moments in Asia/Shanghai."""
-_MOMENT_AT = tuple(
-    i for i, c in enumerate(c.strip() for c in LIFECYCLE_COLUMNS.split(",")) if c in _MOMENTS
-)
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+"""``LIFECYCLE_COLUMNS`` with the filing and publishing moments read fast (see
+:func:`fast_moments`); :func:`_activity` makes them Asia/Shanghai datetimes."""
 
 
 def _activity(row: tuple) -> Activity:
     """An :class:`Activity` of a row read with ``_FAST_LIFECYCLE_COLUMNS``."""
-    values = list(row)
-    for i in _MOMENT_AT:
-        if values[i] is not None:
-            values[i] = (_EPOCH + timedelta(microseconds=values[i])).astimezone(TZ)
-    return Activity(*values)
+    return Activity(*local_moments(row, _MOMENT_AT))
 
 
 _BY_DATE = (

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import duckdb
@@ -227,6 +227,32 @@ class RepositoryBase:
 
     def user_count(self) -> int:
         return self._one("SELECT count(*) FROM app_user")[0]
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def fast_moments(columns: str, moments: Iterable[str]) -> tuple[str, tuple[int, ...]]:
+    """``columns`` (a SELECT list) with the ``moments`` read as microseconds since the
+    epoch, and the positions of those columns, for :func:`local_moments`.
+
+    DuckDB turns a TIMESTAMPTZ into a Python value through pytz, about 15 µs each:
+    seconds for a province's list, against a few milliseconds for the integers.
+    """
+    names = [c.strip() for c in columns.split(",")]
+    wanted = set(moments)
+    select = ", ".join(f"epoch_us({c})" if c in wanted else c for c in names)
+    return select, tuple(i for i, c in enumerate(names) if c in wanted)
+
+
+def local_moments(row: tuple, positions: tuple[int, ...]) -> list[Any]:
+    """A row read with :func:`fast_moments`' SELECT list, its moments as Asia/Shanghai
+    datetimes again (the values the plain columns would have given)."""
+    values = list(row)
+    for i in positions:
+        if values[i] is not None:
+            values[i] = (_EPOCH + timedelta(microseconds=values[i])).astimezone(TZ)
+    return values
 
 
 def _megabytes(size: int) -> str:

@@ -25,13 +25,15 @@ from themeday.records import (
     DeclarationEvent,
     Unit,
 )
-from themeday.repository.base import STALE_MESSAGE, RepositoryBase
+from themeday.repository.base import STALE_MESSAGE, RepositoryBase, fast_moments, local_moments
 
 _DECLARATION_COLUMNS = (
     "d.id, d.campaign_id, d.unit_id, un.name, d.status, d.contact_person,"
     " d.contact_phone, d.submitted_at, d.version, d.late_workdays, d.return_reason,"
     " d.scan_attachment_id, un.kind"
 )
+_FAST_DECLARATION_COLUMNS, _SUBMITTED_AT = fast_moments(_DECLARATION_COLUMNS, ("d.submitted_at",))
+"""For the lists of a whole campaign (thousands of 申报表 at a province)."""
 _PLAN_COLUMNS = (
     "a.id, a.declaration_id, a.campaign_id, a.unit_id, un.name, a.seq, a.title,"
     " a.planned_month, a.form, a.summary,"
@@ -74,13 +76,13 @@ class DeclarationsMixin(RepositoryBase):
     def list_declarations(self, actor: Actor, campaign_id: int) -> list[Declaration]:
         """申报表 of a campaign; a unit user gets only its own."""
         sql = (
-            f"SELECT {_DECLARATION_COLUMNS} FROM declaration d JOIN unit un ON un.id = d.unit_id"
-            " WHERE d.campaign_id = ?"
+            f"SELECT {_FAST_DECLARATION_COLUMNS} FROM declaration d"
+            " JOIN unit un ON un.id = d.unit_id WHERE d.campaign_id = ?"
         )
         scope, scope_params = self._unit_scope(actor, "d.unit_id")
-        sql += scope
         params: list[Any] = [campaign_id, *scope_params]
-        return [Declaration(*r) for r in self._all(sql + " ORDER BY un.kind, un.id", params)]
+        rows = self._all(sql + scope + " ORDER BY un.kind, un.id", params)
+        return [Declaration(*local_moments(r, _SUBMITTED_AT)) for r in rows]
 
     def get_declaration(self, actor: Actor, declaration_id: int) -> Declaration:
         row = self._one(
