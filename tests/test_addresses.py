@@ -165,6 +165,7 @@ def test_serve_runs_streamlit_on_app_py_with_v1_pages_off(monkeypatch):
     monkeypatch.setattr(PagesManager, "uses_pages_directory", None)
     monkeypatch.setattr(cli.main, "main", fake_main)
     monkeypatch.setattr(serve, "warm_up", warmed.set)
+    monkeypatch.setattr(serve, "SERVER_WAIT_SECONDS", 0.0)  # no runtime starts here
     assert main(["serve", "--server.port", "8502"]) == 0
     assert seen["args"] == ["run", str(ROOT / "app.py"), "--server.port", "8502"]
     assert seen["flag"] is False  # Streamlit sets it only while it is still None
