@@ -11,6 +11,7 @@ import duckdb
 import pytest
 
 from tests.downloads import downloads  # noqa: F401  (a fixture for every test module)
+from tests.helpers import actor_for, approved_campaign_2023, at
 from themeday import db
 from themeday.config import TZ, now
 from themeday.domain import SYSTEM_ACTOR, Actor
@@ -90,13 +91,6 @@ def demo(demo_template: Path, tmp_path: Path, clock: FakeClock) -> Repository:
     connection.close()
 
 
-def actor_for(repo: Repository, username: str) -> Actor:
-    """The Actor of a demo account."""
-    record = repo.login_record(username)
-    assert record is not None, username
-    return record.user.as_actor()
-
-
 DEADLINE_AHEAD = date(2026, 11, 30)
 """A 申报 deadline a week after the test clock (a Monday): the demo's has passed."""
 
@@ -169,3 +163,23 @@ def upload_bytes_of(repo: Repository, unit_id: int) -> int:
     return repo.cur.execute(
         "SELECT COALESCE(SUM(size), 0) FROM attachment WHERE unit_id = ?", [unit_id]
     ).fetchone()[0]
+
+
+@pytest.fixture
+def world(demo, tmp_path):
+    """A 大祥区 2023 campaign with 城北街道 (unit1) approved for an October theme.
+
+    The tuple: repository, office, unit1, unit2, campaign, unit1's and unit2's
+    activity, and a file store.
+    """
+    office = actor_for(demo, "office")
+    unit1, unit2 = actor_for(demo, "unit1"), actor_for(demo, "unit2")
+    demo.clock.current = at(2023, 9, 20, 9)
+    campaign_id, _ = approved_campaign_2023(
+        demo, {"unit1": "城区防汛应急政策发布", "unit2": "义务教育招生政策解读"}
+    )
+    campaign = demo.get_campaign(office, campaign_id)
+    mine = demo.list_lifecycle(unit1, campaign_id)[0]
+    theirs = demo.list_lifecycle(unit2, campaign_id)[0]
+    store = FileStore(tmp_path / "uploads")
+    return demo, office, unit1, unit2, campaign, mine, theirs, store

@@ -8,8 +8,8 @@ from dataclasses import replace
 import openpyxl
 
 from tests.conftest import change_rules
+from tests.helpers import host, texts, titles
 from tests.sample_files import PDF
-from tests.test_pages import host, texts, titles
 from themeday import exports
 from themeday.accounts import create_account
 from themeday.domain import SYSTEM_ACTOR, Role
