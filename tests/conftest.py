@@ -13,8 +13,9 @@ import pytest
 from tests.downloads import downloads  # noqa: F401  (a fixture for every test module)
 from tests.helpers import actor_for, approved_campaign_2023, at
 from themeday import db
+from themeday.campaigns import fields_for_next_year
 from themeday.config import TZ, now
-from themeday.domain import SYSTEM_ACTOR, Actor
+from themeday.domain import SYSTEM_ACTOR, Actor, DeclarationStatus
 from themeday.records import Campaign
 from themeday.repository import Repository
 from themeday.setup import seed_demo
@@ -116,6 +117,46 @@ def open_declarations(repo: Repository, actor: Actor) -> Campaign:
     """Move the current campaign's 申报 deadline to ``DEADLINE_AHEAD``, so units can
     still file; the campaign as it is now."""
     return change_rules(repo, actor, declaration_deadline=DEADLINE_AHEAD)
+
+
+def campaign_with(
+    repo: Repository,
+    declarations: dict[str, DeclarationStatus],
+    return_reason: str | None = None,
+) -> Campaign:
+    """Next year's campaign, made current, its 申报 open for a month from today, with
+    a 申报表 of each ``username: status`` of ``declarations`` (one October theme,
+    ``return_reason`` on a returned one) and none of any other unit; the campaign.
+
+    For tests that assert what a page shows of the declarations: the facts they count
+    are the ones given here, not the demo's.
+    """
+    office = actor_for(repo, "office")
+    fields = fields_for_next_year(repo.current_campaign(office))
+    deadline = now().date() + timedelta(days=30)
+    fields["rules"] = fields["rules"].with_changes(declaration_deadline=deadline)
+    campaign_id = repo.create_campaign(office, make_current=True, **fields)
+    for username, status in declarations.items():
+        unit = actor_for(repo, username)
+        repo.create_declaration(
+            office,
+            campaign_id,
+            unit.unit_id,
+            contact_person="刘晓燕",
+            contact_phone="0739-5321101",
+            status=status,
+            submitted_at=None if status == DeclarationStatus.DRAFT else now(),
+            return_reason=return_reason if status == DeclarationStatus.RETURNED else None,
+            themes=[
+                {
+                    "title": f"{username}的主题",
+                    "planned_month": 10,
+                    "form": "座谈交流",
+                    "summary": "",
+                }
+            ],
+        )
+    return repo.current_campaign(office)
 
 
 @pytest.fixture

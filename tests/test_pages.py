@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.conftest import campaign_with
 from tests.helpers import (
     EXPECTED_NAV,
     ROOT,
@@ -21,7 +22,7 @@ from tests.helpers import (
 )
 from themeday.auth import password_matches
 from themeday.config import SECURITY, now
-from themeday.domain import Role
+from themeday.domain import DeclarationStatus, Role
 from themeday.setup import DEMO_PASSWORD
 
 # ------------------------------------------------------------------ login gate
@@ -200,11 +201,12 @@ def test_page_for_role(app_db, page, username):
 
 
 def test_unit_page_without_declaration_says_what_to_do_next(app_db):
-    at = host(app_db, "unit_home", "unit3")
-    assert titles(at) == ["本单位首页 · 罗市镇人民政府"]
+    campaign_with(app_db, {"unit2": DeclarationStatus.SUBMITTED})
+    at = host(app_db, "unit_home", "unit1")
+    assert titles(at) == ["本单位首页 · 城北街道办事处"]
     info = texts(at, "info")
     assert "尚未申报" in info and "下一步" in info
-    assert "城北街道" not in str(at.main)  # never another unit's rows
+    assert "区教育局" not in str(at.main)  # never another unit's rows (unit2's)
 
 
 def test_office_adds_a_unit_and_a_bad_phone_is_refused(app_db):
