@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from tests.downloads import downloads  # noqa: F401  (a fixture for every test module)
-from tests.helpers import actor_for, approved_campaign_2023, at
+from tests.helpers import actor_for, approved_campaign_2023, at, declare
 from themeday import db
 from themeday.campaigns import fields_for_next_year
 from themeday.config import TZ, now
@@ -137,24 +137,15 @@ def campaign_with(
     fields["rules"] = fields["rules"].with_changes(declaration_deadline=deadline)
     campaign_id = repo.create_campaign(office, make_current=True, **fields)
     for username, status in declarations.items():
-        unit = actor_for(repo, username)
-        repo.create_declaration(
-            office,
+        declare(
+            repo,
             campaign_id,
-            unit.unit_id,
-            contact_person="刘晓燕",
-            contact_phone="0739-5321101",
-            status=status,
+            username,
+            f"{username}的主题",
+            status,
+            form="座谈交流",
             submitted_at=None if status == DeclarationStatus.DRAFT else now(),
             return_reason=return_reason if status == DeclarationStatus.RETURNED else None,
-            themes=[
-                {
-                    "title": f"{username}的主题",
-                    "planned_month": 10,
-                    "form": "座谈交流",
-                    "summary": "",
-                }
-            ],
         )
     return repo.current_campaign(office)
 

@@ -278,20 +278,46 @@ def approved_campaign_2023(repo: Repository, themes: dict[str, str]) -> tuple[in
     )
     activity_ids = {}
     for username, title in themes.items():
-        unit = actor_for(repo, username)
-        repo.create_declaration(
-            office,
+        declare(
+            repo,
             campaign_id,
-            unit.unit_id,
-            contact_person="刘晓燕",
-            contact_phone="0739-5321101",
-            status=DeclarationStatus.APPROVED,
+            username,
+            title,
+            DeclarationStatus.APPROVED,
             submitted_at=at(2023, 4, 10, 9),
             late_workdays=0,
-            themes=[{"title": title, "planned_month": 10, "form": "政策发布", "summary": ""}],
         )
+        unit = actor_for(repo, username)
         activity_ids[username] = repo.list_lifecycle(unit, campaign_id)[0].id
     return campaign_id, activity_ids
+
+
+def declare(
+    repo: Repository,
+    campaign_id: int,
+    username: str,
+    title: str,
+    status: DeclarationStatus,
+    *,
+    form: str = "政策发布",
+    submitted_at: datetime | None = None,
+    late_workdays: int | None = None,
+    return_reason: str | None = None,
+) -> int:
+    """The office files ``username``'s 申报表 in ``status`` with the one theme ``title``,
+    planned for October; the declaration's id."""
+    return repo.create_declaration(
+        actor_for(repo, "office"),
+        campaign_id,
+        actor_for(repo, username).unit_id,
+        contact_person="刘晓燕",
+        contact_phone="0739-5321101",
+        status=status,
+        submitted_at=submitted_at,
+        late_workdays=late_workdays,
+        return_reason=return_reason,
+        themes=[{"title": title, "planned_month": 10, "form": form, "summary": ""}],
+    )
 
 
 def plan_activity(

@@ -35,17 +35,17 @@ from themeday.uploads import FileNotSaved
 from themeday.workdays import WorkdayCalendar, WorkdayOverride
 
 
-def _hold(world, day: date, photos: tuple[str, ...] = ("logo.jpg",), reason: str = "") -> None:
-    """unit1 records its activity as held on ``day`` (no expected version)."""
+def hold(world, day: date, reason: str = "", photos: tuple[str, ...] = ("logo.jpg",)) -> None:
+    """unit1 records its activity as held on ``day``."""
     repo, _, unit1, _, campaign, mine, _, store = world
     activities.record_held(
         repo,
         unit1,
         campaign,
         mine.id,
-        None,
+        fresh(repo, unit1, mine).version,
         held_date=day,
-        attendance={"市民群众": 10},
+        attendance={"市民群众": 30},
         marking_photos=[Upload(jpeg(), name) for name in photos],
         off_month_reason=reason,
         store=store,
@@ -229,7 +229,7 @@ def test_steps_keep_their_order(world):
         activities.file_plan(repo, unit1, mine.id, None, plan_text="方案", store=store)
     schedule(world)
     with pytest.raises(ValidationError, match="请先报送活动方案"):
-        _hold(world, date(2023, 9, 20), reason="提前开展")  # 9月 lies outside the planned 10月
+        hold(world, date(2023, 9, 20), reason="提前开展")  # 9月 lies outside the planned 10月
     with pytest.raises(ValidationError, match="请先填报开展情况"):
         activities.file_report(
             repo,
@@ -250,10 +250,10 @@ def test_marking_photo_and_report_photo_are_required(world):
     activities.file_plan(repo, unit1, mine.id, None, plan_text="方案", store=store)
     repo.clock.current = at(2023, 10, 10, 9)
     with pytest.raises(ValidationError, match="LOGO"):
-        _hold(world, date(2023, 10, 9), photos=())
+        hold(world, date(2023, 10, 9), photos=())
     with pytest.raises(ValidationError, match="不能晚于今天"):
-        _hold(world, date(2023, 10, 11))
-    _hold(world, date(2023, 10, 9))
+        hold(world, date(2023, 10, 11))
+    hold(world, date(2023, 10, 9))
     with pytest.raises(ValidationError, match="至少一张活动照片"):
         activities.file_report(repo, unit1, mine.id, None, report_text="总结", store=store)
 
@@ -461,7 +461,7 @@ def test_held_date_must_lie_in_the_campaign_year(world):
     schedule(world)
     activities.file_plan(repo, unit1, mine.id, None, plan_text="方案", store=store)
     with pytest.raises(ValidationError, match="须在2023年内"):
-        _hold(world, date(2022, 10, 9))
+        hold(world, date(2022, 10, 9))
 
 
 def test_a_file_that_cannot_be_stored_takes_the_stored_ones_with_it(world, monkeypatch):
@@ -501,22 +501,6 @@ def test_a_file_that_cannot_be_stored_takes_the_stored_ones_with_it(world, monke
 
 
 # ------------------------------------------------------------------ the held date (issue 13)
-def hold(world, day, reason="", photos=("logo.jpg",)):
-    repo, _, unit1, _, campaign, mine, _, store = world
-    activities.record_held(
-        repo,
-        unit1,
-        campaign,
-        mine.id,
-        fresh(repo, unit1, mine).version,
-        held_date=day,
-        attendance={"市民群众": 30},
-        marking_photos=[Upload(jpeg(), name) for name in photos],
-        off_month_reason=reason,
-        store=store,
-    )
-
-
 def test_held_earlier_than_scheduled_moves_the_date_and_the_plan_is_late(world):
     """Seen: scheduled 10-20, held 10-09 with the plan filed that day: the date stayed,
     the plan said 按时报送. Now the held date is the date, the plan due 5 working days
