@@ -11,9 +11,11 @@ import duckdb
 import pytest
 
 from tests.downloads import downloads  # noqa: F401  (a fixture for every test module)
+from tests.helpers import actor_for, approved_campaign_2023, at, declare
 from themeday import db
+from themeday.campaigns import fields_for_next_year
 from themeday.config import TZ, now
-from themeday.domain import SYSTEM_ACTOR, Actor
+from themeday.domain import SYSTEM_ACTOR, Actor, DeclarationStatus
 from themeday.records import Campaign
 from themeday.repository import Repository
 from themeday.setup import seed_demo
@@ -90,13 +92,6 @@ def demo(demo_template: Path, tmp_path: Path, clock: FakeClock) -> Repository:
     connection.close()
 
 
-def actor_for(repo: Repository, username: str) -> Actor:
-    """The Actor of a demo account."""
-    record = repo.login_record(username)
-    assert record is not None, username
-    return record.user.as_actor()
-
-
 DEADLINE_AHEAD = date(2026, 11, 30)
 """A 申报 deadline a week after the test clock (a Monday): the demo's has passed."""
 
@@ -122,6 +117,37 @@ def open_declarations(repo: Repository, actor: Actor) -> Campaign:
     """Move the current campaign's 申报 deadline to ``DEADLINE_AHEAD``, so units can
     still file; the campaign as it is now."""
     return change_rules(repo, actor, declaration_deadline=DEADLINE_AHEAD)
+
+
+def campaign_with(
+    repo: Repository,
+    declarations: dict[str, DeclarationStatus],
+    return_reason: str | None = None,
+) -> Campaign:
+    """Next year's campaign, made current, its 申报 open for a month from today, with
+    a 申报表 of each ``username: status`` of ``declarations`` (one October theme,
+    ``return_reason`` on a returned one) and none of any other unit; the campaign.
+
+    For tests that assert what a page shows of the declarations: the facts they count
+    are the ones given here, not the demo's.
+    """
+    office = actor_for(repo, "office")
+    fields = fields_for_next_year(repo.current_campaign(office))
+    deadline = now().date() + timedelta(days=30)
+    fields["rules"] = fields["rules"].with_changes(declaration_deadline=deadline)
+    campaign_id = repo.create_campaign(office, make_current=True, **fields)
+    for username, status in declarations.items():
+        declare(
+            repo,
+            campaign_id,
+            username,
+            f"{username}的主题",
+            status,
+            form="座谈交流",
+            submitted_at=None if status == DeclarationStatus.DRAFT else now(),
+            return_reason=return_reason if status == DeclarationStatus.RETURNED else None,
+        )
+    return repo.current_campaign(office)
 
 
 @pytest.fixture
@@ -169,3 +195,23 @@ def upload_bytes_of(repo: Repository, unit_id: int) -> int:
     return repo.cur.execute(
         "SELECT COALESCE(SUM(size), 0) FROM attachment WHERE unit_id = ?", [unit_id]
     ).fetchone()[0]
+
+
+@pytest.fixture
+def world(demo, tmp_path):
+    """A 大祥区 2023 campaign with 城北街道 (unit1) approved for an October theme.
+
+    The tuple: repository, office, unit1, unit2, campaign, unit1's and unit2's
+    activity, and a file store.
+    """
+    office = actor_for(demo, "office")
+    unit1, unit2 = actor_for(demo, "unit1"), actor_for(demo, "unit2")
+    demo.clock.current = at(2023, 9, 20, 9)
+    campaign_id, _ = approved_campaign_2023(
+        demo, {"unit1": "城区防汛应急政策发布", "unit2": "义务教育招生政策解读"}
+    )
+    campaign = demo.get_campaign(office, campaign_id)
+    mine = demo.list_lifecycle(unit1, campaign_id)[0]
+    theirs = demo.list_lifecycle(unit2, campaign_id)[0]
+    store = FileStore(tmp_path / "uploads")
+    return demo, office, unit1, unit2, campaign, mine, theirs, store

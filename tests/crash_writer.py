@@ -27,15 +27,15 @@ from typing import IO
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from themeday import db  # noqa: E402
-from themeday.domain import (  # noqa: E402
+from themeday import db
+from themeday.domain import (
     STANDARD_FORMS,
     SYSTEM_ACTOR,
     Actor,
     DeclarationStatus,
     Role,
 )
-from themeday.repository import Repository  # noqa: E402
+from themeday.repository import Repository
 
 OFFICE = Actor(user_id=1, username="office", role=Role.OFFICE, display_name="政务公开办")
 

@@ -60,7 +60,7 @@ def downloads(monkeypatch: pytest.MonkeyPatch) -> Downloads:
     seen = Downloads()
     original = MediaFileManager.add_deferred
 
-    def add_deferred(self, data_callable, *args, **kwargs):  # noqa: ANN001, ANN202
+    def add_deferred(self, data_callable, *args, **kwargs):
         file_id = original(self, data_callable, *args, **kwargs)
         seen.builders[file_id] = data_callable
         return file_id

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import struct
 
 from PIL import Image
 from pypdf import PdfWriter
@@ -33,3 +34,28 @@ def heic_bytes(image: Image.Image, **options: object) -> bytes:
     buffer = io.BytesIO()
     pillow_heif.from_pillow(image).save(buffer, **options)
     return buffer.getvalue()
+
+
+def jpeg(colour: str = "red", gps: bool = False) -> bytes:
+    image = Image.new("RGB", (240, 160), colour)
+    out = io.BytesIO()
+    if gps:
+        exif = Image.Exif()
+        exif[0x8825] = {1: "N", 2: (28.0, 12.0, 0.0)}  # GPSInfo
+        image.save(out, "JPEG", exif=exif)
+    else:
+        image.save(out, "JPEG")
+    return out.getvalue()
+
+
+def box(kind: bytes, payload: bytes) -> bytes:
+    return struct.pack(">I", 8 + len(payload)) + kind + payload
+
+
+def make_mp4() -> bytes:
+    """ftyp + moov + mdat: the top-level structure of a real MP4."""
+    ftyp = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00isommp42"
+    return ftyp + box(b"moov", box(b"mvhd", bytes(100))) + box(b"mdat", bytes(64))
+
+
+MP4 = make_mp4()

@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import copy_demo
+from tests.helpers import page_at
 from themeday import accounts, db
 from themeday.__main__ import main
 from themeday.auth import AuthService
@@ -121,10 +122,7 @@ def test_check_accounts_cli_reports_lookalikes_and_exits_1(demo_template, tmp_pa
 
 
 def office_home(app_db) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "tests/apps/page_host.py"), default_timeout=60)
-    at.session_state["page"] = "office_home"
-    at.session_state["themeday.user_id"] = app_db.login_record("office").user.id
-    return at.run()
+    return page_at("office_home", app_db, "office").run()
 
 
 def test_office_home_warns_of_lookalike_accounts(app_db):

@@ -4,126 +4,50 @@ from __future__ import annotations
 
 import io
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
 
 import pytest
 from PIL import Image
 
-from tests.conftest import actor_for, take_upload_space, upload_bytes_of
-from tests.sample_files import PDF
+from tests.conftest import (
+    actor_for,
+    take_upload_space,
+    upload_bytes_of,
+)
+from tests.helpers import at, carry_out, fresh, schedule
+from tests.sample_files import (
+    PDF,
+    jpeg,
+)
 from themeday import activities
 from themeday.activities import Upload
-from themeday.config import TZ
 from themeday.declarations import calendar
 from themeday.domain import (
-    DAXIANG_2023,
     SYSTEM_ACTOR,
     SYSTEM_AUDITOR,
     XIANGJIANG_2023,
-    DeclarationStatus,
     NotFound,
     PermissionDenied,
     StaleRecord,
     ValidationError,
 )
-from themeday.uploads import FileNotSaved, FileStore
+from themeday.uploads import FileNotSaved
 from themeday.workdays import WorkdayCalendar, WorkdayOverride
 
 
-def jpeg(colour: str = "red", gps: bool = False) -> bytes:
-    image = Image.new("RGB", (240, 160), colour)
-    out = io.BytesIO()
-    if gps:
-        exif = Image.Exif()
-        exif[0x8825] = {1: "N", 2: (28.0, 12.0, 0.0)}  # GPSInfo
-        image.save(out, "JPEG", exif=exif)
-    else:
-        image.save(out, "JPEG")
-    return out.getvalue()
-
-
-def at(*args: int) -> datetime:
-    return datetime(*args, tzinfo=TZ)
-
-
-@pytest.fixture
-def world(demo, tmp_path):
-    """A 大祥区 2023 campaign with 城北街道 (unit1) approved for an October theme."""
-    office = actor_for(demo, "office")
-    unit1, unit2 = actor_for(demo, "unit1"), actor_for(demo, "unit2")
-    demo.clock.current = at(2023, 9, 20, 9)
-    campaign_id = demo.create_campaign(
-        office,
-        year=2023,
-        region=DAXIANG_2023.region,
-        title="大祥区2023年“政务公开主题日”活动",
-        office_name=DAXIANG_2023.office_name,
-        rules=DAXIANG_2023.rules,
-    )
-    campaign = demo.get_campaign(office, campaign_id)
-    for actor, title in ((unit1, "城区防汛应急政策发布"), (unit2, "义务教育招生政策解读")):
-        demo.create_declaration(
-            office,
-            campaign_id,
-            actor.unit_id,
-            contact_person="刘晓燕",
-            contact_phone="0739-5321101",
-            status=DeclarationStatus.APPROVED,
-            submitted_at=at(2023, 4, 10, 9),
-            late_workdays=0,
-            return_reason=None,
-            themes=[{"title": title, "planned_month": 10, "form": "政策发布", "summary": ""}],
-        )
-    mine = demo.list_lifecycle(unit1, campaign_id)[0]
-    theirs = demo.list_lifecycle(unit2, campaign_id)[0]
-    store = FileStore(tmp_path / "uploads")
-    return demo, office, unit1, unit2, campaign, mine, theirs, store
-
-
-def fresh(repo, actor, activity):
-    return repo.get_activity(actor, activity.id)
-
-
-def schedule(world, day=date(2023, 10, 9), reason=""):
-    repo, _, unit1, _, campaign, mine, *_ = world
-    activities.schedule(
-        repo,
-        unit1,
-        campaign,
-        mine.id,
-        fresh(repo, unit1, mine).version,
-        activity_date=day,
-        place="城北街道便民服务中心",
-        invitees=["人大代表", "市民群众"],
-        expected_participants=40,
-        off_month_reason=reason,
-    )
-
-
-def carry_out(world):
-    """Schedule on 2023-10-09, file the plan on time, hold it with a LOGO photo."""
+def hold(world, day: date, reason: str = "", photos: tuple[str, ...] = ("logo.jpg",)) -> None:
+    """unit1 records its activity as held on ``day``."""
     repo, _, unit1, _, campaign, mine, _, store = world
-    schedule(world)
-    repo.clock.current = at(2023, 9, 25, 10)
-    activities.file_plan(
-        repo,
-        unit1,
-        mine.id,
-        fresh(repo, unit1, mine).version,
-        plan_text="活动方案正文",
-        store=store,
-    )
-    repo.clock.current = at(2023, 10, 9, 17)
     activities.record_held(
         repo,
         unit1,
         campaign,
         mine.id,
         fresh(repo, unit1, mine).version,
-        held_date=date(2023, 10, 9),
-        attendance={"人大代表": 3, "市民群众": 35},
-        media_outlets="邵阳日报",
-        marking_photos=[Upload(jpeg(), "logo.jpg")],
+        held_date=day,
+        attendance={"市民群众": 30},
+        marking_photos=[Upload(jpeg(), name) for name in photos],
+        off_month_reason=reason,
         store=store,
     )
 
@@ -305,18 +229,7 @@ def test_steps_keep_their_order(world):
         activities.file_plan(repo, unit1, mine.id, None, plan_text="方案", store=store)
     schedule(world)
     with pytest.raises(ValidationError, match="请先报送活动方案"):
-        activities.record_held(
-            repo,
-            unit1,
-            campaign,
-            mine.id,
-            None,
-            held_date=date(2023, 9, 20),
-            attendance={"市民群众": 10},
-            marking_photos=[Upload(jpeg(), "logo.jpg")],
-            off_month_reason="提前开展",  # 9月 lies outside the planned 10月
-            store=store,
-        )
+        hold(world, date(2023, 9, 20), reason="提前开展")  # 9月 lies outside the planned 10月
     with pytest.raises(ValidationError, match="请先填报开展情况"):
         activities.file_report(
             repo,
@@ -337,39 +250,10 @@ def test_marking_photo_and_report_photo_are_required(world):
     activities.file_plan(repo, unit1, mine.id, None, plan_text="方案", store=store)
     repo.clock.current = at(2023, 10, 10, 9)
     with pytest.raises(ValidationError, match="LOGO"):
-        activities.record_held(
-            repo,
-            unit1,
-            campaign,
-            mine.id,
-            None,
-            held_date=date(2023, 10, 9),
-            attendance={"市民群众": 10},
-            store=store,
-        )
+        hold(world, date(2023, 10, 9), photos=())
     with pytest.raises(ValidationError, match="不能晚于今天"):
-        activities.record_held(
-            repo,
-            unit1,
-            campaign,
-            mine.id,
-            None,
-            held_date=date(2023, 10, 11),
-            attendance={"市民群众": 10},
-            marking_photos=[Upload(jpeg(), "logo.jpg")],
-            store=store,
-        )
-    activities.record_held(
-        repo,
-        unit1,
-        campaign,
-        mine.id,
-        None,
-        held_date=date(2023, 10, 9),
-        attendance={"市民群众": 10},
-        marking_photos=[Upload(jpeg(), "logo.jpg")],
-        store=store,
-    )
+        hold(world, date(2023, 10, 11))
+    hold(world, date(2023, 10, 9))
     with pytest.raises(ValidationError, match="至少一张活动照片"):
         activities.file_report(repo, unit1, mine.id, None, report_text="总结", store=store)
 
@@ -458,6 +342,20 @@ def test_only_approved_declarations_are_carried_out(world):
 
 
 # ------------------------------------------------------------------ scoping
+def _schedule_as(repo, actor, campaign, activity_id) -> None:
+    """``actor`` tries to date an activity (for the scoping checks)."""
+    activities.schedule(
+        repo,
+        actor,
+        campaign,
+        activity_id,
+        None,
+        activity_date=date(2023, 10, 9),
+        place="x",
+        invitees=["市民群众"],
+    )
+
+
 def test_a_unit_never_reaches_another_units_activity(world):
     repo, office, unit1, unit2, campaign, mine, theirs, store = world
     assert [a.unit_id for a in repo.list_lifecycle(unit1, campaign.id)] == [unit1.unit_id]
@@ -467,16 +365,7 @@ def test_a_unit_never_reaches_another_units_activity(world):
     with pytest.raises(PermissionDenied):
         repo.get_activity(unit1, theirs.id)
     with pytest.raises(PermissionDenied):
-        activities.schedule(
-            repo,
-            unit1,
-            campaign,
-            theirs.id,
-            None,
-            activity_date=date(2023, 10, 9),
-            place="x",
-            invitees=["市民群众"],
-        )
+        _schedule_as(repo, unit1, campaign, theirs.id)
     with pytest.raises(PermissionDenied):
         activities.file_plan(repo, unit1, theirs.id, None, plan_text="x", store=store)
     with pytest.raises(PermissionDenied):
@@ -494,16 +383,7 @@ def test_leader_reads_everything_and_changes_nothing(world):
     leader = actor_for(repo, "leader")
     assert len(repo.list_lifecycle(leader, campaign.id)) == 2
     with pytest.raises(PermissionDenied):
-        activities.schedule(
-            repo,
-            leader,
-            campaign,
-            mine.id,
-            None,
-            activity_date=date(2023, 10, 9),
-            place="x",
-            invitees=["市民群众"],
-        )
+        _schedule_as(repo, leader, campaign, mine.id)
     with pytest.raises(PermissionDenied):
         repo.add_comment(leader, mine.id, "x")
     with pytest.raises(PermissionDenied):
@@ -581,17 +461,7 @@ def test_held_date_must_lie_in_the_campaign_year(world):
     schedule(world)
     activities.file_plan(repo, unit1, mine.id, None, plan_text="方案", store=store)
     with pytest.raises(ValidationError, match="须在2023年内"):
-        activities.record_held(
-            repo,
-            unit1,
-            campaign,
-            mine.id,
-            None,
-            held_date=date(2022, 10, 9),
-            attendance={"市民群众": 10},
-            marking_photos=[Upload(jpeg(), "logo.jpg")],
-            store=store,
-        )
+        hold(world, date(2022, 10, 9))
 
 
 def test_a_file_that_cannot_be_stored_takes_the_stored_ones_with_it(world, monkeypatch):
@@ -631,22 +501,6 @@ def test_a_file_that_cannot_be_stored_takes_the_stored_ones_with_it(world, monke
 
 
 # ------------------------------------------------------------------ the held date (issue 13)
-def hold(world, day, reason="", photos=("logo.jpg",)):
-    repo, _, unit1, _, campaign, mine, _, store = world
-    activities.record_held(
-        repo,
-        unit1,
-        campaign,
-        mine.id,
-        fresh(repo, unit1, mine).version,
-        held_date=day,
-        attendance={"市民群众": 30},
-        marking_photos=[Upload(jpeg(), name) for name in photos],
-        off_month_reason=reason,
-        store=store,
-    )
-
-
 def test_held_earlier_than_scheduled_moves_the_date_and_the_plan_is_late(world):
     """Seen: scheduled 10-20, held 10-09 with the plan filed that day: the date stayed,
     the plan said 按时报送. Now the held date is the date, the plan due 5 working days

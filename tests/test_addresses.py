@@ -25,9 +25,7 @@ from pages import (
     SCREENS,
     address_kind,
 )
-from tests.test_campaign_choice import goto
-from tests.test_pages import ROOT, TIMEOUT, app, login, texts, titles
-from themeday.auth import hash_password
+from tests.helpers import ROOT, TIMEOUT, app, goto, login, new_office_clerk, texts, titles
 from themeday.domain import Role
 from themeday.records import User
 from themeday.ui.addresses import NO_ACCESS
@@ -132,16 +130,7 @@ def test_logged_out_logout_opens_the_login_form_at_the_root(app_db):
 
 
 def test_a_forced_change_shows_the_password_page_at_every_address(app_db):
-    office = app_db.login_record("office").user.as_actor()
-    app_db.create_user(
-        office,
-        username="clerk",
-        display_name="新办事员",
-        role=Role.OFFICE,
-        unit_id=None,
-        password_hash=hash_password("Start@2026"),
-    )
-    at = login(app().run(), "clerk", "Start@2026")
+    at = login(app().run(), "clerk", new_office_clerk(app_db))
     for path in ["review", "audit", "password", "office"]:
         at = open_at(at, path)
         assert not at.exception, path

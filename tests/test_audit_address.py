@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from tests.conftest import FakeClock
-from tests.test_pages import host
+from tests.helpers import host
 from themeday import db
 from themeday.audit import AuditFilter, AuditRow, audit_csv, canonical, compute_hash
 from themeday.config import trusted_proxies

@@ -430,7 +430,7 @@ def test_a_production_database_without_uploads(tmp_path, capsys):
 
 def test_the_office_backs_up_from_the_running_app(app_db):
     """管理首页 · 立即备份: done in the app's process, on its connection, and audited."""
-    from tests.test_pages import host, texts
+    from tests.helpers import host, texts
     from themeday.backup import list_backups, verify_backup
     from themeday.config import db_path
 

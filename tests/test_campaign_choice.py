@@ -11,37 +11,25 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import actor_for
-from tests.test_pages import app, login
+from tests.helpers import (
+    EXPECTED_NAV,
+    app,
+    goto,
+    login,
+)
 from themeday import campaigns
 from themeday.repository import Repository
 
-OFFICE_PATHS = [
-    "campaigns",
-    "review",
-    "plan",
-    "activities",
-    "boards",
-    "grid",
-    "chase",
-    "assessment",
-    "dashboard",
-    "units",
-    "holidays",
-    "",
-]
-LEADER_PATHS = ["plan", "activities", "boards", "grid", ""]
+
+def _campaign_paths(username: str) -> list[str]:
+    """The pages of ``username``'s navigation that show the campaign, home last."""
+    return [
+        p for p in EXPECTED_NAV[username] if p not in ("", "showcase", "password", "logout")
+    ] + [""]
 
 
-def goto(at: AppTest, url_path: str) -> AppTest:
-    """Open a page registered by ``st.navigation`` by its address, as a link click does."""
-    hashes = [
-        page_hash
-        for page_hash, info in at._registered_pages.items()
-        if info.get("url_pathname") == url_path
-    ]
-    assert hashes, f"no page at /{url_path}"
-    at._page_hash = hashes[0]
-    return at.run()
+OFFICE_PATHS = _campaign_paths("office")
+LEADER_PATHS = _campaign_paths("leader")
 
 
 def with_newer_campaign(repo: Repository) -> tuple[int, int]:

@@ -13,8 +13,8 @@ import pytest
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
+from tests.helpers import host, page_at
 from tests.sample_files import PDF
-from tests.test_pages import host
 from themeday import exports
 from themeday.domain import PermissionDenied
 from themeday.file_audit import DownloadAudit, deliver
@@ -125,12 +125,10 @@ def test_the_builder_count_comes_back_with_the_file(app_db):
 
 def test_a_download_after_the_login_ended_is_refused_and_audited(app_db, downloads):
     """The button outlives its run: after 退出 (or a revocation) it must not give the file."""
-    from tests.test_pages import ROOT, TIMEOUT
 
     user = app_db.login_record("office").user
     app_db.start_session(user, "office-session")
-    at = AppTest.from_file(str(ROOT / "tests/apps/page_host.py"), default_timeout=TIMEOUT)
-    at.session_state["page"] = "annual_plan"
+    at = page_at("annual_plan")
     at.session_state["themeday.user_id"] = user.id
     at.session_state["themeday.session_key"] = "office-session"
     at.run()

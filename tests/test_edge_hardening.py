@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.helpers import nginx_sample, self_signed_certificate
 from themeday.auth import served_over_tls
 from themeday.config import (
     COOKIE_KEY_MIN_BYTES,
@@ -111,13 +112,6 @@ def test_the_app_starts_with_the_readme_command_and_no_key_set(app_db, monkeypat
 
 
 # ------------------------------------------------------------------ nginx sample
-
-
-def nginx_sample() -> str:
-    """The README's nginx configuration (安全与运维 → 部署), comments removed."""
-    block = re.search(r"```nginx\n(.*?)```", README, re.S)
-    assert block, "README has no nginx sample"
-    return "\n".join(line.split("#", 1)[0].rstrip() for line in block.group(1).splitlines())
 
 
 def server_blocks(conf: str) -> list[str]:
@@ -228,39 +222,6 @@ def test_nginx_sample_parses(tmp_path):
         timeout=30,
     )
     assert result.returncode == 0, result.stderr
-
-
-def self_signed_certificate(cert_path: Path, key_path: Path, name: str = "ztr.example.gov.cn"):
-    """A throwaway certificate for nginx (``cryptography`` comes with the authenticator)."""
-    from datetime import UTC, datetime, timedelta
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
-    now = datetime.now(UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=2))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
 
 
 # ------------------------------------------------------------------ Secure cookie

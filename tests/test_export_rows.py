@@ -21,7 +21,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm
 from openpyxl import Workbook
 
-from tests.test_exports import make_campaign
+from tests.helpers import make_campaign
 from themeday import compliance, db
 from themeday.audit import AuditRow, audit_xlsx, local_time, table_rows
 from themeday.bench import generate

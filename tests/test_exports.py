@@ -12,8 +12,16 @@ import openpyxl
 import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
+from tests.helpers import (
+    DANGEROUS,
+    make_activity,
+    make_campaign,
+    make_declaration,
+    make_unit,
+    sample_activities,
+)
 from themeday import exports
-from themeday.domain import DAXIANG_2023, XIANGJIANG_2023, CampaignPreset
+from themeday.domain import DAXIANG_2023, XIANGJIANG_2023
 from themeday.exports import (
     annual_plan_docx,
     annual_plan_xlsx,
@@ -22,99 +30,10 @@ from themeday.exports import (
     declaration_xlsx,
     neutralise,
 )
-from themeday.records import Activity, Campaign, Declaration, Unit
+from themeday.records import Activity
 from themeday.workdays import WorkdayCalendar, WorkdayOverride
 
-DANGEROUS = ['=HYPERLINK("http://x")', "+1+1", "@SUM(A1)", "-2+3", "\t=1+1", "\r=1+1", " =1+1"]
-
-
 # --------------------------------------------------------------------------- builders
-
-
-def make_campaign(preset: CampaignPreset = XIANGJIANG_2023, **changes: object) -> Campaign:
-    """A Campaign record from a preset."""
-    fields: dict[str, object] = {
-        "id": 1,
-        "year": preset.year,
-        "region": preset.region,
-        "title": preset.title,
-        "office_name": preset.office_name,
-        "rules": preset.rules,
-        "is_current": True,
-        "version": 1,
-    }
-    fields.update(changes)
-    return Campaign(**fields)  # type: ignore[arg-type]
-
-
-def make_unit(unit_id: int = 7, name: str = "区财政局", **changes: object) -> Unit:
-    fields: dict[str, object] = {
-        "id": unit_id,
-        "name": name,
-        "kind": "部门",
-        "contact_person": "单位联系人",
-        "contact_phone": "13900000000",
-        "enabled": True,
-        "version": 1,
-    }
-    fields.update(changes)
-    return Unit(**fields)  # type: ignore[arg-type]
-
-
-def make_declaration(unit: Unit, person: str = "张三", phone: str = "0739-5321101") -> Declaration:
-    return Declaration(
-        id=3,
-        campaign_id=1,
-        unit_id=unit.id,
-        unit_name=unit.name,
-        status="draft",
-        contact_person=person,
-        contact_phone=phone,
-        submitted_at=None,
-        version=1,
-    )
-
-
-def make_activity(
-    seq: int,
-    title: str,
-    month: int,
-    form: str = "座谈交流",
-    *,
-    unit: Unit | None = None,
-    summary: str = "",
-    contact: str = "",
-    activity_id: int | None = None,
-) -> Activity:
-    unit = unit or make_unit()
-    return Activity(
-        id=activity_id if activity_id is not None else unit.id * 100 + seq,
-        declaration_id=3,
-        campaign_id=1,
-        unit_id=unit.id,
-        unit_name=unit.name,
-        seq=seq,
-        title=title,
-        planned_month=month,
-        form=form,
-        summary=summary or f"{title}的简介",
-        contact=contact,
-        activity_date=None,
-        place="",
-        status="planned",
-    )
-
-
-def sample_activities(unit: Unit | None = None) -> list[Activity]:
-    """Two themes given out of seq order."""
-    return [
-        make_activity(
-            2, "优化营商环境座谈会", 6, "座谈交流", unit=unit, contact="李四 13812345678"
-        ),
-        make_activity(
-            1, "重点项目建设现场调研", 4, "实地调研", unit=unit, contact="王五 0739-1234567"
-        ),
-    ]
 
 
 def load(data: bytes) -> Worksheet:

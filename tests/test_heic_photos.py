@@ -11,8 +11,8 @@ import sys
 import pytest
 from PIL import Image
 
+from tests.helpers import carry_out, fresh
 from tests.sample_files import heic_bytes
-from tests.test_activities import carry_out, fresh, world  # noqa: F401  (a fixture)
 from themeday import activities, uploads
 from themeday.activities import Upload
 from themeday.domain import ValidationError
@@ -122,7 +122,7 @@ def test_a_refused_heic_scan_is_audited(demo, office) -> None:
     assert "兼容性最佳" in detail
 
 
-def test_an_iphone_photo_in_the_report_is_kept_as_a_jpg(world) -> None:  # noqa: F811
+def test_an_iphone_photo_in_the_report_is_kept_as_a_jpg(world) -> None:
     repo, _, unit1, _, _, mine, _, store = world
     carry_out(world)
     activities.file_report(

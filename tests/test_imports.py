@@ -10,7 +10,7 @@ from datetime import date, datetime
 import openpyxl
 import pytest
 
-from tests.test_exports import (
+from tests.helpers import (
     DANGEROUS,
     make_activity,
     make_campaign,

@@ -14,8 +14,7 @@ import pytest
 from google.protobuf import text_format
 from streamlit.testing.v1 import AppTest
 
-from tests.test_pages import host
-from tests.test_pages_boards import nodes, open_board, pick_month
+from tests.helpers import dashboard, host, nodes, open_board, pick_month
 from themeday.charts import LIGHT_COLOURS
 from themeday.lights import (
     light_badge,
@@ -169,7 +168,5 @@ def test_calendar_lights_are_badges_and_coloured_cells(app_db):
 
 
 def test_dashboard_has_no_emoji_light(app_db):
-    from tests.test_pages_dashboard import host as dashboard
-
     at = dashboard(app_db, "leader")
     assert_coloured_words(at, "红灯事项", "黄灯事项")

@@ -2,41 +2,28 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from themeday.auth import hash_password, password_matches
+from tests.conftest import campaign_with
+from tests.helpers import (
+    EXPECTED_NAV,
+    ROOT,
+    TIMEOUT,
+    app,
+    host,
+    login,
+    new_office_clerk,
+    page_at,
+    texts,
+    titles,
+)
+from themeday.auth import password_matches
 from themeday.config import SECURITY, now
-from themeday.domain import Role
+from themeday.domain import DeclarationStatus, Role
 from themeday.setup import DEMO_PASSWORD
-
-ROOT = Path(__file__).resolve().parent.parent
-TIMEOUT = 60
-
-
-def app() -> AppTest:
-    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
-
-
-def login(at: AppTest, username: str, password: str = DEMO_PASSWORD) -> AppTest:
-    at.text_input(key="login_username").input(username)
-    at.text_input(key="login_password").input(password)
-    return at.button[0].click().run()
-
-
-def titles(at: AppTest) -> list[str]:
-    return [t.value for t in at.title]
-
-
-def texts(at: AppTest, kind: str) -> str:
-    """The text of every element of a kind, as the reader sees it (Markdown escapes of
-    user text removed: ``\\:`` shows as ``:``)."""
-    return " ".join(re.sub(r"\\(.)", r"\1", str(e.value)) for e in getattr(at, kind))
-
 
 # ------------------------------------------------------------------ login gate
 
@@ -89,16 +76,7 @@ def test_disabling_a_user_ends_their_open_session(app_db):
 
 
 def test_new_account_must_change_password_before_anything_else(app_db):
-    office = app_db.login_record("office").user.as_actor()
-    app_db.create_user(
-        office,
-        username="clerk",
-        display_name="新办事员",
-        role=Role.OFFICE,
-        unit_id=None,
-        password_hash=hash_password("Start@2026"),
-    )
-    at = login(app().run(), "clerk", "Start@2026")
+    at = login(app().run(), "clerk", new_office_clerk(app_db))
     assert titles(at) == ["修改密码"]
     at.text_input[0].input("Start@2026")
     at.text_input[1].input("weak")
@@ -152,41 +130,6 @@ def test_a_password_about_to_expire_is_announced_above_the_page(app_db):
 
 
 # ------------------------------------------------------------- navigation by role
-
-# The default (home) page of each role is served at the root, so its url_path is "".
-EXPECTED_NAV = {
-    "unit1": [
-        "",
-        "declaration",
-        "plan",
-        "activities",
-        "boards",
-        "grid",
-        "showcase",
-        "password",
-        "logout",
-    ],
-    "office": [
-        "",
-        "campaigns",
-        "review",
-        "plan",
-        "activities",
-        "boards",
-        "grid",
-        "chase",
-        "assessment",
-        "dashboard",
-        "units",
-        "holidays",
-        "showcase",
-        "password",
-        "logout",
-    ],
-    "leader": ["", "plan", "activities", "boards", "grid", "showcase", "password", "logout"],
-    # 权限分离: the auditor's home is the 审计日志, and it is the auditor's only work page
-    "auditor": ["", "password", "logout"],
-}
 
 
 @pytest.mark.parametrize("username", sorted(EXPECTED_NAV))
@@ -247,11 +190,7 @@ PAGES = {
 @pytest.mark.parametrize("page", sorted(PAGES))
 def test_page_for_role(app_db, page, username):
     title, allowed = PAGES[page]
-    at = AppTest.from_file(str(ROOT / "tests/apps/page_host.py"), default_timeout=TIMEOUT)
-    at.session_state["page"] = page
-    if username:
-        at.session_state["themeday.user_id"] = app_db.login_record(username).user.id
-    at.run()
+    at = page_at(page, app_db, username).run()
     assert not at.exception
     if username in allowed:
         assert titles(at) == [title]
@@ -262,21 +201,12 @@ def test_page_for_role(app_db, page, username):
 
 
 def test_unit_page_without_declaration_says_what_to_do_next(app_db):
-    at = AppTest.from_file(str(ROOT / "tests/apps/page_host.py"), default_timeout=TIMEOUT)
-    at.session_state["page"] = "unit_home"
-    at.session_state["themeday.user_id"] = app_db.login_record("unit3").user.id
-    at.run()
-    assert titles(at) == ["本单位首页 · 罗市镇人民政府"]
+    campaign_with(app_db, {"unit2": DeclarationStatus.SUBMITTED})
+    at = host(app_db, "unit_home", "unit1")
+    assert titles(at) == ["本单位首页 · 城北街道办事处"]
     info = texts(at, "info")
     assert "尚未申报" in info and "下一步" in info
-    assert "城北街道" not in str(at.main)  # never another unit's rows
-
-
-def host(app_db, page: str, username: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "tests/apps/page_host.py"), default_timeout=TIMEOUT)
-    at.session_state["page"] = page
-    at.session_state["themeday.user_id"] = app_db.login_record(username).user.id
-    return at.run()
+    assert "区教育局" not in str(at.main)  # never another unit's rows (unit2's)
 
 
 def test_office_adds_a_unit_and_a_bad_phone_is_refused(app_db):

@@ -16,8 +16,8 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
+from tests.helpers import page_at, texts, titles
 from tests.sample_files import PDF
-from tests.test_pages import ROOT, TIMEOUT, texts, titles
 from themeday import activities
 from themeday.activities import Upload
 from themeday.domain import DAXIANG_2023, DeclarationStatus
@@ -93,9 +93,7 @@ def world(app_db) -> World:
 
 
 def open_page(world: World, page: str, username: str, activity: Activity | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "tests/apps/page_host.py"), default_timeout=TIMEOUT)
-    at.session_state["page"] = page
-    at.session_state["themeday.user_id"] = world.repo.login_record(username).user.id
+    at = page_at(page, world.repo, username)
     if activity is not None:
         at.query_params["activity"] = str(activity.id)
     return at.run()

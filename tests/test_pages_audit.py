@@ -9,7 +9,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from tests.test_pages import host, texts, titles
+from tests.helpers import host, texts, titles
 from themeday.audit import AuditFilter
 from themeday.auth import AuthService
 from themeday.repository import Repository

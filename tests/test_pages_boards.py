@@ -9,55 +9,26 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.test_pages import ROOT, TIMEOUT, texts, titles
+from tests.helpers import actor_for, nodes, open_board, pick_month, texts, titles
 from themeday.repository import Repository
 from themeday.ui import board_widgets
 
-TAB = "themeday.boards.tab"
 OTHER_UNIT_TITLE = "背街小巷提质改造实地调研"  # 城南街道办事处
 UNIT1 = "城北街道办事处"
-
-
-def open_board(app_db: Repository, username: str | None, tab: str = "看板") -> AppTest:
-    at = AppTest.from_file(str(ROOT / "tests/apps/page_host.py"), default_timeout=TIMEOUT)
-    at.session_state["page"] = "activity_boards"
-    at.session_state[TAB] = tab
-    if username:
-        at.session_state["themeday.user_id"] = app_db.login_record(username).user.id
-    return at.run()
 
 
 def shown(at: AppTest) -> str:
     return " ".join(texts(at, kind) for kind in ("markdown", "caption", "info", "warning"))
 
 
-def nodes(at: AppTest) -> list:
-    found, todo = [], [at.main]
-    while todo:
-        node = todo.pop()
-        found.append(node)
-        todo.extend(getattr(node, "children", {}).values())
-    return found
-
-
 def images(at: AppTest) -> list:
     return [n for n in nodes(at) if n.type == "image"]
 
 
-def actor(app_db: Repository, username: str):
-    return app_db.login_record(username).user.as_actor()
-
-
 def campaign_activities(app_db: Repository, username: str):
-    who = actor(app_db, username)
+    who = actor_for(app_db, username)
     campaign = app_db.current_campaign(who)
     return campaign, app_db.list_lifecycle(who, campaign.id)
-
-
-def pick_month(at: AppTest, app_db: Repository, month: int) -> AppTest:
-    campaign = app_db.current_campaign(actor(app_db, "office"))
-    at.selectbox(key=f"themeday.boards.month.{campaign.id}").set_value(month)
-    return at.run()
 
 
 def test_office_sees_every_units_cards_by_status(app_db):
@@ -81,7 +52,7 @@ def test_office_sees_every_units_cards_by_status(app_db):
 def test_office_filters_to_one_unit(app_db):
     at = open_board(app_db, "office")
     _, everything = campaign_activities(app_db, "office")
-    unit1_id = actor(app_db, "unit1").unit_id
+    unit1_id = actor_for(app_db, "unit1").unit_id
     at.multiselect(key="themeday.boards.filter_units").set_value([unit1_id]).run()
     assert not at.exception
     text = shown(at)
@@ -128,8 +99,8 @@ def test_unit_sees_only_its_own_activities(app_db):
 
 def test_unit_photo_wall_shows_only_its_own_photos(app_db):
     campaign, _ = campaign_activities(app_db, "unit1")
-    own, total = app_db.list_campaign_photos(actor(app_db, "unit1"), campaign.id)
-    _, everything = app_db.list_campaign_photos(actor(app_db, "office"), campaign.id)
+    own, total = app_db.list_campaign_photos(actor_for(app_db, "unit1"), campaign.id)
+    _, everything = app_db.list_campaign_photos(actor_for(app_db, "office"), campaign.id)
     assert 0 < total < everything
     at = open_board(app_db, "unit1", "照片墙")
     assert not at.exception
@@ -141,7 +112,7 @@ def test_unit_photo_wall_shows_only_its_own_photos(app_db):
 def test_photo_wall_pages(app_db, monkeypatch):
     monkeypatch.setattr(board_widgets, "PHOTOS_PER_PAGE", 5)
     campaign, _ = campaign_activities(app_db, "office")
-    _, total = app_db.list_campaign_photos(actor(app_db, "office"), campaign.id)
+    _, total = app_db.list_campaign_photos(actor_for(app_db, "office"), campaign.id)
     at = open_board(app_db, "office", "照片墙")
     assert not at.exception
     assert len(images(at)) == 5
@@ -166,7 +137,7 @@ def test_leader_reads_everything_and_can_change_nothing(app_db, tab):
         assert OTHER_UNIT_TITLE in shown(at) and UNIT1 in shown(at)
     if tab == "照片墙":
         campaign, _ = campaign_activities(app_db, "leader")
-        _, total = app_db.list_campaign_photos(actor(app_db, "leader"), campaign.id)
+        _, total = app_db.list_campaign_photos(actor_for(app_db, "leader"), campaign.id)
         assert len(images(at)) == min(total, board_widgets.PHOTOS_PER_PAGE) > 0
 
 

@@ -15,7 +15,7 @@ import pytest
 from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
-from tests.test_pages import host, texts, titles
+from tests.helpers import host, texts, titles
 from themeday.assessment import assess, chase_items, unit_todo
 from themeday.compliance_exports import CSV_SHEETS
 from themeday.repository import Repository

@@ -5,20 +5,15 @@ from __future__ import annotations
 import json
 import re
 from datetime import date
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.test_pages import host as page_host
+from tests.helpers import DEMO_DAY, dashboard, host
 from themeday.assessment import assess
 from themeday.compliance import ComplianceResult
 from themeday.config import TZ, now
-from themeday.domain import SYSTEM_ACTOR
 
-ROOT = Path(__file__).resolve().parent.parent
-TIMEOUT = 60
-DEMO_DAY = date(2026, 11, 23)  # the day the demo template is seeded for (tests/conftest.py)
 LEADER_DOWNLOADS = (
     "看板数据（Excel）",
     "汇报材料（Word，一页）",
@@ -26,16 +21,6 @@ LEADER_DOWNLOADS = (
     "活动计划安排表（Word）",
 )
 CHARTS = 6  # by month, by form, units by kind, activities by kind, ranking, heatmap
-
-
-def host(app_db, username: str, as_of: date | None = DEMO_DAY) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "tests/apps/page_host.py"), default_timeout=TIMEOUT)
-    at.session_state["page"] = "leader_dashboard"
-    at.session_state["themeday.user_id"] = app_db.login_record(username).user.id
-    if as_of is not None:  # the picker's key names the campaign
-        campaign = app_db.current_campaign(SYSTEM_ACTOR)
-        at.session_state[f"dashboard.as_of_{campaign.id}"] = as_of
-    return at.run()
 
 
 def metrics(at: AppTest) -> dict[str, str]:
@@ -80,7 +65,7 @@ def chart_titles(at: AppTest) -> list[str]:
 
 @pytest.mark.parametrize("username", ["leader", "office"])
 def test_dashboard_shows_the_engines_kpis_and_every_chart(app_db, username):
-    at = host(app_db, username)
+    at = dashboard(app_db, username)
     assert not at.exception
     assert [t.value for t in at.title] == ["领导看板"]
     shown = metrics(at)
@@ -99,7 +84,7 @@ def test_dashboard_shows_the_engines_kpis_and_every_chart(app_db, username):
 
 
 def test_the_date_defaults_to_today_in_china(app_db):
-    at = host(app_db, "leader", as_of=None)
+    at = dashboard(app_db, "leader", as_of=None)
     assert not at.exception
     (picker,) = at.date_input
     assert picker.label == "统计截至"
@@ -109,13 +94,13 @@ def test_the_date_defaults_to_today_in_china(app_db):
 def test_a_year_without_holidays_is_flagged(app_db, monkeypatch):
     notice = "2027年节假日安排未录入，日期仅按周末计算"
     monkeypatch.setattr(ComplianceResult, "warning", property(lambda self: notice))
-    at = host(app_db, "leader")
+    at = dashboard(app_db, "leader")
     assert not at.exception
     assert [w.value for w in at.warning] == [notice]
 
 
 def test_a_leader_has_no_control_that_writes(app_db):
-    at = host(app_db, "leader")
+    at = dashboard(app_db, "leader")
     assert not at.exception
     for kind in (
         "button",
@@ -145,7 +130,7 @@ def test_a_leader_has_no_control_that_writes(app_db):
 
 @pytest.mark.parametrize("username", ["unit1", "unit3"])
 def test_units_are_refused(app_db, username):
-    at = host(app_db, username)
+    at = dashboard(app_db, username)
     assert not at.exception
     assert [t.value for t in at.title] == []
     assert "您的账号无权访问此页面。" in [e.value for e in at.error]
@@ -153,7 +138,7 @@ def test_units_are_refused(app_db, username):
 
 
 def test_an_earlier_date_reproduces_an_earlier_picture(app_db):
-    at = host(app_db, "leader")
+    at = dashboard(app_db, "leader")
     today = metrics(at)
     earlier = date(2026, 11, 10)
     at.date_input[0].set_value(earlier).run()
@@ -169,7 +154,7 @@ def test_an_earlier_date_reproduces_an_earlier_picture(app_db):
 
 
 def test_before_any_approval_the_progress_charts_say_so(app_db):
-    at = host(app_db, "leader", as_of=date(2026, 6, 1))
+    at = dashboard(app_db, "leader", as_of=date(2026, 6, 1))
     assert not at.exception
     shown = metrics(at)
     assert shown["已申报单位"] == "0/12"
@@ -181,7 +166,7 @@ def test_before_any_approval_the_progress_charts_say_so(app_db):
 
 
 def test_drill_down_shows_one_units_row_and_activities_with_lights(app_db):
-    at = host(app_db, "leader")
+    at = dashboard(app_db, "leader")
     result = engine(app_db, "leader", DEMO_DAY)
     units = result.units
     worst = units[units["red_items"] > 0].iloc[0]
@@ -207,7 +192,7 @@ def test_drill_down_shows_one_units_row_and_activities_with_lights(app_db):
 
 
 def test_a_unit_without_approved_activities_says_so(app_db):
-    at = host(app_db, "office")
+    at = dashboard(app_db, "office")
     units = engine(app_db, "office", DEMO_DAY).units
     missing = units[units["declaration_status"] == "missing"].iloc[0]
     next(s for s in at.selectbox if s.label == "查看单位").set_value(int(missing["unit_id"])).run()
@@ -216,7 +201,7 @@ def test_a_unit_without_approved_activities_says_so(app_db):
 
 
 def test_showing_every_unit_in_the_ranking(app_db):
-    at = host(app_db, "leader")
+    at = dashboard(app_db, "leader")
     top = next(s for s in at.selectbox if s.label == "显示单位")
     assert top.value == 10
     assert any(t.endswith("（前10名）") for t in chart_titles(at))
@@ -240,9 +225,9 @@ SEARCH_BOXES = {"搜索活动"}
 
 @pytest.mark.parametrize("page", LEADER_PAGES)
 def test_a_leader_has_no_edit_control_anywhere(app_db, page):
-    """Every page in the leader's navigation (test_pages.EXPECTED_NAV): no input that
+    """Every page in the leader's navigation (helpers.EXPECTED_NAV): no input that
     writes, no write button."""
-    at = page_host(app_db, page, "leader")
+    at = host(app_db, page, "leader")
     assert not at.exception
     for kind in EDIT_CONTROLS:
         controls = [c for c in at.get(kind) if kind != "text_input" or c.label not in SEARCH_BOXES]

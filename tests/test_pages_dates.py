@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from tests.test_pages import host, texts
+from tests.helpers import host, texts
 from themeday.dates import deadline_date
 from themeday.domain import SYSTEM_ACTOR
 

@@ -7,12 +7,11 @@ from dataclasses import replace
 
 import openpyxl
 
-from tests.conftest import change_rules
+from tests.conftest import campaign_with, change_rules
+from tests.helpers import host, texts, titles
 from tests.sample_files import PDF
-from tests.test_pages import host, texts, titles
 from themeday import exports
-from themeday.accounts import create_account
-from themeday.domain import SYSTEM_ACTOR, Role
+from themeday.domain import SYSTEM_ACTOR, DeclarationStatus
 
 
 def office(app_db):
@@ -20,7 +19,8 @@ def office(app_db):
 
 
 def test_unit_without_declaration_gets_an_empty_editor(app_db):
-    at = host(app_db, "declaration_form", "unit3")
+    campaign_with(app_db, {})
+    at = host(app_db, "declaration_form", "unit1")
     assert titles(at) == ["主题申报"]
     assert "尚未填写申报表" in texts(at, "info")
     assert [b.label for b in at.button if "提交" in b.label or "草稿" in b.label] == [
@@ -37,40 +37,28 @@ def test_unit_without_declaration_gets_an_empty_editor(app_db):
 
 
 def test_returned_declaration_shows_the_reason(app_db):
-    campaign = app_db.current_campaign(SYSTEM_ACTOR)
-    declaration = next(
-        d for d in app_db.list_declarations(SYSTEM_ACTOR, campaign.id) if d.status == "returned"
-    )
-    # the returned demo unit has no demo account: give it one
-    create_account(
-        app_db,
-        office(app_db),
-        username="banqiao",
-        display_name="板桥乡填报员",
-        role=Role.UNIT,
-        unit_id=declaration.unit_id,
-        password="Banqiao#2026",
-    )
-    app_db.cur.execute(
-        "UPDATE app_user SET must_change_password = FALSE WHERE username = 'banqiao'"
-    )
-    at = host(app_db, "declaration_form", "banqiao")
+    campaign_with(app_db, {"unit1": DeclarationStatus.RETURNED}, return_reason="活动主题过于笼统")
+    at = host(app_db, "declaration_form", "unit1")
     assert "退回原因：活动主题过于笼统" in texts(at, "warning")
     assert any(b.label == "检查并提交" for b in at.button)
 
 
 def test_submitted_declaration_is_read_only_for_the_unit(app_db):
-    at = host(app_db, "declaration_form", "unit2")
+    campaign_with(app_db, {"unit1": DeclarationStatus.SUBMITTED})
+    at = host(app_db, "declaration_form", "unit1")
     assert "已提交待审核" in texts(at, "info")
     assert not any(b.label in ("保存草稿", "检查并提交") for b in at.button)
     assert "审核前不能修改" in " ".join(c.value for c in at.caption)
 
 
 def test_office_returns_without_reason_is_refused_then_with_reason(app_db):
+    submitted = {"unit1": DeclarationStatus.SUBMITTED, "unit2": DeclarationStatus.SUBMITTED}
+    campaign_with(app_db, {**submitted, "unit3": DeclarationStatus.APPROVED})
+    units = app_db.list_units(office(app_db), include_disabled=False)
     at = host(app_db, "declaration_review", "office")
     assert titles(at) == ["申报审核"]
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["未申报"] == "2" and metrics["已提交待审核"] == "2"
+    assert metrics["未申报"] == str(len(units) - 3) and metrics["已提交待审核"] == "2"
     next(b for b in at.button if b.label == "退回修改").click().run()
     assert "退回修改时须填写退回原因" in texts(at, "error")
     at.text_area[0].input("请补充活动地点")

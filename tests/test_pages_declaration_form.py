@@ -12,7 +12,7 @@ from datetime import timedelta
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import change_rules
-from tests.test_pages import host, texts
+from tests.helpers import host, texts
 from themeday import declarations
 from themeday.dates import deadline_date
 from themeday.domain import SYSTEM_ACTOR

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from tests.test_pages import ROOT, TIMEOUT, host, texts, titles
+from tests.helpers import host, page_at, texts, titles
 from themeday.grid import Condition, SortKey, ViewSpec, check_view, grid_table
 from themeday.repository import Repository
 
@@ -181,9 +181,7 @@ def test_record_detail_links_comments_and_history(app_db):
 # ------------------------------------------------------------------ addresses (issue 14)
 def at_address(app_db, username: str, **params: str) -> AppTest:
     """The 数据表 page opened from an address such as ``/grid?table=activity&view=3``."""
-    at = AppTest.from_file(str(ROOT / "tests/apps/page_host.py"), default_timeout=TIMEOUT)
-    at.session_state["page"] = "data_grid"
-    at.session_state["themeday.user_id"] = app_db.login_record(username).user.id
+    at = page_at("data_grid", app_db, username)
     at.query_params.update(params)
     return at.run()
 

@@ -11,6 +11,7 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import FakeClock, actor_for
+from tests.helpers import visit
 from themeday import activities
 from themeday.activities import Upload
 from themeday.config import TZ
@@ -26,17 +27,6 @@ TITLE = "“政务公开主题日”活动成果展示"
 NOT_PUBLIC = "该活动不存在或尚未公开。"
 XSS_IMG = "<img src=x onerror=alert(1)>"
 XSS_LINK = "[点此领取补贴](javascript:alert(1)) **加粗** <script>alert(1)</script>"
-
-
-def visit(activity: int | str | None = None, username: str | None = None, app_db=None) -> AppTest:
-    """The page as a visitor sees it (logged out unless ``username`` is given)."""
-    at = AppTest.from_file(str(ROOT / "tests/apps/page_host.py"), default_timeout=TIMEOUT)
-    at.session_state["page"] = "public_showcase"
-    if username:
-        at.session_state["themeday.user_id"] = app_db.login_record(username).user.id
-    if activity is not None:
-        at.query_params["activity"] = str(activity)
-    return at.run()
 
 
 def nodes(at: AppTest) -> list:
@@ -302,7 +292,7 @@ def test_user_text_is_shown_as_literal_text(app_db):
 
 
 def test_a_video_is_read_only_for_a_visitor_who_plays_it(app_db):
-    from tests.test_uploads import MP4
+    from tests.sample_files import MP4
 
     activity_id = publish_new(app_db, "政务服务“好差评”座谈会", video=MP4)
     at = visit(activity_id)

@@ -14,7 +14,7 @@ import docx
 import pytest
 from openpyxl import load_workbook
 
-from tests.test_pages import host
+from tests.helpers import host
 from themeday.compliance import ComplianceResult
 from themeday.dashboard_papers import dashboard_summary_title
 from themeday.domain import SYSTEM_ACTOR

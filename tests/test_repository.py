@@ -365,7 +365,7 @@ def test_two_people_saving_one_record_at_once_both_land(demo, office, clock):
             barrier.wait()
             try:
                 repo.update_unit(office, unit_id, None, contact_person=name)
-            except Exception as exc:  # noqa: BLE001 - collected for the assertion
+            except Exception as exc:
                 errors.append(exc)
 
         threads = [threading.Thread(target=save, args=(f"{n}{round_}",)) for n in "甲乙"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from streamlit.runtime.context import ContextProxy
 
-from tests.test_pages_showcase import visit
+from tests.helpers import visit
 from themeday.showcase import local_host, qr_address_warning
 
 SETTING = "THEMEDAY_PUBLIC_URL"

@@ -6,7 +6,7 @@ removed; the refusal is one event (issue 15).
 
 from __future__ import annotations
 
-from tests.test_pages import host, texts
+from tests.helpers import host, texts
 
 
 def refusals(repo) -> list[tuple]:

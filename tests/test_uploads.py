@@ -26,7 +26,12 @@ from pypdf.generic import (
     TextStringObject,
 )
 
-from tests.sample_files import PDF, blank_pdf_writer, pdf_bytes
+from tests.sample_files import (
+    MP4,
+    PDF,
+    blank_pdf_writer,
+    pdf_bytes,
+)
 from themeday import uploads
 from themeday.domain import ValidationError
 from themeday.uploads import (
@@ -106,16 +111,6 @@ def make_docx(*, macros: bool = False) -> bytes:
     return buffer.getvalue()
 
 
-def box(kind: bytes, payload: bytes) -> bytes:
-    return struct.pack(">I", 8 + len(payload)) + kind + payload
-
-
-def make_mp4() -> bytes:
-    """ftyp + moov + mdat: the top-level structure of a real MP4."""
-    ftyp = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00isommp42"
-    return ftyp + box(b"moov", box(b"mvhd", bytes(100))) + box(b"mdat", bytes(64))
-
-
 def png_chunk(kind: bytes, payload: bytes) -> bytes:
     crc = zlib.crc32(kind + payload) & 0xFFFFFFFF
     return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", crc)
@@ -135,7 +130,6 @@ def make_bomb_png(width: int = 20_000, height: int = 20_000) -> bytes:
 JPEG = make_jpeg_with_gps()
 PNG = make_png()
 DOCX = make_docx()
-MP4 = make_mp4()
 
 SVG = (
     b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'

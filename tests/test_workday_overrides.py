@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from tests.conftest import actor_for
-from tests.test_pages import host, texts, titles
+from tests.helpers import host, texts, titles
 from themeday.declarations import calendar
 from themeday.domain import SYSTEM_AUDITOR, NotFound, PermissionDenied
 from themeday.imports import parse_workday_overrides

@@ -388,6 +388,17 @@ def schedule(
     )
 
 
+def _required_text(text: str, missing: str, too_long: str) -> str:
+    """``text`` stripped; a :class:`ValidationError` (``missing`` / ``too_long``) when it
+    is empty or longer than :data:`MAX_TEXT`."""
+    text = text.strip()
+    if not text:
+        raise ValidationError(missing)
+    if len(text) > MAX_TEXT:
+        raise ValidationError(too_long)
+    return text
+
+
 def file_plan(
     repo: Repository,
     actor: Actor,
@@ -399,11 +410,11 @@ def file_plan(
     store: FileStore | None = None,
 ) -> None:
     """报送活动方案: the plan text, optionally with PDF/DOCX documents."""
-    text = plan_text.strip()
-    if not text:
-        raise ValidationError("请填写活动方案内容（活动目的、时间地点、参加人员、流程安排等）。")
-    if len(text) > MAX_TEXT:
-        raise ValidationError(f"活动方案不超过{MAX_TEXT}个字，较长的方案请作为附件上传。")
+    text = _required_text(
+        plan_text,
+        "请填写活动方案内容（活动目的、时间地点、参加人员、流程安排等）。",
+        f"活动方案不超过{MAX_TEXT}个字，较长的方案请作为附件上传。",
+    )
     activity = repo.get_activity(actor, activity_id)  # scope check before a file is written
     store = _store(store)
     checked = check_uploads(repo, actor, documents, DOCUMENT, "plan")
@@ -486,11 +497,11 @@ def file_report(
     store: FileStore | None = None,
 ) -> None:
     """报送活动总结: 情况报告/新闻稿 text, ≥ 1 photo, optional video and document."""
-    text = report_text.strip()
-    if not text:
-        raise ValidationError("请填写情况报告或新闻稿内容。")
-    if len(text) > MAX_TEXT:
-        raise ValidationError(f"情况报告不超过{MAX_TEXT}个字，较长的材料请作为附件上传。")
+    text = _required_text(
+        report_text,
+        "请填写情况报告或新闻稿内容。",
+        f"情况报告不超过{MAX_TEXT}个字，较长的材料请作为附件上传。",
+    )
     activity = repo.get_activity(actor, activity_id)  # scope check before a file is written
     store = _store(store)
     # Every file is checked before any is stored: a bad video keeps good photos out too.

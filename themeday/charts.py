@@ -383,29 +383,33 @@ def _deadline_check(
 
 
 def _marking_check(units: pd.DataFrame) -> pd.DataFrame:
-    present, missing = _n(units["marking_present"]), _n(units["marking_missing"])
-    held = present + missing
-    state = np.select([held == 0, missing > 0], ["暂不涉及", "逾期/缺失"], "正常")
-    short = np.select(
-        [held == 0, missing > 0],
-        ["—", "缺" + missing.astype("str")],
-        present.astype("str") + "/" + held.astype("str"),
+    return _held_check(
+        units, "marking_present", "marking_missing", "现场标识", "逾期/缺失", "缺", "有现场标识佐证"
     )
-    detail = "已开展" + held.astype("str") + "个活动，有现场标识佐证" + present.astype("str") + "个"
-    return _check(units["unit_id"].to_numpy(), "现场标识", state, short, detail.to_numpy())
 
 
 def _month_check(units: pd.DataFrame) -> pd.DataFrame:
-    inside, off = _n(units["held_in_month"]), _n(units["held_off_month"])
-    held = inside + off
-    state = np.select([held == 0, off > 0], ["暂不涉及", "需关注"], "正常")
-    short = np.select(
-        [held == 0, off > 0],
-        ["—", "改期" + off.astype("str")],
-        inside.astype("str") + "/" + held.astype("str"),
+    return _held_check(
+        units, "held_in_month", "held_off_month", "按月开展", "需关注", "改期", "按计划月份开展"
     )
-    detail = "已开展" + held.astype("str") + "个活动，按计划月份开展" + inside.astype("str") + "个"
-    return _check(units["unit_id"].to_numpy(), "按月开展", state, short, detail.to_numpy())
+
+
+def _held_check(
+    units: pd.DataFrame, good: str, bad: str, name: str, bad_state: str, bad_short: str, met: str
+) -> pd.DataFrame:
+    """A check over the activities held: the column ``good`` counts those that meet it,
+    ``bad`` those that do not (shown as ``bad_short`` + count, in the state ``bad_state``);
+    ``met`` says in the detail what the good ones have."""
+    ok, failed = _n(units[good]), _n(units[bad])
+    held = ok + failed
+    state = np.select([held == 0, failed > 0], ["暂不涉及", bad_state], "正常")
+    short = np.select(
+        [held == 0, failed > 0],
+        ["—", bad_short + failed.astype("str")],
+        ok.astype("str") + "/" + held.astype("str"),
+    )
+    detail = "已开展" + held.astype("str") + "个活动，" + met + ok.astype("str") + "个"
+    return _check(units["unit_id"].to_numpy(), name, state, short, detail.to_numpy())
 
 
 def _published_check(units: pd.DataFrame) -> pd.DataFrame:

@@ -18,7 +18,6 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
@@ -39,10 +38,15 @@ from themeday.domain import (
     cn_date,
 )
 from themeday.exports import (
+    BODY_FONT_CN,
     FONT_NAME,
     HEAD_FONT,
+    HEADING_FONT_CN,
+    TITLE_FONT_CN,
+    a4_portrait_document,
     cell_style,
     csv_bytes,
+    docx_font,
     page_setup,
     paper_title,
     put_cell,
@@ -495,33 +499,16 @@ def compliance_csv(result: ComplianceResult, sheet: str) -> bytes:
 
 # --------------------------------------------------------------------------- 通报 docx
 
-_TITLE_FONT_CN = "方正小标宋简体"
-_BODY_FONT_CN = "仿宋_GB2312"
-_HEADING_FONT_CN = "黑体"
-_LATIN_FONT = "Times New Roman"
 _BODY_SIZE = 16  # 三号
 _TITLE_SIZE = 22  # 二号
 _TABLE_SIZE = 12  # 小四
-
-
-def _docx_font(run: Any, east_asia: str, size: float, bold: bool = False) -> None:
-    """Set a run's fonts so Word and WPS show the Chinese font (``w:eastAsia``)."""
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    run.font.name = _LATIN_FONT
-    props = run._element.get_or_add_rPr()
-    fonts = props.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        props.insert(0, fonts)
-    fonts.set(qn("w:eastAsia"), east_asia)
 
 
 def _paragraph(
     document: Any,
     text: str,
     *,
-    east_asia: str = _BODY_FONT_CN,
+    east_asia: str = BODY_FONT_CN,
     size: float = _BODY_SIZE,
     bold: bool = False,
     align: Any = WD_ALIGN_PARAGRAPH.JUSTIFY,
@@ -534,7 +521,7 @@ def _paragraph(
     fmt.space_before = fmt.space_after = Pt(0)
     if indent:
         fmt.first_line_indent = Pt(size * 2)
-    _docx_font(paragraph.add_run(xml_safe(text)), east_asia, size, bold)
+    docx_font(paragraph.add_run(xml_safe(text)), east_asia, size, bold)
     return paragraph
 
 
@@ -637,8 +624,8 @@ def _docx_table(document: Any, overdue: pd.DataFrame) -> list[list[str]]:
             paragraph = cell.paragraphs[0]
             if row_index == 0 or col_index != 1:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            font = _HEADING_FONT_CN if row_index == 0 else _BODY_FONT_CN
-            _docx_font(paragraph.add_run(xml_safe(value)), font, _TABLE_SIZE)
+            font = HEADING_FONT_CN if row_index == 0 else BODY_FONT_CN
+            docx_font(paragraph.add_run(xml_safe(value)), font, _TABLE_SIZE)
     return body
 
 
@@ -651,21 +638,12 @@ def circular_docx(result: ComplianceResult, campaign: Campaign) -> bytes:
     A4 portrait with official margins; 方正小标宋简体 title, 黑体 headings, 仿宋_GB2312 body,
     set as East Asian fonts so Word and WPS use them.
     """
-    document = Document()
-    section = document.sections[0]
-    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
-    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
-    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
-    normal = document.styles["Normal"]
-    normal.font.name = _LATIN_FONT
-    normal.font.size = Pt(_BODY_SIZE)
-    normal_fonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
-    normal_fonts.set(qn("w:eastAsia"), _BODY_FONT_CN)
+    document = a4_portrait_document(3.7, 3.5, 2.8, 2.6, _BODY_SIZE)
 
     title = _paragraph(
         document,
         circular_title(campaign),
-        east_asia=_TITLE_FONT_CN,
+        east_asia=TITLE_FONT_CN,
         size=_TITLE_SIZE,
         align=WD_ALIGN_PARAGRAPH.CENTER,
         indent=False,
@@ -681,10 +659,10 @@ def circular_docx(result: ComplianceResult, campaign: Campaign) -> bytes:
         f"进行了跟踪统计。现将截至{cn_date(result.as_of)}的有关情况通报如下：",
     )
 
-    _paragraph(document, "一、总体情况", east_asia=_HEADING_FONT_CN)
+    _paragraph(document, "一、总体情况", east_asia=HEADING_FONT_CN)
     _paragraph(document, _overview(result))
 
-    _paragraph(document, "二、逾期未报情况", east_asia=_HEADING_FONT_CN)
+    _paragraph(document, "二、逾期未报情况", east_asia=HEADING_FONT_CN)
     overdue = _overdue_table(result.units)
     body: list[list[str]] = []
     if overdue.empty:
@@ -697,10 +675,10 @@ def circular_docx(result: ComplianceResult, campaign: Campaign) -> bytes:
         )
         body = _docx_table(document, overdue)
 
-    _paragraph(document, "三、典型经验", east_asia=_HEADING_FONT_CN)
+    _paragraph(document, "三、典型经验", east_asia=HEADING_FONT_CN)
     _paragraph(document, _typical_cases(result))
 
-    _paragraph(document, "四、下一步工作要求", east_asia=_HEADING_FONT_CN)
+    _paragraph(document, "四、下一步工作要求", east_asia=HEADING_FONT_CN)
     _paragraph(
         document,
         "请存在逾期未报事项的单位高度重视，立即对照问题抓紧补报申报表、活动方案和活动总结；"

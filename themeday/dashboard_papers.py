@@ -15,11 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
@@ -28,7 +25,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 from themeday.compliance import ComplianceResult
 from themeday.domain import cn_date
 from themeday.exports import (
+    BODY_FONT_CN,
+    HEADING_FONT_CN,
+    TITLE_FONT_CN,
+    a4_portrait_document,
     cell_style,
+    docx_font,
     header_row,
     page_setup,
     paper_title,
@@ -329,10 +331,6 @@ _UNITS_HELP = "参与本年度活动的单位数"
 
 
 # ------------------------------------------------------------------ one-page docx
-_TITLE_FONT_CN = "方正小标宋简体"
-_BODY_FONT_CN = "仿宋_GB2312"
-_HEADING_FONT_CN = "黑体"
-_LATIN_FONT = "Times New Roman"
 _TABLE_SIZE = 10.5  # 五号
 _BODY_SIZE = 12  # 小四
 _HEADING_SIZE = 14  # 四号
@@ -340,23 +338,10 @@ _TITLE_SIZE = 18  # 小二
 _USABLE_CM = 21.0 - 2.5 - 2.5
 
 
-def _font(run: Any, east_asia: str, size: float, bold: bool = False) -> None:
-    """A run's fonts, the Chinese one as ``w:eastAsia`` so Word and WPS use it."""
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    run.font.name = _LATIN_FONT
-    props = run._element.get_or_add_rPr()
-    fonts = props.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        props.insert(0, fonts)
-    fonts.set(qn("w:eastAsia"), east_asia)
-
-
 def _line(
     document: Any,
     text: str,
-    east_asia: str = _BODY_FONT_CN,
+    east_asia: str = BODY_FONT_CN,
     size: float = _BODY_SIZE,
     align: Any = WD_ALIGN_PARAGRAPH.LEFT,
     before: float = 0,
@@ -366,7 +351,7 @@ def _line(
     fmt = paragraph.paragraph_format
     fmt.space_before, fmt.space_after = Pt(before), Pt(3)
     fmt.line_spacing = 1.0
-    _font(paragraph.add_run(xml_safe(text)), east_asia, size)
+    docx_font(paragraph.add_run(xml_safe(text)), east_asia, size)
     return paragraph
 
 
@@ -388,8 +373,20 @@ def _table(
             paragraph.paragraph_format.space_after = Pt(0)
             if row_index == 0 or not isinstance(value, str) or col_index != 1:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            font = _HEADING_FONT_CN if row_index == 0 else _BODY_FONT_CN
-            _font(paragraph.add_run(xml_safe(_cell_text(value))), font, _TABLE_SIZE)
+            font = HEADING_FONT_CN if row_index == 0 else BODY_FONT_CN
+            docx_font(paragraph.add_run(xml_safe(_cell_text(value))), font, _TABLE_SIZE)
+
+
+def _ranked_units(
+    document: Any, heading: str, ranked: pd.DataFrame, columns: list[str], empty: str
+) -> None:
+    """A numbered section: ``heading``, then the ``columns`` of ``ranked`` as a table
+    (the unit's name wide), or the sentence ``empty`` when no unit is ranked."""
+    _line(document, heading, HEADING_FONT_CN, _HEADING_SIZE, before=6)
+    if ranked.empty:
+        _line(document, empty)
+    else:
+        _table(document, columns, ranked[columns].values.tolist(), [1.2, 5, 1.5, 1.5, 1.5])
 
 
 def _cell_text(value: Any) -> str:
@@ -406,20 +403,12 @@ def dashboard_docx(result: ComplianceResult, campaign: Campaign) -> bytes:
     (at most :data:`SUMMARY_TOP` units each, so that it stays one page whatever the
     number of units), and the sender with the date. No system notes.
     """
-    document = Document()
-    section = document.sections[0]
-    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
-    section.top_margin = section.bottom_margin = Cm(2.2)
-    section.left_margin = section.right_margin = Cm(2.5)
-    normal = document.styles["Normal"]
-    normal.font.name = _LATIN_FONT
-    normal.font.size = Pt(_BODY_SIZE)
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), _BODY_FONT_CN)
+    document = a4_portrait_document(2.2, 2.2, 2.5, 2.5, _BODY_SIZE)
 
     title = _line(
         document,
         dashboard_summary_title(campaign),
-        _TITLE_FONT_CN,
+        TITLE_FONT_CN,
         _TITLE_SIZE,
         WD_ALIGN_PARAGRAPH.CENTER,
     )
@@ -430,7 +419,7 @@ def dashboard_docx(result: ComplianceResult, campaign: Campaign) -> bytes:
         align=WD_ALIGN_PARAGRAPH.CENTER,
     )
 
-    _line(document, "一、主要指标", _HEADING_FONT_CN, _HEADING_SIZE, before=6)
+    _line(document, "一、主要指标", HEADING_FONT_CN, _HEADING_SIZE, before=6)
     values = kpi_values(result)
     pairs = [("参与单位", str(len(result.units))), *values.items()]
     half = (len(pairs) + 1) // 2
@@ -443,7 +432,7 @@ def dashboard_docx(result: ComplianceResult, campaign: Campaign) -> bytes:
         [3, 2, 3, 2],
     )
 
-    _line(document, "二、各月活动进展", _HEADING_FONT_CN, _HEADING_SIZE, before=6)
+    _line(document, "二、各月活动进展", HEADING_FONT_CN, _HEADING_SIZE, before=6)
     months = month_table(result, campaign)
     _table(
         document,
@@ -452,29 +441,20 @@ def dashboard_docx(result: ComplianceResult, campaign: Campaign) -> bytes:
         [2, 2, 2, 2, 2],
     )
 
-    _line(document, "三、得分前列单位", _HEADING_FONT_CN, _HEADING_SIZE, before=6)
-    top = ranking_table(result, SUMMARY_TOP)
-    if top.empty:
-        _line(document, "暂无参与单位。")
-    else:
-        _table(
-            document,
-            ["排名", "单位", "得分", "活动数", "已开展"],
-            top[["排名", "单位", "得分", "活动数", "已开展"]].values.tolist(),
-            [1.2, 5, 1.5, 1.5, 1.5],
-        )
-
-    _line(document, "四、红灯事项较多的单位", _HEADING_FONT_CN, _HEADING_SIZE, before=6)
-    overdue = _most_overdue(result, SUMMARY_TOP)
-    if overdue.empty:
-        _line(document, "目前各单位均无逾期未报事项。")
-    else:
-        _table(
-            document,
-            ["排名", "单位", "红灯事项", "黄灯事项", "已开展"],
-            overdue[["排名", "单位", "红灯事项", "黄灯事项", "已开展"]].values.tolist(),
-            [1.2, 5, 1.5, 1.5, 1.5],
-        )
+    _ranked_units(
+        document,
+        "三、得分前列单位",
+        ranking_table(result, SUMMARY_TOP),
+        ["排名", "单位", "得分", "活动数", "已开展"],
+        "暂无参与单位。",
+    )
+    _ranked_units(
+        document,
+        "四、红灯事项较多的单位",
+        _most_overdue(result, SUMMARY_TOP),
+        ["排名", "单位", "红灯事项", "黄灯事项", "已开展"],
+        "目前各单位均无逾期未报事项。",
+    )
 
     for text in (campaign.office_name, cn_date(result.as_of)):
         _line(document, text, align=WD_ALIGN_PARAGRAPH.RIGHT, before=0)

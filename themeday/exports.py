@@ -129,6 +129,11 @@ _CENTRED_COLUMNS = {
 }
 
 FONT_NAME = "宋体"
+TITLE_FONT_CN = "方正小标宋简体"
+"""The title font of an official paper (公文); the next three likewise."""
+BODY_FONT_CN = "仿宋_GB2312"
+HEADING_FONT_CN = "黑体"
+LATIN_FONT = "Times New Roman"
 _THIN = Side(style="thin", color="000000")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _TITLE_FONT = Font(name=FONT_NAME, size=16, bold=True)
@@ -587,6 +592,38 @@ _DOCX_WEIGHTS = {
 }
 
 
+def docx_font(
+    run: Any, east_asia: str, size: float, bold: bool = False, latin: str = LATIN_FONT
+) -> None:
+    """Set a Word run's fonts, the Chinese one as ``w:eastAsia`` so Word and WPS use it."""
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    run.font.name = latin
+    props = run._element.get_or_add_rPr()
+    fonts = props.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        props.insert(0, fonts)
+    fonts.set(qn("w:eastAsia"), east_asia)
+
+
+def a4_portrait_document(
+    top: float, bottom: float, left: float, right: float, body_size: float
+) -> Any:
+    """A new Word document on A4 portrait with these margins (cm), its Normal style in
+    the official body font (:data:`BODY_FONT_CN`) at ``body_size`` points."""
+    document = Document()
+    section = document.sections[0]
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)
+    section.top_margin, section.bottom_margin = Cm(top), Cm(bottom)
+    section.left_margin, section.right_margin = Cm(left), Cm(right)
+    normal = document.styles["Normal"]
+    normal.font.name = LATIN_FONT
+    normal.font.size = Pt(body_size)
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT_CN)
+    return document
+
+
 def annual_plan_docx(campaign: Campaign, activities: list[Activity]) -> bytes:
     """The same 全年活动计划安排表 as a Word document (A4 landscape, centred title).
 
@@ -594,15 +631,7 @@ def annual_plan_docx(campaign: Campaign, activities: list[Activity]) -> bytes:
     """
 
     def font(run: Any, size: float, bold: bool = False) -> None:
-        run.font.size = Pt(size)
-        run.font.bold = bold
-        run.font.name = FONT_NAME
-        run_props = run._element.get_or_add_rPr()
-        fonts = run_props.find(qn("w:rFonts"))
-        if fonts is None:
-            fonts = OxmlElement("w:rFonts")
-            run_props.insert(0, fonts)
-        fonts.set(qn("w:eastAsia"), FONT_NAME)
+        docx_font(run, FONT_NAME, size, bold, latin=FONT_NAME)
 
     document = Document()
     section = document.sections[0]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -23,13 +23,21 @@ from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import AppServer, _launch, _stop
-from tests.browser.test_declaration_flow import alert, idle, new_page, select_option
-from tests.browser.test_login_flows import log_in, settle, shown, wait_for_cookie
+from tests.browser.helpers import (
+    fill_date,
+    log_in,
+    new_page,
+    open_activity,
+    select_option,
+    settle,
+    shown,
+    submit,
+    upload,
+)
 from tests.conftest import actor_for
+from tests.helpers import approved_campaign_2023, plan_activity
 from themeday import activities, db
 from themeday.activities import Upload
-from themeday.config import TZ
-from themeday.domain import DAXIANG_2023, DeclarationStatus
 from themeday.first_run import open_database
 from themeday.repository import Repository
 from themeday.uploads import FileStore
@@ -54,30 +62,7 @@ def _seed(workdir: Path) -> dict[str, int]:
     con = open_database(path)
     try:
         repo = Repository(db.cursor(con))
-        office = actor_for(repo, "office")
-        campaign_id = repo.create_campaign(
-            office,
-            year=2023,
-            region=DAXIANG_2023.region,
-            title="大祥区2023年“政务公开主题日”活动",
-            office_name=DAXIANG_2023.office_name,
-            rules=DAXIANG_2023.rules,
-        )
-        ids = {}
-        for username, title in (("unit1", MINE), ("unit2", THEIRS)):
-            unit = actor_for(repo, username)
-            repo.create_declaration(
-                office,
-                campaign_id,
-                unit.unit_id,
-                contact_person="刘晓燕",
-                contact_phone="0739-5321101",
-                status=DeclarationStatus.APPROVED,
-                submitted_at=datetime(2023, 4, 10, 9, tzinfo=TZ),
-                late_workdays=0,
-                themes=[{"title": title, "planned_month": 10, "form": "政策发布", "summary": ""}],
-            )
-            ids[username] = repo.list_lifecycle(unit, campaign_id)[0].id
+        campaign_id, ids = approved_campaign_2023(repo, {"unit1": MINE, "unit2": THEIRS})
         _report_unpublished(repo, campaign_id, ids["unit2"], FileStore(workdir / "uploads"))
         con.execute("CHECKPOINT")
     finally:
@@ -92,17 +77,17 @@ def _report_unpublished(repo: Repository, campaign_id: int, activity_id: int, st
     def version() -> int:
         return repo.get_activity(unit2, activity_id).version
 
-    activities.schedule(
+    plan_activity(
         repo,
-        unit2,
-        campaign,
+        "unit2",
+        campaign_id,
         activity_id,
-        version(),
-        activity_date=date(2023, 10, 16),
+        day=date(2023, 10, 16),
         place="区教育局报告厅",
         invitees=["新闻媒体", "市民群众"],
+        plan_text="方案",
+        store=store,
     )
-    activities.file_plan(repo, unit2, activity_id, version(), plan_text="方案", store=store)
     activities.record_held(
         repo,
         unit2,
@@ -137,26 +122,6 @@ def seeded_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Ap
 # --- page helpers ----------------------------------------------------------------------
 
 
-def open_activity(page: Page, server: AppServer, activity_id: int, heading: str) -> None:
-    """Open an activity by its address (the login cookie restores the session)."""
-    settle(page)
-    wait_for_cookie(page.context, present=True)
-    page.goto(f"{server.url}/activities?activity={activity_id}")
-    shown(page.get_by_role("heading", name=heading, exact=True))
-    settle(page)
-
-
-def fill_date(page: Page, label: str, day: date) -> None:
-    """Type a date into ``st.date_input``: a field of year, month and day segments."""
-    widget = page.get_by_test_id("stDateInput").filter(has_text=label)
-    for part, value in (("year", day.year), ("month", day.month), ("day", day.day)):
-        segment = widget.get_by_role("spinbutton", name=f"{part}, {label}")
-        segment.click()
-        segment.press_sequentially(f"{value:02d}")
-        expect(segment).to_have_attribute("aria-valuenow", str(value))
-    page.keyboard.press("Tab")
-
-
 def choose(page: Page, label: str, option: str) -> None:
     """Add ``option`` to the ``st.multiselect`` ``label`` by typing it and pressing Enter."""
     widget = page.get_by_test_id("stMultiSelect").filter(has_text=label)
@@ -166,21 +131,6 @@ def choose(page: Page, label: str, option: str) -> None:
     box.press("Enter")
     shown(widget.get_by_test_id("stMultiSelectTagsContainer").get_by_text(option))
     page.keyboard.press("Escape")
-
-
-def upload(page: Page, label: str, file: Path) -> None:
-    uploader = page.get_by_test_id("stFileUploader").filter(has_text=label)
-    uploader.locator('input[type="file"]').set_input_files(file)
-    shown(uploader.get_by_text(file.name))
-
-
-def submit(page: Page, button: str, success: str) -> None:
-    page.get_by_role("button", name=button, exact=True).click()
-    shown(alert(page, "Success", success))
-    idle(page)
-    # the only red boxes allowed are deadlines (this 2023 activity is long overdue)
-    errors = page.get_by_test_id("stAlertContentError").filter(has_not_text="截止")
-    expect(errors).to_have_count(0)
 
 
 # --- the test --------------------------------------------------------------------------

@@ -12,11 +12,11 @@ import pytest
 
 pytest.importorskip("playwright", reason="playwright is not installed (requirements-dev.txt)")
 
-from playwright.sync_api import Page, expect  # noqa: E402
+from playwright.sync_api import Page, expect
 
-from pages import SCREENS  # noqa: E402
-from tests.browser.conftest import AppServer  # noqa: E402
-from tests.browser.test_login_flows import (  # noqa: E402
+from pages import SCREENS
+from tests.browser.conftest import AppServer
+from tests.browser.helpers import (
     UNIT1_TITLE,
     assert_logged_out,
     login_form,

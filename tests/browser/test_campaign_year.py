@@ -19,8 +19,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import AppServer, _launch, _stop
-from tests.browser.test_declaration_flow import idle, select_option
-from tests.browser.test_login_flows import log_in, nav_link, settle, shown
+from tests.browser.helpers import idle, log_in, nav_link, select_option, settle, shown
 from tests.conftest import actor_for
 from themeday import campaigns, db
 from themeday.first_run import open_database

@@ -17,11 +17,11 @@ import pytest
 
 pytest.importorskip("playwright", reason="playwright is not installed (requirements-dev.txt)")
 
-from playwright.sync_api import Browser, Page  # noqa: E402
+from playwright.sync_api import Browser, Page
 
-from tests.browser.conftest import UI_TIMEOUT_MS, AppServer  # noqa: E402
-from tests.browser.test_login_flows import log_in, settle  # noqa: E402
-from tests.test_pages import EXPECTED_NAV  # noqa: E402
+from tests.browser.conftest import UI_TIMEOUT_MS, AppServer
+from tests.browser.helpers import log_in, settle
+from tests.helpers import EXPECTED_NAV
 
 pytestmark = pytest.mark.browser
 

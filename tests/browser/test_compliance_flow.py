@@ -15,8 +15,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import AppServer
-from tests.browser.test_declaration_flow import idle
-from tests.browser.test_login_flows import log_in, settle, shown, wait_for_cookie
+from tests.browser.helpers import idle, log_in, settle, shown, wait_for_cookie
 from themeday.setup import DEMO_UNITS
 
 pytestmark = pytest.mark.browser

@@ -10,22 +10,32 @@ are selected by a click on the canvas plus arrow keys, edited with Enter, text a
 Enter. Its hidden accessibility table (``td#glide-cell-<column>-<row>``) gives the
 column order and the cell values to check.
 
-For the waits (:func:`settle`, :func:`shown`) see ``test_login_flows``.
+For the waits (:func:`settle`, :func:`shown`) see ``helpers``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from tests.browser.conftest import UI_TIMEOUT_MS, AppServer
-from tests.browser.test_login_flows import log_in, nav_link, settle, shown
+from tests.browser.conftest import AppServer
+from tests.browser.helpers import (
+    HEADER_HEIGHT,
+    ROW_HEIGHT,
+    alert,
+    click_grid,
+    idle,
+    log_in,
+    new_page,
+    open_page,
+    select_option,
+    settle,
+    shown,
+)
 from tests.sample_files import PDF
 
 pytestmark = pytest.mark.browser
@@ -54,19 +64,8 @@ THEMES = [
 FIELD_TRIP = "实地调研"
 """The form the second theme gets, so that the declaration meets the rule."""
 
-IDLE_QUIET = 1.0
-"""Seconds without a script run that count as idle after an action (see :func:`idle`)."""
-# Geometry of the data editor's canvas (Streamlit's defaults), in pixels.
-HEADER_HEIGHT = 36
-ROW_HEIGHT = 35
-
 
 # --- page helpers ----------------------------------------------------------------------
-
-
-def alert(page: Page, kind: str, text: str) -> Locator:
-    """An ``st.error``/``st.success``/``st.warning``/``st.info`` box containing ``text``."""
-    return page.get_by_test_id(f"stAlertContent{kind}").filter(has_text=text)
 
 
 def download(page: Page, name: str) -> Locator:
@@ -74,40 +73,9 @@ def download(page: Page, name: str) -> Locator:
     return page.get_by_test_id("stDownloadButton").filter(has_text=name)
 
 
-def idle(page: Page) -> None:
-    """Wait until the app is idle after an action in a session that has settled since
-    its page load: the runs an action causes follow each other within milliseconds
-    (the cookie component's extra runs only follow page loads, see :func:`settle`)."""
-    settle(page, quiet=IDLE_QUIET)
-
-
-def open_page(page: Page, link: str, heading: str) -> None:
-    """Open a page from the sidebar of an idle app; wait until it is drawn and idle."""
-    nav_link(page, link).click()
-    shown(page.get_by_role("heading", name=heading, exact=True))
-    idle(page)
-
-
 def choose_campaign(page: Page) -> None:
     """Show the 湘江新区 campaign: a session that existed before may keep the old one."""
     select_option(page.get_by_test_id("stSidebar"), "活动年度", CAMPAIGN_OPTION)
-
-
-def select_option(where: Page | Locator, label: str, option: str) -> None:
-    """Choose the option starting with ``option`` in the ``st.selectbox`` ``label``."""
-    page = where if isinstance(where, Page) else where.page
-    box = where.get_by_role("combobox", name=label, exact=True)
-    shown(box)
-    chosen = re.compile(rf"^{re.escape(option)}")
-    if chosen.search(box.input_value()):
-        return
-    # Scrolled first: a scroll that comes with the click closes the list it opens
-    # (the sidebar's selector sits below the fold at 1366x768).
-    box.scroll_into_view_if_needed()
-    box.click()
-    page.get_by_role("option", name=chosen).click()
-    expect(box).to_have_value(chosen)
-    idle(page)
 
 
 def pick_rows(page: Page, *rows: str) -> None:
@@ -145,17 +113,6 @@ def column(grid: Locator, name: str) -> int:
 
 def cell(grid: Locator, row: int, name: str) -> Locator:
     return grid.locator(f"td#glide-cell-{column(grid, name)}-{row}")
-
-
-def click_grid(page: Page, grid: Locator, x: float, y: float) -> None:
-    """Click a point of the canvas. The pointer moves there first: a click without a
-    preceding move was ignored by the grid after the form had been submitted."""
-    box = grid.bounding_box()
-    assert box is not None, "the data editor is not shown"
-    page.mouse.move(box["x"] + x, box["y"] + y)
-    page.wait_for_timeout(200)
-    page.mouse.click(box["x"] + x, box["y"] + y)
-    page.wait_for_timeout(200)
 
 
 def add_row(page: Page, grid: Locator) -> None:
@@ -275,29 +232,6 @@ def open_declaration_for_review(page: Page) -> None:
     select_option(page, "打开申报表", UNIT_NAME)
     shown(page.get_by_role("heading", name=f"{UNIT_NAME} · 已提交待审核"))
     idle(page)
-
-
-@contextmanager
-def new_page(browser: Browser, shot: Path) -> Iterator[Page]:
-    """A page in a new browser profile, like the ``page`` fixture's.
-
-    If the block fails, the page is saved to ``shot`` first (conftest does that only
-    for the ``page`` fixture), and the path printed into the report.
-    """
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    ctx.set_default_timeout(UI_TIMEOUT_MS)
-    new = ctx.new_page()
-    try:
-        yield new
-    except BaseException:
-        try:
-            new.screenshot(path=str(shot), full_page=True)
-            print(f"screenshot of {new.url}: {shot}")
-        except Exception as exc:  # a report helper must not hide the failure
-            print(f"no screenshot of {new.url}: {exc}")
-        raise
-    finally:
-        ctx.close()
 
 
 # --- the test --------------------------------------------------------------------------

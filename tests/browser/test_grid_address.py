@@ -15,9 +15,15 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.browser.conftest import UI_TIMEOUT_MS, AppServer, _launch, _stop
-from tests.browser.test_declaration_flow import HEADER_HEIGHT, ROW_HEIGHT
-from tests.browser.test_grid_flow import cell, editor_grid
-from tests.browser.test_login_flows import log_in, settle, shown
+from tests.browser.helpers import (
+    HEADER_HEIGHT,
+    ROW_HEIGHT,
+    cell,
+    editor_grid,
+    log_in,
+    settle,
+    shown,
+)
 from tests.conftest import actor_for
 from themeday import db
 from themeday.first_run import open_database

@@ -18,17 +18,22 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.browser.conftest import AppServer, _launch, _stop
-from tests.browser.test_declaration_flow import (
+from tests.browser.helpers import (
     HEADER_HEIGHT,
     ROW_HEIGHT,
     alert,
+    cell,
     click_grid,
+    column,
+    editor_grid,
     idle,
+    log_in,
     new_page,
     open_page,
     select_option,
+    settle,
+    shown,
 )
-from tests.browser.test_login_flows import log_in, settle, shown
 from tests.conftest import actor_for
 from themeday import db
 from themeday.domain import OPEN_ACTIVITY_STATUSES
@@ -99,23 +104,6 @@ def open_activities(page: Page) -> Locator:
     grid = editor_grid(page)
     shown(grid)
     return grid
-
-
-def editor_grid(page: Page) -> Locator:
-    """The grid itself (with grouping, a table of counts stands above it)."""
-    return page.get_by_test_id("stDataFrame").filter(has_text="活动日期").first
-
-
-def column(grid: Locator, name: str) -> int:
-    """The 0-based column of the accessibility table: the activities grid has no row
-    markers (no rows can be added or deleted there), so cell ids count from 0."""
-    names = [n.strip() for n in grid.locator('th[role="columnheader"]').all_text_contents()]
-    assert name in names, f"no column {name!r} in the grid: {names}"
-    return names.index(name)
-
-
-def cell(grid: Locator, row: int, name: str) -> Locator:
-    return grid.locator(f"td#glide-cell-{column(grid, name)}-{row}")
 
 
 def set_date_cell(page: Page, grid: Locator, row: int, day: date) -> None:

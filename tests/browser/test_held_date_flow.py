@@ -20,9 +20,16 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import AppServer, _launch, _stop
-from tests.browser.test_activity_flow import fill_date, open_activity, submit, upload
-from tests.browser.test_declaration_flow import alert, idle
-from tests.browser.test_login_flows import log_in, shown
+from tests.browser.helpers import (
+    alert,
+    fill_date,
+    idle,
+    log_in,
+    open_activity,
+    shown,
+    submit,
+    upload,
+)
 from tests.conftest import actor_for
 from themeday import activities, db
 from themeday.config import TZ

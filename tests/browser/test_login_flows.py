@@ -1,5 +1,6 @@
 """Login, cookie restore, logout and page protection, end to end in Chromium.
 
+<<<<<<< HEAD
 Streamlit renders asynchronously: a page load or a click starts a run whose elements
 arrive one by one. Hence:
 
@@ -13,6 +14,10 @@ arrive one by one. Hence:
   settling.
 * Negative checks ("not logged in", "no office content") come after :func:`settle`
   and, where a cookie is involved, after a sign that the server has handled it.
+=======
+The waits these tests rely on (:func:`settle`, :func:`shown`) are explained in
+``helpers``.
+>>>>>>> h-tests
 """
 
 from __future__ import annotations
@@ -23,113 +28,28 @@ import pytest
 
 pytest.importorskip("playwright", reason="playwright is not installed (requirements-dev.txt)")
 
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect  # noqa: E402
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.conftest import AppServer  # noqa: E402
+from tests.browser.conftest import AppServer
+from tests.browser.helpers import (
+    COOKIE,
+    assert_logged_out,
+    assert_no_office_content,
+    log_in,
+    login_form,
+    nav_link,
+    settle,
+    shown,
+    unit1_title,
+    wait_for_cookie,
+)
 
 pytestmark = pytest.mark.browser
 
-COOKIE = "themeday_auth"
-PASSWORD = "Demo@2023"
-UNIT1_TITLE = "本单位首页 · 城北街道办事处"
 LOGOUT_NOTICE = "您已安全退出"
-OFFICE_CONTENT = ["单位与账号", "单位名录", "用户账号", "管理首页", "区教育局", "城北街道办事处"]
-"""Text of the office pages and demo unit names: never shown to a visitor not logged in."""
 
 
 # --- helpers -------------------------------------------------------------------------
-
-
-def settle(page: Page, quiet: float = 2.0, timeout: float = 30.0) -> None:
-    """Wait until the script has been idle ("notRunning") for ``quiet`` seconds.
-
-    The cookie component can start another run a moment after one ends, so a single
-    "notRunning" is not enough before acting or asserting that something is absent.
-    """
-    app = page.get_by_test_id("stApp")
-    deadline = time.monotonic() + timeout
-    idle_since: float | None = None
-    state = None
-    while time.monotonic() < deadline:
-        state = app.get_attribute("data-test-script-state") if app.count() else None
-        now = time.monotonic()
-        if state == "notRunning":
-            idle_since = idle_since or now
-            if now - idle_since >= quiet:
-                return
-        else:
-            idle_since = None
-        page.wait_for_timeout(100)
-    raise AssertionError(f"app not idle for {quiet} s within {timeout} s (state: {state})")
-
-
-def wait_for_cookie(context: BrowserContext, present: bool, timeout: float = 15.0) -> dict | None:
-    """Poll until the login cookie exists (``present``) or is gone; return it."""
-    deadline = time.monotonic() + timeout
-    while True:
-        cookie = next((c for c in context.cookies() if c["name"] == COOKIE), None)
-        if (cookie is not None) == present:
-            return cookie
-        if time.monotonic() > deadline:
-            state = "set" if present else "deleted"
-            raise AssertionError(f"cookie {COOKIE} was not {state} within {timeout} s")
-        time.sleep(0.2)
-
-
-def shown(locator: Locator) -> None:
-    """Wait until the element is visible (its first match: see the module docstring)."""
-    expect(locator.first).to_be_visible()
-
-
-def login_form_parts(page: Page) -> list[Locator]:
-    return [
-        page.get_by_role("heading", name="政务公开主题日工作平台"),
-        page.get_by_label("用户名", exact=True),
-        page.get_by_label("密码", exact=True),
-        page.get_by_role("button", name="登录"),
-    ]
-
-
-def login_form(page: Page) -> None:
-    """Wait until the login form is shown."""
-    for part in login_form_parts(page):
-        shown(part)
-
-
-def log_in(page: Page, server: AppServer, username: str, password: str = PASSWORD) -> None:
-    page.goto(server.url)
-    login_form(page)
-    settle(page)
-    page.get_by_label("用户名", exact=True).fill(username)
-    page.get_by_label("密码", exact=True).fill(password)
-    page.get_by_role("button", name="登录").click()
-
-
-def unit1_title(page: Page) -> Locator:
-    return page.get_by_role("heading", name=UNIT1_TITLE)
-
-
-def nav_link(page: Page, title: str) -> Locator:
-    return page.get_by_test_id("stSidebarNav").get_by_role("link", name=title, exact=True)
-
-
-def assert_no_office_content(page: Page, where: str) -> None:
-    body = page.locator("body")
-    for text in OFFICE_CONTENT:
-        expect(body, f"{where}: {text!r} must not be shown").not_to_contain_text(text)
-    expect(page.get_by_test_id("stDataFrame"), f"{where}: a table").to_have_count(0)
-    expect(page.get_by_role("tab"), f"{where}: tabs").to_have_count(0)
-
-
-def assert_logged_out(page: Page, where: str = "") -> None:
-    """After :func:`settle`: the login form, and nothing of the unit or office pages."""
-    where = where or page.url
-    for part in login_form_parts(page):
-        expect(part, f"{where}: login form").to_have_count(1)
-        expect(part, f"{where}: login form").to_be_visible()
-    expect(unit1_title(page), f"{where}: unit page").to_have_count(0)
-    expect(page.get_by_test_id("stSidebarNav"), f"{where}: navigation").to_have_count(0)
-    assert_no_office_content(page, where)
 
 
 # --- tests ---------------------------------------------------------------------------

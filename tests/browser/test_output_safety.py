@@ -22,7 +22,7 @@ and no link whose text is the payload's ``x`` (a Markdown link made from user te
 Streamlit blanks the ``javascript:`` address but still draws the link). Where the page
 shows the text in the DOM (not in a canvas grid), the payload is visible as typed.
 
-For the waits (:func:`settle`, :func:`idle`) see ``test_login_flows``.
+For the waits (:func:`settle`, :func:`idle`) see ``helpers``.
 """
 
 from __future__ import annotations
@@ -39,8 +39,15 @@ from PIL import Image
 from playwright.sync_api import Browser, Dialog, Page, expect
 
 from tests.browser.conftest import AppServer, _launch, _stop
-from tests.browser.test_declaration_flow import idle, new_page, select_option
-from tests.browser.test_login_flows import log_in, settle, shown, wait_for_cookie
+from tests.browser.helpers import (
+    idle,
+    log_in,
+    new_page,
+    select_option,
+    settle,
+    shown,
+    wait_for_cookie,
+)
 from tests.conftest import actor_for
 from tests.sample_files import PDF
 from themeday import activities, db, declarations

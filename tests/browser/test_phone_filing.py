@@ -16,7 +16,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -24,13 +24,11 @@ from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.browser.conftest import UI_TIMEOUT_MS, AppServer, _launch, _stop
-from tests.browser.test_activity_flow import open_activity, submit
-from tests.browser.test_login_flows import log_in, settle, shown
+from tests.browser.helpers import log_in, open_activity, settle, shown, submit
 from tests.conftest import actor_for
+from tests.helpers import approved_campaign_2023, plan_activity
 from tests.sample_files import heic_bytes
 from themeday import activities, db
-from themeday.config import TZ
-from themeday.domain import DAXIANG_2023, DeclarationStatus
 from themeday.first_run import open_database
 from themeday.repository import Repository
 from themeday.uploads import FileStore
@@ -85,47 +83,16 @@ def _seed(workdir: Path) -> int:
     try:
         repo = Repository(db.cursor(con))
         office = actor_for(repo, "office")
-        unit = actor_for(repo, "unit1")
-        campaign_id = repo.create_campaign(
-            office,
-            year=2023,
-            region=DAXIANG_2023.region,
-            title="大祥区2023年“政务公开主题日”活动",
-            office_name=DAXIANG_2023.office_name,
-            rules=DAXIANG_2023.rules,
-        )
-        repo.create_declaration(
-            office,
-            campaign_id,
-            unit.unit_id,
-            contact_person="刘晓燕",
-            contact_phone="0739-5321101",
-            status=DeclarationStatus.APPROVED,
-            submitted_at=datetime(2023, 4, 10, 9, tzinfo=TZ),
-            late_workdays=0,
-            themes=[{"title": TITLE, "planned_month": 10, "form": "政策发布", "summary": ""}],
-        )
-        activity_id = repo.list_lifecycle(unit, campaign_id)[0].id
-        campaign = repo.get_campaign(unit, campaign_id)
-
-        def version() -> int:
-            return repo.get_activity(unit, activity_id).version
-
-        activities.schedule(
+        campaign_id, ids = approved_campaign_2023(repo, {"unit1": TITLE})
+        activity_id = ids["unit1"]
+        plan_activity(
             repo,
-            unit,
-            campaign,
+            "unit1",
+            campaign_id,
             activity_id,
-            version(),
-            activity_date=date(2023, 10, 9),
+            day=date(2023, 10, 9),
             place=LONG_PLACE,
             invitees=["人大代表", "市民群众"],
-        )
-        activities.file_plan(
-            repo,
-            unit,
-            activity_id,
-            version(),
             plan_text=f"一、活动目的\n二、宣传报道：{LONG_ADDRESS}",
             store=FileStore(workdir / "uploads"),
         )

@@ -7,7 +7,7 @@ the password opens in a modal dialog (always in view) until 我已记下，关�
 copied, and logs the account in (straight to 修改密码, as it must be changed). Behind
 the dialog the clerk is still on 用户账号 with the same account chosen.
 
-For the waits (:func:`settle`, :func:`idle`) see ``test_login_flows``.
+For the waits (:func:`settle`, :func:`idle`) see ``helpers``.
 """
 
 from __future__ import annotations
@@ -16,33 +16,25 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import AppServer
-from tests.browser.test_declaration_flow import alert, idle, new_page, select_option
-from tests.browser.test_login_flows import log_in, settle, shown, wait_for_cookie
+from tests.browser.helpers import (
+    alert,
+    idle,
+    log_in,
+    new_page,
+    open_account,
+    shown,
+)
 
 pytestmark = pytest.mark.browser
 
 USERNAME = "unit1"
 
 
-def open_accounts(office: Page, server: AppServer) -> None:
-    """The office logs in and opens 单位与账号 · 用户账号 with ``USERNAME`` chosen."""
-    log_in(office, server, "office")
-    shown(office.get_by_role("heading", name="管理首页"))
-    wait_for_cookie(office.context, present=True)
-    settle(office)
-    office.goto(f"{server.url}/units")  # the sidebar folds it under "View more"
-    shown(office.get_by_role("heading", name="单位与账号", exact=True))
-    settle(office)
-    office.get_by_role("tab", name="用户账号", exact=True).click()
-    idle(office)
-    select_option(office, "选择账号", f"{USERNAME}（")
-
-
 def test_the_reset_password_is_shown_where_the_clerk_is(
     page: Page, browser: Browser, app_server: AppServer
 ):
     office = page
-    open_accounts(office, app_server)
+    open_account(office, app_server, USERNAME)
     office.get_by_role("button", name="重置密码", exact=True).click()
     question = alert(office, "Warning", f"确认重置账号 {USERNAME}")
     shown(question)

@@ -7,10 +7,10 @@ import pytest
 
 pytest.importorskip("playwright", reason="playwright is not installed (requirements-dev.txt)")
 
-from playwright.sync_api import Page, expect  # noqa: E402
+from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import AppServer  # noqa: E402
-from tests.browser.test_login_flows import log_in, nav_link, settle, shown  # noqa: E402
+from tests.browser.conftest import AppServer
+from tests.browser.helpers import log_in, nav_link, settle, shown
 
 pytestmark = pytest.mark.browser
 

@@ -11,7 +11,7 @@ database), and then
 * the browser that was logged in is logged out on its next click;
 * the password no longer logs in.
 
-For the waits (:func:`settle`, :func:`idle`) see ``test_login_flows``.
+For the waits (:func:`settle`, :func:`idle`) see ``helpers``.
 """
 
 from __future__ import annotations
@@ -20,12 +20,15 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.browser.conftest import AppServer
-from tests.browser.test_declaration_flow import alert, idle, new_page, select_option
-from tests.browser.test_login_flows import (
+from tests.browser.helpers import (
+    alert,
     assert_logged_out,
+    idle,
     log_in,
     login_form,
     nav_link,
+    new_page,
+    open_account,
     settle,
     shown,
     wait_for_cookie,
@@ -44,16 +47,7 @@ def unit2_content(page: Page) -> list:
 def disable_account(office: Page, server: AppServer, username: str) -> None:
     """The office logs in and clicks 停用账号 for ``username`` in 单位与账号 · 用户账号,
     then 确认停用账号 (it asks first)."""
-    log_in(office, server, "office")
-    shown(office.get_by_role("heading", name="管理首页"))
-    wait_for_cookie(office.context, present=True)
-    settle(office)
-    office.goto(f"{server.url}/units")  # the sidebar folds it under "View more"
-    shown(office.get_by_role("heading", name="单位与账号", exact=True))
-    settle(office)
-    office.get_by_role("tab", name="用户账号", exact=True).click()
-    idle(office)
-    select_option(office, "选择账号", f"{username}（")
+    open_account(office, server, username)
     button = office.get_by_role("button", name="停用账号", exact=True)
     shown(button)
     button.click()

@@ -22,7 +22,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext
 
 from tests.browser.conftest import UI_TIMEOUT_MS, AppServer
-from tests.browser.test_login_flows import (
+from tests.browser.helpers import (
     COOKIE,
     log_in,
     login_form,
@@ -31,7 +31,7 @@ from tests.browser.test_login_flows import (
     shown,
     wait_for_cookie,
 )
-from tests.test_edge_hardening import nginx_sample, self_signed_certificate
+from tests.helpers import nginx_sample, self_signed_certificate
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,7 @@ own kind's cap (10 MB for a 申报表, 20 MB for a scan), not the server's 300 M
 
 Replaced text is hidden with ``visibility: hidden``, which keeps it out of
 ``innerText``; the Chinese drawn with ``::after`` is read from the computed style.
-For the waits see ``test_login_flows``.
+For the waits see ``helpers``.
 """
 
 from __future__ import annotations
@@ -16,8 +16,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.conftest import AppServer
-from tests.browser.test_declaration_flow import idle, open_page
-from tests.browser.test_login_flows import log_in, shown
+from tests.browser.helpers import idle, log_in, open_page, shown
 
 pytestmark = pytest.mark.browser
 

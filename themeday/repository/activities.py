@@ -75,16 +75,14 @@ class ActivitiesMixin(RepositoryBase):
     # ------------------------------------------------------------ reading
     def get_activity(self, actor: Actor, activity_id: int) -> Activity:
         """One activity; a unit user reaches only its own unit's."""
-        row = self._one(
+        return self._own_unit_record(
+            actor,
+            Activity,
             f"SELECT {LIFECYCLE_COLUMNS} FROM activity a JOIN unit un ON un.id = a.unit_id"
             " WHERE a.id = ?",
             [activity_id],
+            "活动不存在。",
         )
-        if row is None:
-            raise NotFound("活动不存在。")
-        activity = Activity(*row)
-        self._require_own_unit(actor, activity.unit_id)
-        return activity
 
     def list_lifecycle(
         self,

@@ -17,7 +17,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import duckdb
 import pandas as pd
@@ -38,6 +38,13 @@ from themeday.domain import (
 
 Clock = Callable[[], datetime]
 STALE_MESSAGE = "该记录已被他人修改，请刷新后重新编辑（您的输入未保存）。"
+
+
+class _OfUnit(Protocol):
+    unit_id: int
+
+
+R = TypeVar("R", bound=_OfUnit)
 
 
 class RepositoryBase:
@@ -182,6 +189,18 @@ class RepositoryBase:
         if unit_id is None:
             return "", []
         return f" AND {column} = ?", [unit_id]
+
+    def _own_unit_record(
+        self, actor: Actor, make: Callable[..., R], sql: str, params: list[Any], missing: str
+    ) -> R:
+        """The one row ``sql`` finds, as ``make(*row)``; :class:`NotFound` (``missing``)
+        when there is none, and a unit user reaches only its own unit's record."""
+        row = self._one(sql, params)
+        if row is None:
+            raise NotFound(missing)
+        record = make(*row)
+        self._require_own_unit(actor, record.unit_id)
+        return record
 
     def _check_version(self, table: str, record_id: int, expected: int | None) -> int:
         row = self._one(f"SELECT version FROM {table} WHERE id = ?", [record_id])

@@ -85,16 +85,14 @@ class DeclarationsMixin(RepositoryBase):
         return [Declaration(*local_moments(r, _SUBMITTED_AT)) for r in rows]
 
     def get_declaration(self, actor: Actor, declaration_id: int) -> Declaration:
-        row = self._one(
+        return self._own_unit_record(
+            actor,
+            Declaration,
             f"SELECT {_DECLARATION_COLUMNS} FROM declaration d JOIN unit un ON un.id = d.unit_id"
             " WHERE d.id = ?",
             [declaration_id],
+            "申报表不存在。",
         )
-        if row is None:
-            raise NotFound("申报表不存在。")
-        declaration = Declaration(*row)
-        self._require_own_unit(actor, declaration.unit_id)
-        return declaration
 
     def list_activities(
         self, actor: Actor, campaign_id: int, unit_id: int | None = None
