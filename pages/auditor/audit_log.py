@@ -23,8 +23,8 @@ from themeday.config import now
 from themeday.domain import Actor, Role
 from themeday.file_audit import DownloadAudit
 from themeday.repository import Repository
-from themeday.ui import gate
 from themeday.ui.inputs import date_field
+from themeday.ui.screen import open_screen
 from themeday.ui.widgets import XLSX_MIME, deferred_download, download_name
 
 PAGE_SIZE = 50
@@ -37,9 +37,8 @@ _PAGE_KEY = "audit_page"
 
 def render() -> None:
     """The auditor's 审计日志 page."""
-    identity = gate.require(Role.AUDITOR)
-    repo, actor = identity.repo, identity.actor
-    st.title("审计日志")
+    screen = open_screen("审计日志", Role.AUDITOR, flash=False)
+    repo, actor = screen.repo, screen.actor
     st.caption(
         "系统中的每一次写入和登录都记录在此：记录只增不改，每条以哈希值与上一条相连，"
         f"至少保留{MIN_RETENTION_DAYS}天。"

@@ -7,7 +7,6 @@ import streamlit as st
 from themeday import activities, declarations
 from themeday.domain import ActivityStatus, Role
 from themeday.records import Activity, Campaign
-from themeday.ui import gate
 from themeday.ui.activity_widgets import (
     activity_detail,
     capped,
@@ -24,19 +23,18 @@ from themeday.ui.activity_widgets import (
     write,
 )
 from themeday.ui.gate import Identity
-from themeday.ui.widgets import campaign_page
+from themeday.ui.screen import open_screen
 
 _S = ActivityStatus
 _TYPICAL_FROM = (_S.HELD, _S.REPORTED, _S.PUBLISHED)
 
 
 def render() -> None:
-    identity = gate.require(Role.OFFICE, Role.LEADER)
-    repo, actor = identity.repo, identity.actor
-    office = actor.role == Role.OFFICE
-    campaign = campaign_page("活动进展", repo, actor, "尚未创建主题日活动。")
-    if campaign is None:
+    screen = open_screen("活动进展", Role.OFFICE, Role.LEADER, empty="尚未创建主题日活动。")
+    if screen is None:
         return
+    repo, actor, campaign = screen.repo, screen.actor, screen.campaign
+    office = actor.role == Role.OFFICE
     cal = declarations.calendar(repo, actor)
     everything, dues = activities.overview(repo, actor, campaign, cal)
     if everything.empty:
@@ -62,12 +60,12 @@ def render() -> None:
         with st.container(border=True):
             activity_detail(repo, actor, campaign, activity, cal, dues)
             if office:
-                _office_actions(identity, activity)
+                _office_actions(screen.identity, activity)
             comment_thread(
                 repo, actor, activity, can_write=office, prompt="填写意见（单位可见并可回复）"
             )
     if office:
-        _showcase_export(identity, campaign)
+        _showcase_export(screen.identity, campaign)
 
 
 def _filter_mask(everything: pd.DataFrame, overdue: np.ndarray) -> np.ndarray:

@@ -5,7 +5,6 @@ import streamlit as st
 from themeday.assessment import assess
 from themeday.dates import prose_date
 from themeday.domain import Role
-from themeday.ui import gate
 from themeday.ui.compliance_widgets import (
     activities_table,
     adjustment_form,
@@ -16,15 +15,14 @@ from themeday.ui.compliance_widgets import (
     units_table,
     weights_form,
 )
-from themeday.ui.widgets import campaign_page
+from themeday.ui.screen import open_screen
 
 
 def render() -> None:
-    identity = gate.require(Role.OFFICE)
-    repo, actor = identity.repo, identity.actor
-    campaign = campaign_page("考核汇总", repo, actor, "尚未创建主题日活动。")
-    if campaign is None:
+    screen = open_screen("考核汇总", Role.OFFICE, empty="尚未创建主题日活动。")
+    if screen is None:
         return
+    repo, actor, campaign = screen.repo, screen.actor, screen.campaign
     as_of = as_of_picker(repo, campaign, key="assessment_as_of")
     result = assess(repo, actor, campaign, as_of)
     compliance_warning(result)

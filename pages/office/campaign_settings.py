@@ -9,19 +9,17 @@ from themeday.campaigns import fields_for_next_year, fields_from_preset
 from themeday.dates import table_date
 from themeday.domain import PRESETS, STANDARD_FORMS, Role
 from themeday.records import Campaign
-from themeday.ui import gate
 from themeday.ui.gate import Identity
 from themeday.ui.inputs import date_field, year_bounds
-from themeday.ui.widgets import choose_campaign, rules_summary, run_action, show_flash
+from themeday.ui.screen import open_screen
+from themeday.ui.widgets import choose_campaign, rules_summary, run_action
 
 _MONTHS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)
 
 
 def render() -> None:
-    identity = gate.require(Role.OFFICE)
-    repo, actor = identity.repo, identity.actor
-    st.title("活动管理")
-    show_flash()
+    screen = open_screen("活动管理", Role.OFFICE)
+    repo, actor = screen.repo, screen.actor
     campaigns = repo.list_campaigns(actor)
     if campaigns:
         st.dataframe(
@@ -40,9 +38,9 @@ def render() -> None:
             hide_index=True,
             width="stretch",
         )
-    _create(identity, campaigns)
+    _create(screen.identity, campaigns)
     if campaigns:
-        _edit(identity, campaigns)
+        _edit(screen.identity, campaigns)
 
 
 def _create(identity: Identity, campaigns: list[Campaign]) -> None:

@@ -11,14 +11,13 @@ from themeday.domain import DECLARATION_STATUS_LABELS, DeclarationStatus, Role, 
 from themeday.file_audit import DownloadAudit
 from themeday.imports import XLSX_FILE
 from themeday.records import Campaign, Declaration
-from themeday.ui import gate
 from themeday.ui.declaration_widgets import declaration_download
 from themeday.ui.gate import Identity
 from themeday.ui.inputs import file_picker
+from themeday.ui.screen import open_screen
 from themeday.ui.widgets import (
     XLSX_MIME,
     attachment_download,
-    campaign_page,
     confirmed,
     declaration_status_label,
     deferred_download,
@@ -39,13 +38,12 @@ _QUEUE_STATUSES = [s for s in DeclarationStatus if s != DeclarationStatus.DRAFT]
 
 
 def render() -> None:
-    identity = gate.require(Role.OFFICE)
-    repo, actor = identity.repo, identity.actor
-    campaign = campaign_page(
-        "申报审核", repo, actor, "尚未创建主题日活动，请先在“活动管理”中创建。"
+    screen = open_screen(
+        "申报审核", Role.OFFICE, empty="尚未创建主题日活动，请先在“活动管理”中创建。"
     )
-    if campaign is None:
+    if screen is None:
         return
+    repo, actor, campaign = screen.repo, screen.actor, screen.campaign
     submitted = [d for d in repo.list_declarations(actor, campaign.id) if d.status != "draft"]
     missing = repo.units_not_submitted(actor, campaign.id)
 
@@ -61,11 +59,11 @@ def render() -> None:
         on_change="rerun",
     )
     with queue_tab:
-        _queue(identity, campaign, submitted)
+        _queue(screen.identity, campaign, submitted)
     with missing_tab:
-        _missing(identity, campaign, missing, as_of=repo.today())
+        _missing(screen.identity, campaign, missing, as_of=repo.today())
     with import_tab:
-        _import(identity, campaign)
+        _import(screen.identity, campaign)
 
 
 def _queue(identity: Identity, campaign: Campaign, submitted: list[Declaration]) -> None:

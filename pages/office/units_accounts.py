@@ -9,15 +9,14 @@ from themeday.dates import table_date
 from themeday.domain import Role, UnitKind
 from themeday.imports import TABLE_FILE, parse_units
 from themeday.records import Unit, User
-from themeday.ui import gate
 from themeday.ui.account_widgets import issue_password, issued_password_dialog
 from themeday.ui.gate import Identity
 from themeday.ui.inputs import file_picker
+from themeday.ui.screen import open_screen
 from themeday.ui.widgets import (
     confirmed,
     refused_import,
     run_action,
-    show_flash,
     units_frame,
 )
 
@@ -32,9 +31,7 @@ _TAB = "units_accounts.tab"
 
 
 def render() -> None:
-    identity = gate.require(Role.OFFICE)
-    st.title("单位与账号")
-    show_flash()
+    identity = open_screen("单位与账号", Role.OFFICE).identity
     issued_password_dialog()
     # Keyed: the tab a clerk acted in stays open after the rerun that follows the action
     # (an unkeyed st.tabs went back to 单位名录 when a message appeared above it).

@@ -10,12 +10,11 @@ from themeday.charts import activities_by_form_chart, activities_by_month_chart
 from themeday.domain import Role
 from themeday.file_audit import DownloadAudit
 from themeday.records import Activity
-from themeday.ui import gate
 from themeday.ui.activity_widgets import LIST_CAP
+from themeday.ui.screen import open_screen
 from themeday.ui.widgets import (
     DOCX_MIME,
     XLSX_MIME,
-    campaign_page,
     deferred_download,
     download_name,
     escape_markdown,
@@ -28,11 +27,12 @@ MONTH_CARDS = 30
 
 
 def render() -> None:
-    identity = gate.require(Role.UNIT, Role.OFFICE, Role.LEADER)
-    repo, actor = identity.repo, identity.actor
-    campaign = campaign_page("全年活动计划", repo, actor, "尚未创建主题日活动。")
-    if campaign is None:
+    screen = open_screen(
+        "全年活动计划", Role.UNIT, Role.OFFICE, Role.LEADER, empty="尚未创建主题日活动。"
+    )
+    if screen is None:
         return
+    repo, actor, campaign = screen.repo, screen.actor, screen.campaign
     # The title holds the campaign's name as the office typed it.
     st.caption(f"{escape_markdown(exports.annual_plan_title(campaign))} · 审核通过的主题")
     plan = activities.plan(repo, actor, campaign.id)

@@ -9,7 +9,6 @@ from themeday.declaration_rules import ThemeRow, row_contact_default
 from themeday.domain import Role, ValidationError
 from themeday.imports import XLSX_FILE
 from themeday.records import Campaign, Declaration
-from themeday.ui import gate
 from themeday.ui.declaration_widgets import (
     declaration_download,
     editor_config,
@@ -22,9 +21,9 @@ from themeday.ui.declaration_widgets import (
 )
 from themeday.ui.gate import Identity
 from themeday.ui.inputs import file_picker
+from themeday.ui.screen import open_screen
 from themeday.ui.widgets import (
     attachment_download,
-    campaign_page,
     declaration_status_label,
     edit_version,
     escape_markdown,
@@ -41,30 +40,29 @@ _PROBLEMS = "themeday.declaration_problems"
 
 
 def render() -> None:
-    identity = gate.require(Role.UNIT)
-    repo, actor = identity.repo, identity.actor
-    campaign = campaign_page("主题申报", repo, actor, "政务公开办尚未发布活动，暂不能申报。")
-    if campaign is None:
+    screen = open_screen("主题申报", Role.UNIT, empty="政务公开办尚未发布活动，暂不能申报。")
+    if screen is None:
         return
+    repo, actor, campaign = screen.repo, screen.actor, screen.campaign
     with st.expander("本次活动申报要求", expanded=False):
         st.markdown("\n".join(f"- {line}" for line in rules_summary(campaign)))
 
     declaration = repo.declaration_for(actor, campaign.id, actor.unit_id)
     _status(declaration)
     if declaration is None or declaration.editable_by_unit:
-        _deadline_notice(identity, campaign)
-        _editor(identity, campaign, declaration)
+        _deadline_notice(screen.identity, campaign)
+        _editor(screen.identity, campaign, declaration)
         if declaration is not None:
-            _scan(identity, campaign, declaration)
+            _scan(screen.identity, campaign, declaration)
     else:
-        _read_only(identity, campaign, declaration)
+        _read_only(screen.identity, campaign, declaration)
     if declaration is not None:
-        _downloads(identity, campaign, declaration)
+        _downloads(screen.identity, campaign, declaration)
         history = repo.declaration_history(actor, declaration.id)
         if history:
             with st.expander("申报记录（各版本与审核意见）"):
                 st.dataframe(history_table(history), hide_index=True, width="stretch")
-    _import(identity, campaign, declaration)
+    _import(screen.identity, campaign, declaration)
 
 
 def _status(declaration: Declaration | None) -> None:

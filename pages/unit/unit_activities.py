@@ -16,7 +16,6 @@ from themeday import activities, declarations
 from themeday.activities import Upload, deadlines_at
 from themeday.domain import INVITEE_KINDS, OPEN_ACTIVITY_STATUSES, ActivityStatus, Role, cn_date
 from themeday.records import Activity, Campaign
-from themeday.ui import gate
 from themeday.ui.activity_widgets import (
     DOCUMENT_FILE,
     PHOTO_FILE,
@@ -36,7 +35,8 @@ from themeday.ui.activity_widgets import (
 )
 from themeday.ui.gate import Identity
 from themeday.ui.inputs import date_field, file_picker, year_bounds
-from themeday.ui.widgets import campaign_page, declaration_status_label
+from themeday.ui.screen import open_screen
+from themeday.ui.widgets import declaration_status_label
 from themeday.workdays import WorkdayCalendar
 
 _S = ActivityStatus
@@ -46,11 +46,10 @@ _REPORT_STEP = (_S.HELD, _S.REPORTED)
 
 
 def render() -> None:
-    identity = gate.require(Role.UNIT)
-    repo, actor = identity.repo, identity.actor
-    campaign = campaign_page("本单位活动", repo, actor, "政务公开办尚未发布主题日活动。")
-    if campaign is None:
+    screen = open_screen("本单位活动", Role.UNIT, empty="政务公开办尚未发布主题日活动。")
+    if screen is None:
         return
+    repo, actor, campaign = screen.repo, screen.actor, screen.campaign
     declaration = repo.declaration_for(actor, campaign.id, actor.unit_id)
     if declaration is None:
         st.info(
@@ -90,11 +89,11 @@ def render() -> None:
     )
     activity_summary(activity)
     reload_notice(activity)
-    _schedule(identity, campaign, activity, cal, now)
-    _plan(identity, campaign, activity, cal, dues)
-    _held(identity, campaign, activity)
-    _report(identity, campaign, activity, cal, dues)
-    _cancel(identity, activity)
+    _schedule(screen.identity, campaign, activity, cal, now)
+    _plan(screen.identity, campaign, activity, cal, dues)
+    _held(screen.identity, campaign, activity)
+    _report(screen.identity, campaign, activity, cal, dues)
+    _cancel(screen.identity, activity)
     st.divider()
     file_gallery(
         repo, actor, repo.list_activity_files(actor, activity.id), removal=(campaign, activity)
