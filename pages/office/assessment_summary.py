@@ -1,5 +1,6 @@
 """考核汇总: each unit's score and rank, 加减分, 得分权重 and the exports (office)."""
 
+import pandas as pd
 import streamlit as st
 
 from themeday.assessment import assess
@@ -27,14 +28,7 @@ def render() -> None:
     result = assess(repo, actor, campaign, as_of)
     compliance_warning(result)
 
-    units = result.units
-    declared = int(units["declaration_status"].isin(["on_time", "late"]).sum())
-    columns = st.columns(4)
-    columns[0].metric("参评单位", len(units))
-    columns[1].metric("已申报单位", declared)
-    columns[2].metric("平均得分", f"{units['score'].mean():.2f}" if len(units) else "—")
-    columns[3].metric("逾期事项", int(units["red_items"].sum()))
-
+    _metrics(result.units)
     with st.container(border=True):
         compliance_exports(repo, actor, result, campaign)
 
@@ -59,3 +53,13 @@ def render() -> None:
         adjustments_table(result)
     with weights:
         weights_form(repo, actor, campaign, result.weights)
+
+
+def _metrics(units: pd.DataFrame) -> None:
+    """参评单位, 已申报单位, 平均得分 and 逾期事项."""
+    declared = int(units["declaration_status"].isin(["on_time", "late"]).sum())
+    columns = st.columns(4)
+    columns[0].metric("参评单位", len(units))
+    columns[1].metric("已申报单位", declared)
+    columns[2].metric("平均得分", f"{units['score'].mean():.2f}" if len(units) else "—")
+    columns[3].metric("逾期事项", int(units["red_items"].sum()))
