@@ -8,7 +8,9 @@ The screens live in sub-packages (``pages/unit/``, ``pages/office/``, …), neve
 :func:`sections_for` is the one table of which role opens which page; ``app.py``
 passes it to ``st.navigation``. A screen's module is imported when the page is first
 drawn (:func:`_screen`): the login page, the first page after a server start, does not
-wait for the libraries of every screen (charts, spreadsheets, Word, PDF).
+wait for the libraries of every screen (charts, spreadsheets, Word, PDF). Importing
+the package only tells :mod:`themeday.ui.addresses` how a user's home page is found
+(the account screens send the user there).
 """
 
 from __future__ import annotations
@@ -35,46 +37,55 @@ def sections_for(user: User) -> dict[str, list[st.Page]]:
     ]
     if forced:
         return {"账号": account}
-    plan_page = _page(_screen("annual_plan"), "活动计划", "calendar_month", "plan")
-    boards_page = _page(_screen("activity_boards"), "看板视图", "view_kanban", "boards")
-    grid_page = _page(_screen("data_grid"), "数据表", "table_view", "grid")
-    if user.role == Role.UNIT:
-        work = [
-            _page(_screen("unit_home"), "本单位首页", "home", "unit", default=True),
-            _page(_screen("declaration_form"), "主题申报", "edit_note", "declaration"),
-            plan_page,
-            _page(_screen("unit_activities"), "本单位活动", "event_available", "activities"),
-            boards_page,
-            grid_page,
-        ]
-    elif user.role == Role.OFFICE:
-        work = [
-            _page(_screen("office_home"), "管理首页", "dashboard", "office", default=True),
-            _page(_screen("campaign_settings"), "活动管理", "event", "campaigns"),
-            _page(_screen("declaration_review"), "申报审核", "fact_check", "review"),
-            plan_page,
-            _page(_screen("activity_oversight"), "活动进展", "task_alt", "activities"),
-            boards_page,
-            grid_page,
-            _page(_screen("chase_board"), "督办催办", "notifications_active", "chase"),
-            _page(_screen("assessment_summary"), "考核汇总", "leaderboard", "assessment"),
-            _page(_screen("leader_dashboard"), "领导看板", "monitoring", "dashboard"),
-            _page(_screen("units_accounts"), "单位与账号", "group", "units"),
-            _page(_screen("workday_calendar"), "节假日维护", "event_busy", "holidays"),
-        ]
-    elif user.role == Role.AUDITOR:
+    if user.role == Role.AUDITOR:
         # The auditor reads the audit log and nothing of the campaign (权限分离).
         audit = _page(_screen("audit_log"), "审计日志", "history", "audit", default=True)
         return {"工作": [audit], "账号": account}
-    else:
-        work = [
-            _page(_screen("leader_dashboard"), "领导看板", "monitoring", "dashboard", default=True),
-            plan_page,
-            _page(_screen("activity_oversight"), "活动进展", "task_alt", "activities"),
-            boards_page,
-            grid_page,
-        ]
-    return {"工作": work + public_pages(), "账号": account}
+    shared = (
+        _page(_screen("annual_plan"), "活动计划", "calendar_month", "plan"),
+        _page(_screen("activity_boards"), "看板视图", "view_kanban", "boards"),
+        _page(_screen("data_grid"), "数据表", "table_view", "grid"),
+    )
+    work = {Role.UNIT: _unit_work, Role.OFFICE: _office_work}.get(user.role, _leader_work)
+    return {"工作": work(*shared) + public_pages(), "账号": account}
+
+
+def _unit_work(plan_page: st.Page, boards_page: st.Page, grid_page: st.Page) -> list[st.Page]:
+    return [
+        _page(_screen("unit_home"), "本单位首页", "home", "unit", default=True),
+        _page(_screen("declaration_form"), "主题申报", "edit_note", "declaration"),
+        plan_page,
+        _page(_screen("unit_activities"), "本单位活动", "event_available", "activities"),
+        boards_page,
+        grid_page,
+    ]
+
+
+def _office_work(plan_page: st.Page, boards_page: st.Page, grid_page: st.Page) -> list[st.Page]:
+    return [
+        _page(_screen("office_home"), "管理首页", "dashboard", "office", default=True),
+        _page(_screen("campaign_settings"), "活动管理", "event", "campaigns"),
+        _page(_screen("declaration_review"), "申报审核", "fact_check", "review"),
+        plan_page,
+        _page(_screen("activity_oversight"), "活动进展", "task_alt", "activities"),
+        boards_page,
+        grid_page,
+        _page(_screen("chase_board"), "督办催办", "notifications_active", "chase"),
+        _page(_screen("assessment_summary"), "考核汇总", "leaderboard", "assessment"),
+        _page(_screen("leader_dashboard"), "领导看板", "monitoring", "dashboard"),
+        _page(_screen("units_accounts"), "单位与账号", "group", "units"),
+        _page(_screen("workday_calendar"), "节假日维护", "event_busy", "holidays"),
+    ]
+
+
+def _leader_work(plan_page: st.Page, boards_page: st.Page, grid_page: st.Page) -> list[st.Page]:
+    return [
+        _page(_screen("leader_dashboard"), "领导看板", "monitoring", "dashboard", default=True),
+        plan_page,
+        _page(_screen("activity_oversight"), "活动进展", "task_alt", "activities"),
+        boards_page,
+        grid_page,
+    ]
 
 
 WORK_PATHS = (
@@ -249,3 +260,6 @@ def _hidden(render: Callable[[], None], title: str, url_path: str) -> st.Page:
 def _addresses(requested: str) -> set[str]:
     """Every address the app knows, and the one this run was opened at."""
     return set(KNOWN_PATHS) | set(OLD_PATHS) | ({requested} if requested else set())
+
+
+addresses.find_homes_with(home_page)

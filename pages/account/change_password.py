@@ -5,13 +5,13 @@ import streamlit as st
 
 from themeday.auth import AuthService, password_expired
 from themeday.config import SECURITY
-from themeday.ui import gate
+from themeday.ui import addresses, gate
+from themeday.ui.screen import open_screen
 from themeday.ui.widgets import run_action
 
 
 def render() -> None:
-    identity = gate.require(password_page=True)
-    st.title("修改密码")
+    identity = open_screen("修改密码", password_page=True, flash=False).identity
     user = identity.user
     if user.must_change_password and password_expired(user, identity.repo.clock()):
         days = SECURITY.password_max_age.days
@@ -35,9 +35,7 @@ def render() -> None:
             "密码已修改。",
         )
         if done:
-            from pages import home_page
-
-            home = home_page(identity.user)
+            home = addresses.home_of(identity.user)
             gate.end_after_password_change()
             if home is not None:
                 st.switch_page(home)  # log in again at the root, not on this page

@@ -2,16 +2,14 @@
 
 import streamlit as st
 
-from themeday.ui import gate
+from themeday.ui import addresses, gate
 
 
 def render() -> None:
     # Leave this address first: the login form then opens at the root, and the run
     # that shows it is the one that drops the cookie (a run cut short might not).
-    from pages import home_page
-
     identity = gate.require(password_page=True)
-    home = home_page(identity.user)
+    home = addresses.home_of(identity.user)
     gate.logout()
     if home is not None:
         st.switch_page(home)

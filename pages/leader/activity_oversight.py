@@ -7,7 +7,7 @@ import streamlit as st
 from themeday import activities, declarations
 from themeday.domain import ActivityStatus, Role
 from themeday.records import Activity, Campaign
-from themeday.ui import gate
+from themeday.ui import step_form as fields
 from themeday.ui.activity_widgets import (
     activity_detail,
     capped,
@@ -24,19 +24,19 @@ from themeday.ui.activity_widgets import (
     write,
 )
 from themeday.ui.gate import Identity
-from themeday.ui.widgets import campaign_page
+from themeday.ui.screen import open_screen
+from themeday.ui.step_form import StepForm, step_form, step_suffix
 
 _S = ActivityStatus
 _TYPICAL_FROM = (_S.HELD, _S.REPORTED, _S.PUBLISHED)
 
 
 def render() -> None:
-    identity = gate.require(Role.OFFICE, Role.LEADER)
-    repo, actor = identity.repo, identity.actor
-    office = actor.role == Role.OFFICE
-    campaign = campaign_page("活动进展", repo, actor, "尚未创建主题日活动。")
-    if campaign is None:
+    screen = open_screen("活动进展", Role.OFFICE, Role.LEADER, empty="尚未创建主题日活动。")
+    if screen is None:
         return
+    repo, actor, campaign = screen.repo, screen.actor, screen.campaign
+    office = actor.role == Role.OFFICE
     cal = declarations.calendar(repo, actor)
     everything, dues = activities.overview(repo, actor, campaign, cal)
     if everything.empty:
@@ -62,12 +62,12 @@ def render() -> None:
         with st.container(border=True):
             activity_detail(repo, actor, campaign, activity, cal, dues)
             if office:
-                _office_actions(identity, activity)
+                _office_actions(screen.identity, activity)
             comment_thread(
                 repo, actor, activity, can_write=office, prompt="填写意见（单位可见并可回复）"
             )
     if office:
-        _showcase_export(identity, campaign)
+        _showcase_export(screen.identity, campaign)
 
 
 def _filter_mask(everything: pd.DataFrame, overdue: np.ndarray) -> np.ndarray:
@@ -105,36 +105,44 @@ def _filter_mask(everything: pd.DataFrame, overdue: np.ndarray) -> np.ndarray:
 
 
 def _office_actions(identity: Identity, a: Activity) -> None:
-    repo, actor = identity.repo, identity.actor
     st.markdown("**办理**")
     reload_notice(a)
-    version = edit_version(a)
-    k = f"{a.id}_{version}"
     if a.status in (_S.REPORTED, _S.PUBLISHED):
-        published = a.status == _S.PUBLISHED
-        with st.form(f"publish_{k}", clear_on_submit=False):
-            url = st.text_input(
-                "门户网站文章地址（可选）",
-                value=a.portal_url,
-                placeholder="https://",
-                help="政府门户网站专栏中该活动报道的地址，以 http:// 或 https:// 开头。",
-                key=f"portal_url_{k}",
-            )
-            label = "更新发布信息" if published else "发布到成果展示"
-            if st.form_submit_button(label, type="primary"):
-                write(
-                    a,
-                    lambda: activities.publish(repo, actor, a.id, version, url),
-                    f"“{a.title}”已发布到成果展示。",
-                )
-        if published and st.button("撤回发布", key=f"unpublish_{k}"):
-            write(
-                a,
-                lambda: activities.withdraw(repo, actor, a.id, version),
-                f"已撤回“{a.title}”的发布。",
-            )
+        _publishing(identity, a)
     else:
         st.caption("单位报送活动总结后，可发布到成果展示。")
+    _typical_case(identity, a)
+
+
+def _publishing(identity: Identity, a: Activity) -> None:
+    """发布到成果展示 (with the portal article's address), and 撤回发布."""
+    repo, actor = identity.repo, identity.actor
+    published = a.status == _S.PUBLISHED
+    url = fields.text(
+        "url",
+        "门户网站文章地址（可选）",
+        "portal_url",
+        value=a.portal_url,
+        placeholder="https://",
+        help="政府门户网站专栏中该活动报道的地址，以 http:// 或 https:// 开头。",
+    )
+    label = "更新发布信息" if published else "发布到成果展示"
+    form = StepForm("publish", [url], label, f"“{a.title}”已发布到成果展示。")
+    step_form(a, form, activities.publish, repo, actor)
+    version = edit_version(a)
+    if published and st.button("撤回发布", key=f"unpublish_{step_suffix(a)}"):
+        write(
+            a,
+            lambda: activities.withdraw(repo, actor, a.id, version),
+            f"已撤回“{a.title}”的发布。",
+        )
+
+
+def _typical_case(identity: Identity, a: Activity) -> None:
+    """标记为典型经验, or 取消典型经验标记."""
+    repo, actor = identity.repo, identity.actor
+    version = edit_version(a)
+    k = step_suffix(a)
     if a.typical_case:
         if st.button("取消典型经验标记", key=f"typical_{k}"):
             write(

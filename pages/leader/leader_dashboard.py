@@ -26,7 +26,8 @@ from themeday.lights import styled_lights
 from themeday.ui import gate
 from themeday.ui.compliance_widgets import as_of_picker
 from themeday.ui.dashboard_widgets import dashboard_downloads
-from themeday.ui.widgets import campaign_page, escape_markdown
+from themeday.ui.screen import open_screen
+from themeday.ui.widgets import escape_markdown
 
 REFRESH_SECONDS = 60
 """How often the live part of the dashboard reloads itself."""
@@ -41,11 +42,10 @@ _SCROLL_HEIGHT = 560
 
 
 def render() -> None:
-    identity = gate.require(*_ROLES)
-    repo, actor = identity.repo, identity.actor
-    campaign = campaign_page("领导看板", repo, actor, "尚未创建主题日活动。")
-    if campaign is None:
+    screen = open_screen("领导看板", *_ROLES, empty="尚未创建主题日活动。")
+    if screen is None:
         return
+    repo, actor, campaign = screen.repo, screen.actor, screen.campaign
     with st.columns([1, 3])[0]:
         as_of = as_of_picker(repo, campaign, key=_AS_OF)
     dashboard_downloads(repo, actor, campaign, as_of)

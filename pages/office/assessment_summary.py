@@ -1,11 +1,11 @@
 """考核汇总: each unit's score and rank, 加减分, 得分权重 and the exports (office)."""
 
+import pandas as pd
 import streamlit as st
 
 from themeday.assessment import assess
 from themeday.dates import prose_date
 from themeday.domain import Role
-from themeday.ui import gate
 from themeday.ui.compliance_widgets import (
     activities_table,
     adjustment_form,
@@ -16,27 +16,19 @@ from themeday.ui.compliance_widgets import (
     units_table,
     weights_form,
 )
-from themeday.ui.widgets import campaign_page
+from themeday.ui.screen import open_screen
 
 
 def render() -> None:
-    identity = gate.require(Role.OFFICE)
-    repo, actor = identity.repo, identity.actor
-    campaign = campaign_page("考核汇总", repo, actor, "尚未创建主题日活动。")
-    if campaign is None:
+    screen = open_screen("考核汇总", Role.OFFICE, empty="尚未创建主题日活动。")
+    if screen is None:
         return
+    repo, actor, campaign = screen.repo, screen.actor, screen.campaign
     as_of = as_of_picker(repo, campaign, key="assessment_as_of")
     result = assess(repo, actor, campaign, as_of)
     compliance_warning(result)
 
-    units = result.units
-    declared = int(units["declaration_status"].isin(["on_time", "late"]).sum())
-    columns = st.columns(4)
-    columns[0].metric("参评单位", len(units))
-    columns[1].metric("已申报单位", declared)
-    columns[2].metric("平均得分", f"{units['score'].mean():.2f}" if len(units) else "—")
-    columns[3].metric("逾期事项", int(units["red_items"].sum()))
-
+    _metrics(result.units)
     with st.container(border=True):
         compliance_exports(repo, actor, result, campaign)
 
@@ -61,3 +53,13 @@ def render() -> None:
         adjustments_table(result)
     with weights:
         weights_form(repo, actor, campaign, result.weights)
+
+
+def _metrics(units: pd.DataFrame) -> None:
+    """参评单位, 已申报单位, 平均得分 and 逾期事项."""
+    declared = int(units["declaration_status"].isin(["on_time", "late"]).sum())
+    columns = st.columns(4)
+    columns[0].metric("参评单位", len(units))
+    columns[1].metric("已申报单位", declared)
+    columns[2].metric("平均得分", f"{units['score'].mean():.2f}" if len(units) else "—")
+    columns[3].metric("逾期事项", int(units["red_items"].sum()))

@@ -7,21 +7,17 @@ import streamlit as st
 from themeday import campaigns as campaign_service
 from themeday.campaigns import fields_for_next_year, fields_from_preset
 from themeday.dates import table_date
-from themeday.domain import PRESETS, STANDARD_FORMS, Role
+from themeday.domain import PRESETS, Role
 from themeday.records import Campaign
-from themeday.ui import gate
+from themeday.ui.campaign_widgets import settings_form
 from themeday.ui.gate import Identity
-from themeday.ui.inputs import date_field, year_bounds
-from themeday.ui.widgets import choose_campaign, rules_summary, run_action, show_flash
-
-_MONTHS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)
+from themeday.ui.screen import open_screen
+from themeday.ui.widgets import choose_campaign, rules_summary, run_action
 
 
 def render() -> None:
-    identity = gate.require(Role.OFFICE)
-    repo, actor = identity.repo, identity.actor
-    st.title("活动管理")
-    show_flash()
+    screen = open_screen("活动管理", Role.OFFICE)
+    repo, actor = screen.repo, screen.actor
     campaigns = repo.list_campaigns(actor)
     if campaigns:
         st.dataframe(
@@ -40,9 +36,9 @@ def render() -> None:
             hide_index=True,
             width="stretch",
         )
-    _create(identity, campaigns)
+    _create(screen.identity, campaigns)
     if campaigns:
-        _edit(identity, campaigns)
+        _edit(screen.identity, campaigns)
 
 
 def _create(identity: Identity, campaigns: list[Campaign]) -> None:
@@ -80,7 +76,6 @@ def _edit(identity: Identity, campaigns: list[Campaign]) -> None:
         placeholder="请选择",
     )
     campaign = by_id[campaign_id]
-    rules = campaign.rules
     if not campaign.is_current and st.button("设为当前活动", key=f"current_{campaign.id}"):
         if run_action(
             lambda: campaign_service.make_current(repo, actor, campaign.id), "已设为当前活动。"
@@ -88,96 +83,8 @@ def _edit(identity: Identity, campaigns: list[Campaign]) -> None:
             choose_campaign(campaign.id)
             st.rerun()
     st.caption("现行规则：" + "；".join(rules_summary(campaign)))
-    with st.form(f"campaign_{campaign.id}_{campaign.version}"):
-        left, right = st.columns(2)
-        title = left.text_input("活动名称", campaign.title)
-        region = right.text_input("地区", campaign.region)
-        office_name = left.text_input("主办单位（政务公开办）", campaign.office_name)
-        year = right.number_input("年度", 2000, 2100, campaign.year, step=1)
-        deadline = date_field(
-            "申报截止日期",
-            rules.declaration_deadline,
-            year_bounds(campaign.year - 1, campaign.year + 1),
-            container=left,
-        )
-        scan_required = right.checkbox("须上传加盖公章的扫描件", rules.scan_required)
-        count_mode = left.radio(
-            "每单位主题数",
-            ["exact", "min"],
-            index=0 if rules.themes_exact else 1,
-            format_func={"exact": "恰好", "min": "至少"}.get,
-            horizontal=True,
-        )
-        themes_count = right.number_input("个数", 1, 10, rules.themes_count, step=1)
-        extra_forms = [f for f in rules.allowed_forms if f not in STANDARD_FORMS]
-        allowed = st.multiselect(
-            "允许的活动形式",
-            list(STANDARD_FORMS) + extra_forms,
-            default=list(rules.allowed_forms),
-            placeholder="请选择",
-        )
-        added = st.text_input("增加其他活动形式（多个用顿号或逗号分隔，如：现场宣传）")
-        required = st.multiselect(
-            "至少一个主题须采用的形式（不要求则留空）",
-            list(STANDARD_FORMS) + extra_forms,
-            default=list(rules.required_forms),
-            placeholder="不要求",
-        )
-        first, last = st.columns(2)
-        first_month = first.selectbox(
-            "最早计划月份",
-            _MONTHS,
-            _MONTHS.index(rules.first_month),
-            format_func=_month,
-            placeholder="请选择",
-        )
-        last_month = last.selectbox(
-            "最晚计划月份",
-            _MONTHS,
-            _MONTHS.index(rules.last_month),
-            format_func=_month,
-            placeholder="请选择",
-        )
-        plan_days = first.number_input(
-            "活动方案提前报送的工作日数（0 表示不要求）", 0, 30, rules.plan_days_before or 0
-        )
-        report_days = last.number_input(
-            "活动总结在活动后几个工作日内报送（0 表示不要求）", 0, 30, rules.report_days_after or 0
-        )
-        row_has_contact = st.checkbox("申报表每行填写联系人及电话", rules.row_has_contact)
-        if st.form_submit_button("保存设置", type="primary"):
-            extra = [f.strip() for f in added.replace("，", "、").replace(",", "、").split("、")]
-            forms = tuple(dict.fromkeys([*allowed, *[f for f in extra if f]]))
-            new_rules = rules.with_changes(
-                declaration_deadline=deadline,
-                themes_count=int(themes_count),
-                themes_exact=count_mode == "exact",
-                required_forms=tuple(required),
-                allowed_forms=forms,
-                first_month=first_month,
-                last_month=last_month,
-                plan_days_before=int(plan_days) or None,
-                report_days_after=int(report_days) or None,
-                scan_required=scan_required,
-                row_has_contact=row_has_contact,
-            )
-            if run_action(
-                lambda: campaign_service.update(
-                    repo,
-                    actor,
-                    campaign,
-                    {
-                        "year": int(year),
-                        "region": region.strip(),
-                        "title": title.strip(),
-                        "office_name": office_name.strip(),
-                        "rules": new_rules,
-                    },
-                ),
-                "活动设置已保存。",
-            ):
-                st.rerun()
-
-
-def _month(month: int) -> str:
-    return f"{month}月"
+    changes = settings_form(campaign)
+    if changes is not None and run_action(
+        lambda: campaign_service.update(repo, actor, campaign, changes), "活动设置已保存。"
+    ):
+        st.rerun()

@@ -9,7 +9,6 @@ import streamlit as st
 from themeday.assessment import assess, chase_items
 from themeday.dates import prose_date
 from themeday.domain import Role
-from themeday.ui import gate
 from themeday.ui.compliance_widgets import (
     as_of_picker,
     chase_export,
@@ -19,15 +18,14 @@ from themeday.ui.compliance_widgets import (
     light_counts,
     mark_chased_form,
 )
-from themeday.ui.widgets import campaign_page
+from themeday.ui.screen import open_screen
 
 
 def render() -> None:
-    identity = gate.require(Role.OFFICE)
-    repo, actor = identity.repo, identity.actor
-    campaign = campaign_page("督办催办", repo, actor, "尚未创建主题日活动。")
-    if campaign is None:
+    screen = open_screen("督办催办", Role.OFFICE, empty="尚未创建主题日活动。")
+    if screen is None:
         return
+    repo, actor, campaign = screen.repo, screen.actor, screen.campaign
     as_of = as_of_picker(repo, campaign, key="chase_as_of")
     result = assess(repo, actor, campaign, as_of)
     items = chase_items(repo, actor, campaign, as_of, result)

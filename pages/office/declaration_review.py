@@ -11,14 +11,13 @@ from themeday.domain import DECLARATION_STATUS_LABELS, DeclarationStatus, Role, 
 from themeday.file_audit import DownloadAudit
 from themeday.imports import XLSX_FILE
 from themeday.records import Campaign, Declaration
-from themeday.ui import gate
 from themeday.ui.declaration_widgets import declaration_download
 from themeday.ui.gate import Identity
 from themeday.ui.inputs import file_picker
+from themeday.ui.screen import open_screen
 from themeday.ui.widgets import (
     XLSX_MIME,
     attachment_download,
-    campaign_page,
     confirmed,
     declaration_status_label,
     deferred_download,
@@ -39,13 +38,12 @@ _QUEUE_STATUSES = [s for s in DeclarationStatus if s != DeclarationStatus.DRAFT]
 
 
 def render() -> None:
-    identity = gate.require(Role.OFFICE)
-    repo, actor = identity.repo, identity.actor
-    campaign = campaign_page(
-        "申报审核", repo, actor, "尚未创建主题日活动，请先在“活动管理”中创建。"
+    screen = open_screen(
+        "申报审核", Role.OFFICE, empty="尚未创建主题日活动，请先在“活动管理”中创建。"
     )
-    if campaign is None:
+    if screen is None:
         return
+    repo, actor, campaign = screen.repo, screen.actor, screen.campaign
     submitted = [d for d in repo.list_declarations(actor, campaign.id) if d.status != "draft"]
     missing = repo.units_not_submitted(actor, campaign.id)
 
@@ -61,14 +59,31 @@ def render() -> None:
         on_change="rerun",
     )
     with queue_tab:
-        _queue(identity, campaign, submitted)
+        _queue(screen.identity, campaign, submitted)
     with missing_tab:
-        _missing(identity, campaign, missing, as_of=repo.today())
+        _missing(screen.identity, campaign, missing, as_of=repo.today())
     with import_tab:
-        _import(identity, campaign)
+        _import(screen.identity, campaign)
 
 
 def _queue(identity: Identity, campaign: Campaign, submitted: list[Declaration]) -> None:
+    shown = _queue_filters(submitted)
+    if not shown:
+        st.info("没有符合条件的申报表。")
+        return
+    _queue_table(shown)
+    by_id = {d.id: d for d in shown}
+    chosen = st.selectbox(
+        "打开申报表",
+        list(by_id),
+        format_func=lambda i: by_id[i].unit_name,
+        placeholder="请选择",
+    )
+    _detail(identity, campaign, identity.repo.get_declaration(identity.actor, chosen))
+
+
+def _queue_filters(submitted: list[Declaration]) -> list[Declaration]:
+    """申报状态, 单位类别 and 只看逾期提交: the declarations they keep."""
     left, middle, right = st.columns(3)
     statuses = left.multiselect(
         "申报状态",
@@ -79,16 +94,16 @@ def _queue(identity: Identity, campaign: Campaign, submitted: list[Declaration])
     )
     kinds = middle.multiselect("单位类别", [k.value for k in UnitKind], placeholder="全部")
     late_only = right.checkbox("只看逾期提交")
-    shown = [
+    return [
         d
         for d in submitted
         if (not statuses or d.status in statuses)
         and (not kinds or d.unit_kind in kinds)
         and (not late_only or d.late_workdays)
     ]
-    if not shown:
-        st.info("没有符合条件的申报表。")
-        return
+
+
+def _queue_table(shown: list[Declaration]) -> None:
     st.dataframe(
         pd.DataFrame(
             [
@@ -107,14 +122,6 @@ def _queue(identity: Identity, campaign: Campaign, submitted: list[Declaration])
         hide_index=True,
         width="stretch",
     )
-    by_id = {d.id: d for d in shown}
-    chosen = st.selectbox(
-        "打开申报表",
-        list(by_id),
-        format_func=lambda i: by_id[i].unit_name,
-        placeholder="请选择",
-    )
-    _detail(identity, campaign, identity.repo.get_declaration(identity.actor, chosen))
 
 
 def _detail(identity: Identity, campaign: Campaign, declaration: Declaration) -> None:
@@ -227,42 +234,46 @@ def _amend(identity: Identity, campaign: Campaign, themes: list) -> None:
             key="amend_theme",
             placeholder="请选择",
         )
-        theme = by_id[theme_id]
-        months = month_options(campaign)
-        forms = list(campaign.rules.allowed_forms)
-        filled_from = edit_version("amend", theme.id, theme.version)
-        stale_notice("amend", theme.id, theme.version, "该主题")
-        with st.form(f"amend_{theme.id}_{filled_from}"):
-            month = st.selectbox(
-                "计划月份",
-                months,
-                index=months.index(theme.planned_month) if theme.planned_month in months else 0,
-                format_func=lambda m: f"{m}月",
-                placeholder="请选择",
-            )
-            form = st.selectbox(
-                "活动形式",
-                forms,
-                index=forms.index(theme.form) if theme.form in forms else 0,
-                placeholder="请选择",
-            )
-            reason = st.text_input("调整原因（必填，记入审计日志）")
-            if st.form_submit_button("保存调整"):
-                if run_action(
-                    lambda: declarations.amend_theme(
-                        identity.repo,
-                        identity.actor,
-                        campaign,
-                        theme.id,
-                        planned_month=month,
-                        form=form,
-                        reason=reason,
-                        expected_version=filled_from,
-                    ),
-                    "主题已调整。",
-                ):
-                    forget_edit_version("amend", theme.id)
-                    st.rerun()
+        _amend_form(identity, campaign, by_id[theme_id])
+
+
+def _amend_form(identity: Identity, campaign: Campaign, theme) -> None:
+    """计划月份, 活动形式 and 调整原因 of one approved theme, saved with its version."""
+    months = month_options(campaign)
+    forms = list(campaign.rules.allowed_forms)
+    filled_from = edit_version("amend", theme.id, theme.version)
+    stale_notice("amend", theme.id, theme.version, "该主题")
+    with st.form(f"amend_{theme.id}_{filled_from}"):
+        month = st.selectbox(
+            "计划月份",
+            months,
+            index=months.index(theme.planned_month) if theme.planned_month in months else 0,
+            format_func=lambda m: f"{m}月",
+            placeholder="请选择",
+        )
+        form = st.selectbox(
+            "活动形式",
+            forms,
+            index=forms.index(theme.form) if theme.form in forms else 0,
+            placeholder="请选择",
+        )
+        reason = st.text_input("调整原因（必填，记入审计日志）")
+        if st.form_submit_button("保存调整"):
+            if run_action(
+                lambda: declarations.amend_theme(
+                    identity.repo,
+                    identity.actor,
+                    campaign,
+                    theme.id,
+                    planned_month=month,
+                    form=form,
+                    reason=reason,
+                    expected_version=filled_from,
+                ),
+                "主题已调整。",
+            ):
+                forget_edit_version("amend", theme.id)
+                st.rerun()
 
 
 def _missing(identity: Identity, campaign: Campaign, missing: list, as_of: date) -> None:

@@ -13,6 +13,7 @@ from themeday.dates import minute_time
 from themeday.domain import Role
 from themeday.ui import gate
 from themeday.ui.resources import backup_now
+from themeday.ui.screen import open_screen
 from themeday.ui.widgets import (
     campaign_caption,
     escape_markdown,
@@ -22,9 +23,8 @@ from themeday.ui.widgets import (
 
 
 def render() -> None:
-    identity = gate.require(Role.OFFICE)
-    repo, actor = identity.repo, identity.actor
-    st.title("管理首页")
+    screen = open_screen("管理首页", Role.OFFICE, flash=False)
+    repo, actor = screen.repo, screen.actor
     findings = account_name_findings(repo, actor)
     if findings:
         st.warning(
@@ -46,7 +46,7 @@ def render() -> None:
         columns[3].metric("待审核", by_status.get("submitted", 0))
         progress_charts(campaign, counts)
 
-    _backups(identity)
+    _backups(screen.identity)
 
 
 def _backups(identity: gate.Identity) -> None:

@@ -1,5 +1,7 @@
 """单位与账号: the office manages the unit roster and user accounts."""
 
+from datetime import date, datetime
+
 import pandas as pd
 import streamlit as st
 
@@ -9,15 +11,14 @@ from themeday.dates import table_date
 from themeday.domain import Role, UnitKind
 from themeday.imports import TABLE_FILE, parse_units
 from themeday.records import Unit, User
-from themeday.ui import gate
 from themeday.ui.account_widgets import issue_password, issued_password_dialog
 from themeday.ui.gate import Identity
 from themeday.ui.inputs import file_picker
+from themeday.ui.screen import open_screen
 from themeday.ui.widgets import (
     confirmed,
     refused_import,
     run_action,
-    show_flash,
     units_frame,
 )
 
@@ -32,9 +33,7 @@ _TAB = "units_accounts.tab"
 
 
 def render() -> None:
-    identity = gate.require(Role.OFFICE)
-    st.title("单位与账号")
-    show_flash()
+    identity = open_screen("单位与账号", Role.OFFICE).identity
     issued_password_dialog()
     # Keyed: the tab a clerk acted in stays open after the rerun that follows the action
     # (an unkeyed st.tabs went back to 单位名录 when a message appeared above it).
@@ -135,7 +134,16 @@ def _edit_unit(identity: Identity, units: list[Unit]) -> None:
 def _users(identity: Identity) -> None:
     repo, actor = identity.repo, identity.actor
     users = repo.list_users(actor)
-    now = repo.clock()
+    _users_table(users, repo.clock())
+    _stale_accounts(identity)
+    units = repo.list_units(actor, include_disabled=False)
+    unit_names = {u.id: u.name for u in units}
+    _new_account(identity, unit_names)
+    if users:
+        _manage_user(identity, users, unit_names)
+
+
+def _users_table(users: list[User], now: datetime) -> None:
     st.dataframe(
         pd.DataFrame(
             [
@@ -158,9 +166,11 @@ def _users(identity: Identity) -> None:
         hide_index=True,
         width="stretch",
     )
-    _stale_accounts(identity)
-    units = repo.list_units(actor, include_disabled=False)
-    unit_names = {u.id: u.name for u in units}
+
+
+def _new_account(identity: Identity, unit_names: dict[int, str]) -> None:
+    """新增账号: the account's name, role, unit and (optionally) its first password."""
+    repo, actor = identity.repo, identity.actor
     with st.expander("新增账号"), st.form("user_new"):
         username = st.text_input("用户名", help="3～32位字母、数字或 _ . -")
         display_name = st.text_input("姓名或岗位")
@@ -189,8 +199,6 @@ def _users(identity: Identity) -> None:
             if run_action(create, f"已新增账号：{username.strip()}"):
                 issue_password(username.strip(), "初始密码", result["password"])
                 st.rerun()
-    if users:
-        _manage_user(identity, users, unit_names)
 
 
 def _stale_accounts(identity: Identity) -> None:
@@ -202,24 +210,7 @@ def _stale_accounts(identity: Identity) -> None:
     if not stale:
         st.caption(f"没有超过{days}天未登录的账号。")
         return
-    today = repo.today()
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    "用户名": s.user.username,
-                    "姓名/岗位": s.user.display_name,
-                    "角色": _ROLES[s.user.role],
-                    "所属单位": s.user.unit_name or "—",
-                    "最近登录": table_date(s.last_login_at) if s.last_login_at else "从未登录",
-                    "未登录天数": (today - (s.last_login_at or s.created_at).date()).days,
-                }
-                for s in stale
-            ]
-        ),
-        hide_index=True,
-        width="stretch",
-    )
+    _stale_table(stale, repo.today())
     by_id = {s.user.id: s.user for s in stale}
     picked = st.multiselect(
         "选择要停用的账号",
@@ -243,8 +234,27 @@ def _stale_accounts(identity: Identity) -> None:
             st.rerun()
 
 
+def _stale_table(stale: list, today: date) -> None:
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "用户名": s.user.username,
+                    "姓名/岗位": s.user.display_name,
+                    "角色": _ROLES[s.user.role],
+                    "所属单位": s.user.unit_name or "—",
+                    "最近登录": table_date(s.last_login_at) if s.last_login_at else "从未登录",
+                    "未登录天数": (today - (s.last_login_at or s.created_at).date()).days,
+                }
+                for s in stale
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
+
 def _manage_user(identity: Identity, users: list[User], unit_names: dict[int, str]) -> None:
-    repo, actor = identity.repo, identity.actor
     st.subheader("管理账号")
     by_id = {u.id: u for u in users}
     user_id = st.selectbox(
@@ -255,6 +265,13 @@ def _manage_user(identity: Identity, users: list[User], unit_names: dict[int, st
         placeholder="请选择",
     )
     user = by_id[user_id]
+    _edit_user(identity, user, unit_names)
+    _user_actions(identity, user)
+
+
+def _edit_user(identity: Identity, user: User, unit_names: dict[int, str]) -> None:
+    """姓名或岗位, 角色 and 所属单位 of one account, saved with its version."""
+    repo, actor = identity.repo, identity.actor
     choices = [None, *unit_names]
     with st.form(f"user_edit_{user.id}_{user.version}"):
         display_name = st.text_input("姓名或岗位", user.display_name)
@@ -286,7 +303,6 @@ def _manage_user(identity: Identity, users: list[User], unit_names: dict[int, st
                 "账号信息已保存。",
             ):
                 st.rerun()
-    _user_actions(identity, user)
 
 
 def _user_actions(identity: Identity, user: User) -> None:
@@ -294,23 +310,7 @@ def _user_actions(identity: Identity, user: User) -> None:
     repo, actor = identity.repo, identity.actor
     name = f"{user.username}（{user.display_name}）"
     st.markdown("**账号操作**")
-    if user.enabled:
-        if confirmed(
-            "停用账号",
-            f"disable_{user.id}",
-            f"确认停用账号 {name}？停用后该账号立即退出登录、不能再登录，可随时重新启用。",
-        ):
-            if run_action(
-                lambda: accounts.set_user_enabled(repo, actor, user.id, False),
-                f"账号 {user.username} 已停用。",
-            ):
-                st.rerun()
-    elif st.button("启用账号", key=f"enable_{user.id}"):
-        if run_action(
-            lambda: accounts.set_user_enabled(repo, actor, user.id, True),
-            f"账号 {user.username} 已启用。",
-        ):
-            st.rerun()
+    _enable_toggle(identity, user, name)
     if confirmed(
         "重置密码",
         f"reset_{user.id}",
@@ -328,5 +328,27 @@ def _user_actions(identity: Identity, user: User) -> None:
     if st.button("解除锁定", key=f"unlock_{user.id}"):
         if run_action(
             lambda: accounts.unlock_user(repo, actor, user.id), f"账号 {user.username} 已解除锁定。"
+        ):
+            st.rerun()
+
+
+def _enable_toggle(identity: Identity, user: User, name: str) -> None:
+    """停用账号 (after a confirmation) or 启用账号."""
+    repo, actor = identity.repo, identity.actor
+    if user.enabled:
+        if confirmed(
+            "停用账号",
+            f"disable_{user.id}",
+            f"确认停用账号 {name}？停用后该账号立即退出登录、不能再登录，可随时重新启用。",
+        ):
+            if run_action(
+                lambda: accounts.set_user_enabled(repo, actor, user.id, False),
+                f"账号 {user.username} 已停用。",
+            ):
+                st.rerun()
+    elif st.button("启用账号", key=f"enable_{user.id}"):
+        if run_action(
+            lambda: accounts.set_user_enabled(repo, actor, user.id, True),
+            f"账号 {user.username} 已启用。",
         ):
             st.rerun()

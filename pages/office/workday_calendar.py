@@ -11,10 +11,10 @@ from themeday.dates import deadline_date, table_date
 from themeday.declarations import calendar
 from themeday.domain import Role
 from themeday.imports import TABLE_FILE, parse_workday_overrides
-from themeday.ui import gate
 from themeday.ui.gate import Identity
 from themeday.ui.inputs import date_field, file_picker, year_bounds
-from themeday.ui.widgets import refused_import, run_action, selected_campaign, show_flash
+from themeday.ui.screen import open_screen
+from themeday.ui.widgets import refused_import, run_action, selected_campaign
 from themeday.workdays import WorkdayOverride
 
 _WEEKDAYS = ("一", "二", "三", "四", "五", "六", "日")
@@ -22,10 +22,8 @@ _KINDS = {False: "休（放假）", True: "班（调休上班）"}
 
 
 def render() -> None:
-    identity = gate.require(Role.OFFICE)
-    repo, actor = identity.repo, identity.actor
-    st.title("节假日维护")
-    show_flash()
+    screen = open_screen("节假日维护", Role.OFFICE)
+    repo, actor = screen.repo, screen.actor
     st.caption(
         "活动方案和总结的截止日期按国家法定工作日计算（含调休上班日）。系统内置2004—2026年的"
         "国务院节假日安排；国务院每年11月公布次年安排后，请在此录入。录入的日期优先于内置安排。"
@@ -57,11 +55,11 @@ def render() -> None:
         )
     else:
         st.info("尚未录入任何调整，当前完全按内置的国家节假日安排计算。")
-    _add(identity)
+    _add(screen.identity)
     if overrides:
-        _delete(identity, overrides)
-    _import(identity)
-    _check(identity, today)
+        _delete(screen.identity, overrides)
+    _import(screen.identity)
+    _check(screen.identity, today)
 
 
 def _add(identity: Identity) -> None:

@@ -10,6 +10,7 @@ names or phone numbers. User text
 from __future__ import annotations
 
 import os
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import streamlit as st
@@ -54,6 +55,26 @@ def _listing(repo: Repository) -> None:
     if not years:
         st.info("暂无已发布的活动成果。")
         return
+    campaign_id, filters = _listing_filters(repo, years)
+    total = repo.count_showcase(campaign_id, **filters)
+    if not total:
+        st.info("没有符合筛选条件的活动成果。")
+        return
+    chosen = ".".join(str(value) for value in filters.values())
+    page = _page_number(total, f"showcase.page.{campaign_id}.{chosen}")
+    st.caption(f"共 {total} 项活动成果，按发布时间从新到旧排列")
+    current = repo.list_showcase(
+        campaign_id, **filters, limit=_PER_PAGE, offset=(page - 1) * _PER_PAGE
+    )
+    for start in range(0, len(current), _PER_ROW):
+        columns = st.columns(_PER_ROW)
+        for column, item in zip(columns, current[start : start + _PER_ROW], strict=False):
+            with column:
+                _card(repo, item)
+
+
+def _listing_filters(repo: Repository, years: dict[int, str]) -> tuple[int, dict[str, Any]]:
+    """活动年度, 举办月份, 单位 and 活动形式: the chosen campaign and the filters."""
     year_col, month_col, unit_col, form_col = st.columns(4)
     campaign_id = year_col.selectbox(
         "活动年度",
@@ -84,30 +105,21 @@ def _listing(repo: Repository) -> None:
         key=f"showcase.form.{campaign_id}",
         placeholder="请选择",
     )
-    filters = {"month": month, "unit_name": unit, "form": form}
-    total = repo.count_showcase(campaign_id, **filters)
-    if not total:
-        st.info("没有符合筛选条件的活动成果。")
-        return
+    return campaign_id, {"month": month, "unit_name": unit, "form": form}
+
+
+def _page_number(total: int, key: str) -> int:
+    """The page of the list to show (a picker only when there is more than one)."""
     pages = (total + _PER_PAGE - 1) // _PER_PAGE
-    page = 1
-    if pages > 1:
-        page = st.selectbox(
-            "页码",
-            range(1, pages + 1),
-            format_func=lambda p: f"第{p}页（共{pages}页）",
-            key=f"showcase.page.{campaign_id}.{month}.{unit}.{form}",
-            placeholder="请选择",
-        )
-    st.caption(f"共 {total} 项活动成果，按发布时间从新到旧排列")
-    current = repo.list_showcase(
-        campaign_id, **filters, limit=_PER_PAGE, offset=(page - 1) * _PER_PAGE
+    if pages <= 1:
+        return 1
+    return st.selectbox(
+        "页码",
+        range(1, pages + 1),
+        format_func=lambda p: f"第{p}页（共{pages}页）",
+        key=key,
+        placeholder="请选择",
     )
-    for start in range(0, len(current), _PER_ROW):
-        columns = st.columns(_PER_ROW)
-        for column, item in zip(columns, current[start : start + _PER_ROW], strict=False):
-            with column:
-                _card(repo, item)
 
 
 def _campaigns(years: dict[int, int]) -> dict[int, str]:
@@ -154,6 +166,23 @@ def _detail(repo: Repository, requested: str) -> None:
         st.button("返回成果列表", icon=":material/arrow_back:", on_click=_back)
         return
     st.button("返回成果列表", icon=":material/arrow_back:", on_click=_back)
+    _facts(item)
+    if item.report_text.strip():
+        st.subheader("活动情况")
+        with st.container(border=True):
+            st.text(item.report_text.strip())
+    if item.photo_ids:
+        _photos(repo, item)
+    if item.video_ids:
+        _videos(repo, item)
+    url = item.portal_url.strip()
+    if url and portal_url_problem(url) is None:
+        st.link_button("在政府门户网站查看原文", url, icon=":material/open_in_new:")
+    _address(item)
+
+
+def _facts(item: ShowcaseItem) -> None:
+    """The activity's theme, unit, form, date and place."""
     with st.container(border=True):
         if item.typical_case:
             st.badge("典型经验", icon=":material/star:", color="red")
@@ -169,45 +198,44 @@ def _detail(repo: Repository, requested: str) -> None:
             column.caption(label)
             column.text(value)
 
-    if item.report_text.strip():
-        st.subheader("活动情况")
-        with st.container(border=True):
-            st.text(item.report_text.strip())
 
-    if item.photo_ids:
-        st.subheader("活动照片")
-        for start in range(0, len(item.photo_ids), 2):
-            columns = st.columns(2)
-            for column, photo_id in zip(columns, item.photo_ids[start : start + 2], strict=False):
-                content = _file(repo, photo_id)
-                if content is not None:
-                    column.image(content, width="stretch", alt=item.title)
-                else:
-                    column.caption("图片暂时无法显示。")
-    if item.video_ids:
-        st.subheader("活动视频")
-        for video_id in item.video_ids:
-            # a video runs to 300 MB: read it only for a visitor who asks to play it
-            chosen = f"showcase.play.{video_id}"
-            if not st.session_state.get(chosen):
-                st.button(
-                    "播放视频",
-                    key=f"{chosen}.button",
-                    icon=":material/play_circle:",
-                    on_click=st.session_state.__setitem__,
-                    args=(chosen, True),
-                )
-                continue
-            content = _file(repo, video_id)
+def _photos(repo: Repository, item: ShowcaseItem) -> None:
+    """活动照片, two to a row."""
+    st.subheader("活动照片")
+    for start in range(0, len(item.photo_ids), 2):
+        columns = st.columns(2)
+        for column, photo_id in zip(columns, item.photo_ids[start : start + 2], strict=False):
+            content = _file(repo, photo_id)
             if content is not None:
-                st.video(content, format="video/mp4")
+                column.image(content, width="stretch", alt=item.title)
             else:
-                st.caption("视频暂时无法播放。")
+                column.caption("图片暂时无法显示。")
 
-    url = item.portal_url.strip()
-    if url and portal_url_problem(url) is None:
-        st.link_button("在政府门户网站查看原文", url, icon=":material/open_in_new:")
 
+def _videos(repo: Repository, item: ShowcaseItem) -> None:
+    """活动视频, each read only when the visitor asks to play it."""
+    st.subheader("活动视频")
+    for video_id in item.video_ids:
+        # a video runs to 300 MB: read it only for a visitor who asks to play it
+        chosen = f"showcase.play.{video_id}"
+        if not st.session_state.get(chosen):
+            st.button(
+                "播放视频",
+                key=f"{chosen}.button",
+                icon=":material/play_circle:",
+                on_click=st.session_state.__setitem__,
+                args=(chosen, True),
+            )
+            continue
+        content = _file(repo, video_id)
+        if content is not None:
+            st.video(content, format="video/mp4")
+        else:
+            st.caption("视频暂时无法播放。")
+
+
+def _address(item: ShowcaseItem) -> None:
+    """The page's address and its QR code, for opening it on a phone."""
     base = _base_url()
     if base:
         address = activity_url(base, item.activity_id)

@@ -9,7 +9,7 @@ import streamlit as st
 from themeday import activities, boards, declarations
 from themeday.domain import NotFound, Role
 from themeday.ui import board_widgets, gate
-from themeday.ui.widgets import campaign_page
+from themeday.ui.screen import open_screen
 
 KEY = "themeday.boards"
 TABS = ("看板", "日历", "照片墙")
@@ -21,11 +21,12 @@ HINTS = {
 
 
 def render() -> None:
-    identity = gate.require(Role.OFFICE, Role.UNIT, Role.LEADER)
-    repo, actor = identity.repo, identity.actor
-    campaign = campaign_page("看板视图", repo, actor, "尚未发布主题日活动。")
-    if campaign is None:
+    screen = open_screen(
+        "看板视图", Role.OFFICE, Role.UNIT, Role.LEADER, empty="尚未发布主题日活动。"
+    )
+    if screen is None:
         return
+    repo, actor, campaign = screen.repo, screen.actor, screen.campaign
     everything = activities.lifecycle(repo, actor, campaign.id)
     if not everything:
         st.info("暂无审核通过的活动。申报表审核通过后，活动会显示在这里。")

@@ -1,23 +1,15 @@
 """活动计划: the 全年“政务公开主题日”活动计划安排表, month by month, for every role."""
 
-from collections import Counter
-
 import pandas as pd
 import streamlit as st
 
 from themeday import activities, exports
-from themeday.charts import activities_by_form_chart, activities_by_month_chart
 from themeday.domain import Role
-from themeday.file_audit import DownloadAudit
 from themeday.records import Activity
-from themeday.ui import gate
 from themeday.ui.activity_widgets import LIST_CAP
+from themeday.ui.plan_widgets import plan_charts, plan_downloads, plan_filters
+from themeday.ui.screen import open_screen
 from themeday.ui.widgets import (
-    DOCX_MIME,
-    XLSX_MIME,
-    campaign_page,
-    deferred_download,
-    download_name,
     escape_markdown,
     month_options,
 )
@@ -28,11 +20,12 @@ MONTH_CARDS = 30
 
 
 def render() -> None:
-    identity = gate.require(Role.UNIT, Role.OFFICE, Role.LEADER)
-    repo, actor = identity.repo, identity.actor
-    campaign = campaign_page("全年活动计划", repo, actor, "尚未创建主题日活动。")
-    if campaign is None:
+    screen = open_screen(
+        "全年活动计划", Role.UNIT, Role.OFFICE, Role.LEADER, empty="尚未创建主题日活动。"
+    )
+    if screen is None:
         return
+    repo, actor, campaign = screen.repo, screen.actor, screen.campaign
     # The title holds the campaign's name as the office typed it.
     st.caption(f"{escape_markdown(exports.annual_plan_title(campaign))} · 审核通过的主题")
     plan = activities.plan(repo, actor, campaign.id)
@@ -40,17 +33,7 @@ def render() -> None:
         st.info("暂无审核通过的活动主题。申报表审核通过后，主题会按计划月份列入全年计划。")
         return
 
-    left, middle, right = st.columns(3)
-    units = left.multiselect("单位", sorted({a.unit_name for a in plan}), placeholder="全部")
-    kinds = middle.multiselect("单位类别", sorted({a.unit_kind for a in plan}), placeholder="全部")
-    forms = right.multiselect("活动形式", sorted({a.form for a in plan}), placeholder="全部")
-    shown = [
-        a
-        for a in plan
-        if (not units or a.unit_name in units)
-        and (not kinds or a.unit_kind in kinds)
-        and (not forms or a.form in forms)
-    ]
+    shown, filters = plan_filters(plan)
     st.caption(f"共 {len(shown)} 个主题")
 
     grid_tab, table_tab, chart_tab = st.tabs(["按月安排", "计划表", "统计"])
@@ -60,40 +43,8 @@ def render() -> None:
     with table_tab:
         _plan_table(shown)
     with chart_tab:
-        per_month = Counter(a.planned_month for a in shown)
-        by_month = [(m, per_month[m]) for m in months]
-        st.altair_chart(activities_by_month_chart(by_month, range(months[0], months[-1] + 1)))
-        st.altair_chart(activities_by_form_chart([a.form for a in shown]))
-
-    xlsx, docx = st.columns(2)
-    name = download_name(f"{campaign.year}年", campaign.region, "政务公开主题日活动计划安排表")
-    filters = "；".join(
-        f"{label}：{'、'.join(chosen)}"
-        for label, chosen in (("单位", units), ("单位类别", kinds), ("活动形式", forms))
-        if chosen
-    )
-    with xlsx:
-        deferred_download(
-            "导出计划安排表（Excel）",
-            lambda _: exports.annual_plan_xlsx(campaign, shown),
-            file_name=f"{name}.xlsx",
-            mime=XLSX_MIME,
-            key=f"annual_plan_xlsx_{campaign.id}",
-            repo=repo,
-            actor=actor,
-            audit=DownloadAudit("全年活动计划安排表（Excel）", campaign, filters, len(shown)),
-        )
-    with docx:
-        deferred_download(
-            "导出计划安排表（Word）",
-            lambda _: exports.annual_plan_docx(campaign, shown),
-            file_name=f"{name}.docx",
-            mime=DOCX_MIME,
-            key=f"annual_plan_docx_{campaign.id}",
-            repo=repo,
-            actor=actor,
-            audit=DownloadAudit("全年活动计划安排表（Word）", campaign, filters, len(shown)),
-        )
+        plan_charts(shown, months)
+    plan_downloads(repo, actor, campaign, shown, filters)
 
 
 def _month_grid(plan: list[Activity], months: list[int]) -> None:

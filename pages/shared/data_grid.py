@@ -5,7 +5,6 @@ import streamlit as st
 
 from themeday.domain import Role
 from themeday.grid import tables_for
-from themeday.ui import gate
 from themeday.ui.grid_widgets import (
     TABLE_KEY,
     export_buttons,
@@ -21,7 +20,7 @@ from themeday.ui.grid_widgets import (
     view_builder,
     write_address,
 )
-from themeday.ui.widgets import show_flash
+from themeday.ui.screen import open_screen
 
 INTRO = {
     Role.UNIT: "本单位的数据：可修改联系人、活动日期和地点等本环节允许的字段。",
@@ -31,10 +30,8 @@ INTRO = {
 
 
 def render() -> None:
-    identity = gate.require(Role.OFFICE, Role.UNIT, Role.LEADER)
-    repo, actor = identity.repo, identity.actor
-    st.title("数据表")
-    show_flash()
+    screen = open_screen("数据表", Role.OFFICE, Role.UNIT, Role.LEADER)
+    repo, actor = screen.repo, screen.actor
     st.caption(INTRO[actor.role])
     tables = {t.key: t for t in tables_for(actor.role)}
     open_address(repo, actor, tables)

@@ -1,5 +1,7 @@
 """主题申报: the unit fills, saves, checks and submits its 申报表."""
 
+from dataclasses import dataclass
+
 import pandas as pd
 import streamlit as st
 
@@ -9,8 +11,8 @@ from themeday.declaration_rules import ThemeRow, row_contact_default
 from themeday.domain import Role, ValidationError
 from themeday.imports import XLSX_FILE
 from themeday.records import Campaign, Declaration
-from themeday.ui import gate
 from themeday.ui.declaration_widgets import (
+    FormRows,
     declaration_download,
     editor_config,
     forget_rows,
@@ -22,9 +24,9 @@ from themeday.ui.declaration_widgets import (
 )
 from themeday.ui.gate import Identity
 from themeday.ui.inputs import file_picker
+from themeday.ui.screen import open_screen
 from themeday.ui.widgets import (
     attachment_download,
-    campaign_page,
     declaration_status_label,
     edit_version,
     escape_markdown,
@@ -41,30 +43,29 @@ _PROBLEMS = "themeday.declaration_problems"
 
 
 def render() -> None:
-    identity = gate.require(Role.UNIT)
-    repo, actor = identity.repo, identity.actor
-    campaign = campaign_page("主题申报", repo, actor, "政务公开办尚未发布活动，暂不能申报。")
-    if campaign is None:
+    screen = open_screen("主题申报", Role.UNIT, empty="政务公开办尚未发布活动，暂不能申报。")
+    if screen is None:
         return
+    repo, actor, campaign = screen.repo, screen.actor, screen.campaign
     with st.expander("本次活动申报要求", expanded=False):
         st.markdown("\n".join(f"- {line}" for line in rules_summary(campaign)))
 
     declaration = repo.declaration_for(actor, campaign.id, actor.unit_id)
     _status(declaration)
     if declaration is None or declaration.editable_by_unit:
-        _deadline_notice(identity, campaign)
-        _editor(identity, campaign, declaration)
+        _deadline_notice(screen.identity, campaign)
+        _editor(screen.identity, campaign, declaration)
         if declaration is not None:
-            _scan(identity, campaign, declaration)
+            _scan(screen.identity, campaign, declaration)
     else:
-        _read_only(identity, campaign, declaration)
+        _read_only(screen.identity, campaign, declaration)
     if declaration is not None:
-        _downloads(identity, campaign, declaration)
+        _downloads(screen.identity, campaign, declaration)
         history = repo.declaration_history(actor, declaration.id)
         if history:
             with st.expander("申报记录（各版本与审核意见）"):
                 st.dataframe(history_table(history), hide_index=True, width="stretch")
-    _import(identity, campaign, declaration)
+    _import(screen.identity, campaign, declaration)
 
 
 def _status(declaration: Declaration | None) -> None:
@@ -106,7 +107,6 @@ def _problem_list(heading: str, problems: list[str]) -> str:
 
 def _editor(identity: Identity, campaign: Campaign, declaration: Declaration | None) -> None:
     repo, actor = identity.repo, identity.actor
-    rules = campaign.rules
     unit = repo.get_unit(actor, actor.unit_id)
     current = declaration.version if declaration else 0
     # The version the form was filled from: a save after someone else's is refused.
@@ -124,21 +124,61 @@ def _editor(identity: Identity, campaign: Campaign, declaration: Declaration | N
         lambda: _stored_rows(identity, declaration),
         row_contact_default(*opened),
     )
+    typed_in = _editor_form(campaign, version, opened, draft)
+    person, phone, edited = typed_in.person, typed_in.phone, typed_in.edited
+    # A row's 联系人及电话 that only repeats the fields above follows them.
+    typed = row_contact_default(person, phone)
+    contacts = (draft.contact, row_contact_default(*opened), typed)
+    if typed_in.added or typed_in.deleted:
+        chosen = typed_in.chosen if typed_in.deleted else None
+        _change_rows(campaign, version, edited, contacts, chosen)
+        return
+    refused = st.session_state.pop(_PROBLEMS, None)
+    if refused:
+        st.error(_problem_list(*refused))
+    if typed_in.saved or typed_in.submitted:
+        rows = typed_rows(edited, contacts)
+        keep_rows(campaign.id, version, rows, typed)  # a refused save keeps every typed row
+        _save(identity, campaign, version, person, phone, rows, submit_too=typed_in.submitted)
+    elif declaration is not None and not refused:
+        problems = declarations.problems_of(repo, actor, campaign, declaration)
+        if problems:
+            st.warning(_problem_list("提交前还需处理：", problems))
+
+
+_ROWS_HINT = (
+    "每行一个活动主题：按“添加一行”增加主题，选出行号后按“删除所选行”删除；"
+    "修改“序号”可调整顺序，保存时按序号排列。"
+)
+_ROW_CONTACT_HINT = "“联系人及电话”留空的行，保存时填入上方的联系人和联系电话。"
+
+
+@dataclass(frozen=True)
+class _Typed:
+    """What the declaration form holds after this run, and which button was pressed."""
+
+    person: str
+    phone: str
+    edited: pd.DataFrame
+    chosen: list[int]
+    added: bool
+    deleted: bool
+    saved: bool
+    submitted: bool
+
+
+def _editor_form(
+    campaign: Campaign, version: int, opened: tuple[str, str], draft: FormRows
+) -> _Typed:
+    """The contact fields, the themes' table and the form's buttons."""
+    rules = campaign.rules
     generation = f"{campaign.id}_{version}_{draft.generation}"
     # The remembered version in the key keeps unsaved edits until the user reloads.
     with st.form(f"declaration_{campaign.id}_{version}"):
         left, right = st.columns(2)
         person = left.text_input("联系人", opened[0], key=f"person_{campaign.id}_{version}")
         phone = right.text_input("联系电话", opened[1], key=f"phone_{campaign.id}_{version}")
-        st.caption(
-            "每行一个活动主题：按“添加一行”增加主题，选出行号后按“删除所选行”删除；"
-            "修改“序号”可调整顺序，保存时按序号排列。"
-            + (
-                "“联系人及电话”留空的行，保存时填入上方的联系人和联系电话。"
-                if rules.row_has_contact
-                else ""
-            )
-        )
+        st.caption(_ROWS_HINT + (_ROW_CONTACT_HINT if rules.row_has_contact else ""))
         edited = st.data_editor(
             draft.frame(theme_columns(rules)),
             column_config=editor_config(campaign, month_options(campaign), draft.contact),
@@ -160,24 +200,7 @@ def _editor(identity: Identity, campaign: Campaign, declaration: Declaration | N
         save, submit = st.columns(2)
         saved = save.form_submit_button("保存草稿")
         submitted = submit.form_submit_button("检查并提交", type="primary")
-
-    # A row's 联系人及电话 that only repeats the fields above follows them.
-    typed = row_contact_default(person, phone)
-    contacts = (draft.contact, row_contact_default(*opened), typed)
-    if added or deleted:
-        _change_rows(campaign, version, edited, contacts, chosen if deleted else None)
-        return
-    refused = st.session_state.pop(_PROBLEMS, None)
-    if refused:
-        st.error(_problem_list(*refused))
-    if saved or submitted:
-        rows = typed_rows(edited, contacts)
-        keep_rows(campaign.id, version, rows, typed)  # a refused save keeps every typed row
-        _save(identity, campaign, version, person, phone, rows, submit_too=submitted)
-    elif declaration is not None and not refused:
-        problems = declarations.problems_of(repo, actor, campaign, declaration)
-        if problems:
-            st.warning(_problem_list("提交前还需处理：", problems))
+    return _Typed(person, phone, edited, chosen, added, deleted, saved, submitted)
 
 
 def _change_rows(

@@ -13,10 +13,10 @@ import pandas as pd
 import streamlit as st
 
 from themeday import activities, declarations
-from themeday.activities import Upload, deadlines_at
+from themeday.activities import deadlines_at
 from themeday.domain import INVITEE_KINDS, OPEN_ACTIVITY_STATUSES, ActivityStatus, Role, cn_date
 from themeday.records import Activity, Campaign
-from themeday.ui import gate
+from themeday.ui import step_form as fields
 from themeday.ui.activity_widgets import (
     DOCUMENT_FILE,
     PHOTO_FILE,
@@ -26,17 +26,17 @@ from themeday.ui.activity_widgets import (
     comment_thread,
     deadline_notice,
     default_date,
-    edit_version,
     file_gallery,
     overview_table,
     pick_activity,
     reload_notice,
     search_activities,
-    write,
 )
 from themeday.ui.gate import Identity
-from themeday.ui.inputs import date_field, file_picker, year_bounds
-from themeday.ui.widgets import campaign_page, declaration_status_label
+from themeday.ui.inputs import date_field, year_bounds
+from themeday.ui.screen import Screen, open_screen
+from themeday.ui.step_form import Field, StepForm, step_form, step_suffix
+from themeday.ui.widgets import declaration_status_label
 from themeday.workdays import WorkdayCalendar
 
 _S = ActivityStatus
@@ -46,27 +46,12 @@ _REPORT_STEP = (_S.HELD, _S.REPORTED)
 
 
 def render() -> None:
-    identity = gate.require(Role.UNIT)
-    repo, actor = identity.repo, identity.actor
-    campaign = campaign_page("本单位活动", repo, actor, "政务公开办尚未发布主题日活动。")
-    if campaign is None:
+    screen = open_screen("本单位活动", Role.UNIT, empty="政务公开办尚未发布主题日活动。")
+    if screen is None:
         return
-    declaration = repo.declaration_for(actor, campaign.id, actor.unit_id)
-    if declaration is None:
-        st.info(
-            "本单位尚未申报活动主题。请先在“主题申报”中填报并提交申报表，"
-            "申报表审核通过后即可安排活动。"
-        )
-        return
-    if declaration.status != "approved":
-        st.info(
-            f"本单位申报表当前状态：{declaration_status_label(declaration.status)}。"
-            "申报表审核通过后即可安排活动。"
-        )
-        return
-    mine = repo.list_lifecycle(actor, campaign.id)
+    repo, actor, campaign = screen.repo, screen.actor, screen.campaign
+    mine = _lifecycle(screen)
     if not mine:
-        st.info("本单位申报表中暂无活动主题。")
         return
     cal = declarations.calendar(repo, actor)
     now = repo.clock()
@@ -88,6 +73,36 @@ def render() -> None:
         known_ids={a.id for a in mine},
         missing="链接中的活动不存在或不属于本单位，已显示本单位的活动。",
     )
+    _steps(screen, activity, cal, now, dues)
+
+
+def _lifecycle(screen: Screen) -> list[Activity]:
+    """The unit's activities, or none (and why) before its declaration is approved."""
+    repo, actor, campaign = screen.repo, screen.actor, screen.campaign
+    declaration = repo.declaration_for(actor, campaign.id, actor.unit_id)
+    if declaration is None:
+        st.info(
+            "本单位尚未申报活动主题。请先在“主题申报”中填报并提交申报表，"
+            "申报表审核通过后即可安排活动。"
+        )
+        return []
+    if declaration.status != "approved":
+        st.info(
+            f"本单位申报表当前状态：{declaration_status_label(declaration.status)}。"
+            "申报表审核通过后即可安排活动。"
+        )
+        return []
+    mine = repo.list_lifecycle(actor, campaign.id)
+    if not mine:
+        st.info("本单位申报表中暂无活动主题。")
+    return mine
+
+
+def _steps(
+    screen: Screen, activity: Activity, cal: WorkdayCalendar, now: datetime, dues: pd.DataFrame
+) -> None:
+    """The chosen activity: its facts, the step forms, its files and the comments."""
+    repo, actor, campaign, identity = screen.repo, screen.actor, screen.campaign, screen.identity
     activity_summary(activity)
     reload_notice(activity)
     _schedule(identity, campaign, activity, cal, now)
@@ -108,8 +123,6 @@ def _schedule(
 ) -> None:
     if a.status not in OPEN_ACTIVITY_STATUSES:
         return
-    version = edit_version(a)
-    k = f"{a.id}_{version}"
     done = a.activity_date is not None
     with st.expander("① 定日期" + ("（已确定，可修改）" if done else ""), expanded=not done):
         # Outside the form, so that picking a date reruns the page and its consequence
@@ -119,53 +132,48 @@ def _schedule(
             default_date(a, campaign, cal, now.date()),
             year_bounds(campaign.year),
             help=f"申报的计划月份为{a.planned_month}月。",
-            key=f"date_{k}",
+            key=f"date_{step_suffix(a)}",
         )
         for consequence in activities.schedule_consequences(campaign, a, day, cal, now):
             st.warning(f"按此日期保存：{consequence}")
-        with st.form(f"schedule_{k}", clear_on_submit=False):
-            place = st.text_input(
-                "活动地点", value=a.place, max_chars=activities.MAX_PLACE, key=f"place_{k}"
-            )
-            invitees = st.multiselect(
-                "邀请对象",
-                list(INVITEE_KINDS),
-                default=[kind for kind in a.invitees if kind in INVITEE_KINDS],
-                placeholder="请选择（可多选）",
-                key=f"invitees_{k}",
-            )
-            expected = st.number_input(
-                "预计参加人数",
-                min_value=0,
-                step=1,
-                value=int(a.expected_participants or 0),
-                key=f"expected_{k}",
-            )
-            reason = st.text_area(
-                "调整原因",
-                value=a.off_month_reason,
-                max_chars=activities.MAX_REASON,
-                help=f"活动日期不在申报的计划月份（{a.planned_month}月）内时必填，"
-                "政务公开办可查看；在计划月份内时无需填写。",
-                key=f"reason_{k}",
-            )
-            if st.form_submit_button("保存活动日期", type="primary"):
-                write(
-                    a,
-                    lambda: activities.schedule(
-                        identity.repo,
-                        identity.actor,
-                        campaign,
-                        a.id,
-                        version,
-                        activity_date=day,
-                        place=place,
-                        invitees=invitees,
-                        expected_participants=int(expected) or None,
-                        off_month_reason=reason,
-                    ),
-                    f"活动日期已确定为{cn_date(day)}。",
-                )
+        form = StepForm(
+            "schedule",
+            _schedule_fields(a),
+            "保存活动日期",
+            f"活动日期已确定为{cn_date(day)}。",
+            given={"activity_date": day},
+        )
+        step_form(a, form, activities.schedule, identity.repo, identity.actor, campaign)
+
+
+def _schedule_fields(a: Activity) -> list[Field]:
+    return [
+        fields.text("place", "活动地点", "place", value=a.place, max_chars=activities.MAX_PLACE),
+        fields.choices(
+            "invitees",
+            "邀请对象",
+            "invitees",
+            options=list(INVITEE_KINDS),
+            default=[kind for kind in a.invitees if kind in INVITEE_KINDS],
+            placeholder="请选择（可多选）",
+        ),
+        fields.whole_number(
+            "expected_participants",
+            "预计参加人数",
+            "expected",
+            int(a.expected_participants or 0),
+            convert=lambda n: int(n) or None,
+        ),
+        fields.area(
+            "off_month_reason",
+            "调整原因",
+            "reason",
+            value=a.off_month_reason,
+            max_chars=activities.MAX_REASON,
+            help=f"活动日期不在申报的计划月份（{a.planned_month}月）内时必填，"
+            "政务公开办可查看；在计划月份内时无需填写。",
+        ),
+    ]
 
 
 def _plan(
@@ -192,44 +200,37 @@ def _plan(
             elif filed:
                 st.text(a.plan_text)
             return
-        version = edit_version(a)
-        k = f"{a.id}_{version}"
-        with st.form(f"plan_{k}", clear_on_submit=False):
-            text = st.text_area(
-                "活动方案内容",
-                value=a.plan_text,
-                height=220,
-                max_chars=activities.MAX_TEXT,
-                placeholder="活动目的、时间地点、参加人员、流程安排、宣传报道、安全保障等",
-                key=f"plan_text_{k}",
-            )
-            files = file_picker(
-                "方案附件", DOCUMENT_FILE, key=f"plan_files_{k}", multiple=True, note="可选"
-            )
-            if filed:
-                st.caption("方案已报送。再次报送将更新方案内容，报送时间仍以首次报送为准。")
-            if st.form_submit_button("更新活动方案" if filed else "报送活动方案", type="primary"):
-                write(
-                    a,
-                    lambda: activities.file_plan(
-                        identity.repo,
-                        identity.actor,
-                        a.id,
-                        version,
-                        plan_text=text,
-                        documents=_uploads(files),
-                    ),
-                    "活动方案已更新。" if filed else "活动方案已报送。",
-                )
+        step_form(a, _plan_form(a, filed), activities.file_plan, identity.repo, identity.actor)
+
+
+def _plan_form(a: Activity, filed: bool) -> StepForm:
+    inputs = [
+        fields.area(
+            "plan_text",
+            "活动方案内容",
+            "plan_text",
+            value=a.plan_text,
+            height=220,
+            max_chars=activities.MAX_TEXT,
+            placeholder="活动目的、时间地点、参加人员、流程安排、宣传报道、安全保障等",
+        ),
+        fields.files("documents", "方案附件", "plan_files", DOCUMENT_FILE, note="可选"),
+    ]
+    return StepForm(
+        "plan",
+        inputs,
+        "更新活动方案" if filed else "报送活动方案",
+        "活动方案已更新。" if filed else "活动方案已报送。",
+        note="方案已报送。再次报送将更新方案内容，报送时间仍以首次报送为准。" if filed else "",
+    )
 
 
 def _held(identity: Identity, campaign: Campaign, a: Activity) -> None:
     if a.cancelled or a.status == _S.PLANNED:
         return
-    rules = campaign.rules
     done = a.held_date is not None
     open_step = a.status in _HELD_STEP
-    waiting = rules.plan_days_before is not None and a.plan_filed_at is None
+    waiting = campaign.rules.plan_days_before is not None and a.plan_filed_at is None
     title = "③ 开展情况" + ("（已填报）" if done else "")
     with st.expander(title, expanded=open_step and not done and not waiting):
         if not open_step:
@@ -239,64 +240,41 @@ def _held(identity: Identity, campaign: Campaign, a: Activity) -> None:
             st.info("请先报送活动方案，再填报开展情况。")
             return
         st.caption("活动开展后填写。")
-        version = edit_version(a)
-        k = f"{a.id}_{version}"
-        with st.form(f"held_{k}", clear_on_submit=False):
-            held_date = date_field(
-                "实际开展日期", a.day, year_bounds(campaign.year), key=f"held_date_{k}"
-            )
-            st.markdown("实际参加人数")
-            attendance = {}
-            columns = st.columns(3)
-            for index, kind in enumerate(INVITEE_KINDS):
-                attendance[kind] = columns[index % 3].number_input(
-                    kind,
-                    min_value=0,
-                    step=1,
-                    value=a.attendance.get(kind, 0),
-                    key=f"attendance_{index}_{k}",
-                )
-            reason = st.text_area(
-                "开展日期调整原因",
-                value=a.off_month_reason,
-                max_chars=activities.MAX_REASON,
-                help=f"实际开展日期不在申报的计划月份（{a.planned_month}月）内时必填；"
-                "实际开展日期即为活动日期，方案和总结的截止日期随之重新计算。",
-                key=f"held_reason_{k}",
-            )
-            media = st.text_input(
-                "参与报道的媒体",
-                value=a.media_outlets,
-                max_chars=activities.MAX_MEDIA,
-                placeholder="如：区融媒体中心、市日报社（多个用顿号分隔）",
-                key=f"media_{k}",
-            )
-            required = bool(rules.on_site_marking)
-            marking = file_picker(
-                "现场标识照片",
-                PHOTO_FILE,
-                key=f"marking_{k}",
-                multiple=True,
-                note=rules.on_site_marking if required else "可选",
-                help="本次活动要求至少上传一张，已上传的照片计入。" if required else None,
-            )
-            if st.form_submit_button("保存开展情况", type="primary"):
-                write(
-                    a,
-                    lambda: activities.record_held(
-                        identity.repo,
-                        identity.actor,
-                        campaign,
-                        a.id,
-                        version,
-                        held_date=held_date,
-                        attendance={kind: int(n) for kind, n in attendance.items()},
-                        media_outlets=media,
-                        marking_photos=_uploads(marking),
-                        off_month_reason=reason,
-                    ),
-                    "开展情况已保存。",
-                )
+        form = StepForm("held", _held_fields(campaign, a), "保存开展情况", "开展情况已保存。")
+        step_form(a, form, activities.record_held, identity.repo, identity.actor, campaign)
+
+
+def _held_fields(campaign: Campaign, a: Activity) -> list[Field]:
+    required = campaign.rules.on_site_marking
+    return [
+        fields.day("held_date", "实际开展日期", "held_date", a.day, year_bounds(campaign.year)),
+        fields.counts("attendance", "实际参加人数", "attendance", INVITEE_KINDS, a.attendance),
+        fields.area(
+            "off_month_reason",
+            "开展日期调整原因",
+            "held_reason",
+            value=a.off_month_reason,
+            max_chars=activities.MAX_REASON,
+            help=f"实际开展日期不在申报的计划月份（{a.planned_month}月）内时必填；"
+            "实际开展日期即为活动日期，方案和总结的截止日期随之重新计算。",
+        ),
+        fields.text(
+            "media_outlets",
+            "参与报道的媒体",
+            "media",
+            value=a.media_outlets,
+            max_chars=activities.MAX_MEDIA,
+            placeholder="如：区融媒体中心、市日报社（多个用顿号分隔）",
+        ),
+        fields.files(
+            "marking_photos",
+            "现场标识照片",
+            "marking",
+            PHOTO_FILE,
+            note=required or "可选",
+            help="本次活动要求至少上传一张，已上传的照片计入。" if required else None,
+        ),
+    ]
 
 
 def _report(
@@ -314,66 +292,43 @@ def _report(
             st.info("活动已发布到成果展示。如需修改总结，请联系政务公开办撤回发布。")
             st.text(a.report_text)
             return
-        version = edit_version(a)
-        k = f"{a.id}_{version}"
-        with st.form(f"report_{k}", clear_on_submit=False):
-            text = st.text_area(
-                "情况报告或新闻稿",
-                value=a.report_text,
-                height=260,
-                max_chars=activities.MAX_TEXT,
-                key=f"report_text_{k}",
-            )
-            photos = file_picker(
-                "活动照片",
-                PHOTO_FILE,
-                key=f"photos_{k}",
-                multiple=True,
-                help="活动总结须附至少一张活动照片（已上传的照片计入）。",
-            )
-            video = file_picker("活动视频", VIDEO_FILE, key=f"video_{k}", note="可选")
-            document = file_picker("总结附件", DOCUMENT_FILE, key=f"document_{k}", note="可选")
-            if filed:
-                st.caption("总结已报送。再次报送将更新内容，报送时间仍以首次报送为准。")
-            if st.form_submit_button("更新活动总结" if filed else "报送活动总结", type="primary"):
-                write(
-                    a,
-                    lambda: activities.file_report(
-                        identity.repo,
-                        identity.actor,
-                        a.id,
-                        version,
-                        report_text=text,
-                        photos=_uploads(photos),
-                        video=_upload(video),
-                        document=_upload(document),
-                    ),
-                    "活动总结已更新。" if filed else "活动总结已报送。",
-                )
+        step_form(a, _report_form(a, filed), activities.file_report, identity.repo, identity.actor)
+
+
+def _report_form(a: Activity, filed: bool) -> StepForm:
+    inputs = [
+        fields.area(
+            "report_text",
+            "情况报告或新闻稿",
+            "report_text",
+            value=a.report_text,
+            height=260,
+            max_chars=activities.MAX_TEXT,
+        ),
+        fields.files(
+            "photos",
+            "活动照片",
+            "photos",
+            PHOTO_FILE,
+            help="活动总结须附至少一张活动照片（已上传的照片计入）。",
+        ),
+        fields.one_file("video", "活动视频", "video", VIDEO_FILE, note="可选"),
+        fields.one_file("document", "总结附件", "document", DOCUMENT_FILE, note="可选"),
+    ]
+    return StepForm(
+        "report",
+        inputs,
+        "更新活动总结" if filed else "报送活动总结",
+        "活动总结已更新。" if filed else "活动总结已报送。",
+        note="总结已报送。再次报送将更新内容，报送时间仍以首次报送为准。" if filed else "",
+    )
 
 
 def _cancel(identity: Identity, a: Activity) -> None:
     if a.status not in OPEN_ACTIVITY_STATUSES:
         return
-    version = edit_version(a)
-    k = f"{a.id}_{version}"
     with st.expander("取消活动"):
         st.caption("活动取消后不能恢复，取消原因将报政务公开办。")
-        with st.form(f"cancel_{k}", clear_on_submit=False):
-            reason = st.text_area(
-                "取消原因", max_chars=activities.MAX_REASON, key=f"cancel_reason_{k}"
-            )
-            if st.form_submit_button("确认取消活动"):
-                write(
-                    a,
-                    lambda: activities.cancel(identity.repo, identity.actor, a.id, version, reason),
-                    "活动已取消。",
-                )
-
-
-def _uploads(files) -> list[Upload]:
-    return [Upload(f.getvalue(), f.name) for f in files or []]
-
-
-def _upload(file) -> Upload | None:
-    return Upload(file.getvalue(), file.name) if file is not None else None
+        reason = fields.area("reason", "取消原因", "cancel_reason", max_chars=activities.MAX_REASON)
+        form = StepForm("cancel", [reason], "确认取消活动", "活动已取消。", primary=False)
+        step_form(a, form, activities.cancel, identity.repo, identity.actor)

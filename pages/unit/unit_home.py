@@ -7,9 +7,9 @@ from themeday.assessment import unit_todo
 from themeday.dates import deadline_date, minute_time
 from themeday.domain import DeclarationStatus, Role
 from themeday.records import Campaign
-from themeday.ui import gate
 from themeday.ui.compliance_widgets import todo_list
 from themeday.ui.gate import Identity
+from themeday.ui.screen import open_screen
 from themeday.ui.widgets import (
     activities_frame,
     campaign_caption,
@@ -21,8 +21,8 @@ from themeday.ui.widgets import (
 
 
 def render() -> None:
-    identity = gate.require(Role.UNIT)
-    repo, actor = identity.repo, identity.actor
+    screen = open_screen(None, Role.UNIT, flash=False)
+    repo, actor = screen.repo, screen.actor
     unit = repo.get_unit(actor, actor.unit_id)
     st.title(f"本单位首页 · {escape_markdown(unit.name)}")
     campaign = selected_campaign(repo, actor)
@@ -40,7 +40,7 @@ def render() -> None:
     with left:
         st.subheader("活动主题申报")
         if declaration is None or declaration.status == DeclarationStatus.DRAFT:
-            _not_yet_submitted(identity, campaign, started=declaration is not None)
+            _not_yet_submitted(screen.identity, campaign, started=declaration is not None)
         if declaration is not None:
             st.metric("申报状态", declaration_status_label(declaration.status))
             st.text(f"联系人：{declaration.contact_person}　联系电话：{declaration.contact_phone}")

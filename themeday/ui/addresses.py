@@ -9,6 +9,7 @@ at every address the app knows, and at the one the browser asked for
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -53,3 +54,21 @@ def no_access(home: st.Page) -> Callable[[], None]:
 
     render.__name__ = render.__qualname__ = "no_access"
     return render
+
+
+_home_finder: list[Callable[[Any], st.Page | None]] = []
+
+
+def find_homes_with(finder: Callable[[Any], st.Page | None]) -> None:
+    """Say how a user's home page is found (``pages`` passes its ``home_page``).
+
+    The account screens (修改密码, 退出) send the user home; they ask here instead of
+    importing the navigation table of the package they live in.
+    """
+    _home_finder[:] = [finder]
+
+
+def home_of(user: Any) -> st.Page | None:
+    """The home page of ``user``'s navigation, or None (none yet, or a forced password
+    change is due)."""
+    return _home_finder[0](user) if _home_finder else None

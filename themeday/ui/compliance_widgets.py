@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import asdict, fields
 from datetime import date
 from functools import partial
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -520,17 +521,8 @@ def weights_form(
     defaults = asdict(ComplianceWeights())
     if in_force != current:
         st.info("所选统计日期适用的是当时的权重，上表得分按当时的权重计算；下方为当前权重。")
-    # The weights the form was filled from, kept until this user's own save: a save
-    # after someone else's is refused as stale, not written over theirs.
     filled_key = f"{_WEIGHTS_FILLED}.{campaign.id}"
-    filled_from = st.session_state.setdefault(filled_key, current)
-    if filled_from != current:
-        st.warning(
-            "得分权重已被他人修改。下方仍是您打开时的权重，保存将被拒绝；请载入最新权重后再改。"
-        )
-        if st.button("载入最新权重", key=f"weights_reload_{campaign.id}"):
-            st.session_state.pop(filled_key, None)
-            st.rerun()
+    filled_from = _weights_filled_from(campaign, current)
     version = hashlib.sha1(filled_from.to_json().encode()).hexdigest()[:10]
     current = filled_from
     values: dict[str, float | int] = {}
@@ -540,27 +532,7 @@ def weights_form(
             column = columns[n % 3]
             label = COMPLIANCE_WEIGHT_LABELS.get(name, name)
             value = getattr(current, name)
-            if name == "yellow_workdays":
-                values[name] = column.number_input(
-                    label,
-                    min_value=0,
-                    max_value=10,
-                    value=int(value),
-                    step=1,
-                    help=f"不是得分：到期前几个工作日（含截止当天）亮黄灯。默认{defaults[name]}。",
-                    key=f"weight_{name}_{version}",
-                )
-            else:
-                values[name] = column.number_input(
-                    label,
-                    min_value=0.0 if name == "declared_late_cap" else -1000.0,
-                    max_value=1000.0,
-                    value=float(value),
-                    step=0.5,
-                    format="%.2f",
-                    help=_weight_help(name, defaults[name]),
-                    key=f"weight_{name}_{version}",
-                )
+            values[name] = _weight_input(column, name, label, value, defaults[name], version)
         submitted = st.form_submit_button("保存得分权重", type="primary")
     st.caption(
         "保存后的权重自保存之时起生效；此前日期的统计和已导出的报表仍按当时的权重计算，"
@@ -573,6 +545,47 @@ def weights_form(
         st.session_state.pop(filled_key, None)
         forget_exports()
         st.rerun()
+
+
+def _weights_filled_from(campaign: Campaign, current: ComplianceWeights) -> ComplianceWeights:
+    """The weights the form was filled from, kept until this user's own save: a save
+    after someone else's is refused as stale, not written over theirs."""
+    filled_key = f"{_WEIGHTS_FILLED}.{campaign.id}"
+    filled_from = st.session_state.setdefault(filled_key, current)
+    if filled_from != current:
+        st.warning(
+            "得分权重已被他人修改。下方仍是您打开时的权重，保存将被拒绝；请载入最新权重后再改。"
+        )
+        if st.button("载入最新权重", key=f"weights_reload_{campaign.id}"):
+            st.session_state.pop(filled_key, None)
+            st.rerun()
+    return filled_from
+
+
+def _weight_input(
+    column: Any, name: str, label: str, value: float, default: float, version: str
+) -> float | int:
+    """One weight's number input (黄灯天数 is a whole number of working days)."""
+    if name == "yellow_workdays":
+        return column.number_input(
+            label,
+            min_value=0,
+            max_value=10,
+            value=int(value),
+            step=1,
+            help=f"不是得分：到期前几个工作日（含截止当天）亮黄灯。默认{default}。",
+            key=f"weight_{name}_{version}",
+        )
+    return column.number_input(
+        label,
+        min_value=0.0 if name == "declared_late_cap" else -1000.0,
+        max_value=1000.0,
+        value=float(value),
+        step=0.5,
+        format="%.2f",
+        help=_weight_help(name, default),
+        key=f"weight_{name}_{version}",
+    )
 
 
 def _weight_help(name: str, default: float) -> str:

@@ -22,6 +22,36 @@ def dashboard_downloads(repo: Repository, actor: Actor, campaign: Campaign, as_o
     Nothing is built until a button is clicked; each build reads through the click's own
     repository (:func:`themeday.ui.widgets.deferred_download`) and is audited.
     """
+    buttons = _buttons(actor, campaign, as_of)
+    with st.expander("下载看板数据与活动计划", icon=":material/download:"):
+        st.caption("看板数据和汇报材料按所选“统计截至”日期生成；活动计划为审核通过的全部主题。")
+        for column, (label, build, name, mime, key, shown) in zip(
+            st.columns(len(buttons)), buttons, strict=True
+        ):
+            with column:
+                deferred_download(
+                    label,
+                    build,
+                    file_name=name,
+                    mime=mime,
+                    key=f"{key}_{campaign.id}",
+                    repo=repo,
+                    actor=actor,
+                    audit=DownloadAudit(_AUDITS[key], campaign, shown),
+                )
+
+
+_AUDITS = {
+    "dashboard_xlsx": "领导看板数据（Excel）",
+    "dashboard_docx": "领导看板汇报材料（Word）",
+    "plan_xlsx": "全年活动计划安排表（Excel）",
+    "plan_docx": "全年活动计划安排表（Word）",
+}
+"""Each download's name in its audit row."""
+
+
+def _buttons(actor: Actor, campaign: Campaign, as_of: date) -> tuple[tuple, ...]:
+    """(label, build, file name, type, key, filters) of each download, in button order."""
     filters = f"统计截至{as_of:%Y-%m-%d}"
     stamp = f"截至{as_of:%Y%m%d}"
     base = (f"{campaign.year}年", campaign.region)
@@ -61,25 +91,4 @@ def dashboard_downloads(repo: Repository, actor: Actor, campaign: Campaign, as_o
         ("活动计划安排表（Excel）", plan_xlsx, f"{plan_name}.xlsx", XLSX_MIME, "plan_xlsx", ""),
         ("活动计划安排表（Word）", plan_docx, f"{plan_name}.docx", DOCX_MIME, "plan_docx", ""),
     )
-    audits = {
-        "dashboard_xlsx": "领导看板数据（Excel）",
-        "dashboard_docx": "领导看板汇报材料（Word）",
-        "plan_xlsx": "全年活动计划安排表（Excel）",
-        "plan_docx": "全年活动计划安排表（Word）",
-    }
-    with st.expander("下载看板数据与活动计划", icon=":material/download:"):
-        st.caption("看板数据和汇报材料按所选“统计截至”日期生成；活动计划为审核通过的全部主题。")
-        for column, (label, build, name, mime, key, shown) in zip(
-            st.columns(len(buttons)), buttons, strict=True
-        ):
-            with column:
-                deferred_download(
-                    label,
-                    build,
-                    file_name=name,
-                    mime=mime,
-                    key=f"{key}_{campaign.id}",
-                    repo=repo,
-                    actor=actor,
-                    audit=DownloadAudit(audits[key], campaign, shown),
-                )
+    return buttons
