@@ -11,13 +11,13 @@ import duckdb
 import pytest
 
 from tests.downloads import downloads  # noqa: F401  (a fixture for every test module)
-from themeday import db
-from themeday.config import TZ, now
-from themeday.domain import SYSTEM_ACTOR, Actor
-from themeday.records import Campaign
+from themeday.core.config import TZ, now
+from themeday.core.domain import SYSTEM_ACTOR, Actor
+from themeday.core.records import Campaign
+from themeday.dev.setup import seed_demo
+from themeday.formats.uploads import FileStore
 from themeday.repository import Repository
-from themeday.setup import seed_demo
-from themeday.uploads import FileStore
+from themeday.storage import db
 
 
 class FakeClock:

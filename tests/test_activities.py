@@ -11,11 +11,8 @@ from PIL import Image
 
 from tests.conftest import actor_for, take_upload_space, upload_bytes_of
 from tests.sample_files import PDF
-from themeday import activities
-from themeday.activities import Upload
-from themeday.config import TZ
-from themeday.declarations import calendar
-from themeday.domain import (
+from themeday.core.config import TZ
+from themeday.core.domain import (
     DAXIANG_2023,
     SYSTEM_ACTOR,
     SYSTEM_AUDITOR,
@@ -26,8 +23,11 @@ from themeday.domain import (
     StaleRecord,
     ValidationError,
 )
-from themeday.uploads import FileNotSaved, FileStore
-from themeday.workdays import WorkdayCalendar, WorkdayOverride
+from themeday.core.workdays import WorkdayCalendar, WorkdayOverride
+from themeday.formats.uploads import FileNotSaved, FileStore
+from themeday.services import activities
+from themeday.services.activities import Upload
+from themeday.services.declarations import calendar
 
 
 def jpeg(colour: str = "red", gps: bool = False) -> bytes:
@@ -772,7 +772,7 @@ def test_a_removed_marking_photo_counts_only_before_its_removal(world):
     repo, office, unit1, _, campaign, mine, _, store = world
     carry_out(world)
     hold(world, date(2023, 10, 9), photos=("第二张.jpg",))
-    from themeday import compliance
+    from themeday.core import compliance
 
     repo.clock.current = at(2023, 10, 11, 9)
     second = next(

@@ -20,9 +20,9 @@ from pages import (
 )
 from tests.test_campaign_choice import goto
 from tests.test_pages import ROOT, TIMEOUT, app, login, texts, titles
-from themeday.auth import hash_password
-from themeday.domain import Role
-from themeday.records import User
+from themeday.core.domain import Role
+from themeday.core.records import User
+from themeday.services.auth import hash_password
 from themeday.ui.addresses import NO_ACCESS
 
 HOMES = {"unit1": "本单位首页 · 城北街道办事处", "office": "管理首页", "auditor": "审计日志"}

@@ -12,8 +12,8 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import actor_for
 from tests.test_pages import app, login
-from themeday import campaigns
 from themeday.repository import Repository
+from themeday.services import campaigns
 
 OFFICE_PATHS = [
     "campaigns",

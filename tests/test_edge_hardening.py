@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from themeday.auth import served_over_tls
-from themeday.config import (
+from themeday.core.config import (
     COOKIE_KEY_MIN_BYTES,
     PUBLISHED_COOKIE_KEYS,
     CookieKeyError,
@@ -24,6 +23,7 @@ from themeday.config import (
     resolve_cookie_key,
     trusted_proxies,
 )
+from themeday.services.auth import served_over_tls
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

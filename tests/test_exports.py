@@ -12,9 +12,11 @@ import openpyxl
 import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
-from themeday import exports
-from themeday.domain import DAXIANG_2023, XIANGJIANG_2023, CampaignPreset
-from themeday.exports import (
+from themeday.core.domain import DAXIANG_2023, XIANGJIANG_2023, CampaignPreset
+from themeday.core.records import Activity, Campaign, Declaration, Unit
+from themeday.core.workdays import WorkdayCalendar, WorkdayOverride
+from themeday.formats import exports
+from themeday.formats.exports import (
     annual_plan_docx,
     annual_plan_xlsx,
     chase_list_xlsx,
@@ -22,8 +24,6 @@ from themeday.exports import (
     declaration_xlsx,
     neutralise,
 )
-from themeday.records import Activity, Campaign, Declaration, Unit
-from themeday.workdays import WorkdayCalendar, WorkdayOverride
 
 DANGEROUS = ['=HYPERLINK("http://x")', "+1+1", "@SUM(A1)", "-2+3", "\t=1+1", "\r=1+1", " =1+1"]
 

@@ -16,8 +16,8 @@ from streamlit.testing.v1 import AppTest
 
 from tests.test_pages import host
 from tests.test_pages_boards import nodes, open_board, pick_month
-from themeday.charts import LIGHT_COLOURS
-from themeday.lights import (
+from themeday.formats.charts import LIGHT_COLOURS
+from themeday.formats.lights import (
     light_badge,
     light_cells,
     light_css,

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from themeday.auth import hash_password, password_matches
-from themeday.config import SECURITY, now
-from themeday.domain import Role
-from themeday.setup import DEMO_PASSWORD
+from themeday.core.config import SECURITY, now
+from themeday.core.domain import Role
+from themeday.dev.setup import DEMO_PASSWORD
+from themeday.services.auth import hash_password, password_matches
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 60

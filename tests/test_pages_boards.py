@@ -13,7 +13,7 @@ from tests.test_pages import ROOT, TIMEOUT, texts, titles
 from themeday.repository import Repository
 from themeday.ui import board_widgets
 
-TAB = "themeday.boards.tab"
+TAB = "themeday.services.boards.tab"
 OTHER_UNIT_TITLE = "背街小巷提质改造实地调研"  # 城南街道办事处
 UNIT1 = "城北街道办事处"
 
@@ -56,7 +56,7 @@ def campaign_activities(app_db: Repository, username: str):
 
 def pick_month(at: AppTest, app_db: Repository, month: int) -> AppTest:
     campaign = app_db.current_campaign(actor(app_db, "office"))
-    at.selectbox(key=f"themeday.boards.month.{campaign.id}").set_value(month)
+    at.selectbox(key=f"themeday.services.boards.month.{campaign.id}").set_value(month)
     return at.run()
 
 
@@ -82,7 +82,7 @@ def test_office_filters_to_one_unit(app_db):
     at = open_board(app_db, "office")
     _, everything = campaign_activities(app_db, "office")
     unit1_id = actor(app_db, "unit1").unit_id
-    at.multiselect(key="themeday.boards.filter_units").set_value([unit1_id]).run()
+    at.multiselect(key="themeday.services.boards.filter_units").set_value([unit1_id]).run()
     assert not at.exception
     text = shown(at)
     assert all(a.title in text for a in everything if a.unit_id == unit1_id)

@@ -11,10 +11,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.test_pages import host as page_host
-from themeday.assessment import assess
-from themeday.compliance import ComplianceResult
-from themeday.config import TZ, now
-from themeday.domain import SYSTEM_ACTOR
+from themeday.core.compliance import ComplianceResult
+from themeday.core.config import TZ, now
+from themeday.core.domain import SYSTEM_ACTOR
+from themeday.services.assessment import assess
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 60

@@ -10,9 +10,9 @@ import openpyxl
 from tests.conftest import change_rules
 from tests.sample_files import PDF
 from tests.test_pages import host, texts, titles
-from themeday import exports
-from themeday.accounts import create_account
-from themeday.domain import SYSTEM_ACTOR, Role
+from themeday.core.domain import SYSTEM_ACTOR, Role
+from themeday.formats import exports
+from themeday.services.accounts import create_account
 
 
 def office(app_db):

@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from themeday.assessment import assess
-from themeday.dates import prose_date
-from themeday.domain import Role
+from themeday.core.dates import prose_date
+from themeday.core.domain import Role
+from themeday.services.assessment import assess
 from themeday.ui import gate
 from themeday.ui.compliance_widgets import (
     activities_table,

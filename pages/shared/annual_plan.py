@@ -5,11 +5,12 @@ from collections import Counter
 import pandas as pd
 import streamlit as st
 
-from themeday import activities, exports
-from themeday.charts import activities_by_form_chart, activities_by_month_chart
-from themeday.domain import Role
-from themeday.file_audit import DownloadAudit
-from themeday.records import Activity
+from themeday.core.domain import Role
+from themeday.core.records import Activity
+from themeday.formats import exports
+from themeday.formats.charts import activities_by_form_chart, activities_by_month_chart
+from themeday.services import activities
+from themeday.services.file_audit import DownloadAudit
 from themeday.ui import gate
 from themeday.ui.activity_widgets import LIST_CAP
 from themeday.ui.widgets import (

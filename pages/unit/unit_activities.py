@@ -12,10 +12,17 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from themeday import activities, declarations
-from themeday.activities import Upload, deadlines_at
-from themeday.domain import INVITEE_KINDS, OPEN_ACTIVITY_STATUSES, ActivityStatus, Role, cn_date
-from themeday.records import Activity, Campaign
+from themeday.core.domain import (
+    INVITEE_KINDS,
+    OPEN_ACTIVITY_STATUSES,
+    ActivityStatus,
+    Role,
+    cn_date,
+)
+from themeday.core.records import Activity, Campaign
+from themeday.core.workdays import WorkdayCalendar
+from themeday.services import activities, declarations
+from themeday.services.activities import Upload, deadlines_at
 from themeday.ui import gate
 from themeday.ui.activity_widgets import (
     DOCUMENT_FILE,
@@ -37,7 +44,6 @@ from themeday.ui.activity_widgets import (
 from themeday.ui.gate import Identity
 from themeday.ui.inputs import date_field, file_picker, year_bounds
 from themeday.ui.widgets import campaign_page, declaration_status_label
-from themeday.workdays import WorkdayCalendar
 
 _S = ActivityStatus
 _PLAN_STEP = (_S.SCHEDULED, _S.PLAN_FILED)

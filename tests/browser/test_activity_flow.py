@@ -26,13 +26,14 @@ from tests.browser.conftest import AppServer, _launch, _stop
 from tests.browser.test_declaration_flow import alert, idle, new_page, select_option
 from tests.browser.test_login_flows import log_in, settle, shown, wait_for_cookie
 from tests.conftest import actor_for
-from themeday import activities, db
-from themeday.activities import Upload
-from themeday.config import TZ
-from themeday.domain import DAXIANG_2023, DeclarationStatus
-from themeday.first_run import open_database
+from themeday.core.config import TZ
+from themeday.core.domain import DAXIANG_2023, DeclarationStatus
+from themeday.formats.uploads import FileStore
 from themeday.repository import Repository
-from themeday.uploads import FileStore
+from themeday.services import activities
+from themeday.services.activities import Upload
+from themeday.services.first_run import open_database
+from themeday.storage import db
 
 pytestmark = pytest.mark.browser
 

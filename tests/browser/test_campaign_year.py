@@ -22,9 +22,10 @@ from tests.browser.conftest import AppServer, _launch, _stop
 from tests.browser.test_declaration_flow import idle, select_option
 from tests.browser.test_login_flows import log_in, nav_link, settle, shown
 from tests.conftest import actor_for
-from themeday import campaigns, db
-from themeday.first_run import open_database
 from themeday.repository import Repository
+from themeday.services import campaigns
+from themeday.services.first_run import open_database
+from themeday.storage import db
 
 pytestmark = pytest.mark.browser
 

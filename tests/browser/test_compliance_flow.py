@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 from tests.browser.conftest import AppServer
 from tests.browser.test_declaration_flow import idle
 from tests.browser.test_login_flows import log_in, settle, shown, wait_for_cookie
-from themeday.setup import DEMO_UNITS
+from themeday.dev.setup import DEMO_UNITS
 
 pytestmark = pytest.mark.browser
 

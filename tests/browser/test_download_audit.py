@@ -18,8 +18,8 @@ from tests.browser.conftest import AppServer, _stop
 from tests.browser.test_declaration_flow import idle
 from tests.browser.test_login_flows import log_in, settle, shown, wait_for_cookie
 from tests.conftest import actor_for
-from themeday import db
 from themeday.repository import Repository
+from themeday.storage import db
 
 pytestmark = pytest.mark.browser
 

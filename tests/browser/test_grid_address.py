@@ -19,10 +19,10 @@ from tests.browser.test_declaration_flow import HEADER_HEIGHT, ROW_HEIGHT
 from tests.browser.test_grid_flow import cell, editor_grid
 from tests.browser.test_login_flows import log_in, settle, shown
 from tests.conftest import actor_for
-from themeday import db
-from themeday.first_run import open_database
-from themeday.grid import Condition, SortKey, ViewSpec
+from themeday.core.grid import Condition, SortKey, ViewSpec
 from themeday.repository import Repository
+from themeday.services.first_run import open_database
+from themeday.storage import db
 
 pytestmark = pytest.mark.browser
 

@@ -28,12 +28,13 @@ from tests.browser.test_activity_flow import open_activity, submit
 from tests.browser.test_login_flows import log_in, settle, shown
 from tests.conftest import actor_for
 from tests.sample_files import heic_bytes
-from themeday import activities, db
-from themeday.config import TZ
-from themeday.domain import DAXIANG_2023, DeclarationStatus
-from themeday.first_run import open_database
+from themeday.core.config import TZ
+from themeday.core.domain import DAXIANG_2023, DeclarationStatus
+from themeday.formats.uploads import FileStore
 from themeday.repository import Repository
-from themeday.uploads import FileStore
+from themeday.services import activities
+from themeday.services.first_run import open_database
+from themeday.storage import db
 
 pytestmark = pytest.mark.browser
 
