@@ -62,7 +62,7 @@ def test_second_process_gets_a_clear_message(tmp_path):
     path = tmp_path / "busy.duckdb"
     con = db.connect(path)
     code = (
-        "import sys; from themeday import db\n"
+        "import sys; from themeday.storage import db\n"
         "try:\n    db.connect(sys.argv[1])\n"
         "except db.DatabaseBusy as e:\n    print(e); sys.exit(3)\n"
     )
