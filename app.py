@@ -3,7 +3,7 @@
 import streamlit as st
 
 from pages import login_pages, navigation_for, only_page, public_pages
-from themeday.domain import Role
+from themeday.core.domain import Role
 from themeday.ui import gate, maintenance
 from themeday.ui.addresses import requested_address
 from themeday.ui.inputs import widget_stylesheet

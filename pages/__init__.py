@@ -20,8 +20,8 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from themeday.domain import Role
-from themeday.records import User
+from themeday.core.domain import Role
+from themeday.core.records import User
 from themeday.ui import addresses
 
 

@@ -12,14 +12,14 @@ import pytest
 
 from tests.downloads import downloads  # noqa: F401  (a fixture for every test module)
 from tests.helpers import actor_for, approved_campaign_2023, at, declare
-from themeday import db
-from themeday.campaigns import fields_for_next_year
-from themeday.config import TZ, now
-from themeday.domain import SYSTEM_ACTOR, Actor, DeclarationStatus
-from themeday.records import Campaign
+from themeday.core.config import TZ, now
+from themeday.core.domain import SYSTEM_ACTOR, Actor, DeclarationStatus
+from themeday.core.records import Campaign
+from themeday.dev.setup import seed_demo
+from themeday.formats.uploads import FileStore
 from themeday.repository import Repository
-from themeday.setup import seed_demo
-from themeday.uploads import FileStore
+from themeday.services.campaigns import fields_for_next_year
+from themeday.storage import db
 
 
 class FakeClock:

@@ -27,15 +27,9 @@ from typing import IO
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from themeday import db
-from themeday.domain import (
-    STANDARD_FORMS,
-    SYSTEM_ACTOR,
-    Actor,
-    DeclarationStatus,
-    Role,
-)
+from themeday.core.domain import STANDARD_FORMS, SYSTEM_ACTOR, Actor, DeclarationStatus, Role
 from themeday.repository import Repository
+from themeday.storage import db
 
 OFFICE = Actor(user_id=1, username="office", role=Role.OFFICE, display_name="政务公开办")
 

@@ -15,11 +15,8 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from tests.sample_files import jpeg
-from themeday import activities
-from themeday.activities import Upload
-from themeday.auth import hash_password
-from themeday.config import TZ
-from themeday.domain import (
+from themeday.core.config import TZ
+from themeday.core.domain import (
     DAXIANG_2023,
     SYSTEM_ACTOR,
     XIANGJIANG_2023,
@@ -28,10 +25,13 @@ from themeday.domain import (
     DeclarationStatus,
     Role,
 )
-from themeday.records import Activity, Campaign, Declaration, Unit
+from themeday.core.records import Activity, Campaign, Declaration, Unit
+from themeday.dev.setup import DEMO_PASSWORD
+from themeday.formats.uploads import FileStore
 from themeday.repository import Repository
-from themeday.setup import DEMO_PASSWORD
-from themeday.uploads import FileStore
+from themeday.services import activities
+from themeday.services.activities import Upload
+from themeday.services.auth import hash_password
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 60
@@ -445,7 +445,7 @@ def self_signed_certificate(cert_path: Path, key_path: Path, name: str = "ztr.ex
 
 # -------------------------------------------------------------------------- boards
 
-TAB = "themeday.boards.tab"
+TAB = "themeday.services.boards.tab"
 
 
 def open_board(app_db: Repository, username: str | None, tab: str = "看板") -> AppTest:
@@ -468,7 +468,7 @@ def nodes(at: AppTest) -> list:
 def pick_month(at: AppTest, app_db: Repository, month: int) -> AppTest:
     """Choose ``month`` in the board's month picker."""
     campaign = app_db.current_campaign(actor_for(app_db, "office"))
-    at.selectbox(key=f"themeday.boards.month.{campaign.id}").set_value(month)
+    at.selectbox(key=f"themeday.services.boards.month.{campaign.id}").set_value(month)
     return at.run()
 
 

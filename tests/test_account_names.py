@@ -11,13 +11,14 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import copy_demo
 from tests.helpers import page_at
-from themeday import accounts, db
 from themeday.__main__ import main
-from themeday.auth import AuthService
-from themeday.config import TZ
-from themeday.domain import Role, ValidationError, lookalike_groups, username_key
+from themeday.core.config import TZ
+from themeday.core.domain import Role, ValidationError, lookalike_groups, username_key
+from themeday.dev.setup import DEMO_PASSWORD
 from themeday.repository import Repository
-from themeday.setup import DEMO_PASSWORD
+from themeday.services import accounts
+from themeday.services.auth import AuthService
+from themeday.storage import db
 
 ROOT = Path(__file__).resolve().parent.parent
 

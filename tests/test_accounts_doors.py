@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import actor_for
-from themeday import accounts
-from themeday.auth import password_matches
-from themeday.config import SECURITY
-from themeday.domain import SYSTEM_AUDITOR, PermissionDenied, Role, ValidationError
-from themeday.imports import UnitRow
+from themeday.core.config import SECURITY
+from themeday.core.domain import SYSTEM_AUDITOR, PermissionDenied, Role, ValidationError
+from themeday.formats.imports import UnitRow
+from themeday.services import accounts
+from themeday.services.auth import password_matches
 
 
 def audit_count(repo, office) -> int:

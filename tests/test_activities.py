@@ -19,10 +19,7 @@ from tests.sample_files import (
     PDF,
     jpeg,
 )
-from themeday import activities
-from themeday.activities import Upload
-from themeday.declarations import calendar
-from themeday.domain import (
+from themeday.core.domain import (
     SYSTEM_ACTOR,
     SYSTEM_AUDITOR,
     XIANGJIANG_2023,
@@ -31,8 +28,11 @@ from themeday.domain import (
     StaleRecord,
     ValidationError,
 )
-from themeday.uploads import FileNotSaved
-from themeday.workdays import WorkdayCalendar, WorkdayOverride
+from themeday.core.workdays import WorkdayCalendar, WorkdayOverride
+from themeday.formats.uploads import FileNotSaved
+from themeday.services import activities
+from themeday.services.activities import Upload
+from themeday.services.declarations import calendar
 
 
 def hold(world, day: date, reason: str = "", photos: tuple[str, ...] = ("logo.jpg",)) -> None:
@@ -626,7 +626,7 @@ def test_a_removed_marking_photo_counts_only_before_its_removal(world):
     repo, office, unit1, _, campaign, mine, _, store = world
     carry_out(world)
     hold(world, date(2023, 10, 9), photos=("第二张.jpg",))
-    from themeday import compliance
+    from themeday.core import compliance
 
     repo.clock.current = at(2023, 10, 11, 9)
     second = next(

@@ -26,8 +26,8 @@ from pages import (
     address_kind,
 )
 from tests.helpers import ROOT, TIMEOUT, app, goto, login, new_office_clerk, texts, titles
-from themeday.domain import Role
-from themeday.records import User
+from themeday.core.domain import Role
+from themeday.core.records import User
 from themeday.ui.addresses import NO_ACCESS
 
 HOMES = {"unit1": "本单位首页 · 城北街道办事处", "office": "管理首页", "auditor": "审计日志"}

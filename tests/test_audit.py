@@ -18,24 +18,29 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.conftest import FakeClock, actor_for, copy_demo
-from themeday import db
 from themeday.__main__ import main
-from themeday.audit import (
+from themeday.core.audit import (
     EXPORT_COLUMNS,
     GENESIS,
     AuditFilter,
     AuditRow,
-    audit_csv,
-    audit_xlsx,
     compute_hash,
     escape_text,
     verify_chain,
 )
-from themeday.auth import AuthService
-from themeday.backup import backup, restore
-from themeday.domain import SYSTEM_ACTOR, SYSTEM_AUDITOR, PermissionDenied, Role, ValidationError
-from themeday.migrations import MIGRATIONS
+from themeday.core.domain import (
+    SYSTEM_ACTOR,
+    SYSTEM_AUDITOR,
+    PermissionDenied,
+    Role,
+    ValidationError,
+)
+from themeday.formats.audit_exports import audit_csv, audit_xlsx
 from themeday.repository import Repository
+from themeday.services.auth import AuthService
+from themeday.storage import db
+from themeday.storage.backup import backup, restore
+from themeday.storage.migrations import MIGRATIONS
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -234,7 +239,7 @@ def test_verify_chain_on_plain_rows():
         AuditRow(i, clock(), "u", None, None, "login", None, None, True, str(i)) for i in (1, 2, 3)
     ]
     assert verify_chain([]).message() == "审计日志完整：共 0 条，哈希链校验通过。"
-    from themeday.audit import chain
+    from themeday.core.audit import chain
 
     chained = chain(rows)
     assert verify_chain(chained).ok

@@ -12,12 +12,13 @@ import pytest
 
 from tests.conftest import FakeClock
 from tests.helpers import host
-from themeday import db
-from themeday.audit import AuditFilter, AuditRow, audit_csv, canonical, compute_hash
-from themeday.config import trusted_proxies
-from themeday.domain import SYSTEM_ACTOR, SYSTEM_AUDITOR
-from themeday.migrations import MIGRATION_AUDIT_ADDRESS, MIGRATIONS
+from themeday.core.audit import AuditFilter, AuditRow, canonical, compute_hash
+from themeday.core.config import trusted_proxies
+from themeday.core.domain import SYSTEM_ACTOR, SYSTEM_AUDITOR
+from themeday.formats.audit_exports import audit_csv
 from themeday.repository import Repository
+from themeday.storage import db
+from themeday.storage.migrations import MIGRATION_AUDIT_ADDRESS, MIGRATIONS
 from themeday.ui.resources import request_address, source_address
 
 LOCAL = (ipaddress.ip_network("127.0.0.1/32"), ipaddress.ip_network("::1/128"))

@@ -8,10 +8,11 @@ from datetime import UTC, datetime
 
 from openpyxl import load_workbook
 
-from themeday.audit import AuditFilter, AuditRow, audit_xlsx, table_rows
-from themeday.audit_text import change_line, detail_lines, object_text, person, value_text
-from themeday.domain import SYSTEM_AUDITOR, ComplianceWeights
-from themeday.grid import field_change_detail, grid_table
+from themeday.core.audit import AuditFilter, AuditRow, table_rows
+from themeday.core.audit_text import change_line, detail_lines, object_text, person, value_text
+from themeday.core.domain import SYSTEM_AUDITOR, ComplianceWeights
+from themeday.core.grid import field_change_detail, grid_table
+from themeday.formats.audit_exports import audit_xlsx
 
 
 def row(**fields) -> AuditRow:
@@ -154,7 +155,7 @@ def test_the_xlsx_export_carries_the_same_chinese_text(demo, office):
 
 
 def test_the_audit_grid_table_reads_in_chinese(demo, office):
-    from themeday.grid import ViewSpec, for_display, grid_table
+    from themeday.core.grid import ViewSpec, for_display, grid_table
 
     campaign = demo.current_campaign(office)
     demo.set_weights(office, campaign.id, ComplianceWeights(declared_late_cap=3.0))

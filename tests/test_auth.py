@@ -8,8 +8,11 @@ import duckdb
 import pytest
 
 from tests.conftest import actor_for
-from themeday import db
-from themeday.auth import (
+from themeday.core.config import SECURITY, TZ
+from themeday.core.domain import SYSTEM_AUDITOR, ValidationError
+from themeday.dev.setup import DEMO_PASSWORD
+from themeday.repository import Repository
+from themeday.services.auth import (
     COOKIE_PROBLEMS,
     AuthService,
     check_login_cookie,
@@ -20,11 +23,8 @@ from themeday.auth import (
     password_matches,
     session_key,
 )
-from themeday.config import SECURITY, TZ
-from themeday.domain import SYSTEM_AUDITOR, ValidationError
-from themeday.migrations import MIGRATION_PASSWORD_AGE, MIGRATIONS
-from themeday.repository import Repository
-from themeday.setup import DEMO_PASSWORD
+from themeday.storage import db
+from themeday.storage.migrations import MIGRATION_PASSWORD_AGE, MIGRATIONS
 
 
 def audit_actions(repo: Repository, office) -> list[tuple[str, str, bool]]:
@@ -85,7 +85,7 @@ def test_failures_outside_the_window_do_not_add_up(demo, clock):
 def test_lockout_survives_a_restart(tmp_path, clock):
     path = tmp_path / "restart.duckdb"
     con = db.connect(path)
-    from themeday.setup import seed_demo
+    from themeday.dev.setup import seed_demo
 
     repo = Repository(db.cursor(con), clock)
     seed_demo(repo, today=clock().date())

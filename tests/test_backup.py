@@ -14,10 +14,15 @@ from pathlib import Path, PurePosixPath
 import duckdb
 import pytest
 
-from themeday import db
 from themeday.__main__ import main
-from themeday.activities import read_public_file
-from themeday.backup import (
+from themeday.core.config import PROJECT_ROOT
+from themeday.core.domain import SYSTEM_AUDITOR, UnitKind
+from themeday.formats.uploads import FileStore
+from themeday.repository import Repository
+from themeday.services.activities import read_public_file
+from themeday.services.first_run import open_database
+from themeday.storage import db
+from themeday.storage.backup import (
     IN_USE_MESSAGE,
     BackupError,
     Manifest,
@@ -26,12 +31,7 @@ from themeday.backup import (
     restore,
     verify_backup,
 )
-from themeday.config import PROJECT_ROOT
-from themeday.db_admin import align_sequences, table_counts
-from themeday.domain import SYSTEM_AUDITOR, UnitKind
-from themeday.first_run import open_database
-from themeday.repository import Repository
-from themeday.uploads import FileStore
+from themeday.storage.db_admin import align_sequences, table_counts
 
 REFUSED = "为防止覆盖现有数据，已停止恢复"
 
@@ -431,8 +431,8 @@ def test_a_production_database_without_uploads(tmp_path, capsys):
 def test_the_office_backs_up_from_the_running_app(app_db):
     """管理首页 · 立即备份: done in the app's process, on its connection, and audited."""
     from tests.helpers import host, texts
-    from themeday.backup import list_backups, verify_backup
-    from themeday.config import db_path
+    from themeday.core.config import db_path
+    from themeday.storage.backup import list_backups, verify_backup
 
     at = host(app_db, "office_home", "office")
     next(b for b in at.button if b.label == "立即备份").click().run()
@@ -447,7 +447,7 @@ def test_the_office_backs_up_from_the_running_app(app_db):
 
 
 def test_only_the_office_can_back_up(app_db):
-    from themeday.domain import PermissionDenied
+    from themeday.core.domain import PermissionDenied
 
     leader = app_db.login_record("leader").user.as_actor()
     with pytest.raises(PermissionDenied):

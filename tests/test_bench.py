@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from themeday import bench, bench_pages, db
-from themeday.auth import password_matches
-from themeday.domain import SYSTEM_ACTOR
+from themeday.core.domain import SYSTEM_ACTOR
+from themeday.dev import bench, bench_pages
 from themeday.repository import Repository
+from themeday.services.auth import password_matches
+from themeday.storage import db
 
 
 def test_benchmark_generates_and_computes(tmp_path):

@@ -9,7 +9,11 @@ import pandas as pd
 import pytest
 
 from tests.conftest import actor_for
-from themeday.boards import (
+from themeday.core.domain import ActivityStatus
+from themeday.core.records import Activity
+from themeday.core.workdays import WorkdayCalendar, WorkdayOverride
+from themeday.repository import Repository
+from themeday.services.boards import (
     BOARD_STATUSES,
     WEEKDAY_HEADERS,
     Card,
@@ -26,10 +30,6 @@ from themeday.boards import (
     next_due_by_activity,
     page_count,
 )
-from themeday.domain import ActivityStatus
-from themeday.records import Activity
-from themeday.repository import Repository
-from themeday.workdays import WorkdayCalendar, WorkdayOverride
 
 
 def activity(

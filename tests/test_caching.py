@@ -12,13 +12,15 @@ import pytest
 
 from tests.conftest import actor_for, open_declarations
 from tests.sample_files import PDF
-from themeday import activities, assessment, caching, dashboard, db, declarations, holidays
-from themeday.assessment import assess, chase_items
-from themeday.auth import AuthService
-from themeday.domain import StaleRecord, UnitKind
+from themeday.core import caching
+from themeday.core.domain import StaleRecord, UnitKind
+from themeday.core.workdays import WorkdayOverride
+from themeday.formats.uploads import FileStore
 from themeday.repository import Repository
-from themeday.uploads import FileStore
-from themeday.workdays import WorkdayOverride
+from themeday.services import activities, assessment, dashboard, declarations, holidays
+from themeday.services.assessment import assess, chase_items
+from themeday.services.auth import AuthService
+from themeday.storage import db
 
 AS_OF = date(2026, 11, 23)  # the demo's day (tests/conftest.py)
 

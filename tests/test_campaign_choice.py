@@ -17,8 +17,8 @@ from tests.helpers import (
     goto,
     login,
 )
-from themeday import campaigns
 from themeday.repository import Repository
+from themeday.services import campaigns
 
 
 def _campaign_paths(username: str) -> list[str]:

@@ -8,9 +8,9 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from themeday import charts
-from themeday.assessment import assess
-from themeday.charts import AMBER, GREEN, GREY, RED
+from themeday.formats import charts
+from themeday.formats.charts import AMBER, GREEN, GREY, RED
+from themeday.services.assessment import assess
 
 
 def spec(chart: alt.TopLevelMixin) -> dict:

@@ -15,11 +15,10 @@ import pytest
 from PIL import Image
 
 from tests.conftest import FakeClock, actor_for
-from themeday import activities, bench, compliance, db
-from themeday.activities import Upload
-from themeday.config import TZ
-from themeday.declaration_rules import late_workdays
-from themeday.domain import (
+from themeday.core import compliance
+from themeday.core.config import TZ
+from themeday.core.declaration_rules import late_workdays
+from themeday.core.domain import (
     DAXIANG_2023,
     SYSTEM_ACTOR,
     SYSTEM_AUDITOR,
@@ -32,9 +31,13 @@ from themeday.domain import (
     Role,
     ValidationError,
 )
+from themeday.core.workdays import WorkdayCalendar, WorkdayIndex, WorkdayOverride
+from themeday.dev import bench
+from themeday.formats.uploads import FileStore
 from themeday.repository import Repository
-from themeday.uploads import FileStore
-from themeday.workdays import WorkdayCalendar, WorkdayIndex, WorkdayOverride
+from themeday.services import activities
+from themeday.services.activities import Upload
+from themeday.storage import db
 
 OFFICE = SYSTEM_ACTOR
 LEADER = Actor(user_id=900, username="leader-test", role=Role.LEADER)

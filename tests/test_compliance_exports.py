@@ -19,19 +19,19 @@ from docx.oxml.ns import qn
 from openpyxl.worksheet.worksheet import Worksheet
 
 from tests.conftest import actor_for
-from themeday import db
-from themeday.assessment import assess, chase_items
-from themeday.compliance import ITEM_COLUMNS, ComplianceResult
-from themeday.compliance_exports import (
+from themeday.core.compliance import ITEM_COLUMNS, ComplianceResult
+from themeday.core.domain import Actor
+from themeday.core.records import Campaign
+from themeday.formats.compliance_exports import (
     CSV_SHEETS,
     chase_items_xlsx,
     circular_docx,
     compliance_csv,
     compliance_xlsx,
 )
-from themeday.domain import Actor
-from themeday.records import Campaign
 from themeday.repository import Repository
+from themeday.services.assessment import assess, chase_items
+from themeday.storage import db
 
 HYPERLINK = '=HYPERLINK("http://x","y")'
 DANGEROUS_TITLES = ("+1", "@SUM(A1)", "\t=1+1", "\r=2+2", "-3+3")

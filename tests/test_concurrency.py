@@ -1,6 +1,6 @@
 """30 threads write at once through the repository: no lost update, no deadlock.
 
-The workload is the benchmark's (``themeday.bench_concurrency``): units edit, save and
+The workload is the benchmark's (``themeday.dev.bench_concurrency``): units edit, save and
 submit their own 申报表 and set their activities' dates, some units with two threads on
 the same rows; office threads race to review the same 申报表, edit units and amend
 approved themes. Every write passes the version its writer read.
@@ -11,9 +11,9 @@ the retry); every thread finished (no deadlock); no two successful writes starte
 the same version of a row (no lost update) and each bumped the version exactly once;
 each successful write has its audit row and no refused write has one; each 申报表's
 status agrees with its history.
-Latency is not asserted here: ``python -m themeday.bench_concurrency`` measures it.
+Latency is not asserted here: ``python -m themeday.dev.bench_concurrency`` measures it.
 
-Without the process-wide write lock of ``themeday.db`` this test fails, and rightly:
+Without the process-wide write lock of ``themeday.storage.db`` this test fails, and rightly:
 an ``amend_theme`` and a ``schedule_activity`` on the same activity, on two cursors,
 can both commit (both audited) while one version bump is lost.
 """
@@ -24,9 +24,9 @@ from collections import Counter
 
 import pytest
 
-from themeday import bench_concurrency as bench
-from themeday import db
+from themeday.dev import bench_concurrency as bench
 from themeday.repository import Repository
+from themeday.storage import db
 
 THREADS = 30
 SECONDS = 6.0

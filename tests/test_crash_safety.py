@@ -34,8 +34,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from themeday import db
-from themeday.domain import (
+from themeday.core.domain import (
     DAXIANG_2023,
     SYSTEM_ACTOR,
     SYSTEM_AUDITOR,
@@ -44,6 +43,7 @@ from themeday.domain import (
     UnitKind,
 )
 from themeday.repository import Repository
+from themeday.storage import db
 
 WRITER = Path(__file__).resolve().parent / "crash_writer.py"
 ROUNDS = 16  # ≥ 15 kills (issue 15); each round is a writer start and ≤ 1.2 s of work

@@ -10,9 +10,10 @@ import docx
 import openpyxl
 import pytest
 
-from themeday.assessment import assess
-from themeday.compliance import ComplianceResult
-from themeday.dashboard_papers import (
+from themeday.core.compliance import ComplianceResult
+from themeday.core.domain import Actor
+from themeday.core.records import Campaign
+from themeday.formats.dashboard_papers import (
     SUMMARY_TOP,
     dashboard_docx,
     dashboard_summary_title,
@@ -21,9 +22,8 @@ from themeday.dashboard_papers import (
     month_table,
     ranking_table,
 )
-from themeday.domain import Actor
-from themeday.records import Campaign
 from themeday.repository import Repository
+from themeday.services.assessment import assess
 
 AS_OF = date(2026, 11, 23)
 

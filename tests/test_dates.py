@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime
 import pandas as pd
 import pytest
 
-from themeday.config import TZ
-from themeday.dates import (
+from themeday.core.config import TZ
+from themeday.core.dates import (
     deadline_date,
     deadline_dates,
     minute_time,
@@ -17,7 +17,7 @@ from themeday.dates import (
     table_deadline,
     weekday,
 )
-from themeday.domain import cn_date
+from themeday.core.domain import cn_date
 
 
 def test_a_table_date_is_iso_and_a_moment_becomes_its_beijing_day():

@@ -10,10 +10,10 @@ import pytest
 
 from tests.conftest import actor_for, open_declarations
 from tests.sample_files import PDF
-from themeday import declarations
-from themeday.declaration_rules import ThemeRow
-from themeday.domain import PermissionDenied, StaleRecord, ValidationError
-from themeday.uploads import FileStore
+from themeday.core.declaration_rules import ThemeRow
+from themeday.core.domain import PermissionDenied, StaleRecord, ValidationError
+from themeday.formats.uploads import FileStore
+from themeday.services import declarations
 
 ROOT = Path(__file__).resolve().parent.parent
 ROW = ThemeRow("乡村振兴政策宣讲", 12, "政策发布", "", "")

@@ -9,10 +9,11 @@ import pytest
 
 from tests.conftest import actor_for, open_declarations, take_upload_space, upload_bytes_of
 from tests.sample_files import PDF
-from themeday import declarations, exports
-from themeday.domain import SYSTEM_AUDITOR, PermissionDenied, StaleRecord, ValidationError
-from themeday.imports import UnitRow
-from themeday.uploads import FileStore
+from themeday.core.domain import SYSTEM_AUDITOR, PermissionDenied, StaleRecord, ValidationError
+from themeday.formats import exports
+from themeday.formats.imports import UnitRow
+from themeday.formats.uploads import FileStore
+from themeday.services import declarations
 
 THEME = {
     "title": "乡村振兴政策宣讲",
@@ -324,7 +325,7 @@ def test_the_repository_enforces_the_quota_itself(flow, monkeypatch):
 
 
 def test_the_quota_setting(monkeypatch):
-    from themeday.config import unit_upload_quota_bytes
+    from themeday.core.config import unit_upload_quota_bytes
 
     monkeypatch.delenv("THEMEDAY_UNIT_UPLOAD_QUOTA_MB", raising=False)
     assert unit_upload_quota_bytes() == 2048 * MB

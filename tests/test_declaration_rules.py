@@ -4,8 +4,8 @@ from datetime import date, datetime
 
 import pytest
 
-from themeday.config import TZ
-from themeday.declaration_rules import (
+from themeday.core.config import TZ
+from themeday.core.declaration_rules import (
     ThemeRow,
     check_declaration,
     draft_problems,
@@ -13,8 +13,8 @@ from themeday.declaration_rules import (
     rows_from_records,
     with_row_contacts,
 )
-from themeday.domain import DAXIANG_2023, XIANGJIANG_2023
-from themeday.workdays import WorkdayCalendar
+from themeday.core.domain import DAXIANG_2023, XIANGJIANG_2023
+from themeday.core.workdays import WorkdayCalendar
 
 XJ = XIANGJIANG_2023.rules
 DX = DAXIANG_2023.rules

@@ -4,9 +4,8 @@ from datetime import date
 
 import pytest
 
-from themeday.auth import password_problems
-from themeday.config import resolve_cookie_key
-from themeday.domain import (
+from themeday.core.config import resolve_cookie_key
+from themeday.core.domain import (
     DAXIANG_2023,
     PRESETS,
     XIANGJIANG_2023,
@@ -15,6 +14,7 @@ from themeday.domain import (
     unit_problems,
     username_problem,
 )
+from themeday.services.auth import password_problems
 
 
 def test_presets_follow_their_notices():
@@ -105,8 +105,8 @@ def test_cookie_key_is_generated_once_and_kept(tmp_path, monkeypatch):
 def test_a_new_campaign_from_a_preset_or_the_previous_year():
     from datetime import date
 
-    from themeday.campaigns import fields_for_next_year, fields_from_preset
-    from themeday.records import Campaign
+    from themeday.core.records import Campaign
+    from themeday.services.campaigns import fields_for_next_year, fields_from_preset
 
     fields = fields_from_preset("xiangjiang-2023")
     assert (fields["year"], fields["region"]) == (2023, "湖南湘江新区")

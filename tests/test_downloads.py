@@ -15,10 +15,10 @@ from streamlit.testing.v1 import AppTest
 
 from tests.helpers import host, page_at
 from tests.sample_files import PDF
-from themeday import exports
-from themeday.domain import PermissionDenied
-from themeday.file_audit import DownloadAudit, deliver
+from themeday.core.domain import PermissionDenied
+from themeday.formats import exports
 from themeday.repository import Repository
+from themeday.services.file_audit import DownloadAudit, deliver
 from themeday.ui import compliance_widgets
 
 
@@ -198,7 +198,7 @@ def test_the_plan_table_lists_at_most_its_cap_and_says_so():
 # ------------------------------------------------------------------ a stamped scan
 def _scanned(repo: Repository):
     """unit3's draft 申报表 with its stamped scan uploaded (the demo has none)."""
-    from themeday.declarations import upload_scan
+    from themeday.services.declarations import upload_scan
 
     _, campaign = office_campaign(repo)
     unit3 = repo.login_record("unit3").user.as_actor()
@@ -226,7 +226,7 @@ def test_the_stamped_scan_is_read_on_click_and_audited(app_db, downloads):
 
 
 def test_a_scan_gone_from_the_disk_is_reported_not_offered(app_db, downloads):
-    from themeday.declarations import uploads_root
+    from themeday.services.declarations import uploads_root
 
     _, scan = _scanned(app_db)
     (uploads_root() / scan.stored_name[:2] / scan.stored_name).unlink()

@@ -16,8 +16,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.helpers import nginx_sample, self_signed_certificate
-from themeday.auth import served_over_tls
-from themeday.config import (
+from themeday.core.config import (
     COOKIE_KEY_MIN_BYTES,
     PUBLISHED_COOKIE_KEYS,
     CookieKeyError,
@@ -25,6 +24,7 @@ from themeday.config import (
     resolve_cookie_key,
     trusted_proxies,
 )
+from themeday.services.auth import served_over_tls
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -1,4 +1,4 @@
-"""Exports whose rows are written as sheet XML (themeday.xlsx_rows), read back at a few
+"""Exports whose rows are written as sheet XML (themeday.formats.xlsx_rows), read back at a few
 hundred rows: every row present and in order, values and types as given, layout kept,
 and no formula for text such as ``=HYPERLINK(...)``."""
 
@@ -22,10 +22,16 @@ from docx.shared import Cm
 from openpyxl import Workbook
 
 from tests.helpers import make_campaign
-from themeday import compliance, db
-from themeday.audit import AuditRow, audit_xlsx, local_time, table_rows
-from themeday.bench import generate
-from themeday.compliance_exports import (
+from themeday.core import compliance
+from themeday.core.audit import AuditRow, local_time, table_rows
+from themeday.core.config import TZ
+from themeday.core.domain import DAXIANG_2023, SYSTEM_ACTOR
+from themeday.core.grid import export_rows, grid_table
+from themeday.core.records import Activity, Unit
+from themeday.core.workdays import WorkdayCalendar
+from themeday.dev.bench import generate
+from themeday.formats.audit_exports import audit_xlsx
+from themeday.formats.compliance_exports import (
     _ACTIVITY_SHEET,
     _CHASE_SHEET,
     _UNIT_SHEET,
@@ -36,9 +42,7 @@ from themeday.compliance_exports import (
     circular_docx,
     compliance_xlsx,
 )
-from themeday.config import TZ
-from themeday.domain import DAXIANG_2023, SYSTEM_ACTOR
-from themeday.exports import (
+from themeday.formats.exports import (
     _annual_rows,
     annual_plan_docx,
     annual_plan_xlsx,
@@ -46,11 +50,9 @@ from themeday.exports import (
     neutralise,
     view_xlsx,
 )
-from themeday.grid import export_rows, grid_table
-from themeday.records import Activity, Unit
+from themeday.formats.xlsx_rows import SheetRows, save, style_id
 from themeday.repository import Repository
-from themeday.workdays import WorkdayCalendar
-from themeday.xlsx_rows import SheetRows, save, style_id
+from themeday.storage import db
 
 HOSTILE = ('=HYPERLINK("http://x","y")', "+1", "@SUM(A1)", "\t=1+1", "\r=2+2", "-3+3", " =A1")
 

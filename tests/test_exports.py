@@ -20,9 +20,11 @@ from tests.helpers import (
     make_unit,
     sample_activities,
 )
-from themeday import exports
-from themeday.domain import DAXIANG_2023, XIANGJIANG_2023
-from themeday.exports import (
+from themeday.core.domain import DAXIANG_2023, XIANGJIANG_2023
+from themeday.core.records import Activity
+from themeday.core.workdays import WorkdayCalendar, WorkdayOverride
+from themeday.formats import exports
+from themeday.formats.exports import (
     annual_plan_docx,
     annual_plan_xlsx,
     chase_list_xlsx,
@@ -30,8 +32,6 @@ from themeday.exports import (
     declaration_xlsx,
     neutralise,
 )
-from themeday.records import Activity
-from themeday.workdays import WorkdayCalendar, WorkdayOverride
 
 # --------------------------------------------------------------------------- builders
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from themeday import exports_bench
+from themeday.dev import exports_bench
 
 
 def test_every_export_is_built_and_measured(tmp_path):

@@ -19,10 +19,9 @@ import pandas as pd
 import pytest
 
 from tests.conftest import FakeClock, actor_for, copy_demo
-from themeday import bench, db
-from themeday.audit import action_label
-from themeday.dates import minute_time
-from themeday.domain import (
+from themeday.core.audit import action_label
+from themeday.core.dates import minute_time
+from themeday.core.domain import (
     SYSTEM_ACTOR,
     Actor,
     NotFound,
@@ -31,7 +30,7 @@ from themeday.domain import (
     UnitKind,
     ValidationError,
 )
-from themeday.grid import (
+from themeday.core.grid import (
     TABLES,
     Changeset,
     Condition,
@@ -49,8 +48,10 @@ from themeday.grid import (
     read_value,
     tables_for,
 )
+from themeday.core.workdays import WorkdayOverride
+from themeday.dev import bench
 from themeday.repository import Repository
-from themeday.workdays import WorkdayOverride
+from themeday.storage import db
 
 ALL = 10**6
 """A limit larger than any table here: reading a whole view (export)."""

@@ -10,8 +10,7 @@ from datetime import date
 from openpyxl import Workbook, load_workbook
 
 from tests.conftest import actor_for
-from themeday.exports import csv_bytes, view_xlsx
-from themeday.grid import (
+from themeday.core.grid import (
     LINKS,
     Condition,
     ViewSpec,
@@ -21,7 +20,8 @@ from themeday.grid import (
     link_view,
     record_title,
 )
-from themeday.imports import read_table_rows
+from themeday.formats.exports import csv_bytes, view_xlsx
+from themeday.formats.imports import read_table_rows
 from themeday.repository import Repository
 
 ALL = 100_000
@@ -227,7 +227,7 @@ def test_links_reach_down_and_back_up(demo: Repository):
 
 
 def _changes(repo: Repository, actor, key: str, record_key, changes: dict):
-    from themeday.grid import Changeset, RowEdit
+    from themeday.core.grid import Changeset, RowEdit
 
     row = repo.grid_record(actor, key, record_key)
     return Changeset(edits=(RowEdit(record_key, row.get("version"), changes),))
@@ -237,7 +237,7 @@ def _changes(repo: Repository, actor, key: str, record_key, changes: dict):
 def test_a_conflict_shows_what_the_other_person_changed_too(demo: Repository):
     """Two office sessions load the same activity; one changes the place, the other the
     contact: the second save is refused and names both fields with both values."""
-    from themeday.grid import GridConflict, changeset_from_editor, for_display
+    from themeday.core.grid import GridConflict, changeset_from_editor, for_display
 
     office = actor_for(demo, "office")
     table = grid_table("activities")
@@ -264,7 +264,7 @@ def test_a_conflict_shows_what_the_other_person_changed_too(demo: Repository):
 
 
 def test_the_grid_benchmark_runs_on_a_small_campaign():
-    from themeday.bench_grid import VIEWS, run
+    from themeday.dev.bench_grid import VIEWS, run
 
     lines = run(units=20, activities=60, repeat=1)
     assert lines[0] == "20 units, 60 activities"

@@ -13,11 +13,9 @@ from PIL import Image
 
 from tests.helpers import carry_out, fresh
 from tests.sample_files import heic_bytes
-from themeday import activities, uploads
-from themeday.activities import Upload
-from themeday.domain import ValidationError
-from themeday.file_audit import checked_upload
-from themeday.uploads import (
+from themeday.core.domain import ValidationError
+from themeday.formats import uploads
+from themeday.formats.uploads import (
     HEIC_TO_JPG_HINT,
     PHOTO,
     SCAN,
@@ -26,6 +24,9 @@ from themeday.uploads import (
     prepare,
     stored_file_name,
 )
+from themeday.services import activities
+from themeday.services.activities import Upload
+from themeday.services.file_audit import checked_upload
 
 HINT = "设置 → 相机 → 格式"
 

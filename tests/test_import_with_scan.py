@@ -13,9 +13,10 @@ import pytest
 
 from tests.conftest import actor_for
 from tests.sample_files import PDF
-from themeday import declarations, exports
-from themeday.domain import SYSTEM_AUDITOR, ValidationError
-from themeday.uploads import FileStore
+from themeday.core.domain import SYSTEM_AUDITOR, ValidationError
+from themeday.formats import exports
+from themeday.formats.uploads import FileStore
+from themeday.services import declarations
 
 SCAN_RULE = "请上传加盖公章的申报表电子扫描件。"
 

@@ -18,9 +18,9 @@ from tests.helpers import (
     make_unit,
     sample_activities,
 )
-from themeday.domain import DAXIANG_2023, XIANGJIANG_2023
-from themeday.exports import annual_plan_docx, csv_bytes, declaration_xlsx
-from themeday.imports import (
+from themeday.core.domain import DAXIANG_2023, XIANGJIANG_2023
+from themeday.formats.exports import annual_plan_docx, csv_bytes, declaration_xlsx
+from themeday.formats.imports import (
     DeclarationImport,
     UnitImport,
     UnitRow,

@@ -15,8 +15,8 @@ from google.protobuf import text_format
 from streamlit.testing.v1 import AppTest
 
 from tests.helpers import dashboard, host, nodes, open_board, pick_month
-from themeday.charts import LIGHT_COLOURS
-from themeday.lights import (
+from themeday.formats.charts import LIGHT_COLOURS
+from themeday.formats.lights import (
     light_badge,
     light_cells,
     light_css,

@@ -16,9 +16,9 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from themeday import db
-from themeday.backup import app_backup_target, backup
-from themeday.config import now
+from themeday.core.config import now
+from themeday.storage import db
+from themeday.storage.backup import app_backup_target, backup
 from themeday.ui import maintenance
 from themeday.ui.maintenance import DatabaseProblem, ProblemKind
 

@@ -1,8 +1,8 @@
 """申报审核 and 单位与账号 write only through service doors, never the repository.
 
 Every call on a repository object in these pages (``repo.x(...)``, ``identity.repo.x``)
-must be a read; writes go through ``themeday.declarations`` / ``themeday.accounts``,
-where the rules and rights are checked.
+must be a read; writes go through ``themeday.services.declarations`` /
+``themeday.services.accounts``, where the rules and rights are checked.
 """
 
 from __future__ import annotations

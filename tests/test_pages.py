@@ -20,10 +20,10 @@ from tests.helpers import (
     texts,
     titles,
 )
-from themeday.auth import password_matches
-from themeday.config import SECURITY, now
-from themeday.domain import DeclarationStatus, Role
-from themeday.setup import DEMO_PASSWORD
+from themeday.core.config import SECURITY, now
+from themeday.core.domain import DeclarationStatus, Role
+from themeday.dev.setup import DEMO_PASSWORD
+from themeday.services.auth import password_matches
 
 # ------------------------------------------------------------------ login gate
 

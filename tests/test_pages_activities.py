@@ -18,11 +18,11 @@ from streamlit.testing.v1 import AppTest
 
 from tests.helpers import page_at, texts, titles
 from tests.sample_files import PDF
-from themeday import activities
-from themeday.activities import Upload
-from themeday.domain import DAXIANG_2023, DeclarationStatus
-from themeday.records import Activity, Campaign
+from themeday.core.domain import DAXIANG_2023, DeclarationStatus
+from themeday.core.records import Activity, Campaign
 from themeday.repository import Repository
+from themeday.services import activities
+from themeday.services.activities import Upload
 from themeday.ui.activity_widgets import showcase_site
 
 YEAR = 2023
@@ -355,7 +355,7 @@ def test_a_refused_photo_is_audited_with_the_reason_shown(world):
 
 
 def test_a_photo_that_cannot_be_stored_says_so_not_system_busy(world, monkeypatch):
-    from themeday.uploads import FileStore
+    from themeday.formats.uploads import FileStore
 
     def disk_full(self, data, fmt):
         raise OSError(28, "No space left on device")

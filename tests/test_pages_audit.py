@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 from tests.helpers import host, texts, titles
-from themeday.audit import AuditFilter
-from themeday.auth import AuthService
+from themeday.core.audit import AuditFilter
 from themeday.repository import Repository
+from themeday.services.auth import AuthService
 
 
 def auditor_of(app_db: Repository):
@@ -109,8 +109,8 @@ def test_everyone_but_the_auditor_is_refused(app_db, username):
 
 def test_the_audit_log_reads_as_plain_chinese(app_db):
     """No None, True, system, raw JSON or microseconds on the 审计日志 screen."""
-    from themeday.domain import ComplianceWeights
-    from themeday.grid import Changeset, RowEdit
+    from themeday.core.domain import ComplianceWeights
+    from themeday.core.grid import Changeset, RowEdit
 
     office = app_db.login_record("office").user.as_actor()
     campaign = app_db.current_campaign(office)

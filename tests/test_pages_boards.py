@@ -53,7 +53,7 @@ def test_office_filters_to_one_unit(app_db):
     at = open_board(app_db, "office")
     _, everything = campaign_activities(app_db, "office")
     unit1_id = actor_for(app_db, "unit1").unit_id
-    at.multiselect(key="themeday.boards.filter_units").set_value([unit1_id]).run()
+    at.multiselect(key="themeday.services.boards.filter_units").set_value([unit1_id]).run()
     assert not at.exception
     text = shown(at)
     assert all(a.title in text for a in everything if a.unit_id == unit1_id)

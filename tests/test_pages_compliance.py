@@ -16,9 +16,9 @@ from openpyxl import load_workbook
 from streamlit.testing.v1 import AppTest
 
 from tests.helpers import host, texts, titles
-from themeday.assessment import assess, chase_items, unit_todo
-from themeday.compliance_exports import CSV_SHEETS
+from themeday.formats.compliance_exports import CSV_SHEETS
 from themeday.repository import Repository
+from themeday.services.assessment import assess, chase_items, unit_todo
 from themeday.ui.compliance_widgets import deadline_text, light_text, row_keys
 
 

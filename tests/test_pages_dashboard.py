@@ -10,9 +10,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.helpers import DEMO_DAY, dashboard, host
-from themeday.assessment import assess
-from themeday.compliance import ComplianceResult
-from themeday.config import TZ, now
+from themeday.core.compliance import ComplianceResult
+from themeday.core.config import TZ, now
+from themeday.services.assessment import assess
 
 LEADER_DOWNLOADS = (
     "看板数据（Excel）",

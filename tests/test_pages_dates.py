@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 
 from tests.helpers import host, texts
-from themeday.dates import deadline_date
-from themeday.domain import SYSTEM_ACTOR
+from themeday.core.dates import deadline_date
+from themeday.core.domain import SYSTEM_ACTOR
 
 DEADLINE = r"(\d{4}年)?\d{1,2}月\d{1,2}日（周[一二三四五六日]）"
 

@@ -10,8 +10,8 @@ import openpyxl
 from tests.conftest import campaign_with, change_rules
 from tests.helpers import host, texts, titles
 from tests.sample_files import PDF
-from themeday import exports
-from themeday.domain import SYSTEM_ACTOR, DeclarationStatus
+from themeday.core.domain import SYSTEM_ACTOR, DeclarationStatus
+from themeday.formats import exports
 
 
 def office(app_db):

@@ -13,9 +13,9 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import change_rules
 from tests.helpers import host, texts
-from themeday import declarations
-from themeday.dates import deadline_date
-from themeday.domain import SYSTEM_ACTOR
+from themeday.core.dates import deadline_date
+from themeday.core.domain import SYSTEM_ACTOR
+from themeday.services import declarations
 
 HALF = {"title": "乡村振兴政策宣讲"}
 """A new row with only its 活动主题 typed."""

@@ -6,7 +6,7 @@ import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from tests.helpers import host, page_at, texts, titles
-from themeday.grid import Condition, SortKey, ViewSpec, check_view, grid_table
+from themeday.core.grid import Condition, SortKey, ViewSpec, check_view, grid_table
 from themeday.repository import Repository
 
 

@@ -12,14 +12,14 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import FakeClock, actor_for
 from tests.helpers import visit
-from themeday import activities
-from themeday.activities import Upload
-from themeday.config import TZ
-from themeday.declarations import uploads_root
-from themeday.domain import SYSTEM_ACTOR, DeclarationStatus
+from themeday.core.config import TZ
+from themeday.core.domain import SYSTEM_ACTOR, DeclarationStatus
+from themeday.dev.setup import DEMO_UNITS
+from themeday.formats.uploads import FileStore
 from themeday.repository import Repository
-from themeday.setup import DEMO_UNITS
-from themeday.uploads import FileStore
+from themeday.services import activities
+from themeday.services.activities import Upload
+from themeday.services.declarations import uploads_root
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 60

@@ -15,9 +15,9 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.helpers import host
-from themeday.compliance import ComplianceResult
-from themeday.dashboard_papers import dashboard_summary_title
-from themeday.domain import SYSTEM_ACTOR
+from themeday.core.compliance import ComplianceResult
+from themeday.core.domain import SYSTEM_ACTOR
+from themeday.formats.dashboard_papers import dashboard_summary_title
 
 DEMO_DAY = date(2026, 11, 23)
 

@@ -10,9 +10,7 @@ import duckdb
 import pytest
 
 from tests.conftest import actor_for
-from themeday import db
-from themeday.auth import hash_password
-from themeday.domain import (
+from themeday.core.domain import (
     DAXIANG_2023,
     SYSTEM_AUDITOR,
     Actor,
@@ -22,8 +20,10 @@ from themeday.domain import (
     StaleRecord,
     ValidationError,
 )
-from themeday.migrations import LATEST_VERSION
 from themeday.repository import Repository
+from themeday.services.auth import hash_password
+from themeday.storage import db
+from themeday.storage.migrations import LATEST_VERSION
 
 # --------------------------------------------------------------------- migrations
 
@@ -62,7 +62,7 @@ def test_second_process_gets_a_clear_message(tmp_path):
     path = tmp_path / "busy.duckdb"
     con = db.connect(path)
     code = (
-        "import sys; from themeday import db\n"
+        "import sys; from themeday.storage import db\n"
         "try:\n    db.connect(sys.argv[1])\n"
         "except db.DatabaseBusy as e:\n    print(e); sys.exit(3)\n"
     )
@@ -413,7 +413,7 @@ def test_fork_reads_the_same_database_from_another_thread(demo, office):
 def test_no_transaction_is_left_open_after_first_run_and_reads(tmp_path):
     """A result read only partly keeps a transaction open; then CHECKPOINT (backups,
     the WAL) is refused. Opening the app's database and reading must leave none."""
-    from themeday.first_run import open_database
+    from themeday.services.first_run import open_database
 
     con = open_database(tmp_path / "x.duckdb")
     try:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import actor_for, change_rules
-from themeday import declarations
-from themeday.domain import SYSTEM_AUDITOR, PermissionDenied, StaleRecord, ValidationError
-from themeday.records import Declaration
+from themeday.core.domain import SYSTEM_AUDITOR, PermissionDenied, StaleRecord, ValidationError
+from themeday.core.records import Declaration
 from themeday.repository import Repository
+from themeday.services import declarations
 
 SCAN_RULE = "请上传加盖公章的申报表电子扫描件。"
 

@@ -15,21 +15,25 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from themeday.config import DEMO_PASSWORD
-from themeday.first_run import init_empty
+from themeday.core.config import DEMO_PASSWORD
+from themeday.services.first_run import init_empty
 
 ROOT = Path(__file__).resolve().parent.parent
 
-DEVELOPMENT = (
-    "themeday.setup",
-    "themeday.bench",
-    "themeday.bench_concurrency",
-    "themeday.bench_grid",
-    "themeday.bench_login",
-    "themeday.bench_pages",
-    "themeday.exports_bench",
+OLD_COMMANDS = (
+    "bench",
+    "bench_cache",
+    "bench_concurrency",
+    "bench_grid",
+    "bench_login",
+    "exports_bench",
 )
-"""The demo seed and the benchmarks."""
+"""``python -m themeday.<name>``: the benchmarks' old command names (tiny modules
+that run their module of ``themeday.dev``)."""
+
+DEVELOPMENT = ("themeday.dev", *(f"themeday.{name}" for name in OLD_COMMANDS))
+"""The package of the demo seed and the benchmarks (loading any of its modules loads
+it), and the old command names."""
 
 _APP_RUN = """
 import importlib, json, sys
@@ -78,13 +82,13 @@ def test_the_demo_seed_is_loaded_only_to_fill_a_new_database(tmp_path):
     code = (
         "import json, sys\n"
         "from pathlib import Path\n"
-        "from themeday.first_run import open_database\n"
+        "from themeday.services.first_run import open_database\n"
         "from themeday.repository import Repository\n"
-        "from themeday import db\n"
-        "before = 'themeday.setup' in sys.modules\n"
+        "from themeday.storage import db\n"
+        "before = 'themeday.dev.setup' in sys.modules\n"
         "con = open_database(Path(sys.argv[1]))\n"
         "assert Repository(db.cursor(con)).is_demo()\n"
-        "print(json.dumps([before, 'themeday.setup' in sys.modules]))\n"
+        "print(json.dumps([before, 'themeday.dev.setup' in sys.modules]))\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", code, str(tmp_path / "new.duckdb")],
@@ -100,13 +104,13 @@ def test_the_demo_seed_is_loaded_only_to_fill_a_new_database(tmp_path):
 def test_the_database_floor_does_not_pull_in_the_file_writers(tmp_path):
     """``db`` → ``audit``: the audit chain must not need openpyxl or python-docx."""
     loaded = _modules_after(
-        "import json, sys\nimport themeday.db\nprint(json.dumps(sorted(sys.modules)))",
+        "import json, sys\nimport themeday.storage.db\nprint(json.dumps(sorted(sys.modules)))",
         tmp_path,
     )
-    assert "themeday.audit" in loaded
+    assert "themeday.core.audit" in loaded
     heavy = {m for m in loaded if m.split(".")[0] in ("openpyxl", "docx", "xlsxwriter")}
     assert sorted(heavy) == []
-    assert "themeday.exports" not in loaded
+    assert "themeday.formats.exports" not in loaded
 
 
 def test_the_login_page_names_the_demo_password_only_on_a_demo_database(

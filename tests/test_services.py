@@ -8,10 +8,16 @@ from datetime import date
 import pytest
 
 from tests.conftest import actor_for
-from themeday import assessment, campaigns, holidays, workspace
-from themeday.domain import ActivityStatus, PermissionDenied, StaleRecord, UnitKind, ValidationError
-from themeday.grid import Changeset, RowEdit, ViewSpec
-from themeday.workdays import WorkdayOverride
+from themeday.core.domain import (
+    ActivityStatus,
+    PermissionDenied,
+    StaleRecord,
+    UnitKind,
+    ValidationError,
+)
+from themeday.core.grid import Changeset, RowEdit, ViewSpec
+from themeday.core.workdays import WorkdayOverride
+from themeday.services import assessment, campaigns, holidays, workspace
 
 
 def test_a_second_campaign_of_the_same_year_and_region_is_refused(demo):

@@ -9,17 +9,17 @@ from datetime import date, datetime, time
 import pytest
 from PIL import Image
 
-from themeday import db
 from themeday.__main__ import main
-from themeday.activities import plan_deadline, read_public_file, report_deadline
-from themeday.auth import AuthService
-from themeday.config import TZ
-from themeday.declarations import calendar
-from themeday.domain import SYSTEM_ACTOR, SYSTEM_AUDITOR, Role, UnitKind
-from themeday.first_run import open_database
+from themeday.core.config import TZ
+from themeday.core.domain import SYSTEM_ACTOR, SYSTEM_AUDITOR, Role, UnitKind
+from themeday.dev.setup import DEMO_PASSWORD, DEMO_UNITS, seed_demo
+from themeday.formats.uploads import FileStore
 from themeday.repository import Repository
-from themeday.setup import DEMO_PASSWORD, DEMO_UNITS, seed_demo
-from themeday.uploads import FileStore
+from themeday.services.activities import plan_deadline, read_public_file, report_deadline
+from themeday.services.auth import AuthService
+from themeday.services.declarations import calendar
+from themeday.services.first_run import open_database
+from themeday.storage import db
 
 
 def test_first_run_creates_a_demo_database(tmp_path):
@@ -186,7 +186,7 @@ def test_demo_at_the_turn_of_the_year(repo, tmp_path, today):
 
 
 def test_demo_photos_need_no_chinese_font(monkeypatch):
-    from themeday import setup
+    from themeday.dev import setup
 
     monkeypatch.setattr(setup, "_CJK_FONTS", ())
     setup._font.cache_clear()

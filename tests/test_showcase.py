@@ -11,14 +11,9 @@ from datetime import date, datetime
 import pytest
 from PIL import Image
 
-from themeday.domain import cn_date
-from themeday.records import ShowcaseItem
-from themeday.showcase import (
-    activity_url,
-    build_static_site,
-    qr_png,
-    qr_svg,
-)
+from themeday.core.domain import cn_date
+from themeday.core.records import ShowcaseItem
+from themeday.formats.showcase import activity_url, build_static_site, qr_png, qr_svg
 
 XSS_SCRIPT = "<script>alert(1)</script>"
 XSS_IMG = "<img src=x onerror=alert(1)>"

@@ -12,7 +12,7 @@ import pytest
 from streamlit.runtime.context import ContextProxy
 
 from tests.helpers import visit
-from themeday.showcase import local_host, qr_address_warning
+from themeday.formats.showcase import local_host, qr_address_warning
 
 SETTING = "THEMEDAY_PUBLIC_URL"
 

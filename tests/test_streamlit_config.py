@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from themeday.uploads import MAX_UPLOAD_BYTES
+from themeday.formats.uploads import MAX_UPLOAD_BYTES
 
 CONFIG = Path(__file__).parents[1] / ".streamlit" / "config.toml"
 

@@ -32,9 +32,9 @@ from tests.sample_files import (
     blank_pdf_writer,
     pdf_bytes,
 )
-from themeday import uploads
-from themeday.domain import ValidationError
-from themeday.uploads import (
+from themeday.core.domain import ValidationError
+from themeday.formats import uploads
+from themeday.formats.uploads import (
     DOCUMENT,
     KINDS,
     MAX_UPLOAD_BYTES,
@@ -773,6 +773,6 @@ def test_symlinked_file_is_not_followed(store: FileStore, tmp_path: Path) -> Non
 def test_module_has_no_streamlit_or_sql() -> None:
     source = Path(uploads.__file__).read_text(encoding="utf-8")
     imports = re.findall(r"^(?:from|import) (\S+)", source, flags=re.MULTILINE)
-    assert imports and not {"streamlit", "duckdb", "themeday.db", "themeday.repository"} & {
+    assert imports and not {"streamlit", "duckdb", "themeday.storage.db", "themeday.repository"} & {
         name.split(".")[0] if name.startswith(("streamlit", "duckdb")) else name for name in imports
     }

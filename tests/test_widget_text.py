@@ -21,9 +21,9 @@ import pytest
 import streamlit
 from streamlit.testing.v1 import AppTest
 
-from themeday.imports import MAX_IMPORT_BYTES, TABLE_FILE, XLSX_FILE
+from themeday.formats.imports import MAX_IMPORT_BYTES, TABLE_FILE, XLSX_FILE
+from themeday.formats.uploads import KINDS, MAX_UPLOAD_BYTES, MB, SCAN_FILE, file_rule
 from themeday.ui.inputs import REPLACEMENTS, WIDGET_CSS, clamp, year_bounds
-from themeday.uploads import KINDS, MAX_UPLOAD_BYTES, MB, SCAN_FILE, file_rule
 
 ROOT = Path(__file__).resolve().parents[1]
 FILES = sorted(
@@ -144,9 +144,9 @@ def test_the_frontend_still_has_the_hooks(hook: str, bundle: str):
 
 
 def _pickers() -> None:
-    from themeday.imports import TABLE_FILE
+    from themeday.formats.imports import TABLE_FILE
+    from themeday.formats.uploads import PHOTO, file_rule
     from themeday.ui.inputs import file_picker
-    from themeday.uploads import PHOTO, file_rule
 
     file_picker("活动照片", file_rule(PHOTO), key="photos", multiple=True)
     file_picker("选择文件", TABLE_FILE, key="table", note="可选")

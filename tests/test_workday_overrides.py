@@ -8,10 +8,10 @@ import pytest
 
 from tests.conftest import actor_for
 from tests.helpers import host, texts, titles
-from themeday.declarations import calendar
-from themeday.domain import SYSTEM_AUDITOR, NotFound, PermissionDenied
-from themeday.imports import parse_workday_overrides
-from themeday.workdays import WorkdayOverride
+from themeday.core.domain import SYSTEM_AUDITOR, NotFound, PermissionDenied
+from themeday.core.workdays import WorkdayOverride
+from themeday.formats.imports import parse_workday_overrides
+from themeday.services.declarations import calendar
 
 ARRANGEMENT = "日期,类型,说明\n2027-01-01,休,元旦\n2027/1/4,休,元旦补休\n2027年1月9日,班,调休上班\n"
 

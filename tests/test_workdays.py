@@ -15,8 +15,8 @@ from typing import NamedTuple
 import chinese_calendar
 import pytest
 
-from themeday import workdays
-from themeday.workdays import DatedResult, WorkdayCalendar, WorkdayOverride
+from themeday.core import workdays
+from themeday.core.workdays import DatedResult, WorkdayCalendar, WorkdayOverride
 
 
 def d(text: str) -> date:

@@ -17,16 +17,16 @@ import getpass
 import sys
 from pathlib import Path
 
-from themeday import backup as backups
-from themeday import db
-from themeday.accounts import account_name_findings, generate_password
-from themeday.audit import MIN_RETENTION_DAYS, retention_refusal
-from themeday.auth import password_problems
-from themeday.config import db_path
-from themeday.db import DatabaseBusy
-from themeday.domain import SYSTEM_ACTOR, SYSTEM_AUDITOR, ValidationError
-from themeday.first_run import AlreadyInitialised, init_empty, open_database
+from themeday.core.audit import MIN_RETENTION_DAYS, retention_refusal
+from themeday.core.config import db_path
+from themeday.core.domain import SYSTEM_ACTOR, SYSTEM_AUDITOR, ValidationError
 from themeday.repository import Repository
+from themeday.services.accounts import account_name_findings, generate_password
+from themeday.services.auth import password_problems
+from themeday.services.first_run import AlreadyInitialised, init_empty, open_database
+from themeday.storage import backup as backups
+from themeday.storage import db
+from themeday.storage.db import DatabaseBusy
 
 
 def main(argv: list[str] | None = None) -> int:

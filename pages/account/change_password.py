@@ -3,8 +3,8 @@ once the password is older than the policy's maximum age)."""
 
 import streamlit as st
 
-from themeday.auth import AuthService, password_expired
-from themeday.config import SECURITY
+from themeday.core.config import SECURITY
+from themeday.services.auth import AuthService, password_expired
 from themeday.ui import addresses, gate
 from themeday.ui.screen import open_screen
 from themeday.ui.widgets import run_action

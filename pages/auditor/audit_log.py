@@ -5,8 +5,8 @@ paging happen in SQL."""
 
 import streamlit as st
 
-from themeday.audit import MIN_RETENTION_DAYS
-from themeday.domain import Role
+from themeday.core.audit import MIN_RETENTION_DAYS
+from themeday.core.domain import Role
 from themeday.ui.audit_widgets import audit_exports, audit_filters, audit_rows, chain_check
 from themeday.ui.screen import open_screen
 

@@ -4,9 +4,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from themeday import activities, declarations
-from themeday.domain import ActivityStatus, Role
-from themeday.records import Activity, Campaign
+from themeday.core.domain import ActivityStatus, Role
+from themeday.core.records import Activity, Campaign
+from themeday.services import activities, declarations
 from themeday.ui import step_form as fields
 from themeday.ui.activity_widgets import (
     activity_detail,

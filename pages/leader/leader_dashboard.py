@@ -15,14 +15,14 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from themeday import dashboard
-from themeday.assessment import assess
-from themeday.compliance import ComplianceResult, labelled
-from themeday.config import TZ
-from themeday.dashboard_papers import KPI_HELP, kpi_values
-from themeday.dates import minute_time, prose_date, table_date
-from themeday.domain import NotFound, Role
-from themeday.lights import styled_lights
+from themeday.core.compliance import ComplianceResult, labelled
+from themeday.core.config import TZ
+from themeday.core.dates import minute_time, prose_date, table_date
+from themeday.core.domain import NotFound, Role
+from themeday.formats.dashboard_papers import KPI_HELP, kpi_values
+from themeday.formats.lights import styled_lights
+from themeday.services import dashboard
+from themeday.services.assessment import assess
 from themeday.ui import gate
 from themeday.ui.compliance_widgets import as_of_picker
 from themeday.ui.dashboard_widgets import dashboard_downloads

@@ -3,9 +3,9 @@
 import pandas as pd
 import streamlit as st
 
-from themeday.assessment import assess
-from themeday.dates import prose_date
-from themeday.domain import Role
+from themeday.core.dates import prose_date
+from themeday.core.domain import Role
+from themeday.services.assessment import assess
 from themeday.ui.compliance_widgets import (
     activities_table,
     adjustment_form,

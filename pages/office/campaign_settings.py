@@ -4,11 +4,11 @@ edits their rules."""
 import pandas as pd
 import streamlit as st
 
-from themeday import campaigns as campaign_service
-from themeday.campaigns import fields_for_next_year, fields_from_preset
-from themeday.dates import table_date
-from themeday.domain import PRESETS, Role
-from themeday.records import Campaign
+from themeday.core.dates import table_date
+from themeday.core.domain import PRESETS, Role
+from themeday.core.records import Campaign
+from themeday.services import campaigns as campaign_service
+from themeday.services.campaigns import fields_for_next_year, fields_from_preset
 from themeday.ui.campaign_widgets import settings_form
 from themeday.ui.gate import Identity
 from themeday.ui.screen import open_screen

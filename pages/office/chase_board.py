@@ -6,9 +6,9 @@ chased (催办记录, audited), so the next call knows when the unit was last re
 
 import streamlit as st
 
-from themeday.assessment import assess, chase_items
-from themeday.dates import prose_date
-from themeday.domain import Role
+from themeday.core.dates import prose_date
+from themeday.core.domain import Role
+from themeday.services.assessment import assess, chase_items
 from themeday.ui.compliance_widgets import (
     as_of_picker,
     chase_export,

@@ -5,12 +5,14 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from themeday import declarations, exports
-from themeday.dates import deadline_date, minute_time, prose_date
-from themeday.domain import DECLARATION_STATUS_LABELS, DeclarationStatus, Role, UnitKind
-from themeday.file_audit import DownloadAudit
-from themeday.imports import XLSX_FILE
-from themeday.records import Campaign, Declaration
+from themeday.core.dates import deadline_date, minute_time, prose_date
+from themeday.core.domain import DECLARATION_STATUS_LABELS, DeclarationStatus, Role, UnitKind
+from themeday.core.records import Campaign, Declaration
+from themeday.formats import exports
+from themeday.formats.imports import XLSX_FILE
+from themeday.formats.uploads import SCAN_FILE
+from themeday.services import declarations
+from themeday.services.file_audit import DownloadAudit
 from themeday.ui.declaration_widgets import declaration_download
 from themeday.ui.gate import Identity
 from themeday.ui.inputs import file_picker
@@ -32,7 +34,6 @@ from themeday.ui.widgets import (
     themes_frame,
     units_frame,
 )
-from themeday.uploads import SCAN_FILE
 
 _QUEUE_STATUSES = [s for s in DeclarationStatus if s != DeclarationStatus.DRAFT]
 

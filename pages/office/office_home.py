@@ -6,11 +6,11 @@ The audit trail is not shown here: only the 审计管理员 reads the audit log.
 import pandas as pd
 import streamlit as st
 
-from themeday.accounts import account_name_findings
-from themeday.backup import BackupError, list_backups
-from themeday.config import db_path
-from themeday.dates import minute_time
-from themeday.domain import Role
+from themeday.core.config import db_path
+from themeday.core.dates import minute_time
+from themeday.core.domain import Role
+from themeday.services.accounts import account_name_findings
+from themeday.storage.backup import BackupError, list_backups
 from themeday.ui import gate
 from themeday.ui.resources import backup_now
 from themeday.ui.screen import open_screen

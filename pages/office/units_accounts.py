@@ -5,12 +5,12 @@ from datetime import date, datetime
 import pandas as pd
 import streamlit as st
 
-from themeday import accounts
-from themeday.config import SECURITY
-from themeday.dates import table_date
-from themeday.domain import Role, UnitKind
-from themeday.imports import TABLE_FILE, parse_units
-from themeday.records import Unit, User
+from themeday.core.config import SECURITY
+from themeday.core.dates import table_date
+from themeday.core.domain import Role, UnitKind
+from themeday.core.records import Unit, User
+from themeday.formats.imports import TABLE_FILE, parse_units
+from themeday.services import accounts
 from themeday.ui.account_widgets import issue_password, issued_password_dialog
 from themeday.ui.gate import Identity
 from themeday.ui.inputs import file_picker

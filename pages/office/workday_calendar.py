@@ -6,16 +6,16 @@ from datetime import date, timedelta
 import pandas as pd
 import streamlit as st
 
-from themeday import holidays
-from themeday.dates import deadline_date, table_date
-from themeday.declarations import calendar
-from themeday.domain import Role
-from themeday.imports import TABLE_FILE, parse_workday_overrides
+from themeday.core.dates import deadline_date, table_date
+from themeday.core.domain import Role
+from themeday.core.workdays import WorkdayOverride
+from themeday.formats.imports import TABLE_FILE, parse_workday_overrides
+from themeday.services import holidays
+from themeday.services.declarations import calendar
 from themeday.ui.gate import Identity
 from themeday.ui.inputs import date_field, file_picker, year_bounds
 from themeday.ui.screen import open_screen
 from themeday.ui.widgets import refused_import, run_action, selected_campaign
-from themeday.workdays import WorkdayOverride
 
 _WEEKDAYS = ("一", "二", "三", "四", "五", "六", "日")
 _KINDS = {False: "休（放假）", True: "班（调休上班）"}

@@ -15,11 +15,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 import streamlit as st
 
-from themeday.activities import portal_url_problem, read_public_file
-from themeday.domain import NotFound, ValidationError, cn_date
-from themeday.records import ShowcaseItem
+from themeday.core.domain import NotFound, ValidationError, cn_date
+from themeday.core.records import ShowcaseItem
+from themeday.formats.showcase import PUBLIC_URL_SETTING, activity_url, qr_png
 from themeday.repository import Repository
-from themeday.showcase import PUBLIC_URL_SETTING, activity_url, qr_png
+from themeday.services.activities import portal_url_problem, read_public_file
 from themeday.ui import gate
 from themeday.ui.activity_widgets import qr_address_notice
 from themeday.ui.resources import repository

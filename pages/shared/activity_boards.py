@@ -6,12 +6,12 @@ themselves are done on 本单位活动 and 活动进展.
 
 import streamlit as st
 
-from themeday import activities, boards, declarations
-from themeday.domain import NotFound, Role
+from themeday.core.domain import NotFound, Role
+from themeday.services import activities, boards, declarations
 from themeday.ui import board_widgets, gate
 from themeday.ui.screen import open_screen
 
-KEY = "themeday.boards"
+KEY = "themeday.services.boards"
 TABS = ("看板", "日历", "照片墙")
 HINTS = {
     Role.UNIT: "本页只读。定日期、报送活动方案和总结，请到“本单位活动”办理。",

@@ -3,9 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from themeday import activities, exports
-from themeday.domain import Role
-from themeday.records import Activity
+from themeday.core.domain import Role
+from themeday.core.records import Activity
+from themeday.formats import exports
+from themeday.services import activities
 from themeday.ui.activity_widgets import LIST_CAP
 from themeday.ui.plan_widgets import plan_charts, plan_downloads, plan_filters
 from themeday.ui.screen import open_screen

@@ -3,8 +3,8 @@ saved views, inline editing where allowed, export, import and a record's detail.
 
 import streamlit as st
 
-from themeday.domain import Role
-from themeday.grid import tables_for
+from themeday.core.domain import Role
+from themeday.core.grid import tables_for
 from themeday.ui.grid_widgets import (
     TABLE_KEY,
     export_buttons,

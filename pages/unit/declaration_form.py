@@ -5,12 +5,13 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from themeday import declarations
-from themeday.dates import deadline_date
-from themeday.declaration_rules import ThemeRow, row_contact_default
-from themeday.domain import Role, ValidationError
-from themeday.imports import XLSX_FILE
-from themeday.records import Campaign, Declaration
+from themeday.core.dates import deadline_date
+from themeday.core.declaration_rules import ThemeRow, row_contact_default
+from themeday.core.domain import Role, ValidationError
+from themeday.core.records import Campaign, Declaration
+from themeday.formats.imports import XLSX_FILE
+from themeday.formats.uploads import SCAN_FILE
+from themeday.services import declarations
 from themeday.ui.declaration_widgets import (
     FormRows,
     declaration_download,
@@ -37,7 +38,6 @@ from themeday.ui.widgets import (
     run_action,
     stale_notice,
 )
-from themeday.uploads import SCAN_FILE
 
 _PROBLEMS = "themeday.declaration_problems"
 

@@ -12,10 +12,17 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from themeday import activities, declarations
-from themeday.activities import deadlines_at
-from themeday.domain import INVITEE_KINDS, OPEN_ACTIVITY_STATUSES, ActivityStatus, Role, cn_date
-from themeday.records import Activity, Campaign
+from themeday.core.domain import (
+    INVITEE_KINDS,
+    OPEN_ACTIVITY_STATUSES,
+    ActivityStatus,
+    Role,
+    cn_date,
+)
+from themeday.core.records import Activity, Campaign
+from themeday.core.workdays import WorkdayCalendar
+from themeday.services import activities, declarations
+from themeday.services.activities import deadlines_at
 from themeday.ui import step_form as fields
 from themeday.ui.activity_widgets import (
     DOCUMENT_FILE,
@@ -37,7 +44,6 @@ from themeday.ui.inputs import date_field, year_bounds
 from themeday.ui.screen import Screen, open_screen
 from themeday.ui.step_form import Field, StepForm, step_form, step_suffix
 from themeday.ui.widgets import declaration_status_label
-from themeday.workdays import WorkdayCalendar
 
 _S = ActivityStatus
 _PLAN_STEP = (_S.SCHEDULED, _S.PLAN_FILED)

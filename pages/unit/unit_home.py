@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from themeday import declarations
-from themeday.assessment import unit_todo
-from themeday.dates import deadline_date, minute_time
-from themeday.domain import DeclarationStatus, Role
-from themeday.records import Campaign
+from themeday.core.dates import deadline_date, minute_time
+from themeday.core.domain import DeclarationStatus, Role
+from themeday.core.records import Campaign
+from themeday.services import declarations
+from themeday.services.assessment import unit_todo
 from themeday.ui.compliance_widgets import todo_list
 from themeday.ui.gate import Identity
 from themeday.ui.screen import open_screen

@@ -36,11 +36,12 @@ from tests.browser.helpers import (
 )
 from tests.conftest import actor_for
 from tests.helpers import approved_campaign_2023, plan_activity
-from themeday import activities, db
-from themeday.activities import Upload
-from themeday.first_run import open_database
+from themeday.formats.uploads import FileStore
 from themeday.repository import Repository
-from themeday.uploads import FileStore
+from themeday.services import activities
+from themeday.services.activities import Upload
+from themeday.services.first_run import open_database
+from themeday.storage import db
 
 pytestmark = pytest.mark.browser
 

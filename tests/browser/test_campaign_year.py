@@ -21,9 +21,10 @@ from playwright.sync_api import Browser, Page, expect
 from tests.browser.conftest import AppServer, _launch, _stop
 from tests.browser.helpers import idle, log_in, nav_link, select_option, settle, shown
 from tests.conftest import actor_for
-from themeday import campaigns, db
-from themeday.first_run import open_database
 from themeday.repository import Repository
+from themeday.services import campaigns
+from themeday.services.first_run import open_database
+from themeday.storage import db
 
 pytestmark = pytest.mark.browser
 

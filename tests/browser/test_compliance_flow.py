@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import AppServer
 from tests.browser.helpers import idle, log_in, settle, shown, wait_for_cookie
-from themeday.setup import DEMO_UNITS
+from themeday.dev.setup import DEMO_UNITS
 
 pytestmark = pytest.mark.browser
 

@@ -17,8 +17,8 @@ from playwright.sync_api import Page
 from tests.browser.conftest import AppServer, _stop
 from tests.browser.helpers import idle, log_in, settle, shown, wait_for_cookie
 from tests.conftest import actor_for
-from themeday import db
 from themeday.repository import Repository
+from themeday.storage import db
 
 pytestmark = pytest.mark.browser
 

@@ -25,10 +25,10 @@ from tests.browser.helpers import (
     shown,
 )
 from tests.conftest import actor_for
-from themeday import db
-from themeday.first_run import open_database
-from themeday.grid import Condition, SortKey, ViewSpec
+from themeday.core.grid import Condition, SortKey, ViewSpec
 from themeday.repository import Repository
+from themeday.services.first_run import open_database
+from themeday.storage import db
 
 pytestmark = pytest.mark.browser
 

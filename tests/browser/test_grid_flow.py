@@ -35,11 +35,11 @@ from tests.browser.helpers import (
     shown,
 )
 from tests.conftest import actor_for
-from themeday import db
-from themeday.domain import OPEN_ACTIVITY_STATUSES
-from themeday.first_run import open_database
-from themeday.grid import ViewSpec
+from themeday.core.domain import OPEN_ACTIVITY_STATUSES
+from themeday.core.grid import ViewSpec
 from themeday.repository import Repository
+from themeday.services.first_run import open_database
+from themeday.storage import db
 
 pytestmark = pytest.mark.browser
 

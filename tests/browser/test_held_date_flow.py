@@ -31,11 +31,12 @@ from tests.browser.helpers import (
     upload,
 )
 from tests.conftest import actor_for
-from themeday import activities, db
-from themeday.config import TZ
-from themeday.domain import DAXIANG_2023, DeclarationStatus, cn_date
-from themeday.first_run import open_database
+from themeday.core.config import TZ
+from themeday.core.domain import DAXIANG_2023, DeclarationStatus, cn_date
 from themeday.repository import Repository
+from themeday.services import activities
+from themeday.services.first_run import open_database
+from themeday.storage import db
 
 pytestmark = pytest.mark.browser
 

@@ -50,15 +50,16 @@ from tests.browser.helpers import (
 )
 from tests.conftest import actor_for
 from tests.sample_files import PDF
-from themeday import activities, db, declarations
-from themeday.activities import Upload
-from themeday.compliance import item_key
-from themeday.domain import DAXIANG_2023
-from themeday.first_run import open_database
-from themeday.grid import ViewSpec
+from themeday.core.compliance import item_key
+from themeday.core.domain import DAXIANG_2023
+from themeday.core.grid import ViewSpec
+from themeday.core.workdays import WorkdayOverride
+from themeday.formats.uploads import FileStore
 from themeday.repository import Repository
-from themeday.uploads import FileStore
-from themeday.workdays import WorkdayOverride
+from themeday.services import activities, declarations
+from themeday.services.activities import Upload
+from themeday.services.first_run import open_database
+from themeday.storage import db
 
 pytestmark = pytest.mark.browser
 

@@ -28,10 +28,11 @@ from tests.browser.helpers import log_in, open_activity, settle, shown, submit
 from tests.conftest import actor_for
 from tests.helpers import approved_campaign_2023, plan_activity
 from tests.sample_files import heic_bytes
-from themeday import activities, db
-from themeday.first_run import open_database
+from themeday.formats.uploads import FileStore
 from themeday.repository import Repository
-from themeday.uploads import FileStore
+from themeday.services import activities
+from themeday.services.first_run import open_database
+from themeday.storage import db
 
 pytestmark = pytest.mark.browser
 

@@ -6,8 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from themeday.db import in_transaction
-from themeday.domain import (
+from themeday.core.domain import (
     Actor,
     NotFound,
     PermissionDenied,
@@ -15,13 +14,9 @@ from themeday.domain import (
     ValidationError,
     username_key,
 )
-from themeday.records import (
-    LoginRecord,
-    Session,
-    StaleAccount,
-    User,
-)
+from themeday.core.records import LoginRecord, Session, StaleAccount, User
 from themeday.repository.base import RepositoryBase
+from themeday.storage.db import in_transaction
 
 _USER_COLUMNS = (
     "u.id, u.username, u.display_name, u.role, u.unit_id, u.must_change_password,"

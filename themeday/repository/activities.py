@@ -15,9 +15,8 @@ from typing import Any
 
 import pandas as pd
 
-from themeday.config import TZ
-from themeday.db import in_transaction
-from themeday.domain import (
+from themeday.core.config import TZ
+from themeday.core.domain import (
     OPEN_ACTIVITY_STATUSES,
     ActivityStatus,
     Actor,
@@ -25,9 +24,10 @@ from themeday.domain import (
     Role,
     ValidationError,
 )
-from themeday.records import Activity, Attachment, Comment, NewFile, ShowcaseItem
+from themeday.core.records import Activity, Attachment, Comment, NewFile, ShowcaseItem
 from themeday.repository.base import RepositoryBase, fast_moments, local_moments
 from themeday.repository.declarations import ACTIVITY_COLUMNS, ATTACHMENT_COLUMNS
+from themeday.storage.db import in_transaction
 
 LIFECYCLE_COLUMNS = ACTIVITY_COLUMNS + ", a.date_history"
 """The activity columns plus its 活动日期 history (``Activity.date_history_json``)."""

@@ -7,7 +7,7 @@ pages: a unit user reads and changes only its own unit's rows, a leader reads
 everything and changes nothing, the office may do both. Every change writes its
 ``audit_log`` row in the same transaction as the change.
 
-``audit_log`` is append-only and hash-chained (see :mod:`themeday.audit`): rows are
+``audit_log`` is append-only and hash-chained (see :mod:`themeday.core.audit`): rows are
 written only by :meth:`RepositoryBase._audit` and deleted only by the retention in
 ``OversightMixin.apply_audit_retention``; nothing updates them.
 """
@@ -22,11 +22,10 @@ from typing import Any, Protocol, TypeVar
 import duckdb
 import pandas as pd
 
-from themeday.audit import GENESIS, AuditRow, compute_hash, escape_text
-from themeday.config import TZ, unit_upload_quota_bytes
-from themeday.config import now as default_clock
-from themeday.db import WRITE_LOCK, cursor, data_version, database_path
-from themeday.domain import (
+from themeday.core.audit import GENESIS, AuditRow, compute_hash, escape_text
+from themeday.core.config import TZ, unit_upload_quota_bytes
+from themeday.core.config import now as default_clock
+from themeday.core.domain import (
     Actor,
     NotFound,
     PermissionDenied,
@@ -35,6 +34,7 @@ from themeday.domain import (
     ValidationError,
     require_role,
 )
+from themeday.storage.db import WRITE_LOCK, cursor, data_version, database_path
 
 Clock = Callable[[], datetime]
 STALE_MESSAGE = "该记录已被他人修改，请刷新后重新编辑（您的输入未保存）。"
@@ -96,10 +96,10 @@ class RepositoryBase:
     ) -> None:
         """Append one row to the audit chain (in the caller's transaction, if any).
 
-        Text is stored escaped (:func:`themeday.audit.escape_text`): a newline a user
+        Text is stored escaped (:func:`themeday.core.audit.escape_text`): a newline a user
         typed into a name or a reason cannot fake another line in an export or the
         CLI's output. The row is hashed together with the newest row's hash; the
-        write lock (already held inside :func:`themeday.db.in_transaction`) keeps two
+        write lock (already held inside :func:`themeday.storage.db.in_transaction`) keeps two
         sessions from chaining to the same row.
         """
         occurred_at = self.clock()
@@ -217,7 +217,7 @@ class RepositoryBase:
 
     def data_version(self) -> tuple[str, int]:
         """(database identity, data version): the part of a shared cache's key that
-        changes with every write (see :func:`themeday.db.in_transaction`).
+        changes with every write (see :func:`themeday.storage.db.in_transaction`).
 
         The identity is the database's file and its random id, so neither two files
         nor two copies of one file share cached results. One small read per call; the

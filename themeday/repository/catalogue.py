@@ -6,8 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from themeday.db import in_transaction
-from themeday.domain import (
+from themeday.core.domain import (
     Actor,
     CampaignRules,
     NotFound,
@@ -17,12 +16,10 @@ from themeday.domain import (
     campaign_problems,
     unit_problems,
 )
-from themeday.records import (
-    Campaign,
-    Unit,
-)
+from themeday.core.records import Campaign, Unit
+from themeday.core.workdays import WorkdayOverride
 from themeday.repository.base import RepositoryBase
-from themeday.workdays import WorkdayOverride
+from themeday.storage.db import in_transaction
 
 _UNIT_COLUMNS = "id, name, kind, contact_person, contact_phone, enabled, version"
 

@@ -1,6 +1,6 @@
 """考核 facts, score adjustments, score weights and 催办记录 (compliance data).
 
-``compliance_facts`` reads everything the compliance engine (``themeday.compliance``)
+``compliance_facts`` reads everything the compliance engine (``themeday.core.compliance``)
 needs about one campaign in a fixed number of set-based queries (joins and aggregates,
 never one query per unit or activity), as pandas DataFrames. The engine derives every
 status from the timestamps in them for any as-of date, so the facts hold whole
@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import Any
 
-import pandas as pd
-
-from themeday.db import in_transaction
-from themeday.domain import (
+from themeday.core.compliance import ComplianceFacts
+from themeday.core.domain import (
     Actor,
     ComplianceWeights,
     NotFound,
@@ -26,8 +24,9 @@ from themeday.domain import (
     StaleRecord,
     ValidationError,
 )
-from themeday.records import Chase, ScoreAdjustment
+from themeday.core.records import Chase, ScoreAdjustment
 from themeday.repository.base import STALE_MESSAGE, RepositoryBase
+from themeday.storage.db import in_transaction
 
 MAX_REASON = 500
 MAX_DELTA = 1000.0
@@ -37,22 +36,6 @@ CHASE_ITEM = re.compile(r"(unit|declaration|(plan|report):(\d+))")
 
 LIFECYCLE_ACTIONS = ("schedule", "record_held", "publish", "unpublish", "typical_case")
 """Audit actions on activities whose dated values the engine replays for an as-of date."""
-
-
-@dataclass(frozen=True)
-class ComplianceFacts:
-    """Everything the compliance engine reads about one campaign (see the mixin)."""
-
-    campaign_id: int
-    units: pd.DataFrame
-    declarations: pd.DataFrame
-    declaration_events: pd.DataFrame
-    declared_themes: pd.DataFrame
-    activities: pd.DataFrame
-    activity_events: pd.DataFrame
-    markings: pd.DataFrame
-    adjustments: pd.DataFrame
-    weights_history: pd.DataFrame
 
 
 class ComplianceMixin(RepositoryBase):
@@ -304,7 +287,7 @@ class ComplianceMixin(RepositoryBase):
         """Mark an item as chased (催办记录, office), audited.
 
         ``item`` is ``unit``, ``declaration``, ``plan:<activity id>`` or
-        ``report:<activity id>`` (see ``themeday.compliance.item_key``); an activity must
+        ``report:<activity id>`` (see ``themeday.core.compliance.item_key``); an activity must
         belong to the unit and campaign.
         """
         return self.record_chases(actor, campaign_id, [(unit_id, item)], note)[0]

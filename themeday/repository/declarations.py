@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from themeday.db import in_transaction
-from themeday.domain import (
+from themeday.core.domain import (
     Actor,
     CampaignRules,
     DeclarationStatus,
@@ -18,14 +17,9 @@ from themeday.domain import (
     StaleRecord,
     ValidationError,
 )
-from themeday.records import (
-    Activity,
-    Attachment,
-    Declaration,
-    DeclarationEvent,
-    Unit,
-)
+from themeday.core.records import Activity, Attachment, Declaration, DeclarationEvent, Unit
 from themeday.repository.base import STALE_MESSAGE, RepositoryBase, fast_moments, local_moments
+from themeday.storage.db import in_transaction
 
 _DECLARATION_COLUMNS = (
     "d.id, d.campaign_id, d.unit_id, un.name, d.status, d.contact_person,"

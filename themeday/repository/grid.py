@@ -3,12 +3,12 @@
 Each grid table is a SELECT of its fields plus ``_unit_id`` (the unit a row belongs
 to). A view becomes ``SELECT … FROM (that) WHERE scope AND filters ORDER BY … LIMIT``:
 filtering, sorting, grouping and paging all happen in DuckDB, so 40,000 rows stay
-quick. Field names reach SQL only after :func:`themeday.grid.check_view` has matched
+quick. Field names reach SQL only after :func:`themeday.core.grid.check_view` has matched
 them against the catalogue; values are always parameters.
 
 A unit user reads only its own unit's rows of a unit-scoped table and never accounts
 or the audit log; a leader reads everything but accounts and the audit log and writes
-nothing; the office writes what :data:`themeday.grid.TABLES` allows and reads no audit
+nothing; the office writes what :data:`themeday.core.grid.TABLES` allows and reads no audit
 log, which only the auditor reads (权限分离). A save is one transaction: every row's version is
 checked first, and one stale row refuses the whole batch.
 """
@@ -23,8 +23,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from themeday.db import in_transaction
-from themeday.domain import (
+from themeday.core.domain import (
     OPEN_ACTIVITY_STATUSES,
     ActivityStatus,
     Actor,
@@ -35,7 +34,7 @@ from themeday.domain import (
     phone_problem,
     unit_problems,
 )
-from themeday.grid import (
+from themeday.core.grid import (
     VALUELESS,
     Changeset,
     Condition,
@@ -51,6 +50,7 @@ from themeday.grid import (
     same_value,
 )
 from themeday.repository.base import RepositoryBase
+from themeday.storage.db import in_transaction
 
 _SOURCES: dict[str, tuple[str, str]] = {
     "units": (

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
 
-from themeday.audit import (
+from themeday.core.audit import (
     FILE_ACTIONS,
     RETENTION_ACTION,
     RETENTION_OBJECT,
@@ -20,19 +20,12 @@ from themeday.audit import (
     retention_refusal,
     verify_chain,
 )
-from themeday.config import TZ
-from themeday.dates import minute_time
-from themeday.db import in_transaction
-from themeday.domain import (
-    Actor,
-    PermissionDenied,
-    Role,
-    ValidationError,
-)
-from themeday.records import (
-    AuditEntry,
-)
+from themeday.core.config import TZ
+from themeday.core.dates import minute_time
+from themeday.core.domain import Actor, PermissionDenied, Role, ValidationError
+from themeday.core.records import AuditEntry
 from themeday.repository.base import RepositoryBase
+from themeday.storage.db import in_transaction
 
 _AUDIT_COLUMNS = (
     "id, occurred_at, username, role, unit_id, action, object_type, object_id, success,"
@@ -262,7 +255,7 @@ class OversightMixin(RepositoryBase):
         """Delete the audit rows older than ``days`` days (保留期清理); the auditor only
         (in practice the command line, run by the operator as :data:`SYSTEM_AUDITOR`).
 
-        At least :data:`~themeday.audit.MIN_RETENTION_DAYS` days are always kept. Only
+        At least :data:`~themeday.core.audit.MIN_RETENTION_DAYS` days are always kept. Only
         a prefix of the chain is deleted: rows up to the newest id before the first
         row that is not old enough, so an old row written after a newer one (a clock
         set back) waits for the next run. Refused while the chain does not verify, so

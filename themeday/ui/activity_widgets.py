@@ -14,7 +14,24 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from themeday.activities import (
+from themeday.core.dates import minute_time, table_date
+from themeday.core.domain import (
+    INVITEE_KINDS,
+    ActivityStatus,
+    Actor,
+    NotFound,
+    PermissionDenied,
+    Role,
+    ValidationError,
+    cn_date,
+)
+from themeday.core.records import Activity, Attachment, Campaign
+from themeday.core.workdays import WorkdayCalendar
+from themeday.formats.exports import paper_title
+from themeday.formats.showcase import build_static_site, qr_address_warning
+from themeday.formats.uploads import DOCUMENT, IMAGE_FORMATS, PHOTO, VIDEO, file_rule, mime_for
+from themeday.repository import Repository
+from themeday.services.activities import (
     FILE_KIND_LABELS,
     MAX_COMMENT,
     Deadline,
@@ -28,26 +45,9 @@ from themeday.activities import (
     remove_file,
     report_deadline,
 )
-from themeday.dates import minute_time, table_date
-from themeday.domain import (
-    INVITEE_KINDS,
-    ActivityStatus,
-    Actor,
-    NotFound,
-    PermissionDenied,
-    Role,
-    ValidationError,
-    cn_date,
-)
-from themeday.exports import paper_title
-from themeday.file_audit import DownloadAudit
-from themeday.records import Activity, Attachment, Campaign
-from themeday.repository import Repository
-from themeday.showcase import build_static_site, qr_address_warning
+from themeday.services.file_audit import DownloadAudit
 from themeday.ui import gate, widgets
 from themeday.ui.widgets import download_name, run_action
-from themeday.uploads import DOCUMENT, IMAGE_FORMATS, PHOTO, VIDEO, file_rule, mime_for
-from themeday.workdays import WorkdayCalendar
 
 ROLE_LABELS = {Role.OFFICE: "政务公开办", Role.UNIT: "单位", Role.LEADER: "领导"}
 

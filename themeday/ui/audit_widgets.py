@@ -8,20 +8,19 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from themeday.audit import (
+from themeday.core.audit import (
     EARLIEST_FILTER_DAY,
     AuditFilter,
     action_label,
-    audit_csv,
-    audit_xlsx,
     filter_summary,
     object_label,
     table_rows,
 )
-from themeday.config import now
-from themeday.domain import Actor
-from themeday.file_audit import DownloadAudit
+from themeday.core.config import now
+from themeday.core.domain import Actor
+from themeday.formats.audit_exports import audit_csv, audit_xlsx
 from themeday.repository import Repository
+from themeday.services.file_audit import DownloadAudit
 from themeday.ui.inputs import date_field
 from themeday.ui.widgets import XLSX_MIME, deferred_download, download_name
 

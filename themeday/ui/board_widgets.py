@@ -1,7 +1,7 @@
 """Streamlit pieces of 看板视图: filters, the kanban, the month calendar, the photo wall.
 
 Everything is read-only. The grouping, the month grid and the lights come from
-:mod:`themeday.boards` (lights from the compliance engine); this module only lays them
+:mod:`themeday.services.boards` (lights from the compliance engine); this module only lays them
 out. User text (unit names, titles) is escaped before any Markdown call.
 """
 
@@ -13,10 +13,16 @@ from datetime import date
 import pandas as pd
 import streamlit as st
 
-from themeday import assessment
-from themeday.activities import read_file
-from themeday.assessment import assess
-from themeday.boards import (
+from themeday.core.dates import deadline_date, table_date
+from themeday.core.domain import Actor, NotFound, PermissionDenied, ValidationError
+from themeday.core.records import Activity, Attachment, Campaign
+from themeday.core.workdays import unverified_year_warning
+from themeday.formats.lights import light_badge, light_cells
+from themeday.repository import Repository
+from themeday.services import assessment
+from themeday.services.activities import read_file
+from themeday.services.assessment import assess
+from themeday.services.boards import (
     WEEKDAY_HEADERS,
     BoardColumn,
     CalendarDay,
@@ -27,15 +33,9 @@ from themeday.boards import (
     cards_of,
     page_count,
 )
-from themeday.dates import deadline_date, table_date
-from themeday.domain import Actor, NotFound, PermissionDenied, ValidationError
-from themeday.lights import light_badge, light_cells
-from themeday.records import Activity, Attachment, Campaign
-from themeday.repository import Repository
 from themeday.ui.activity_widgets import status_label
 from themeday.ui.compliance_widgets import compliance_warning, light_column
 from themeday.ui.widgets import escape_markdown
-from themeday.workdays import unverified_year_warning
 
 PHOTOS_PER_PAGE = 24
 PHOTOS_PER_ROW = 6

@@ -4,8 +4,8 @@ from typing import Any
 
 import streamlit as st
 
-from themeday.domain import STANDARD_FORMS
-from themeday.records import Campaign
+from themeday.core.domain import STANDARD_FORMS
+from themeday.core.records import Campaign
 from themeday.ui.inputs import date_field, year_bounds
 
 _MONTHS = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)

@@ -3,7 +3,7 @@
 The as-of picker (统计截至), traffic lights as coloured words (no emoji font needed), the
 催办 item table with its selection, the unit's to-do list, the score tables, the
 加减分 and 得分权重 forms and the exports. Everything is computed by
-:mod:`themeday.assessment` and :mod:`themeday.compliance`; this module only lays it
+:mod:`themeday.services.assessment` and :mod:`themeday.core.compliance`; this module only lays it
 out. User text (reasons, notes) is shown in tables or with ``st.text``, never as
 Markdown or HTML.
 """
@@ -20,31 +20,22 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from themeday import assessment
-from themeday.compliance import (
-    COLUMN_LABELS,
-    ITEM_KIND_LABELS,
-    ComplianceResult,
-    labelled,
-)
-from themeday.compliance_exports import (
+from themeday.core.compliance import COLUMN_LABELS, ITEM_KIND_LABELS, ComplianceResult, labelled
+from themeday.core.config import now
+from themeday.core.dates import prose_date, table_deadline
+from themeday.core.domain import COMPLIANCE_WEIGHT_LABELS, Actor, ComplianceWeights
+from themeday.core.records import Campaign
+from themeday.formats.compliance_exports import (
     CSV_SHEETS,
     chase_items_xlsx,
     circular_docx,
     compliance_csv,
     compliance_xlsx,
 )
-from themeday.config import now
-from themeday.dates import prose_date, table_deadline
-from themeday.domain import (
-    COMPLIANCE_WEIGHT_LABELS,
-    Actor,
-    ComplianceWeights,
-)
-from themeday.file_audit import DownloadAudit
-from themeday.lights import LIGHT_NAMES, light_badge, light_cells, light_options, light_word
-from themeday.records import Campaign
+from themeday.formats.lights import LIGHT_NAMES, light_badge, light_cells, light_options, light_word
 from themeday.repository import Repository
+from themeday.services import assessment
+from themeday.services.file_audit import DownloadAudit
 from themeday.ui.inputs import date_field
 from themeday.ui.widgets import (
     DOCX_MIME,

@@ -6,13 +6,13 @@ from datetime import date
 
 import streamlit as st
 
-from themeday import exports
-from themeday.assessment import assess
-from themeday.dashboard_papers import dashboard_docx, dashboard_xlsx
-from themeday.domain import Actor
-from themeday.file_audit import DownloadAudit
-from themeday.records import Campaign
+from themeday.core.domain import Actor
+from themeday.core.records import Campaign
+from themeday.formats import exports
+from themeday.formats.dashboard_papers import dashboard_docx, dashboard_xlsx
 from themeday.repository import Repository
+from themeday.services.assessment import assess
+from themeday.services.file_audit import DownloadAudit
 from themeday.ui.widgets import DOCX_MIME, XLSX_MIME, deferred_download, download_name
 
 

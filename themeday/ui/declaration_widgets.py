@@ -17,18 +17,18 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from themeday import exports
-from themeday.declaration_rules import (
+from themeday.core.declaration_rules import (
     SUMMARY_MAX,
     TITLE_MAX,
     ThemeRow,
     rows_from_records,
     summary_required,
 )
-from themeday.domain import Actor, CampaignRules
-from themeday.file_audit import DownloadAudit
-from themeday.records import Activity, Campaign, Declaration, Unit
+from themeday.core.domain import Actor, CampaignRules
+from themeday.core.records import Activity, Campaign, Declaration, Unit
+from themeday.formats import exports
 from themeday.repository import Repository
+from themeday.services.file_audit import DownloadAudit
 from themeday.ui.widgets import XLSX_MIME, deferred_download, download_name
 
 _ROWS = "themeday.declaration_rows"

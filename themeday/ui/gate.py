@@ -3,7 +3,7 @@
 The authenticator signs and restores the re-authentication cookie; everything it does
 not do safely (failed-login counting that survives a restart, lockout, idle and
 absolute timeouts, revocation, Chinese messages, over-long passwords) is checked here
-against the ``session`` table through ``themeday.auth``.
+against the ``session`` table through ``themeday.services.auth``.
 
 ``app.py`` calls :func:`identify` once per run, before ``st.navigation``; every page's
 ``render()`` calls :func:`require` to re-check the role.
@@ -23,15 +23,7 @@ import streamlit_authenticator as stauth
 from streamlit_authenticator.models import cookie_model
 from streamlit_authenticator.utilities.exceptions import LoginError
 
-from themeday.auth import (
-    AuthService,
-    check_login_cookie,
-    cookie_script,
-    password_expiry_notice,
-    served_over_tls,
-    session_key,
-)
-from themeday.config import (
+from themeday.core.config import (
     COOKIE_NAME,
     DEMO_PASSWORD,
     SECURITY,
@@ -40,9 +32,17 @@ from themeday.config import (
     resolve_cookie_key,
     trusted_proxies,
 )
-from themeday.domain import SYSTEM_ACTOR, Actor, Role
-from themeday.records import User
+from themeday.core.domain import SYSTEM_ACTOR, Actor, Role
+from themeday.core.records import User
 from themeday.repository import Repository
+from themeday.services.auth import (
+    AuthService,
+    check_login_cookie,
+    cookie_script,
+    password_expiry_notice,
+    served_over_tls,
+    session_key,
+)
 from themeday.ui.resources import repository
 from themeday.ui.widgets import escape_markdown
 

@@ -2,7 +2,7 @@
 
 The page calls these in order; each reads and writes only its own session keys,
 prefixed ``grid.<table>.``. What a view means and what an edit may change are decided
-in :mod:`themeday.grid` and the repository; here is only layout.
+in :mod:`themeday.core.grid` and the repository; here is only layout.
 """
 
 from __future__ import annotations
@@ -14,15 +14,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from themeday import workspace
-from themeday.audit import role_label
-from themeday.audit_text import value_text
-from themeday.config import now
-from themeday.dates import minute_time, table_date
-from themeday.domain import Actor, NotFound, PermissionDenied, Role, ValidationError
-from themeday.exports import csv_bytes, view_xlsx
-from themeday.file_audit import DownloadAudit
-from themeday.grid import (
+from themeday.core.audit import role_label
+from themeday.core.audit_text import value_text
+from themeday.core.config import now
+from themeday.core.dates import minute_time, table_date
+from themeday.core.domain import Actor, NotFound, PermissionDenied, Role, ValidationError
+from themeday.core.grid import (
     COMMENTABLE,
     LINKS,
     OPERATORS,
@@ -50,9 +47,12 @@ from themeday.grid import (
     shown_fields,
     view_summary,
 )
-from themeday.imports import TABLE_FILE, read_table_rows
+from themeday.formats.exports import csv_bytes, view_xlsx
+from themeday.formats.imports import TABLE_FILE, read_table_rows
 from themeday.repository import Repository
 from themeday.repository.grid import GridPage
+from themeday.services import workspace
+from themeday.services.file_audit import DownloadAudit
 from themeday.ui.inputs import file_picker
 from themeday.ui.widgets import (
     XLSX_MIME,

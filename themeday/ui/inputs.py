@@ -19,7 +19,7 @@ from typing import Any
 
 import streamlit as st
 
-from themeday.uploads import FileRule
+from themeday.formats.uploads import FileRule
 
 DATE_FORMAT = "YYYY-MM-DD"
 """How every date field shows its date (the tables' style: 2026-12-03)."""

@@ -16,8 +16,8 @@ from pathlib import Path
 import duckdb
 import streamlit as st
 
-from themeday.backup import BACKUPS_DIR, list_backups
-from themeday.db import DatabaseBusy
+from themeday.storage.backup import BACKUPS_DIR, list_backups
+from themeday.storage.db import DatabaseBusy
 
 _log = logging.getLogger(__name__)
 

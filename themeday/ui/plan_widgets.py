@@ -4,12 +4,12 @@ from collections import Counter
 
 import streamlit as st
 
-from themeday import exports
-from themeday.charts import activities_by_form_chart, activities_by_month_chart
-from themeday.domain import Actor
-from themeday.file_audit import DownloadAudit
-from themeday.records import Activity, Campaign
+from themeday.core.domain import Actor
+from themeday.core.records import Activity, Campaign
+from themeday.formats import exports
+from themeday.formats.charts import activities_by_form_chart, activities_by_month_chart
 from themeday.repository import Repository
+from themeday.services.file_audit import DownloadAudit
 from themeday.ui.widgets import DOCX_MIME, XLSX_MIME, deferred_download, download_name
 
 

@@ -9,13 +9,13 @@ from typing import Any
 import duckdb
 import streamlit as st
 
-from themeday import db
-from themeday.addresses import source_address
-from themeday.backup import Manifest, office_backup
-from themeday.config import db_path, trusted_proxies
-from themeday.domain import Actor
-from themeday.first_run import demo_seed, open_database
+from themeday.core.addresses import source_address
+from themeday.core.config import db_path, trusted_proxies
+from themeday.core.domain import Actor
 from themeday.repository import Repository
+from themeday.services.first_run import demo_seed, open_database
+from themeday.storage import db
+from themeday.storage.backup import Manifest, office_backup
 from themeday.ui.maintenance import DatabaseProblem, log_problem, problem_of
 
 

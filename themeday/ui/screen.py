@@ -12,8 +12,8 @@ from typing import overload
 
 import streamlit as st
 
-from themeday.domain import Actor, Role
-from themeday.records import Campaign, User
+from themeday.core.domain import Actor, Role
+from themeday.core.records import Campaign, User
 from themeday.repository import Repository
 from themeday.ui import gate
 from themeday.ui.widgets import campaign_page, show_flash

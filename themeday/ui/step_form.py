@@ -17,8 +17,8 @@ from typing import Any
 
 import streamlit as st
 
-from themeday.activities import Upload
-from themeday.records import Activity
+from themeday.core.records import Activity
+from themeday.services.activities import Upload
 from themeday.ui.activity_widgets import edit_version, write
 from themeday.ui.inputs import FileRule, date_field, file_picker
 

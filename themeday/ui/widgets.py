@@ -12,10 +12,9 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from themeday.audit_text import person
-from themeday.auth import AuthService
-from themeday.dates import deadline_date, minute_time, table_date
-from themeday.domain import (
+from themeday.core.audit_text import person
+from themeday.core.dates import deadline_date, minute_time, table_date
+from themeday.core.domain import (
     ActivityStatus,
     Actor,
     DeclarationStatus,
@@ -24,10 +23,11 @@ from themeday.domain import (
     StaleRecord,
     ValidationError,
 )
-from themeday.file_audit import Built, DownloadAudit, deliver, record_upload_refused
-from themeday.records import Activity, Campaign, DeclarationEvent
+from themeday.core.records import Activity, Campaign, DeclarationEvent
+from themeday.formats.uploads import mime_for
 from themeday.repository import Repository
-from themeday.uploads import mime_for
+from themeday.services.auth import AuthService
+from themeday.services.file_audit import Built, DownloadAudit, deliver, record_upload_refused
 
 _log = logging.getLogger(__name__)
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -207,7 +207,7 @@ def activities_frame(activities: list[Activity], with_unit: bool = False) -> pd.
 def progress_charts(campaign: Campaign, counts: dict[str, Any]) -> None:
     """申报进度 and 各月活动安排 side by side (管理首页 and 领导看板)."""
     # Imported here: altair is not needed by the login page, the first page drawn.
-    from themeday.charts import activities_by_month_chart, declaration_progress_chart
+    from themeday.formats.charts import activities_by_month_chart, declaration_progress_chart
 
     left, right = st.columns(2)
     left.altair_chart(
@@ -378,7 +378,7 @@ def deferred_download(
     another thread with a repository on a cursor of its own (never the page's cursor):
     read what the file needs through it, or close over what the page already read.
     ``build`` returns the bytes, or ``(bytes, row count)``; the audit row
-    (:func:`themeday.file_audit.deliver`) records ``audit`` with who clicked.
+    (:func:`themeday.services.file_audit.deliver`) records ``audit`` with who clicked.
     ``label`` is shown as Markdown: escape user text in it. The click is refused (and
     audited as a failed download) when the login has ended since the page was drawn.
     """
@@ -418,7 +418,7 @@ def attachment_download(
     file gone from the disk is reported instead."""
     # Imported here: the 申报 doors bring the spreadsheet and Word libraries, which the
     # login page, the first page drawn, does not need.
-    from themeday.declarations import attachment_missing, read_attachment
+    from themeday.services.declarations import attachment_missing, read_attachment
 
     try:
         attachment, missing = attachment_missing(repo, actor, attachment_id)
