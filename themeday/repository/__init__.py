@@ -1,4 +1,5 @@
-"""The only module that speaks SQL.
+"""All the SQL of the product's records (the database floor beneath it, ``storage/db.py``
+and ``storage/db_admin.py``, holds the connection, transactions and backup statements).
 
 Every read and write takes the acting user (``Actor``) and is scoped here, not in the
 pages: a unit user reads and changes only its own unit's rows, a leader reads
