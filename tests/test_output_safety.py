@@ -34,8 +34,11 @@ RAW_HTML_ALLOWED: dict[tuple[str, str], str] = {
     ),
     ("themeday/ui/gate.py", "streamlit.components"): (
         "extra-streamlit-components' cookie manager, the one streamlit-authenticator uses:"
-        " the gate subclasses it without its getAll component; it draws no markup, it"
-        " sets and deletes the login cookie"
+        " the gate subclasses it and replaces its components; it draws no markup"
+    ),
+    ("themeday/ui/gate.py", "st.html"): (
+        "the login cookie's one-line script (auth.cookie_script): only a token of the"
+        " base64url alphabet and dots goes in, as a JSON string with < escaped; no user text"
     ),
 }
 """(file, call) → why that raw-HTML use is safe. Each entry must show constant markup

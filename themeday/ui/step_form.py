@@ -21,6 +21,7 @@ from themeday.core.records import Activity
 from themeday.services.activities import Upload
 from themeday.ui.activity_widgets import edit_version, write
 from themeday.ui.inputs import FileRule, date_field, file_picker
+from themeday.ui.widgets import escape_markdown
 
 
 @dataclass(frozen=True)
@@ -161,7 +162,7 @@ def step_form(
     with st.form(f"{form.key}_{suffix}", clear_on_submit=False):
         values = {f.name: f.value(suffix) for f in form.fields}
         if form.note:
-            st.caption(form.note)
+            st.caption(escape_markdown(form.note))
         pressed = st.form_submit_button(
             form.submit, type="primary" if form.primary else "secondary"
         )
