@@ -50,9 +50,9 @@ def render() -> None:
         on_change=forget_address_notice,
     )
     table = tables[key or next(iter(tables))]
-    saved_view_bar(repo, actor, table)
+    search_slot = saved_view_bar(repo, actor, table)
     write_address(table)
-    spec = view_builder(table)
+    spec = view_builder(table, search_slot)
     if spec is None:
         return
     total = repo.grid_rows(actor, table.key, spec, 0, 1).total

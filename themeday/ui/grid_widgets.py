@@ -146,10 +146,12 @@ def write_address(table: GridTable) -> None:
 
 
 # ------------------------------------------------------------------ saved views
-def saved_view_bar(repo: Repository, actor: Actor, table: GridTable) -> None:
+def saved_view_bar(repo: Repository, actor: Actor, table: GridTable) -> Any:
     """视图: pick a saved view (its filters fill the builder), save or delete one.
 
     The office's views are shared; a unit's are its own; leaders use the office's.
+    Returns the slot beside the picker where :func:`view_builder` puts 快速搜索: one row
+    for the three keeps the first rows of the grid above the fold at 1366×768.
     """
     views = repo.list_saved_views(actor, table.key)
     by_id = {v.id: v for v in views}
@@ -167,7 +169,7 @@ def saved_view_bar(repo: Repository, actor: Actor, table: GridTable) -> None:
         view = by_id.get(st.session_state[chosen_key])
         load_view(table, view.spec if view else ViewSpec())
 
-    left, right = st.columns([3, 2])
+    left, middle, right = st.columns([2, 2, 1.4], vertical_alignment="bottom")
     left.selectbox(
         "视图",
         [0, *by_id],
@@ -182,7 +184,7 @@ def saved_view_bar(repo: Repository, actor: Actor, table: GridTable) -> None:
         placeholder="请选择",
     )
     if actor.role == Role.LEADER:
-        return
+        return middle
     with right.popover("保存或删除视图", width="stretch"):
         current = by_id.get(st.session_state[chosen_key])
         with st.form(_k(table, "save_view")):
@@ -203,6 +205,7 @@ def saved_view_bar(repo: Repository, actor: Actor, table: GridTable) -> None:
                 st.session_state.pop(chosen_key, None)
                 load_view(table, ViewSpec())
                 st.rerun()
+    return middle
 
 
 def load_view(table: GridTable, spec: ViewSpec) -> None:
@@ -238,10 +241,11 @@ def _widget_value(f: GridField, c: Condition) -> Any:
 
 
 # ------------------------------------------------------------------ view builder
-def view_builder(table: GridTable) -> ViewSpec | None:
+def view_builder(table: GridTable, search_slot: Any = None) -> ViewSpec | None:
     """搜索、筛选、排序、分组与显示字段; the view they make, or None (with the reasons
-    shown) when a condition cannot be read."""
-    search = st.text_input(
+    shown) when a condition cannot be read. 快速搜索 goes into ``search_slot`` (the row
+    of the view picker) when given."""
+    search = (search_slot or st).text_input(
         "快速搜索",
         key=_k(table, "search"),
         placeholder="在所有文字字段中搜索",
