@@ -290,6 +290,11 @@ def test_a_saved_view_keeps_its_page_size(app_db):
     assert not at.exception
     (view,) = app_db.list_saved_views(office, "activities")
     assert view.spec.page_size == 50
+    # the view just saved (not the table's default) is the open one, in the address too
+    assert at.selectbox(key="grid.activities.view").value == view.id
+    assert at.query_params == {"table": "activities", "view": str(view.id)}
+    assert at.selectbox(key="grid.activities.size").value == 50
+    assert "视图「每页五十」已保存。" in texts(at, "success")
     other = at_address(app_db, "office", table="activities", view="每页五十")
     assert other.selectbox(key="grid.activities.size").value == 50
     assert panel_label(other, "activities") == "筛选、排序与分组 · 未设置筛选条件"

@@ -156,7 +156,11 @@ def saved_view_bar(repo: Repository, actor: Actor, table: GridTable) -> Any:
     views = repo.list_saved_views(actor, table.key)
     by_id = {v.id: v for v in views}
     chosen_key = _k(table, "view")
-    if chosen_key not in st.session_state:
+    saved_key = _k(table, "saved_view")
+    saved = st.session_state.pop(saved_key, None)
+    if saved in by_id:  # just saved: it is the open view now (its filters are the builder's)
+        st.session_state[chosen_key] = saved
+    elif chosen_key not in st.session_state:
         default = next((v for v in views if v.is_default), None)
         st.session_state[chosen_key] = default.id if default else 0
         if default:
@@ -192,13 +196,18 @@ def saved_view_bar(repo: Repository, actor: Actor, table: GridTable) -> Any:
             is_default = st.checkbox("设为本表默认视图", value=bool(current and current.is_default))
             if st.form_submit_button("保存当前筛选为视图", type="primary"):
                 spec = current_spec(table)
+                saved_ids: list[int] = []
                 if run_action(
-                    lambda: workspace.save_view(
-                        repo, actor, table.key, name, spec, is_default=is_default
+                    lambda: saved_ids.append(
+                        workspace.save_view(
+                            repo, actor, table.key, name, spec, is_default=is_default
+                        )
                     ),
                     f"视图「{name.strip()}」已保存。",
                 ):
-                    st.session_state.pop(chosen_key, None)
+                    # the picker is drawn already: the next run opens the saved view
+                    st.session_state[saved_key] = saved_ids[0]
+                    forget_address_notice()
                     st.rerun()
         if current and st.button("删除此视图", key=_k(table, "delete_view")):
             if run_action(lambda: workspace.delete_view(repo, actor, current.id), "视图已删除。"):
