@@ -153,7 +153,11 @@ def test_record_detail_links_comments_and_history(app_db):
     at = host(app_db, "data_grid", "unit1")
     at = pick_table(at, "activities")
     first = app_db.grid_rows(unit1, "activities", ViewSpec(), 0, 1).rows.iloc[0]
-    assert at.selectbox(key="grid.activities.detail").value == first["id"]
+    # nothing is read for the detail until a record of the page is picked
+    assert at.selectbox(key="grid.activities.detail").value is None
+    assert not at.tabs
+    at.selectbox(key="grid.activities.detail").set_value(first["id"]).run()
+    assert [t.label for t in at.tabs] == ["字段", "关联记录", "意见", "变更历史"]
     linked = " ".join(m.value for m in at.markdown)
     assert "**单位**（1）" in linked and "**申报表**（1）" in linked
     next(t for t in at.text_area if t.label == "发表意见").input("活动场地已落实，请审核。")

@@ -1,5 +1,11 @@
 """数据表: every table a role may read as a grid — search, filter, sort, group, page,
-saved views, inline editing where allowed, export, import and a record's detail."""
+saved views, inline editing where allowed, export, import and a record's detail.
+
+Below the title the page is one ``st.fragment``: picking a table or view, changing a
+filter, a page or the page size reruns only the grid, not the sidebar, the banner and
+the rest of the app. 记录详情 is a fragment of its own inside it, read only once a
+record is picked.
+"""
 
 import streamlit as st
 
@@ -7,6 +13,7 @@ from themeday.domain import Role
 from themeday.grid import tables_for
 from themeday.ui import gate
 from themeday.ui.grid_widgets import (
+    GRID_ROLES,
     TABLE_KEY,
     export_buttons,
     forget_address_notice,
@@ -14,10 +21,12 @@ from themeday.ui.grid_widgets import (
     group_summary,
     import_section,
     open_address,
+    page_of_rows,
     pager,
     record_detail,
     saved_view_bar,
     show_address_notice,
+    still_logged_in,
     view_builder,
     write_address,
 )
@@ -31,11 +40,18 @@ INTRO = {
 
 
 def render() -> None:
-    identity = gate.require(Role.OFFICE, Role.UNIT, Role.LEADER)
-    repo, actor = identity.repo, identity.actor
+    identity = gate.require(*GRID_ROLES)
     st.title("数据表")
     show_flash()
-    st.caption(INTRO[actor.role])
+    st.caption(INTRO[identity.actor.role])
+    st.fragment(_grid)()
+
+
+def _grid() -> None:
+    """The table and view pickers, the builder, the rows and what goes with them."""
+    still_logged_in()
+    identity = gate.require(*GRID_ROLES)  # re-checked on the grid's own reruns too
+    repo, actor = identity.repo, identity.actor
     tables = {t.key: t for t in tables_for(actor.role)}
     open_address(repo, actor, tables)
     show_address_notice()
@@ -55,12 +71,11 @@ def render() -> None:
     spec = view_builder(table, search_slot)
     if spec is None:
         return
-    total = repo.grid_rows(actor, table.key, spec, 0, 1).total
-    size, offset = pager(table, total)
-    page = repo.grid_rows(actor, table.key, spec, offset, size)
+    page = page_of_rows(repo, actor, table, spec)
+    pager(table, page.total)
     grid_editor(repo, actor, table, spec, page)
     if spec.group_by:  # below the rows: they come first on the screen
         group_summary(table, spec.group_by, repo.grid_groups(actor, table.key, spec))
     export_buttons(repo, actor, table, spec)
     import_section(repo, actor, table)
-    record_detail(repo, actor, table, page.rows)
+    st.fragment(record_detail)(table.key, page.rows)
