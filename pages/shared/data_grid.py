@@ -18,6 +18,7 @@ from themeday.ui.grid_widgets import (
     export_buttons,
     forget_address_notice,
     grid_editor,
+    grid_identity,
     group_summary,
     import_section,
     open_address,
@@ -26,7 +27,6 @@ from themeday.ui.grid_widgets import (
     record_detail,
     saved_view_bar,
     show_address_notice,
-    still_logged_in,
     view_builder,
     write_address,
 )
@@ -44,13 +44,14 @@ def render() -> None:
     st.title("数据表")
     show_flash()
     st.caption(INTRO[identity.actor.role])
-    st.fragment(_grid)()
+    st.fragment(_grid)(identity)
 
 
-def _grid() -> None:
-    """The table and view pickers, the builder, the rows and what goes with them."""
-    still_logged_in()
-    identity = gate.require(*GRID_ROLES)  # re-checked on the grid's own reruns too
+def _grid(identity: gate.Identity) -> None:
+    """The table and view pickers, the builder, the rows and what goes with them.
+
+    ``identity`` is the full run's; a rerun of the grid alone checks the login again."""
+    identity = grid_identity(identity)
     repo, actor = identity.repo, identity.actor
     tables = {t.key: t for t in tables_for(actor.role)}
     open_address(repo, actor, tables)
@@ -78,4 +79,4 @@ def _grid() -> None:
         group_summary(table, spec.group_by, repo.grid_groups(actor, table.key, spec))
     export_buttons(repo, actor, table, spec)
     import_section(repo, actor, table)
-    st.fragment(record_detail)(table.key, page.rows)
+    st.fragment(record_detail)(identity, table.key, page.rows)

@@ -90,12 +90,16 @@ def _fragment_run() -> bool:
     return bool(ctx and ctx.fragment_ids_this_run)
 
 
-def still_logged_in() -> None:
-    """At the top of the grid's fragments: a rerun of a fragment alone skips ``app.py``'s
-    login gate, so a logout elsewhere, a revocation or a timeout is checked here and
-    sends the whole app through the gate again. Full runs are checked by ``app.py``."""
-    if _fragment_run() and not gate.session_alive():
+def grid_identity(identity: gate.Identity) -> gate.Identity:
+    """At the top of the grid's fragments: ``identity``, the one the page's run checked,
+    when the whole page runs. A rerun of a fragment alone skips ``app.py``'s login gate
+    and the page's check: a logout elsewhere, a revocation or a timeout sends the whole
+    app through the gate again, and the user is read afresh, on this run's cursor."""
+    if not _fragment_run():
+        return identity
+    if not gate.session_alive():
         st.rerun(scope="app")
+    return gate.require(*GRID_ROLES)
 
 
 def _rerun_grid() -> None:
@@ -768,16 +772,16 @@ def _current_rows(
 
 
 # ------------------------------------------------------------------ record detail
-def record_detail(table_key: str, rows: pd.DataFrame) -> None:
+def record_detail(identity: gate.Identity, table_key: str, rows: pd.DataFrame) -> None:
     """记录详情: all fields, linked records both ways, 意见, 变更历史 of one record of
-    the page's ``rows``; nothing is read until a record is picked.
+    the page's ``rows``; nothing is read until a record is picked. ``identity`` is
+    taken as by :func:`grid_identity`.
 
     Drawn as a fragment of its own (``st.fragment(record_detail)(...)``): picking a
     record reruns only the detail, not the grid."""
-    still_logged_in()
     if rows.empty:
         return
-    identity = gate.require(*GRID_ROLES)
+    identity = grid_identity(identity)
     repo, actor = identity.repo, identity.actor
     table = grid_table(table_key)
     st.subheader("记录详情")
