@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.test_pages import ROOT, TIMEOUT, host, texts, titles
@@ -316,3 +317,36 @@ def test_an_address_without_a_known_view_opens_the_tables_default_view(app_db):
     assert "视图「nope」不存在或您无权使用，已打开「活动」的默认视图" in texts(at, "warning")
     assert at.selectbox(key="grid.activities.view").value == default
     assert "计划月份等于“10”" in panel_label(at, "activities")
+
+
+# ------------------------------------------------------------------ fragments (issue 14)
+class _Rerun(Exception):
+    pass
+
+
+def test_a_rerun_of_the_grid_alone_checks_the_login_again(monkeypatch):
+    """AppTest runs whole pages only; the check a fragment's own rerun makes is here."""
+    from themeday.ui import grid_widgets
+
+    page_identity, fresh = object(), object()
+    reruns: list[str] = []
+
+    def rerun(scope: str = "app") -> None:
+        reruns.append(scope)
+        raise _Rerun
+
+    alive = {"value": True}
+    monkeypatch.setattr(grid_widgets.st, "rerun", rerun)
+    monkeypatch.setattr(grid_widgets.gate, "session_alive", lambda: alive["value"])
+    monkeypatch.setattr(grid_widgets.gate, "require", lambda *roles: fresh)
+    # the whole page runs: app.py and the page checked the login, nothing is read again
+    monkeypatch.setattr(grid_widgets, "_fragment_run", lambda: False)
+    assert grid_widgets.grid_identity(page_identity) is page_identity
+    # the grid alone: the user is read afresh, on this run's cursor
+    monkeypatch.setattr(grid_widgets, "_fragment_run", lambda: True)
+    assert grid_widgets.grid_identity(page_identity) is fresh
+    # logged out elsewhere meanwhile: the whole app reruns, through the login gate
+    alive["value"] = False
+    with pytest.raises(_Rerun):
+        grid_widgets.grid_identity(page_identity)
+    assert reruns == ["app"]
