@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.helpers import host, page_at, texts, titles
@@ -153,7 +154,11 @@ def test_record_detail_links_comments_and_history(app_db):
     at = host(app_db, "data_grid", "unit1")
     at = pick_table(at, "activities")
     first = app_db.grid_rows(unit1, "activities", ViewSpec(), 0, 1).rows.iloc[0]
-    assert at.selectbox(key="grid.activities.detail").value == first["id"]
+    # nothing is read for the detail until a record of the page is picked
+    assert at.selectbox(key="grid.activities.detail").value is None
+    assert not at.tabs
+    at.selectbox(key="grid.activities.detail").set_value(first["id"]).run()
+    assert [t.label for t in at.tabs] == ["字段", "关联记录", "意见", "变更历史"]
     linked = " ".join(m.value for m in at.markdown)
     assert "**单位**（1）" in linked and "**申报表**（1）" in linked
     next(t for t in at.text_area if t.label == "发表意见").input("活动场地已落实，请审核。")
@@ -288,6 +293,11 @@ def test_a_saved_view_keeps_its_page_size(app_db):
     assert not at.exception
     (view,) = app_db.list_saved_views(office, "activities")
     assert view.spec.page_size == 50
+    # the view just saved (not the table's default) is the open one, in the address too
+    assert at.selectbox(key="grid.activities.view").value == view.id
+    assert at.query_params == {"table": "activities", "view": str(view.id)}
+    assert at.selectbox(key="grid.activities.size").value == 50
+    assert "视图「每页五十」已保存。" in texts(at, "success")
     other = at_address(app_db, "office", table="activities", view="每页五十")
     assert other.selectbox(key="grid.activities.size").value == 50
     assert panel_label(other, "activities") == "筛选、排序与分组 · 未设置筛选条件"
@@ -305,3 +315,36 @@ def test_an_address_without_a_known_view_opens_the_tables_default_view(app_db):
     assert "视图「nope」不存在或您无权使用，已打开「活动」的默认视图" in texts(at, "warning")
     assert at.selectbox(key="grid.activities.view").value == default
     assert "计划月份等于“10”" in panel_label(at, "activities")
+
+
+# ------------------------------------------------------------------ fragments (issue 14)
+class _Rerun(Exception):
+    pass
+
+
+def test_a_rerun_of_the_grid_alone_checks_the_login_again(monkeypatch):
+    """AppTest runs whole pages only; the check a fragment's own rerun makes is here."""
+    from themeday.ui import grid_widgets
+
+    page_identity, fresh = object(), object()
+    reruns: list[str] = []
+
+    def rerun(scope: str = "app") -> None:
+        reruns.append(scope)
+        raise _Rerun
+
+    alive = {"value": True}
+    monkeypatch.setattr(grid_widgets.st, "rerun", rerun)
+    monkeypatch.setattr(grid_widgets.gate, "session_alive", lambda: alive["value"])
+    monkeypatch.setattr(grid_widgets.gate, "require", lambda *roles: fresh)
+    # the whole page runs: app.py and the page checked the login, nothing is read again
+    monkeypatch.setattr(grid_widgets, "_fragment_run", lambda: False)
+    assert grid_widgets.grid_identity(page_identity) is page_identity
+    # the grid alone: the user is read afresh, on this run's cursor
+    monkeypatch.setattr(grid_widgets, "_fragment_run", lambda: True)
+    assert grid_widgets.grid_identity(page_identity) is fresh
+    # logged out elsewhere meanwhile: the whole app reruns, through the login gate
+    alive["value"] = False
+    with pytest.raises(_Rerun):
+        grid_widgets.grid_identity(page_identity)
+    assert reruns == ["app"]

@@ -1,18 +1,28 @@
 """数据表: every table a role may read as a grid — search, filter, sort, group, page,
-saved views, inline editing where allowed, export, import and a record's detail."""
+saved views, inline editing where allowed, export, import and a record's detail.
+
+Below the title the page is one ``st.fragment``: picking a table or view, changing a
+filter, a page or the page size reruns only the grid, not the sidebar, the banner and
+the rest of the app. 记录详情 is a fragment of its own inside it, read only once a
+record is picked.
+"""
 
 import streamlit as st
 
 from themeday.core.domain import Role
 from themeday.core.grid import tables_for
+from themeday.ui import gate
 from themeday.ui.grid_widgets import (
+    GRID_ROLES,
     TABLE_KEY,
     export_buttons,
     forget_address_notice,
     grid_editor,
+    grid_identity,
     group_summary,
     import_section,
     open_address,
+    page_of_rows,
     pager,
     record_detail,
     saved_view_bar,
@@ -30,9 +40,17 @@ INTRO = {
 
 
 def render() -> None:
-    screen = open_screen("数据表", Role.OFFICE, Role.UNIT, Role.LEADER)
-    repo, actor = screen.repo, screen.actor
-    st.caption(INTRO[actor.role])
+    screen = open_screen("数据表", *GRID_ROLES)
+    st.caption(INTRO[screen.actor.role])
+    st.fragment(_grid)(screen.identity)
+
+
+def _grid(identity: gate.Identity) -> None:
+    """The table and view pickers, the builder, the rows and what goes with them.
+
+    ``identity`` is the full run's; a rerun of the grid alone checks the login again."""
+    identity = grid_identity(identity)
+    repo, actor = identity.repo, identity.actor
     tables = {t.key: t for t in tables_for(actor.role)}
     open_address(repo, actor, tables)
     show_address_notice()
@@ -47,17 +65,16 @@ def render() -> None:
         on_change=forget_address_notice,
     )
     table = tables[key or next(iter(tables))]
-    saved_view_bar(repo, actor, table)
+    search_slot = saved_view_bar(repo, actor, table)
     write_address(table)
-    spec = view_builder(table)
+    spec = view_builder(table, search_slot)
     if spec is None:
         return
-    total = repo.grid_rows(actor, table.key, spec, 0, 1).total
-    size, offset = pager(table, total)
-    page = repo.grid_rows(actor, table.key, spec, offset, size)
+    page = page_of_rows(repo, actor, table, spec)
+    pager(table, page.total)
     grid_editor(repo, actor, table, spec, page)
     if spec.group_by:  # below the rows: they come first on the screen
         group_summary(table, spec.group_by, repo.grid_groups(actor, table.key, spec))
     export_buttons(repo, actor, table, spec)
     import_section(repo, actor, table)
-    record_detail(repo, actor, table, page.rows)
+    st.fragment(record_detail)(identity, table.key, page.rows)

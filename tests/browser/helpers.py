@@ -292,3 +292,14 @@ def submit(page: Page, button: str, success: str) -> None:
     # the only red boxes allowed are deadlines (this 2023 activity is long overdue)
     errors = page.get_by_test_id("stAlertContentError").filter(has_not_text="截止")
     expect(errors).to_have_count(0)
+
+
+def choose(page: Page, label: str, option: str) -> None:
+    """Add ``option`` to the ``st.multiselect`` ``label`` by typing it and pressing Enter."""
+    widget = page.get_by_test_id("stMultiSelect").filter(has_text=label)
+    box = widget.get_by_role("combobox", name=label)
+    box.click()
+    box.press_sequentially(option)
+    box.press("Enter")
+    shown(widget.get_by_test_id("stMultiSelectTagsContainer").get_by_text(option))
+    page.keyboard.press("Escape")

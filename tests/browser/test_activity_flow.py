@@ -24,6 +24,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import AppServer, _launch, _stop
 from tests.browser.helpers import (
+    choose,
     fill_date,
     log_in,
     new_page,
@@ -121,17 +122,6 @@ def seeded_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Ap
 
 
 # --- page helpers ----------------------------------------------------------------------
-
-
-def choose(page: Page, label: str, option: str) -> None:
-    """Add ``option`` to the ``st.multiselect`` ``label`` by typing it and pressing Enter."""
-    widget = page.get_by_test_id("stMultiSelect").filter(has_text=label)
-    box = widget.get_by_role("combobox", name=label)
-    box.click()
-    box.press_sequentially(option)
-    box.press("Enter")
-    shown(widget.get_by_test_id("stMultiSelectTagsContainer").get_by_text(option))
-    page.keyboard.press("Escape")
 
 
 # --- the test --------------------------------------------------------------------------

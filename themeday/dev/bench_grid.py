@@ -2,6 +2,10 @@
 
 ``python -m themeday.dev.bench_grid [--units 8000] [--activities 40000] [--repeat 5]``
 
+``python -m themeday.dev.bench_grid --browser [--data FILE] [--repeat 5]`` times the page
+in Chromium instead: a bookmarked saved view opened, and a filter changed
+(:mod:`themeday.dev.bench_grid_browser`).
+
 Builds the same throwaway database as :mod:`themeday.dev.bench`, then times, for the office
 and for one unit, what the 数据表 page runs on each rerun: the count and one page of
 rows under a view (filter, sort, group, search), the group counts, and reading a whole
@@ -20,6 +24,7 @@ from pathlib import Path
 from themeday.core.domain import SYSTEM_ACTOR, Actor, Role
 from themeday.core.grid import Condition, SortKey, ViewSpec, export_rows, grid_table
 from themeday.dev.bench import generate
+from themeday.dev.bench_pages import SCALES
 from themeday.formats.exports import view_xlsx
 from themeday.repository import Repository
 from themeday.storage import db
@@ -97,7 +102,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--units", type=int, default=8000)
     parser.add_argument("--activities", type=int, default=40000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--browser", action="store_true", help="在 Chromium 中打开书签视图并切换筛选（计时）"
+    )
+    parser.add_argument(
+        "--data", type=Path, help="--browser: 已生成的数据库文件（复制后使用，原文件不改动）"
+    )
+    parser.add_argument(
+        "--scale",
+        choices=list(SCALES),
+        default="province",
+        help="--browser 且未给 --data 时新生成的数据规模",
+    )
     args = parser.parse_args(argv)
+    if args.browser:
+        from themeday.dev.bench_grid_browser import run as run_browser
+
+        return run_browser(args.data, args.scale, args.repeat)
     for line in run(args.units, args.activities, args.repeat):
         print(line)
     return 0

@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 
 from themeday.core.audit import role_label
 from themeday.core.audit_text import value_text
@@ -53,6 +54,7 @@ from themeday.repository import Repository
 from themeday.repository.grid import GridPage
 from themeday.services import workspace
 from themeday.services.file_audit import DownloadAudit
+from themeday.ui import gate
 from themeday.ui.inputs import file_picker
 from themeday.ui.widgets import (
     XLSX_MIME,
@@ -71,12 +73,38 @@ _MAX_CONDITIONS = 8
 
 TABLE_KEY = "grid.table"
 """Session key of the table picker."""
+GRID_ROLES = (Role.OFFICE, Role.UNIT, Role.LEADER)
+"""The roles that open 数据表."""
 _ADDRESS = "grid.address"
 _NOTICE = "grid.address_notice"
 
 
 def _k(table: GridTable, name: str) -> str:
     return f"grid.{table.key}.{name}"
+
+
+# ------------------------------------------------------------------ fragments
+def _fragment_run() -> bool:
+    """True while only a fragment reruns (a widget inside it changed), not the app."""
+    ctx = get_script_run_ctx()
+    return bool(ctx and ctx.fragment_ids_this_run)
+
+
+def grid_identity(identity: gate.Identity) -> gate.Identity:
+    """At the top of the grid's fragments: ``identity``, the one the page's run checked,
+    when the whole page runs. A rerun of a fragment alone skips ``app.py``'s login gate
+    and the page's check: a logout elsewhere, a revocation or a timeout sends the whole
+    app through the gate again, and the user is read afresh, on this run's cursor."""
+    if not _fragment_run():
+        return identity
+    if not gate.session_alive():
+        st.rerun(scope="app")
+    return gate.require(*GRID_ROLES)
+
+
+def _rerun_grid() -> None:
+    """Rerun the grid alone when only the grid is running, else the whole page."""
+    st.rerun(scope="fragment" if _fragment_run() else "app")
 
 
 # ------------------------------------------------------------------ the address
@@ -146,15 +174,21 @@ def write_address(table: GridTable) -> None:
 
 
 # ------------------------------------------------------------------ saved views
-def saved_view_bar(repo: Repository, actor: Actor, table: GridTable) -> None:
+def saved_view_bar(repo: Repository, actor: Actor, table: GridTable) -> Any:
     """视图: pick a saved view (its filters fill the builder), save or delete one.
 
     The office's views are shared; a unit's are its own; leaders use the office's.
+    Returns the slot beside the picker where :func:`view_builder` puts 快速搜索: one row
+    for the three keeps the first rows of the grid above the fold at 1366×768.
     """
     views = repo.list_saved_views(actor, table.key)
     by_id = {v.id: v for v in views}
     chosen_key = _k(table, "view")
-    if chosen_key not in st.session_state:
+    saved_key = _k(table, "saved_view")
+    saved = st.session_state.pop(saved_key, None)
+    if saved in by_id:  # just saved: it is the open view now (its filters are the builder's)
+        st.session_state[chosen_key] = saved
+    elif chosen_key not in st.session_state:
         default = next((v for v in views if v.is_default), None)
         st.session_state[chosen_key] = default.id if default else 0
         if default:
@@ -167,7 +201,7 @@ def saved_view_bar(repo: Repository, actor: Actor, table: GridTable) -> None:
         view = by_id.get(st.session_state[chosen_key])
         load_view(table, view.spec if view else ViewSpec())
 
-    left, right = st.columns([3, 2])
+    left, middle, right = st.columns([2, 2, 1.4], vertical_alignment="bottom")
     left.selectbox(
         "视图",
         [0, *by_id],
@@ -182,7 +216,7 @@ def saved_view_bar(repo: Repository, actor: Actor, table: GridTable) -> None:
         placeholder="请选择",
     )
     if actor.role == Role.LEADER:
-        return
+        return middle
     with right.popover("保存或删除视图", width="stretch"):
         current = by_id.get(st.session_state[chosen_key])
         with st.form(_k(table, "save_view")):
@@ -190,19 +224,25 @@ def saved_view_bar(repo: Repository, actor: Actor, table: GridTable) -> None:
             is_default = st.checkbox("设为本表默认视图", value=bool(current and current.is_default))
             if st.form_submit_button("保存当前筛选为视图", type="primary"):
                 spec = current_spec(table)
+                saved_ids: list[int] = []
                 if run_action(
-                    lambda: workspace.save_view(
-                        repo, actor, table.key, name, spec, is_default=is_default
+                    lambda: saved_ids.append(
+                        workspace.save_view(
+                            repo, actor, table.key, name, spec, is_default=is_default
+                        )
                     ),
                     f"视图「{name.strip()}」已保存。",
                 ):
-                    st.session_state.pop(chosen_key, None)
+                    # the picker is drawn already: the next run opens the saved view
+                    st.session_state[saved_key] = saved_ids[0]
+                    forget_address_notice()
                     st.rerun()
         if current and st.button("删除此视图", key=_k(table, "delete_view")):
             if run_action(lambda: workspace.delete_view(repo, actor, current.id), "视图已删除。"):
                 st.session_state.pop(chosen_key, None)
                 load_view(table, ViewSpec())
                 st.rerun()
+    return middle
 
 
 def load_view(table: GridTable, spec: ViewSpec) -> None:
@@ -238,10 +278,11 @@ def _widget_value(f: GridField, c: Condition) -> Any:
 
 
 # ------------------------------------------------------------------ view builder
-def view_builder(table: GridTable) -> ViewSpec | None:
+def view_builder(table: GridTable, search_slot: Any = None) -> ViewSpec | None:
     """搜索、筛选、排序、分组与显示字段; the view they make, or None (with the reasons
-    shown) when a condition cannot be read."""
-    search = st.text_input(
+    shown) when a condition cannot be read. 快速搜索 goes into ``search_slot`` (the row
+    of the view picker) when given."""
+    search = (search_slot or st).text_input(
         "快速搜索",
         key=_k(table, "search"),
         placeholder="在所有文字字段中搜索",
@@ -257,16 +298,24 @@ def view_builder(table: GridTable) -> ViewSpec | None:
             if condition is not None:
                 conditions.append(condition)
         add, remove, match = st.columns([1, 1, 2])
-        if add.button(
-            "添加条件", key=_k(table, "add"), disabled=st.session_state[n_key] >= _MAX_CONDITIONS
-        ):
-            st.session_state[n_key] += 1
-            st.rerun()
-        if remove.button(
-            "删除最后一个条件", key=_k(table, "remove"), disabled=not st.session_state[n_key]
-        ):
-            st.session_state[n_key] -= 1
-            st.rerun()
+
+        def more(step: int) -> None:  # a callback: the run it causes draws the new row
+            st.session_state[n_key] += step
+
+        add.button(
+            "添加条件",
+            key=_k(table, "add"),
+            disabled=st.session_state[n_key] >= _MAX_CONDITIONS,
+            on_click=more,
+            args=(1,),
+        )
+        remove.button(
+            "删除最后一个条件",
+            key=_k(table, "remove"),
+            disabled=not st.session_state[n_key],
+            on_click=more,
+            args=(-1,),
+        )
         match.radio(
             "多个条件之间",
             ["且", "或"],
@@ -396,19 +445,30 @@ def current_spec(
 
 
 # ------------------------------------------------------------------ paging and groups
-def pager(table: GridTable, total: int) -> tuple[int, int]:
-    """Page size and offset; shows 共 N 条 and the page picker."""
+def page_of_rows(repo: Repository, actor: Actor, table: GridTable, spec: ViewSpec) -> GridPage:
+    """The page the pager's size and number name, read before the pager is drawn (one
+    read gives the rows and the count). A number past the last page, after the view
+    shrank, turns to the last page."""
     size_key, page_key = _k(table, "size"), _k(table, "page")
     st.session_state.setdefault(size_key, PAGE_SIZES[1])
-    pages = max(1, -(-total // st.session_state[size_key]))
-    if st.session_state.get(page_key, 1) > pages:
+    size = st.session_state[size_key]
+    number = max(1, int(st.session_state.get(page_key, 1)))
+    page = repo.grid_rows(actor, table.key, spec, (number - 1) * size, size)
+    pages = max(1, -(-page.total // size))
+    if number > pages:
         st.session_state[page_key] = pages
+        page = repo.grid_rows(actor, table.key, spec, (pages - 1) * size, size)
+    return page
+
+
+def pager(table: GridTable, total: int) -> None:
+    """共 N 条, the page size and the page number (:func:`page_of_rows` read the page)."""
+    size_key, page_key = _k(table, "size"), _k(table, "page")
+    pages = max(1, -(-total // st.session_state[size_key]))
     left, middle, right = st.columns([2, 1, 1])
     left.markdown(f"共 **{total}** 条记录，{pages} 页")
     middle.selectbox("每页行数", PAGE_SIZES, key=size_key, placeholder="请选择")
-    page = right.number_input("页码", min_value=1, max_value=pages, step=1, key=page_key)
-    size = st.session_state[size_key]
-    return size, (int(page) - 1) * size
+    right.number_input("页码", min_value=1, max_value=pages, step=1, key=page_key)
 
 
 def group_summary(table: GridTable, group_by: str, groups: pd.DataFrame) -> None:
@@ -541,7 +601,7 @@ def grid_editor(
     if reload.button("放弃修改并刷新", key=_k(table, "reload")):
         st.session_state[_k(table, "nonce")] = nonce + 1
         st.session_state.pop(conflict_key, None)
-        st.rerun()
+        _rerun_grid()
     conflict = st.session_state.get(conflict_key)
     if conflict is not None:
         conflict_report(table, conflict)
@@ -712,19 +772,28 @@ def _current_rows(
 
 
 # ------------------------------------------------------------------ record detail
-def record_detail(repo: Repository, actor: Actor, table: GridTable, rows: pd.DataFrame) -> None:
-    """记录详情: all fields, linked records both ways, 意见, 变更历史 of one record."""
+def record_detail(identity: gate.Identity, table_key: str, rows: pd.DataFrame) -> None:
+    """记录详情: all fields, linked records both ways, 意见, 变更历史 of one record of
+    the page's ``rows``; nothing is read until a record is picked. ``identity`` is
+    taken as by :func:`grid_identity`.
+
+    Drawn as a fragment of its own (``st.fragment(record_detail)(...)``): picking a
+    record reruns only the detail, not the grid."""
     if rows.empty:
         return
+    identity = grid_identity(identity)
+    repo, actor = identity.repo, identity.actor
+    table = grid_table(table_key)
     st.subheader("记录详情")
-    records = rows.to_dict("records")
-    by_key = {r[table.key_field]: r for r in records}
+    names = [n for n in (table.key_field, *_TITLE_FIELDS) if n in rows.columns]
+    by_key = {r[table.key_field]: r for r in rows[names].to_dict("records")}
     picked = st.selectbox(
         "选择记录（本页）",
         list(by_key),
+        index=None,
         key=_k(table, "detail"),
         format_func=lambda k: record_title(table, by_key[k]),
-        placeholder="请选择",
+        placeholder="选择本页的一条记录，查看其字段、关联记录、意见和变更历史",
     )
     if picked is None:
         return
@@ -753,6 +822,10 @@ def record_detail(repo: Repository, actor: Actor, table: GridTable, rows: pd.Dat
             st.caption("暂无变更记录。")
         else:
             st.dataframe(history, hide_index=True, placeholder="", width="stretch")
+
+
+_TITLE_FIELDS = ("title", "name", "unit_name", "username", "original_name", "body", "note")
+"""The fields :func:`~themeday.core.grid.record_title` may name a record by."""
 
 
 def _plain_key(key: Any) -> Any:
