@@ -4,29 +4,23 @@ import pandas as pd
 import streamlit as st
 
 from themeday.core.dates import prose_date
-from themeday.core.domain import Role
-from themeday.services.assessment import assess
 from themeday.ui.compliance_widgets import (
     activities_table,
     adjustment_form,
     adjustments_table,
-    as_of_picker,
     compliance_exports,
-    compliance_warning,
+    open_compliance_screen,
     units_table,
     weights_form,
 )
-from themeday.ui.screen import open_screen
 
 
 def render() -> None:
-    screen = open_screen("考核汇总", Role.OFFICE, empty="尚未创建主题日活动。")
-    if screen is None:
+    opened = open_compliance_screen("考核汇总", "assessment_as_of")
+    if opened is None:
         return
-    repo, actor, campaign = screen.repo, screen.actor, screen.campaign
-    as_of = as_of_picker(repo, campaign, key="assessment_as_of")
-    result = assess(repo, actor, campaign, as_of)
-    compliance_warning(result)
+    repo, actor, campaign = opened.screen.repo, opened.screen.actor, opened.screen.campaign
+    as_of, result = opened.as_of, opened.result
 
     _metrics(result.units)
     with st.container(border=True):

@@ -7,29 +7,24 @@ chased (催办记录, audited), so the next call knows when the unit was last re
 import streamlit as st
 
 from themeday.core.dates import prose_date
-from themeday.core.domain import Role
-from themeday.services.assessment import assess, chase_items
+from themeday.services.assessment import chase_items
 from themeday.ui.compliance_widgets import (
-    as_of_picker,
     chase_export,
     chase_table,
-    compliance_warning,
     item_filters,
     light_counts,
     mark_chased_form,
+    open_compliance_screen,
 )
-from themeday.ui.screen import open_screen
 
 
 def render() -> None:
-    screen = open_screen("督办催办", Role.OFFICE, empty="尚未创建主题日活动。")
-    if screen is None:
+    opened = open_compliance_screen("督办催办", "chase_as_of")
+    if opened is None:
         return
-    repo, actor, campaign = screen.repo, screen.actor, screen.campaign
-    as_of = as_of_picker(repo, campaign, key="chase_as_of")
-    result = assess(repo, actor, campaign, as_of)
+    repo, actor, campaign = opened.screen.repo, opened.screen.actor, opened.screen.campaign
+    as_of, result = opened.as_of, opened.result
     items = chase_items(repo, actor, campaign, as_of, result)
-    compliance_warning(result)
     light_counts(items, result.weights.yellow_workdays)
     if items.empty:
         st.success(f"截至{prose_date(as_of)}，没有需要催办的事项。")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import asdict, fields
+from dataclasses import asdict, dataclass, fields
 from datetime import date
 from functools import partial
 from typing import Any
@@ -23,7 +23,7 @@ import streamlit as st
 from themeday.core.compliance import COLUMN_LABELS, ITEM_KIND_LABELS, ComplianceResult, labelled
 from themeday.core.config import now
 from themeday.core.dates import prose_date, table_deadline
-from themeday.core.domain import COMPLIANCE_WEIGHT_LABELS, Actor, ComplianceWeights
+from themeday.core.domain import COMPLIANCE_WEIGHT_LABELS, Actor, ComplianceWeights, Role
 from themeday.core.records import Campaign
 from themeday.formats.compliance_exports import (
     CSV_SHEETS,
@@ -37,6 +37,7 @@ from themeday.repository import Repository
 from themeday.services import assessment
 from themeday.services.file_audit import DownloadAudit
 from themeday.ui.inputs import date_field
+from themeday.ui.screen import Screen, open_screen
 from themeday.ui.widgets import (
     DOCX_MIME,
     XLSX_MIME,
@@ -64,6 +65,28 @@ _WEIGHTS_FILLED = "themeday.weights_filled"
 
 
 # ------------------------------------------------------------------ as-of date and lights
+@dataclass(frozen=True)
+class ComplianceScreen:
+    """An office compliance page opened: the screen, its 统计截至 day and the result."""
+
+    screen: Screen
+    as_of: date
+    result: ComplianceResult
+
+
+def open_compliance_screen(title: str, as_of_key: str) -> ComplianceScreen | None:
+    """The head of 督办催办 and 考核汇总: the office's screen, the 统计截至 picker (its
+    widget key ``as_of_key``), the compliance result as of that day and the warning
+    about unverified holiday years; None (with the notice) before any campaign."""
+    screen = open_screen(title, Role.OFFICE, empty="尚未创建主题日活动。")
+    if screen is None:
+        return None
+    as_of = as_of_picker(screen.repo, screen.campaign, key=as_of_key)
+    result = assessment.assess(screen.repo, screen.actor, screen.campaign, as_of)
+    compliance_warning(result)
+    return ComplianceScreen(screen, as_of, result)
+
+
 def as_of_picker(repo: Repository, campaign: Campaign, key: str) -> date:
     """统计截至: the day the figures are counted to (today by default, never later).
 

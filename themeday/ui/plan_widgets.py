@@ -47,27 +47,20 @@ def plan_downloads(
     repo: Repository, actor: Actor, campaign: Campaign, shown: list[Activity], filters: str
 ) -> None:
     """导出计划安排表 as Excel and as Word (the themes shown, every one of them)."""
-    xlsx, docx = st.columns(2)
     name = download_name(f"{campaign.year}年", campaign.region, "政务公开主题日活动计划安排表")
-    with xlsx:
-        deferred_download(
-            "导出计划安排表（Excel）",
-            lambda _: exports.annual_plan_xlsx(campaign, shown),
-            file_name=f"{name}.xlsx",
-            mime=XLSX_MIME,
-            key=f"annual_plan_xlsx_{campaign.id}",
-            repo=repo,
-            actor=actor,
-            audit=DownloadAudit("全年活动计划安排表（Excel）", campaign, filters, len(shown)),
-        )
-    with docx:
-        deferred_download(
-            "导出计划安排表（Word）",
-            lambda _: exports.annual_plan_docx(campaign, shown),
-            file_name=f"{name}.docx",
-            mime=DOCX_MIME,
-            key=f"annual_plan_docx_{campaign.id}",
-            repo=repo,
-            actor=actor,
-            audit=DownloadAudit("全年活动计划安排表（Word）", campaign, filters, len(shown)),
-        )
+    papers = (
+        ("Excel", "xlsx", XLSX_MIME, exports.annual_plan_xlsx),
+        ("Word", "docx", DOCX_MIME, exports.annual_plan_docx),
+    )
+    for column, (kind, suffix, mime, build) in zip(st.columns(2), papers, strict=True):
+        with column:
+            deferred_download(
+                f"导出计划安排表（{kind}）",
+                lambda _, build=build: build(campaign, shown),
+                file_name=f"{name}.{suffix}",
+                mime=mime,
+                key=f"annual_plan_{suffix}_{campaign.id}",
+                repo=repo,
+                actor=actor,
+                audit=DownloadAudit(f"全年活动计划安排表（{kind}）", campaign, filters, len(shown)),
+            )
