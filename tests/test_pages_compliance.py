@@ -19,7 +19,7 @@ from tests.helpers import host, texts, titles
 from themeday.formats.compliance_exports import CSV_SHEETS
 from themeday.repository import Repository
 from themeday.services.assessment import assess, chase_items, unit_todo
-from themeday.ui.compliance_widgets import deadline_text, light_text, row_keys
+from themeday.ui.compliance_widgets import deadline_text, deadline_texts, light_text, row_keys
 
 
 def office_of(app_db: Repository):
@@ -337,3 +337,22 @@ def test_weights_saved_after_someone_elses_are_refused_and_kept_on_screen(app_db
     button(at, "载入最新权重").click().run()
     assert "得分权重已被他人修改" not in texts(at, "warning")
     assert next(n for n in at.number_input if n.label.startswith("成果展示发布")).value == 4.0
+
+
+def test_the_items_deadline_texts_at_once_read_like_each_alone():
+    """督办催办 words every open item's working days in one pass: the same words."""
+    items = pd.DataFrame(
+        {
+            "light": ["red", "red", "red", "yellow", "green", "yellow", "green"],
+            "late_workdays": [3, 0, pd.NA, pd.NA, pd.NA, pd.NA, pd.NA],
+            "workdays_left": [pd.NA, pd.NA, pd.NA, 0, 5, pd.NA, 2],
+        }
+    )
+    expected = [
+        deadline_text(light, left, late)
+        for light, left, late in zip(
+            items["light"], items["workdays_left"], items["late_workdays"], strict=True
+        )
+    ]
+    assert deadline_texts(items).tolist() == expected
+    assert expected[:4] == ["已逾期3个工作日", "已逾期", "已逾期", "今日截止"]

@@ -108,7 +108,7 @@ def deadline_dates(days: pd.Series, today: date | None = None) -> pd.Series:
         return pd.Series("", index=days.index, dtype=object)
     year = days.dt.year
     text = (year.astype("Int64").astype(str) + "年").where(year != today.year, "")
-    weekdays = days.dt.weekday.map(lambda n: WEEKDAYS[int(n)] if n == n else "")
+    weekdays = days.dt.day_of_week.map(lambda n: WEEKDAYS[int(n)] if n == n else "")
     text = (
         text
         + days.dt.month.astype("Int64").astype(str)
@@ -125,3 +125,14 @@ def table_deadline(value: date | datetime | pd.Timestamp | str | None) -> str:
     """``2026-12-03（周四）``: a deadline in a table cell (sorts as text like the date)."""
     day = _day(value)
     return f"{day.isoformat()}（{WEEKDAYS[day.weekday()]}）" if day else ""
+
+
+def table_deadlines(days: pd.Series) -> pd.Series:
+    """:func:`table_deadline` for a whole column at once (empty strings for missing days;
+    a moment with a time zone becomes its Beijing day)."""
+    days = pd.to_datetime(days)
+    if days.dt.tz is not None:
+        days = days.dt.tz_convert(TZ)
+    weekdays = days.dt.day_of_week.map(lambda n: WEEKDAYS[int(n)] if n == n else "")
+    text = days.dt.strftime("%Y-%m-%d") + "（" + weekdays + "）"
+    return text.where(days.notna(), "").astype(object)
