@@ -459,19 +459,17 @@ def campaign_page(title: str, repo: Repository, actor: Actor, missing: str) -> C
 
 
 def units_frame(units: list[Any], with_status: bool = False) -> pd.DataFrame:
-    """Units (or rows of a unit list being imported) with their contacts."""
-    return pd.DataFrame(
-        [
-            {
-                "单位名称": u.name,
-                "类别": u.kind,
-                "联系人": u.contact_person,
-                "联系电话": u.contact_phone,
-                **({"状态": "启用" if u.enabled else "停用"} if with_status else {}),
-            }
-            for u in units
-        ]
-    )
+    """Units (or rows of a unit list being imported) with their contacts (built column by
+    column: a province lists 8,000 units on every rerun of 单位与账号)."""
+    columns = {
+        "单位名称": [u.name for u in units],
+        "类别": [u.kind for u in units],
+        "联系人": [u.contact_person for u in units],
+        "联系电话": [u.contact_phone for u in units],
+    }
+    if with_status:
+        columns["状态"] = ["启用" if u.enabled else "停用" for u in units]
+    return pd.DataFrame(columns)
 
 
 _REFUSED_UPLOADS = "themeday.refused_uploads"
