@@ -322,6 +322,16 @@ def grid_table(page: Page, label: str) -> None:
     shown(page.get_by_role("heading", name="记录详情"))
 
 
+def first_record(page: Page) -> None:
+    """Pick the page's first record in 记录详情 (nothing is shown until one is picked)."""
+    box = page.get_by_role("combobox", name="选择记录（本页）", exact=True)
+    box.scroll_into_view_if_needed()
+    box.click()
+    page.get_by_role("option").first.click()
+    idle(page)
+    shown(page.get_by_role("tab", name="关联记录", exact=True))
+
+
 BOTH_TEXTS = (IMG, LINK)
 
 
@@ -369,11 +379,13 @@ def test_office_pages_show_user_text_as_text(page: Page, seeded_server):
 
     visit(watch, server, "grid", "数据表")
     watch.check("数据表 · 单位 (the office's default view)")
+    first_record(page)
     open_tab(page, "意见")
     watch.check("数据表 · 单位 · 意见 of unit1", BOTH_TEXTS)
     for table in ("账号", "申报表", "活动", "附件", "意见", "节假日调整"):
         grid_table(page, table)
         watch.check(f"数据表 · {table}")
+        first_record(page)
         open_tab(page, "关联记录")
         watch.check(f"数据表 · {table} · 关联记录")
     assert watch.dialogs == []
