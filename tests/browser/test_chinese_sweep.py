@@ -64,6 +64,10 @@ def findings_in(text: str) -> list[str]:
     return found + [light for light in EMOJI_LIGHTS if light in text]
 
 
+RECORD_PICKER = "选择记录（本页）"
+"""数据表's 记录详情 picker: its tabs appear once a record is picked."""
+
+
 def sweep_page(page: Page, url: str) -> dict[str, set[str]]:
     """Open ``url``, each tab and each expander; where each string was seen."""
     seen: dict[str, set[str]] = {}
@@ -76,6 +80,12 @@ def sweep_page(page: Page, url: str) -> dict[str, set[str]]:
     page.locator("h1").first.wait_for(timeout=UI_TIMEOUT_MS)
     settle(page)
     read("page")
+    record = page.get_by_role("combobox", name=RECORD_PICKER, exact=True)
+    if record.count() and record.first.is_visible():  # 数据表: 记录详情 shows a picked record
+        record.first.click()
+        page.get_by_role("option").first.click()
+        settle(page, quiet=1.0)
+        read("记录详情")
     tabs = page.get_by_role("tab")
     for index in range(tabs.count()):
         tab = tabs.nth(index)
