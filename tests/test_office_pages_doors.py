@@ -45,7 +45,9 @@ def repository_calls(source: str) -> list[tuple[int, str]]:
 
 
 def test_the_scan_sees_a_direct_write():
-    calls = repository_calls("def f(identity):\n    identity.repo.review_declaration(1)\n")
+    calls = repository_calls(
+        "def f(identity):\n    identity.repo.declarations.review_declaration(1)\n"
+    )
     assert calls == [(2, "review_declaration")]
 
 
