@@ -99,8 +99,8 @@ DEADLINE_AHEAD = date(2026, 11, 30)
 def change_rules(repo: Repository, actor: Actor, **changes: object) -> Campaign:
     """Change the current campaign's rules through the office's door
     (``update_campaign``), everything else as it is; the campaign as it is now."""
-    campaign = repo.current_campaign(actor)
-    repo.update_campaign(
+    campaign = repo.catalogue.current_campaign(actor)
+    repo.catalogue.update_campaign(
         actor,
         campaign.id,
         campaign.version,
@@ -110,7 +110,7 @@ def change_rules(repo: Repository, actor: Actor, **changes: object) -> Campaign:
         office_name=campaign.office_name,
         rules=campaign.rules.with_changes(**changes),
     )
-    return repo.current_campaign(actor)
+    return repo.catalogue.current_campaign(actor)
 
 
 def open_declarations(repo: Repository, actor: Actor) -> Campaign:
@@ -132,10 +132,10 @@ def campaign_with(
     are the ones given here, not the demo's.
     """
     office = actor_for(repo, "office")
-    fields = fields_for_next_year(repo.current_campaign(office))
+    fields = fields_for_next_year(repo.catalogue.current_campaign(office))
     deadline = now().date() + timedelta(days=30)
     fields["rules"] = fields["rules"].with_changes(declaration_deadline=deadline)
-    campaign_id = repo.create_campaign(office, make_current=True, **fields)
+    campaign_id = repo.catalogue.create_campaign(office, make_current=True, **fields)
     for username, status in declarations.items():
         declare(
             repo,
@@ -147,7 +147,7 @@ def campaign_with(
             submitted_at=None if status == DeclarationStatus.DRAFT else now(),
             return_reason=return_reason if status == DeclarationStatus.RETURNED else None,
         )
-    return repo.current_campaign(office)
+    return repo.catalogue.current_campaign(office)
 
 
 @pytest.fixture
@@ -210,8 +210,8 @@ def world(demo, tmp_path):
     campaign_id, _ = approved_campaign_2023(
         demo, {"unit1": "城区防汛应急政策发布", "unit2": "义务教育招生政策解读"}
     )
-    campaign = demo.get_campaign(office, campaign_id)
-    mine = demo.list_lifecycle(unit1, campaign_id)[0]
-    theirs = demo.list_lifecycle(unit2, campaign_id)[0]
+    campaign = demo.catalogue.get_campaign(office, campaign_id)
+    mine = demo.activities.list_lifecycle(unit1, campaign_id)[0]
+    theirs = demo.activities.list_lifecycle(unit2, campaign_id)[0]
     store = FileStore(tmp_path / "uploads")
     return demo, office, unit1, unit2, campaign, mine, theirs, store

@@ -60,10 +60,10 @@ class Writer:
         self.repo = repo
         self.acks = acks
         self.rng = rng
-        campaign = repo.current_campaign(SYSTEM_ACTOR)
+        campaign = repo.catalogue.current_campaign(SYSTEM_ACTOR)
         assert campaign is not None, "seed the database first"
         self.campaign = campaign
-        self.unit_ids = [u.id for u in repo.list_units(SYSTEM_ACTOR)]
+        self.unit_ids = [u.id for u in repo.catalogue.list_units(SYSTEM_ACTOR)]
         self.writes = 0
 
     def ack(self, op: str, **fields: object) -> None:
@@ -74,7 +74,7 @@ class Writer:
         self.writes += 1
 
     def ack_declaration(self, op: str, declaration_id: int) -> None:
-        d = self.repo.get_declaration(SYSTEM_ACTOR, declaration_id)
+        d = self.repo.declarations.get_declaration(SYSTEM_ACTOR, declaration_id)
         self.ack(
             op,
             declaration_id=d.id,
@@ -87,9 +87,9 @@ class Writer:
     def step(self, unit_id: int) -> None:
         """The next thing that happens to one unit's 申报表."""
         repo, actor = self.repo, unit_actor(unit_id)
-        declaration = repo.declaration_for(actor, self.campaign.id, unit_id)
+        declaration = repo.declarations.declaration_for(actor, self.campaign.id, unit_id)
         if declaration is None:
-            declaration_id = repo.save_declaration(
+            declaration_id = repo.declarations.save_declaration(
                 actor,
                 self.campaign.id,
                 unit_id,
@@ -103,7 +103,7 @@ class Writer:
         status, version = DeclarationStatus(declaration.status), declaration.version
         if status in (DeclarationStatus.DRAFT, DeclarationStatus.RETURNED):
             if self.rng.random() < 0.6:  # edit first, then submit on a later step
-                repo.save_declaration(
+                repo.declarations.save_declaration(
                     actor,
                     self.campaign.id,
                     unit_id,
@@ -114,19 +114,23 @@ class Writer:
                 )
                 self.ack_declaration("save_draft", declaration.id)
             else:
-                repo.submit_declaration(actor, declaration.id, version, 0)
+                repo.declarations.submit_declaration(actor, declaration.id, version, 0)
                 self.ack_declaration("submit", declaration.id)
         elif status == DeclarationStatus.SUBMITTED:
             approve = self.rng.random() < 0.25
             reason = "" if approve else f"第{version}版：请写明具体的政策或项目名称。"
-            repo.review_declaration(OFFICE, declaration.id, version, approve=approve, reason=reason)
+            repo.declarations.review_declaration(
+                OFFICE, declaration.id, version, approve=approve, reason=reason
+            )
             self.ack_declaration("approve" if approve else "return", declaration.id)
         else:  # approved: the office moves one theme to another month and form
-            theme = self.rng.choice(repo.list_themes(OFFICE, declaration.id))
+            theme = self.rng.choice(repo.declarations.list_themes(OFFICE, declaration.id))
             month = 4 + (theme.planned_month - 4 + 1) % 7
             form = STANDARD_FORMS[(STANDARD_FORMS.index(theme.form) + 1) % len(STANDARD_FORMS)]
-            repo.amend_theme(OFFICE, theme.id, planned_month=month, form=form, reason="崩溃测试")
-            amended = repo.get_activity(OFFICE, theme.id)
+            repo.declarations.amend_theme(
+                OFFICE, theme.id, planned_month=month, form=form, reason="崩溃测试"
+            )
+            amended = repo.activities.get_activity(OFFICE, theme.id)
             self.ack(
                 "amend",
                 activity_id=theme.id,

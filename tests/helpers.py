@@ -41,7 +41,7 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 def actor_for(repo: Repository, username: str) -> Actor:
     """The Actor of a demo account."""
-    record = repo.login_record(username)
+    record = repo.accounts.login_record(username)
     assert record is not None, username
     return record.user.as_actor()
 
@@ -109,7 +109,7 @@ def new_office_clerk(app_db: Repository, username: str = "clerk") -> str:
     """Add a 政务公开办 account ``username`` with an initial password; return it (the
     account must change it at its first login)."""
     password = "Start@2026"
-    app_db.create_user(
+    app_db.accounts.create_user(
         actor_for(app_db, "office"),
         username=username,
         display_name="新办事员",
@@ -127,7 +127,7 @@ def page_at(page: str, app_db: Repository | None = None, username: str | None = 
     at.session_state["page"] = page
     if username:
         assert app_db is not None, "a login needs the database that holds the account"
-        at.session_state["themeday.user_id"] = app_db.login_record(username).user.id
+        at.session_state["themeday.user_id"] = app_db.accounts.login_record(username).user.id
     return at
 
 
@@ -156,7 +156,7 @@ def dashboard(app_db: Repository, username: str, as_of: date | None = DEMO_DAY) 
     """领导看板 as ``username`` sees it, its 截至日期 set to ``as_of`` unless None."""
     at = page_at("leader_dashboard", app_db, username)
     if as_of is not None:  # the picker's key names the campaign
-        campaign = app_db.current_campaign(SYSTEM_ACTOR)
+        campaign = app_db.catalogue.current_campaign(SYSTEM_ACTOR)
         at.session_state[f"dashboard.as_of_{campaign.id}"] = as_of
     return at.run()
 
@@ -268,7 +268,7 @@ def approved_campaign_2023(repo: Repository, themes: dict[str, str]) -> tuple[in
     Returns the campaign's id and each unit's activity id by username.
     """
     office = actor_for(repo, "office")
-    campaign_id = repo.create_campaign(
+    campaign_id = repo.catalogue.create_campaign(
         office,
         year=2023,
         region=DAXIANG_2023.region,
@@ -288,7 +288,7 @@ def approved_campaign_2023(repo: Repository, themes: dict[str, str]) -> tuple[in
             late_workdays=0,
         )
         unit = actor_for(repo, username)
-        activity_ids[username] = repo.list_lifecycle(unit, campaign_id)[0].id
+        activity_ids[username] = repo.activities.list_lifecycle(unit, campaign_id)[0].id
     return campaign_id, activity_ids
 
 
@@ -306,7 +306,7 @@ def declare(
 ) -> int:
     """The office files ``username``'s 申报表 in ``status`` with the one theme ``title``,
     planned for October; the declaration's id."""
-    return repo.create_declaration(
+    return repo.declarations.create_declaration(
         actor_for(repo, "office"),
         campaign_id,
         actor_for(repo, username).unit_id,
@@ -334,8 +334,8 @@ def plan_activity(
 ) -> None:
     """As ``username``: date the activity for ``day`` at ``place`` and file its plan."""
     unit = actor_for(repo, username)
-    campaign = repo.get_campaign(unit, campaign_id)
-    version = repo.get_activity(unit, activity_id).version
+    campaign = repo.catalogue.get_campaign(unit, campaign_id)
+    version = repo.activities.get_activity(unit, activity_id).version
     activities.schedule(
         repo,
         unit,
@@ -346,13 +346,13 @@ def plan_activity(
         place=place,
         invitees=invitees,
     )
-    version = repo.get_activity(unit, activity_id).version
+    version = repo.activities.get_activity(unit, activity_id).version
     activities.file_plan(repo, unit, activity_id, version, plan_text=plan_text, store=store)
 
 
 def fresh(repo: Repository, actor: Actor, activity: Activity) -> Activity:
     """The activity as the database holds it now."""
-    return repo.get_activity(actor, activity.id)
+    return repo.activities.get_activity(actor, activity.id)
 
 
 def schedule(world: tuple, day: date = date(2023, 10, 9), reason: str = "") -> None:
@@ -467,7 +467,7 @@ def nodes(at: AppTest) -> list:
 
 def pick_month(at: AppTest, app_db: Repository, month: int) -> AppTest:
     """Choose ``month`` in the board's month picker."""
-    campaign = app_db.current_campaign(actor_for(app_db, "office"))
+    campaign = app_db.catalogue.current_campaign(actor_for(app_db, "office"))
     at.selectbox(key=f"themeday.services.boards.month.{campaign.id}").set_value(month)
     return at.run()
 

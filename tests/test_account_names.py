@@ -50,12 +50,12 @@ def test_lookalike_groups_keep_distinct_names_apart():
 
 @pytest.mark.parametrize("name", ["Unit1", "UNIT1", "ｕｎｉｔ１", "unit1"])
 def test_a_name_that_differs_only_in_case_or_width_is_refused(demo, office, name):
-    before = len(demo.list_users(office))
+    before = len(demo.accounts.list_users(office))
     with pytest.raises(ValidationError, match="unit1"):
         accounts.create_account(
             demo, office, username=name, display_name="冒名", role=Role.LEADER, unit_id=None
         )
-    assert len(demo.list_users(office)) == before
+    assert len(demo.accounts.list_users(office)) == before
 
 
 @pytest.mark.parametrize(
@@ -78,7 +78,7 @@ def test_a_full_width_name_is_stored_in_its_plain_form(demo, office):
         unit_id=None,
         password="Deputy@2026",
     )
-    assert "deputy" in {u.username for u in demo.list_users(office)}
+    assert "deputy" in {u.username for u in demo.accounts.list_users(office)}
 
 
 @pytest.mark.parametrize("typed", ["unit1", "UNIT1", "Unit1", "ｕｎｉｔ１"])

@@ -13,14 +13,14 @@ from themeday.services.auth import password_matches
 
 
 def audit_count(repo, office) -> int:
-    return len(repo.list_audit(SYSTEM_AUDITOR, 10_000))
+    return len(repo.oversight.list_audit(SYSTEM_AUDITOR, 10_000))
 
 
 @pytest.mark.parametrize("username", ["unit1", "leader"])
 def test_every_door_refuses_anyone_but_the_office(demo, office, username):
     actor = actor_for(demo, username)
-    unit = demo.list_units(office)[0]
-    user = demo.login_record("unit2").user
+    unit = demo.catalogue.list_units(office)[0]
+    user = demo.accounts.login_record("unit2").user
     before = audit_count(demo, office)
     writes = [
         lambda: accounts.create_unit(demo, actor, name="区司法局", kind="部门"),
@@ -55,8 +55,8 @@ def test_every_door_refuses_anyone_but_the_office(demo, office, username):
         with pytest.raises(PermissionDenied):
             write()
     assert audit_count(demo, office) == before
-    assert demo.login_record("unit2").user.enabled
-    assert "区司法局" not in {u.name for u in demo.list_units(office)}
+    assert demo.accounts.login_record("unit2").user.enabled
+    assert "区司法局" not in {u.name for u in demo.catalogue.list_units(office)}
 
 
 def test_unit_doors_check_the_input(demo, office):
@@ -69,7 +69,7 @@ def test_unit_doors_check_the_input(demo, office):
     unit_id = accounts.create_unit(
         demo, office, name=" 区司法局 ", kind="部门", contact_person=" 张三 "
     )
-    unit = demo.get_unit(office, unit_id)
+    unit = demo.catalogue.get_unit(office, unit_id)
     assert (unit.name, unit.contact_person) == ("区司法局", "张三")
 
     with pytest.raises(ValidationError, match="不止一次"):
@@ -103,12 +103,12 @@ def test_unit_doors_check_the_input(demo, office):
         contact_phone="0739-5321199",
         enabled=False,
     )
-    changed = demo.get_unit(office, unit.id)
+    changed = demo.catalogue.get_unit(office, unit.id)
     assert (changed.contact_person, changed.enabled) == ("李四", False)
 
 
 def test_account_doors_check_the_input_and_write(demo, office):
-    user = demo.login_record("unit2").user
+    user = demo.accounts.login_record("unit2").user
     with pytest.raises(ValidationError, match="姓名或岗位"):
         accounts.update_user(
             demo, office, user.id, user.version, display_name=" ", role=Role.UNIT, unit_id=None
@@ -117,7 +117,7 @@ def test_account_doors_check_the_input_and_write(demo, office):
         accounts.update_user(
             demo, office, user.id, user.version, display_name="填报员", role=Role.UNIT, unit_id=None
         )
-    me = demo.login_record("office").user
+    me = demo.accounts.login_record("office").user
     with pytest.raises(ValidationError, match="自己"):
         accounts.update_user(
             demo, office, me.id, me.version, display_name="办公室", role=Role.LEADER, unit_id=None
@@ -133,37 +133,37 @@ def test_account_doors_check_the_input_and_write(demo, office):
         role=Role.UNIT,
         unit_id=user.unit_id,
     )
-    assert demo.login_record("unit2").user.display_name == "教育局填报员"
+    assert demo.accounts.login_record("unit2").user.display_name == "教育局填报员"
 
     accounts.set_user_enabled(demo, office, user.id, False)
-    assert not demo.login_record("unit2").user.enabled
+    assert not demo.accounts.login_record("unit2").user.enabled
     accounts.set_user_enabled(demo, office, user.id, True)
     password = accounts.reset_account_password(demo, office, user.id)
-    record = demo.login_record("unit2")
+    record = demo.accounts.login_record("unit2")
     assert password_matches(password, record.password_hash)
     assert record.user.must_change_password
     accounts.unlock_user(demo, office, user.id)
-    actions = [e.action for e in demo.list_audit(SYSTEM_AUDITOR, 10)]
+    actions = [e.action for e in demo.oversight.list_audit(SYSTEM_AUDITOR, 10)]
     assert {"update", "disable", "enable", "reset_password", "unlock"} <= set(actions)
 
 
 def test_nobody_grants_themselves_a_role(demo, office):
     """三权分立: the office cannot make its own account the auditor (nor anything else),
     at the door or in the repository; it may still rename itself."""
-    me = demo.login_record("office").user
+    me = demo.accounts.login_record("office").user
     with pytest.raises(ValidationError, match="自己"):
         accounts.update_user(
             demo, office, me.id, me.version, display_name="办公室", role=Role.AUDITOR, unit_id=None
         )
     with pytest.raises(PermissionDenied, match="自己"):
-        demo.update_user(
+        demo.accounts.update_user(
             office, me.id, me.version, display_name="办公室", role=Role.AUDITOR, unit_id=None
         )
-    assert demo.login_record("office").user.role == Role.OFFICE
+    assert demo.accounts.login_record("office").user.role == Role.OFFICE
     accounts.update_user(
         demo, office, me.id, me.version, display_name="办公室", role=Role.OFFICE, unit_id=None
     )
-    assert demo.login_record("office").user.display_name == "办公室"
+    assert demo.accounts.login_record("office").user.display_name == "办公室"
 
 
 def test_the_office_creates_an_auditor_account_and_it_is_audited(demo, office):
@@ -176,11 +176,11 @@ def test_the_office_creates_an_auditor_account_and_it_is_audited(demo, office):
         role=Role.AUDITOR,
         unit_id=None,
     )
-    created = demo.login_record("auditor2")
+    created = demo.accounts.login_record("auditor2")
     assert created.user.role == Role.AUDITOR and created.user.must_change_password
     assert password_matches(password, created.password_hash)
     assert audit_count(demo, office) == before + 1
-    newest = demo.list_audit(actor_for(demo, "auditor"), 1)[0]
+    newest = demo.oversight.list_audit(actor_for(demo, "auditor"), 1)[0]
     assert (newest.action, newest.username, newest.detail) == ("create", "office", "auditor2")
 
 
@@ -195,7 +195,7 @@ def test_only_the_office_creates_accounts(demo, username):
             role=Role.AUDITOR,
             unit_id=None,
         )
-    assert demo.login_record("someone") is None
+    assert demo.accounts.login_record("someone") is None
 
 
 # ------------------------------------------------------------ stale accounts (长期未登录)
@@ -203,37 +203,39 @@ def test_accounts_not_logged_in_for_long_are_listed_for_the_office(demo, clock, 
     """Counted from the newest login, or from the creation for an account never used."""
     days = SECURITY.stale_account_after.days
     assert accounts.stale_accounts(demo, office) == []  # the demo's accounts are new
-    demo.start_session(demo.login_record("unit1").user, "s-unit1")  # unit1 logs in today
+    demo.accounts.start_session(
+        demo.accounts.login_record("unit1").user, "s-unit1"
+    )  # unit1 logs in today
     clock.advance(days=days - 1)
-    demo.start_session(demo.login_record("office").user, "s-office")
+    demo.accounts.start_session(demo.accounts.login_record("office").user, "s-office")
     assert accounts.stale_accounts(demo, office) == []
     clock.advance(days=1)
     stale = {s.user.username: s for s in accounts.stale_accounts(demo, office)}
     assert set(stale) == {"leader", "auditor", "unit1", "unit2", "unit3"}  # not office
     assert stale["unit1"].last_login_at is not None and stale["unit2"].last_login_at is None
-    demo.set_user_enabled(office, demo.login_record("unit3").user.id, False)
+    demo.accounts.set_user_enabled(office, demo.accounts.login_record("unit3").user.id, False)
     assert "unit3" not in {s.user.username for s in accounts.stale_accounts(demo, office)}
     with pytest.raises(PermissionDenied):
         accounts.stale_accounts(demo, actor_for(demo, "leader"))
     with pytest.raises(PermissionDenied):
-        demo.stale_users(actor_for(demo, "auditor"), clock())
+        demo.accounts.stale_users(actor_for(demo, "auditor"), clock())
 
 
 def test_stale_accounts_are_disabled_through_the_door_and_audited(demo, clock, office):
     clock.advance(days=SECURITY.stale_account_after.days + 1)
-    ids = [demo.login_record(u).user.id for u in ("unit2", "unit3")]
-    me = demo.login_record("office").user.id
+    ids = [demo.accounts.login_record(u).user.id for u in ("unit2", "unit3")]
+    me = demo.accounts.login_record("office").user.id
     with pytest.raises(ValidationError, match="不能停用自己"):
         accounts.disable_accounts(demo, office, [*ids, me])
-    assert demo.login_record("unit2").user.enabled  # nothing of the batch disabled
+    assert demo.accounts.login_record("unit2").user.enabled  # nothing of the batch disabled
     with pytest.raises(ValidationError, match="请先选择"):
         accounts.disable_accounts(demo, office, [])
     with pytest.raises(PermissionDenied):
         accounts.disable_accounts(demo, actor_for(demo, "leader"), ids)
     assert accounts.disable_accounts(demo, office, ids) == 2
-    assert not demo.login_record("unit2").user.enabled
-    assert not demo.login_record("unit3").user.enabled
-    rows = demo.list_audit(SYSTEM_AUDITOR, 2)
+    assert not demo.accounts.login_record("unit2").user.enabled
+    assert not demo.accounts.login_record("unit3").user.enabled
+    rows = demo.oversight.list_audit(SYSTEM_AUDITOR, 2)
     assert {(e.action, e.object_id, e.username) for e in rows} == {
         ("disable", str(i), "office") for i in ids
     }

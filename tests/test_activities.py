@@ -146,15 +146,18 @@ def test_whole_flow_to_the_showcase(world):
         reported, campaign.rules, calendar(repo, unit1), repo.clock()
     )
     assert report.due == date(2023, 10, 16) and report.filed and report.late_workdays == 0
-    assert repo.list_showcase(campaign.id) == [] and repo.count_showcase(campaign.id) == 0
+    assert (
+        repo.activities.list_showcase(campaign.id) == []
+        and repo.activities.count_showcase(campaign.id) == 0
+    )
 
     with pytest.raises(PermissionDenied):
         activities.publish(repo, unit1, mine.id, reported.version)
     with pytest.raises(ValidationError, match="http"):
         activities.publish(repo, office, mine.id, reported.version, "javascript:alert(1)")
     activities.publish(repo, office, mine.id, reported.version, "https://www.dxzf.gov.cn/a.html")
-    [item] = repo.list_showcase(campaign.id)
-    assert repo.count_showcase(campaign.id) == 1
+    [item] = repo.activities.list_showcase(campaign.id)
+    assert repo.activities.count_showcase(campaign.id) == 1
     assert (item.activity_id, item.title, item.portal_url) == (
         mine.id,
         "城区防汛应急政策发布",
@@ -165,23 +168,28 @@ def test_whole_flow_to_the_showcase(world):
     assert fmt == "jpeg" and not Image.open(io.BytesIO(photo)).getexif()
     thumb, _ = activities.read_public_file(repo, item.photo_ids[0], thumb=True, store=store)
     assert max(Image.open(io.BytesIO(thumb)).size) <= 320
-    assert repo.get_showcase_item(mine.id) == item
-    assert repo.list_showcase(campaign.id, month=10, form="政策发布") == [item]
-    assert repo.list_showcase(campaign.id, month=11) == []
+    assert repo.activities.get_showcase_item(mine.id) == item
+    assert repo.activities.list_showcase(campaign.id, month=10, form="政策发布") == [item]
+    assert repo.activities.list_showcase(campaign.id, month=11) == []
 
     published = fresh(repo, office, mine)
     # the list reads its moments another way (as microseconds): the same record
-    (listed,) = repo.list_lifecycle(office, campaign.id, ids=[mine.id])
-    assert listed == published == repo.get_activity(office, mine.id)
+    (listed,) = repo.activities.list_lifecycle(office, campaign.id, ids=[mine.id])
+    assert listed == published == repo.activities.get_activity(office, mine.id)
     assert listed.published_at is not None and listed.plan_filed_at == at(2023, 9, 25, 10)
     assert listed.report_filed_at.utcoffset() == published.report_filed_at.utcoffset()
-    repo.set_typical_case(office, mine.id, published.version, True)
-    assert repo.list_showcase(campaign.id)[0].typical_case
-    repo.unpublish_activity(office, mine.id, fresh(repo, office, mine).version)
-    assert repo.list_showcase(campaign.id) == [] and repo.get_showcase_item(mine.id) is None
+    repo.activities.set_typical_case(office, mine.id, published.version, True)
+    assert repo.activities.list_showcase(campaign.id)[0].typical_case
+    repo.activities.unpublish_activity(office, mine.id, fresh(repo, office, mine).version)
+    assert (
+        repo.activities.list_showcase(campaign.id) == []
+        and repo.activities.get_showcase_item(mine.id) is None
+    )
     with pytest.raises(NotFound):
-        repo.public_attachment(item.photo_ids[0])
-    actions = [e.action for e in repo.list_audit(SYSTEM_AUDITOR) if e.object_type == "activity"]
+        repo.activities.public_attachment(item.photo_ids[0])
+    actions = [
+        e.action for e in repo.oversight.list_audit(SYSTEM_AUDITOR) if e.object_type == "activity"
+    ]
     for action in ("schedule", "file_plan", "record_held", "file_report", "publish", "unpublish"):
         assert action in actions
 
@@ -322,7 +330,7 @@ def test_cancel_needs_a_reason_and_ends_the_activity(world):
     assert cancelled.status == "cancelled" and cancelled.cancel_reason == "因防汛工作需要取消"
     with pytest.raises(ValidationError, match="已取消"):
         schedule(world)
-    assert mine.id not in [a.id for a in repo.list_plan(office, campaign.id)]
+    assert mine.id not in [a.id for a in repo.declarations.list_plan(office, campaign.id)]
 
 
 def test_held_activity_cannot_be_cancelled(world):
@@ -334,9 +342,9 @@ def test_held_activity_cannot_be_cancelled(world):
 
 def test_only_approved_declarations_are_carried_out(world):
     repo, office, unit1, _, campaign, mine, *_ = world
-    declaration = repo.get_declaration(office, mine.declaration_id)
+    declaration = repo.declarations.get_declaration(office, mine.declaration_id)
     repo.cur.execute("UPDATE declaration SET status = 'submitted' WHERE id = ?", [declaration.id])
-    assert repo.list_lifecycle(unit1, campaign.id) == []
+    assert repo.activities.list_lifecycle(unit1, campaign.id) == []
     with pytest.raises(ValidationError, match="审核通过后"):
         schedule(world)
 
@@ -358,49 +366,51 @@ def _schedule_as(repo, actor, campaign, activity_id) -> None:
 
 def test_a_unit_never_reaches_another_units_activity(world):
     repo, office, unit1, unit2, campaign, mine, theirs, store = world
-    assert [a.unit_id for a in repo.list_lifecycle(unit1, campaign.id)] == [unit1.unit_id]
-    assert [a.id for a in repo.list_lifecycle(unit1, campaign.id, unit_id=unit2.unit_id)] == [
-        mine.id
+    assert [a.unit_id for a in repo.activities.list_lifecycle(unit1, campaign.id)] == [
+        unit1.unit_id
     ]
+    assert [
+        a.id for a in repo.activities.list_lifecycle(unit1, campaign.id, unit_id=unit2.unit_id)
+    ] == [mine.id]
     with pytest.raises(PermissionDenied):
-        repo.get_activity(unit1, theirs.id)
+        repo.activities.get_activity(unit1, theirs.id)
     with pytest.raises(PermissionDenied):
         _schedule_as(repo, unit1, campaign, theirs.id)
     with pytest.raises(PermissionDenied):
         activities.file_plan(repo, unit1, theirs.id, None, plan_text="x", store=store)
     with pytest.raises(PermissionDenied):
-        repo.add_comment(unit1, theirs.id, "x")
+        repo.activities.add_comment(unit1, theirs.id, "x")
     with pytest.raises(PermissionDenied):
-        repo.list_comments(unit1, theirs.id)
+        repo.activities.list_comments(unit1, theirs.id)
     with pytest.raises(PermissionDenied):
-        repo.list_activity_files(unit1, theirs.id)
+        repo.activities.list_activity_files(unit1, theirs.id)
     assert not store.root.exists() or not any(p.is_file() for p in store.root.rglob("*"))
-    assert repo.get_activity(unit2, theirs.id).status == "planned"
+    assert repo.activities.get_activity(unit2, theirs.id).status == "planned"
 
 
 def test_leader_reads_everything_and_changes_nothing(world):
     repo, office, unit1, _, campaign, mine, *_ = world
     leader = actor_for(repo, "leader")
-    assert len(repo.list_lifecycle(leader, campaign.id)) == 2
+    assert len(repo.activities.list_lifecycle(leader, campaign.id)) == 2
     with pytest.raises(PermissionDenied):
         _schedule_as(repo, leader, campaign, mine.id)
     with pytest.raises(PermissionDenied):
-        repo.add_comment(leader, mine.id, "x")
+        repo.activities.add_comment(leader, mine.id, "x")
     with pytest.raises(PermissionDenied):
-        repo.set_typical_case(leader, mine.id, None, True)
+        repo.activities.set_typical_case(leader, mine.id, None, True)
 
 
 def test_office_comments_and_the_unit_replies(world):
     repo, office, unit1, unit2, _, mine, *_ = world
-    repo.add_comment(office, mine.id, "请在方案中补充邀请人大代表的名单。")
-    repo.add_comment(unit1, mine.id, "已补充。")
-    thread = repo.list_comments(unit1, mine.id)
+    repo.activities.add_comment(office, mine.id, "请在方案中补充邀请人大代表的名单。")
+    repo.activities.add_comment(unit1, mine.id, "已补充。")
+    thread = repo.activities.list_comments(unit1, mine.id)
     assert [(c.username, c.body) for c in thread] == [
         ("office", "请在方案中补充邀请人大代表的名单。"),
         ("unit1", "已补充。"),
     ]
     with pytest.raises(ValidationError):
-        repo.add_comment(office, mine.id, "   ")
+        repo.activities.add_comment(office, mine.id, "   ")
 
 
 def test_plan_documents_are_never_public(world):
@@ -415,19 +425,19 @@ def test_plan_documents_are_never_public(world):
         documents=[Upload(PDF, "方案.pdf")],
         store=store,
     )
-    [plan_file] = repo.list_activity_files(unit1, mine.id)
+    [plan_file] = repo.activities.list_activity_files(unit1, mine.id)
     assert plan_file.kind == "plan" and plan_file.original_name == "方案.pdf"
     content, fmt = activities.read_file(repo, unit1, plan_file.id, store=store)
     assert (content, fmt) == (PDF, "pdf")
     with pytest.raises(NotFound):
-        repo.public_attachment(plan_file.id)
+        repo.activities.public_attachment(plan_file.id)
 
 
 def test_lifecycle_frame_shows_lateness(world):
     repo, office, unit1, _, campaign, mine, *_ = world
     schedule(world)
     frame = activities.lifecycle_frame(
-        repo.list_lifecycle(office, campaign.id),
+        repo.activities.list_lifecycle(office, campaign.id),
         campaign.rules,
         WorkdayCalendar(),
         at(2023, 10, 8, 9),
@@ -449,7 +459,7 @@ def test_the_annual_plan_carries_no_lifecycle_details_of_other_units(world):
         photos=[Upload(jpeg(), "a.jpg")],
         store=store,
     )
-    seen_by_unit2 = {a.id: a for a in repo.list_plan(unit2, campaign.id)}
+    seen_by_unit2 = {a.id: a for a in repo.declarations.list_plan(unit2, campaign.id)}
     row = seen_by_unit2[mine.id]
     assert (row.title, row.activity_date) == (mine.title, date(2023, 10, 9))
     assert row.contact == "" and row.plan_text == "" and row.report_text == ""
@@ -589,14 +599,16 @@ def test_a_unit_removes_a_wrong_photo_of_the_open_step_and_it_stays_audited(worl
     carry_out(world)  # held with logo.jpg
     hold(world, date(2023, 10, 9), photos=("错的.jpg",))
     wrong, right = (
-        next(f for f in repo.list_activity_files(unit1, mine.id) if f.original_name == n)
+        next(f for f in repo.activities.list_activity_files(unit1, mine.id) if f.original_name == n)
         for n in ("错的.jpg", "logo.jpg")
     )
     with pytest.raises(PermissionDenied):
         activities.remove_file(repo, unit2, campaign, wrong.id)
     activities.remove_file(repo, unit1, campaign, wrong.id)
-    assert [f.original_name for f in repo.list_activity_files(unit1, mine.id)] == ["logo.jpg"]
-    entry = next(e for e in repo.list_audit(SYSTEM_AUDITOR) if e.action == "remove_file")
+    assert [f.original_name for f in repo.activities.list_activity_files(unit1, mine.id)] == [
+        "logo.jpg"
+    ]
+    entry = next(e for e in repo.oversight.list_audit(SYSTEM_AUDITOR) if e.action == "remove_file")
     assert entry.object_id == str(wrong.id) and "错的.jpg" in entry.detail
     assert repo.cur.execute(
         "SELECT removed_by FROM attachment WHERE id = ?", [wrong.id]
@@ -615,10 +627,14 @@ def test_a_unit_removes_a_wrong_photo_of_the_open_step_and_it_stays_audited(worl
         photos=[Upload(jpeg(), "a.jpg"), Upload(jpeg("blue"), "b.jpg")],
         store=store,
     )
-    hold_photo = next(f for f in repo.list_activity_files(unit1, mine.id) if f.kind == "marking")
+    hold_photo = next(
+        f for f in repo.activities.list_activity_files(unit1, mine.id) if f.kind == "marking"
+    )
     with pytest.raises(ValidationError, match="不能删除"):
         activities.remove_file(repo, unit1, campaign, hold_photo.id)
-    plan_photo = next(f for f in repo.list_activity_files(unit1, mine.id) if f.kind == "photo")
+    plan_photo = next(
+        f for f in repo.activities.list_activity_files(unit1, mine.id) if f.kind == "photo"
+    )
     activities.remove_file(repo, unit1, campaign, plan_photo.id)  # report not yet published
 
 
@@ -630,12 +646,14 @@ def test_a_removed_marking_photo_counts_only_before_its_removal(world):
 
     repo.clock.current = at(2023, 10, 11, 9)
     second = next(
-        f for f in repo.list_activity_files(unit1, mine.id) if f.original_name == "第二张.jpg"
+        f
+        for f in repo.activities.list_activity_files(unit1, mine.id)
+        if f.original_name == "第二张.jpg"
     )
     activities.remove_file(repo, unit1, campaign, second.id)
 
     def marking_photos(as_of):
-        facts = repo.compliance_facts(office, campaign.id)
+        facts = repo.compliance.compliance_facts(office, campaign.id)
         result = compliance.compute(facts, campaign.rules, WorkdayCalendar(), as_of)
         return result.activities.set_index("activity_id").loc[mine.id, "marking_photos"]
 
@@ -661,7 +679,9 @@ def test_report_files_over_the_units_upload_quota_are_refused_and_not_stored(wor
         )
     assert fresh(repo, unit1, mine) == before
     assert sorted(p.name for p in store.root.rglob("*") if p.is_file()) == files_before
-    (row,) = [e for e in repo.list_audit(SYSTEM_AUDITOR, 5) if e.action == "upload_refused"]
+    (row,) = [
+        e for e in repo.oversight.list_audit(SYSTEM_AUDITOR, 5) if e.action == "upload_refused"
+    ]
     assert not row.success and "文件：a.jpg；" in row.detail and "附件存储已达上限" in row.detail
     repo.check_upload_quota(unit2, unit2.unit_id, 1024)  # the quota is the unit's own
 
@@ -669,20 +689,27 @@ def test_report_files_over_the_units_upload_quota_are_refused_and_not_stored(wor
 def test_the_showcase_is_read_a_page_at_a_time(demo):
     """成果展示 at a province's size: one page of published activities from SQL, the
     count and the years without reading every item and its photos."""
-    everything = demo.list_showcase()
+    everything = demo.activities.list_showcase()
     assert len(everything) >= 3  # the demo publishes three
     campaign_id = everything[0].campaign_id
-    assert demo.showcase_campaigns() == {campaign_id: everything[0].year}
-    assert demo.count_showcase(campaign_id) == len(demo.list_showcase(campaign_id))
-    first, rest = demo.list_showcase(limit=2), demo.list_showcase(limit=10, offset=2)
+    assert demo.activities.showcase_campaigns() == {campaign_id: everything[0].year}
+    assert demo.activities.count_showcase(campaign_id) == len(
+        demo.activities.list_showcase(campaign_id)
+    )
+    first, rest = (
+        demo.activities.list_showcase(limit=2),
+        demo.activities.list_showcase(limit=10, offset=2),
+    )
     assert first + rest == everything
     one = everything[1]
-    assert demo.list_showcase(activity_id=one.activity_id) == [one]
-    assert demo.get_showcase_item(one.activity_id) == one
-    assert demo.count_showcase(campaign_id, form=one.form) == sum(
+    assert demo.activities.list_showcase(activity_id=one.activity_id) == [one]
+    assert demo.activities.get_showcase_item(one.activity_id) == one
+    assert demo.activities.count_showcase(campaign_id, form=one.form) == sum(
         i.form == one.form for i in everything
     )
     unpublished = next(
-        a for a in demo.list_lifecycle(SYSTEM_ACTOR, campaign_id) if a.status != "published"
+        a
+        for a in demo.activities.list_lifecycle(SYSTEM_ACTOR, campaign_id)
+        if a.status != "published"
     )
-    assert demo.get_showcase_item(unpublished.id) is None
+    assert demo.activities.get_showcase_item(unpublished.id) is None

@@ -108,7 +108,7 @@ def test_the_office_opening_the_audit_log_is_told_it_has_no_access(app_db):
 @pytest.mark.parametrize("username", sorted(HOMES))
 def test_old_file_names_and_the_roles_own_address_open_its_home(app_db, username):
     at = login(app().run(), username)
-    role = app_db.login_record(username).user.role
+    role = app_db.accounts.login_record(username).user.role
     for path in ["data_grid", "units_accounts", HOME_PATHS[role]]:
         at = open_at(at, path)
         assert not at.exception, path

@@ -46,7 +46,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def chain_rows(repo: Repository) -> list[AuditRow]:
-    return list(repo._chain_rows())
+    return list(repo.oversight._chain_rows())
 
 
 def assert_one_chain(rows: list[AuditRow], anchor: str = GENESIS) -> None:
@@ -65,8 +65,8 @@ def count(repo: Repository) -> int:
 # ------------------------------------------------------------------ the chain
 def test_every_write_appends_a_row_chained_to_the_one_before(repo, system):
     assert count(repo) == 0
-    unit_id = repo.create_unit(system, "区司法局", "部门", "张三", "0739-5321199")
-    repo.create_user(
+    unit_id = repo.catalogue.create_unit(system, "区司法局", "部门", "张三", "0739-5321199")
+    repo.accounts.create_user(
         system,
         username="clerk",
         display_name="填报员",
@@ -76,33 +76,33 @@ def test_every_write_appends_a_row_chained_to_the_one_before(repo, system):
         must_change_password=True,
     )
     AuthService(repo).authenticate("nobody", "Wrong@1234")  # a failed login, no actor
-    repo.record_backup(system, "bk", "备份")  # a write outside any transaction
+    repo.oversight.record_backup(system, "bk", "备份")  # a write outside any transaction
     rows = chain_rows(repo)
     assert [r.action for r in rows] == ["create", "create", "login", "backup"]
     assert rows[0].prev_hash == GENESIS
     assert_one_chain(rows)
     assert len({r.row_hash for r in rows}) == len(rows)
     assert (
-        repo.verify_audit_chain(SYSTEM_AUDITOR).message()
+        repo.oversight.verify_audit_chain(SYSTEM_AUDITOR).message()
         == "审计日志完整：共 4 条，哈希链校验通过。"
     )
 
 
 def test_a_fresh_demo_database_verifies(demo, office):
-    result = demo.verify_audit_chain(SYSTEM_AUDITOR)
+    result = demo.oversight.verify_audit_chain(SYSTEM_AUDITOR)
     assert result.ok and result.count == count(demo) > 50
-    assert result.last_id == demo.list_audit(SYSTEM_AUDITOR, 1)[0].id
+    assert result.last_id == demo.oversight.list_audit(SYSTEM_AUDITOR, 1)[0].id
     assert_one_chain(chain_rows(demo))
 
 
 # ------------------------------------------------------------ separation of duties
 AUDIT_READS = {
-    "list_audit": lambda r, a: r.list_audit(a, 5),
-    "search_audit": lambda r, a: r.search_audit(a, AuditFilter(), 5),
-    "count_audit": lambda r, a: r.count_audit(a, AuditFilter()),
-    "audit_choices": lambda r, a: r.audit_choices(a),
-    "verify_audit_chain": lambda r, a: r.verify_audit_chain(a),
-    "grid": lambda r, a: r.grid_rows(a, "audit_log", limit=5),
+    "list_audit": lambda r, a: r.oversight.list_audit(a, 5),
+    "search_audit": lambda r, a: r.oversight.search_audit(a, AuditFilter(), 5),
+    "count_audit": lambda r, a: r.oversight.count_audit(a, AuditFilter()),
+    "audit_choices": lambda r, a: r.oversight.audit_choices(a),
+    "verify_audit_chain": lambda r, a: r.oversight.verify_audit_chain(a),
+    "grid": lambda r, a: r.grid.grid_rows(a, "audit_log", limit=5),
 }
 
 
@@ -121,11 +121,11 @@ def test_only_the_auditor_deletes_audit_rows(demo, clock, username):
     clock.advance(days=400)
     before = count(demo)
     with pytest.raises(PermissionDenied):
-        demo.apply_audit_retention(actor_for(demo, username), 183)
+        demo.oversight.apply_audit_retention(actor_for(demo, username), 183)
     with pytest.raises(PermissionDenied):
-        demo.apply_audit_retention(SYSTEM_ACTOR, 183)  # the office's set-up actor neither
+        demo.oversight.apply_audit_retention(SYSTEM_ACTOR, 183)  # the office's set-up actor neither
     assert count(demo) == before
-    assert demo.apply_audit_retention(actor_for(demo, "auditor"), 183).deleted == before
+    assert demo.oversight.apply_audit_retention(actor_for(demo, "auditor"), 183).deleted == before
 
 
 def test_the_hash_covers_every_field_and_the_previous_hash():
@@ -160,7 +160,7 @@ def middle_id(repo: Repository) -> int:
 def test_a_changed_detail_is_reported_at_that_row(demo, office):
     target = middle_id(demo)
     demo.cur.execute("UPDATE audit_log SET detail = detail || '（改）' WHERE id = ?", [target])
-    result = demo.verify_audit_chain(SYSTEM_AUDITOR)
+    result = demo.oversight.verify_audit_chain(SYSTEM_AUDITOR)
     assert not result.ok and result.broken_id == target
     assert "被修改" in result.reason and f"#{target}" in result.message()
 
@@ -173,14 +173,14 @@ def test_a_changed_row_with_a_recomputed_hash_is_reported_at_the_next_row(demo, 
         "UPDATE audit_log SET success = ?, row_hash = ? WHERE id = ?",
         [forged.success, compute_hash(forged, target.prev_hash), target.id],
     )
-    result = demo.verify_audit_chain(SYSTEM_AUDITOR)
+    result = demo.oversight.verify_audit_chain(SYSTEM_AUDITOR)
     assert result.broken_id == rows[11].id and f"#{target.id}" in result.reason
 
 
 def test_a_deleted_middle_row_is_reported_at_the_row_after_it(demo, office):
     rows = chain_rows(demo)
     demo.cur.execute("DELETE FROM audit_log WHERE id = ?", [rows[20].id])
-    result = demo.verify_audit_chain(SYSTEM_AUDITOR)
+    result = demo.oversight.verify_audit_chain(SYSTEM_AUDITOR)
     assert result.broken_id == rows[21].id
     assert "删除" in result.reason and f"#{rows[19].id}" in result.reason
 
@@ -188,7 +188,7 @@ def test_a_deleted_middle_row_is_reported_at_the_row_after_it(demo, office):
 def test_a_deleted_first_row_is_reported(demo, office):
     rows = chain_rows(demo)
     demo.cur.execute("DELETE FROM audit_log WHERE id = ?", [rows[0].id])
-    assert demo.verify_audit_chain(SYSTEM_AUDITOR).broken_id == rows[1].id
+    assert demo.oversight.verify_audit_chain(SYSTEM_AUDITOR).broken_id == rows[1].id
 
 
 def test_two_swapped_rows_are_reported_at_the_first_of_them(demo, office):
@@ -210,7 +210,7 @@ def test_two_swapped_rows_are_reported_at_the_first_of_them(demo, office):
                 target.id,
             ],
         )
-    assert demo.verify_audit_chain(SYSTEM_AUDITOR).broken_id == a.id
+    assert demo.oversight.verify_audit_chain(SYSTEM_AUDITOR).broken_id == a.id
 
 
 def test_a_row_without_hashes_is_reported_and_not_chained_again_on_open(tmp_path):
@@ -218,7 +218,7 @@ def test_a_row_without_hashes_is_reported_and_not_chained_again_on_open(tmp_path
     con = db.connect(path)
     repo = Repository(db.cursor(con), FakeClock())
     for n in range(3):
-        repo.record_backup(SYSTEM_ACTOR, f"bk{n}", "")
+        repo.oversight.record_backup(SYSTEM_ACTOR, f"bk{n}", "")
     second = chain_rows(repo)[1].id
     repo.cur.execute(
         "UPDATE audit_log SET detail = 'x', prev_hash = NULL, row_hash = NULL WHERE id = ?",
@@ -227,7 +227,7 @@ def test_a_row_without_hashes_is_reported_and_not_chained_again_on_open(tmp_path
     con.close()
     con = db.connect(path)  # the chain exists: opening must not re-chain the row
     try:
-        result = Repository(db.cursor(con)).verify_audit_chain(SYSTEM_AUDITOR)
+        result = Repository(db.cursor(con)).oversight.verify_audit_chain(SYSTEM_AUDITOR)
         assert result.broken_id == second and "没有哈希" in result.reason
     finally:
         con.close()
@@ -253,7 +253,7 @@ def test_a_transaction_in_progress_holds_back_other_writers(tmp_path):
     con = db.connect(tmp_path / "x.duckdb")
     try:
         a = Repository(db.cursor(con), FakeClock())
-        a.record_backup(SYSTEM_ACTOR, "first", "")
+        a.oversight.record_backup(SYSTEM_ACTOR, "first", "")
         started, errors = threading.Event(), []
 
         def slow_write() -> None:
@@ -269,9 +269,9 @@ def test_a_transaction_in_progress_holds_back_other_writers(tmp_path):
             repo = Repository(db.cursor(con), FakeClock())
             try:
                 if kind == "transaction":
-                    repo.create_unit(SYSTEM_ACTOR, "区司法局", "部门")
+                    repo.catalogue.create_unit(SYSTEM_ACTOR, "区司法局", "部门")
                 else:
-                    repo.record_backup(SYSTEM_ACTOR, "b", "")
+                    repo.oversight.record_backup(SYSTEM_ACTOR, "b", "")
             except Exception as exc:  # pragma: no cover - shown by the assertion
                 errors.append(exc)
 
@@ -287,7 +287,7 @@ def test_a_transaction_in_progress_holds_back_other_writers(tmp_path):
         assert [r.object_id for r in rows[:2]] == ["first", "a"]
         assert len(rows) == 4
         assert_one_chain(rows)
-        assert a.verify_audit_chain(SYSTEM_AUDITOR).ok
+        assert a.oversight.verify_audit_chain(SYSTEM_AUDITOR).ok
     finally:
         con.close()
 
@@ -307,7 +307,7 @@ def test_many_threads_writing_at_once_keep_one_unbroken_chain(demo, office):
                 if i % 2:
                     auth.authenticate(f"nobody{n}", "Wrong@1234")
                 else:
-                    repo.record_backup(office, f"t{n}-{i}", "")
+                    repo.oversight.record_backup(office, f"t{n}-{i}", "")
         except Exception as exc:  # pragma: no cover - shown by the assertion
             errors.append(exc)
 
@@ -321,7 +321,7 @@ def test_many_threads_writing_at_once_keep_one_unbroken_chain(demo, office):
     rows = chain_rows(demo)
     assert len({r.prev_hash for r in rows}) == len(rows)  # no two rows share a parent
     assert_one_chain(rows)
-    assert demo.verify_audit_chain(SYSTEM_AUDITOR).ok
+    assert demo.oversight.verify_audit_chain(SYSTEM_AUDITOR).ok
 
 
 # ------------------------------------------------------------------ escaping
@@ -336,16 +336,16 @@ def test_escape_text():
 def test_user_values_cannot_fake_another_log_line(demo, office, tmp_path):
     fake = "unit1\n2026-11-23 09:00:00,office,政务公开办,,登录,成功"
     AuthService(demo).authenticate(fake, "Wrong@1234")
-    demo.record_backup(office, "bk\r\n#999", "第一行\n第二行\u2028第三行")
-    rows = demo.search_audit(SYSTEM_AUDITOR, AuditFilter(), 2)
+    demo.oversight.record_backup(office, "bk\r\n#999", "第一行\n第二行\u2028第三行")
+    rows = demo.oversight.search_audit(SYSTEM_AUDITOR, AuditFilter(), 2)
     texts = [v for r in rows for v in (r.username, r.object_id, r.detail) if v]
     assert not any(ch in t for t in texts for ch in "\n\r\u2028")
     assert rows[1].username == "unit1\\n2026-11-23 09:00:00,office,政务公开办,,登录,成功"
     assert rows[0].object_id == "bk\\r\\n#999"
     assert rows[0].detail == "第一行\\n第二行\\u2028第三行"
-    assert demo.verify_audit_chain(SYSTEM_AUDITOR).ok
+    assert demo.oversight.verify_audit_chain(SYSTEM_AUDITOR).ok
     # the filter finds what was typed
-    assert demo.count_audit(SYSTEM_AUDITOR, AuditFilter(username=fake)) == 1
+    assert demo.oversight.count_audit(SYSTEM_AUDITOR, AuditFilter(username=fake)) == 1
     # one line per row in the csv export
     lines = audit_csv(rows).decode("utf-8-sig").split("\r\n")
     assert len([line for line in lines if line]) == 3
@@ -355,8 +355,8 @@ def test_user_values_cannot_fake_another_log_line(demo, office, tmp_path):
 def test_exports_neutralise_every_text_cell(demo, office):
     for text in ('=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)"):
         AuthService(demo).authenticate(text, "Wrong@1234")
-    demo.record_backup(office, "=cmd|' /C calc'!A0", "\t=1+1")
-    rows = demo.search_audit(SYSTEM_AUDITOR, AuditFilter(), 5)
+    demo.oversight.record_backup(office, "=cmd|' /C calc'!A0", "\t=1+1")
+    rows = demo.oversight.search_audit(SYSTEM_AUDITOR, AuditFilter(), 5)
 
     sheet = load_workbook(io.BytesIO(audit_xlsx(rows, "筛选条件：全部记录"))).active
     header = next(r for r in range(1, 6) if sheet.cell(r, 1).value == "编号")
@@ -381,7 +381,7 @@ def test_exports_neutralise_every_text_cell(demo, office):
 
 def test_audit_xlsx_prints_a3_with_a_frozen_chinese_header(demo, office):
     AuthService(demo).authenticate("nobody", "Wrong@1234")
-    rows = demo.search_audit(SYSTEM_AUDITOR, AuditFilter(), 5)
+    rows = demo.oversight.search_audit(SYSTEM_AUDITOR, AuditFilter(), 5)
     for subtitle, header in (("筛选条件：全部记录", 3), ("", 2)):
         sheet = load_workbook(io.BytesIO(audit_xlsx(rows, subtitle))).active
         assert sheet.title == "审计日志" and sheet["A1"].value == "审计日志"
@@ -399,8 +399,8 @@ def test_audit_xlsx_prints_a3_with_a_frozen_chinese_header(demo, office):
 def test_audit_export_labels_are_chinese(demo, office):
     """The demo's whole log: 角色, 操作, 对象类型 and 结果 read in Chinese, no codes."""
     AuthService(demo).authenticate("nobody", "Wrong@1234")
-    demo.record_backup(office, "备份.zip", "")
-    rows = demo.search_audit(SYSTEM_AUDITOR, AuditFilter(), 100_000)
+    demo.oversight.record_backup(office, "备份.zip", "")
+    rows = demo.oversight.search_audit(SYSTEM_AUDITOR, AuditFilter(), 100_000)
     sheet = load_workbook(io.BytesIO(audit_xlsx(rows))).active
     heads = [c.value for c in sheet[2]]
     for name in ("角色", "操作", "对象类型", "结果"):
@@ -419,7 +419,7 @@ def dated_rows(repo: Repository, clock: FakeClock, days_ago: list[int]) -> list[
         from datetime import timedelta
 
         clock.current = now - timedelta(days=back)
-        repo.record_backup(SYSTEM_ACTOR, f"row{n}", f"{back}天前")
+        repo.oversight.record_backup(SYSTEM_ACTOR, f"row{n}", f"{back}天前")
         ids.append(chain_rows(repo)[-1].id)
     clock.current = now
     return ids
@@ -428,14 +428,14 @@ def dated_rows(repo: Repository, clock: FakeClock, days_ago: list[int]) -> list[
 def test_retention_refuses_fewer_than_183_days(repo, clock):
     dated_rows(repo, clock, [400, 300])
     with pytest.raises(ValidationError, match="至少保留183天"):
-        repo.apply_audit_retention(SYSTEM_AUDITOR, 182)
+        repo.oversight.apply_audit_retention(SYSTEM_AUDITOR, 182)
     assert count(repo) == 2
 
 
 def test_retention_deletes_only_older_rows_is_audited_and_verify_still_passes(repo, clock):
     ids = dated_rows(repo, clock, [400, 300, 190, 100, 250, 1])
     rows = chain_rows(repo)
-    done = repo.apply_audit_retention(SYSTEM_AUDITOR, 183)
+    done = repo.oversight.apply_audit_retention(SYSTEM_AUDITOR, 183)
     # the first three are older than 183 days; the one 250 days old comes after a newer
     # row and waits for a later run (only a prefix of the chain is ever cut)
     assert (done.deleted, done.first_id, done.up_to_id) == (3, ids[0], ids[2])
@@ -449,23 +449,23 @@ def test_retention_deletes_only_older_rows_is_audited_and_verify_still_passes(re
         str(ids[2]),
     )
     assert "删除3条" in record.detail and rows[2].row_hash in record.detail
-    result = repo.verify_audit_chain(SYSTEM_AUDITOR)
+    result = repo.oversight.verify_audit_chain(SYSTEM_AUDITOR)
     assert result.ok and result.count == 4
 
     # later writes, and a later retention, keep it verifiable
-    repo.record_backup(SYSTEM_ACTOR, "after", "")
+    repo.oversight.record_backup(SYSTEM_ACTOR, "after", "")
     clock.advance(days=400)
-    again = repo.apply_audit_retention(SYSTEM_AUDITOR, 183)
+    again = repo.oversight.apply_audit_retention(SYSTEM_AUDITOR, 183)
     assert again.deleted == 5
-    assert repo.verify_audit_chain(SYSTEM_AUDITOR).ok
+    assert repo.oversight.verify_audit_chain(SYSTEM_AUDITOR).ok
     assert [r.action for r in chain_rows(repo)] == ["retention"]
 
 
 def test_rows_deleted_beyond_the_retention_are_reported(repo, clock):
     ids = dated_rows(repo, clock, [400, 300, 10, 5])
-    repo.apply_audit_retention(SYSTEM_AUDITOR, 183)
+    repo.oversight.apply_audit_retention(SYSTEM_AUDITOR, 183)
     repo.cur.execute("DELETE FROM audit_log WHERE id = ?", [ids[2]])
-    result = repo.verify_audit_chain(SYSTEM_AUDITOR)
+    result = repo.oversight.verify_audit_chain(SYSTEM_AUDITOR)
     assert result.broken_id == ids[3] and "更早的记录可能被删除" in result.reason
 
 
@@ -473,7 +473,7 @@ def test_retention_refuses_while_the_chain_is_broken(repo, clock):
     ids = dated_rows(repo, clock, [400, 300, 10])
     repo.cur.execute("UPDATE audit_log SET detail = 'x' WHERE id = ?", [ids[0]])
     with pytest.raises(ValidationError, match="未删除任何记录"):
-        repo.apply_audit_retention(SYSTEM_AUDITOR, 183)
+        repo.oversight.apply_audit_retention(SYSTEM_AUDITOR, 183)
     assert count(repo) == 3
 
 
@@ -498,9 +498,9 @@ def test_rows_written_before_the_chain_are_chained_when_the_database_opens(tmp_p
         rows = chain_rows(repo)
         assert len(rows) == 3 and all(r.row_hash for r in rows)
         assert_one_chain(rows)
-        repo.record_backup(SYSTEM_ACTOR, "new", "")
+        repo.oversight.record_backup(SYSTEM_ACTOR, "new", "")
         assert_one_chain(chain_rows(repo))
-        assert repo.verify_audit_chain(SYSTEM_AUDITOR).message() == (
+        assert repo.oversight.verify_audit_chain(SYSTEM_AUDITOR).message() == (
             "审计日志完整：共 4 条，哈希链校验通过。"
         )
         assert db.chain_legacy_audit(con) == 0  # once only
@@ -510,8 +510,8 @@ def test_rows_written_before_the_chain_are_chained_when_the_database_opens(tmp_p
 
 # ------------------------------------------------------------------ backup and restore
 def test_a_restored_database_still_verifies(demo, office, tmp_path):
-    demo.record_backup(office, "bk", "多行\n说明")
-    before = demo.verify_audit_chain(SYSTEM_AUDITOR)
+    demo.oversight.record_backup(office, "bk", "多行\n说明")
+    before = demo.oversight.verify_audit_chain(SYSTEM_AUDITOR)
     path = tmp_path / "demo" / "demo.duckdb"
     con = duckdb.connect(str(path))  # the demo fixture's file, same process
     try:
@@ -522,7 +522,7 @@ def test_a_restored_database_still_verifies(demo, office, tmp_path):
     restore(tmp_path / "bk", restored)
     con = db.connect(restored)
     try:
-        after = Repository(db.cursor(con)).verify_audit_chain(SYSTEM_AUDITOR)
+        after = Repository(db.cursor(con)).oversight.verify_audit_chain(SYSTEM_AUDITOR)
     finally:
         con.close()
     assert before.ok and after.ok
@@ -568,7 +568,7 @@ def test_cli_retention(demo_file, capsys):
     assert "哈希链校验通过" in out
     con = db.connect(demo_file)
     try:
-        newest = Repository(db.cursor(con)).list_audit(SYSTEM_AUDITOR, 1)[0]
+        newest = Repository(db.cursor(con)).oversight.list_audit(SYSTEM_AUDITOR, 1)[0]
         assert (newest.action, newest.username) == ("retention", "system")
     finally:
         con.close()

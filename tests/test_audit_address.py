@@ -111,31 +111,31 @@ def test_rows_from_before_still_verify_and_new_rows_carry_the_address(tmp_path):
     con = db.connect(path)
     try:
         repo = Repository(db.cursor(con), FakeClock(), client_address=CLIENT)
-        assert repo.verify_audit_chain(SYSTEM_AUDITOR).ok
-        repo.record_backup(SYSTEM_ACTOR, "bk", "")
-        repo.fork().record_backup(SYSTEM_ACTOR, "bk2", "")  # a forked repository too
-        rows = repo.search_audit(SYSTEM_AUDITOR, AuditFilter(), 10)
+        assert repo.oversight.verify_audit_chain(SYSTEM_AUDITOR).ok
+        repo.oversight.record_backup(SYSTEM_ACTOR, "bk", "")
+        repo.fork().oversight.record_backup(SYSTEM_ACTOR, "bk2", "")  # a forked repository too
+        rows = repo.oversight.search_audit(SYSTEM_AUDITOR, AuditFilter(), 10)
         assert [r.client_address for r in rows] == [CLIENT, CLIENT, "", "", ""]
-        assert repo.verify_audit_chain(SYSTEM_AUDITOR).ok
+        assert repo.oversight.verify_audit_chain(SYSTEM_AUDITOR).ok
 
         con.execute(
             "UPDATE audit_log SET client_address = '198.51.100.4' WHERE id = ?", [rows[1].id]
         )
-        verdict = repo.verify_audit_chain(SYSTEM_AUDITOR)
+        verdict = repo.oversight.verify_audit_chain(SYSTEM_AUDITOR)
         assert not verdict.ok and verdict.broken_id == rows[1].id
     finally:
         con.close()
 
 
 def test_the_audit_log_page_shows_and_exports_the_address(app_db):
-    office = app_db.login_record("office").user.as_actor()
-    Repository(app_db.cur, client_address=CLIENT).record_backup(office, "bk", "")
+    office = app_db.accounts.login_record("office").user.as_actor()
+    Repository(app_db.cur, client_address=CLIENT).oversight.record_backup(office, "bk", "")
 
     at = host(app_db, "audit_log", "auditor")  # the audit log is the auditor's alone
     assert not at.exception
     table = next(d.value for d in at.dataframe if "编号" in d.value.columns)
     assert table["来源地址"].iloc[0] == CLIENT
 
-    rows = app_db.search_audit(SYSTEM_AUDITOR, AuditFilter(), 5)
+    rows = app_db.oversight.search_audit(SYSTEM_AUDITOR, AuditFilter(), 5)
     exported = list(csv.DictReader(io.StringIO(audit_csv(rows).decode("utf-8-sig"))))
     assert exported[0]["来源地址"] == CLIENT

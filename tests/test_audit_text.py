@@ -126,11 +126,11 @@ def test_a_table_row_is_plain_chinese_to_the_minute():
 
 
 def test_the_audit_read_joins_names(demo, office):
-    unit = demo.list_units(office)[0]
+    unit = demo.catalogue.list_units(office)[0]
     weights = ComplianceWeights(declared_late_cap=3.0)
-    campaign = demo.current_campaign(office)
-    demo.set_weights(office, campaign.id, weights)
-    rows = demo.search_audit(SYSTEM_AUDITOR, AuditFilter(), 200)
+    campaign = demo.catalogue.current_campaign(office)
+    demo.compliance.set_weights(office, campaign.id, weights)
+    rows = demo.oversight.search_audit(SYSTEM_AUDITOR, AuditFilter(), 200)
     newest = rows[0]
     assert newest.action == "set_weights"
     assert newest.actor_name == office.display_name and newest.object_name == campaign.title
@@ -141,9 +141,9 @@ def test_the_audit_read_joins_names(demo, office):
 
 
 def test_the_xlsx_export_carries_the_same_chinese_text(demo, office):
-    campaign = demo.current_campaign(office)
-    demo.set_weights(office, campaign.id, ComplianceWeights(declared_late_cap=3.0))
-    rows = demo.search_audit(SYSTEM_AUDITOR, AuditFilter(), 3)
+    campaign = demo.catalogue.current_campaign(office)
+    demo.compliance.set_weights(office, campaign.id, ComplianceWeights(declared_late_cap=3.0))
+    rows = demo.oversight.search_audit(SYSTEM_AUDITOR, AuditFilter(), 3)
     sheet = load_workbook(io.BytesIO(audit_xlsx(rows))).active
     header = next(r for r in range(1, 6) if sheet.cell(r, 1).value == "编号")
     names = [c.value for c in sheet[header]]
@@ -157,10 +157,12 @@ def test_the_xlsx_export_carries_the_same_chinese_text(demo, office):
 def test_the_audit_grid_table_reads_in_chinese(demo, office):
     from themeday.core.grid import ViewSpec, for_display, grid_table
 
-    campaign = demo.current_campaign(office)
-    demo.set_weights(office, campaign.id, ComplianceWeights(declared_late_cap=3.0))
+    campaign = demo.catalogue.current_campaign(office)
+    demo.compliance.set_weights(office, campaign.id, ComplianceWeights(declared_late_cap=3.0))
     table = grid_table("audit_log")
-    rows = for_display(table, demo.grid_rows(SYSTEM_AUDITOR, "audit_log", ViewSpec(), 0, 500).rows)
+    rows = for_display(
+        table, demo.grid.grid_rows(SYSTEM_AUDITOR, "audit_log", ViewSpec(), 0, 500).rows
+    )
     assert "设置考核权重" in set(rows["action"]) and "create" not in set(rows["action"])
     assert "逾期申报扣分上限：5 → 3" in set(rows["detail"])
     assert not [d for d in rows["detail"] if "{" in str(d)]

@@ -29,7 +29,8 @@ from themeday.storage.migrations import MIGRATION_PASSWORD_AGE, MIGRATIONS
 
 def audit_actions(repo: Repository, office) -> list[tuple[str, str, bool]]:
     return [
-        (e.action, e.username, e.success) for e in reversed(repo.list_audit(SYSTEM_AUDITOR, 500))
+        (e.action, e.username, e.success)
+        for e in reversed(repo.oversight.list_audit(SYSTEM_AUDITOR, 500))
     ]
 
 
@@ -51,7 +52,7 @@ def test_over_long_password_is_a_clean_counted_failure(demo, office):
     service = AuthService(demo)
     outcome = service.authenticate("unit1", "长" * 30)  # 90 bytes: bcrypt 5 would raise
     assert not outcome.ok and "72字节" in outcome.message
-    assert demo.login_record("unit1").failed_logins == 1
+    assert demo.accounts.login_record("unit1").failed_logins == 1
     assert ("login", "unit1", False) in audit_actions(demo, office)
     assert not password_matches("x" * 100, hash_password(DEMO_PASSWORD))
 
@@ -60,7 +61,9 @@ def test_five_failures_in_window_lock_even_the_right_password(demo, clock, offic
     service = AuthService(demo)
     fail(service, "unit1", SECURITY.max_failed_logins - 1)
     assert service.authenticate("unit1", DEMO_PASSWORD).ok  # 4 failures: not yet locked
-    demo.start_session(demo.login_record("unit1").user, "s-reset")  # success clears the count
+    demo.accounts.start_session(
+        demo.accounts.login_record("unit1").user, "s-reset"
+    )  # success clears the count
     fail(service, "unit1", SECURITY.max_failed_logins)
     locked = service.authenticate("unit1", DEMO_PASSWORD)
     assert not locked.ok and "锁定" in locked.message
@@ -101,13 +104,13 @@ def test_lockout_survives_a_restart(tmp_path, clock):
 
 
 def test_disabled_account_cannot_log_in(demo, office):
-    unit1 = demo.login_record("unit1").user
-    demo.set_user_enabled(office, unit1.id, False)
+    unit1 = demo.accounts.login_record("unit1").user
+    demo.accounts.set_user_enabled(office, unit1.id, False)
     assert not AuthService(demo).authenticate("unit1", DEMO_PASSWORD).ok
 
 
 def start(demo: Repository, username: str, key: str = "k") -> str:
-    demo.start_session(demo.login_record(username).user, key)
+    demo.accounts.start_session(demo.accounts.login_record(username).user, key)
     return key
 
 
@@ -151,7 +154,7 @@ def test_absolute_timeout_even_when_active(demo, clock):
 def test_logout_revokes_the_session(demo, office):
     service = AuthService(demo)
     key = start(demo, "unit1")
-    user = demo.login_record("unit1").user
+    user = demo.accounts.login_record("unit1").user
     service.logout(key, user)
     assert service.check_session(key).user is None
     assert ("logout", "unit1", True) in audit_actions(demo, office)
@@ -161,14 +164,14 @@ def test_disable_and_reset_end_every_session_of_the_user(demo, office):
     service = AuthService(demo)
     first, second = start(demo, "unit1", "a"), start(demo, "unit1", "b")
     other = start(demo, "unit2", "c")
-    demo.set_user_enabled(office, demo.login_record("unit1").user.id, False)
+    demo.accounts.set_user_enabled(office, demo.accounts.login_record("unit1").user.id, False)
     assert service.check_session(first).user is None
     assert service.check_session(second).user is None
     assert service.check_session(other).user is not None
-    unit2 = demo.login_record("unit2").user
-    demo.reset_password(office, unit2.id, hash_password("Reset@2026x"))
+    unit2 = demo.accounts.login_record("unit2").user
+    demo.accounts.reset_password(office, unit2.id, hash_password("Reset@2026x"))
     assert service.check_session(other).user is None
-    assert demo.login_record("unit2").user.must_change_password
+    assert demo.accounts.login_record("unit2").user.must_change_password
 
 
 def test_change_password_checks_policy_and_ends_sessions(demo):
@@ -253,7 +256,7 @@ def test_a_refused_cookie_is_audited_with_the_claimed_name(demo, office):
     service = AuthService(demo)
     check = check_login_cookie(unsigned({**GOOD, "username": "office"}), COOKIE_KEY, NOW)
     service.reject_cookie(check)
-    entry = demo.list_audit(SYSTEM_AUDITOR, 5)[0]
+    entry = demo.oversight.list_audit(SYSTEM_AUDITOR, 5)[0]
     assert (entry.action, entry.username, entry.success) == ("cookie_rejected", "office", False)
     assert entry.detail == "wrong_algorithm"
 
@@ -261,7 +264,7 @@ def test_a_refused_cookie_is_audited_with_the_claimed_name(demo, office):
 # ------------------------------------------------------------ password age (定期更换口令)
 def test_a_password_older_than_the_maximum_age_must_be_changed_at_login(demo, clock):
     service = AuthService(demo)
-    created = demo.login_record("unit1").user.password_changed_at
+    created = demo.accounts.login_record("unit1").user.password_changed_at
     assert created == clock()  # the demo's accounts got their password when created
     clock.advance(days=SECURITY.password_max_age.days, seconds=-1)
     outcome = service.authenticate("unit1", DEMO_PASSWORD)
@@ -269,29 +272,29 @@ def test_a_password_older_than_the_maximum_age_must_be_changed_at_login(demo, cl
     clock.advance(seconds=1)
     outcome = service.authenticate("unit1", DEMO_PASSWORD)
     assert outcome.ok and outcome.user.must_change_password  # 修改密码 only, as after a reset
-    assert demo.login_record("unit1").user.must_change_password
-    newest = demo.list_audit(SYSTEM_AUDITOR, 1)[0]
+    assert demo.accounts.login_record("unit1").user.must_change_password
+    newest = demo.oversight.list_audit(SYSTEM_AUDITOR, 1)[0]
     assert (newest.action, newest.username) == ("password_expired", "unit1")
     assert newest.detail == f"上次修改 {created:%Y-%m-%d}"
     assert not service.authenticate("unit1", "Wrong@1234").ok  # a wrong password changes nothing
     unit1 = actor_for(demo, "unit1")
     service.change_password(unit1, DEMO_PASSWORD, "Fresh#2027a", "Fresh#2027a")
-    user = demo.login_record("unit1").user
+    user = demo.accounts.login_record("unit1").user
     assert user.password_changed_at == clock() and not user.must_change_password
     assert not service.authenticate("unit1", "Fresh#2027a").user.must_change_password
 
 
 def test_a_reset_dates_the_password_too(demo, clock, office):
     clock.advance(days=200)
-    user = demo.login_record("unit2").user
+    user = demo.accounts.login_record("unit2").user
     assert password_expired(user, clock())
-    demo.reset_password(office, user.id, hash_password("Reset#2027a"))
-    user = demo.login_record("unit2").user
+    demo.accounts.reset_password(office, user.id, hash_password("Reset#2027a"))
+    user = demo.accounts.login_record("unit2").user
     assert user.password_changed_at == clock() and not password_expired(user, clock())
 
 
 def test_the_notice_comes_in_the_last_days_before_the_expiry(demo, clock):
-    user = demo.login_record("unit1").user
+    user = demo.accounts.login_record("unit1").user
     max_age, warning = SECURITY.password_max_age.days, SECURITY.password_expiry_warning.days
     notice = password_expiry_notice
     clock.advance(days=max_age - warning - 1)
@@ -318,7 +321,7 @@ def test_the_upgrade_dates_an_old_password_from_the_account(tmp_path):
     con.close()
     con = db.connect(path)
     try:
-        user = Repository(db.cursor(con)).login_record("old").user
+        user = Repository(db.cursor(con)).accounts.login_record("old").user
     finally:
         con.close()
     assert user.password_changed_at == datetime(2026, 1, 5, 10, tzinfo=TZ)

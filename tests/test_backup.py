@@ -47,7 +47,7 @@ class Drill:
 
 
 def office_of(repo: Repository):
-    return repo.login_record("office").user.as_actor()
+    return repo.accounts.login_record("office").user.as_actor()
 
 
 def file_hashes(root: Path) -> dict[str, str]:
@@ -83,9 +83,11 @@ def drill(tmp_path_factory: pytest.TempPathFactory) -> Drill:
     con = open_database(original)  # writes the demo photos to a/uploads
     repo = Repository(db.cursor(con))
     office = office_of(repo)
-    unit_id = repo.create_unit(office, "区数据资源局", UnitKind.DEPARTMENT.value, "钱多多", "")
-    campaign = repo.current_campaign(office)
-    repo.add_adjustment(office, campaign.id, unit_id, 1.5, "备份演练加分")
+    unit_id = repo.catalogue.create_unit(
+        office, "区数据资源局", UnitKind.DEPARTMENT.value, "钱多多", ""
+    )
+    campaign = repo.catalogue.current_campaign(office)
+    repo.compliance.add_adjustment(office, campaign.id, unit_id, 1.5, "备份演练加分")
 
     manifest = backup(con, original, tmp / "office's backup")  # a quote in the SQL path
     moved = tmp / "elsewhere" / "backup 2026"  # restored from where it was carried to
@@ -119,14 +121,16 @@ def test_restore_drill_every_table_and_file_is_equal(drill):
     con = db.connect(drill.restored)
     try:
         repo = Repository(db.cursor(con))
-        item = repo.list_showcase()[0]
+        item = repo.activities.list_showcase()[0]
         store = FileStore(drill.restored.parent / "uploads")
         content, fmt = read_public_file(repo, item.photo_ids[0], store=store)
         assert fmt == "jpeg" and content[:3] == b"\xff\xd8\xff"
         # the app that was backed up keeps working on its open connection
         original = Repository(db.cursor(drill.con))
-        added = original.create_unit(office_of(original), "备份后新增单位", UnitKind.TOWNSHIP.value)
-        assert original.get_unit(office_of(original), added).name == "备份后新增单位"
+        added = original.catalogue.create_unit(
+            office_of(original), "备份后新增单位", UnitKind.TOWNSHIP.value
+        )
+        assert original.catalogue.get_unit(office_of(original), added).name == "备份后新增单位"
     finally:
         con.close()
 
@@ -188,11 +192,11 @@ def test_new_rows_after_restore_continue_the_sequences(drill, tmp_path):
         before = con.execute("SELECT max(id) FROM unit").fetchone()[0]
         audit_before = con.execute("SELECT max(id) FROM audit_log").fetchone()[0]
         assert before == drill.added_unit
-        unit_id = repo.create_unit(office, "恢复后新增单位", UnitKind.SUBDISTRICT.value)
+        unit_id = repo.catalogue.create_unit(office, "恢复后新增单位", UnitKind.SUBDISTRICT.value)
         assert unit_id == before + 1
         assert con.execute("SELECT max(id) FROM audit_log").fetchone()[0] == audit_before + 1
-        campaign = repo.current_campaign(office)
-        repo.add_adjustment(office, campaign.id, unit_id, -0.5, "恢复后扣分")
+        campaign = repo.catalogue.current_campaign(office)
+        repo.compliance.add_adjustment(office, campaign.id, unit_id, -0.5, "恢复后扣分")
         assert con.execute("SELECT count(*) FROM score_adjustment").fetchone()[0] == 2
         # every sequence behind an id column is past the ids restored
         defaults = con.execute(
@@ -244,7 +248,9 @@ def test_restore_moves_sequences_an_export_left_behind(drill, tmp_path):
     con = db.connect(path)
     try:
         repo = Repository(db.cursor(con))
-        unit_id = repo.create_unit(office_of(repo), "序列测试单位", UnitKind.DEPARTMENT.value)
+        unit_id = repo.catalogue.create_unit(
+            office_of(repo), "序列测试单位", UnitKind.DEPARTMENT.value
+        )
         assert unit_id == drill.added_unit + 1
     finally:
         con.close()
@@ -421,7 +427,7 @@ def test_a_production_database_without_uploads(tmp_path, capsys):
     con = db.connect(restored)
     try:
         repo = Repository(db.cursor(con))
-        auditor, office = repo.list_users(office_of(repo))  # by role
+        auditor, office = repo.accounts.list_users(office_of(repo))  # by role
         assert (office.username, auditor.username) == ("office", "auditor")
         assert not repo.is_demo()
     finally:
@@ -441,7 +447,7 @@ def test_the_office_backs_up_from_the_running_app(app_db):
     [(name, manifest)] = list_backups(db_path())
     assert manifest is not None and manifest.tables["unit"] == 12
     assert verify_backup(db_path().parent / "backups" / name) == []
-    backups = [e for e in app_db.list_audit(SYSTEM_AUDITOR) if e.action == "backup"]
+    backups = [e for e in app_db.oversight.list_audit(SYSTEM_AUDITOR) if e.action == "backup"]
     assert any(e.object_id == name and "数据表" in e.detail for e in backups)
     assert len(at.dataframe) == 1  # the list of backups (no audit rows: the auditor's)
 
@@ -449,6 +455,6 @@ def test_the_office_backs_up_from_the_running_app(app_db):
 def test_only_the_office_can_back_up(app_db):
     from themeday.core.domain import PermissionDenied
 
-    leader = app_db.login_record("leader").user.as_actor()
+    leader = app_db.accounts.login_record("leader").user.as_actor()
     with pytest.raises(PermissionDenied):
-        app_db.record_backup(leader, "x", "")
+        app_db.oversight.record_backup(leader, "x", "")

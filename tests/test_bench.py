@@ -5,6 +5,7 @@ from __future__ import annotations
 from themeday.core.domain import SYSTEM_ACTOR
 from themeday.dev import bench, bench_pages
 from themeday.repository import Repository
+from themeday.repository.catalogue import Catalogue
 from themeday.services.auth import password_matches
 from themeday.storage import db
 
@@ -74,7 +75,9 @@ def test_page_benchmark_data_has_the_accounts_and_the_audit_rows(tmp_path):
     con = db.connect(path)
     try:
         repo = Repository(db.cursor(con))
-        users = {u: repo.login_record(u).user for u in ("office", "leader", "unit", "auditor")}
+        users = {
+            u: repo.accounts.login_record(u).user for u in ("office", "leader", "unit", "auditor")
+        }
         assert {u: r.role.value for u, r in users.items()} == {
             "office": "office",
             "leader": "leader",
@@ -82,7 +85,9 @@ def test_page_benchmark_data_has_the_accounts_and_the_audit_rows(tmp_path):
             "auditor": "auditor",
         }
         assert users["unit"].unit_id == 1 and not users["office"].must_change_password
-        assert password_matches(bench_pages.PASSWORD, repo.login_record("office").password_hash)
+        assert password_matches(
+            bench_pages.PASSWORD, repo.accounts.login_record("office").password_hash
+        )
         logins = con.execute("SELECT count(*) FROM audit_log WHERE action = 'login'").fetchone()
         assert logins[0] == TINY.units + TINY.extra_audit
     finally:
@@ -93,13 +98,14 @@ def test_the_sql_floor_counts_nested_repository_calls_once(tmp_path):
     con = db.connect(tmp_path / "t.duckdb")
     try:
         repo = Repository(db.cursor(con))
-        original = Repository.list_units
+        original, fork = Catalogue.list_units, Repository.fork
         with bench_pages.timed_repository() as timer:
-            assert Repository.list_units is not original
-            repo.default_view(SYSTEM_ACTOR, "units")  # calls list_saved_views inside
+            assert Catalogue.list_units is not original and Repository.fork is not fork
+            repo.grid.default_view(SYSTEM_ACTOR, "units")  # calls list_saved_views inside
             assert timer.calls == 1
             assert timer.reset() > 0 and timer.reset() == 0 and timer.calls == 0
-        assert Repository.list_units is original and "list_units" not in Repository.__dict__
+        assert Catalogue.list_units is original and Repository.fork is fork
+        assert "fork" not in Repository.__dict__ and "today" not in Catalogue.__dict__
     finally:
         con.close()
 

@@ -20,12 +20,12 @@ def test_the_saved_view_and_the_rows_it_expects(tmp_path):
     con = db.connect(path)
     try:
         repo = Repository(db.cursor(con))
-        office = repo.login_record("office").user.as_actor()
-        (saved,) = repo.list_saved_views(office, "activities")
+        office = repo.accounts.login_record("office").user.as_actor()
+        (saved,) = repo.grid.list_saved_views(office, "activities")
         assert saved.id == view_id and saved.name == bench_grid_browser.VIEW_NAME
         assert saved.spec.page_size == bench_grid_browser.PAGE_SIZE != ViewSpec().page_size
         assert set(expected) == set(bench_grid_browser.MONTHS)
-        everything = repo.grid_rows(office, "activities", ViewSpec(), 0, 1000).rows
+        everything = repo.grid.grid_rows(office, "activities", ViewSpec(), 0, 1000).rows
         for month, want in expected.items():
             rows = everything[
                 (everything["planned_month"] == month) & (everything["status"] != "cancelled")

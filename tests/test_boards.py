@@ -274,49 +274,53 @@ def test_page_count():
 # ------------------------------------------------------------------ photo wall read
 @pytest.fixture
 def photos_campaign(demo: Repository) -> int:
-    return demo.current_campaign(actor_for(demo, "office")).id
+    return demo.catalogue.current_campaign(actor_for(demo, "office")).id
 
 
 def test_campaign_photos_are_paged_and_only_photos(demo: Repository, photos_campaign):
     office = actor_for(demo, "office")
-    everything, total = demo.list_campaign_photos(office, photos_campaign, limit=1000)
+    everything, total = demo.activities.list_campaign_photos(office, photos_campaign, limit=1000)
     assert total == len(everything) > 0
     assert {p.kind for p in everything} <= {"photo", "marking"}
     assert {p.fmt for p in everything} <= {"jpeg", "png"}
     assert all(p.thumbnail_name for p in everything)
-    first, total1 = demo.list_campaign_photos(office, photos_campaign, limit=5)
-    second, total2 = demo.list_campaign_photos(office, photos_campaign, limit=5, offset=5)
+    first, total1 = demo.activities.list_campaign_photos(office, photos_campaign, limit=5)
+    second, total2 = demo.activities.list_campaign_photos(
+        office, photos_campaign, limit=5, offset=5
+    )
     assert total1 == total2 == total
     assert [p.id for p in first + second] == [p.id for p in everything[:10]]
-    beyond, total3 = demo.list_campaign_photos(office, photos_campaign, offset=total)
+    beyond, total3 = demo.activities.list_campaign_photos(office, photos_campaign, offset=total)
     assert beyond == [] and total3 == total
     leader = actor_for(demo, "leader")
-    assert demo.list_campaign_photos(leader, photos_campaign, limit=1000)[1] == total
+    assert demo.activities.list_campaign_photos(leader, photos_campaign, limit=1000)[1] == total
 
 
 def test_campaign_photos_of_a_unit_user_are_its_own(demo: Repository, photos_campaign):
     office, unit1 = actor_for(demo, "office"), actor_for(demo, "unit1")
-    everything, _ = demo.list_campaign_photos(office, photos_campaign, limit=1000)
-    own, total = demo.list_campaign_photos(unit1, photos_campaign, limit=1000)
+    everything, _ = demo.activities.list_campaign_photos(office, photos_campaign, limit=1000)
+    own, total = demo.activities.list_campaign_photos(unit1, photos_campaign, limit=1000)
     assert own and total == len(own)
     assert {p.unit_id for p in own} == {unit1.unit_id}
     assert len(own) < len(everything)
     # a unit cannot widen its scope with another unit's filter
     others = {p.unit_id for p in everything} - {unit1.unit_id}
-    assert demo.list_campaign_photos(unit1, photos_campaign, unit_ids=sorted(others)) == ([], 0)
+    assert demo.activities.list_campaign_photos(
+        unit1, photos_campaign, unit_ids=sorted(others)
+    ) == ([], 0)
 
 
 def test_campaign_photos_follow_the_board_filters(demo: Repository, photos_campaign):
     office = actor_for(demo, "office")
-    acts = {a.id: a for a in demo.list_lifecycle(office, photos_campaign)}
-    everything, _ = demo.list_campaign_photos(office, photos_campaign, limit=1000)
+    acts = {a.id: a for a in demo.activities.list_lifecycle(office, photos_campaign)}
+    everything, _ = demo.activities.list_campaign_photos(office, photos_campaign, limit=1000)
     for filters in (
         Filters(months=(10,)),
         Filters(forms=("现场观摩",)),
         Filters(unit_ids=(acts[everything[0].owner_id].unit_id,)),
         Filters(forms=("现场观摩",), months=(11,)),
     ):
-        got, total = demo.list_campaign_photos(
+        got, total = demo.activities.list_campaign_photos(
             office,
             photos_campaign,
             unit_ids=filters.unit_ids,

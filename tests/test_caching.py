@@ -65,7 +65,7 @@ def fresh(repo, actor, campaign):
 def test_a_write_bumps_the_version_inside_its_transaction_and_a_rollback_does_not(demo):
     office = actor_for(demo, "office")
     before = version(demo)
-    demo.create_unit(office, "新增单位", UnitKind.TOWNSHIP.value)
+    demo.catalogue.create_unit(office, "新增单位", UnitKind.TOWNSHIP.value)
     assert version(demo) == before + 1
 
     def fails():
@@ -75,28 +75,28 @@ def test_a_write_bumps_the_version_inside_its_transaction_and_a_rollback_does_no
     with pytest.raises(RuntimeError):
         db.in_transaction(demo.cur, fails)
     assert version(demo) == before + 1
-    assert demo.get_unit(office, 1).name != "改名"
+    assert demo.catalogue.get_unit(office, 1).name != "改名"
     # a door refused inside its transaction leaves the version as well
     with pytest.raises(StaleRecord):
-        demo.update_unit(office, 1, 0, name="x")
+        demo.catalogue.update_unit(office, 1, 0, name="x")
     assert version(demo) == before + 1
 
 
 def test_login_session_and_audit_only_writes_do_not_bump(demo):
     before = version(demo)
     office = actor_for(demo, "office")
-    campaign = demo.current_campaign(office)
+    campaign = demo.catalogue.current_campaign(office)
     cached = assess(demo, office, campaign, AS_OF)
     auth = AuthService(demo)
     assert not auth.authenticate("office", "wrong-password").ok  # a failure and its count
-    user = demo.login_record("office").user
-    demo.start_session(user, "s" * 32)
-    demo.touch_session("s" * 32)
-    demo.end_session("s" * 32, "logout", user)
-    demo.record_cookie_rejected("伪造的登录凭据")
-    demo.record_file_event(office, "download", None, None, "文件：活动计划安排表")
-    demo.record_file_event(office, "upload_refused", "upload", None, "文件：x.exe", False)
-    demo.unlock_user(office, user.id)
+    user = demo.accounts.login_record("office").user
+    demo.accounts.start_session(user, "s" * 32)
+    demo.accounts.touch_session("s" * 32)
+    demo.accounts.end_session("s" * 32, "logout", user)
+    demo.accounts.record_cookie_rejected("伪造的登录凭据")
+    demo.oversight.record_file_event(office, "download", None, None, "文件：活动计划安排表")
+    demo.oversight.record_file_event(office, "upload_refused", "upload", None, "文件：x.exe", False)
+    demo.accounts.unlock_user(office, user.id)
     assert version(demo) == before
     misses = assessment.COMPLIANCE_CACHE.misses
     assert same(assess(demo, office, campaign, AS_OF), cached)
@@ -105,8 +105,8 @@ def test_login_session_and_audit_only_writes_do_not_bump(demo):
 
 def test_bump_off_leaves_the_cache_and_bump_data_version_clears_it(demo):
     office = actor_for(demo, "office")
-    campaign = demo.current_campaign(office)
-    unit_id = demo.list_units(office)[0].id
+    campaign = demo.catalogue.current_campaign(office)
+    unit_id = demo.catalogue.list_units(office)[0].id
     cached = assess(demo, office, campaign, AS_OF)
 
     def raw_adjustment():
@@ -130,10 +130,12 @@ def test_a_second_connection_sees_a_bump_made_through_the_first(demo, clock):
     ).fetchall()[0][0]
     other = Repository(db.cursor(duckdb.connect(path)), clock)
     office = actor_for(demo, "office")
-    campaign = demo.current_campaign(office)
+    campaign = demo.catalogue.current_campaign(office)
     assert other.data_version() == demo.data_version()
     cached = assess(other, office, campaign, AS_OF)
-    assessment.add_adjustment(demo, office, campaign, demo.list_units(office)[0].id, 3, "表扬")
+    assessment.add_adjustment(
+        demo, office, campaign, demo.catalogue.list_units(office)[0].id, 3, "表扬"
+    )
     assert other.data_version() == demo.data_version()
     after = assess(other, office, campaign, AS_OF)
     assert not same(after, cached)
@@ -148,15 +150,17 @@ def test_copies_of_one_database_file_never_share_results(demo, demo_template, tm
     copy_demo(demo_template, path)
     copy = Repository(db.cursor(db.connect(path)), clock)
     office = actor_for(demo, "office")
-    campaign = demo.current_campaign(office)
+    campaign = demo.catalogue.current_campaign(office)
     assert copy.data_version()[1] == demo.data_version()[1]  # same counter, other file
     assert copy.data_version()[0] != demo.data_version()[0]
-    assessment.add_adjustment(demo, office, campaign, demo.list_units(office)[0].id, 3, "表扬")
+    assessment.add_adjustment(
+        demo, office, campaign, demo.catalogue.list_units(office)[0].id, 3, "表扬"
+    )
     copy_office = actor_for(copy, "office")
     db.bump_data_version(copy.cur)  # both files now at the same version
     assert copy.data_version()[1] == demo.data_version()[1]
     mine = assess(demo, office, campaign, AS_OF)
-    theirs = assess(copy, copy_office, copy.current_campaign(copy_office), AS_OF)
+    theirs = assess(copy, copy_office, copy.catalogue.current_campaign(copy_office), AS_OF)
     assert not same(mine, theirs)  # the adjustment is in one file only
 
 
@@ -173,7 +177,7 @@ def _submit(repo, campaign, tmp_path):
         "summary": "",
         "contact": "王建华 0739-5321103",
     }
-    declaration_id = repo.save_declaration(
+    declaration_id = repo.declarations.save_declaration(
         unit3,
         campaign.id,
         unit3.unit_id,
@@ -190,15 +194,17 @@ def _submit(repo, campaign, tmp_path):
 def _approve(repo, campaign, tmp_path):
     office = actor_for(repo, "office")
     unit2 = actor_for(repo, "unit2")
-    declaration = repo.list_declarations(unit2, campaign.id)[0]
-    return lambda: repo.review_declaration(
+    declaration = repo.declarations.list_declarations(unit2, campaign.id)[0]
+    return lambda: repo.declarations.review_declaration(
         office, declaration.id, declaration.version, approve=True
     )
 
 
 def _schedule(repo, campaign, tmp_path):
     unit1 = actor_for(repo, "unit1")
-    activity = next(a for a in repo.list_lifecycle(unit1, campaign.id) if a.status == "scheduled")
+    activity = next(
+        a for a in repo.activities.list_lifecycle(unit1, campaign.id) if a.status == "scheduled"
+    )
     return lambda: activities.schedule(
         repo,
         unit1,
@@ -223,13 +229,13 @@ def _chase(repo, campaign, tmp_path):
 
 def _adjust(repo, campaign, tmp_path):
     office = actor_for(repo, "office")
-    unit_id = repo.list_units(office)[0].id
+    unit_id = repo.catalogue.list_units(office)[0].id
     return lambda: assessment.add_adjustment(repo, office, campaign, unit_id, 2.5, "经验做法")
 
 
 def _weights(repo, campaign, tmp_path):
     office = actor_for(repo, "office")
-    current = repo.get_weights(office, campaign.id)
+    current = repo.compliance.get_weights(office, campaign.id)
     changed = {**asdict(current), "declared_on_time": current.declared_on_time + 7}
     return lambda: assessment.set_weights(repo, office, campaign, changed, current)
 
@@ -255,14 +261,14 @@ WRITES = {
 @pytest.mark.parametrize("username", ["office", "unit1"])
 def test_each_write_is_seen_by_the_next_read(demo, tmp_path, prepare, username):
     office = actor_for(demo, "office")
-    campaign = demo.current_campaign(office)
+    campaign = demo.catalogue.current_campaign(office)
     write = prepare(demo, campaign, tmp_path)
     reader = actor_for(demo, username)
-    campaign = demo.current_campaign(office)  # the preparation may have changed its rules
+    campaign = demo.catalogue.current_campaign(office)  # the preparation may have changed its rules
     before = figures(demo, reader, campaign)
     assert same(figures(demo, reader, campaign)[0], before[0])  # now served from the cache
     write()
-    campaign = demo.current_campaign(office)
+    campaign = demo.catalogue.current_campaign(office)
     after = figures(demo, reader, campaign)
     expected = fresh(demo, reader, campaign)
     assert same(after[0], expected[0])
@@ -276,7 +282,7 @@ def test_each_write_is_seen_by_the_next_read(demo, tmp_path, prepare, username):
 
 def test_a_units_cached_result_follows_a_write_about_that_unit(demo):
     office, unit1 = actor_for(demo, "office"), actor_for(demo, "unit1")
-    campaign = demo.current_campaign(office)
+    campaign = demo.catalogue.current_campaign(office)
     score = assess(demo, unit1, campaign, AS_OF).units["score"].iloc[0]
     assessment.add_adjustment(demo, office, campaign, unit1.unit_id, 4, "专项工作")
     units = assess(demo, unit1, campaign, AS_OF).units
@@ -288,7 +294,7 @@ def test_a_units_cached_result_follows_a_write_about_that_unit(demo):
 def test_two_units_never_share_a_cached_result(demo):
     office = actor_for(demo, "office")
     unit1, unit2 = actor_for(demo, "unit1"), actor_for(demo, "unit2")
-    campaign = demo.current_campaign(office)
+    campaign = demo.catalogue.current_campaign(office)
     everyone = assess(demo, office, campaign, AS_OF)  # the office's result first
     assert len(everyone.units) > 2
     for unit in (unit1, unit2, unit1):
@@ -311,7 +317,7 @@ def test_two_units_never_share_a_cached_result(demo):
 
 def test_as_of_date_and_campaign_rules_are_part_of_the_key(demo):
     office = actor_for(demo, "office")
-    campaign = demo.current_campaign(office)
+    campaign = demo.catalogue.current_campaign(office)
     today = assess(demo, office, campaign, AS_OF)
     later = assess(demo, office, campaign, date(2026, 12, 31))
     assert later.as_of == date(2026, 12, 31) and today.as_of == AS_OF
@@ -322,7 +328,7 @@ def test_as_of_date_and_campaign_rules_are_part_of_the_key(demo):
 
 def test_changing_what_was_returned_leaves_the_cached_copy(demo):
     office = actor_for(demo, "office")
-    campaign = demo.current_campaign(office)
+    campaign = demo.catalogue.current_campaign(office)
     first = assess(demo, office, campaign, AS_OF)
     first.units["score"] = -1.0
     del first.activities["title"]
@@ -347,7 +353,7 @@ def test_the_cache_is_bounded_and_drops_older_versions():
 
 def test_dashboard_charts_follow_writes(demo, tmp_path):
     office = actor_for(demo, "office")
-    campaign = demo.current_campaign(office)
+    campaign = demo.catalogue.current_campaign(office)
 
     def specs():
         units = dashboard.unit_charts(demo, office, campaign, AS_OF, None)
@@ -358,7 +364,7 @@ def test_dashboard_charts_follow_writes(demo, tmp_path):
     assert dashboard.unit_charts(demo, office, campaign, AS_OF, None) is (
         dashboard.unit_charts(demo, office, campaign, AS_OF, None)
     )  # built once
-    unit_id = demo.list_units(office)[-1].id
+    unit_id = demo.catalogue.list_units(office)[-1].id
     assessment.add_adjustment(demo, office, campaign, unit_id, 50, "重大贡献")
     _approve(demo, campaign, tmp_path)()  # 区教育局's activities join the charts
     after = specs()
@@ -455,16 +461,16 @@ def same_overview(a, b) -> bool:
 @pytest.mark.parametrize("username", ["office", "unit1"])
 def test_plan_and_overview_follow_each_write(demo, tmp_path, prepare, username):
     office = actor_for(demo, "office")
-    campaign = demo.current_campaign(office)
+    campaign = demo.catalogue.current_campaign(office)
     write = prepare(demo, campaign, tmp_path)
     reader = actor_for(demo, username)
-    campaign = demo.current_campaign(office)
+    campaign = demo.catalogue.current_campaign(office)
     before = plan_and_overview(demo, reader, campaign)
     misses = activities.PLAN_CACHE.misses, activities.OVERVIEW_CACHE.misses
     assert same_overview(plan_and_overview(demo, reader, campaign), before)
     assert (activities.PLAN_CACHE.misses, activities.OVERVIEW_CACHE.misses) == misses
     write()
-    campaign = demo.current_campaign(office)
+    campaign = demo.catalogue.current_campaign(office)
     after = plan_and_overview(demo, reader, campaign)
     with caching.disabled():
         expected = plan_and_overview(demo, reader, campaign)
@@ -476,14 +482,14 @@ def test_plan_and_overview_follow_each_write(demo, tmp_path, prepare, username):
 def test_units_never_share_a_cached_plan_or_overview(demo):
     office, leader = actor_for(demo, "office"), actor_for(demo, "leader")
     unit1, unit2 = actor_for(demo, "unit1"), actor_for(demo, "unit2")
-    campaign = demo.current_campaign(office)
+    campaign = demo.catalogue.current_campaign(office)
     everyone = plan_and_overview(demo, office, campaign)
     assert len({a.unit_id for a in everyone[0]}) > 1
     for unit in (unit1, unit2, unit1):
         plan, rows, dues = plan_and_overview(demo, unit, campaign)
         assert {a.id for a in plan} == {a.id for a in everyone[0]}  # the plan is public
         assert all(a.contact == "" for a in plan if a.unit_id != unit.unit_id)
-        assert plan == demo.list_plan(unit, campaign.id)
+        assert plan == demo.declarations.list_plan(unit, campaign.id)
         assert set(rows["unit_id"]) <= {unit.unit_id}
         assert set(dues.index) == set(rows["id"])
     assert len(activities.PLAN_CACHE) == 3  # office, unit1, unit2
@@ -494,7 +500,7 @@ def test_units_never_share_a_cached_plan_or_overview(demo):
 
 def test_the_overview_is_recomputed_on_the_next_day(demo, clock):
     office = actor_for(demo, "office")
-    campaign = demo.current_campaign(office)
+    campaign = demo.catalogue.current_campaign(office)
     cal = declarations.calendar(demo, office)
     activities.overview(demo, office, campaign, cal)
     clock.advance(hours=2)  # the same day: the same entry

@@ -35,9 +35,9 @@ LEADER_PATHS = _campaign_paths("leader")
 def with_newer_campaign(repo: Repository) -> tuple[int, int]:
     """Add next year's campaign, not current; (current year, newer year)."""
     office = actor_for(repo, "office")
-    current = repo.current_campaign(office)
+    current = repo.catalogue.current_campaign(office)
     fields = campaigns.fields_for_next_year(current)
-    repo.create_campaign(office, make_current=False, **fields)
+    repo.catalogue.create_campaign(office, make_current=False, **fields)
     return current.year, fields["year"]
 
 

@@ -420,7 +420,7 @@ def test_heatmap_colours_cells_by_state_and_labels_them():
 
 
 def test_builders_take_the_engines_frames_and_empty_ones(demo, office):
-    campaign = demo.current_campaign(office)
+    campaign = demo.catalogue.current_campaign(office)
     result = assess(demo, office, campaign, date(2026, 11, 23))
     units, acts = result.units, result.activities
     month = charts.progress_by_month_chart(acts, range(7, 13))

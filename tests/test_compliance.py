@@ -157,7 +157,7 @@ class World:
 
     @property
     def campaign(self):
-        return self.repo.get_campaign(OFFICE, self.campaign_id)
+        return self.repo.catalogue.get_campaign(OFFICE, self.campaign_id)
 
     def at(self, when: datetime, action: Callable[[], None]) -> None:
         self.steps.append((when, action))
@@ -172,8 +172,8 @@ class World:
             self.done += 1
 
     def result(self, as_of: date, **kw) -> compliance.ComplianceResult:
-        facts = self.repo.compliance_facts(OFFICE, self.campaign_id)
-        calendar = WorkdayCalendar(self.repo.list_workday_overrides(OFFICE))
+        facts = self.repo.compliance.compliance_facts(OFFICE, self.campaign_id)
+        calendar = WorkdayCalendar(self.repo.catalogue.list_workday_overrides(OFFICE))
         return compliance.compute(facts, self.campaign.rules, calendar, as_of, **kw)
 
     def activity(self, result, key: str) -> pd.Series:
@@ -188,7 +188,7 @@ class World:
 
     # ---- steps through the same calls the pages make
     def declare(self, unit: str, themes: list[tuple[str, int, str]]) -> None:
-        self.repo.create_declaration(
+        self.repo.declarations.create_declaration(
             OFFICE,
             self.campaign_id,
             self.units[unit],
@@ -202,12 +202,16 @@ class World:
                 for t, m, f in themes
             ],
         )
-        for activity in self.repo.list_activities(OFFICE, self.campaign_id, self.units[unit]):
+        for activity in self.repo.declarations.list_activities(
+            OFFICE, self.campaign_id, self.units[unit]
+        ):
             self.acts[activity.title] = activity.id
 
     def approve(self, unit: str) -> None:
-        declaration = self.repo.declaration_for(OFFICE, self.campaign_id, self.units[unit])
-        self.repo.review_declaration(OFFICE, declaration.id, None, approve=True)
+        declaration = self.repo.declarations.declaration_for(
+            OFFICE, self.campaign_id, self.units[unit]
+        )
+        self.repo.declarations.review_declaration(OFFICE, declaration.id, None, approve=True)
 
     def schedule(self, key: str, day: date, reason: str = "") -> None:
         activities.schedule(
@@ -254,7 +258,7 @@ class World:
 
 def _world(repo: Repository, tmp_path, preset) -> World:
     repo.clock.current = at(preset.year, 3, 1, 9)
-    campaign_id = repo.create_campaign(
+    campaign_id = repo.catalogue.create_campaign(
         OFFICE,
         year=preset.year,
         region=preset.region,
@@ -264,7 +268,8 @@ def _world(repo: Repository, tmp_path, preset) -> World:
     )
     names = {"A": "城北街道办事处", "B": "城南街道办事处", "C": "区教育局", "D": "罗市镇人民政府"}
     units = {
-        k: repo.create_unit(OFFICE, v, "街道" if "街道" in v else "部门") for k, v in names.items()
+        k: repo.catalogue.create_unit(OFFICE, v, "街道" if "街道" in v else "部门")
+        for k, v in names.items()
     }
     return World(repo, campaign_id, units, FileStore(tmp_path / "uploads"))
 
@@ -328,7 +333,10 @@ def _daxiang(repo: Repository, tmp_path) -> World:
         at(2023, 10, 13, 10),
         lambda: activities.publish(w.repo, OFFICE, w.acts[A2], None, "https://example.gov.cn/a"),
     )
-    w.at(at(2023, 10, 13, 11), lambda: w.repo.set_typical_case(OFFICE, w.acts[A2], None, True))
+    w.at(
+        at(2023, 10, 13, 11),
+        lambda: w.repo.activities.set_typical_case(OFFICE, w.acts[A2], None, True),
+    )
     w.at(at(2023, 10, 17, 9), lambda: w.report(A1))  # 1 working day late
     return w
 
@@ -462,7 +470,9 @@ def test_score_and_dense_rank(daxiang):
     assert list(result.units["rank"]) == [1, 2, 3, 4]
     # +2 for 区教育局 ties it with 城南街道办事处: both 2nd, the next is 3rd
     daxiang.repo.clock.current = at(2023, 10, 31, 9)
-    daxiang.repo.add_adjustment(OFFICE, daxiang.campaign_id, daxiang.units["C"], 2, "专项工作突出")
+    daxiang.repo.compliance.add_adjustment(
+        OFFICE, daxiang.campaign_id, daxiang.units["C"], 2, "专项工作突出"
+    )
     tied = daxiang.result(d("2023-10-31"))
     assert tied.units["unit_name"].tolist() == [
         "城北街道办事处",
@@ -494,19 +504,21 @@ def test_a_past_date_reproduces_a_past_report(daxiang):
     as_of = d("2023-10-09")
     daxiang.run_until(at(2023, 10, 9, 23, 59))
     before = daxiang.result(as_of)
-    facts_before = daxiang.repo.compliance_facts(OFFICE, daxiang.campaign_id)
+    facts_before = daxiang.repo.compliance.compliance_facts(OFFICE, daxiang.campaign_id)
 
     daxiang.run_until()  # cancel, 改期, plans, reports, publish, 典型经验 after the date
     repo, c = daxiang.repo, daxiang.campaign_id
     repo.clock.current = at(2023, 10, 20, 9)
-    repo.add_adjustment(OFFICE, c, daxiang.units["A"], -3, "材料不全")
-    repo.set_weights(OFFICE, c, {"plan_on_time": 9.0, "yellow_workdays": 5})
-    repo.amend_theme(
+    repo.compliance.add_adjustment(OFFICE, c, daxiang.units["A"], -3, "材料不全")
+    repo.compliance.set_weights(OFFICE, c, {"plan_on_time": 9.0, "yellow_workdays": 5})
+    repo.declarations.amend_theme(
         OFFICE, daxiang.acts["招生政策解读"], planned_month=7, form="座谈交流", reason="调整"
     )
-    repo.record_chase(OFFICE, c, daxiang.units["A"], f"report:{daxiang.acts[A1]}", "电话催报")
+    repo.compliance.record_chase(
+        OFFICE, c, daxiang.units["A"], f"report:{daxiang.acts[A1]}", "电话催报"
+    )
     repo.clock.current = at(2023, 10, 21, 9)
-    repo.unpublish_activity(OFFICE, daxiang.acts[A2], None)
+    repo.activities.unpublish_activity(OFFICE, daxiang.acts[A2], None)
 
     after = daxiang.result(as_of)
     pd.testing.assert_frame_equal(before.units, after.units)
@@ -522,7 +534,9 @@ def test_a_past_date_reproduces_a_past_report(daxiang):
     assert daxiang.activity(now, A3)["activity_date"].date() == d("2023-10-23")
     assert daxiang.activity(before, A3)["activity_date"].date() == d("2023-10-16")
     # the facts themselves hold the later rows; only the as-of date hides them
-    assert len(repo.compliance_facts(OFFICE, c).activity_events) > len(facts_before.activity_events)
+    assert len(repo.compliance.compliance_facts(OFFICE, c).activity_events) > len(
+        facts_before.activity_events
+    )
 
 
 def test_agrees_with_the_per_activity_deadlines(daxiang_done):
@@ -530,7 +544,11 @@ def test_agrees_with_the_per_activity_deadlines(daxiang_done):
     result = daxiang_done.result(as_of)
     rules, cal = daxiang_done.campaign.rules, WorkdayCalendar()
     _assert_agreement(
-        result, daxiang_done.repo.list_lifecycle(OFFICE, daxiang_done.campaign_id), rules, cal, now
+        result,
+        daxiang_done.repo.activities.list_lifecycle(OFFICE, daxiang_done.campaign_id),
+        rules,
+        cal,
+        now,
     )
 
 
@@ -569,9 +587,9 @@ def test_agrees_with_the_per_activity_deadlines_on_generated_data(tmp_path):
     try:
         campaign_id, _ = bench.generate(con, 60, 300, seed=11)
         repo = Repository(db.cursor(con))
-        campaign = repo.get_campaign(OFFICE, campaign_id)
-        lifecycle = repo.list_lifecycle(OFFICE, campaign_id)
-        facts = repo.compliance_facts(OFFICE, campaign_id)
+        campaign = repo.catalogue.get_campaign(OFFICE, campaign_id)
+        lifecycle = repo.activities.list_lifecycle(OFFICE, campaign_id)
+        facts = repo.compliance.compliance_facts(OFFICE, campaign_id)
         for as_of in (d("2024-01-31"), d("2024-03-01")):
             result = compliance.compute(facts, campaign.rules, CAL, as_of)
             now = datetime.combine(as_of, datetime.min.time(), tzinfo=TZ) + timedelta(hours=12)
@@ -583,8 +601,8 @@ def test_agrees_with_the_per_activity_deadlines_on_generated_data(tmp_path):
 def _assert_table_agrees(repo, campaign_id, rules, cal, now) -> int:
     """``activities.deadline_table`` on ``lifecycle_rows`` says what the per-activity
     deadlines say, for every activity; returns how many deadlines were compared."""
-    lifecycle = repo.list_lifecycle(OFFICE, campaign_id)
-    rows = repo.lifecycle_rows(OFFICE, campaign_id)
+    lifecycle = repo.activities.list_lifecycle(OFFICE, campaign_id)
+    rows = repo.activities.lifecycle_rows(OFFICE, campaign_id)
     assert list(rows["id"]) == [a.id for a in lifecycle]
     table = activities.deadline_table(rows, rules, cal, now)
     pd.testing.assert_frame_equal(
@@ -608,7 +626,7 @@ def test_the_deadline_table_agrees_with_the_per_activity_deadlines(tmp_path):
     try:
         campaign_id, _ = bench.generate(con, 60, 300, seed=5)
         repo = Repository(db.cursor(con))
-        rules = repo.get_campaign(OFFICE, campaign_id).rules
+        rules = repo.catalogue.get_campaign(OFFICE, campaign_id).rules
         overrides = [
             WorkdayOverride(d("2024-01-02"), False),
             WorkdayOverride(d("2023-10-14"), True),
@@ -699,7 +717,7 @@ def test_a_year_without_a_holiday_calendar_is_flagged(repo, tmp_path):
     assert not row["plan_due_verified"] and row["plan_due"].date() == d("2028-10-02")
     assert "2028年节假日安排未录入" in result.warning
     holidays = [WorkdayOverride(date(2028, 10, n), False, "国庆节") for n in range(1, 7)]
-    repo.save_workday_overrides(OFFICE, holidays)
+    repo.catalogue.save_workday_overrides(OFFICE, holidays)
     entered = w.result(d("2028-09-15"))
     row = w.activity(entered, "国庆前政策发布")
     assert row["plan_due_verified"] and entered.warning == ""
@@ -711,31 +729,31 @@ def test_adjustments_need_a_reason_are_audited_and_office_only(daxiang):
     daxiang.run_until()
     repo, c, unit_b = daxiang.repo, daxiang.campaign_id, daxiang.units["B"]
     with pytest.raises(ValidationError):
-        repo.add_adjustment(OFFICE, c, unit_b, 2, "  ")
+        repo.compliance.add_adjustment(OFFICE, c, unit_b, 2, "  ")
     with pytest.raises(ValidationError):
-        repo.add_adjustment(OFFICE, c, unit_b, 0, "零分")
+        repo.compliance.add_adjustment(OFFICE, c, unit_b, 0, "零分")
     with pytest.raises(NotFound):
-        repo.add_adjustment(OFFICE, c, 9999, 1, "不存在的单位")
+        repo.compliance.add_adjustment(OFFICE, c, 9999, 1, "不存在的单位")
     unit_actor = Actor(user_id=901, username="unit-b", role=Role.UNIT, unit_id=unit_b)
     for actor in (unit_actor, LEADER):
         with pytest.raises(PermissionDenied):
-            repo.add_adjustment(actor, c, unit_b, 5, "自己加分")
-    assert repo.list_adjustments(OFFICE, c) == []
+            repo.compliance.add_adjustment(actor, c, unit_b, 5, "自己加分")
+    assert repo.compliance.list_adjustments(OFFICE, c) == []
 
     repo.clock.current = at(2023, 11, 1, 9)
-    adjustment_id = repo.add_adjustment(OFFICE, c, unit_b, 4.5, "获评优秀案例")
-    entry = repo.list_audit(SYSTEM_AUDITOR, limit=1)[0]
+    adjustment_id = repo.compliance.add_adjustment(OFFICE, c, unit_b, 4.5, "获评优秀案例")
+    entry = repo.oversight.list_audit(SYSTEM_AUDITOR, limit=1)[0]
     assert (entry.action, entry.object_type, entry.object_id) == (
         "adjust_score",
         "score_adjustment",
         str(adjustment_id),
     )
     assert "获评优秀案例" in entry.detail and entry.occurred_at == at(2023, 11, 1, 9)
-    [listed] = repo.list_adjustments(OFFICE, c)
+    [listed] = repo.compliance.list_adjustments(OFFICE, c)
     assert (listed.unit_name, listed.delta, listed.created_by) == ("城南街道办事处", 4.5, "system")
-    assert repo.list_adjustments(unit_actor, c) == [listed]
+    assert repo.compliance.list_adjustments(unit_actor, c) == [listed]
     other = Actor(user_id=902, username="unit-a", role=Role.UNIT, unit_id=daxiang.units["A"])
-    assert repo.list_adjustments(other, c) == []
+    assert repo.compliance.list_adjustments(other, c) == []
 
     before = daxiang.result(d("2023-10-31"))
     after = daxiang.result(d("2023-11-01"))
@@ -748,9 +766,9 @@ def test_a_unit_gets_only_its_own_facts(daxiang):
     daxiang.run_until()
     repo, c, unit_a = daxiang.repo, daxiang.campaign_id, daxiang.units["A"]
     repo.clock.current = at(2023, 11, 1, 9)
-    repo.add_adjustment(OFFICE, c, daxiang.units["B"], 1, "加分")
+    repo.compliance.add_adjustment(OFFICE, c, daxiang.units["B"], 1, "加分")
     mine = Actor(user_id=903, username="unit-a", role=Role.UNIT, unit_id=unit_a)
-    facts = repo.compliance_facts(mine, c)
+    facts = repo.compliance.compliance_facts(mine, c)
     assert facts.units["unit_id"].tolist() == [unit_a]
     for frame in (facts.declarations, facts.activities, facts.adjustments):
         assert set(frame["unit_id"]) <= {unit_a}
@@ -758,7 +776,7 @@ def test_a_unit_gets_only_its_own_facts(daxiang):
     assert own_ids and set(facts.activity_events["activity_id"]) <= own_ids
     assert set(facts.markings["activity_id"]) <= own_ids
     assert facts.adjustments.empty
-    everyone = repo.compliance_facts(LEADER, c)
+    everyone = repo.compliance.compliance_facts(LEADER, c)
     assert len(everyone.units) == 4 and len(everyone.adjustments) == 1
     result = compliance.compute(facts, daxiang.campaign.rules, CAL, d("2023-10-31"))
     assert result.units["unit_id"].tolist() == [unit_a]
@@ -767,47 +785,49 @@ def test_a_unit_gets_only_its_own_facts(daxiang):
 
 def test_demo_units_see_only_themselves_and_the_office_sees_every_unit(demo):
     office, unit1 = actor_for(demo, "office"), actor_for(demo, "unit1")
-    campaign = demo.current_campaign(office)
-    calendar = WorkdayCalendar(demo.list_workday_overrides(office))
+    campaign = demo.catalogue.current_campaign(office)
+    calendar = WorkdayCalendar(demo.catalogue.list_workday_overrides(office))
     today = demo.clock().date()
     everyone = compliance.compute(
-        demo.compliance_facts(office, campaign.id), campaign.rules, calendar, today
+        demo.compliance.compliance_facts(office, campaign.id), campaign.rules, calendar, today
     )
-    enabled = [u.id for u in demo.list_units(office, include_disabled=False)]
+    enabled = [u.id for u in demo.catalogue.list_units(office, include_disabled=False)]
     assert sorted(everyone.units["unit_id"]) == sorted(enabled)
     assert set(everyone.units.columns) == set(compliance.UNIT_COLUMNS)
     assert list(everyone.activities.columns) == list(compliance.ACTIVITY_COLUMNS)
     own = compliance.compute(
-        demo.compliance_facts(unit1, campaign.id), campaign.rules, calendar, today
+        demo.compliance.compliance_facts(unit1, campaign.id), campaign.rules, calendar, today
     )
     assert own.units["unit_id"].tolist() == [unit1.unit_id]
     mine = everyone.units.set_index("unit_id").loc[unit1.unit_id]
     assert own.units.iloc[0]["score_base"] == mine["score_base"]
     with pytest.raises(PermissionDenied):
-        demo.add_adjustment(unit1, campaign.id, unit1.unit_id, 10, "自评")
+        demo.compliance.add_adjustment(unit1, campaign.id, unit1.unit_id, 10, "自评")
     with pytest.raises(PermissionDenied):
-        demo.set_weights(unit1, campaign.id, {"typical_case": 100})
+        demo.compliance.set_weights(unit1, campaign.id, {"typical_case": 100})
     with pytest.raises(PermissionDenied):
-        demo.record_chase(unit1, campaign.id, unit1.unit_id, "declaration")
+        demo.compliance.record_chase(unit1, campaign.id, unit1.unit_id, "declaration")
     with pytest.raises(PermissionDenied):
-        demo.list_chases(unit1, campaign.id)
+        demo.compliance.list_chases(unit1, campaign.id)
 
 
 # ===================================================================== weights and 催办
 def test_weights_are_checked_audited_and_apply_from_when_they_were_set(daxiang):
     daxiang.run_until()
     repo, c = daxiang.repo, daxiang.campaign_id
-    assert repo.get_weights(OFFICE, c) == ComplianceWeights()
+    assert repo.compliance.get_weights(OFFICE, c) == ComplianceWeights()
     with pytest.raises(ValidationError) as bad:
-        repo.set_weights(OFFICE, c, {"typical_case": "很多", "bonus": 1, "yellow_workdays": 2.5})
+        repo.compliance.set_weights(
+            OFFICE, c, {"typical_case": "很多", "bonus": 1, "yellow_workdays": 2.5}
+        )
     assert len(bad.value.messages) == 3
     with pytest.raises(PermissionDenied):
-        repo.set_weights(LEADER, c, {"typical_case": 1})
+        repo.compliance.set_weights(LEADER, c, {"typical_case": 1})
     repo.clock.current = at(2023, 11, 1, 9)
-    saved = repo.set_weights(OFFICE, c, {"typical_case": 10, "published": 0})
-    assert saved == repo.get_weights(LEADER, c)
+    saved = repo.compliance.set_weights(OFFICE, c, {"typical_case": 10, "published": 0})
+    assert saved == repo.compliance.get_weights(LEADER, c)
     assert (saved.typical_case, saved.published, saved.plan_on_time) == (10.0, 0.0, 2.0)
-    entry = repo.list_audit(SYSTEM_AUDITOR, limit=1)[0]
+    entry = repo.oversight.list_audit(SYSTEM_AUDITOR, limit=1)[0]
     assert (entry.action, entry.object_id) == ("set_weights", str(c))
     old = daxiang.unit(daxiang.result(d("2023-10-31")), "A")["score"]
     new = daxiang.unit(daxiang.result(d("2023-11-01")), "A")["score"]
@@ -830,36 +850,38 @@ def test_chases_are_recorded_audited_and_shown_on_open_items(daxiang):
     assert set(items["light"]) <= {"red", "yellow", "green"}
 
     with pytest.raises(ValidationError):
-        repo.record_chase(OFFICE, c, daxiang.units["A"], "plan:abc")
+        repo.compliance.record_chase(OFFICE, c, daxiang.units["A"], "plan:abc")
     with pytest.raises(NotFound):  # an activity of another unit
-        repo.record_chase(OFFICE, c, daxiang.units["B"], plan_a3)
+        repo.compliance.record_chase(OFFICE, c, daxiang.units["B"], plan_a3)
     repo.clock.current = at(2023, 10, 11, 9)
-    chase_id = repo.record_chase(OFFICE, c, daxiang.units["A"], plan_a3, "电话催报")
-    entry = repo.list_audit(SYSTEM_AUDITOR, limit=1)[0]
+    chase_id = repo.compliance.record_chase(OFFICE, c, daxiang.units["A"], plan_a3, "电话催报")
+    entry = repo.oversight.list_audit(SYSTEM_AUDITOR, limit=1)[0]
     assert (entry.action, entry.object_id) == ("chase", str(chase_id))
-    [chase] = repo.list_chases(OFFICE, c)
+    [chase] = repo.compliance.list_chases(OFFICE, c)
     assert (chase.item, chase.note, chase.unit_name) == (plan_a3, "电话催报", "城北街道办事处")
-    again = compliance.open_items(daxiang.result(d("2023-10-11")), repo.list_chases(OFFICE, c))
+    again = compliance.open_items(
+        daxiang.result(d("2023-10-11")), repo.compliance.list_chases(OFFICE, c)
+    )
     row = again.set_index("item").loc[plan_a3]
     assert row["chase_count"] == 1 and row["last_chased_at"] == pd.Timestamp(2023, 10, 11, 9)
-    earlier = compliance.open_items(result, repo.list_chases(OFFICE, c))
+    earlier = compliance.open_items(result, repo.compliance.list_chases(OFFICE, c))
     assert earlier.set_index("item").loc[plan_a3, "chase_count"] == 0
 
     # several items at once: all recorded, or none when one of them is wrong
     with pytest.raises(NotFound):
-        repo.record_chases(
+        repo.compliance.record_chases(
             OFFICE, c, [(daxiang.units["A"], "declaration"), (daxiang.units["B"], plan_a3)]
         )
-    assert len(repo.list_chases(OFFICE, c)) == 1
+    assert len(repo.compliance.list_chases(OFFICE, c)) == 1
     both = [(daxiang.units["A"], "declaration"), (daxiang.units["A"], plan_a3)]
-    assert len(repo.record_chases(OFFICE, c, both, "发函催办")) == 2
-    assert len(repo.list_chases(OFFICE, c)) == 3
+    assert len(repo.compliance.record_chases(OFFICE, c, both, "发函催办")) == 2
+    assert len(repo.compliance.list_chases(OFFICE, c)) == 3
 
 
 # ===================================================================== edges and labels
 def test_empty_campaign_and_labels(repo):
     repo.clock.current = at(2023, 3, 1, 9)
-    campaign_id = repo.create_campaign(
+    campaign_id = repo.catalogue.create_campaign(
         OFFICE,
         year=2023,
         region="测试区",
@@ -867,13 +889,16 @@ def test_empty_campaign_and_labels(repo):
         office_name="测试办",
         rules=DAXIANG_2023.rules,
     )
-    facts = repo.compliance_facts(OFFICE, campaign_id)
+    facts = repo.compliance.compliance_facts(OFFICE, campaign_id)
     empty = compliance.compute(facts, DAXIANG_2023.rules, CAL, d("2023-05-01"))
     assert empty.units.empty and empty.activities.empty
     assert list(empty.units.columns) == list(compliance.UNIT_COLUMNS)
-    repo.create_unit(OFFICE, "城北街道办事处", "街道")
+    repo.catalogue.create_unit(OFFICE, "城北街道办事处", "街道")
     lone = compliance.compute(
-        repo.compliance_facts(OFFICE, campaign_id), DAXIANG_2023.rules, CAL, d("2023-05-01")
+        repo.compliance.compliance_facts(OFFICE, campaign_id),
+        DAXIANG_2023.rules,
+        CAL,
+        d("2023-05-01"),
     )
     row = lone.units.iloc[0]
     assert (row["declaration_status"], row["declaration_light"], row["rank"]) == (
@@ -981,7 +1006,7 @@ def test_a_move_after_the_plan_was_due_keeps_it_late_in_every_report(december):
     pd.testing.assert_frame_equal(as_of_4th.activities, december.result(d("2025-12-04")).activities)
     # the screens say the same as the engine
     rules, now = december.campaign.rules, at(2025, 12, 31, 12)
-    lifecycle = december.repo.list_lifecycle(OFFICE, december.campaign_id)
+    lifecycle = december.repo.activities.list_lifecycle(OFFICE, december.campaign_id)
     assert _assert_agreement(december.result(d("2025-12-31")), lifecycle, rules, CAL, now) == 4
     frame = activities.lifecycle_frame(lifecycle, rules, CAL, now).set_index("活动主题")
     assert frame.loc["改期活动", "活动方案"] == "逾期3个工作日报送"

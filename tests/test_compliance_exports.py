@@ -45,7 +45,7 @@ UNIT_GROUPS = {"申报": "D3:H3", "活动方案": "I3:L3", "活动总结": "M3:P
 
 @pytest.fixture
 def campaign(demo: Repository, office: Actor) -> Campaign:
-    found = demo.current_campaign(office)
+    found = demo.catalogue.current_campaign(office)
     assert found is not None
     return found
 
@@ -63,7 +63,7 @@ def result(demo: Repository, office: Actor, campaign: Campaign) -> ComplianceRes
 def hostile(demo: Repository, office: Actor, campaign: Campaign) -> ComplianceResult:
     """The demo with formula-like text in a unit name, activity titles, a contact and an
     adjustment reason."""
-    units = demo.list_units(office, include_disabled=False)
+    units = demo.catalogue.list_units(office, include_disabled=False)
     first = units[0]
     demo.cur.execute("UPDATE unit SET name = ? WHERE id = ?", [HYPERLINK, first.id])
     demo.cur.execute("UPDATE unit SET contact_person = ? WHERE id = ?", ["@SUM(A1)", first.id])
@@ -71,8 +71,8 @@ def hostile(demo: Repository, office: Actor, campaign: Campaign) -> ComplianceRe
     for activity_id, title in zip(ids, DANGEROUS_TITLES, strict=False):
         demo.cur.execute("UPDATE activity SET title = ? WHERE id = ?", [title, activity_id])
     db.bump_data_version(demo.cur)  # written around the doors: tell the caches
-    demo.add_adjustment(office, campaign.id, units[1].id, 3, HYPERLINK)
-    demo.add_adjustment(office, campaign.id, units[2].id, -1.5, "+1 迟报材料")
+    demo.compliance.add_adjustment(office, campaign.id, units[1].id, 3, HYPERLINK)
+    demo.compliance.add_adjustment(office, campaign.id, units[2].id, -1.5, "+1 迟报材料")
     return assessed(demo, office, campaign)
 
 
@@ -246,8 +246,8 @@ def test_activity_sheet_has_one_row_per_activity_with_dates(result, campaign):
 
 
 def test_adjustment_sheet_lists_the_adjustments_with_reasons(demo, office, campaign):
-    unit = demo.list_units(office, include_disabled=False)[3]
-    demo.add_adjustment(office, campaign.id, unit.id, 3, HYPERLINK)
+    unit = demo.catalogue.list_units(office, include_disabled=False)[3]
+    demo.compliance.add_adjustment(office, campaign.id, unit.id, 3, HYPERLINK)
     result = assessed(demo, office, campaign)
     wb = workbook(compliance_xlsx(result, campaign))
     ws = wb["加减分记录"]
@@ -491,7 +491,9 @@ def test_chase_list_has_one_row_per_item_in_order(demo, office, campaign):
 def test_chase_list_shows_when_an_item_was_last_chased(demo, office, campaign, clock):
     items = chase_items(demo, office, campaign, AS_OF)
     first = items.iloc[0]
-    demo.record_chase(office, campaign.id, int(first["unit_id"]), first["item"], "电话催办")
+    demo.compliance.record_chase(
+        office, campaign.id, int(first["unit_id"]), first["item"], "电话催办"
+    )
     items = chase_items(demo, office, campaign, AS_OF)
     ws = workbook(chase_items_xlsx(items, campaign, AS_OF)).active
     head = header(ws, 3)

@@ -57,7 +57,7 @@ def seed(path: Path) -> None:
     con = db.connect(path)
     repo = Repository(db.cursor(con))
     rules = DAXIANG_2023.rules.with_changes(declaration_deadline=date(2099, 12, 31))
-    repo.create_campaign(
+    repo.catalogue.create_campaign(
         SYSTEM_ACTOR,
         year=2026,
         region=DAXIANG_2023.region,
@@ -66,7 +66,9 @@ def seed(path: Path) -> None:
         rules=rules,
     )
     for n in range(1, UNITS + 1):
-        repo.create_unit(SYSTEM_ACTOR, f"崩溃测试单位{n:02d}", UnitKind.DEPARTMENT, "联系人", "")
+        repo.catalogue.create_unit(
+            SYSTEM_ACTOR, f"崩溃测试单位{n:02d}", UnitKind.DEPARTMENT, "联系人", ""
+        )
     con.close()
 
 
@@ -217,7 +219,7 @@ def test_killed_writer_loses_no_acknowledged_write(tmp_path):
         con = db.connect(path)  # the app's own open: WAL replay, schema check
         try:
             counts = check(con, acked)
-            chain = Repository(db.cursor(con)).verify_audit_chain(SYSTEM_AUDITOR)
+            chain = Repository(db.cursor(con)).oversight.verify_audit_chain(SYSTEM_AUDITOR)
             assert chain.ok, chain.message()  # the audit hash chain survives the kill
             if rng.random() < 0.5:  # leave the WAL for the next writer to replay
                 con.execute("PRAGMA disable_checkpoint_on_shutdown")

@@ -30,7 +30,7 @@ AS_OF = date(2026, 11, 23)
 
 @pytest.fixture
 def campaign(demo: Repository, office: Actor) -> Campaign:
-    found = demo.current_campaign(office)
+    found = demo.catalogue.current_campaign(office)
     assert found is not None
     return found
 

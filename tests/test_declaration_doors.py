@@ -46,9 +46,9 @@ def test_a_draft_is_saved_with_the_form_contact_in_empty_row_contacts(doors):
     repo, unit3, campaign, _ = doors
     own = replace(ROW, title="高标准农田政策宣讲", contact="李四 13800000000")
     declaration_id = save(repo, unit3, campaign, [ROW, own], person=" 王建华 ")
-    declaration = repo.get_declaration(unit3, declaration_id)
+    declaration = repo.declarations.get_declaration(unit3, declaration_id)
     assert (declaration.status, declaration.contact_person) == ("draft", "王建华")
-    themes = repo.list_themes(unit3, declaration_id)
+    themes = repo.declarations.list_themes(unit3, declaration_id)
     assert [t.contact for t in themes] == ["王建华 0739-5321103", "李四 13800000000"]
     # a draft may still break the campaign's rules (here: no stamped scan)
     assert declarations.problems_of(repo, unit3, campaign, declaration) == [
@@ -66,7 +66,9 @@ def test_a_half_filled_row_or_an_over_long_title_is_refused_not_cut(doors):
     with pytest.raises(ValidationError) as refused:
         save(repo, unit3, campaign, [ROW, long])
     assert refused.value.messages == ["第2行：活动主题不能超过60个字（现为61个字），请精简。"]
-    assert repo.declaration_for(unit3, campaign.id, unit3.unit_id) is None  # nothing written
+    assert (
+        repo.declarations.declaration_for(unit3, campaign.id, unit3.unit_id) is None
+    )  # nothing written
 
 
 def test_only_a_unit_itself_or_the_office_saves_its_draft(doors):
@@ -77,7 +79,7 @@ def test_only_a_unit_itself_or_the_office_saves_its_draft(doors):
         save(repo, actor_for(repo, "unit1"), campaign, [ROW], unit_id=unit3.unit_id)
     office = actor_for(repo, "office")
     declaration_id = save(repo, office, campaign, [ROW], unit_id=unit3.unit_id)  # 代为填报
-    assert repo.get_declaration(unit3, declaration_id).unit_id == unit3.unit_id
+    assert repo.declarations.get_declaration(unit3, declaration_id).unit_id == unit3.unit_id
     with pytest.raises(StaleRecord):  # the form was filled from version 0
         save(repo, unit3, campaign, [ROW])
 
@@ -89,7 +91,7 @@ def test_submit_checks_the_rules_itself_and_refuses(doors):
     with pytest.raises(ValidationError) as refused:  # the caller's rules do not count
         declarations.submit(repo, unit3, lenient, declaration_id)
     assert refused.value.messages == ["请上传加盖公章的申报表电子扫描件。"]
-    assert repo.get_declaration(unit3, declaration_id).status == "draft"
+    assert repo.declarations.get_declaration(unit3, declaration_id).status == "draft"
 
 
 def test_submit_counts_the_lateness_itself(doors, clock):
@@ -99,7 +101,7 @@ def test_submit_counts_the_lateness_itself(doors, clock):
     clock.current = clock.current.replace(2026, 12, 2)  # deadline 11-30 (Mon): 12-01, 12-02
     assert declarations.late_if_submitted_now(repo, unit3, campaign) == 2
     assert declarations.submit(repo, unit3, campaign, declaration_id) == 2
-    submitted = repo.get_declaration(unit3, declaration_id)
+    submitted = repo.declarations.get_declaration(unit3, declaration_id)
     assert (submitted.status, submitted.late_workdays) == ("submitted", 2)
 
 

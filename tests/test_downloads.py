@@ -43,8 +43,8 @@ def downloads_in_audit(repo: Repository) -> list[tuple]:
 
 
 def office_campaign(repo: Repository):
-    office = repo.login_record("office").user.as_actor()
-    return office, repo.current_campaign(office)
+    office = repo.accounts.login_record("office").user.as_actor()
+    return office, repo.catalogue.current_campaign(office)
 
 
 # ------------------------------------------------------------------ built on click
@@ -52,7 +52,7 @@ def test_annual_plan_builds_its_files_only_when_clicked(app_db, downloads, monke
     xlsx = counting(monkeypatch, exports, "annual_plan_xlsx")
     docx = counting(monkeypatch, exports, "annual_plan_docx")
     office, campaign = office_campaign(app_db)
-    assert app_db.list_plan(office, campaign.id)  # the demo has approved themes
+    assert app_db.declarations.list_plan(office, campaign.id)  # the demo has approved themes
 
     at = host(app_db, "annual_plan", "office")
     at.run()  # a rerun, as any click on the page causes
@@ -83,7 +83,7 @@ def test_chase_list_is_built_only_when_clicked(app_db, downloads, monkeypatch):
 # ------------------------------------------------------------------ audited
 def test_a_download_writes_one_audit_row_with_campaign_filters_and_rows(app_db, downloads):
     office, campaign = office_campaign(app_db)
-    plan = app_db.list_plan(office, campaign.id)
+    plan = app_db.declarations.list_plan(office, campaign.id)
     form = plan[0].form
     expected_rows = sum(a.form == form for a in plan)
 
@@ -126,15 +126,15 @@ def test_the_builder_count_comes_back_with_the_file(app_db):
 def test_a_download_after_the_login_ended_is_refused_and_audited(app_db, downloads):
     """The button outlives its run: after 退出 (or a revocation) it must not give the file."""
 
-    user = app_db.login_record("office").user
-    app_db.start_session(user, "office-session")
+    user = app_db.accounts.login_record("office").user
+    app_db.accounts.start_session(user, "office-session")
     at = page_at("annual_plan")
     at.session_state["themeday.user_id"] = user.id
     at.session_state["themeday.session_key"] = "office-session"
     at.run()
     assert not at.exception
     downloads.click(at, "导出计划安排表（Excel）")  # while logged in
-    app_db.end_session("office-session", "logout", user)  # 退出 in another tab
+    app_db.accounts.end_session("office-session", "logout", user)  # 退出 in another tab
     with pytest.raises(PermissionDenied):
         downloads.click(at, "导出计划安排表（Excel）")
     first, second = downloads_in_audit(app_db)
@@ -201,8 +201,8 @@ def _scanned(repo: Repository):
     from themeday.services.declarations import upload_scan
 
     _, campaign = office_campaign(repo)
-    unit3 = repo.login_record("unit3").user.as_actor()
-    draft = repo.save_declaration(
+    unit3 = repo.accounts.login_record("unit3").user.as_actor()
+    draft = repo.declarations.save_declaration(
         unit3,
         campaign.id,
         unit3.unit_id,
@@ -211,7 +211,9 @@ def _scanned(repo: Repository):
         contact_phone="0739-5321103",
         themes=[],
     )
-    return campaign, repo.get_attachment(unit3, upload_scan(repo, unit3, draft, PDF, "盖章.pdf"))
+    return campaign, repo.declarations.get_attachment(
+        unit3, upload_scan(repo, unit3, draft, PDF, "盖章.pdf")
+    )
 
 
 def test_the_stamped_scan_is_read_on_click_and_audited(app_db, downloads):

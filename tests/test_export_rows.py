@@ -286,9 +286,9 @@ def generated(tmp_path_factory: pytest.TempPathFactory):
     con = db.connect(path)
     generate(con, 60, 300)
     repo = Repository(db.cursor(con))
-    campaign = repo.get_campaign(SYSTEM_ACTOR, 1)
-    calendar = WorkdayCalendar(repo.list_workday_overrides(SYSTEM_ACTOR))
-    facts = repo.compliance_facts(SYSTEM_ACTOR, 1)
+    campaign = repo.catalogue.get_campaign(SYSTEM_ACTOR, 1)
+    calendar = WorkdayCalendar(repo.catalogue.list_workday_overrides(SYSTEM_ACTOR))
+    facts = repo.compliance.compliance_facts(SYSTEM_ACTOR, 1)
     result = compliance.compute(facts, campaign.rules, calendar, date(2023, 9, 15))
     acts = result.activities.copy()
     acts.loc[acts.index[::9], "title"] = HOSTILE[0]

@@ -199,10 +199,10 @@ def world(demo: Repository) -> World:
     unit1 = actor_for(demo, "unit1")
     unit6 = Actor(user_id=9006, username="unit6", role=Role.UNIT, unit_id=6)
     w = World(demo, office, actor_for(demo, "leader"), unit1, unit6, actor_for(demo, "auditor"))
-    own_comment = demo.add_record_comment(unit1, "activity", 2, "本单位的意见")
-    other_comment = demo.add_record_comment(office, "activity", 5, "办公室对城南街道的意见")
-    demo.save_workday_overrides(office, [WorkdayOverride(OVERRIDE_DAY, True, "调休上班")])
-    w.unused_unit = demo.create_unit(office, "区无人使用局", UnitKind.DEPARTMENT.value)
+    own_comment = demo.grid.add_record_comment(unit1, "activity", 2, "本单位的意见")
+    other_comment = demo.grid.add_record_comment(office, "activity", 5, "办公室对城南街道的意见")
+    demo.catalogue.save_workday_overrides(office, [WorkdayOverride(OVERRIDE_DAY, True, "调休上班")])
+    w.unused_unit = demo.catalogue.create_unit(office, "区无人使用局", UnitKind.DEPARTMENT.value)
     files = dict(demo.cur.execute("SELECT unit_id, min(id) FROM attachment GROUP BY 1").fetchall())
     audit_id = demo.cur.execute("SELECT max(id) FROM audit_log").fetchall()[0][0]
     w.own = {
@@ -284,32 +284,32 @@ def test_permission_matrix(world: World, role: str, key: str, op: str):
     if op in ("read", "export"):
         if not _readable(role, key):
             with pytest.raises(PermissionDenied):
-                repo.grid_rows(actor, key, ViewSpec(), limit=ALL if op == "export" else 5)
+                repo.grid.grid_rows(actor, key, ViewSpec(), limit=ALL if op == "export" else 5)
             with pytest.raises(PermissionDenied):
-                repo.grid_record(actor, key, target)
+                repo.grid.grid_record(actor, key, target)
             return
         expected = w.keys_of(key, unit_id if scoped else None)
         if op == "read":
-            page = repo.grid_rows(actor, key, ViewSpec(), offset=0, limit=3)
+            page = repo.grid.grid_rows(actor, key, ViewSpec(), offset=0, limit=3)
             assert page.total == len(expected)
             assert len(page.rows) == min(3, len(expected))
             assert set(page.rows[grid_table(key).key_field].map(_comparable)) <= expected
         else:
-            page = repo.grid_rows(actor, key, ViewSpec(), limit=ALL)
+            page = repo.grid.grid_rows(actor, key, ViewSpec(), limit=ALL)
             assert page.total == len(page.rows) == len(expected)
             assert set(page.rows[grid_table(key).key_field].map(_comparable)) == expected
         if role == "unit_other" and scoped:
             assert target not in expected
             with pytest.raises(NotFound):
-                repo.grid_record(actor, key, target)
+                repo.grid.grid_record(actor, key, target)
             with pytest.raises(NotFound):
-                repo.change_history(actor, key, target)
+                repo.grid.change_history(actor, key, target)
         else:
             assert target in expected
-            record = repo.grid_record(actor, key, target)
+            record = repo.grid.grid_record(actor, key, target)
             assert _comparable(record[grid_table(key).key_field]) == target
         if scoped:
-            shown = repo.grid_rows(actor, key, ViewSpec(fields=("id",)), limit=ALL).rows
+            shown = repo.grid.grid_rows(actor, key, ViewSpec(fields=("id",)), limit=ALL).rows
             assert len(shown) == len(w.keys_of(key, unit_id))
         return
 
@@ -317,11 +317,11 @@ def test_permission_matrix(world: World, role: str, key: str, op: str):
     if op == "create":
         change = Changeset(inserts=(dict(NEW_ROWS[key]),))
         if role == "office" and key in OFFICE_CREATES:
-            assert repo.save_grid(actor, key, change) == 1
+            assert repo.grid.save_grid(actor, key, change) == 1
             assert w.count(key) == before_count + 1
         else:
             with pytest.raises(PermissionDenied):
-                repo.save_grid(actor, key, change)
+                repo.grid.save_grid(actor, key, change)
             assert w.count(key) == before_count
         return
 
@@ -333,7 +333,7 @@ def test_permission_matrix(world: World, role: str, key: str, op: str):
             values = _new_values(w, role, key, allowed)
             assert set(values) == allowed
             edit = RowEdit(target, version, values, {n: before[n] for n in values})
-            assert repo.save_grid(actor, key, Changeset(edits=(edit,))) == 1
+            assert repo.grid.save_grid(actor, key, Changeset(edits=(edit,))) == 1
             after = w.stored_row(key, target)
             for name, value in values.items():
                 assert _comparable(after[name]) == value, name
@@ -343,7 +343,7 @@ def test_permission_matrix(world: World, role: str, key: str, op: str):
                 if name in allowed or name == grid_table(key).key_field:
                     continue
                 with pytest.raises(PermissionDenied):
-                    repo.save_grid(
+                    repo.grid.save_grid(
                         actor, key, Changeset(edits=(RowEdit(target, after["version"], {name: 1}),))
                     )
             assert w.stored_row(key, target) == after
@@ -355,7 +355,7 @@ def test_permission_matrix(world: World, role: str, key: str, op: str):
             _new_values(w, role, key, names) if names else {_field_for_denied_edit(key): "改不了"}
         )
         with pytest.raises(PermissionDenied):
-            repo.save_grid(actor, key, Changeset(edits=(RowEdit(target, version, values),)))
+            repo.grid.save_grid(actor, key, Changeset(edits=(RowEdit(target, version, values),)))
         assert w.stored_row(key, target) == before
         assert w.count(key) == before_count
         return
@@ -366,12 +366,12 @@ def test_permission_matrix(world: World, role: str, key: str, op: str):
     version = _version(w, key, target)
     change = Changeset(deletes=(RowDelete(target, version),))
     if role == "office" and key in OFFICE_DELETES:
-        assert repo.save_grid(actor, key, change) == 1
+        assert repo.grid.save_grid(actor, key, change) == 1
         assert w.stored_row(key, target) is None
         assert w.count(key) == before_count - 1
     else:
         with pytest.raises(PermissionDenied):
-            repo.save_grid(actor, key, change)
+            repo.grid.save_grid(actor, key, change)
         assert w.stored_row(key, target) is not None
         assert w.count(key) == before_count
 
@@ -394,12 +394,12 @@ def _activity(repo: Repository, activity_id: int) -> dict[str, Any]:
 def test_two_sessions_edit_one_row_first_wins_second_gets_the_fields(world: World):
     a, b = world.repo, _second_session(world.repo)
     office = world.office
-    loaded_a = a.grid_record(office, "activities", 13)
-    loaded_b = b.grid_record(office, "activities", 13)
+    loaded_a = a.grid.grid_record(office, "activities", 13)
+    loaded_b = b.grid.grid_record(office, "activities", 13)
     version = loaded_a["version"]
     assert loaded_b["version"] == version
 
-    a.save_grid(
+    a.grid.save_grid(
         office,
         "activities",
         Changeset(
@@ -409,7 +409,7 @@ def test_two_sessions_edit_one_row_first_wins_second_gets_the_fields(world: Worl
     before = _audit_count(a)
     mine = {"place": "乙的地点", "expected_participants": 80}
     with pytest.raises(GridConflict) as caught:
-        b.save_grid(
+        b.grid.save_grid(
             office,
             "activities",
             Changeset(edits=(RowEdit(13, version, mine, {n: loaded_b[n] for n in mine}),)),
@@ -431,10 +431,12 @@ def test_two_sessions_edit_one_row_first_wins_second_gets_the_fields(world: Worl
 def test_one_stale_row_refuses_the_whole_batch(world: World):
     a, b = world.repo, _second_session(world.repo)
     office = world.office
-    v13 = a.grid_record(office, "activities", 13)["version"]
-    v2 = a.grid_record(office, "activities", 2)["version"]
+    v13 = a.grid.grid_record(office, "activities", 13)["version"]
+    v2 = a.grid.grid_record(office, "activities", 2)["version"]
     unit_count = world.count("units")
-    b.save_grid(office, "activities", Changeset(edits=(RowEdit(13, v13, {"contact": "别人改的"}),)))
+    b.grid.save_grid(
+        office, "activities", Changeset(edits=(RowEdit(13, v13, {"contact": "别人改的"}),))
+    )
     fresh_before = _activity(a, 2)
     audit_before = _audit_count(a)
 
@@ -445,18 +447,18 @@ def test_one_stale_row_refuses_the_whole_batch(world: World):
         )
     )
     with pytest.raises(GridConflict) as caught:
-        a.save_grid(office, "activities", batch)
+        a.grid.save_grid(office, "activities", batch)
     assert [c.key for c in caught.value.conflicts] == [13]
     assert _activity(a, 2) == fresh_before
     assert _activity(a, 13)["place"] != "过期的修改"
     assert _audit_count(a) == audit_before
 
     # inserts and deletes of a batch with a stale row are not written either
-    v4 = a.grid_record(office, "units", 4)["version"]
-    b.save_grid(office, "units", Changeset(edits=(RowEdit(4, v4, {"contact_person": "乙"}),)))
-    unused_version = a.grid_record(office, "units", world.unused_unit)["version"]
+    v4 = a.grid.grid_record(office, "units", 4)["version"]
+    b.grid.save_grid(office, "units", Changeset(edits=(RowEdit(4, v4, {"contact_person": "乙"}),)))
+    unused_version = a.grid.grid_record(office, "units", world.unused_unit)["version"]
     with pytest.raises(GridConflict):
-        a.save_grid(
+        a.grid.save_grid(
             office,
             "units",
             Changeset(
@@ -472,12 +474,12 @@ def test_one_stale_row_refuses_the_whole_batch(world: World):
 
 def test_sequential_saves_with_the_same_loaded_version_conflict(world: World):
     repo, unit1 = world.repo, world.unit1
-    version = repo.grid_record(unit1, "units", 1)["version"]
-    repo.save_grid(
+    version = repo.grid.grid_record(unit1, "units", 1)["version"]
+    repo.grid.save_grid(
         unit1, "units", Changeset(edits=(RowEdit(1, version, {"contact_person": "一"}),))
     )
     with pytest.raises(GridConflict) as caught:
-        repo.save_grid(
+        repo.grid.save_grid(
             unit1, "units", Changeset(edits=(RowEdit(1, version, {"contact_person": "二"}),))
         )
     assert [(c.field, c.mine, c.theirs) for c in caught.value.conflicts] == [
@@ -488,10 +490,10 @@ def test_sequential_saves_with_the_same_loaded_version_conflict(world: World):
 
 def test_a_change_made_outside_the_grid_also_makes_the_grid_row_stale(world: World):
     repo, office = world.repo, world.office
-    version = repo.grid_record(office, "units", 4)["version"]
-    repo.update_unit(office, 4, version, contact_person="别处改的")
+    version = repo.grid.grid_record(office, "units", 4)["version"]
+    repo.catalogue.update_unit(office, 4, version, contact_person="别处改的")
     with pytest.raises(GridConflict):
-        repo.save_grid(
+        repo.grid.save_grid(
             office, "units", Changeset(edits=(RowEdit(4, version, {"contact_person": "表格"}),))
         )
     assert world.stored_row("units", 4)["contact_person"] == "别处改的"
@@ -500,36 +502,40 @@ def test_a_change_made_outside_the_grid_also_makes_the_grid_row_stale(world: Wor
 def test_delete_of_a_row_changed_meanwhile_is_a_conflict(world: World):
     a, b = world.repo, _second_session(world.repo)
     office = world.office
-    version = a.grid_record(office, "workday_overrides", OVERRIDE_DAY)["version"]
-    b.save_grid(
+    version = a.grid.grid_record(office, "workday_overrides", OVERRIDE_DAY)["version"]
+    b.grid.save_grid(
         office,
         "workday_overrides",
         Changeset(edits=(RowEdit(OVERRIDE_DAY, version, {"note": "改了说明"}),)),
     )
     with pytest.raises(GridConflict) as caught:
-        a.save_grid(
+        a.grid.save_grid(
             office, "workday_overrides", Changeset(deletes=(RowDelete(OVERRIDE_DAY, version),))
         )
     assert [c.key for c in caught.value.conflicts] == [OVERRIDE_DAY]
     assert world.stored_row("workday_overrides", OVERRIDE_DAY)["note"] == "改了说明"
 
-    unused = a.grid_record(office, "units", world.unused_unit)["version"]
-    b.save_grid(
+    unused = a.grid.grid_record(office, "units", world.unused_unit)["version"]
+    b.grid.save_grid(
         office, "units", Changeset(edits=(RowEdit(world.unused_unit, unused, {"name": "改名"}),))
     )
     with pytest.raises(GridConflict):
-        a.save_grid(office, "units", Changeset(deletes=(RowDelete(world.unused_unit, unused),)))
+        a.grid.save_grid(
+            office, "units", Changeset(deletes=(RowDelete(world.unused_unit, unused),))
+        )
     assert world.stored_row("units", world.unused_unit)["name"] == "改名"
 
 
 def test_edit_of_a_row_deleted_meanwhile_reports_it_missing(world: World):
     a, b = world.repo, _second_session(world.repo)
     office = world.office
-    version = a.grid_record(office, "workday_overrides", OVERRIDE_DAY)["version"]
-    b.save_grid(office, "workday_overrides", Changeset(deletes=(RowDelete(OVERRIDE_DAY, version),)))
+    version = a.grid.grid_record(office, "workday_overrides", OVERRIDE_DAY)["version"]
+    b.grid.save_grid(
+        office, "workday_overrides", Changeset(deletes=(RowDelete(OVERRIDE_DAY, version),))
+    )
     audit_before = _audit_count(a)
     with pytest.raises(GridConflict) as caught:
-        a.save_grid(
+        a.grid.save_grid(
             office,
             "workday_overrides",
             Changeset(
@@ -544,9 +550,9 @@ def test_edit_of_a_row_deleted_meanwhile_reports_it_missing(world: World):
     assert _audit_count(a) == audit_before
 
     comment = world.other["comments"]
-    b.save_grid(office, "comments", Changeset(deletes=(RowDelete(comment, None),)))
+    b.grid.save_grid(office, "comments", Changeset(deletes=(RowDelete(comment, None),)))
     with pytest.raises(GridConflict) as caught:
-        a.save_grid(office, "comments", Changeset(deletes=(RowDelete(comment, None),)))
+        a.grid.save_grid(office, "comments", Changeset(deletes=(RowDelete(comment, None),)))
     assert caught.value.missing == [comment]
 
 
@@ -566,69 +572,71 @@ def test_saved_views_save_list_replace_default_and_scope(world: World):
         group_by="status",
         fields=("id", "title", "status", "activity_date"),
     )
-    first = repo.save_view(office, "activities", "待开展", spec)
-    listed = repo.list_saved_views(office, "activities")
+    first = repo.grid.save_view(office, "activities", "待开展", spec)
+    listed = repo.grid.list_saved_views(office, "activities")
     assert [(v.id, v.name, v.unit_id, v.is_default) for v in listed] == [
         (first, "待开展", None, False)
     ]
     table = grid_table("activities")
     assert check_view(table, listed[0].spec) == check_view(table, spec)
-    assert repo.default_view(office, "activities") is None
+    assert repo.grid.default_view(office, "activities") is None
 
     # replace by name: same row, new spec
     narrower = ViewSpec(conditions=(Condition("status", "eq", "scheduled"),))
-    assert repo.save_view(office, "activities", " 待开展 ", narrower) == first
-    listed = repo.list_saved_views(office, "activities")
+    assert repo.grid.save_view(office, "activities", " 待开展 ", narrower) == first
+    listed = repo.grid.list_saved_views(office, "activities")
     assert len(listed) == 1 and listed[0].spec.conditions == narrower.conditions
 
     # one default per table: a new default clears the old one
-    a = repo.save_view(office, "activities", "甲", ViewSpec(search="甲"), is_default=True)
-    assert repo.default_view(office, "activities").id == a
-    b = repo.save_view(office, "activities", "乙", ViewSpec(search="乙"), is_default=True)
-    defaults = [v.id for v in repo.list_saved_views(office, "activities") if v.is_default]
+    a = repo.grid.save_view(office, "activities", "甲", ViewSpec(search="甲"), is_default=True)
+    assert repo.grid.default_view(office, "activities").id == a
+    b = repo.grid.save_view(office, "activities", "乙", ViewSpec(search="乙"), is_default=True)
+    defaults = [v.id for v in repo.grid.list_saved_views(office, "activities") if v.is_default]
     assert defaults == [b]
-    assert repo.list_saved_views(office, "activities")[0].id == b
-    assert repo.default_view(office, "activities").id == b
-    assert repo.default_view(office, "units") is None  # defaults are per table
+    assert repo.grid.list_saved_views(office, "activities")[0].id == b
+    assert repo.grid.default_view(office, "activities").id == b
+    assert repo.grid.default_view(office, "units") is None  # defaults are per table
 
     # the office's views are shared among office users and visible to the leader
-    assert {v.id for v in repo.list_saved_views(other_office, "activities")} == {first, a, b}
-    assert {v.id for v in repo.list_saved_views(leader, "activities")} == {first, a, b}
-    assert repo.default_view(leader, "activities").id == b
+    assert {v.id for v in repo.grid.list_saved_views(other_office, "activities")} == {first, a, b}
+    assert {v.id for v in repo.grid.list_saved_views(leader, "activities")} == {first, a, b}
+    assert repo.grid.default_view(leader, "activities").id == b
     with pytest.raises(PermissionDenied):
-        repo.save_view(leader, "activities", "领导的", ViewSpec())
+        repo.grid.save_view(leader, "activities", "领导的", ViewSpec())
 
     # a unit's views are its own
-    mine = repo.save_view(unit1, "activities", "本单位", ViewSpec(search="城北"), is_default=True)
-    assert [v.id for v in repo.list_saved_views(unit1, "activities")] == [mine]
-    assert repo.default_view(unit1, "activities").id == mine
-    assert repo.list_saved_views(unit2, "activities") == []
-    assert repo.default_view(unit2, "activities") is None
-    assert mine not in {v.id for v in repo.list_saved_views(office, "activities")}
-    assert repo.default_view(office, "activities").id == b  # the unit's default is apart
-    theirs = repo.save_view(unit2, "activities", "本单位", ViewSpec(search="教育"))
+    mine = repo.grid.save_view(
+        unit1, "activities", "本单位", ViewSpec(search="城北"), is_default=True
+    )
+    assert [v.id for v in repo.grid.list_saved_views(unit1, "activities")] == [mine]
+    assert repo.grid.default_view(unit1, "activities").id == mine
+    assert repo.grid.list_saved_views(unit2, "activities") == []
+    assert repo.grid.default_view(unit2, "activities") is None
+    assert mine not in {v.id for v in repo.grid.list_saved_views(office, "activities")}
+    assert repo.grid.default_view(office, "activities").id == b  # the unit's default is apart
+    theirs = repo.grid.save_view(unit2, "activities", "本单位", ViewSpec(search="教育"))
     assert theirs != mine
-    assert [v.id for v in repo.list_saved_views(unit1, "activities")] == [mine]
+    assert [v.id for v in repo.grid.list_saved_views(unit1, "activities")] == [mine]
     with pytest.raises(PermissionDenied):
-        repo.save_view(unit1, "accounts", "账号", ViewSpec())
+        repo.grid.save_view(unit1, "accounts", "账号", ViewSpec())
     with pytest.raises(ValidationError):
-        repo.save_view(unit1, "activities", "  ", ViewSpec())
+        repo.grid.save_view(unit1, "activities", "  ", ViewSpec())
     with pytest.raises(ValidationError):
-        repo.save_view(unit1, "activities", "坏的", ViewSpec(sort=(SortKey("no_such_field"),)))
+        repo.grid.save_view(unit1, "activities", "坏的", ViewSpec(sort=(SortKey("no_such_field"),)))
 
     # delete only one's own
     with pytest.raises(NotFound):
-        repo.delete_view(unit2, mine)
+        repo.grid.delete_view(unit2, mine)
     with pytest.raises(NotFound):
-        repo.delete_view(office, mine)
+        repo.grid.delete_view(office, mine)
     with pytest.raises(NotFound):
-        repo.delete_view(unit1, first)
+        repo.grid.delete_view(unit1, first)
     with pytest.raises(PermissionDenied):
-        repo.delete_view(leader, first)
-    repo.delete_view(unit1, mine)
-    assert repo.list_saved_views(unit1, "activities") == []
-    repo.delete_view(other_office, first)  # shared among the office
-    assert {v.id for v in repo.list_saved_views(office, "activities")} == {a, b}
+        repo.grid.delete_view(leader, first)
+    repo.grid.delete_view(unit1, mine)
+    assert repo.grid.list_saved_views(unit1, "activities") == []
+    repo.grid.delete_view(other_office, first)  # shared among the office
+    assert {v.id for v in repo.grid.list_saved_views(office, "activities")} == {a, b}
 
 
 def test_saved_views_persist_across_a_reopened_database(demo_template: Path, tmp_path: Path):
@@ -641,21 +649,21 @@ def test_saved_views_persist_across_a_reopened_database(demo_template: Path, tmp
         conditions=(Condition("activity_date", "before", date(2026, 12, 1)),),
         sort=(SortKey("activity_date"),),
     )
-    shared = repo.save_view(office, "activities", "十二月前", spec, is_default=True)
-    own = repo.save_view(unit1, "units", "本单位", ViewSpec(search="城北"))
+    shared = repo.grid.save_view(office, "activities", "十二月前", spec, is_default=True)
+    own = repo.grid.save_view(unit1, "units", "本单位", ViewSpec(search="城北"))
     con.close()
 
     con = db.connect(path)
     try:
         repo = Repository(db.cursor(con), FakeClock())
-        view = repo.default_view(office, "activities")
+        view = repo.grid.default_view(office, "activities")
         assert view is not None and view.id == shared and view.name == "十二月前"
         table = grid_table("activities")
         assert check_view(table, view.spec) == check_view(table, spec)
-        assert [v.id for v in repo.list_saved_views(unit1, "units")] == [own]
-        assert repo.list_saved_views(office, "units") == []
+        assert [v.id for v in repo.grid.list_saved_views(unit1, "units")] == [own]
+        assert repo.grid.list_saved_views(office, "units") == []
         # the stored view still runs
-        rows = repo.grid_rows(office, "activities", view.spec, limit=ALL).rows
+        rows = repo.grid.grid_rows(office, "activities", view.spec, limit=ALL).rows
         assert len(rows) > 0
         assert all(d < date(2026, 12, 1) for d in rows["activity_date"].dt.date)
     finally:
@@ -788,10 +796,10 @@ def _expected(frame: pd.DataFrame, table, spec: ViewSpec) -> pd.DataFrame:
 
 
 def _pages(repo: Repository, actor: Actor, key: str, spec: ViewSpec, size: int):
-    first = repo.grid_rows(actor, key, spec, offset=0, limit=size)
+    first = repo.grid.grid_rows(actor, key, spec, offset=0, limit=size)
     frames, offset = [first.rows], size
     while offset < first.total:
-        page = repo.grid_rows(actor, key, spec, offset=offset, limit=size)
+        page = repo.grid.grid_rows(actor, key, spec, offset=offset, limit=size)
         assert page.total == first.total
         assert len(page.rows) == min(size, first.total - offset)
         frames.append(page.rows)
@@ -863,7 +871,7 @@ def _as_list(values: pd.Series) -> list[Any]:
 def test_views_filter_sort_group_and_page_like_pandas(generated: Repository, key: str):
     repo, office = generated, SYSTEM_ACTOR
     table = grid_table(key)
-    everything = repo.grid_rows(office, key, ViewSpec(), limit=ALL).rows
+    everything = repo.grid.grid_rows(office, key, ViewSpec(), limit=ALL).rows
     assert len(everything) > 50
     rng = random.Random(f"grid-{key}")
     matched_some = 0
@@ -875,7 +883,7 @@ def test_views_filter_sort_group_and_page_like_pandas(generated: Repository, key
         assert total == len(expected), raw
         assert _as_list(rows[table.key_field]) == _as_list(expected[table.key_field]), raw
         matched_some += 0 < total < len(everything)
-        groups = repo.grid_groups(office, key, raw)
+        groups = repo.grid.grid_groups(office, key, raw)
         if not spec.group_by:
             assert groups.empty
             continue
@@ -894,7 +902,7 @@ def test_views_filter_sort_group_and_page_like_pandas(generated: Repository, key
 def test_view_over_unit_scope_matches_pandas_on_the_units_rows(generated: Repository):
     repo = generated
     unit = Actor(user_id=9100, username="gen-unit", role=Role.UNIT, unit_id=7)
-    everything = repo.grid_rows(SYSTEM_ACTOR, "activities", ViewSpec(), limit=ALL).rows
+    everything = repo.grid.grid_rows(SYSTEM_ACTOR, "activities", ViewSpec(), limit=ALL).rows
     own = everything[everything["unit_id"] == 7]
     assert len(own) > 0
     spec = ViewSpec(sort=(SortKey("planned_month", descending=True),), group_by="status")
@@ -902,30 +910,32 @@ def test_view_over_unit_scope_matches_pandas_on_the_units_rows(generated: Reposi
     expected = _expected(own, grid_table("activities"), spec)
     assert total == len(own)
     assert _as_list(rows["id"]) == _as_list(expected["id"])
-    assert int(repo.grid_groups(unit, "activities", spec)["count"].sum()) == len(own)
+    assert int(repo.grid.grid_groups(unit, "activities", spec)["count"].sum()) == len(own)
 
 
 def test_search_finds_what_people_see_the_enum_labels(generated: Repository):
     repo = generated
-    everything = repo.grid_rows(SYSTEM_ACTOR, "activities", ViewSpec(), limit=ALL).rows
+    everything = repo.grid.grid_rows(SYSTEM_ACTOR, "activities", ViewSpec(), limit=ALL).rows
     scheduled = set(everything.loc[everything["status"] == "scheduled", "id"])
     assert scheduled
-    found = repo.grid_rows(SYSTEM_ACTOR, "activities", ViewSpec(search="已定日期"), limit=ALL)
+    found = repo.grid.grid_rows(SYSTEM_ACTOR, "activities", ViewSpec(search="已定日期"), limit=ALL)
     assert set(found.rows["id"]) == scheduled
     # the stored code is not what the grid shows, so it is not searched
-    assert repo.grid_rows(SYSTEM_ACTOR, "activities", ViewSpec(search="plan_filed")).total == 0
-    approved = repo.grid_rows(SYSTEM_ACTOR, "declarations", ViewSpec(search="审核通过"), limit=ALL)
+    assert repo.grid.grid_rows(SYSTEM_ACTOR, "activities", ViewSpec(search="plan_filed")).total == 0
+    approved = repo.grid.grid_rows(
+        SYSTEM_ACTOR, "declarations", ViewSpec(search="审核通过"), limit=ALL
+    )
     assert approved.total > 0 and set(approved.rows["status"]) == {"approved"}
 
 
 # ============================================================ history per field
 def test_each_field_edit_is_one_history_row(world: World):
     repo, office, unit1 = world.repo, world.office, world.unit1
-    loaded = repo.grid_record(office, "activities", 13)
+    loaded = repo.grid.grid_record(office, "activities", 13)
     clock: FakeClock = repo.clock
     clock.advance(hours=1)
     before = _audit_count(repo)
-    repo.save_grid(
+    repo.grid.save_grid(
         office,
         "activities",
         Changeset(
@@ -961,7 +971,7 @@ def test_each_field_edit_is_one_history_row(world: World):
         {"field": "place", "label": "活动地点", "before": loaded["place"], "after": "新地点"},
     ]
 
-    history = history_rows(repo.change_history(office, "activities", 13))
+    history = history_rows(repo.grid.change_history(office, "activities", 13))
     assert list(history.columns) == ["时间", "操作人", "操作", "字段", "修改前", "修改后"]
     edited = history[history["操作"] == "修改字段"]
     assert sorted(edited["字段"]) == ["活动地点", "预计人数"]
@@ -975,42 +985,42 @@ def test_each_field_edit_is_one_history_row(world: World):
     assert list(history["时间"]) == sorted(history["时间"])  # oldest first
 
     # a unit reads its own record's history, not another unit's
-    repo.save_grid(
+    repo.grid.save_grid(
         unit1,
         "units",
         Changeset(
             edits=(
                 RowEdit(
                     1,
-                    repo.grid_record(unit1, "units", 1)["version"],
+                    repo.grid.grid_record(unit1, "units", 1)["version"],
                     {"contact_person": "新联系人"},
                 ),
             )
         ),
     )
-    own = history_rows(repo.change_history(unit1, "units", 1))
+    own = history_rows(repo.grid.change_history(unit1, "units", 1))
     assert ("修改字段", "联系人", "新联系人") in set(
         zip(own["操作"], own["字段"], own["修改后"], strict=True)
     )
     with pytest.raises(NotFound):
-        repo.change_history(unit1, "activities", 13)
+        repo.grid.change_history(unit1, "activities", 13)
     with pytest.raises(NotFound):
-        repo.change_history(unit1, "units", 4)
+        repo.grid.change_history(unit1, "units", 4)
     with pytest.raises(PermissionDenied):
-        repo.change_history(unit1, "audit_log", 1)
+        repo.grid.change_history(unit1, "audit_log", 1)
 
 
 def test_a_date_edit_schedules_the_activity_and_writes_a_schedule_row(world: World):
     repo, office = world.repo, world.office
     unit2 = actor_for(repo, "unit2")
-    version = repo.get_declaration(office, 2).version
-    repo.review_declaration(office, 2, version, approve=True)
-    loaded = repo.grid_record(unit2, "activities", 4)
+    version = repo.declarations.get_declaration(office, 2).version
+    repo.declarations.review_declaration(office, 2, version, approve=True)
+    loaded = repo.grid.grid_record(unit2, "activities", 4)
     assert loaded["status"] == "planned" and loaded["activity_date"] is None
     month = loaded["planned_month"]
     first, second = date(2026, month, 20), date(2026, month, 21)
 
-    repo.save_grid(
+    repo.grid.save_grid(
         unit2,
         "activities",
         Changeset(edits=(RowEdit(4, loaded["version"], {"activity_date": first}),)),
@@ -1018,7 +1028,7 @@ def test_a_date_edit_schedules_the_activity_and_writes_a_schedule_row(world: Wor
     row = _activity(repo, 4)
     assert row["status"] == "scheduled" and row["activity_date"] == first
     assert row["scheduled_at"] is not None
-    repo.save_grid(
+    repo.grid.save_grid(
         unit2,
         "activities",
         Changeset(edits=(RowEdit(4, row["version"], {"activity_date": second}),)),
@@ -1032,7 +1042,7 @@ def test_a_date_edit_schedules_the_activity_and_writes_a_schedule_row(world: Wor
         (f"未定 → {first.isoformat()}", "unit2"),
         (f"{first.isoformat()} → {second.isoformat()}", "unit2"),
     ]
-    history = history_rows(repo.change_history(unit2, "activities", 4))
+    history = history_rows(repo.grid.change_history(unit2, "activities", 4))
     edit, schedule = action_label("edit"), action_label("schedule")
     assert (edit, schedule) == ("修改字段", "安排活动")
     assert list(history["操作"]) == [edit, schedule, edit, schedule]
@@ -1058,7 +1068,7 @@ def test_date_edits_keep_the_scheduling_rules(world: World):
     for actor, activity_id, day, message in cases:
         before = _activity(repo, activity_id)
         with pytest.raises(ValidationError) as caught:
-            repo.save_grid(
+            repo.grid.save_grid(
                 actor,
                 "activities",
                 Changeset(edits=(RowEdit(activity_id, before["version"], {"activity_date": day}),)),
@@ -1066,7 +1076,7 @@ def test_date_edits_keep_the_scheduling_rules(world: World):
         assert message in str(caught.value)
         assert _activity(repo, activity_id) == before
     with pytest.raises(ValidationError, match="负数"):
-        repo.save_grid(
+        repo.grid.save_grid(
             office,
             "activities",
             Changeset(edits=(RowEdit(13, None, {"expected_participants": -1}),)),
@@ -1082,7 +1092,7 @@ def test_changeset_from_editor_reads_typed_values(world: World):
         match_all=False,
         sort=(SortKey("id"),),
     )
-    loaded = for_display(table, repo.grid_rows(office, "activities", spec).rows)
+    loaded = for_display(table, repo.grid.grid_rows(office, "activities", spec).rows)
     assert list(loaded["id"]) == [2, 3, 13]
     state = {
         "edited_rows": {
@@ -1105,8 +1115,8 @@ def test_changeset_from_editor_reads_typed_values(world: World):
     assert changes.inserts == ()
     assert changes.deletes == (RowDelete(3, int(loaded.iloc[1]["version"])),)
     with pytest.raises(PermissionDenied):  # nobody deletes activities
-        repo.save_grid(office, "activities", changes)
-    assert repo.save_grid(office, "activities", Changeset(edits=changes.edits)) == 2
+        repo.grid.save_grid(office, "activities", changes)
+    assert repo.grid.save_grid(office, "activities", Changeset(edits=changes.edits)) == 2
     assert _activity(repo, 2)["place"] == "区图书馆"
     assert _activity(repo, 13)["activity_date"] == date(2026, 11, 27)
     assert _activity(repo, 13)["expected_participants"] == 1200
@@ -1115,7 +1125,7 @@ def test_changeset_from_editor_reads_typed_values(world: World):
 def test_changeset_from_editor_reads_booleans_enums_and_new_rows(world: World):
     repo, office = world.repo, world.office
     table = grid_table("workday_overrides")
-    loaded = for_display(table, repo.grid_rows(office, "workday_overrides").rows)
+    loaded = for_display(table, repo.grid.grid_rows(office, "workday_overrides").rows)
     state = {
         "edited_rows": {0: {"is_workday": "否", "note": "改为休息"}},
         "added_rows": [{"day": "2027/1/2", "is_workday": "是", "note": "调休"}],
@@ -1124,13 +1134,13 @@ def test_changeset_from_editor_reads_booleans_enums_and_new_rows(world: World):
     assert changes.edits[0].key == OVERRIDE_DAY
     assert dict(changes.edits[0].changes) == {"is_workday": False, "note": "改为休息"}
     assert changes.inserts == ({"day": date(2027, 1, 2), "is_workday": True, "note": "调休"},)
-    assert repo.save_grid(office, "workday_overrides", changes) == 2
+    assert repo.grid.save_grid(office, "workday_overrides", changes) == 2
     assert world.stored_row("workday_overrides", OVERRIDE_DAY)["is_workday"] is False
     assert world.stored_row("workday_overrides", date(2027, 1, 2))["is_workday"] is True
 
     units = grid_table("units")
     shown = for_display(
-        units, repo.grid_rows(office, "units", ViewSpec(sort=(SortKey("id"),))).rows
+        units, repo.grid.grid_rows(office, "units", ViewSpec(sort=(SortKey("id"),))).rows
     )
     kind = units.field("kind")
     changes = changeset_from_editor(
@@ -1150,7 +1160,7 @@ def test_changeset_from_editor_reports_every_bad_cell_by_row(world: World):
     repo, office = world.repo, world.office
     table = grid_table("activities")
     spec = ViewSpec(sort=(SortKey("id"),))
-    loaded = for_display(table, repo.grid_rows(office, "activities", spec).rows)
+    loaded = for_display(table, repo.grid.grid_rows(office, "activities", spec).rows)
     state = {
         "edited_rows": {
             1: {"expected_participants": "很多"},
@@ -1170,7 +1180,7 @@ def test_changeset_from_editor_reports_every_bad_cell_by_row(world: World):
 
     # a unit may not change what the office may
     units = grid_table("units")
-    shown = for_display(units, repo.grid_rows(world.unit1, "units").rows)
+    shown = for_display(units, repo.grid.grid_rows(world.unit1, "units").rows)
     with pytest.raises(ValidationError, match="不可修改"):
         changeset_from_editor(units, Role.UNIT, shown, {"edited_rows": {0: {"name": "改名"}}})
 
@@ -1179,7 +1189,7 @@ def test_changeset_from_editor_reports_every_bad_cell_by_row(world: World):
         changeset_from_editor(
             overrides,
             Role.OFFICE,
-            for_display(overrides, repo.grid_rows(office, "workday_overrides").rows),
+            for_display(overrides, repo.grid.grid_rows(office, "workday_overrides").rows),
             {"added_rows": [{"note": "没有日期"}, {"day": "2027-13-01", "is_workday": "也许"}]},
         )
     assert caught.value.messages == [
@@ -1195,7 +1205,7 @@ def test_a_save_with_any_bad_row_writes_nothing(world: World):
     good = _activity(repo, 13)
     audit_before = _audit_count(repo)
     with pytest.raises(ValidationError):
-        repo.save_grid(
+        repo.grid.save_grid(
             office,
             "activities",
             Changeset(
@@ -1209,7 +1219,7 @@ def test_a_save_with_any_bad_row_writes_nothing(world: World):
     units_before = world.count("units")
     unit4 = world.stored_row("units", 4)
     with pytest.raises(ValidationError):
-        repo.save_grid(
+        repo.grid.save_grid(
             office,
             "units",
             Changeset(
@@ -1218,7 +1228,7 @@ def test_a_save_with_any_bad_row_writes_nothing(world: World):
             ),
         )
     with pytest.raises(ValidationError):
-        repo.save_grid(
+        repo.grid.save_grid(
             office,
             "units",
             Changeset(
@@ -1252,34 +1262,34 @@ def test_unknown_fields_and_operators_are_refused(world: World, spec: ViewSpec):
     with pytest.raises(ValidationError):
         check_view(grid_table("units"), spec)
     with pytest.raises(ValidationError):
-        repo.grid_rows(office, "units", spec)
+        repo.grid.grid_rows(office, "units", spec)
     with pytest.raises(ValidationError):
-        repo.grid_groups(office, "units", spec)
+        repo.grid.grid_groups(office, "units", spec)
     with pytest.raises(ValidationError):
-        repo.save_view(office, "units", "坏视图", spec)
+        repo.grid.save_view(office, "units", "坏视图", spec)
     assert world.count("units") == before  # the table is still there
-    assert repo.list_saved_views(office, "units") == []
+    assert repo.grid.list_saved_views(office, "units") == []
 
 
 def test_search_and_values_are_parameters_not_sql(world: World):
     repo, office = world.repo, world.office
     before = world.count("units")
     evil = "'; DROP TABLE unit; --"
-    assert repo.grid_rows(office, "units", ViewSpec(search=evil)).total == 0
+    assert repo.grid.grid_rows(office, "units", ViewSpec(search=evil)).total == 0
     spec = ViewSpec(conditions=(Condition("name", "contains", evil),))
-    assert repo.grid_rows(office, "units", spec).total == 0
+    assert repo.grid.grid_rows(office, "units", spec).total == 0
     assert world.count("units") == before
     with pytest.raises(ValidationError):
-        repo.save_grid(office, "nonexistent", Changeset())
+        repo.grid.save_grid(office, "nonexistent", Changeset())
 
 
 # ============================================================ comments on any record
 def test_record_comments_are_scoped_to_the_unit(world: World):
     repo, office, leader, unit1 = world.repo, world.office, world.leader, world.unit1
     unit2 = actor_for(repo, "unit2")
-    on_activity = repo.add_record_comment(unit1, "activity", 2, "  请办公室确认地点  ")
-    on_declaration = repo.add_record_comment(unit1, "declaration", 1, "联系人已更换")
-    on_unit = repo.add_record_comment(office, "unit", 4, "请更新联系电话")
+    on_activity = repo.grid.add_record_comment(unit1, "activity", 2, "  请办公室确认地点  ")
+    on_declaration = repo.grid.add_record_comment(unit1, "declaration", 1, "联系人已更换")
+    on_unit = repo.grid.add_record_comment(office, "unit", 4, "请更新联系电话")
     stored = dict(
         (r[0], r[1:])
         for r in repo.cur.execute(
@@ -1297,28 +1307,28 @@ def test_record_comments_are_scoped_to_the_unit(world: World):
 
     count = world.count("comments")
     with pytest.raises(NotFound):
-        repo.add_record_comment(unit1, "activity", 13, "别人的活动")
+        repo.grid.add_record_comment(unit1, "activity", 13, "别人的活动")
     with pytest.raises(NotFound):
-        repo.add_record_comment(unit1, "declaration", 3, "别人的申报表")
+        repo.grid.add_record_comment(unit1, "declaration", 3, "别人的申报表")
     with pytest.raises(NotFound):
-        repo.add_record_comment(unit1, "unit", 4, "别人的单位")
+        repo.grid.add_record_comment(unit1, "unit", 4, "别人的单位")
     with pytest.raises(NotFound):
-        repo.add_record_comment(office, "activity", 99999, "不存在")
+        repo.grid.add_record_comment(office, "activity", 99999, "不存在")
     with pytest.raises(PermissionDenied):
-        repo.add_record_comment(leader, "activity", 2, "领导的意见")
+        repo.grid.add_record_comment(leader, "activity", 2, "领导的意见")
     with pytest.raises(ValidationError):
-        repo.add_record_comment(unit1, "activity", 2, "   ")
+        repo.grid.add_record_comment(unit1, "activity", 2, "   ")
     with pytest.raises(ValidationError):
-        repo.add_record_comment(unit1, "activity", 2, "长" * 1001)
+        repo.grid.add_record_comment(unit1, "activity", 2, "长" * 1001)
     with pytest.raises(ValidationError):
-        repo.add_record_comment(office, "audit_log", 1, "不能评论")
+        repo.grid.add_record_comment(office, "audit_log", 1, "不能评论")
     assert world.count("comments") == count
 
     # the comments grid shows each unit its own
-    mine = set(repo.grid_rows(unit1, "comments", limit=ALL).rows["id"])
+    mine = set(repo.grid.grid_rows(unit1, "comments", limit=ALL).rows["id"])
     assert {on_activity, on_declaration} <= mine and on_unit not in mine
-    assert on_activity not in set(repo.grid_rows(unit2, "comments", limit=ALL).rows["id"])
-    history = history_rows(repo.change_history(unit1, "activities", 2))
+    assert on_activity not in set(repo.grid.grid_rows(unit2, "comments", limit=ALL).rows["id"])
+    history = history_rows(repo.grid.change_history(unit1, "activities", 2))
     assert action_label("comment") in set(history["操作"])
 
 
@@ -1327,21 +1337,23 @@ def test_clearing_a_text_cell_stores_an_empty_text(world: World):
     repo, office = world.repo, world.office
     table = grid_table("activities")
     spec = ViewSpec(conditions=(Condition("id", "eq", 13),))
-    loaded = for_display(table, repo.grid_rows(office, "activities", spec).rows)
+    loaded = for_display(table, repo.grid.grid_rows(office, "activities", spec).rows)
     assert loaded.iloc[0]["place"]
     changes = changeset_from_editor(
         table, Role.OFFICE, loaded, {"edited_rows": {0: {"place": None, "portal_url": ""}}}
     )
     assert dict(changes.edits[0].changes) == {"place": None}  # portal_url was empty already
-    assert repo.save_grid(office, "activities", changes) == 1
+    assert repo.grid.save_grid(office, "activities", changes) == 1
     assert _activity(repo, 13)["place"] == ""
     detail = json.loads(
         repo.cur.execute("SELECT detail FROM audit_log ORDER BY id DESC LIMIT 1").fetchall()[0][0]
     )
     assert detail["after"] == "" and detail["before"] == loaded.iloc[0]["place"]
     unit1 = world.unit1
-    version = repo.grid_record(unit1, "units", 1)["version"]
-    repo.save_grid(unit1, "units", Changeset(edits=(RowEdit(1, version, {"contact_phone": None}),)))
+    version = repo.grid.grid_record(unit1, "units", 1)["version"]
+    repo.grid.save_grid(
+        unit1, "units", Changeset(edits=(RowEdit(1, version, {"contact_phone": None}),))
+    )
     assert world.stored_row("units", 1)["contact_phone"] == ""
 
 
@@ -1359,20 +1371,20 @@ def test_values_are_checked_like_the_forms_check_them(world: World):
     for actor, key, record_key, changes, message in cases:
         before = world.stored_row(key, record_key)
         with pytest.raises(ValidationError) as caught:
-            repo.save_grid(
+            repo.grid.save_grid(
                 actor, key, Changeset(edits=(RowEdit(record_key, before["version"], changes),))
             )
         assert message in str(caught.value), (key, changes)
         assert world.stored_row(key, record_key) == before
     with pytest.raises(ValidationError, match="联系电话"):
-        repo.save_grid(
+        repo.grid.save_grid(
             office,
             "units",
             Changeset(inserts=({"name": "号码不对的局", "kind": "部门", "contact_phone": "1"},)),
         )
     # good values pass
     version = world.stored_row("activities", 13)["version"]
-    repo.save_grid(
+    repo.grid.save_grid(
         office,
         "activities",
         Changeset(edits=(RowEdit(13, version, {"portal_url": "https://gov.example.cn/x"}),)),
@@ -1391,16 +1403,16 @@ def test_new_rows_may_set_only_their_own_fields(world: World):
         ({"name": "己局", "kind": "不是类别"}, ValidationError),
     ]:
         with pytest.raises(error):
-            repo.save_grid(office, "units", Changeset(inserts=(values,)))
+            repo.grid.save_grid(office, "units", Changeset(inserts=(values,)))
     assert world.count("units") == before
     with pytest.raises(PermissionDenied):
-        repo.save_grid(
+        repo.grid.save_grid(
             office,
             "workday_overrides",
             Changeset(inserts=({"day": date(2027, 3, 1), "is_workday": True, "created_by": "x"},)),
         )
-    repo.save_grid(office, "units", Changeset(inserts=({"name": "庚局", "kind": "部门"},)))
-    row = repo.grid_rows(office, "units", ViewSpec(search="庚局")).rows.iloc[0]
+    repo.grid.save_grid(office, "units", Changeset(inserts=({"name": "庚局", "kind": "部门"},)))
+    row = repo.grid.grid_rows(office, "units", ViewSpec(search="庚局")).rows.iloc[0]
     assert (row["name"], row["kind"], bool(row["enabled"]), row["version"]) == (
         "庚局",
         "部门",
@@ -1414,14 +1426,14 @@ def test_datetime_conditions_compare_the_local_day(world: World):
     clock: FakeClock = repo.clock
     version = world.stored_row("units", 4)["version"]
     clock.current = datetime(2026, 11, 24, 23, 30, tzinfo=clock.current.tzinfo)
-    repo.save_grid(
+    repo.grid.save_grid(
         office, "units", Changeset(edits=(RowEdit(4, version, {"contact_person": "夜班"}),))
     )
     for value in ("2026-11-24", date(2026, 11, 24), "2026-11-24 08:00", datetime(2026, 11, 24, 12)):
         spec = ViewSpec(conditions=(Condition("updated_at", "eq", value),))
-        assert list(repo.grid_rows(office, "units", spec).rows["id"]) == [4], value
+        assert list(repo.grid.grid_rows(office, "units", spec).rows["id"]) == [4], value
     spec = ViewSpec(conditions=(Condition("updated_at", "after", "2026-11-24 08:00"),))
-    assert repo.grid_rows(office, "units", spec).total == 0
+    assert repo.grid.grid_rows(office, "units", spec).total == 0
 
 
 def test_a_view_keeps_its_page_size_and_old_views_read_the_same():

@@ -30,7 +30,9 @@ ALL = 100_000
 def _export(repo: Repository, actor, key: str, spec: ViewSpec | None = None) -> bytes:
     table = grid_table(key)
     fields = list(table.visible)
-    rows = export_rows(table, repo.grid_rows(actor, key, spec or ViewSpec(), 0, ALL).rows, fields)
+    rows = export_rows(
+        table, repo.grid.grid_rows(actor, key, spec or ViewSpec(), 0, ALL).rows, fields
+    )
     return view_xlsx(f"{table.label}（导出）", [table.field(f).label for f in fields], rows)
 
 
@@ -40,7 +42,7 @@ def _preview(repo: Repository, actor, key: str, data: bytes, name: str = "x.xlsx
     assert read.error is None, read.error
     current = {
         r[table.key_field]: r
-        for r in repo.grid_rows(actor, key, ViewSpec(), 0, ALL).rows.to_dict("records")
+        for r in repo.grid.grid_rows(actor, key, ViewSpec(), 0, ALL).rows.to_dict("records")
     }
     return import_preview(table, actor.role, read.header, read.rows, current, read.formula_rows)
 
@@ -58,7 +60,7 @@ def _workbook(rows: list[list[object]]) -> bytes:
 def test_an_exported_view_has_labels_enum_words_and_no_formula(demo: Repository):
     office = actor_for(demo, "office")
     unit1 = actor_for(demo, "unit1")
-    demo.save_grid(
+    demo.grid.save_grid(
         office,
         "units",
         _changes(demo, office, "units", unit1.unit_id, {"contact_person": "=HYPERLINK(1)"}),
@@ -84,7 +86,7 @@ def test_a_units_export_holds_only_its_own_rows(demo: Repository):
     ws = load_workbook(io.BytesIO(_export(demo, unit1, "activities"))).active
     head = [c.value for c in ws[2]]
     names = {r[head.index("单位名称")] for r in ws.iter_rows(min_row=3, values_only=True)}
-    assert names == {demo.get_unit(unit1, unit1.unit_id).name}
+    assert names == {demo.catalogue.get_unit(unit1, unit1.unit_id).name}
 
 
 def test_csv_of_a_view_is_formula_safe():
@@ -103,8 +105,8 @@ def test_an_export_imported_unchanged_changes_nothing(demo: Repository):
 
 def test_import_edits_and_adds_units_in_one_batch(demo: Repository):
     office = actor_for(demo, "office")
-    before = demo.grid_rows(office, "units", ViewSpec(), 0, ALL).total
-    first = demo.grid_rows(office, "units", ViewSpec(), 0, 1).rows.iloc[0]
+    before = demo.grid.grid_rows(office, "units", ViewSpec(), 0, ALL).total
+    first = demo.grid.grid_rows(office, "units", ViewSpec(), 0, 1).rows.iloc[0]
     data = _workbook(
         [
             ["编号", "单位名称", "单位类别", "联系人", "联系电话"],
@@ -115,17 +117,17 @@ def test_import_edits_and_adds_units_in_one_batch(demo: Repository):
     preview = _preview(demo, office, "units", data)
     assert preview.problems == [], preview.problems
     assert list(preview.rows["操作"]) == ["修改", "新增"]
-    assert demo.grid_problems(office, "units", preview.changes) == []
-    demo.save_grid(office, "units", preview.changes)
-    assert demo.grid_rows(office, "units", ViewSpec(), 0, ALL).total == before + 1
-    assert demo.grid_record(office, "units", int(first["id"]))["contact_person"] == "王新"
-    history = demo.change_history(office, "units", int(first["id"]))
+    assert demo.grid.grid_problems(office, "units", preview.changes) == []
+    demo.grid.save_grid(office, "units", preview.changes)
+    assert demo.grid.grid_rows(office, "units", ViewSpec(), 0, ALL).total == before + 1
+    assert demo.grid.grid_record(office, "units", int(first["id"]))["contact_person"] == "王新"
+    history = demo.grid.change_history(office, "units", int(first["id"]))
     assert history[-1]["action"] == "edit" and "王新" in history[-1]["detail"]
 
 
 def test_one_bad_row_stops_the_whole_import(demo: Repository):
     office = actor_for(demo, "office")
-    before = demo.grid_rows(office, "workday_overrides", ViewSpec(), 0, ALL).total
+    before = demo.grid.grid_rows(office, "workday_overrides", ViewSpec(), 0, ALL).total
     data = _workbook(
         [
             ["日期", "上班（调休）", "说明"],
@@ -139,18 +141,18 @@ def test_one_bad_row_stops_the_whole_import(demo: Repository):
     assert any("第 3 行「日期」" in p for p in preview.problems)
     assert any("第 4 行「上班（调休）」" in p for p in preview.problems)
     assert not preview.ok
-    assert demo.grid_rows(office, "workday_overrides", ViewSpec(), 0, ALL).total == before
+    assert demo.grid.grid_rows(office, "workday_overrides", ViewSpec(), 0, ALL).total == before
 
 
 def test_a_duplicate_is_found_before_anything_is_written(demo: Repository):
     office = actor_for(demo, "office")
-    existing = demo.grid_rows(office, "units", ViewSpec(), 0, 1).rows.iloc[0]["name"]
+    existing = demo.grid.grid_rows(office, "units", ViewSpec(), 0, 1).rows.iloc[0]["name"]
     data = _workbook([["单位名称", "单位类别"], ["区审计局", "部门"], [existing, "部门"]])
     preview = _preview(demo, office, "units", data)
     assert preview.problems == []
-    problems = demo.grid_problems(office, "units", preview.changes)
+    problems = demo.grid.grid_problems(office, "units", preview.changes)
     assert problems and existing in problems[0]
-    names = set(demo.grid_rows(office, "units", ViewSpec(), 0, ALL).rows["name"])
+    names = set(demo.grid.grid_rows(office, "units", ViewSpec(), 0, ALL).rows["name"])
     assert "区审计局" not in names
 
 
@@ -169,7 +171,7 @@ def test_a_formula_cell_is_refused_and_unknown_columns_are_named(demo: Repositor
 
 def test_a_unit_may_import_only_changes_to_its_own_editable_fields(demo: Repository):
     unit1 = actor_for(demo, "unit1")
-    own = demo.grid_rows(unit1, "units", ViewSpec(), 0, ALL).rows.iloc[0]
+    own = demo.grid.grid_rows(unit1, "units", ViewSpec(), 0, ALL).rows.iloc[0]
     data = _workbook(
         [
             ["编号", "单位名称", "联系人"],
@@ -200,17 +202,17 @@ def test_a_csv_with_a_title_row_and_gbk_reads(demo: Repository):
 # ------------------------------------------------------------------ links
 def test_links_reach_down_and_back_up(demo: Repository):
     office = actor_for(demo, "office")
-    activity = demo.grid_rows(office, "activities", ViewSpec(), 0, 1).rows.iloc[0].to_dict()
+    activity = demo.grid.grid_rows(office, "activities", ViewSpec(), 0, 1).rows.iloc[0].to_dict()
     links = {link.label: link for link in LINKS["activities"]}
     unit_view = link_view(links["单位"], activity)
-    assert demo.grid_rows(office, "units", unit_view, 0, 5).rows["id"].tolist() == [
+    assert demo.grid.grid_rows(office, "units", unit_view, 0, 5).rows["id"].tolist() == [
         activity["unit_id"]
     ]
-    declaration = demo.grid_record(office, "declarations", int(activity["declaration_id"]))
+    declaration = demo.grid.grid_record(office, "declarations", int(activity["declaration_id"]))
     down = {link.label: link for link in LINKS["declarations"]}
-    ids = demo.grid_rows(office, "activities", link_view(down["活动"], declaration), 0, 50)
+    ids = demo.grid.grid_rows(office, "activities", link_view(down["活动"], declaration), 0, 50)
     assert activity["id"] in set(ids.rows["id"])
-    files = demo.grid_rows(
+    files = demo.grid.grid_rows(
         office,
         "attachments",
         ViewSpec(conditions=(Condition("owner_type", "eq", "activity"),)),
@@ -221,7 +223,9 @@ def test_links_reach_down_and_back_up(demo: Repository):
         attachment = files.iloc[0].to_dict()
         up = {link.label: link for link in LINKS["attachments"]}
         assert link_view(up["所属申报表"], attachment) is None  # owned by an activity
-        owner = demo.grid_rows(office, "activities", link_view(up["所属活动"], attachment), 0, 5)
+        owner = demo.grid.grid_rows(
+            office, "activities", link_view(up["所属活动"], attachment), 0, 5
+        )
         assert owner.rows["id"].tolist() == [attachment["owner_id"]]
     assert record_title(grid_table("activities"), activity).startswith(f"{activity['id']} · ")
 
@@ -229,7 +233,7 @@ def test_links_reach_down_and_back_up(demo: Repository):
 def _changes(repo: Repository, actor, key: str, record_key, changes: dict):
     from themeday.core.grid import Changeset, RowEdit
 
-    row = repo.grid_record(actor, key, record_key)
+    row = repo.grid.grid_record(actor, key, record_key)
     return Changeset(edits=(RowEdit(record_key, row.get("version"), changes),))
 
 
@@ -241,7 +245,7 @@ def test_a_conflict_shows_what_the_other_person_changed_too(demo: Repository):
 
     office = actor_for(demo, "office")
     table = grid_table("activities")
-    loaded = for_display(table, demo.grid_rows(office, "activities", ViewSpec(), 0, 1).rows)
+    loaded = for_display(table, demo.grid.grid_rows(office, "activities", ViewSpec(), 0, 1).rows)
     record = loaded.iloc[0]
     first = changeset_from_editor(
         table, office.role, loaded, {"edited_rows": {0: {"place": "区政务服务中心"}}}
@@ -249,9 +253,9 @@ def test_a_conflict_shows_what_the_other_person_changed_too(demo: Repository):
     second = changeset_from_editor(
         table, office.role, loaded, {"edited_rows": {0: {"contact": "张三 13800000000"}}}
     )
-    demo.save_grid(office, "activities", first)
+    demo.grid.save_grid(office, "activities", first)
     try:
-        demo.save_grid(office, "activities", second)
+        demo.grid.save_grid(office, "activities", second)
     except GridConflict as exc:
         found = {c.field: c for c in exc.conflicts}
     else:
@@ -259,7 +263,7 @@ def test_a_conflict_shows_what_the_other_person_changed_too(demo: Repository):
     assert found["contact"].mine == "张三 13800000000" and found["contact"].mine_changed
     assert found["place"].theirs == "区政务服务中心" and not found["place"].mine_changed
     assert found["place"].loaded == record["place"]
-    now = demo.grid_record(office, "activities", int(record["id"]))
+    now = demo.grid.grid_record(office, "activities", int(record["id"]))
     assert now["contact"] == record["contact"] and now["place"] == "区政务服务中心"
 
 

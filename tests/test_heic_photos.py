@@ -135,7 +135,9 @@ def test_an_iphone_photo_in_the_report_is_kept_as_a_jpg(world) -> None:
         photos=[Upload(heic_bytes(photo("navy")), "IMG_0010.HEIC")],
         store=store,
     )
-    [report_photo] = [f for f in repo.list_activity_files(unit1, mine.id) if f.kind == "photo"]
+    [report_photo] = [
+        f for f in repo.activities.list_activity_files(unit1, mine.id) if f.kind == "photo"
+    ]
     assert (report_photo.original_name, report_photo.fmt) == ("IMG_0010.jpg", "jpeg")
     data, fmt = activities.read_file(repo, unit1, report_photo.id, store=store)
     assert fmt == "jpeg" and Image.open(io.BytesIO(data)).format == "JPEG"

@@ -24,23 +24,25 @@ SCAN_RULE = "请上传加盖公章的申报表电子扫描件。"
 @pytest.fixture
 def emailed(demo, office, tmp_path):
     """罗市镇 (unit3, not yet declared): its 申报表 as the office receives it by email."""
-    campaign = demo.current_campaign(office)
+    campaign = demo.catalogue.current_campaign(office)
     unit3 = actor_for(demo, "unit3")
-    unit = demo.get_unit(unit3, unit3.unit_id)
-    (approved,) = demo.list_declarations(actor_for(demo, "unit1"), campaign.id)
-    themes = [replace(t, unit_id=unit.id) for t in demo.list_themes(office, approved.id)]
+    unit = demo.catalogue.get_unit(unit3, unit3.unit_id)
+    (approved,) = demo.declarations.list_declarations(actor_for(demo, "unit1"), campaign.id)
+    themes = [
+        replace(t, unit_id=unit.id) for t in demo.declarations.list_themes(office, approved.id)
+    ]
     data = exports.declaration_xlsx(campaign, unit, None, themes)
     return campaign, unit, data, FileStore(tmp_path / "uploads")
 
 
 def test_an_import_without_the_required_scan_is_refused(demo, office, emailed):
     campaign, unit, data, store = emailed
-    before = len(demo.list_audit(SYSTEM_AUDITOR, 10_000))
+    before = len(demo.oversight.list_audit(SYSTEM_AUDITOR, 10_000))
     with pytest.raises(ValidationError) as refused:
         declarations.import_file(demo, office, campaign, data, store=store)
     assert refused.value.messages == [SCAN_RULE]
-    assert demo.declaration_for(office, campaign.id, unit.id) is None
-    assert len(demo.list_audit(SYSTEM_AUDITOR, 10_000)) == before
+    assert demo.declarations.declaration_for(office, campaign.id, unit.id) is None
+    assert len(demo.oversight.list_audit(SYSTEM_AUDITOR, 10_000)) == before
 
 
 def test_the_scan_imported_with_the_file_satisfies_the_rule(demo, office, emailed):
@@ -49,7 +51,7 @@ def test_the_scan_imported_with_the_file_satisfies_the_rule(demo, office, emaile
         demo, office, campaign, data, scan=PDF, scan_name="罗市镇申报表（盖章）.pdf", store=store
     )
     assert result.scan_attached
-    imported = demo.get_declaration(office, result.declaration_id)
+    imported = demo.declarations.get_declaration(office, result.declaration_id)
     assert imported.status == "submitted" and imported.scan_attachment_id is not None
     content, name, fmt = declarations.read_attachment(
         demo, office, imported.scan_attachment_id, store
@@ -58,8 +60,8 @@ def test_the_scan_imported_with_the_file_satisfies_the_rule(demo, office, emaile
     assert declarations.problems_of(demo, office, campaign, imported) == []
     # so the office approves it at a plain click
     declarations.review(demo, office, campaign, imported.id, imported.version, approve=True)
-    assert demo.get_declaration(office, imported.id).status == "approved"
-    actions = [e.action for e in demo.list_audit(SYSTEM_AUDITOR, 5)]
+    assert demo.declarations.get_declaration(office, imported.id).status == "approved"
+    actions = [e.action for e in demo.oversight.list_audit(SYSTEM_AUDITOR, 5)]
     assert "upload" in actions and "import" in actions
 
 
@@ -69,14 +71,14 @@ def test_a_fake_scan_is_refused_and_nothing_is_imported(demo, office, emailed):
         declarations.import_file(
             demo, office, campaign, data, scan=b"MZ\x90\x00" * 10, scan_name="盖章.pdf", store=store
         )
-    assert demo.declaration_for(office, campaign.id, unit.id) is None
+    assert demo.declarations.declaration_for(office, campaign.id, unit.id) is None
     assert not store.root.exists() or not any(p.is_file() for p in store.root.rglob("*"))
 
 
 def test_a_scan_the_unit_already_uploaded_to_its_draft_counts(demo, office, emailed):
     campaign, unit, data, store = emailed
     unit3 = actor_for(demo, "unit3")
-    draft = demo.save_declaration(
+    draft = demo.declarations.save_declaration(
         unit3,
         campaign.id,
         unit.id,
@@ -88,6 +90,6 @@ def test_a_scan_the_unit_already_uploaded_to_its_draft_counts(demo, office, emai
     declarations.upload_scan(demo, unit3, draft, PDF, "scan.pdf", store)
     result = declarations.import_file(demo, unit3, campaign, data, store=store)
     assert result.declaration_id == draft and not result.scan_attached
-    imported = demo.get_declaration(office, draft)
+    imported = demo.declarations.get_declaration(office, draft)
     assert imported.status == "submitted"
     assert declarations.problems_of(demo, office, campaign, imported) == []

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from themeday.repository import FAMILIES
+
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ["pages/office/declaration_review.py", "pages/office/units_accounts.py"]
 READS = {
@@ -26,12 +28,15 @@ READS = {
 
 
 def repository_calls(source: str) -> list[tuple[int, str]]:
-    """(line, method) of every call ``<...>repo.<method>(...)`` in ``source``."""
+    """(line, method) of every call ``<...>repo.<method>(...)`` or
+    ``<...>repo.<family>.<method>(...)`` in ``source``."""
     found = []
     for node in ast.walk(ast.parse(source)):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
             continue
         owner = node.func.value
+        if isinstance(owner, ast.Attribute) and owner.attr in FAMILIES:
+            owner = owner.value
         name = (
             owner.id
             if isinstance(owner, ast.Name)
@@ -45,7 +50,9 @@ def repository_calls(source: str) -> list[tuple[int, str]]:
 
 
 def test_the_scan_sees_a_direct_write():
-    calls = repository_calls("def f(identity):\n    identity.repo.review_declaration(1)\n")
+    calls = repository_calls(
+        "def f(identity):\n    identity.repo.declarations.review_declaration(1)\n"
+    )
     assert calls == [(2, "review_declaration")]
 
 

@@ -68,8 +68,8 @@ def test_each_role_lands_on_its_home(app_db, username, title):
 def test_disabling_a_user_ends_their_open_session(app_db):
     at = login(app().run(), "unit1")
     assert titles(at) == ["本单位首页 · 城北街道办事处"]
-    office = app_db.login_record("office").user.as_actor()
-    app_db.set_user_enabled(office, app_db.login_record("unit1").user.id, False)
+    office = app_db.accounts.login_record("office").user.as_actor()
+    app_db.accounts.set_user_enabled(office, app_db.accounts.login_record("unit1").user.id, False)
     at.run()
     assert titles(at) == ["政务公开主题日工作平台"]
     assert "已停用" in texts(at, "info")
@@ -135,7 +135,7 @@ def test_a_password_about_to_expire_is_announced_above_the_page(app_db):
 @pytest.mark.parametrize("username", sorted(EXPECTED_NAV))
 def test_navigation_holds_only_the_roles_pages(app_db, username):
     at = AppTest.from_file(str(ROOT / "tests/apps/nav_host.py"), default_timeout=TIMEOUT)
-    at.session_state["user_id"] = app_db.login_record(username).user.id
+    at.session_state["user_id"] = app_db.accounts.login_record(username).user.id
     at.run()
     rows = [t.value.split("|") for t in at.text]
     assert [r[1] for r in rows] == EXPECTED_NAV[username]
@@ -218,13 +218,13 @@ def test_office_adds_a_unit_and_a_bad_phone_is_refused(app_db):
     phone.input("12345")
     next(b for b in at.button if b.label == "新增单位").click().run()
     assert "联系电话格式不正确" in texts(at, "error")
-    office = app_db.login_record("office").user.as_actor()
-    assert "区司法局" not in {u.name for u in app_db.list_units(office)}
+    office = app_db.accounts.login_record("office").user.as_actor()
+    assert "区司法局" not in {u.name for u in app_db.catalogue.list_units(office)}
     unit_inputs = [t for t in at.text_input if t.label in ("单位名称", "联系人", "联系电话")]
     assert unit_inputs[0].value == "区司法局"  # the input is kept
     unit_inputs[2].input("0739-5321199")
     next(b for b in at.button if b.label == "新增单位").click().run()
-    assert "区司法局" in {u.name for u in app_db.list_units(office)}
+    assert "区司法局" in {u.name for u in app_db.catalogue.list_units(office)}
     assert "已新增单位" in texts(at, "success")
 
 
@@ -238,14 +238,14 @@ def test_office_creates_an_account_and_sees_the_initial_password_until_dismissed
     role_box = next(s for s in at.selectbox if s.label == "角色")
     role_box.set_value(Role.UNIT)
     unit_box = next(s for s in at.selectbox if s.label.startswith("所属单位（"))
-    office = app_db.login_record("office").user.as_actor()
-    south = next(u for u in app_db.list_units(office) if u.name == "城南街道办事处")
+    office = app_db.accounts.login_record("office").user.as_actor()
+    south = next(u for u in app_db.catalogue.list_units(office) if u.name == "城南街道办事处")
     unit_box.set_value(south.id)
     next(b for b in at.button if b.label == "新增账号").click().run()
     assert not at.exception
     shown = texts(at, "success")
     assert "unit4" in shown and "初始密码" in shown
-    created = app_db.login_record("unit4").user
+    created = app_db.accounts.login_record("unit4").user
     assert created.unit_id == south.id and created.must_change_password
     (password,) = dialog_codes(at)
     assert login_succeeds(app_db, "unit4", password)
@@ -275,11 +275,15 @@ def dialog_codes(at: AppTest) -> list[str]:
 
 
 def login_succeeds(app_db, username: str, password: str) -> bool:
-    return password_matches(password, app_db.login_record(username).password_hash)
+    return password_matches(password, app_db.accounts.login_record(username).password_hash)
 
 
 def pick_user(at: AppTest, app_db, username: str) -> AppTest:
-    return at.selectbox(key="user_pick").set_value(app_db.login_record(username).user.id).run()
+    return (
+        at.selectbox(key="user_pick")
+        .set_value(app_db.accounts.login_record(username).user.id)
+        .run()
+    )
 
 
 def click(at: AppTest, label: str) -> AppTest:
@@ -290,13 +294,13 @@ def test_disabling_an_account_asks_first(app_db):
     at = pick_user(host(app_db, "units_accounts", "office"), app_db, "unit1")
     click(at, "停用账号")
     assert "确认停用账号 unit1" in texts(at, "warning")
-    assert app_db.login_record("unit1").user.enabled  # only asked
+    assert app_db.accounts.login_record("unit1").user.enabled  # only asked
     click(at, "取消")
     assert "确认停用账号" not in texts(at, "warning")
-    assert app_db.login_record("unit1").user.enabled
+    assert app_db.accounts.login_record("unit1").user.enabled
     click(click(at, "停用账号"), "确认停用账号")
     assert not at.exception
-    assert not app_db.login_record("unit1").user.enabled
+    assert not app_db.accounts.login_record("unit1").user.enabled
     assert "已停用" in texts(at, "success")
     assert any(b.label == "启用账号" for b in at.button)
 
@@ -305,27 +309,27 @@ def test_the_office_cannot_disable_its_own_account(app_db):
     at = pick_user(host(app_db, "units_accounts", "office"), app_db, "office")
     click(click(at, "停用账号"), "确认停用账号")
     assert "不能停用自己" in texts(at, "error")
-    assert app_db.login_record("office").user.enabled
+    assert app_db.accounts.login_record("office").user.enabled
 
 
 def test_a_reset_password_asks_first_and_stays_on_the_screen(app_db):
     at = pick_user(host(app_db, "units_accounts", "office"), app_db, "unit1")
-    old_hash = app_db.login_record("unit1").password_hash
+    old_hash = app_db.accounts.login_record("unit1").password_hash
     click(at, "重置密码")
     assert "确认重置账号 unit1" in texts(at, "warning")
-    assert app_db.login_record("unit1").password_hash == old_hash  # only asked
+    assert app_db.accounts.login_record("unit1").password_hash == old_hash  # only asked
     click(at, "确认重置密码")
     assert not at.exception
     (password,) = dialog_codes(at)
     assert "unit1 的新密码" in texts(at, "success")
     assert login_succeeds(app_db, "unit1", password)
-    assert app_db.login_record("unit1").user.must_change_password
-    assert at.selectbox(key="user_pick").value == app_db.login_record("unit1").user.id
+    assert app_db.accounts.login_record("unit1").user.must_change_password
+    assert at.selectbox(key="user_pick").value == app_db.accounts.login_record("unit1").user.id
     at.run()
     assert dialog_codes(at) == [password]
     next(b for b in at.button if b.label == "我已记下，关闭").click().run()
     assert not at.code and "unit1 的新密码" not in texts(at, "success")
-    assert at.selectbox(key="user_pick").value == app_db.login_record("unit1").user.id
+    assert at.selectbox(key="user_pick").value == app_db.accounts.login_record("unit1").user.id
 
 
 def test_the_office_disables_stale_accounts_after_a_confirmation(app_db):
@@ -341,18 +345,18 @@ def test_the_office_disables_stale_accounts_after_a_confirmation(app_db):
     listed = dict(zip(table["用户名"], table["未登录天数"], strict=True))
     assert listed["unit2"] == listed["unit3"] == days + 10 and "office" not in listed
     assert set(table.loc[table["用户名"] == "unit3", "最近登录"]) == {"从未登录"}
-    unit3 = app_db.login_record("unit3").user.id
+    unit3 = app_db.accounts.login_record("unit3").user.id
     at.multiselect(key="stale_pick").set_value([unit3]).run()
     click(at, "停用所选账号")
     assert "确认停用账号 unit3" in texts(at, "warning")
-    assert app_db.login_record("unit3").user.enabled  # only asked
+    assert app_db.accounts.login_record("unit3").user.enabled  # only asked
     click(at, "确认停用所选账号")
     assert not at.exception
-    assert not app_db.login_record("unit3").user.enabled
-    assert app_db.login_record("unit2").user.enabled
+    assert not app_db.accounts.login_record("unit3").user.enabled
+    assert app_db.accounts.login_record("unit2").user.enabled
     assert "已停用1个长期未登录的账号：unit3" in texts(at, "success")
     table = next(d.value for d in at.dataframe if "未登录天数" in d.value.columns)
     assert "unit3" not in set(table["用户名"])
-    auditor = app_db.login_record("auditor").user.as_actor()
-    newest = app_db.list_audit(auditor, 1)[0]
+    auditor = app_db.accounts.login_record("auditor").user.as_actor()
+    newest = app_db.oversight.list_audit(auditor, 1)[0]
     assert (newest.action, newest.object_id, newest.username) == ("disable", str(unit3), "office")

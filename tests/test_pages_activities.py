@@ -48,16 +48,16 @@ class World:
     theirs: Activity
 
     def actor(self, username: str):
-        return self.repo.login_record(username).user.as_actor()
+        return self.repo.accounts.login_record(username).user.as_actor()
 
     def fresh(self, activity: Activity) -> Activity:
-        return self.repo.get_activity(self.actor("office"), activity.id)
+        return self.repo.activities.get_activity(self.actor("office"), activity.id)
 
 
 @pytest.fixture
 def world(app_db) -> World:
-    office = app_db.login_record("office").user.as_actor()
-    campaign_id = app_db.create_campaign(
+    office = app_db.accounts.login_record("office").user.as_actor()
+    campaign_id = app_db.catalogue.create_campaign(
         office,
         year=YEAR,
         region=DAXIANG_2023.region,
@@ -74,22 +74,22 @@ def world(app_db) -> World:
         "unit2": [{"title": "义务教育招生政策解读", "planned_month": 6, "form": "政策发布"}],
     }
     for username, rows in themes.items():
-        app_db.create_declaration(
+        app_db.declarations.create_declaration(
             office,
             campaign_id,
-            app_db.login_record(username).user.unit_id,
+            app_db.accounts.login_record(username).user.unit_id,
             contact_person="刘晓燕",
             contact_phone="0739-5321101",
             status=DeclarationStatus.APPROVED,
             themes=[{"summary": "", "contact": "刘晓燕 0739-5321101", **r} for r in rows],
         )
-    mine, second = app_db.list_lifecycle(
-        office, campaign_id, app_db.login_record("unit1").user.unit_id
+    mine, second = app_db.activities.list_lifecycle(
+        office, campaign_id, app_db.accounts.login_record("unit1").user.unit_id
     )
-    (theirs,) = app_db.list_lifecycle(
-        office, campaign_id, app_db.login_record("unit2").user.unit_id
+    (theirs,) = app_db.activities.list_lifecycle(
+        office, campaign_id, app_db.accounts.login_record("unit2").user.unit_id
     )
-    return World(app_db, app_db.get_campaign(office, campaign_id), mine, second, theirs)
+    return World(app_db, app_db.catalogue.get_campaign(office, campaign_id), mine, second, theirs)
 
 
 def open_page(world: World, page: str, username: str, activity: Activity | None = None) -> AppTest:
@@ -283,7 +283,7 @@ def test_unit_files_the_plan_with_a_document_and_sees_the_deadline(world):
     assert "活动方案已报送" in texts(at, "success")
     stored = world.fresh(world.mine)
     assert stored.status == "plan_filed" and stored.plan_text.startswith("一、活动目的")
-    files = world.repo.list_activity_files(world.actor("unit1"), world.mine.id)
+    files = world.repo.activities.list_activity_files(world.actor("unit1"), world.mine.id)
     assert [(f.kind, f.original_name) for f in files] == [("plan", "活动方案.pdf")]
     assert "报送" in messages(at) and "截止" in messages(at)
 
@@ -388,7 +388,10 @@ def test_unit_report_needs_a_photo(world):
     at = click(at, "报送活动总结")
     assert "活动总结已报送" in texts(at, "success")
     assert world.fresh(world.mine).status == "reported"
-    kinds = [f.kind for f in world.repo.list_activity_files(world.actor("unit1"), world.mine.id)]
+    kinds = [
+        f.kind
+        for f in world.repo.activities.list_activity_files(world.actor("unit1"), world.mine.id)
+    ]
     assert kinds.count("photo") == 2
 
 
@@ -412,12 +415,16 @@ def test_unit_cannot_open_another_units_activity_by_address(world):
 
 
 def test_unit_replies_to_the_office_comment(world):
-    world.repo.add_comment(world.actor("office"), world.mine.id, "请补充邀请人大代表名单。")
+    world.repo.activities.add_comment(
+        world.actor("office"), world.mine.id, "请补充邀请人大代表名单。"
+    )
     at = open_page(world, "unit_activities", "unit1", world.mine)
     assert "请补充邀请人大代表名单。" in [t.value for t in at.text]
     widget(at.text_area, "回复政务公开办").input("已补充，见活动方案附件。")
     at = click(at, "发表意见")
-    bodies = [c.body for c in world.repo.list_comments(world.actor("unit1"), world.mine.id)]
+    bodies = [
+        c.body for c in world.repo.activities.list_comments(world.actor("unit1"), world.mine.id)
+    ]
     assert bodies == ["请补充邀请人大代表名单。", "已补充，见活动方案附件。"]
 
 
@@ -461,9 +468,9 @@ def test_office_filters_and_comments(world):
     widget(at.text_area, "填写意见（单位可见并可回复）").input("改期原因请写具体。")
     at = click(at, "发表意见")
     assert "意见已发表" in texts(at, "success")
-    assert [c.body for c in world.repo.list_comments(world.actor("unit1"), world.mine.id)] == [
-        "改期原因请写具体。"
-    ]
+    assert [
+        c.body for c in world.repo.activities.list_comments(world.actor("unit1"), world.mine.id)
+    ] == ["改期原因请写具体。"]
 
 
 def test_the_month_filter_goes_by_the_held_date(world):
@@ -481,7 +488,7 @@ def test_the_month_filter_goes_by_the_held_date(world):
 
 def test_leader_sees_progress_without_any_write_control(world):
     report(world, world.mine)
-    world.repo.add_comment(world.actor("office"), world.mine.id, "材料齐全。")
+    world.repo.activities.add_comment(world.actor("office"), world.mine.id, "材料齐全。")
     at = open_page(world, "activity_oversight", "leader", world.mine)
     assert not at.exception
     assert titles(at) == ["活动进展"]
@@ -506,7 +513,7 @@ def test_a_photo_is_read_on_click_and_its_download_audited(world, downloads):
     [(username, object_type, object_id, detail)] = world.repo.cur.execute(
         "SELECT username, object_type, object_id, detail FROM audit_log WHERE action = 'download'"
     ).fetchall()
-    files = world.repo.list_activity_files(world.actor("office"), world.mine.id)
+    files = world.repo.activities.list_activity_files(world.actor("office"), world.mine.id)
     first = files[0]  # 现场标识照片 come first, then 活动照片
     assert (first.kind, username, object_type) == ("marking", "leader", "attachment")
     assert object_id == str(first.id)
@@ -599,7 +606,7 @@ def test_a_unit_removes_a_wrong_marking_photo_after_confirming(world):
     at = click(at, "确认删除")
     assert not at.exception
     assert "已删除“横幅.png”" in texts(at, "success")
-    files = world.repo.list_activity_files(world.actor("unit1"), world.mine.id)
+    files = world.repo.activities.list_activity_files(world.actor("unit1"), world.mine.id)
     assert len(files) == 1
     assert not [b for b in at.button if b.label == "删除"]  # the last one stays
 

@@ -16,7 +16,7 @@ from themeday.services.auth import AuthService
 
 
 def auditor_of(app_db: Repository):
-    return app_db.login_record("auditor").user.as_actor()
+    return app_db.accounts.login_record("auditor").user.as_actor()
 
 
 def shown(at) -> pd.DataFrame:
@@ -26,7 +26,7 @@ def shown(at) -> pd.DataFrame:
 def test_the_auditor_sees_the_newest_rows_first_and_every_filter_narrows_them(app_db):
     auditor = auditor_of(app_db)
     AuthService(app_db).authenticate("unit2", "Wrong@1234")  # a failed login row
-    total = app_db.count_audit(auditor, AuditFilter())
+    total = app_db.oversight.count_audit(auditor, AuditFilter())
 
     at = host(app_db, "audit_log", "auditor")
     assert not at.exception
@@ -34,13 +34,13 @@ def test_the_auditor_sees_the_newest_rows_first_and_every_filter_narrows_them(ap
     table = shown(at)
     assert len(table) == min(total, 50)
     assert list(table["编号"]) == sorted(table["编号"], reverse=True)
-    assert table["编号"].iloc[0] == app_db.list_audit(auditor, 1)[0].id
+    assert table["编号"].iloc[0] == app_db.oversight.list_audit(auditor, 1)[0].id
     assert f"共 {total} 条" in texts(at, "caption")
     assert {"导出 Excel", "导出 CSV"} <= {b.proto.label for b in at.get("download_button")}
 
     at.text_input(key="audit_user").input("unit2").run()
     table = shown(at)
-    assert len(table) == app_db.count_audit(auditor, AuditFilter(username="unit2")) > 0
+    assert len(table) == app_db.oversight.count_audit(auditor, AuditFilter(username="unit2")) > 0
     assert {p.rpartition("（")[2] for p in table["操作人"]} == {"unit2）"}
 
     at.selectbox(key="audit_result").select("失败").run()
@@ -54,7 +54,7 @@ def test_the_auditor_sees_the_newest_rows_first_and_every_filter_narrows_them(ap
     at.multiselect(key="audit_actions").select("新建").run()
     table = shown(at)
     assert set(table["操作"]) == {"新建"}
-    assert len(table) == app_db.count_audit(auditor, AuditFilter(actions=("create",)))
+    assert len(table) == app_db.oversight.count_audit(auditor, AuditFilter(actions=("create",)))
 
     at.multiselect(key="audit_actions").set_value([]).run()
     at.selectbox(key="audit_object_type").select("申报表").run()
@@ -67,13 +67,15 @@ def test_the_auditor_sees_the_newest_rows_first_and_every_filter_narrows_them(ap
     # dates: the newest row's day holds it; days with no rows show nothing
     at.selectbox(key="audit_object_type").select("全部").run()
     at.text_input(key="audit_object_id").input("").run()
-    newest = app_db.list_audit(auditor, 1)[0]
+    newest = app_db.oversight.list_audit(auditor, 1)[0]
     day = newest.occurred_at.date()
     at.date_input(key="audit_from").set_value(day).run()
     at.date_input(key="audit_to").set_value(day).run()
     table = shown(at)
     assert newest.id in set(table["编号"])
-    assert len(table) == app_db.count_audit(auditor, AuditFilter(date_from=day, date_to=day))
+    assert len(table) == app_db.oversight.count_audit(
+        auditor, AuditFilter(date_from=day, date_to=day)
+    )
     at.date_input(key="audit_from").set_value(date(2001, 1, 1)).run()
     at.date_input(key="audit_to").set_value(date(2001, 1, 2)).run()
     assert "没有符合条件的记录" in texts(at, "info")
@@ -83,12 +85,14 @@ def test_the_auditor_sees_the_newest_rows_first_and_every_filter_narrows_them(ap
 
 def test_pages_and_the_chain_check(app_db):
     auditor = auditor_of(app_db)
-    total = app_db.count_audit(auditor, AuditFilter())
+    total = app_db.oversight.count_audit(auditor, AuditFilter())
     assert total > 50  # the demo writes more than one page
     at = host(app_db, "audit_log", "auditor")
     at.number_input(key="audit_page").set_value(2).run()
     second = shown(at)
-    assert second["编号"].iloc[0] == app_db.search_audit(auditor, AuditFilter(), 1, 50)[0].id
+    assert (
+        second["编号"].iloc[0] == app_db.oversight.search_audit(auditor, AuditFilter(), 1, 50)[0].id
+    )
 
     next(b for b in at.button if b.label == "校验哈希链").click().run()
     assert f"审计日志完整：共 {total} 条，哈希链校验通过。" in texts(at, "success")
@@ -112,11 +116,11 @@ def test_the_audit_log_reads_as_plain_chinese(app_db):
     from themeday.core.domain import ComplianceWeights
     from themeday.core.grid import Changeset, RowEdit
 
-    office = app_db.login_record("office").user.as_actor()
-    campaign = app_db.current_campaign(office)
-    app_db.set_weights(office, campaign.id, ComplianceWeights(declared_late_cap=3.0))
-    record = app_db.grid_record(office, "activities", 13)
-    app_db.save_grid(
+    office = app_db.accounts.login_record("office").user.as_actor()
+    campaign = app_db.catalogue.current_campaign(office)
+    app_db.compliance.set_weights(office, campaign.id, ComplianceWeights(declared_late_cap=3.0))
+    record = app_db.grid.grid_record(office, "activities", 13)
+    app_db.grid.save_grid(
         office,
         "activities",
         Changeset(
@@ -131,7 +135,7 @@ def test_the_audit_log_reads_as_plain_chinese(app_db):
         ),
     )
     day = date(2030, 10, 12)  # a Saturday worked (调休)
-    app_db.save_grid(
+    app_db.grid.save_grid(
         office, "workday_overrides", Changeset(inserts=({"day": day, "is_workday": True},))
     )
     AuthService(app_db).authenticate("nobody", "Wrong@1234")  # no account, no role

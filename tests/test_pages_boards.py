@@ -27,8 +27,8 @@ def images(at: AppTest) -> list:
 
 def campaign_activities(app_db: Repository, username: str):
     who = actor_for(app_db, username)
-    campaign = app_db.current_campaign(who)
-    return campaign, app_db.list_lifecycle(who, campaign.id)
+    campaign = app_db.catalogue.current_campaign(who)
+    return campaign, app_db.activities.list_lifecycle(who, campaign.id)
 
 
 def test_office_sees_every_units_cards_by_status(app_db):
@@ -99,8 +99,8 @@ def test_unit_sees_only_its_own_activities(app_db):
 
 def test_unit_photo_wall_shows_only_its_own_photos(app_db):
     campaign, _ = campaign_activities(app_db, "unit1")
-    own, total = app_db.list_campaign_photos(actor_for(app_db, "unit1"), campaign.id)
-    _, everything = app_db.list_campaign_photos(actor_for(app_db, "office"), campaign.id)
+    own, total = app_db.activities.list_campaign_photos(actor_for(app_db, "unit1"), campaign.id)
+    _, everything = app_db.activities.list_campaign_photos(actor_for(app_db, "office"), campaign.id)
     assert 0 < total < everything
     at = open_board(app_db, "unit1", "照片墙")
     assert not at.exception
@@ -112,7 +112,7 @@ def test_unit_photo_wall_shows_only_its_own_photos(app_db):
 def test_photo_wall_pages(app_db, monkeypatch):
     monkeypatch.setattr(board_widgets, "PHOTOS_PER_PAGE", 5)
     campaign, _ = campaign_activities(app_db, "office")
-    _, total = app_db.list_campaign_photos(actor_for(app_db, "office"), campaign.id)
+    _, total = app_db.activities.list_campaign_photos(actor_for(app_db, "office"), campaign.id)
     at = open_board(app_db, "office", "照片墙")
     assert not at.exception
     assert len(images(at)) == 5
@@ -137,7 +137,7 @@ def test_leader_reads_everything_and_can_change_nothing(app_db, tab):
         assert OTHER_UNIT_TITLE in shown(at) and UNIT1 in shown(at)
     if tab == "照片墙":
         campaign, _ = campaign_activities(app_db, "leader")
-        _, total = app_db.list_campaign_photos(actor_for(app_db, "leader"), campaign.id)
+        _, total = app_db.activities.list_campaign_photos(actor_for(app_db, "leader"), campaign.id)
         assert len(images(at)) == min(total, board_widgets.PHOTOS_PER_PAGE) > 0
 
 

@@ -23,11 +23,11 @@ from themeday.ui.compliance_widgets import deadline_text, deadline_texts, light_
 
 
 def office_of(app_db: Repository):
-    return app_db.login_record("office").user.as_actor()
+    return app_db.accounts.login_record("office").user.as_actor()
 
 
 def campaign_of(app_db: Repository):
-    return app_db.current_campaign(office_of(app_db))
+    return app_db.catalogue.current_campaign(office_of(app_db))
 
 
 def table(at: AppTest, column: str) -> pd.DataFrame:
@@ -106,7 +106,7 @@ def test_marking_items_chased_records_them_and_the_table_shows_it(app_db):
     at = host(app_db, "chase_board", "office")
     button(at, "标记已催办").click().run()
     assert "请先选择" in texts(at, "error")
-    assert app_db.list_chases(office, campaign.id) == []
+    assert app_db.compliance.list_chases(office, campaign.id) == []
 
     next(m for m in at.multiselect if m.label == "要标记为已催办的事项").set_value([key])
     next(s for s in at.selectbox if s.label == "催办方式").set_value("电话催办")
@@ -115,7 +115,7 @@ def test_marking_items_chased_records_them_and_the_table_shows_it(app_db):
     assert not at.exception
     assert "已记录1项催办" in texts(at, "success")
 
-    chases = app_db.list_chases(office, campaign.id)
+    chases = app_db.compliance.list_chases(office, campaign.id)
     assert [(c.unit_id, c.item, c.note) for c in chases] == [
         (int(first["unit_id"]), first["item"], "电话催办：承诺明日报送")
     ]
@@ -144,17 +144,17 @@ def test_marking_many_items_asks_first_and_cancel_writes_nothing(app_db):
     next(m for m in at.multiselect if m.label == "要标记为已催办的事项").set_value(keys)
     button(at, "标记已催办").click().run()
     assert "将一次标记5项为已催办" in texts(at, "warning")
-    assert app_db.list_chases(office, campaign.id) == []
+    assert app_db.compliance.list_chases(office, campaign.id) == []
 
     button(at, "取消").click().run()
     assert "将一次标记5项为已催办" not in texts(at, "warning")
-    assert app_db.list_chases(office, campaign.id) == []
+    assert app_db.compliance.list_chases(office, campaign.id) == []
 
     button(at, "标记已催办").click().run()
     button(at, "确认标记已催办").click().run()
     assert not at.exception
     assert "已记录5项催办" in texts(at, "success")
-    chased = {f"{c.unit_id}|{c.item}" for c in app_db.list_chases(office, campaign.id)}
+    chased = {f"{c.unit_id}|{c.item}" for c in app_db.compliance.list_chases(office, campaign.id)}
     assert chased == set(keys)
 
 
@@ -177,8 +177,8 @@ def test_a_past_date_reproduces_the_list_and_offers_no_marking(app_db):
 @pytest.mark.parametrize("username", ["unit1", "unit2", "unit3"])
 def test_unit_home_lists_only_its_own_items(app_db, username):
     office, campaign = office_of(app_db), campaign_of(app_db)
-    actor = app_db.login_record(username).user.as_actor()
-    own = app_db.get_unit(actor, actor.unit_id).name
+    actor = app_db.accounts.login_record(username).user.as_actor()
+    own = app_db.catalogue.get_unit(actor, actor.unit_id).name
     expected = unit_todo(app_db, actor, campaign, app_db.today())
 
     at = host(app_db, "unit_home", username)
@@ -205,12 +205,12 @@ def test_unit_home_lists_only_its_own_items(app_db, username):
         + [texts(at, "warning"), texts(at, "caption")]
         + [d.value.to_string() for d in at.dataframe]
     )
-    others = {u.name for u in app_db.list_units(office)} - {own}
+    others = {u.name for u in app_db.catalogue.list_units(office)} - {own}
     assert not [name for name in others if name in shown]
 
 
 def test_unit1_has_red_items_on_its_home(app_db):
-    actor = app_db.login_record("unit1").user.as_actor()
+    actor = app_db.accounts.login_record("unit1").user.as_actor()
     expected = unit_todo(app_db, actor, campaign_of(app_db), app_db.today())
     assert set(expected["unit_id"]) == {actor.unit_id}
     at = host(app_db, "unit_home", "unit1")
@@ -239,7 +239,7 @@ def test_an_adjustment_needs_a_reason(app_db):
     button(at, "保存加减分").click().run()
     assert not at.exception
     assert "加减分须填写原因" in texts(at, "error")
-    assert app_db.list_adjustments(office, campaign.id) == []
+    assert app_db.compliance.list_adjustments(office, campaign.id) == []
     assert scalar(app_db, "SELECT count(*) FROM audit_log WHERE action = 'adjust_score'", []) == 0
 
 
@@ -255,7 +255,7 @@ def test_an_adjustment_with_a_reason_changes_the_score(app_db):
     assert not at.exception
     assert f"已为{unit['unit_name']}加2.5分" in texts(at, "success")
 
-    adjustments = app_db.list_adjustments(office, campaign.id)
+    adjustments = app_db.compliance.list_adjustments(office, campaign.id)
     assert [(a.unit_id, a.delta, a.reason) for a in adjustments] == [
         (int(unit["unit_id"]), 2.5, "活动被市级媒体专题报道")
     ]
@@ -276,7 +276,7 @@ def test_weights_form_saves_new_weights(app_db):
     button(at, "保存得分权重").click().run()
     assert not at.exception
     assert "此前日期的统计仍按当时的权重" in texts(at, "success")
-    assert app_db.get_weights(office, campaign.id).declared_on_time == 12.0
+    assert app_db.compliance.get_weights(office, campaign.id).declared_on_time == 12.0
     assert scalar(app_db, "SELECT count(*) FROM audit_log WHERE action = 'set_weights'", []) == 1
     after = table(at, "总得分").set_index("单位")
     on_time = before[before["declaration_status"] == "on_time"].index
@@ -305,7 +305,9 @@ def test_exports_are_offered_and_the_workbook_is_built_with_progress(app_db):
     for name in result.units["unit_name"]:
         assert cells.count(name) == 1  # one row per unit
     # a figure changed since: the workbook is no longer offered as current
-    app_db.add_adjustment(office, campaign.id, int(result.units["unit_id"].iloc[0]), 1, "复核")
+    app_db.compliance.add_adjustment(
+        office, campaign.id, int(result.units["unit_id"].iloc[0]), 1, "复核"
+    )
     at.run()
     assert "合规汇总（Excel）" not in downloads(at)
 
@@ -325,13 +327,13 @@ def test_weights_saved_after_someone_elses_are_refused_and_kept_on_screen(app_db
     at = host(app_db, "assessment_summary", "office")
     next(n for n in at.number_input if n.label == "按时申报").set_value(15.0)
     # another office user saves other weights first
-    theirs = app_db.get_weights(office, campaign.id)
-    app_db.set_weights(office, campaign.id, {"published": 4.0}, expected=theirs)
+    theirs = app_db.compliance.get_weights(office, campaign.id)
+    app_db.compliance.set_weights(office, campaign.id, {"published": 4.0}, expected=theirs)
     button(at, "保存得分权重").click().run()
     assert not at.exception
     assert "已被他人修改" in texts(at, "error")
     assert "得分权重已被他人修改" in texts(at, "warning")
-    stored = app_db.get_weights(office, campaign.id)
+    stored = app_db.compliance.get_weights(office, campaign.id)
     assert stored.published == 4.0 and stored.declared_on_time != 15.0
     assert next(n for n in at.number_input if n.label == "按时申报").value == 15.0
     button(at, "载入最新权重").click().run()

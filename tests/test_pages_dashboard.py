@@ -51,8 +51,8 @@ def expected(result: ComplianceResult) -> dict[str, str]:
 
 
 def engine(app_db, username: str, as_of: date) -> ComplianceResult:
-    actor = app_db.login_record(username).user.as_actor()
-    return assess(app_db, actor, app_db.current_campaign(actor), as_of)
+    actor = app_db.accounts.login_record(username).user.as_actor()
+    return assess(app_db, actor, app_db.catalogue.current_campaign(actor), as_of)
 
 
 def charts(at: AppTest) -> list:

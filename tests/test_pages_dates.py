@@ -23,7 +23,7 @@ def test_the_unit_home_gives_the_deadline_with_its_weekday(app_db):
 def test_the_review_queue_shows_the_deadline_and_minute_times(app_db):
     at = host(app_db, "declaration_review", "office")
     assert not at.exception
-    deadline = app_db.current_campaign(SYSTEM_ACTOR).rules.declaration_deadline
+    deadline = app_db.catalogue.current_campaign(SYSTEM_ACTOR).rules.declaration_deadline
     assert f"申报截止：{deadline_date(deadline)}。" in texts(at, "caption")
     frames = [d.value for d in at.dataframe if "提交时间" in d.value.columns]
     times = [t for frame in frames for t in frame["提交时间"] if t]

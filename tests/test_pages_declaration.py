@@ -15,7 +15,7 @@ from themeday.formats import exports
 
 
 def office(app_db):
-    return app_db.login_record("office").user.as_actor()
+    return app_db.accounts.login_record("office").user.as_actor()
 
 
 def test_unit_without_declaration_gets_an_empty_editor(app_db):
@@ -54,7 +54,7 @@ def test_submitted_declaration_is_read_only_for_the_unit(app_db):
 def test_office_returns_without_reason_is_refused_then_with_reason(app_db):
     submitted = {"unit1": DeclarationStatus.SUBMITTED, "unit2": DeclarationStatus.SUBMITTED}
     campaign_with(app_db, {**submitted, "unit3": DeclarationStatus.APPROVED})
-    units = app_db.list_units(office(app_db), include_disabled=False)
+    units = app_db.catalogue.list_units(office(app_db), include_disabled=False)
     at = host(app_db, "declaration_review", "office")
     assert titles(at) == ["申报审核"]
     metrics = {m.label: m.value for m in at.metric}
@@ -64,10 +64,10 @@ def test_office_returns_without_reason_is_refused_then_with_reason(app_db):
     at.text_area[0].input("请补充活动地点")
     next(b for b in at.button if b.label == "退回修改").click().run()
     assert "已退回" in texts(at, "success")
-    campaign = app_db.current_campaign(SYSTEM_ACTOR)
+    campaign = app_db.catalogue.current_campaign(SYSTEM_ACTOR)
     returned = [
         d.return_reason
-        for d in app_db.list_declarations(SYSTEM_ACTOR, campaign.id)
+        for d in app_db.declarations.list_declarations(SYSTEM_ACTOR, campaign.id)
         if d.status == "returned"
     ]
     assert "请补充活动地点" in returned
@@ -75,7 +75,9 @@ def test_office_returns_without_reason_is_refused_then_with_reason(app_db):
 
 def approved_units(app_db) -> set[str]:
     return {
-        d.unit_name for d in app_db.list_declarations(SYSTEM_ACTOR, 1) if d.status == "approved"
+        d.unit_name
+        for d in app_db.declarations.list_declarations(SYSTEM_ACTOR, 1)
+        if d.status == "approved"
     }
 
 
@@ -95,7 +97,7 @@ def test_approving_against_the_rules_takes_a_reason_and_a_confirmation(app_db):
     仍要通过 asks first and needs a reason, which the history then shows."""
     at = host(app_db, "declaration_review", "office")
     shown = next(s for s in at.selectbox if s.label == "打开申报表")
-    declaration = app_db.get_declaration(SYSTEM_ACTOR, shown.value)
+    declaration = app_db.declarations.get_declaration(SYSTEM_ACTOR, shown.value)
     assert declaration.unit_name == "区教育局"
     before = approved_units(app_db)
     next(b for b in at.button if b.label == "审核通过").click().run()
@@ -119,7 +121,7 @@ def test_approving_against_the_rules_takes_a_reason_and_a_confirmation(app_db):
     assert not at.exception
     assert approved_units(app_db) - before == {"区教育局"}
     assert "仍要通过" in texts(at, "success")
-    last = app_db.declaration_history(SYSTEM_ACTOR, declaration.id)[-1]
+    last = app_db.declarations.declaration_history(SYSTEM_ACTOR, declaration.id)[-1]
     assert last.action == "approve" and "扫描件已通过公文交换报送" in last.reason
 
 
@@ -152,8 +154,8 @@ def test_the_chase_list_is_dated_by_the_repository_clock(app_db, monkeypatch, do
     data = downloads.click(at, "导出催报名单（Excel）")
     sheet = openpyxl.load_workbook(io.BytesIO(data)).active
     assert [c.value for c in sheet[2]][3:5] == ["申报截止日期", "逾期工作日"]
-    campaign = app_db.current_campaign(SYSTEM_ACTOR)
-    missing = [u.name for u in app_db.units_not_submitted(SYSTEM_ACTOR, campaign.id)]
+    campaign = app_db.catalogue.current_campaign(SYSTEM_ACTOR)
+    missing = [u.name for u in app_db.declarations.units_not_submitted(SYSTEM_ACTOR, campaign.id)]
     assert dated == [(app_db.today(), missing)]
 
 
@@ -162,7 +164,7 @@ def test_office_creates_a_campaign_from_the_xiangjiang_preset(app_db):
     assert titles(at) == ["活动管理"]
     at.radio[0].set_value("preset:xiangjiang-2023")
     next(b for b in at.button if b.label == "新建").click().run()
-    current = app_db.current_campaign(SYSTEM_ACTOR)
+    current = app_db.catalogue.current_campaign(SYSTEM_ACTOR)
     assert current.region == "湖南湘江新区" and current.rules.themes_exact
     assert "已新建活动" in texts(at, "success")
 
@@ -173,12 +175,12 @@ def test_a_save_after_someone_elses_is_refused_and_keeps_the_input(app_db):
     next(t for t in at.text_input if t.label == "联系人").input("王建华")
     next(b for b in at.button if b.label == "保存草稿").click().run()
     assert "草稿已保存" in texts(at, "success")
-    unit3 = app_db.login_record("unit3").user.as_actor()
-    campaign = app_db.current_campaign(unit3)
-    mine = app_db.declaration_for(unit3, campaign.id, unit3.unit_id)
+    unit3 = app_db.accounts.login_record("unit3").user.as_actor()
+    campaign = app_db.catalogue.current_campaign(unit3)
+    mine = app_db.declarations.declaration_for(unit3, campaign.id, unit3.unit_id)
 
     # a colleague in another browser saves the same draft meanwhile
-    app_db.save_declaration(
+    app_db.declarations.save_declaration(
         unit3,
         campaign.id,
         unit3.unit_id,
@@ -192,7 +194,10 @@ def test_a_save_after_someone_elses_is_refused_and_keeps_the_input(app_db):
     assert "该记录已被他人修改" in texts(at, "error")
     assert "已被他人修改" in texts(at, "warning")
     assert next(t for t in at.text_input if t.label == "联系人").value == "王建华（改）"
-    assert app_db.declaration_for(unit3, campaign.id, unit3.unit_id).contact_person == "李四"
+    assert (
+        app_db.declarations.declaration_for(unit3, campaign.id, unit3.unit_id).contact_person
+        == "李四"
+    )
 
     next(b for b in at.button if b.label == "载入最新内容").click().run()
     assert next(t for t in at.text_input if t.label == "联系人").value == "李四"
@@ -201,11 +206,13 @@ def test_a_save_after_someone_elses_is_refused_and_keeps_the_input(app_db):
 
 def test_an_amendment_saved_after_someone_elses_is_refused_and_keeps_the_input(app_db):
     office_actor = office(app_db)
-    campaign = app_db.current_campaign(office_actor)
+    campaign = app_db.catalogue.current_campaign(office_actor)
     approved = next(
-        d for d in app_db.list_declarations(office_actor, campaign.id) if d.status == "approved"
+        d
+        for d in app_db.declarations.list_declarations(office_actor, campaign.id)
+        if d.status == "approved"
     )
-    theme = app_db.list_themes(office_actor, approved.id)[0]
+    theme = app_db.declarations.list_themes(office_actor, approved.id)[0]
     at = host(app_db, "declaration_review", "office")
     status_filter = next(m for m in at.multiselect if m.label == "申报状态")
     status_filter.set_value(["approved"]).run()
@@ -219,7 +226,7 @@ def test_an_amendment_saved_after_someone_elses_is_refused_and_keeps_the_input(a
         else (campaign.rules.first_month)
     )
     # another office user amends the same theme before this one saves
-    app_db.amend_theme(
+    app_db.declarations.amend_theme(
         office_actor,
         theme.id,
         planned_month=month,
@@ -232,21 +239,24 @@ def test_an_amendment_saved_after_someone_elses_is_refused_and_keeps_the_input(a
     assert "已被他人修改" in texts(at, "error")
     kept = next(t for t in at.text_input if t.label == "调整原因（必填，记入审计日志）")
     assert kept.value == "与区级重点工作错开"
-    history = [e.reason for e in app_db.declaration_history(office_actor, approved.id)]
+    history = [e.reason for e in app_db.declarations.declaration_history(office_actor, approved.id)]
     assert not any("与区级重点工作错开" in r for r in history)
     assert "已被他人修改" in texts(at, "warning")
 
 
 def filled_for_luoshi(app_db):
     """罗市镇 (not yet declared): a filled 申报表 xlsx with 城北街道's approved themes."""
-    campaign = app_db.current_campaign(SYSTEM_ACTOR)
-    unit = next(u for u in app_db.list_units(SYSTEM_ACTOR) if u.name == "罗市镇人民政府")
+    campaign = app_db.catalogue.current_campaign(SYSTEM_ACTOR)
+    unit = next(u for u in app_db.catalogue.list_units(SYSTEM_ACTOR) if u.name == "罗市镇人民政府")
     (approved,) = [
         d
-        for d in app_db.list_declarations(SYSTEM_ACTOR, campaign.id)
+        for d in app_db.declarations.list_declarations(SYSTEM_ACTOR, campaign.id)
         if d.unit_name == "城北街道办事处"
     ]
-    themes = [replace(t, unit_id=unit.id) for t in app_db.list_themes(SYSTEM_ACTOR, approved.id)]
+    themes = [
+        replace(t, unit_id=unit.id)
+        for t in app_db.declarations.list_themes(SYSTEM_ACTOR, approved.id)
+    ]
     return campaign, unit, exports.declaration_xlsx(campaign, unit, None, themes)
 
 
@@ -258,14 +268,14 @@ def test_office_imports_an_emailed_declaration_with_its_stamped_scan(app_db):
     file_box.set_value(("罗市镇申报表.xlsx", xlsx, "application/octet-stream")).run()
     next(b for b in at.button if b.label == "导入").click().run()
     assert "请上传加盖公章的申报表电子扫描件" in texts(at, "error")
-    assert app_db.declaration_for(SYSTEM_ACTOR, campaign.id, unit.id) is None
+    assert app_db.declarations.declaration_for(SYSTEM_ACTOR, campaign.id, unit.id) is None
 
     scan_box = next(u for u in at.file_uploader if u.label.startswith("该单位的盖章扫描件"))
     scan_box.set_value(("罗市镇盖章.pdf", PDF, "application/pdf")).run()
     next(b for b in at.button if b.label == "导入").click().run()
     assert not at.exception
     assert "并附盖章扫描件" in texts(at, "success")
-    imported = app_db.declaration_for(SYSTEM_ACTOR, campaign.id, unit.id)
+    imported = app_db.declarations.declaration_for(SYSTEM_ACTOR, campaign.id, unit.id)
     assert imported.status == "submitted" and imported.scan_attachment_id is not None
 
     # the review no longer asks for the scan: a plain 审核通过 works
@@ -275,7 +285,7 @@ def test_office_imports_an_emailed_declaration_with_its_stamped_scan(app_db):
     assert "规则检查通过" in texts(at, "success")
     assert "未上传盖章扫描件" not in texts(at, "warning")
     next(b for b in at.button if b.label == "审核通过").click().run()
-    assert app_db.get_declaration(SYSTEM_ACTOR, imported.id).status == "approved"
+    assert app_db.declarations.get_declaration(SYSTEM_ACTOR, imported.id).status == "approved"
 
 
 def test_a_unit_imports_its_own_filled_declaration_with_the_stamped_scan(app_db):
@@ -287,11 +297,11 @@ def test_a_unit_imports_its_own_filled_declaration_with_the_stamped_scan(app_db)
     ).run()
     next(b for b in at.button if b.label == "导入并提交").click().run()
     assert "请上传加盖公章的申报表电子扫描件" in texts(at, "error")
-    assert app_db.declaration_for(SYSTEM_ACTOR, campaign.id, unit.id) is None
+    assert app_db.declarations.declaration_for(SYSTEM_ACTOR, campaign.id, unit.id) is None
 
     scan_box = next(u for u in at.file_uploader if u.label.startswith("盖章扫描件"))
     scan_box.set_value(("盖章.pdf", PDF, "application/pdf")).run()
     next(b for b in at.button if b.label == "导入并提交").click().run()
     assert not at.exception
-    imported = app_db.declaration_for(SYSTEM_ACTOR, campaign.id, unit.id)
+    imported = app_db.declarations.declaration_for(SYSTEM_ACTOR, campaign.id, unit.id)
     assert imported.status == "submitted" and imported.scan_attachment_id is not None

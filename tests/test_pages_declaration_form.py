@@ -22,11 +22,11 @@ HALF = {"title": "乡村振兴政策宣讲"}
 
 
 def unit3(app_db):
-    return app_db.login_record("unit3").user.as_actor()
+    return app_db.accounts.login_record("unit3").user.as_actor()
 
 
 def full_row(app_db, title: str = "乡村振兴政策宣讲", **cells) -> dict:
-    campaign = app_db.current_campaign(SYSTEM_ACTOR)
+    campaign = app_db.catalogue.current_campaign(SYSTEM_ACTOR)
     return {
         "title": title,
         "planned_month": campaign.rules.last_month,
@@ -75,20 +75,20 @@ def test_a_half_filled_row_is_kept_and_its_missing_cells_named(app_db):
     assert "第1行：请选择计划月份、活动形式" in errors
     assert "当前0个" not in errors
     assert editor_titles(at) == ["乡村振兴政策宣讲"]  # the typed title is still there
-    assert app_db.declaration_for(unit3(app_db), 1, unit3(app_db).unit_id) is None
+    assert app_db.declarations.declaration_for(unit3(app_db), 1, unit3(app_db).unit_id) is None
 
     click(at, "保存草稿")  # nothing typed since: the row is still kept, still refused
     assert "草稿未保存" in texts(at, "error")
     assert "第1行：请选择计划月份、活动形式" in texts(at, "error")
     assert editor_titles(at) == ["乡村振兴政策宣讲"]
 
-    campaign = app_db.current_campaign(SYSTEM_ACTOR)
+    campaign = app_db.catalogue.current_campaign(SYSTEM_ACTOR)
     months = {0: {"planned_month": campaign.rules.last_month, "form": "座谈交流"}}
     type_rows(at, [], edited=months)
     click(at, "保存草稿")
     assert "草稿已保存" in texts(at, "success")
-    saved = app_db.declaration_for(unit3(app_db), campaign.id, unit3(app_db).unit_id)
-    themes = app_db.list_themes(SYSTEM_ACTOR, saved.id)
+    saved = app_db.declarations.declaration_for(unit3(app_db), campaign.id, unit3(app_db).unit_id)
+    themes = app_db.declarations.list_themes(SYSTEM_ACTOR, saved.id)
     assert [(t.title, t.form) for t in themes] == [("乡村振兴政策宣讲", "座谈交流")]
 
 
@@ -100,9 +100,9 @@ def test_the_contact_above_fills_the_rows_contact(app_db):
     type_rows(at, [full_row(app_db), own])
     click(at, "保存草稿")
     assert "草稿已保存" in texts(at, "success")
-    campaign = app_db.current_campaign(SYSTEM_ACTOR)
-    saved = app_db.declaration_for(unit3(app_db), campaign.id, unit3(app_db).unit_id)
-    themes = app_db.list_themes(SYSTEM_ACTOR, saved.id)
+    campaign = app_db.catalogue.current_campaign(SYSTEM_ACTOR)
+    saved = app_db.declarations.declaration_for(unit3(app_db), campaign.id, unit3(app_db).unit_id)
+    themes = app_db.declarations.list_themes(SYSTEM_ACTOR, saved.id)
     assert [t.contact for t in themes] == ["赵敏 0739-5321188", "李四 13800000000"]
     # a new row starts with the contact above
     config = json.loads(at.data_editor[0].proto.columns)
@@ -127,7 +127,7 @@ def test_an_over_long_title_is_refused_not_cut(app_db):
     type_rows(at, [full_row(app_db, long)])
     click(at, "保存草稿")
     assert "第1行：活动主题不能超过60个字（现为62个字）" in texts(at, "error")
-    assert app_db.declaration_for(unit3(app_db), 1, unit3(app_db).unit_id) is None
+    assert app_db.declarations.declaration_for(unit3(app_db), 1, unit3(app_db).unit_id) is None
     assert editor_titles(at) == [long]  # kept whole, for the unit to shorten
 
 
@@ -152,11 +152,13 @@ def test_add_and_delete_row_buttons_keep_what_was_typed(app_db):
     picker.set_value([1, 3])
     click(at, "删除所选行")
     assert editor_titles(at) == ["甲", "丙"]
-    assert app_db.declaration_for(unit3(app_db), 1, unit3(app_db).unit_id) is None  # unsaved
+    assert (
+        app_db.declarations.declaration_for(unit3(app_db), 1, unit3(app_db).unit_id) is None
+    )  # unsaved
 
 
 def _set_deadline(app_db, days_from_today: int) -> None:
-    office = app_db.login_record("office").user.as_actor()
+    office = app_db.accounts.login_record("office").user.as_actor()
     change_rules(
         app_db, office, declaration_deadline=app_db.today() + timedelta(days=days_from_today)
     )
@@ -165,7 +167,7 @@ def _set_deadline(app_db, days_from_today: int) -> None:
 def test_unit_home_after_the_deadline_says_it_may_still_be_submitted(app_db):
     _set_deadline(app_db, -20)
     at = host(app_db, "unit_home", "unit3")
-    campaign = app_db.current_campaign(SYSTEM_ACTOR)
+    campaign = app_db.catalogue.current_campaign(SYSTEM_ACTOR)
     late = declarations.late_if_submitted_now(app_db, unit3(app_db), campaign)
     shown = texts(at, "warning") + texts(at, "info")
     assert "申报已截止，仍可逾期提交" in shown
@@ -177,5 +179,5 @@ def test_unit_home_after_the_deadline_says_it_may_still_be_submitted(app_db):
     at = host(app_db, "unit_home", "unit3")
     shown = texts(at, "warning") + texts(at, "info")
     assert "申报已截止" not in shown
-    deadline = app_db.current_campaign(SYSTEM_ACTOR).rules.declaration_deadline
+    deadline = app_db.catalogue.current_campaign(SYSTEM_ACTOR).rules.declaration_deadline
     assert f"请于{deadline_date(deadline)}前填报" in shown

@@ -12,7 +12,7 @@ from themeday.repository import Repository
 
 
 def actor(app_db: Repository, username: str):
-    return app_db.login_record(username).user.as_actor()
+    return app_db.accounts.login_record(username).user.as_actor()
 
 
 def grid(at: AppTest) -> pd.DataFrame:
@@ -35,7 +35,7 @@ def test_office_sees_every_table_but_the_audit_log_and_all_units(app_db):
     assert not at.exception
     editors = [d for d in at.dataframe if d.proto.editing_mode != 0]
     assert len(editors) == 1 and editors[0].proto.editing_mode == 2  # dynamic: add/delete rows
-    units = app_db.list_units(actor(app_db, "office"))
+    units = app_db.catalogue.list_units(actor(app_db, "office"))
     assert len(grid(at)) == len(units)
     labels = [o.content for o in at.get("button_group")[0].proto.options]
     assert "账号" in labels and "审计日志" not in labels  # the audit log is the auditor's
@@ -72,8 +72,8 @@ def test_unit_sees_only_its_own_rows_and_never_accounts_or_audit(app_db):
     assert "账号" not in labels and "审计日志" not in labels
     at = pick_table(at, "activities")
     rows = grid(at)
-    assert len(rows) == app_db.grid_rows(unit1, "activities", ViewSpec(), 0, 1000).total > 0
-    assert set(rows["unit_name"]) == {app_db.get_unit(unit1, unit1.unit_id).name}
+    assert len(rows) == app_db.grid.grid_rows(unit1, "activities", ViewSpec(), 0, 1000).total > 0
+    assert set(rows["unit_name"]) == {app_db.catalogue.get_unit(unit1, unit1.unit_id).name}
     editors = [d for d in at.dataframe if d.proto.editing_mode != 0]
     assert len(editors) == 1 and editors[0].proto.editing_mode == 1  # fixed rows: no add/delete
     # an address crafted to open the audit log shows the first allowed table instead
@@ -88,7 +88,7 @@ def test_leader_reads_everything_and_has_no_write_control(app_db):
     assert "账号" not in labels and "审计日志" not in labels  # 权限分离
     at = pick_table(at, "activities")
     office = actor(app_db, "office")
-    assert len(grid(at)) == app_db.grid_rows(office, "activities", ViewSpec(), 0, 1000).total
+    assert len(grid(at)) == app_db.grid.grid_rows(office, "activities", ViewSpec(), 0, 1000).total
     labels = {b.label for b in at.button}
     assert not labels & {"保存修改", "放弃修改并刷新", "保存当前筛选为视图", "发表"}
     assert all(d.proto.editing_mode == 0 for d in at.dataframe)  # 0: read-only
@@ -104,7 +104,7 @@ def test_a_filter_and_grouping_match_the_repository(app_db):
     at.text_input(key="grid.activities.c0.value").input("10").run()
     at.selectbox(key="grid.activities.group").set_value("unit_name").run()
     spec = ViewSpec(conditions=(Condition("planned_month", "eq", 10),), group_by="unit_name")
-    expected = app_db.grid_rows(office, "activities", spec, 0, 1000)
+    expected = app_db.grid.grid_rows(office, "activities", spec, 0, 1000)
     assert expected.total > 0
     rows = grid(at)
     assert list(rows["id"]) == list(expected.rows["id"])
@@ -135,7 +135,7 @@ def test_a_saved_view_is_shared_and_opens_as_default(app_db):
     next(c for c in at.checkbox if c.label == "设为本表默认视图").check()
     next(b for b in at.button if b.label == "保存当前筛选为视图").click().run()
     assert not at.exception
-    views = app_db.list_saved_views(office, "activities")
+    views = app_db.grid.list_saved_views(office, "activities")
     assert [(v.name, v.is_default, v.spec.search) for v in views] == [
         ("含政务的活动", True, "政务")
     ]
@@ -143,17 +143,17 @@ def test_a_saved_view_is_shared_and_opens_as_default(app_db):
     other = host(app_db, "data_grid", "office")
     other = pick_table(other, "activities")
     assert other.text_input(key="grid.activities.search").value == "政务"
-    expected = app_db.grid_rows(office, "activities", views[0].spec, 0, 1000).total
+    expected = app_db.grid.grid_rows(office, "activities", views[0].spec, 0, 1000).total
     assert len(grid(other)) == expected
     # a unit does not see the office's views
-    assert app_db.list_saved_views(actor(app_db, "unit1"), "activities") == []
+    assert app_db.grid.list_saved_views(actor(app_db, "unit1"), "activities") == []
 
 
 def test_record_detail_links_comments_and_history(app_db):
     unit1 = actor(app_db, "unit1")
     at = host(app_db, "data_grid", "unit1")
     at = pick_table(at, "activities")
-    first = app_db.grid_rows(unit1, "activities", ViewSpec(), 0, 1).rows.iloc[0]
+    first = app_db.grid.grid_rows(unit1, "activities", ViewSpec(), 0, 1).rows.iloc[0]
     # nothing is read for the detail until a record of the page is picked
     assert at.selectbox(key="grid.activities.detail").value is None
     assert not at.tabs
@@ -164,7 +164,7 @@ def test_record_detail_links_comments_and_history(app_db):
     next(t for t in at.text_area if t.label == "发表意见").input("活动场地已落实，请审核。")
     next(b for b in at.button if b.label == "发表").click().run()
     assert not at.exception
-    thread = app_db.grid_rows(
+    thread = app_db.grid.grid_rows(
         unit1,
         "comments",
         ViewSpec(
@@ -208,9 +208,9 @@ MONTH_VIEW = ViewSpec(
 
 def test_an_address_opens_a_saved_view_with_its_filters_and_page_size(app_db):
     office = actor(app_db, "office")
-    view_id = app_db.save_view(office, "activities", "十月活动", MONTH_VIEW)
-    expected = app_db.grid_rows(office, "activities", check_view_of(MONTH_VIEW), 0, 1000)
-    everything = app_db.grid_rows(office, "activities", ViewSpec(), 0, 1000).total
+    view_id = app_db.grid.save_view(office, "activities", "十月活动", MONTH_VIEW)
+    expected = app_db.grid.grid_rows(office, "activities", check_view_of(MONTH_VIEW), 0, 1000)
+    everything = app_db.grid.grid_rows(office, "activities", ViewSpec(), 0, 1000).total
     assert 0 < expected.total < everything
     for view in (str(view_id), "十月活动"):  # by number or by name; table by key or type
         at = at_address(app_db, "office", table="activity", view=view)
@@ -227,7 +227,7 @@ def test_an_address_opens_a_saved_view_with_its_filters_and_page_size(app_db):
 
 def test_picking_a_table_or_view_updates_the_address(app_db):
     office = actor(app_db, "office")
-    view_id = app_db.save_view(office, "declarations", "已通过", ViewSpec(search="x"))
+    view_id = app_db.grid.save_view(office, "declarations", "已通过", ViewSpec(search="x"))
     at = at_address(app_db, "office")
     assert at.query_params == {"table": "units"}
     at.segmented_control(key="grid.table").set_value("declarations").run()
@@ -264,7 +264,7 @@ def test_an_unknown_table_or_view_in_the_address_opens_the_default_with_a_notice
 
 def test_a_unit_cannot_reach_accounts_audit_or_the_office_views_by_address(app_db):
     office, unit1 = actor(app_db, "office"), actor(app_db, "unit1")
-    office_view = app_db.save_view(office, "activities", "全区十月", MONTH_VIEW)
+    office_view = app_db.grid.save_view(office, "activities", "全区十月", MONTH_VIEW)
     for table in ("accounts", "app_user", "audit_log"):
         at = at_address(app_db, "unit1", table=table)
         assert not at.exception
@@ -274,10 +274,10 @@ def test_a_unit_cannot_reach_accounts_audit_or_the_office_views_by_address(app_d
         assert set(grid(at)["id"]) == {unit1.unit_id}
     at = at_address(app_db, "unit1", table="activities", view=str(office_view))
     assert f"地址中的视图「{office_view}」不存在或您无权使用" in texts(at, "warning")
-    mine = app_db.grid_rows(unit1, "activities", ViewSpec(), 0, 1000)
+    mine = app_db.grid.grid_rows(unit1, "activities", ViewSpec(), 0, 1000)
     assert list(grid(at)["id"]) == list(mine.rows["id"])
     # its own view opens
-    own = app_db.save_view(unit1, "activities", "本单位十月", MONTH_VIEW)
+    own = app_db.grid.save_view(unit1, "activities", "本单位十月", MONTH_VIEW)
     at = at_address(app_db, "unit1", table="activities", view="本单位十月")
     assert not at.warning
     assert at.selectbox(key="grid.activities.view").value == own
@@ -291,7 +291,7 @@ def test_a_saved_view_keeps_its_page_size(app_db):
     next(t for t in at.text_input if t.label == "视图名称").input("每页五十")
     next(b for b in at.button if b.label == "保存当前筛选为视图").click().run()
     assert not at.exception
-    (view,) = app_db.list_saved_views(office, "activities")
+    (view,) = app_db.grid.list_saved_views(office, "activities")
     assert view.spec.page_size == 50
     # the view just saved (not the table's default) is the open one, in the address too
     assert at.selectbox(key="grid.activities.view").value == view.id
@@ -305,7 +305,7 @@ def test_a_saved_view_keeps_its_page_size(app_db):
 
 def test_an_address_without_a_known_view_opens_the_tables_default_view(app_db):
     office = actor(app_db, "office")
-    default = app_db.save_view(office, "activities", "默认十月", MONTH_VIEW, is_default=True)
+    default = app_db.grid.save_view(office, "activities", "默认十月", MONTH_VIEW, is_default=True)
     at = at_address(app_db, "office", table="activities")
     assert not at.warning
     assert at.selectbox(key="grid.activities.view").value == default

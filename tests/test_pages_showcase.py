@@ -65,12 +65,12 @@ def publish_new(
     """A new approved theme of a demo unit, carried out and published through the
     service on a clock in the past; returns its activity id."""
     office = actor_for(app_db, "office")
-    campaign = app_db.current_campaign(office)
+    campaign = app_db.catalogue.current_campaign(office)
     name, _, person, phone = DEMO_UNITS[unit_index]
-    unit_id = next(u.id for u in app_db.list_units(office) if u.name == name)
+    unit_id = next(u.id for u in app_db.catalogue.list_units(office) if u.name == name)
     clock = FakeClock(datetime(2026, 10, 20, 9, tzinfo=TZ))
     repo = Repository(app_db.cur, clock)
-    repo.create_declaration(
+    repo.declarations.create_declaration(
         office,
         campaign.id,
         unit_id,
@@ -89,11 +89,13 @@ def publish_new(
             }
         ],
     )
-    (activity,) = [a for a in repo.list_lifecycle(office, campaign.id, unit_id) if a.title == title]
+    (activity,) = [
+        a for a in repo.activities.list_lifecycle(office, campaign.id, unit_id) if a.title == title
+    ]
     store = FileStore(uploads_root())  # where the app under test reads files from
 
     def version() -> int:
-        return repo.get_activity(office, activity.id).version
+        return repo.activities.get_activity(office, activity.id).version
 
     activities.schedule(
         repo,
@@ -137,8 +139,8 @@ def publish_new(
 def campaign_activities(app_db: Repository):
     """Every theme of the demo campaign: the approved ones at their stage, and the
     themes of 申报表 not approved yet (still ``planned``)."""
-    campaign = app_db.current_campaign(SYSTEM_ACTOR)
-    return app_db.list_activities(SYSTEM_ACTOR, campaign.id)
+    campaign = app_db.catalogue.current_campaign(SYSTEM_ACTOR)
+    return app_db.declarations.list_activities(SYSTEM_ACTOR, campaign.id)
 
 
 # ------------------------------------------------------------------ the list
@@ -149,14 +151,14 @@ def test_a_logged_out_visitor_sees_only_published_activities(app_db):
     published = [a for a in campaign_activities(app_db) if a.status == "published"]
     # the office withdraws one and publishes a new one: the page follows the data
     withdrawn = published[0]
-    app_db.unpublish_activity(office, withdrawn.id, withdrawn.version)
+    app_db.activities.unpublish_activity(office, withdrawn.id, withdrawn.version)
     new_id = publish_new(app_db, "乡村振兴衔接资金使用情况座谈会")
 
     at = visit()
     assert not at.exception
     assert [t.value for t in at.title] == [TITLE]
     shown = texts(at)
-    expected = {i.title for i in app_db.list_showcase()}
+    expected = {i.title for i in app_db.activities.list_showcase()}
     assert "乡村振兴衔接资金使用情况座谈会" in expected and withdrawn.title not in expected
     assert expected <= set(shown)
     for activity in campaign_activities(app_db):
@@ -181,8 +183,8 @@ def test_filters_narrow_the_list(app_db):
     unit = next(s for s in at.selectbox if s.label == "单位")
     chosen = unit.options[1]
     unit.set_value(chosen).run()
-    expected = {i.title for i in app_db.list_showcase(unit_name=chosen)}
-    others = {i.title for i in app_db.list_showcase()} - expected
+    expected = {i.title for i in app_db.activities.list_showcase(unit_name=chosen)}
+    others = {i.title for i in app_db.activities.list_showcase()} - expected
     assert expected and expected <= set(texts(at))
     assert not others & set(texts(at))
 
@@ -191,7 +193,7 @@ def test_no_published_activity_says_so(app_db):
     office = actor_for(app_db, "office")
     for activity in campaign_activities(app_db):
         if activity.status == "published":
-            app_db.unpublish_activity(office, activity.id, activity.version)
+            app_db.activities.unpublish_activity(office, activity.id, activity.version)
     at = visit()
     assert not at.exception
     assert "暂无已发布的活动成果。" in [i.value for i in at.info]
@@ -203,18 +205,18 @@ def test_no_published_activity_says_so(app_db):
 
 def test_details_button_opens_the_activity(app_db):
     at = visit()
-    first = app_db.list_showcase()[0]
+    first = app_db.activities.list_showcase()[0]
     next(b for b in at.button if b.label == "查看详情").click().run()
     assert at.query_params["activity"] in (str(first.activity_id), [str(first.activity_id)])
     assert first.report_text.strip() in texts(at)
     next(b for b in at.button if b.label == "返回成果列表").click().run()
     assert "activity" not in at.query_params
-    assert [b.label for b in at.button].count("查看详情") == len(app_db.list_showcase())
+    assert [b.label for b in at.button].count("查看详情") == len(app_db.activities.list_showcase())
 
 
 def test_detail_shows_report_photos_portal_link_and_qr(app_db, monkeypatch):
     monkeypatch.setenv("THEMEDAY_PUBLIC_URL", "https://zwgk.example.cn/ztr/")
-    item = next(i for i in app_db.list_showcase() if i.portal_url)
+    item = next(i for i in app_db.activities.list_showcase() if i.portal_url)
     at = visit(item.activity_id)
     assert not at.exception
     shown = texts(at)
@@ -233,7 +235,7 @@ def test_detail_shows_report_photos_portal_link_and_qr(app_db, monkeypatch):
 
 
 def test_typical_case_carries_its_badge(app_db):
-    item = next(i for i in app_db.list_showcase() if i.typical_case)
+    item = next(i for i in app_db.activities.list_showcase() if i.typical_case)
     at = visit(item.activity_id)
     badges = [n for n in nodes(at) if n.type == "markdown" and "典型经验" in n.value]
     assert badges
@@ -257,8 +259,8 @@ def test_an_unknown_activity_is_not_shown(app_db, value):
 
 
 def test_a_missing_photo_file_does_not_break_the_page(app_db):
-    item = app_db.list_showcase()[0]
-    attachment = app_db.public_attachment(item.photo_ids[0])
+    item = app_db.activities.list_showcase()[0]
+    attachment = app_db.activities.public_attachment(item.photo_ids[0])
     FileStore(uploads_root()).delete(attachment.stored_name)
     at = visit(item.activity_id)
     assert not at.exception and not at.error
@@ -271,7 +273,7 @@ def test_a_missing_photo_file_does_not_break_the_page(app_db):
 
 def test_no_contact_person_or_phone_of_any_unit_appears(app_db):
     publish_new(app_db, "镇村规划政策座谈会")  # its declaration carries contact details
-    pages = [visit()] + [visit(i.activity_id) for i in app_db.list_showcase()]
+    pages = [visit()] + [visit(i.activity_id) for i in app_db.activities.list_showcase()]
     for at in pages:
         sent = everything(at)
         assert sent, "the page sent nothing"

@@ -30,7 +30,7 @@ def audited(repo) -> list[tuple]:
 
 
 def dashboard(app_db):
-    campaign = app_db.current_campaign(SYSTEM_ACTOR)
+    campaign = app_db.catalogue.current_campaign(SYSTEM_ACTOR)
     at = host(app_db, "leader_dashboard", "leader")
     at.session_state[f"dashboard.as_of_{campaign.id}"] = DEMO_DAY
     return at.run(), campaign
@@ -57,9 +57,9 @@ def test_the_leader_downloads_the_dashboard_figures(app_db, downloads):
 
 @pytest.mark.parametrize("page", ["leader_dashboard", "annual_plan"])
 def test_the_leader_downloads_the_annual_plan(app_db, downloads, page):
-    leader = app_db.login_record("leader").user.as_actor()
-    campaign = app_db.current_campaign(leader)
-    plan = app_db.list_plan(leader, campaign.id)
+    leader = app_db.accounts.login_record("leader").user.as_actor()
+    campaign = app_db.catalogue.current_campaign(leader)
+    plan = app_db.declarations.list_plan(leader, campaign.id)
     assert plan
     at = host(app_db, page, "leader")
     assert not at.exception

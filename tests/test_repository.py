@@ -91,9 +91,9 @@ class Target:
 
 @pytest.fixture
 def target(demo: Repository, office: Actor) -> Target:
-    campaign = demo.current_campaign(office)
-    unit3 = demo.login_record("unit3").user
-    declaration_id = demo.create_declaration(
+    campaign = demo.catalogue.current_campaign(office)
+    unit3 = demo.accounts.login_record("unit3").user
+    declaration_id = demo.declarations.create_declaration(
         office,
         campaign.id,
         unit3.unit_id,
@@ -101,7 +101,7 @@ def target(demo: Repository, office: Actor) -> Target:
         contact_phone="0739-5321103",
         themes=[{"title": "乡村振兴政策宣讲", "planned_month": 12, "form": "政策发布"}],
     )
-    attachment_id = demo.attach_declaration_scan(
+    attachment_id = demo.declarations.attach_declaration_scan(
         office,
         declaration_id,
         original_name="scan.pdf",
@@ -111,20 +111,24 @@ def target(demo: Repository, office: Actor) -> Target:
         sha256="0" * 64,
     )
     approved = next(
-        d for d in demo.list_declarations(office, campaign.id) if d.status == "approved"
+        d
+        for d in demo.declarations.list_declarations(office, campaign.id)
+        if d.status == "approved"
     )
-    theme_id = demo.list_themes(office, approved.id)[0].id
+    theme_id = demo.declarations.list_themes(office, approved.id)[0].id
     return Target(unit3.unit_id, unit3.id, declaration_id, campaign.id, attachment_id, theme_id)
 
 
 def _submitted_then_review(repo: Repository, actor: Actor, target: Target) -> None:
     office = actor_for(repo, "office")
-    repo.submit_declaration(office, target.declaration_id, None, 0)
-    repo.review_declaration(actor, target.declaration_id, None, approve=False, reason="补充")
+    repo.declarations.submit_declaration(office, target.declaration_id, None, 0)
+    repo.declarations.review_declaration(
+        actor, target.declaration_id, None, approve=False, reason="补充"
+    )
 
 
 def _new_campaign(repo: Repository, office: Actor) -> int:
-    return repo.create_campaign(
+    return repo.catalogue.create_campaign(
         office,
         year=2027,
         region="测试区",
@@ -138,21 +142,21 @@ def _new_campaign(repo: Repository, office: Actor) -> int:
 # Each case: a call on unit 3's rows, and what each actor may do:
 # office, leader, own (unit3's account), other (unit1's account). "ok" or "denied".
 CASES = {
-    "get_unit": (lambda r, a, t: r.get_unit(a, t.unit_id), "ok ok ok denied"),
+    "get_unit": (lambda r, a, t: r.catalogue.get_unit(a, t.unit_id), "ok ok ok denied"),
     "update_unit": (
-        lambda r, a, t: r.update_unit(a, t.unit_id, None, contact_person="张三"),
+        lambda r, a, t: r.catalogue.update_unit(a, t.unit_id, None, contact_person="张三"),
         "ok denied ok denied",
     ),
     "rename_unit": (
-        lambda r, a, t: r.update_unit(a, t.unit_id, None, name="改名"),
+        lambda r, a, t: r.catalogue.update_unit(a, t.unit_id, None, name="改名"),
         "ok denied denied denied",
     ),
     "get_declaration": (
-        lambda r, a, t: r.get_declaration(a, t.declaration_id),
+        lambda r, a, t: r.declarations.get_declaration(a, t.declaration_id),
         "ok ok ok denied",
     ),
     "save_declaration": (
-        lambda r, a, t: r.save_declaration(
+        lambda r, a, t: r.declarations.save_declaration(
             a,
             t.campaign_id,
             t.unit_id,
@@ -164,7 +168,7 @@ CASES = {
         "ok denied ok denied",
     ),
     "submit_declaration": (
-        lambda r, a, t: r.submit_declaration(a, t.declaration_id, None, 0),
+        lambda r, a, t: r.declarations.submit_declaration(a, t.declaration_id, None, 0),
         "ok denied ok denied",
     ),
     "review_declaration": (
@@ -172,16 +176,19 @@ CASES = {
         "ok denied denied denied",
     ),
     "declaration_history": (
-        lambda r, a, t: r.declaration_history(a, t.declaration_id),
+        lambda r, a, t: r.declarations.declaration_history(a, t.declaration_id),
         "ok ok ok denied",
     ),
-    "list_themes": (lambda r, a, t: r.list_themes(a, t.declaration_id), "ok ok ok denied"),
+    "list_themes": (
+        lambda r, a, t: r.declarations.list_themes(a, t.declaration_id),
+        "ok ok ok denied",
+    ),
     "declaration_for": (
-        lambda r, a, t: r.declaration_for(a, t.campaign_id, t.unit_id),
+        lambda r, a, t: r.declarations.declaration_for(a, t.campaign_id, t.unit_id),
         "ok ok ok denied",
     ),
     "attach_declaration_scan": (
-        lambda r, a, t: r.attach_declaration_scan(
+        lambda r, a, t: r.declarations.attach_declaration_scan(
             a,
             t.declaration_id,
             original_name="x.pdf",
@@ -192,9 +199,12 @@ CASES = {
         ),
         "ok denied ok denied",
     ),
-    "get_attachment": (lambda r, a, t: r.get_attachment(a, t.attachment_id), "ok ok ok denied"),
+    "get_attachment": (
+        lambda r, a, t: r.declarations.get_attachment(a, t.attachment_id),
+        "ok ok ok denied",
+    ),
     "import_declaration": (
-        lambda r, a, t: r.import_declaration(
+        lambda r, a, t: r.declarations.import_declaration(
             a,
             t.campaign_id,
             t.unit_id,
@@ -206,17 +216,17 @@ CASES = {
         "ok denied ok denied",
     ),
     "units_not_submitted": (
-        lambda r, a, t: r.units_not_submitted(a, t.campaign_id),
+        lambda r, a, t: r.declarations.units_not_submitted(a, t.campaign_id),
         "ok ok denied denied",
     ),
     "amend_theme": (
-        lambda r, a, t: r.amend_theme(
+        lambda r, a, t: r.declarations.amend_theme(
             a, t.approved_theme_id, planned_month=12, form="座谈交流", reason="调整"
         ),
         "ok denied denied denied",
     ),
     "create_declaration": (
-        lambda r, a, t: r.create_declaration(
+        lambda r, a, t: r.declarations.create_declaration(
             a,
             t.campaign_id + 1000 * a.user_id,  # a campaign of its own per actor
             t.unit_id,
@@ -226,10 +236,10 @@ CASES = {
         ),
         "ok denied ok denied",
     ),
-    "get_user": (lambda r, a, t: r.get_user(a, t.user_id), "ok denied ok denied"),
-    "list_users": (lambda r, a, t: r.list_users(a), "ok denied denied denied"),
+    "get_user": (lambda r, a, t: r.accounts.get_user(a, t.user_id), "ok denied ok denied"),
+    "list_users": (lambda r, a, t: r.accounts.list_users(a), "ok denied denied denied"),
     "create_user": (
-        lambda r, a, t: r.create_user(
+        lambda r, a, t: r.accounts.create_user(
             a,
             username=f"new{a.user_id}",
             display_name="新账号",
@@ -240,30 +250,33 @@ CASES = {
         "ok denied denied denied",
     ),
     "update_user": (
-        lambda r, a, t: r.update_user(
+        lambda r, a, t: r.accounts.update_user(
             a, t.user_id, None, display_name="改名", role=Role.UNIT, unit_id=t.unit_id
         ),
         "ok denied denied denied",
     ),
     "set_user_enabled": (
-        lambda r, a, t: r.set_user_enabled(a, t.user_id, True),
+        lambda r, a, t: r.accounts.set_user_enabled(a, t.user_id, True),
         "ok denied denied denied",
     ),
     "reset_password": (
-        lambda r, a, t: r.reset_password(a, t.user_id, "x"),
+        lambda r, a, t: r.accounts.reset_password(a, t.user_id, "x"),
         "ok denied denied denied",
     ),
-    "unlock_user": (lambda r, a, t: r.unlock_user(a, t.user_id), "ok denied denied denied"),
+    "unlock_user": (
+        lambda r, a, t: r.accounts.unlock_user(a, t.user_id),
+        "ok denied denied denied",
+    ),
     "create_unit": (
-        lambda r, a, t: r.create_unit(a, f"新单位{a.user_id}", "部门"),
+        lambda r, a, t: r.catalogue.create_unit(a, f"新单位{a.user_id}", "部门"),
         "ok denied denied denied",
     ),
     "create_campaign": (lambda r, a, t: _new_campaign(r, a), "ok denied denied denied"),
     "progress_counts": (
-        lambda r, a, t: r.progress_counts(a, t.campaign_id),
+        lambda r, a, t: r.oversight.progress_counts(a, t.campaign_id),
         "ok ok denied denied",
     ),
-    "list_audit": (lambda r, a, t: r.list_audit(a), "denied denied denied denied"),
+    "list_audit": (lambda r, a, t: r.oversight.list_audit(a), "denied denied denied denied"),
 }
 
 ACTORS = ("office", "leader", "own", "other")
@@ -286,10 +299,10 @@ def test_scoping_table(demo, target, case, who):
 @pytest.mark.parametrize(
     "listing",
     [
-        lambda r, a, t: r.list_units(a),
-        lambda r, a, t: r.list_declarations(a, t.campaign_id),
-        lambda r, a, t: r.list_activities(a, t.campaign_id),
-        lambda r, a, t: r.list_activities(a, t.campaign_id, unit_id=t.unit_id),
+        lambda r, a, t: r.catalogue.list_units(a),
+        lambda r, a, t: r.declarations.list_declarations(a, t.campaign_id),
+        lambda r, a, t: r.declarations.list_activities(a, t.campaign_id),
+        lambda r, a, t: r.declarations.list_activities(a, t.campaign_id, unit_id=t.unit_id),
     ],
     ids=["units", "declarations", "activities", "activities_of_other_unit"],
 )
@@ -308,29 +321,29 @@ def test_unit_lists_hold_only_own_rows(demo, target, listing):
 
 
 def test_stale_version_is_refused_and_changes_nothing(demo, office):
-    unit = demo.list_units(office)[0]
-    demo.update_unit(office, unit.id, unit.version, contact_person="甲")
+    unit = demo.catalogue.list_units(office)[0]
+    demo.catalogue.update_unit(office, unit.id, unit.version, contact_person="甲")
     with pytest.raises(StaleRecord):
-        demo.update_unit(office, unit.id, unit.version, contact_person="乙")
-    assert demo.get_unit(office, unit.id).contact_person == "甲"
+        demo.catalogue.update_unit(office, unit.id, unit.version, contact_person="乙")
+    assert demo.catalogue.get_unit(office, unit.id).contact_person == "甲"
 
 
 def test_failed_write_leaves_no_audit_row(demo, office):
-    before = len(demo.list_audit(SYSTEM_AUDITOR, 10_000))
+    before = len(demo.oversight.list_audit(SYSTEM_AUDITOR, 10_000))
     with pytest.raises(ValidationError):
-        demo.create_unit(office, "区教育局", "部门")  # the name exists
+        demo.catalogue.create_unit(office, "区教育局", "部门")  # the name exists
     with pytest.raises(ValidationError):
-        demo.create_unit(office, "新单位", "部门", contact_phone="123")
-    assert len(demo.list_audit(SYSTEM_AUDITOR, 10_000)) == before
-    demo.create_unit(office, "区司法局", "部门", "张三", "13800000000")
-    newest = demo.list_audit(SYSTEM_AUDITOR, 1)[0]
+        demo.catalogue.create_unit(office, "新单位", "部门", contact_phone="123")
+    assert len(demo.oversight.list_audit(SYSTEM_AUDITOR, 10_000)) == before
+    demo.catalogue.create_unit(office, "区司法局", "部门", "张三", "13800000000")
+    newest = demo.oversight.list_audit(SYSTEM_AUDITOR, 1)[0]
     assert (newest.action, newest.object_type, newest.detail) == ("create", "unit", "区司法局")
     assert newest.occurred_at.tzinfo is not None and newest.username == "office"
 
 
 def test_unit_account_must_be_bound_to_a_unit(demo, office):
     with pytest.raises(ValidationError):
-        demo.create_user(
+        demo.accounts.create_user(
             office,
             username="loose",
             display_name="x",
@@ -339,7 +352,7 @@ def test_unit_account_must_be_bound_to_a_unit(demo, office):
             password_hash=hash_password("Demo@2024"),
         )
     with pytest.raises(NotFound):
-        demo.get_unit(office, 9999)
+        demo.catalogue.get_unit(office, 9999)
 
 
 def test_today_is_the_day_in_beijing_by_the_repository_clock(repo, clock):
@@ -356,7 +369,7 @@ def test_today_is_the_day_in_beijing_by_the_repository_clock(repo, clock):
 def test_two_people_saving_one_record_at_once_both_land(demo, office, clock):
     """Two sessions save the same unit at the same moment: the loser retries once."""
     for round_ in range(5):
-        unit = demo.list_units(office)[0]
+        unit = demo.catalogue.list_units(office)[0]
         barrier = threading.Barrier(2)
         errors: list[Exception] = []
 
@@ -364,7 +377,7 @@ def test_two_people_saving_one_record_at_once_both_land(demo, office, clock):
             repo = Repository(db.cursor(demo.cur), clock)
             barrier.wait()
             try:
-                repo.update_unit(office, unit_id, None, contact_person=name)
+                repo.catalogue.update_unit(office, unit_id, None, contact_person=name)
             except Exception as exc:
                 errors.append(exc)
 
@@ -374,7 +387,7 @@ def test_two_people_saving_one_record_at_once_both_land(demo, office, clock):
         for t in threads:
             t.join()
         assert errors == []
-        assert demo.get_unit(office, unit.id).version == unit.version + 2
+        assert demo.catalogue.get_unit(office, unit.id).version == unit.version + 2
 
 
 def test_in_transaction_retries_a_write_conflict_once(con):
@@ -402,9 +415,9 @@ def test_fork_reads_the_same_database_from_another_thread(demo, office):
 
     forked = demo.fork()
     assert type(forked) is type(demo) and forked.cur is not demo.cur
-    campaign = demo.current_campaign(office)
+    campaign = demo.catalogue.current_campaign(office)
     seen = []
-    thread = threading.Thread(target=lambda: seen.append(forked.current_campaign(office)))
+    thread = threading.Thread(target=lambda: seen.append(forked.catalogue.current_campaign(office)))
     thread.start()
     thread.join()
     assert seen == [campaign]
@@ -418,8 +431,8 @@ def test_no_transaction_is_left_open_after_first_run_and_reads(tmp_path):
     con = open_database(tmp_path / "x.duckdb")
     try:
         reader = Repository(db.cursor(con))
-        office = reader.login_record("office").user.as_actor()
-        reader.current_campaign(office)
+        office = reader.accounts.login_record("office").user.as_actor()
+        reader.catalogue.current_campaign(office)
         writer = db.cursor(con)
         writer.execute("UPDATE meta SET value = value WHERE key = 'demo'")
         writer.execute("CHECKPOINT")  # raises while another write transaction is open
@@ -430,10 +443,10 @@ def test_no_transaction_is_left_open_after_first_run_and_reads(tmp_path):
 def test_the_campaign_list_of_declarations_reads_the_same_records_as_one_by_one(demo, office):
     """``list_declarations`` reads 提交时间 as microseconds (fast at a province): the same
     Beijing-time datetimes as ``get_declaration``'s plain column."""
-    campaign = demo.current_campaign(office)
-    listed = demo.list_declarations(office, campaign.id)
+    campaign = demo.catalogue.current_campaign(office)
+    listed = demo.declarations.list_declarations(office, campaign.id)
     assert any(d.submitted_at is not None for d in listed)
     for declaration in listed:
-        assert declaration == demo.get_declaration(office, declaration.id)
+        assert declaration == demo.declarations.get_declaration(office, declaration.id)
         if declaration.submitted_at is not None:
             assert declaration.submitted_at.utcoffset() == timedelta(hours=8)

@@ -19,16 +19,16 @@ SCAN_RULE = "请上传加盖公章的申报表电子扫描件。"
 
 def submitted_of(repo: Repository, username: str) -> Declaration:
     unit = actor_for(repo, username)
-    campaign = repo.current_campaign(unit)
-    (declaration,) = repo.list_declarations(unit, campaign.id)
+    campaign = repo.catalogue.current_campaign(unit)
+    (declaration,) = repo.declarations.list_declarations(unit, campaign.id)
     assert declaration.status == "submitted"
     return declaration
 
 
 def test_a_plain_approval_of_a_declaration_breaking_rules_is_refused(demo, office):
-    campaign = demo.current_campaign(office)
+    campaign = demo.catalogue.current_campaign(office)
     declaration = submitted_of(demo, "unit2")
-    audit_before = len(demo.list_audit(SYSTEM_AUDITOR, 10_000))
+    audit_before = len(demo.oversight.list_audit(SYSTEM_AUDITOR, 10_000))
     with pytest.raises(declarations.RulesNotMet) as refused:
         declarations.review(
             demo, office, campaign, declaration.id, declaration.version, approve=True
@@ -36,9 +36,11 @@ def test_a_plain_approval_of_a_declaration_breaking_rules_is_refused(demo, offic
     assert SCAN_RULE in refused.value.problems
     assert SCAN_RULE in refused.value.messages  # listed to the clerk
     assert any("仍要通过" in m for m in refused.value.messages)
-    assert demo.get_declaration(office, declaration.id).status == "submitted"
-    assert [e.action for e in demo.declaration_history(office, declaration.id)] == ["submitted"]
-    assert len(demo.list_audit(SYSTEM_AUDITOR, 10_000)) == audit_before
+    assert demo.declarations.get_declaration(office, declaration.id).status == "submitted"
+    assert [e.action for e in demo.declarations.declaration_history(office, declaration.id)] == [
+        "submitted"
+    ]
+    assert len(demo.oversight.list_audit(SYSTEM_AUDITOR, 10_000)) == audit_before
     with pytest.raises(ValidationError, match="须填写理由"):  # a blank reason is no reason
         declarations.review(
             demo,
@@ -52,7 +54,7 @@ def test_a_plain_approval_of_a_declaration_breaking_rules_is_refused(demo, offic
 
 
 def test_approving_anyway_needs_a_reason_kept_in_history_and_audit(demo, office):
-    campaign = demo.current_campaign(office)
+    campaign = demo.catalogue.current_campaign(office)
     declaration = submitted_of(demo, "unit2")
     reason = "扫描件已通过公文交换报送，系统外存档"
     declarations.review(
@@ -64,13 +66,13 @@ def test_approving_anyway_needs_a_reason_kept_in_history_and_audit(demo, office)
         approve=True,
         override_reason=reason,
     )
-    assert demo.get_declaration(office, declaration.id).status == "approved"
-    last = demo.declaration_history(office, declaration.id)[-1]
+    assert demo.declarations.get_declaration(office, declaration.id).status == "approved"
+    last = demo.declarations.declaration_history(office, declaration.id)[-1]
     assert last.action == "approve"
     assert reason in last.reason and "仍要通过" in last.reason and SCAN_RULE in last.reason
     (entry,) = [
         e
-        for e in demo.list_audit(SYSTEM_AUDITOR, 50)
+        for e in demo.oversight.list_audit(SYSTEM_AUDITOR, 50)
         if e.action == "approve" and e.object_id == str(declaration.id)
     ]
     assert reason in entry.detail and SCAN_RULE in entry.detail
@@ -81,12 +83,12 @@ def test_a_declaration_meeting_the_rules_is_approved_at_one_click(demo, office):
     declaration = submitted_of(demo, "unit2")
     assert declarations.problems_of(demo, office, campaign, declaration) == []
     declarations.review(demo, office, campaign, declaration.id, declaration.version, approve=True)
-    assert demo.get_declaration(office, declaration.id).status == "approved"
-    assert demo.declaration_history(office, declaration.id)[-1].reason == ""
+    assert demo.declarations.get_declaration(office, declaration.id).status == "approved"
+    assert demo.declarations.declaration_history(office, declaration.id)[-1].reason == ""
 
 
 def test_returning_needs_a_reason_and_ignores_the_rules(demo, office):
-    campaign = demo.current_campaign(office)
+    campaign = demo.catalogue.current_campaign(office)
     declaration = submitted_of(demo, "unit2")
     with pytest.raises(ValidationError, match="退回原因"):
         declarations.review(
@@ -101,13 +103,13 @@ def test_returning_needs_a_reason_and_ignores_the_rules(demo, office):
         approve=False,
         reason="请上传盖章扫描件",
     )
-    returned = demo.get_declaration(office, declaration.id)
+    returned = demo.declarations.get_declaration(office, declaration.id)
     assert (returned.status, returned.return_reason) == ("returned", "请上传盖章扫描件")
 
 
 def test_a_unit_cannot_review_even_its_own_declaration(demo):
     unit2 = actor_for(demo, "unit2")
-    campaign = demo.current_campaign(unit2)
+    campaign = demo.catalogue.current_campaign(unit2)
     declaration = submitted_of(demo, "unit2")
     for approve, override in ((True, "自己通过"), (False, None)):
         with pytest.raises(PermissionDenied):
@@ -121,11 +123,11 @@ def test_a_unit_cannot_review_even_its_own_declaration(demo):
                 reason="理由",
                 override_reason=override,
             )
-    assert demo.get_declaration(unit2, declaration.id).status == "submitted"
+    assert demo.declarations.get_declaration(unit2, declaration.id).status == "submitted"
 
 
 def test_a_review_of_a_changed_declaration_is_refused_as_stale(demo, office):
-    campaign = demo.current_campaign(office)
+    campaign = demo.catalogue.current_campaign(office)
     declaration = submitted_of(demo, "unit2")
     with pytest.raises(StaleRecord):
         declarations.review(
@@ -137,14 +139,14 @@ def test_a_review_of_a_changed_declaration_is_refused_as_stale(demo, office):
             approve=True,
             override_reason="理由",
         )
-    assert demo.get_declaration(office, declaration.id).status == "submitted"
+    assert demo.declarations.get_declaration(office, declaration.id).status == "submitted"
 
 
 def test_amending_an_approved_theme_checks_the_campaigns_months_and_forms(demo, office):
-    campaign = demo.current_campaign(office)
+    campaign = demo.catalogue.current_campaign(office)
     unit1 = actor_for(demo, "unit1")
-    (approved,) = demo.list_declarations(unit1, campaign.id)
-    theme = demo.list_themes(office, approved.id)[0]
+    (approved,) = demo.declarations.list_declarations(unit1, campaign.id)
+    theme = demo.declarations.list_themes(office, approved.id)[0]
     late = campaign.rules.last_month + 1
     with pytest.raises(ValidationError) as refused:
         declarations.amend_theme(
@@ -171,14 +173,20 @@ def test_amending_an_approved_theme_checks_the_campaigns_months_and_forms(demo, 
         reason="与区级重点工作错开",
         expected_version=theme.version,
     )
-    assert demo.list_themes(office, approved.id)[0].planned_month == campaign.rules.first_month
-    assert "与区级重点工作错开" in demo.declaration_history(office, approved.id)[-1].reason
+    assert (
+        demo.declarations.list_themes(office, approved.id)[0].planned_month
+        == campaign.rules.first_month
+    )
+    assert (
+        "与区级重点工作错开"
+        in demo.declarations.declaration_history(office, approved.id)[-1].reason
+    )
 
 
 def test_a_callers_lenient_rules_do_not_count_for_approval_or_amendment(demo, office):
     from dataclasses import replace
 
-    campaign = demo.current_campaign(office)
+    campaign = demo.catalogue.current_campaign(office)
     lenient = replace(campaign, rules=replace(campaign.rules, scan_required=False))
     declaration = submitted_of(demo, "unit2")
     with pytest.raises(declarations.RulesNotMet) as refused:
@@ -186,8 +194,8 @@ def test_a_callers_lenient_rules_do_not_count_for_approval_or_amendment(demo, of
             demo, office, lenient, declaration.id, declaration.version, approve=True
         )
     assert SCAN_RULE in refused.value.problems
-    (approved,) = demo.list_declarations(actor_for(demo, "unit1"), campaign.id)
-    theme = demo.list_themes(office, approved.id)[0]
+    (approved,) = demo.declarations.list_declarations(actor_for(demo, "unit1"), campaign.id)
+    theme = demo.declarations.list_themes(office, approved.id)[0]
     outside = replace(campaign, rules=replace(campaign.rules, last_month=12))
     with pytest.raises(ValidationError, match="计划月份须在"):
         declarations.amend_theme(

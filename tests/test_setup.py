@@ -27,17 +27,17 @@ def test_first_run_creates_a_demo_database(tmp_path):
     con = open_database(path)
     repo = Repository(db.cursor(con))
     assert path.exists() and repo.is_demo()
-    units = repo.list_units(SYSTEM_ACTOR)
+    units = repo.catalogue.list_units(SYSTEM_ACTOR)
     assert 10 <= len(units) <= 14
     assert {u.kind for u in units} >= {"部门", "街道", "乡镇", "区直单位"}
-    users = {u.username: u for u in repo.list_users(SYSTEM_ACTOR)}
+    users = {u.username: u for u in repo.accounts.list_users(SYSTEM_ACTOR)}
     assert set(users) == {"office", "leader", "auditor", "unit1", "unit2", "unit3"}
     assert users["office"].role == Role.OFFICE and users["leader"].role == Role.LEADER
     assert users["auditor"].role == Role.AUDITOR
     assert len({users[f"unit{i}"].unit_id for i in (1, 2, 3)}) == 3
     assert AuthService(repo).authenticate("unit2", DEMO_PASSWORD).ok
     # the demo photos are where the app reads attachments: uploads/ beside the file
-    items = repo.list_showcase()
+    items = repo.activities.list_showcase()
     assert items and items[0].photo_ids
     store = FileStore(path.parent / "uploads")
     photo, fmt = read_public_file(repo, items[0].photo_ids[0], store=store)
@@ -45,7 +45,7 @@ def test_first_run_creates_a_demo_database(tmp_path):
     con.close()
     # a second start keeps what is there and adds nothing
     con = open_database(path)
-    assert len(Repository(db.cursor(con)).list_units(SYSTEM_ACTOR)) == len(units)
+    assert len(Repository(db.cursor(con)).catalogue.list_units(SYSTEM_ACTOR)) == len(units)
     con.close()
 
 
@@ -56,20 +56,23 @@ DAYS += [date(2026, 12, 25), date(2026, 12, 30), date(2026, 12, 31), date(2026, 
 @pytest.mark.parametrize("today", DAYS, ids=str)
 def test_demo_dates_sit_around_the_day_it_is_created(repo, tmp_path, today):
     seed_demo(repo, today=today, store=FileStore(tmp_path / "uploads"))
-    campaign = repo.current_campaign(SYSTEM_ACTOR)
+    campaign = repo.catalogue.current_campaign(SYSTEM_ACTOR)
     rules = campaign.rules
     assert campaign.year in (today.year, today.year + 1)
     assert 0 < (today - rules.declaration_deadline).days <= 14  # passed recently: chase
-    declarations = repo.list_declarations(SYSTEM_ACTOR, campaign.id)
+    declarations = repo.declarations.list_declarations(SYSTEM_ACTOR, campaign.id)
     statuses = [d.status for d in declarations]
     assert statuses.count("approved") >= 6 and statuses.count("returned") == 1
     assert any(d.return_reason for d in declarations if d.status == "returned")
     assert sum(bool(d.late_workdays) for d in declarations) == 1
-    assert len(repo.units_not_submitted(SYSTEM_ACTOR, campaign.id)) == 2
-    assert repo.list_plan(SYSTEM_ACTOR, campaign.id)
-    submitted = [d.submitted_at.date() for d in repo.list_declarations(SYSTEM_ACTOR, campaign.id)]
+    assert len(repo.declarations.units_not_submitted(SYSTEM_ACTOR, campaign.id)) == 2
+    assert repo.declarations.list_plan(SYSTEM_ACTOR, campaign.id)
+    submitted = [
+        d.submitted_at.date()
+        for d in repo.declarations.list_declarations(SYSTEM_ACTOR, campaign.id)
+    ]
     assert submitted and all(d < today for d in submitted)  # past work
-    activities = repo.list_activities(SYSTEM_ACTOR, campaign.id)
+    activities = repo.declarations.list_activities(SYSTEM_ACTOR, campaign.id)
     dated = [a for a in activities if a.activity_date]
     assert any(a.activity_date > today for a in dated)  # something is upcoming
     if 1 < today.month < 12:
@@ -95,8 +98,8 @@ STAGE_DAYS = [date(2026, 11, 23), date(2026, 6, 15), date(2026, 3, 2)]
 def test_demo_has_activities_at_every_stage(repo, tmp_path, today):
     store = FileStore(tmp_path / "uploads")
     seed_demo(repo, today=today, store=store)
-    campaign = repo.current_campaign(SYSTEM_ACTOR)
-    activities = repo.list_lifecycle(SYSTEM_ACTOR, campaign.id)
+    campaign = repo.catalogue.current_campaign(SYSTEM_ACTOR)
+    activities = repo.activities.list_lifecycle(SYSTEM_ACTOR, campaign.id)
     by_status: dict[str, list] = {}
     for a in activities:
         by_status.setdefault(a.status, []).append(a)
@@ -120,7 +123,7 @@ def test_demo_has_activities_at_every_stage(repo, tmp_path, today):
     moved = [a for a in activities if a.off_month]
     assert len(moved) == 1 and moved[0].off_month_reason and moved[0].plan_filed_at
 
-    published = repo.list_showcase(campaign.id)
+    published = repo.activities.list_showcase(campaign.id)
     assert 2 <= len(published) <= 3
     assert [p.published_at for p in published] == sorted(
         (p.published_at for p in published), reverse=True
@@ -131,7 +134,7 @@ def test_demo_has_activities_at_every_stage(repo, tmp_path, today):
         assert len(item.photo_ids) >= 2 and item.report_text
         for photo_id in item.photo_ids:
             content, fmt = read_public_file(repo, photo_id, store=store)  # sha256 checked
-            attachment = repo.public_attachment(photo_id)
+            attachment = repo.activities.public_attachment(photo_id)
             assert hashlib.sha256(content).hexdigest() == attachment.sha256
             image = Image.open(io.BytesIO(content))
             assert fmt == "jpeg" and image.format == "JPEG"
@@ -147,26 +150,28 @@ def test_demo_has_activities_at_every_stage(repo, tmp_path, today):
 
     # the steps went through the lifecycle: versions, audit rows and uploads are real
     actions = {
-        e.action for e in repo.list_audit(SYSTEM_AUDITOR, 10_000) if e.object_type == "activity"
+        e.action
+        for e in repo.oversight.list_audit(SYSTEM_AUDITOR, 10_000)
+        if e.object_type == "activity"
     }
     assert {"schedule", "file_plan", "record_held", "file_report", "publish"} <= actions
     assert {"cancel", "typical_case"} <= actions
     assert all(a.version > 1 for a in activities if a.status != "planned")
-    unit1 = repo.login_record("unit1").user.as_actor()
+    unit1 = repo.accounts.login_record("unit1").user.as_actor()
     assert any(
         f.uploaded_by == "unit1"
-        for a in repo.list_lifecycle(unit1, campaign.id)
-        for f in repo.list_activity_files(unit1, a.id)
+        for a in repo.activities.list_lifecycle(unit1, campaign.id)
+        for f in repo.activities.list_activity_files(unit1, a.id)
     )
 
 
 def test_demo_without_a_store_writes_no_file_and_stops_before_photos(repo):
     seed_demo(repo, today=date(2026, 11, 23))
-    campaign = repo.current_campaign(SYSTEM_ACTOR)
-    activities = repo.list_lifecycle(SYSTEM_ACTOR, campaign.id)
+    campaign = repo.catalogue.current_campaign(SYSTEM_ACTOR)
+    activities = repo.activities.list_lifecycle(SYSTEM_ACTOR, campaign.id)
     assert {a.status for a in activities} <= {"planned", "scheduled", "plan_filed", "cancelled"}
-    assert repo.list_showcase() == []
-    assert not any(repo.list_activity_files(SYSTEM_ACTOR, a.id) for a in activities)
+    assert repo.activities.list_showcase() == []
+    assert not any(repo.activities.list_activity_files(SYSTEM_ACTOR, a.id) for a in activities)
 
 
 @pytest.mark.parametrize("today", [date(2026, 12, 25), date(2026, 1, 5)], ids=str)
@@ -174,14 +179,14 @@ def test_demo_at_the_turn_of_the_year(repo, tmp_path, today):
     """Late December: next year's campaign, nothing held yet; early January: this year's,
     with the first plans due. Both seed without error and keep their dates in the year."""
     seed_demo(repo, today=today, store=FileStore(tmp_path / "uploads"))
-    campaign = repo.current_campaign(SYSTEM_ACTOR)
+    campaign = repo.catalogue.current_campaign(SYSTEM_ACTOR)
     assert campaign.year == (2027 if today.month == 12 else 2026)
-    activities = repo.list_lifecycle(SYSTEM_ACTOR, campaign.id)
+    activities = repo.activities.list_lifecycle(SYSTEM_ACTOR, campaign.id)
     dated = [a for a in activities if a.activity_date]
     assert dated and all(a.activity_date.year == campaign.year for a in dated)
     statuses = {a.status for a in activities}
     assert {"scheduled", "plan_filed", "cancelled"} <= statuses
-    assert "held" not in statuses and repo.list_showcase() == []
+    assert "held" not in statuses and repo.activities.list_showcase() == []
     assert any(a.off_month and a.off_month_reason for a in activities)
 
 
@@ -206,10 +211,10 @@ def test_init_empty_creates_a_clean_production_database(tmp_path, capsys):
     con = db.connect(path)
     repo = Repository(db.cursor(con))
     assert not repo.is_demo()
-    assert repo.list_units(SYSTEM_ACTOR) == []
-    assert repo.current_campaign(SYSTEM_ACTOR) is None
+    assert repo.catalogue.list_units(SYSTEM_ACTOR) == []
+    assert repo.catalogue.current_campaign(SYSTEM_ACTOR) is None
     # 权限分离: an office account and an auditor account, both to change their password
-    auditor, office = repo.list_users(SYSTEM_ACTOR)  # by role
+    auditor, office = repo.accounts.list_users(SYSTEM_ACTOR)  # by role
     assert office.username == "office" and office.must_change_password
     assert (auditor.username, auditor.role) == ("auditor", Role.AUDITOR)
     assert auditor.must_change_password

@@ -73,7 +73,7 @@ def qr_shown(at) -> bool:
 
 
 def published(app_db) -> int:
-    return app_db.list_showcase()[0].activity_id
+    return app_db.activities.list_showcase()[0].activity_id
 
 
 def test_the_office_is_warned_of_a_local_qr_address(app_db, browser_at) -> None:

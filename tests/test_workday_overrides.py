@@ -40,32 +40,36 @@ def test_an_entered_2027_holiday_moves_the_due_date(demo):
     assert before.day == date(2027, 1, 7) and not before.verified
     assert "2027年节假日安排未录入" in before.warning
     parsed = parse_workday_overrides(ARRANGEMENT.encode(), "2027.csv")
-    assert demo.save_workday_overrides(office, parsed.rows) == 3
+    assert demo.catalogue.save_workday_overrides(office, parsed.rows) == 3
     after = calendar(demo, office).report_due(date(2026, 12, 31))
     # 01-01 and 01-04 off, 01-09 (Saturday) worked: 01-05, 06, 07, 08, 09
     assert after.day == date(2027, 1, 9) and after.verified and after.warning == ""
     unit1 = actor_for(demo, "unit1")
     assert calendar(demo, unit1).report_due(date(2026, 12, 31)).day == date(2027, 1, 9)
-    actions = [(e.action, e.object_id) for e in demo.list_audit(SYSTEM_AUDITOR, 3)]
+    actions = [(e.action, e.object_id) for e in demo.oversight.list_audit(SYSTEM_AUDITOR, 3)]
     assert ("set_workday", "2027-01-09") in actions
 
 
 def test_only_the_office_changes_the_calendar(demo):
     for username in ("unit1", "leader"):
         with pytest.raises(PermissionDenied):
-            demo.save_workday_overrides(
+            demo.catalogue.save_workday_overrides(
                 actor_for(demo, username), [WorkdayOverride(date(2027, 1, 1), False)]
             )
     office = actor_for(demo, "office")
-    demo.save_workday_overrides(office, [WorkdayOverride(date(2027, 1, 1), False, "元旦")])
+    demo.catalogue.save_workday_overrides(
+        office, [WorkdayOverride(date(2027, 1, 1), False, "元旦")]
+    )
     with pytest.raises(PermissionDenied):
-        demo.delete_workday_override(actor_for(demo, "unit1"), date(2027, 1, 1))
-    demo.save_workday_overrides(office, [WorkdayOverride(date(2027, 1, 1), True, "改")])
-    assert demo.list_workday_overrides(office) == [WorkdayOverride(date(2027, 1, 1), True, "改")]
-    demo.delete_workday_override(office, date(2027, 1, 1))
-    assert demo.list_workday_overrides(office) == []
+        demo.catalogue.delete_workday_override(actor_for(demo, "unit1"), date(2027, 1, 1))
+    demo.catalogue.save_workday_overrides(office, [WorkdayOverride(date(2027, 1, 1), True, "改")])
+    assert demo.catalogue.list_workday_overrides(office) == [
+        WorkdayOverride(date(2027, 1, 1), True, "改")
+    ]
+    demo.catalogue.delete_workday_override(office, date(2027, 1, 1))
+    assert demo.catalogue.list_workday_overrides(office) == []
     with pytest.raises(NotFound):
-        demo.delete_workday_override(office, date(2027, 1, 1))
+        demo.catalogue.delete_workday_override(office, date(2027, 1, 1))
 
 
 def test_office_enters_a_day_on_the_page(app_db):
@@ -79,7 +83,7 @@ def test_office_enters_a_day_on_the_page(app_db):
     at.text_input[0].input("元旦")
     next(b for b in at.button if b.label == "保存").click().run()
     assert "已录入 2027-01-01" in texts(at, "success")
-    office = app_db.login_record("office").user.as_actor()
-    assert app_db.list_workday_overrides(office) == [
+    office = app_db.accounts.login_record("office").user.as_actor()
+    assert app_db.catalogue.list_workday_overrides(office) == [
         WorkdayOverride(date(2027, 1, 1), False, "元旦")
     ]

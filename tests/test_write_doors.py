@@ -11,14 +11,34 @@ import ast
 import re
 from pathlib import Path
 
+from themeday.repository import FAMILIES
+
 ROOT = Path(__file__).resolve().parents[1]
 _WRITE_SQL = re.compile(
     r"\b(INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM)\b|self\._audit\(", re.IGNORECASE
 )
 
 
+def _callee(node: ast.AST) -> str | None:
+    """``m`` for a call of ``self.m(...)`` or of another family's ``self.repo.f.m(...)``."""
+    if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
+        return None
+    value = node.func.value
+    if isinstance(value, ast.Name) and value.id == "self":
+        return node.func.attr
+    if (
+        isinstance(value, ast.Attribute)
+        and value.attr in FAMILIES
+        and isinstance(value.value, ast.Attribute)
+        and value.value.attr == "repo"
+    ):
+        return node.func.attr
+    return None
+
+
 def repository_writes() -> set[str]:
-    """Public Repository methods that write, directly or through ``self.<method>``."""
+    """Public repository methods that write, directly or through ``self.<method>`` (or
+    another family's, ``self.repo.<family>.<method>``)."""
     writes: dict[str, bool] = {}
     calls: dict[str, set[str]] = {}
     for path in (ROOT / "themeday" / "repository").glob("*.py"):
@@ -30,12 +50,7 @@ def repository_writes() -> set[str]:
                     _WRITE_SQL.search(text)
                 )
                 calls.setdefault(method.name, set()).update(
-                    node.func.attr
-                    for node in ast.walk(method)
-                    if isinstance(node, ast.Call)
-                    and isinstance(node.func, ast.Attribute)
-                    and isinstance(node.func.value, ast.Name)
-                    and node.func.value.id == "self"
+                    name for node in ast.walk(method) if (name := _callee(node)) is not None
                 )
     changed = True
     while changed:
@@ -55,11 +70,14 @@ def _screens() -> list[Path]:
 
 
 def _is_repository(node: ast.AST, aliases: set[str]) -> bool:
-    """``repo``, ``identity.repo``, ``repository()`` or a name assigned from one."""
+    """``repo``, ``identity.repo``, ``repository()``, a name assigned from one, or one
+    of their table families (``repo.declarations``)."""
     if isinstance(node, ast.Name):
         return node.id in {"repo", *aliases}
     if isinstance(node, ast.Attribute):
-        return node.attr == "repo"
+        return node.attr == "repo" or (
+            node.attr in FAMILIES and _is_repository(node.value, aliases)
+        )
     if isinstance(node, ast.Call):
         func = node.func
         name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
@@ -109,11 +127,11 @@ def test_the_scan_sees_a_direct_write(tmp_path):
     screen.write_text(
         "def render(identity):\n"
         "    r = identity.repo\n"
-        "    r.set_weights(identity.actor, 1, {})\n"
-        "    identity.repo.list_units(identity.actor)\n",
+        "    r.compliance.set_weights(identity.actor, 1, {})\n"
+        "    identity.repo.catalogue.list_units(identity.actor)\n",
         encoding="utf-8",
     )
-    assert direct_writes(screen, repository_writes()) == ["probe.py:3: r.set_weights"]
+    assert direct_writes(screen, repository_writes()) == ["probe.py:3: r.compliance.set_weights"]
 
 
 def test_pages_and_ui_call_no_repository_write():

@@ -185,12 +185,12 @@ def _audit(args: argparse.Namespace, path: Path) -> int:
         repo = Repository(db.cursor(con))
         if args.audit_command == "retention":
             try:
-                done = repo.apply_audit_retention(SYSTEM_AUDITOR, args.days)
+                done = repo.oversight.apply_audit_retention(SYSTEM_AUDITOR, args.days)
             except ValidationError as exc:
                 print(str(exc), file=sys.stderr)
                 return 1
             print(done.message())
-        result = repo.verify_audit_chain(SYSTEM_AUDITOR)
+        result = repo.oversight.verify_audit_chain(SYSTEM_AUDITOR)
     finally:
         con.close()
     print(result.message())

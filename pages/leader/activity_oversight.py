@@ -58,7 +58,7 @@ def render() -> None:
         shown = capped(shown)
         overview_table(shown, dues, with_unit=True)
         chosen = pick_activity_id(row_labels(shown), known_ids=set(everything["id"].tolist()))
-        (activity,) = repo.list_lifecycle(actor, campaign.id, ids=[chosen])
+        (activity,) = repo.activities.list_lifecycle(actor, campaign.id, ids=[chosen])
         with st.container(border=True):
             activity_detail(repo, actor, campaign, activity, cal, dues)
             if office:
@@ -162,7 +162,7 @@ def _typical_case(identity: Identity, a: Activity) -> None:
 def _showcase_export(identity: Identity, campaign: Campaign) -> None:
     st.divider()
     st.subheader("成果展示网页")
-    published = identity.repo.count_showcase(campaign.id)
+    published = identity.repo.activities.count_showcase(campaign.id)
     st.caption(
         f"已发布 {published} 个活动。导出的网页为静态页面（含照片和视频），"
         "解压后可直接放到政府门户网站专栏。"

@@ -64,7 +64,7 @@ def _live(campaign_id: int, as_of: date) -> None:
     identity = gate.require(*_ROLES)  # re-checked on every reload
     repo, actor = identity.repo, identity.actor
     try:
-        campaign = repo.get_campaign(actor, campaign_id)
+        campaign = repo.catalogue.get_campaign(actor, campaign_id)
     except NotFound:
         st.info("该活动已不存在，请在左侧重新选择活动年度。")
         return
@@ -91,7 +91,7 @@ def _unit_part(campaign_id: int, as_of: date) -> None:
     identity = gate.require(*_ROLES)
     repo, actor = identity.repo, identity.actor
     try:
-        campaign = repo.get_campaign(actor, campaign_id)
+        campaign = repo.catalogue.get_campaign(actor, campaign_id)
     except NotFound:
         return
     _drill_down(assess(repo, actor, campaign, as_of))

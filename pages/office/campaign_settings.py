@@ -18,7 +18,7 @@ from themeday.ui.widgets import choose_campaign, rules_summary, run_action
 def render() -> None:
     screen = open_screen("活动管理", Role.OFFICE)
     repo, actor = screen.repo, screen.actor
-    campaigns = repo.list_campaigns(actor)
+    campaigns = repo.catalogue.list_campaigns(actor)
     if campaigns:
         st.dataframe(
             pd.DataFrame(
@@ -53,7 +53,7 @@ def _create(identity: Identity, campaigns: list[Campaign]) -> None:
             if kind == "preset":
                 fields = fields_from_preset(key)
             else:
-                fields = fields_for_next_year(repo.get_campaign(actor, int(key)))
+                fields = fields_for_next_year(repo.catalogue.get_campaign(actor, int(key)))
             created: list[int] = []
             if run_action(
                 lambda: created.append(campaign_service.create(repo, actor, fields, make_current)),

@@ -45,8 +45,10 @@ def render() -> None:
     if screen is None:
         return
     repo, actor, campaign = screen.repo, screen.actor, screen.campaign
-    submitted = [d for d in repo.list_declarations(actor, campaign.id) if d.status != "draft"]
-    missing = repo.units_not_submitted(actor, campaign.id)
+    submitted = [
+        d for d in repo.declarations.list_declarations(actor, campaign.id) if d.status != "draft"
+    ]
+    missing = repo.declarations.units_not_submitted(actor, campaign.id)
 
     counts = st.columns(len(_QUEUE_STATUSES) + 1)
     for column, status in zip(counts, _QUEUE_STATUSES, strict=False):
@@ -80,7 +82,7 @@ def _queue(identity: Identity, campaign: Campaign, submitted: list[Declaration])
         format_func=lambda i: by_id[i].unit_name,
         placeholder="请选择",
     )
-    _detail(identity, campaign, identity.repo.get_declaration(identity.actor, chosen))
+    _detail(identity, campaign, identity.repo.declarations.get_declaration(identity.actor, chosen))
 
 
 def _queue_filters(submitted: list[Declaration]) -> list[Declaration]:
@@ -133,7 +135,7 @@ def _detail(identity: Identity, campaign: Campaign, declaration: Declaration) ->
     st.text(f"联系人：{declaration.contact_person}　联系电话：{declaration.contact_phone}")
     if declaration.late_workdays:
         st.warning(f"逾期{declaration.late_workdays}个工作日提交。")
-    themes = repo.list_themes(actor, declaration.id)
+    themes = repo.declarations.list_themes(actor, declaration.id)
     st.dataframe(themes_frame(themes), hide_index=True, width="stretch")
     problems = declarations.problems_of(repo, actor, campaign, declaration)
     if problems:
@@ -145,13 +147,13 @@ def _detail(identity: Identity, campaign: Campaign, declaration: Declaration) ->
     elif campaign.rules.scan_required:
         st.warning("未上传盖章扫描件。")
 
-    unit = repo.get_unit(actor, declaration.unit_id)
+    unit = repo.catalogue.get_unit(actor, declaration.unit_id)
     declaration_download(repo, actor, campaign, unit, declaration, "下载该单位申报表（Excel）")
     if declaration.status == DeclarationStatus.SUBMITTED:
         _review_actions(identity, campaign, declaration, problems)
     elif declaration.status == DeclarationStatus.APPROVED:
         _amend(identity, campaign, themes)
-    history = repo.declaration_history(actor, declaration.id)
+    history = repo.declarations.declaration_history(actor, declaration.id)
     if history:
         st.markdown("**申报记录**")
         st.dataframe(history_table(history), hide_index=True, width="stretch")

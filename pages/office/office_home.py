@@ -37,7 +37,7 @@ def render() -> None:
         st.info("尚未创建主题日活动。")
     else:
         campaign_caption(campaign)
-        counts = repo.progress_counts(actor, campaign.id)
+        counts = repo.oversight.progress_counts(actor, campaign.id)
         by_status = counts["declarations_by_status"]
         columns = st.columns(4)
         columns[0].metric("参与单位", counts["units"])

@@ -46,7 +46,7 @@ def render() -> None:
 
 def _units(identity: Identity) -> None:
     repo, actor = identity.repo, identity.actor
-    units = repo.list_units(actor)
+    units = repo.catalogue.list_units(actor)
     st.dataframe(units_frame(units, with_status=True), hide_index=True, width="stretch")
     with st.expander("新增单位", expanded=not units):
         with st.form("unit_new", clear_on_submit=False):
@@ -133,10 +133,10 @@ def _edit_unit(identity: Identity, units: list[Unit]) -> None:
 
 def _users(identity: Identity) -> None:
     repo, actor = identity.repo, identity.actor
-    users = repo.list_users(actor)
+    users = repo.accounts.list_users(actor)
     _users_table(users, repo.clock())
     _stale_accounts(identity)
-    units = repo.list_units(actor, include_disabled=False)
+    units = repo.catalogue.list_units(actor, include_disabled=False)
     unit_names = {u.id: u.name for u in units}
     _new_account(identity, unit_names)
     if users:

@@ -36,7 +36,7 @@ def render() -> None:
         else:
             st.warning(f"{year}年节假日安排未录入，日期仅按周末计算。")
 
-    overrides = repo.list_workday_overrides(actor)
+    overrides = repo.catalogue.list_workday_overrides(actor)
     if overrides:
         st.dataframe(
             pd.DataFrame(

@@ -51,19 +51,19 @@ def render() -> None:
 # ------------------------------------------------------------------ the list
 def _listing(repo: Repository) -> None:
     st.caption("各单位“政务公开主题日”活动的开展情况和成果，欢迎社会各界查阅、监督。")
-    years = _campaigns(repo.showcase_campaigns())
+    years = _campaigns(repo.activities.showcase_campaigns())
     if not years:
         st.info("暂无已发布的活动成果。")
         return
     campaign_id, filters = _listing_filters(repo, years)
-    total = repo.count_showcase(campaign_id, **filters)
+    total = repo.activities.count_showcase(campaign_id, **filters)
     if not total:
         st.info("没有符合筛选条件的活动成果。")
         return
     chosen = ".".join(str(value) for value in filters.values())
     page = _page_number(total, f"showcase.page.{campaign_id}.{chosen}")
     st.caption(f"共 {total} 项活动成果，按发布时间从新到旧排列")
-    current = repo.list_showcase(
+    current = repo.activities.list_showcase(
         campaign_id, **filters, limit=_PER_PAGE, offset=(page - 1) * _PER_PAGE
     )
     for start in range(0, len(current), _PER_ROW):
@@ -83,7 +83,7 @@ def _listing_filters(repo: Repository, years: dict[int, str]) -> tuple[int, dict
         key="showcase.campaign",
         placeholder="请选择",
     )
-    options = repo.showcase_filters(campaign_id)
+    options = repo.activities.showcase_filters(campaign_id)
     month = month_col.selectbox(
         "举办月份",
         [None, *options["months"]],
@@ -251,7 +251,7 @@ def _published(repo: Repository, requested: str) -> ShowcaseItem | None:
     text = requested.strip()
     if not text.isascii() or not text.isdigit() or len(text) > 18:
         return None
-    return repo.get_showcase_item(int(text))
+    return repo.activities.get_showcase_item(int(text))
 
 
 def _file(repo: Repository, attachment_id: int, thumb: bool = False) -> bytes | None:

@@ -64,7 +64,7 @@ def _photo_part(campaign_id: int, filters: boards.Filters) -> None:
     identity = gate.require(Role.OFFICE, Role.UNIT, Role.LEADER)
     repo, actor = identity.repo, identity.actor
     try:
-        campaign = repo.get_campaign(actor, campaign_id)
+        campaign = repo.catalogue.get_campaign(actor, campaign_id)
     except NotFound:
         return
     everything = activities.lifecycle(repo, actor, campaign.id)

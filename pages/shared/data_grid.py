@@ -74,7 +74,7 @@ def _grid(identity: gate.Identity) -> None:
     pager(table, page.total)
     grid_editor(repo, actor, table, spec, page)
     if spec.group_by:  # below the rows: they come first on the screen
-        group_summary(table, spec.group_by, repo.grid_groups(actor, table.key, spec))
+        group_summary(table, spec.group_by, repo.grid.grid_groups(actor, table.key, spec))
     export_buttons(repo, actor, table, spec)
     import_section(repo, actor, table)
     st.fragment(record_detail)(identity, table.key, page.rows)

@@ -50,7 +50,7 @@ def render() -> None:
     with st.expander("本次活动申报要求", expanded=False):
         st.markdown("\n".join(f"- {line}" for line in rules_summary(campaign)))
 
-    declaration = repo.declaration_for(actor, campaign.id, actor.unit_id)
+    declaration = repo.declarations.declaration_for(actor, campaign.id, actor.unit_id)
     _status(declaration)
     if declaration is None or declaration.editable_by_unit:
         _deadline_notice(screen.identity, campaign)
@@ -61,7 +61,7 @@ def render() -> None:
         _read_only(screen.identity, campaign, declaration)
     if declaration is not None:
         _downloads(screen.identity, campaign, declaration)
-        history = repo.declaration_history(actor, declaration.id)
+        history = repo.declarations.declaration_history(actor, declaration.id)
         if history:
             with st.expander("申报记录（各版本与审核意见）"):
                 st.dataframe(history_table(history), hide_index=True, width="stretch")
@@ -98,7 +98,9 @@ def _deadline_notice(identity: Identity, campaign: Campaign) -> None:
 def _stored_rows(identity: Identity, declaration: Declaration | None) -> list[ThemeRow]:
     if declaration is None:
         return []
-    return declarations.rows_of(identity.repo.list_themes(identity.actor, declaration.id))
+    return declarations.rows_of(
+        identity.repo.declarations.list_themes(identity.actor, declaration.id)
+    )
 
 
 def _problem_list(heading: str, problems: list[str]) -> str:
@@ -107,7 +109,7 @@ def _problem_list(heading: str, problems: list[str]) -> str:
 
 def _editor(identity: Identity, campaign: Campaign, declaration: Declaration | None) -> None:
     repo, actor = identity.repo, identity.actor
-    unit = repo.get_unit(actor, actor.unit_id)
+    unit = repo.catalogue.get_unit(actor, actor.unit_id)
     current = declaration.version if declaration else 0
     # The version the form was filled from: a save after someone else's is refused.
     version = edit_version("declaration", campaign.id, current)
@@ -247,7 +249,7 @@ def _save(
     forget_edit_version("declaration", campaign.id)  # the next run edits the saved draft
     forget_rows(campaign.id)
     if not submit_too:
-        stored = repo.get_declaration(actor, declaration_id)
+        stored = repo.declarations.get_declaration(actor, declaration_id)
         problems = declarations.problems_of(repo, actor, campaign, stored)
         note = "草稿已保存。" + ("检查通过，可以提交。" if not problems else "")
         st.session_state["themeday.flash"] = note
@@ -290,7 +292,7 @@ def _scan(identity: Identity, campaign: Campaign, declaration: Declaration) -> N
 
 def _read_only(identity: Identity, campaign: Campaign, declaration: Declaration) -> None:
     st.text(f"联系人：{declaration.contact_person}　联系电话：{declaration.contact_phone}")
-    themes = identity.repo.list_themes(identity.actor, declaration.id)
+    themes = identity.repo.declarations.list_themes(identity.actor, declaration.id)
     st.dataframe(themes_table(themes, campaign.rules), hide_index=True, width="stretch")
     if declaration.status == "submitted":
         st.caption("申报表已提交，审核前不能修改；如需修改请联系政务公开办退回。")
@@ -302,7 +304,7 @@ def _read_only(identity: Identity, campaign: Campaign, declaration: Declaration)
 
 def _downloads(identity: Identity, campaign: Campaign, declaration: Declaration) -> None:
     repo, actor = identity.repo, identity.actor
-    unit = repo.get_unit(actor, declaration.unit_id)
+    unit = repo.catalogue.get_unit(actor, declaration.unit_id)
     declaration_download(
         repo, actor, campaign, unit, declaration, "下载申报表（Excel，可打印盖章）"
     )

@@ -85,7 +85,7 @@ def render() -> None:
 def _lifecycle(screen: Screen) -> list[Activity]:
     """The unit's activities, or none (and why) before its declaration is approved."""
     repo, actor, campaign = screen.repo, screen.actor, screen.campaign
-    declaration = repo.declaration_for(actor, campaign.id, actor.unit_id)
+    declaration = repo.declarations.declaration_for(actor, campaign.id, actor.unit_id)
     if declaration is None:
         st.info(
             "本单位尚未申报活动主题。请先在“主题申报”中填报并提交申报表，"
@@ -98,7 +98,7 @@ def _lifecycle(screen: Screen) -> list[Activity]:
             "申报表审核通过后即可安排活动。"
         )
         return []
-    mine = repo.list_lifecycle(actor, campaign.id)
+    mine = repo.activities.list_lifecycle(actor, campaign.id)
     if not mine:
         st.info("本单位申报表中暂无活动主题。")
     return mine
@@ -118,7 +118,10 @@ def _steps(
     _cancel(identity, activity)
     st.divider()
     file_gallery(
-        repo, actor, repo.list_activity_files(actor, activity.id), removal=(campaign, activity)
+        repo,
+        actor,
+        repo.activities.list_activity_files(actor, activity.id),
+        removal=(campaign, activity),
     )
     st.divider()
     comment_thread(repo, actor, activity, can_write=True, prompt="回复政务公开办")

@@ -23,7 +23,7 @@ from themeday.ui.widgets import (
 def render() -> None:
     screen = open_screen(None, Role.UNIT, flash=False)
     repo, actor = screen.repo, screen.actor
-    unit = repo.get_unit(actor, actor.unit_id)
+    unit = repo.catalogue.get_unit(actor, actor.unit_id)
     st.title(f"本单位首页 · {escape_markdown(unit.name)}")
     campaign = selected_campaign(repo, actor)
     if campaign is None:
@@ -34,7 +34,7 @@ def render() -> None:
     st.subheader("待办事项")
     todo_list(unit_todo(repo, actor, campaign, repo.today()))
 
-    mine = repo.list_declarations(actor, campaign.id)
+    mine = repo.declarations.list_declarations(actor, campaign.id)
     declaration = mine[0] if mine else None
     left, right = st.columns([2, 1])
     with left:
@@ -51,7 +51,7 @@ def render() -> None:
         st.markdown("\n".join(f"- {line}" for line in rules_summary(campaign)))
 
     st.subheader("本单位活动")
-    activities = repo.list_activities(actor, campaign.id)
+    activities = repo.declarations.list_activities(actor, campaign.id)
     if not activities:
         st.info(
             "暂无活动。申报表审核通过后，已申报的主题会列在这里，供您安排日期、报送方案和总结。"

@@ -74,10 +74,10 @@ def _seed(workdir: Path) -> dict[str, int]:
 
 def _report_unpublished(repo: Repository, campaign_id: int, activity_id: int, store) -> None:
     unit2 = actor_for(repo, "unit2")
-    campaign = repo.get_campaign(unit2, campaign_id)
+    campaign = repo.catalogue.get_campaign(unit2, campaign_id)
 
     def version() -> int:
-        return repo.get_activity(unit2, activity_id).version
+        return repo.activities.get_activity(unit2, activity_id).version
 
     plan_activity(
         repo,

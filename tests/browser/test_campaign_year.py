@@ -54,9 +54,9 @@ def _seed(workdir: Path) -> tuple[int, int]:
     try:
         repo = Repository(db.cursor(con))
         office = actor_for(repo, "office")
-        current = repo.current_campaign(office)
+        current = repo.catalogue.current_campaign(office)
         fields = campaigns.fields_for_next_year(current)
-        repo.create_campaign(office, make_current=False, **fields)
+        repo.catalogue.create_campaign(office, make_current=False, **fields)
         con.execute("CHECKPOINT")
         return current.year, fields["year"]
     finally:

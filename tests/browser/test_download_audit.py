@@ -55,8 +55,8 @@ def test_office_downloads_the_annual_plan_and_it_is_audited(
         ).fetchall()
         repo = Repository(db.cursor(con))
         office = actor_for(repo, "office")
-        campaign = repo.current_campaign(office)
-        planned = len(repo.list_plan(office, campaign.id))
+        campaign = repo.catalogue.current_campaign(office)
+        planned = len(repo.declarations.list_plan(office, campaign.id))
     finally:
         con.close()
     assert len(rows) == 1

@@ -64,10 +64,10 @@ def _seed(workdir: Path) -> dict:
     try:
         repo = Repository(db.cursor(con))
         office = actor_for(repo, "office")
-        view_id = repo.save_view(office, "activities", "未取消的活动", VIEW)
-        saved = repo.list_saved_views(office, "activities")[0].spec
-        page = repo.grid_rows(office, "activities", saved, 0, 50)
-        made = repo.grid_rows(office, "activities", MADE, 0, 50)
+        view_id = repo.grid.save_view(office, "activities", "未取消的活动", VIEW)
+        saved = repo.grid.list_saved_views(office, "activities")[0].spec
+        page = repo.grid.grid_rows(office, "activities", saved, 0, 50)
+        made = repo.grid.grid_rows(office, "activities", MADE, 0, 50)
         con.execute("CHECKPOINT")
         return {
             "view": view_id,

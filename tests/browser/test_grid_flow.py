@@ -51,10 +51,12 @@ def _seed(workdir: Path) -> dict:
     try:
         repo = Repository(db.cursor(con))
         office, unit1 = actor_for(repo, "office"), actor_for(repo, "unit1")
-        campaign = repo.current_campaign(office)
-        rows = repo.grid_rows(office, "activities", ViewSpec(), 0, 10_000).rows
+        campaign = repo.catalogue.current_campaign(office)
+        rows = repo.grid.grid_rows(office, "activities", ViewSpec(), 0, 10_000).rows
         approved = {
-            d.id for d in repo.list_declarations(office, campaign.id) if d.status == "approved"
+            d.id
+            for d in repo.declarations.list_declarations(office, campaign.id)
+            if d.status == "approved"
         }
         movable = rows[
             (rows["year"] == campaign.year)
@@ -76,7 +78,7 @@ def _seed(workdir: Path) -> dict:
             "new_date": date(campaign.year, month, day),
             "order": [int(i) for _, i in order],
             "unit_names": sorted(set(in_month["unit_name"])),
-            "unit1_name": repo.get_unit(unit1, unit1.unit_id).name,
+            "unit1_name": repo.catalogue.get_unit(unit1, unit1.unit_id).name,
             "unit1_count": len(mine),
         }
     finally:

@@ -61,7 +61,7 @@ def _seed(workdir: Path, scheduled: date) -> int:
     try:
         repo = Repository(db.cursor(con))
         office, unit1 = actor_for(repo, "office"), actor_for(repo, "unit1")
-        campaign_id = repo.create_campaign(
+        campaign_id = repo.catalogue.create_campaign(
             office,
             year=scheduled.year,
             region=DAXIANG_2023.region,
@@ -69,7 +69,7 @@ def _seed(workdir: Path, scheduled: date) -> int:
             office_name=DAXIANG_2023.office_name,
             rules=DAXIANG_2023.rules,
         )
-        repo.create_declaration(
+        repo.declarations.create_declaration(
             office,
             campaign_id,
             unit1.unit_id,
@@ -85,8 +85,8 @@ def _seed(workdir: Path, scheduled: date) -> int:
                 }
             ],
         )
-        campaign = repo.get_campaign(office, campaign_id)
-        activity = repo.list_lifecycle(unit1, campaign_id)[0]
+        campaign = repo.catalogue.get_campaign(office, campaign_id)
+        activity = repo.activities.list_lifecycle(unit1, campaign_id)[0]
         activities.schedule(
             repo,
             unit1,

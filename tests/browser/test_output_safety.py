@@ -106,13 +106,15 @@ def _seed(workdir: Path) -> dict[str, int]:
             actor_for(repo, name) for name in ("office", "unit1", "unit2", "unit3")
         )
         # 单位与账号: unit1's name and contact person, its account's display name.
-        unit = repo.get_unit(office, unit1.unit_id)
-        repo.update_unit(office, unit.id, unit.version, name=UNIT1_NAME, contact_person=IMG)
-        user = next(u for u in repo.list_users(office) if u.username == "unit1")
-        repo.update_user(
+        unit = repo.catalogue.get_unit(office, unit1.unit_id)
+        repo.catalogue.update_unit(
+            office, unit.id, unit.version, name=UNIT1_NAME, contact_person=IMG
+        )
+        user = next(u for u in repo.accounts.list_users(office) if u.username == "unit1")
+        repo.accounts.update_user(
             office, user.id, user.version, display_name=BOTH, role=user.role, unit_id=user.unit_id
         )
-        campaign_id = repo.create_campaign(
+        campaign_id = repo.catalogue.create_campaign(
             office,
             year=2023,
             region=DAXIANG_2023.region,
@@ -120,11 +122,11 @@ def _seed(workdir: Path) -> dict[str, int]:
             office_name=DAXIANG_2023.office_name,
             rules=DAXIANG_2023.rules,
         )
-        campaign = repo.get_campaign(office, campaign_id)
+        campaign = repo.catalogue.get_campaign(office, campaign_id)
         contact = f"{LINK} {PHONE}"
 
         def declare(actor, themes, person, scan_name) -> int:
-            declaration_id = repo.save_declaration(
+            declaration_id = repo.declarations.save_declaration(
                 actor,
                 campaign_id,
                 actor.unit_id,
@@ -158,14 +160,14 @@ def _seed(workdir: Path) -> dict[str, int]:
             BOTH,
             f"{IMG}.pdf",
         )
-        repo.review_declaration(
-            office, mine, repo.get_declaration(office, mine).version, approve=True
+        repo.declarations.review_declaration(
+            office, mine, repo.declarations.get_declaration(office, mine).version, approve=True
         )
         returned = declare(unit2, [theme(f"教育{IMG}", 6, "政策发布", LINK)], LINK, f"{LINK}.pdf")
-        repo.review_declaration(
+        repo.declarations.review_declaration(
             office,
             returned,
-            repo.get_declaration(office, returned).version,
+            repo.declarations.get_declaration(office, returned).version,
             approve=False,
             reason=BOTH,
         )
@@ -173,11 +175,13 @@ def _seed(workdir: Path) -> dict[str, int]:
 
         # 活动: one published with everything filled in, one cancelled, one scheduled
         # outside its month.
-        by_month = {a.planned_month: a.id for a in repo.list_lifecycle(unit1, campaign_id)}
+        by_month = {
+            a.planned_month: a.id for a in repo.activities.list_lifecycle(unit1, campaign_id)
+        }
         published, cancelled, moved = by_month[10], by_month[9], by_month[8]
 
         def version(activity_id: int) -> int:
-            return repo.get_activity(unit1, activity_id).version
+            return repo.activities.get_activity(unit1, activity_id).version
 
         activities.schedule(
             repo,
@@ -211,9 +215,11 @@ def _seed(workdir: Path) -> dict[str, int]:
             photos=[Upload(_photo("teal"), f"{IMG}.jpg")],
             store=store,
         )
-        activities.publish(repo, office, published, repo.get_activity(office, published).version)
-        repo.add_comment(office, published, BOTH)
-        repo.add_comment(unit1, published, IMG)
+        activities.publish(
+            repo, office, published, repo.activities.get_activity(office, published).version
+        )
+        repo.activities.add_comment(office, published, BOTH)
+        repo.activities.add_comment(unit1, published, IMG)
         activities.schedule(
             repo,
             unit1,
@@ -228,15 +234,19 @@ def _seed(workdir: Path) -> dict[str, int]:
         activities.cancel(repo, unit1, cancelled, version(cancelled), BOTH)
 
         # 考核, 催办, saved views, 节假日, comments on grid records.
-        repo.add_adjustment(office, campaign_id, unit1.unit_id, 2.0, BOTH)
-        repo.record_chase(office, campaign_id, unit1.unit_id, item_key("report", moved), BOTH)
-        repo.record_chase(office, campaign_id, unit2.unit_id, "declaration", note=IMG)
-        repo.save_view(office, "units", IMG, ViewSpec(), is_default=True)  # names ≤ 40
-        repo.save_view(office, "activities", LINK, ViewSpec())
-        repo.save_view(unit1, "activities", LINK, ViewSpec())
-        repo.save_workday_overrides(office, [WorkdayOverride(date(2023, 10, 7), True, BOTH)])
-        repo.add_record_comment(office, "unit", unit1.unit_id, BOTH)
-        repo.add_record_comment(office, "declaration", mine, LINK)
+        repo.compliance.add_adjustment(office, campaign_id, unit1.unit_id, 2.0, BOTH)
+        repo.compliance.record_chase(
+            office, campaign_id, unit1.unit_id, item_key("report", moved), BOTH
+        )
+        repo.compliance.record_chase(office, campaign_id, unit2.unit_id, "declaration", note=IMG)
+        repo.grid.save_view(office, "units", IMG, ViewSpec(), is_default=True)  # names ≤ 40
+        repo.grid.save_view(office, "activities", LINK, ViewSpec())
+        repo.grid.save_view(unit1, "activities", LINK, ViewSpec())
+        repo.catalogue.save_workday_overrides(
+            office, [WorkdayOverride(date(2023, 10, 7), True, BOTH)]
+        )
+        repo.grid.add_record_comment(office, "unit", unit1.unit_id, BOTH)
+        repo.grid.add_record_comment(office, "declaration", mine, LINK)
         con.execute("CHECKPOINT")
     finally:
         con.close()

@@ -1,7 +1,7 @@
 """The tamper-evident audit log (审计日志): hashing, verification, labels, tables.
 
 Pure functions over plain rows: no Streamlit, no SQL (the repository reads and writes
-``audit_log``; see ``RepositoryBase._audit`` and ``OversightMixin``).
+``audit_log``; see ``RepositoryBase._audit`` and ``repository/oversight.py``).
 
 Each row is chained to the one before it: ``row_hash`` is the sha256 of a canonical
 serialisation of the row's fields together with ``prev_hash``, the ``row_hash`` of the

@@ -1,7 +1,7 @@
 """合规考核引擎 (compliance engine): deadlines, checks, traffic lights, scores and ranks.
 
 Plain functions over pandas DataFrames: the facts the repository reads
-(``Repository.compliance_facts``), the campaign's rules, the working-day calendar and an
+(``repo.compliance.compliance_facts``), the campaign's rules, the working-day calendar and an
 as-of date (截至日期) go in; one frame per unit and one per activity come out. No
 Streamlit, no SQL, and no Python loop over rows: every step is a vectorised column
 operation (but for the rule on moved dates, run once per activity whose date moved), so
@@ -86,7 +86,7 @@ from themeday.core.workdays import (
 class ComplianceFacts:
     """Everything the compliance engine reads about one campaign.
 
-    The repository reads it (``Repository.compliance_facts``, scoped to the actor);
+    The repository reads it (``repo.compliance.compliance_facts``, scoped to the actor);
     the engine only computes on it."""
 
     campaign_id: int
@@ -1022,7 +1022,7 @@ def open_items(
     """Every open deadline with a green, yellow or red light, one row per item (催办清单).
 
     Ordered red, yellow, green, then by due date and unit. ``chases`` (催办记录, e.g.
-    ``Repository.list_chases``) add when each item was last chased by the as-of date.
+    ``repo.compliance.list_chases``) add when each item was last chased by the as-of date.
     """
     units = result.units
     contact = units[["unit_id", "unit_name", "unit_kind", "contact_person", "contact_phone"]]

@@ -8,7 +8,7 @@ Builds a throwaway DuckDB file with a 大祥区-style 2023 campaign, ``--units``
 ``--activities`` themes with realistic histories (submissions, approvals and returns,
 scheduling and rescheduling, plans, held dates, marking photos, reports, publications,
 典型经验, cancellations, 加减分 and audit rows), written in bulk from pandas through
-DuckDB. Then it times ``Repository.compliance_facts`` and ``compliance.compute`` for the
+DuckDB. Then it times ``repo.compliance.compliance_facts`` and ``compliance.compute`` for the
 as-of date (median of ``--repeat`` runs) and reports the peak memory of one pass.
 """
 
@@ -367,11 +367,11 @@ def run(
             campaign_id, rows = generate(con, units, activities, seed)
             generated = time.perf_counter() - started
             repo = Repository(db.cursor(con))
-            campaign = repo.get_campaign(SYSTEM_ACTOR, campaign_id)
-            calendar = WorkdayCalendar(repo.list_workday_overrides(SYSTEM_ACTOR))
+            campaign = repo.catalogue.get_campaign(SYSTEM_ACTOR, campaign_id)
+            calendar = WorkdayCalendar(repo.catalogue.list_workday_overrides(SYSTEM_ACTOR))
 
             def facts():
-                return repo.compliance_facts(SYSTEM_ACTOR, campaign_id)
+                return repo.compliance.compliance_facts(SYSTEM_ACTOR, campaign_id)
 
             def computed(f):
                 return compliance.compute(f, campaign.rules, calendar, as_of)

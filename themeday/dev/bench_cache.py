@@ -84,7 +84,7 @@ def build(directory: Path, units: int, activities: int, unit_accounts: int) -> d
     password = hash_password("Bench-2026-pass")
     ids = {}
     for username, role in (("office", Role.OFFICE), ("leader", Role.LEADER)):
-        ids[username] = repo.create_user(
+        ids[username] = repo.accounts.create_user(
             SYSTEM_ACTOR,
             username=username,
             display_name=username,
@@ -93,10 +93,10 @@ def build(directory: Path, units: int, activities: int, unit_accounts: int) -> d
             password_hash=password,
             must_change_password=False,
         )
-    unit_ids = [u.id for u in repo.list_units(SYSTEM_ACTOR)][:unit_accounts]
+    unit_ids = [u.id for u in repo.catalogue.list_units(SYSTEM_ACTOR)][:unit_accounts]
     for n, unit_id in enumerate(unit_ids):
         name = "unit" if n == 0 else f"unit{n}"
-        ids[name] = repo.create_user(
+        ids[name] = repo.accounts.create_user(
             SYSTEM_ACTOR,
             username=name,
             display_name=name,

@@ -152,7 +152,7 @@ def themes(unit_id: int, edit: int) -> list[dict]:
 def seed(repo: Repository, units: int) -> tuple[int, list[int]]:
     """A campaign, ``units`` units and a draft 申报表 for each; (campaign id, unit ids)."""
     rules = DAXIANG_2023.rules.with_changes(declaration_deadline=date(YEAR, 12, 31))
-    campaign_id = repo.create_campaign(
+    campaign_id = repo.catalogue.create_campaign(
         SYSTEM_ACTOR,
         year=YEAR,
         region=DAXIANG_2023.region,
@@ -162,10 +162,10 @@ def seed(repo: Repository, units: int) -> tuple[int, list[int]]:
     )
     unit_ids = []
     for n in range(1, units + 1):
-        unit_id = repo.create_unit(
+        unit_id = repo.catalogue.create_unit(
             SYSTEM_ACTOR, f"并发测试单位{n:03d}", UnitKind.DEPARTMENT, "联系人", "0739-5321101"
         )
-        repo.save_declaration(
+        repo.declarations.save_declaration(
             unit_actor(unit_id),
             campaign_id,
             unit_id,
@@ -262,7 +262,7 @@ def _unit_work(t: _Thread, campaign_id: int, unit_id: int) -> None:
     """A unit's 填报员: edit and save, submit; once approved, set activity dates."""
     actor = unit_actor(unit_id)
     while t.going():
-        declaration = t.repo.declaration_for(actor, campaign_id, unit_id)
+        declaration = t.repo.declarations.declaration_for(actor, campaign_id, unit_id)
         status, version = DeclarationStatus(declaration.status), declaration.version
         if status in (DeclarationStatus.DRAFT, DeclarationStatus.RETURNED):
             if t.rng.random() < 0.5:
@@ -271,7 +271,7 @@ def _unit_work(t: _Thread, campaign_id: int, unit_id: int) -> None:
                     "declaration",
                     declaration.id,
                     version,
-                    t.repo.save_declaration,
+                    t.repo.declarations.save_declaration,
                     actor,
                     campaign_id,
                     unit_id,
@@ -286,21 +286,21 @@ def _unit_work(t: _Thread, campaign_id: int, unit_id: int) -> None:
                     "declaration",
                     declaration.id,
                     version,
-                    t.repo.submit_declaration,
+                    t.repo.declarations.submit_declaration,
                     actor,
                     declaration.id,
                     version,
                     0,
                 )
         elif status == DeclarationStatus.APPROVED and t.rng.random() < 0.7:
-            activity = t.rng.choice(t.repo.list_themes(actor, declaration.id))
+            activity = t.rng.choice(t.repo.declarations.list_themes(actor, declaration.id))
             day = date(YEAR, activity.planned_month, t.rng.randint(1, 28))
             t.write(
                 "schedule_activity",
                 "activity",
                 activity.id,
                 activity.version,
-                t.repo.schedule_activity,
+                t.repo.activities.schedule_activity,
                 actor,
                 activity.id,
                 activity.version,
@@ -311,13 +311,13 @@ def _unit_work(t: _Thread, campaign_id: int, unit_id: int) -> None:
                 off_month_reason="",
             )
         else:  # waiting for the review: keep the unit's contacts current
-            unit = t.repo.get_unit(actor, unit_id)
+            unit = t.repo.catalogue.get_unit(actor, unit_id)
             t.write(
                 "update_unit",
                 "unit",
                 unit_id,
                 unit.version,
-                t.repo.update_unit,
+                t.repo.catalogue.update_unit,
                 actor,
                 unit_id,
                 unit.version,
@@ -331,7 +331,7 @@ def _reviewer_work(t: _Thread, campaign_id: int) -> None:
     while t.going():
         submitted = [
             d
-            for d in t.repo.list_declarations(OFFICE, campaign_id)
+            for d in t.repo.declarations.list_declarations(OFFICE, campaign_id)
             if d.status == DeclarationStatus.SUBMITTED
         ]
         if not submitted:
@@ -346,7 +346,7 @@ def _reviewer_work(t: _Thread, campaign_id: int) -> None:
             "declaration",
             declaration.id,
             declaration.version,
-            t.repo.review_declaration,
+            t.repo.declarations.review_declaration,
             OFFICE,
             declaration.id,
             declaration.version,
@@ -361,13 +361,13 @@ def _editor_work(t: _Thread, campaign_id: int, hot_units: list[int]) -> None:
     while t.going():
         if t.rng.random() < 0.6:
             unit_id = t.rng.choice(hot_units)
-            unit = t.repo.get_unit(OFFICE, unit_id)
+            unit = t.repo.catalogue.get_unit(OFFICE, unit_id)
             t.write(
                 "update_unit",
                 "unit",
                 unit_id,
                 unit.version,
-                t.repo.update_unit,
+                t.repo.catalogue.update_unit,
                 OFFICE,
                 unit_id,
                 unit.version,
@@ -376,21 +376,21 @@ def _editor_work(t: _Thread, campaign_id: int, hot_units: list[int]) -> None:
         else:
             approved = [
                 d
-                for d in t.repo.list_declarations(OFFICE, campaign_id)
+                for d in t.repo.declarations.list_declarations(OFFICE, campaign_id)
                 if d.status == DeclarationStatus.APPROVED
             ]
             if not approved:
                 t.idle()
                 continue
             declaration = t.rng.choice(approved)
-            activity = t.rng.choice(t.repo.list_themes(OFFICE, declaration.id))
+            activity = t.rng.choice(t.repo.declarations.list_themes(OFFICE, declaration.id))
             month = 4 + (activity.planned_month - 3) % 7
             t.write(
                 "amend_theme",
                 "activity",
                 activity.id,
                 None,  # amending has no version check: the office's word is final
-                t.repo.amend_theme,
+                t.repo.declarations.amend_theme,
                 OFFICE,
                 activity.id,
                 planned_month=month,

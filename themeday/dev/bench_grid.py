@@ -63,28 +63,30 @@ def run(units: int, activities: int, repeat: int, seed: int = 7) -> list[str]:
             repo = Repository(db.cursor(con))
             office = Actor(SYSTEM_ACTOR.user_id, "office", Role.OFFICE)
             unit = Actor(0, "unit", Role.UNIT, unit_id=1)
-            total = repo.grid_rows(office, "activities", ViewSpec(), 0, 1).total
+            total = repo.grid.grid_rows(office, "activities", ViewSpec(), 0, 1).total
             lines.append(f"{units} units, {total} activities")
             middle = max(0, total // 2)
             for label, spec in VIEWS.items():
                 page = _median(
-                    lambda s=spec: repo.grid_rows(office, "activities", s, middle, 100), repeat
+                    lambda s=spec: repo.grid.grid_rows(office, "activities", s, middle, 100), repeat
                 )
                 lines.append(
                     f"office · {label} · 100 rows at offset {middle}: {page * 1000:.0f} ms"
                 )
                 if spec.group_by:
                     groups = _median(
-                        lambda s=spec: repo.grid_groups(office, "activities", s), repeat
+                        lambda s=spec: repo.grid.grid_groups(office, "activities", s), repeat
                     )
                     lines.append(f"office · {label} · group counts: {groups * 1000:.0f} ms")
-                mine = _median(lambda s=spec: repo.grid_rows(unit, "activities", s, 0, 100), repeat)
+                mine = _median(
+                    lambda s=spec: repo.grid.grid_rows(unit, "activities", s, 0, 100), repeat
+                )
                 lines.append(f"unit · {label} · first 100 rows: {mine * 1000:.0f} ms")
             table = grid_table("activities")
             fields = list(table.visible)
 
             def export() -> bytes:
-                rows = repo.grid_rows(office, "activities", ViewSpec(), 0, 100_000).rows
+                rows = repo.grid.grid_rows(office, "activities", ViewSpec(), 0, 100_000).rows
                 return view_xlsx(
                     "活动", [table.field(f).label for f in fields], export_rows(table, rows, fields)
                 )

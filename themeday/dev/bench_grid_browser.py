@@ -78,14 +78,14 @@ def prepare(path: Path) -> tuple[int, dict[int, Expected]]:
     con = db.connect(path)
     try:
         repo = Repository(db.cursor(con))
-        record = repo.login_record("office")
+        record = repo.accounts.login_record("office")
         if record is None:
             raise SystemExit("the database has no 'office' account (build it with bench_pages)")
         office = record.user.as_actor()
         view_id = workspace.save_view(repo, office, "activities", VIEW_NAME, view(MONTHS[0]))
         expected = {}
         for month in MONTHS:
-            page = repo.grid_rows(office, "activities", view(month), 0, PAGE_SIZE)
+            page = repo.grid.grid_rows(office, "activities", view(month), 0, PAGE_SIZE)
             if page.rows.empty:
                 raise SystemExit(f"no activities planned for month {month}: nothing to time")
             expected[month] = Expected(int(page.rows.iloc[0]["id"]), page.total)

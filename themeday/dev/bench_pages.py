@@ -44,7 +44,7 @@ from themeday.core.config import DB_ENV_VAR, PROJECT_ROOT
 from themeday.core.domain import SYSTEM_ACTOR, Role
 from themeday.dev.bench import SCALES as DATA_SCALES
 from themeday.dev.bench import generate
-from themeday.repository import Repository
+from themeday.repository import FAMILIES, Repository
 from themeday.services.auth import hash_password
 from themeday.storage import db
 
@@ -87,7 +87,7 @@ from themeday.ui.resources import repository
 from themeday.ui.widgets import campaign_banner, campaign_selector
 
 repo = repository()
-user = repo.user_by_id(st.session_state["themeday.user_id"])
+user = repo.accounts.user_by_id(st.session_state["themeday.user_id"])
 if user.role != Role.AUDITOR:
     campaign_banner(campaign_selector(repo, user.as_actor()))
 wanted = st.session_state["bench.path"]
@@ -190,7 +190,7 @@ def build(path: Path, scale: Scale, seed: int = 7) -> None:
         repo = Repository(db.cursor(con))
         password_hash = hash_password(PASSWORD)
         for username, name, role in ACCOUNTS:
-            repo.create_user(
+            repo.accounts.create_user(
                 SYSTEM_ACTOR,
                 username=username,
                 display_name=name,
@@ -242,25 +242,26 @@ class ReadTimer:
 
 @contextlib.contextmanager
 def timed_repository() -> Iterator[ReadTimer]:
-    """Wrap every public method of :class:`Repository` with a :class:`ReadTimer`."""
+    """Wrap every public method of :class:`Repository` and of its table families
+    (``repo.declarations``, ...) with a :class:`ReadTimer`."""
     timer = ReadTimer()
-    originals = {
-        name: member
-        for name, member in inspect.getmembers(Repository, inspect.isfunction)
-        if not name.startswith("_")
-        and not isinstance(inspect.getattr_static(Repository, name), staticmethod | classmethod)
-    }
-    own = {name: Repository.__dict__[name] for name in originals if name in Repository.__dict__}
-    for name, member in originals.items():
-        setattr(Repository, name, timer.wrap(member))
+    wrapped: list[tuple[type, str, Callable | None]] = []
+    for cls in (Repository, *FAMILIES.values()):
+        for name, member in inspect.getmembers(cls, inspect.isfunction):
+            if name.startswith("_") or isinstance(
+                inspect.getattr_static(cls, name), staticmethod | classmethod
+            ):
+                continue
+            wrapped.append((cls, name, cls.__dict__.get(name)))
+            setattr(cls, name, timer.wrap(member))
     try:
         yield timer
     finally:
-        for name in originals:
-            if name in own:
-                setattr(Repository, name, own[name])
+        for cls, name, own in wrapped:
+            if own is not None:
+                setattr(cls, name, own)
             else:
-                delattr(Repository, name)  # inherited from a mixin again
+                delattr(cls, name)  # inherited from a base class again
 
 
 # ------------------------------------------------------------------ reruns
@@ -271,7 +272,7 @@ from pages import sections_for
 from themeday.ui.resources import repository
 
 for username in st.session_state["bench.users"]:
-    user = repository().login_record(username).user
+    user = repository().accounts.login_record(username).user
     for page in sections_for(user)["工作"]:
         st.text(f"{username}|{page.url_path}|{page.title}|{user.id}")
 """

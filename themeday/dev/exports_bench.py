@@ -105,22 +105,22 @@ class _RssPeak:
 def exports(repo: Repository, as_of: date) -> dict[str, Callable[[], bytes]]:
     """The downloads by name, each a callable doing what its click does."""
     office = Actor(SYSTEM_ACTOR.user_id, "office", Role.OFFICE)
-    campaign = repo.get_campaign(SYSTEM_ACTOR, 1)
-    calendar = WorkdayCalendar(repo.list_workday_overrides(SYSTEM_ACTOR))
+    campaign = repo.catalogue.get_campaign(SYSTEM_ACTOR, 1)
+    calendar = WorkdayCalendar(repo.catalogue.list_workday_overrides(SYSTEM_ACTOR))
     result = compliance.compute(
-        repo.compliance_facts(SYSTEM_ACTOR, campaign.id), campaign.rules, calendar, as_of
+        repo.compliance.compliance_facts(SYSTEM_ACTOR, campaign.id), campaign.rules, calendar, as_of
     )
-    items = compliance.open_items(result, repo.list_chases(office, campaign.id))
-    plan = repo.list_plan(office, campaign.id)
+    items = compliance.open_items(result, repo.compliance.list_chases(office, campaign.id))
+    plan = repo.declarations.list_plan(office, campaign.id)
     missing_ids = set(result.units.loc[result.units["declaration_status"] == "missing", "unit_id"])
-    missing = [u for u in repo.list_units(office) if u.id in missing_ids]
+    missing = [u for u in repo.catalogue.list_units(office) if u.id in missing_ids]
     table = grid_table("activities")
     fields = list(table.visible)
     labels = [table.field(f).label for f in fields]
     filters = AuditFilter()
 
     def view() -> bytes:
-        rows = repo.grid_rows(office, table.key, ViewSpec(), 0, VIEW_LIMIT).rows
+        rows = repo.grid.grid_rows(office, table.key, ViewSpec(), 0, VIEW_LIMIT).rows
         return view_xlsx("活动（导出）", labels, export_rows(table, rows, fields))
 
     return {
@@ -133,9 +133,12 @@ def exports(repo: Repository, as_of: date) -> dict[str, Callable[[], bytes]]:
         "活动计划 docx": lambda: annual_plan_docx(campaign, plan),
         "数据表 view xlsx": view,
         "审计日志 xlsx": lambda: audit_xlsx(
-            repo.search_audit(SYSTEM_AUDITOR, filters, AUDIT_LIMIT), filter_summary(filters)
+            repo.oversight.search_audit(SYSTEM_AUDITOR, filters, AUDIT_LIMIT),
+            filter_summary(filters),
         ),
-        "审计日志 csv": lambda: audit_csv(repo.search_audit(SYSTEM_AUDITOR, filters, AUDIT_LIMIT)),
+        "审计日志 csv": lambda: audit_csv(
+            repo.oversight.search_audit(SYSTEM_AUDITOR, filters, AUDIT_LIMIT)
+        ),
     }
 
 

@@ -178,7 +178,7 @@ def seed_demo(repo: Repository, today: date | None = None, store: FileStore | No
         declaration_deadline=deadline, first_month=first_month, last_month=last_month
     )
     actor = SYSTEM_ACTOR
-    campaign_id = repo.create_campaign(
+    campaign_id = repo.catalogue.create_campaign(
         actor,
         year=year,
         region=DAXIANG_2023.region,
@@ -186,10 +186,10 @@ def seed_demo(repo: Repository, today: date | None = None, store: FileStore | No
         office_name=DAXIANG_2023.office_name,
         rules=rules,
     )
-    unit_ids = [repo.create_unit(actor, *spec) for spec in DEMO_UNITS]
+    unit_ids = [repo.catalogue.create_unit(actor, *spec) for spec in DEMO_UNITS]
     password_hash = hash_password(DEMO_PASSWORD)
     for account in DEMO_ACCOUNTS:
-        repo.create_user(
+        repo.accounts.create_user(
             actor,
             username=account.username,
             display_name=account.display_name,
@@ -213,7 +213,7 @@ def seed_demo(repo: Repository, today: date | None = None, store: FileStore | No
         if extra.get("late"):
             submitted_at, late = late_at, late_days
         with _clock(repo, submitted_at or on_time):
-            repo.create_declaration(
+            repo.declarations.create_declaration(
                 actor,
                 campaign_id,
                 unit_ids[index],
@@ -225,7 +225,7 @@ def seed_demo(repo: Repository, today: date | None = None, store: FileStore | No
                 return_reason=extra.get("reason"),
                 themes=[{"contact": f"{person} {phone}", **theme} for theme in themes],
             )
-    campaign = repo.get_campaign(actor, campaign_id)
+    campaign = repo.catalogue.get_campaign(actor, campaign_id)
     _Lifecycle(repo, campaign, days, cal, store).run()
     repo.set_meta("demo", "1")
     repo.set_meta("initialised", today.isoformat())
@@ -520,10 +520,12 @@ class _Lifecycle:
         self.days = days
         self.cal = cal
         self.store = store
-        self.office = repo.login_record("office").user.as_actor()
-        unit1 = repo.login_record("unit1").user.as_actor()
+        self.office = repo.accounts.login_record("office").user.as_actor()
+        unit1 = repo.accounts.login_record("unit1").user.as_actor()
         self.unit_actors = {unit1.unit_id: unit1}
-        self.by_title = {a.title: a for a in repo.list_lifecycle(self.office, campaign.id)}
+        self.by_title = {
+            a.title: a for a in repo.activities.list_lifecycle(self.office, campaign.id)
+        }
 
     # ---------------------------------------------------------------- the stories
     def run(self) -> None:
@@ -565,7 +567,9 @@ class _Lifecycle:
             if typical:
                 self.step(
                     published_at + timedelta(hours=1),
-                    lambda target: self.repo.set_typical_case(self.office, *target, True),
+                    lambda target: self.repo.activities.set_typical_case(
+                        self.office, *target, True
+                    ),
                     title,
                 )
 
@@ -694,7 +698,7 @@ class _Lifecycle:
         """
         if moment.date() >= self.days.today:
             return False
-        activity = self.repo.get_activity(self.office, self.by_title[title].id)
+        activity = self.repo.activities.get_activity(self.office, self.by_title[title].id)
         with _clock(self.repo, moment):
             action((activity.id, activity.version))
         return True
@@ -714,7 +718,7 @@ class _Lifecycle:
         return self.by_title[title].unit_name
 
     def _activity(self, title: str) -> Activity:
-        return self.repo.get_activity(self.office, self.by_title[title].id)
+        return self.repo.activities.get_activity(self.office, self.by_title[title].id)
 
     def _plan_text(self, title: str) -> str:
         story, activity = _STORIES[title], self._activity(title)

@@ -15,7 +15,7 @@ from themeday.core.domain import (
     username_key,
 )
 from themeday.core.records import LoginRecord, Session, StaleAccount, User
-from themeday.repository.base import RepositoryBase
+from themeday.repository.base import Family
 from themeday.storage.db import in_transaction
 
 _USER_COLUMNS = (
@@ -41,7 +41,7 @@ def _user(row: Sequence[Any]) -> User:
     )
 
 
-class AccountsMixin(RepositoryBase):
+class Accounts(Family):
     """Accounts, logins and server-side sessions (账号与会话)."""
 
     def list_users(self, actor: Actor) -> list[User]:

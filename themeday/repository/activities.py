@@ -25,7 +25,7 @@ from themeday.core.domain import (
     ValidationError,
 )
 from themeday.core.records import Activity, Attachment, Comment, NewFile, ShowcaseItem
-from themeday.repository.base import RepositoryBase, fast_moments, local_moments
+from themeday.repository.base import Family, fast_moments, local_moments
 from themeday.repository.declarations import ACTIVITY_COLUMNS, ATTACHMENT_COLUMNS
 from themeday.storage.db import in_transaction
 
@@ -69,7 +69,7 @@ the latest one (the next step not yet filed): 方案附件 until 开展情况 is
 现场标识照片 until the 活动总结 is filed, 总结材料 until the office publishes."""
 
 
-class ActivitiesMixin(RepositoryBase):
+class Activities(Family):
     """The activity lifecycle (活动开展), comments and the public showcase."""
 
     # ------------------------------------------------------------ reading

@@ -9,7 +9,12 @@ everything and changes nothing, the office may do both. Every change writes its
 
 ``audit_log`` is append-only and hash-chained (see :mod:`themeday.core.audit`): rows are
 written only by :meth:`RepositoryBase._audit` and deleted only by the retention in
-``OversightMixin.apply_audit_retention``; nothing updates them.
+``Oversight.apply_audit_retention``; nothing updates them.
+
+Each table family (accounts, catalogue, declarations, ...) is a :class:`Family` of its
+own module, reached from the repository by name (``repo.declarations``); a family
+works on its repository's cursor, clock and audit door, and reaches another family
+through it (``self.repo.activities``).
 """
 
 from __future__ import annotations
@@ -246,6 +251,58 @@ class RepositoryBase:
 
     def user_count(self) -> int:
         return self._one("SELECT count(*) FROM app_user")[0]
+
+
+class Family:
+    """One table family's reads and writes, on its repository's cursor, clock,
+    transactions and audit door (nothing of its own but the SQL)."""
+
+    def __init__(self, repo: RepositoryBase) -> None:
+        self.repo = repo
+
+    @property
+    def cur(self) -> duckdb.DuckDBPyConnection:
+        """The repository's cursor (transactions run on it)."""
+        return self.repo.cur
+
+    @property
+    def clock(self) -> Clock:
+        """The repository's clock."""
+        return self.repo.clock
+
+    def today(self) -> date:
+        """Today in Asia/Shanghai by the repository's clock."""
+        return self.repo.today()
+
+    def _one(self, sql: str, params: Iterable[Any] = ()) -> tuple | None:
+        return self.repo._one(sql, params)
+
+    def _all(self, sql: str, params: Iterable[Any] = ()) -> list[tuple]:
+        return self.repo._all(sql, params)
+
+    def _frame(self, sql: str, params: Iterable[Any] = ()) -> pd.DataFrame:
+        return self.repo._frame(sql, params)
+
+    def _audit(self, *args: Any, **kwargs: Any) -> None:
+        """Append one row to the audit chain (:meth:`RepositoryBase._audit`)."""
+        self.repo._audit(*args, **kwargs)
+
+    _require = staticmethod(require_role)
+    _require_own_unit = staticmethod(RepositoryBase._require_own_unit)
+    _unit_scope = staticmethod(RepositoryBase._unit_scope)
+
+    def _own_unit_record(
+        self, actor: Actor, make: Callable[..., R], sql: str, params: list[Any], missing: str
+    ) -> R:
+        return self.repo._own_unit_record(actor, make, sql, params, missing)
+
+    def _check_version(self, table: str, record_id: int, expected: int | None) -> int:
+        return self.repo._check_version(table, record_id, expected)
+
+    def check_upload_quota(self, actor: Actor, unit_id: int, adding: int) -> None:
+        """Refuse ``adding`` more bytes of attachments for a unit over its quota
+        (:meth:`RepositoryBase.check_upload_quota`)."""
+        self.repo.check_upload_quota(actor, unit_id, adding)
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

@@ -18,13 +18,13 @@ from themeday.core.domain import (
 )
 from themeday.core.records import Campaign, Unit
 from themeday.core.workdays import WorkdayOverride
-from themeday.repository.base import RepositoryBase
+from themeday.repository.base import Family
 from themeday.storage.db import in_transaction
 
 _UNIT_COLUMNS = "id, name, kind, contact_person, contact_phone, enabled, version"
 
 
-class CatalogueMixin(RepositoryBase):
+class Catalogue(Family):
     """Campaigns and the unit roster (活动与单位名录)."""
 
     def _campaign(self, row: Sequence[Any]) -> Campaign:

@@ -25,7 +25,7 @@ from themeday.core.domain import (
     ValidationError,
 )
 from themeday.core.records import Chase, ScoreAdjustment
-from themeday.repository.base import STALE_MESSAGE, RepositoryBase
+from themeday.repository.base import STALE_MESSAGE, Family
 from themeday.storage.db import in_transaction
 
 MAX_REASON = 500
@@ -38,7 +38,7 @@ LIFECYCLE_ACTIONS = ("schedule", "record_held", "publish", "unpublish", "typical
 """Audit actions on activities whose dated values the engine replays for an as-of date."""
 
 
-class ComplianceMixin(RepositoryBase):
+class Compliance(Family):
     """考核 facts, adjustments (加减分), score weights and 催办记录."""
 
     # ------------------------------------------------------------ facts

@@ -18,7 +18,7 @@ from themeday.core.domain import (
     ValidationError,
 )
 from themeday.core.records import Activity, Attachment, Declaration, DeclarationEvent, Unit
-from themeday.repository.base import STALE_MESSAGE, RepositoryBase, fast_moments, local_moments
+from themeday.repository.base import STALE_MESSAGE, Family, fast_moments, local_moments
 from themeday.storage.db import in_transaction
 
 _DECLARATION_COLUMNS = (
@@ -64,7 +64,7 @@ class ScanFile:
     sha256: str
 
 
-class DeclarationsMixin(RepositoryBase):
+class Declarations(Family):
     """Declarations, their themes and history (申报与活动)."""
 
     def list_declarations(self, actor: Actor, campaign_id: int) -> list[Declaration]:

@@ -49,7 +49,7 @@ from themeday.core.grid import (
     grid_table,
     same_value,
 )
-from themeday.repository.base import RepositoryBase
+from themeday.repository.base import Family
 from themeday.storage.db import in_transaction
 
 _SOURCES: dict[str, tuple[str, str]] = {
@@ -144,7 +144,7 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-class GridMixin(RepositoryBase):
+class Grid(Family):
     """The 数据表 grid: scoped queries, saved views and batched inline edits."""
 
     # ------------------------------------------------------------ reading
@@ -506,7 +506,7 @@ class GridMixin(RepositoryBase):
             params.append(self.clock())
             # The same 活动日期 history as 本单位活动's 改期: deadlines in force are
             # judged from it on every screen.
-            activity = self.get_activity(actor, row[table.key_field])
+            activity = self.repo.activities.get_activity(actor, row[table.key_field])
             assignments.append("date_history = ?")
             params.append(activity.date_history_with(changes["activity_date"], self.today()))
         if table.versioned:

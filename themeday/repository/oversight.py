@@ -24,7 +24,7 @@ from themeday.core.config import TZ
 from themeday.core.dates import minute_time
 from themeday.core.domain import Actor, PermissionDenied, Role, ValidationError
 from themeday.core.records import AuditEntry
-from themeday.repository.base import RepositoryBase
+from themeday.repository.base import Family
 from themeday.storage.db import in_transaction
 
 _AUDIT_COLUMNS = (
@@ -105,7 +105,7 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-class OversightMixin(RepositoryBase):
+class Oversight(Family):
     """Progress counts and the audit trail (进度统计与审计日志)."""
 
     def progress_counts(self, actor: Actor, campaign_id: int) -> dict[str, Any]:

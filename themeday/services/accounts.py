@@ -74,7 +74,7 @@ def create_account(
     problems += password_problems(password, username)
     if problems:
         raise ValidationError(problems)
-    repo.create_user(
+    repo.accounts.create_user(
         actor,
         username=username,
         display_name=display_name.strip(),
@@ -92,7 +92,7 @@ def account_name_findings(repo: Repository, actor: Actor) -> list[str]:
     were checked so); empty when there is none. Office only.
     """
     require_role(actor, Role.OFFICE)
-    names = [user.username for user in repo.list_users(actor)]
+    names = [user.username for user in repo.accounts.list_users(actor)]
     findings = [
         "以下账号的用户名只差大小写或全角半角，容易混淆：" + "、".join(group)
         for group in lookalike_groups(names)
@@ -113,7 +113,7 @@ def reset_account_password(repo: Repository, actor: Actor, user_id: int) -> str:
     """
     require_role(actor, Role.OFFICE)
     password = generate_password()
-    repo.reset_password(actor, user_id, hash_password(password))
+    repo.accounts.reset_password(actor, user_id, hash_password(password))
     return password
 
 
@@ -153,7 +153,7 @@ def create_unit(
     problems = _unit_input_problems(name, kind, contact_person, contact_phone)
     if problems:
         raise ValidationError(problems)
-    return repo.create_unit(
+    return repo.catalogue.create_unit(
         actor, name.strip(), kind, contact_person.strip(), contact_phone.strip()
     )
 
@@ -181,7 +181,7 @@ def import_units(repo: Repository, actor: Actor, rows: Sequence[UnitRow]) -> int
         seen.add(name)
     if problems:
         raise ValidationError(problems)
-    return repo.import_units(actor, rows)
+    return repo.catalogue.import_units(actor, rows)
 
 
 def update_unit(
@@ -205,7 +205,7 @@ def update_unit(
     problems = _unit_input_problems(name, kind, contact_person, contact_phone)
     if problems:
         raise ValidationError(problems)
-    repo.update_unit(
+    repo.catalogue.update_unit(
         actor,
         unit_id,
         expected_version,
@@ -242,7 +242,7 @@ def update_user(
         problems.append("不能修改自己正在使用的账号的角色。")
     if problems:
         raise ValidationError(problems)
-    repo.update_user(
+    repo.accounts.update_user(
         actor,
         user_id,
         expected_version,
@@ -260,13 +260,13 @@ def set_user_enabled(repo: Repository, actor: Actor, user_id: int, enabled: bool
     require_role(actor, Role.OFFICE)
     if user_id == actor.user_id and not enabled:
         raise ValidationError("不能停用自己正在使用的账号。")
-    repo.set_user_enabled(actor, user_id, enabled)
+    repo.accounts.set_user_enabled(actor, user_id, enabled)
 
 
 def unlock_user(repo: Repository, actor: Actor, user_id: int) -> None:
     """解除锁定 (office): lift a lockout after failed logins before it expires."""
     require_role(actor, Role.OFFICE)
-    repo.unlock_user(actor, user_id)
+    repo.accounts.unlock_user(actor, user_id)
 
 
 def stale_accounts(
@@ -275,7 +275,7 @@ def stale_accounts(
     """长期未登录的账号 (office): enabled accounts not logged in for
     ``policy.stale_account_after`` (never-used ones counted from their creation)."""
     require_role(actor, Role.OFFICE)
-    return repo.stale_users(actor, repo.clock() - policy.stale_account_after)
+    return repo.accounts.stale_users(actor, repo.clock() - policy.stale_account_after)
 
 
 def disable_accounts(repo: Repository, actor: Actor, user_ids: Sequence[int]) -> int:

@@ -363,7 +363,7 @@ def schedule(
     off_month_reason: str = "",
 ) -> None:
     """定日期: date, place and invitees of an approved activity (or a new date for it)."""
-    activity = repo.get_activity(actor, activity_id)
+    activity = repo.activities.get_activity(actor, activity_id)
     problems = schedule_problems(
         campaign,
         activity,
@@ -376,7 +376,7 @@ def schedule(
     if problems:
         raise ValidationError(problems)
     reason = off_month_reason_for(activity, activity_date, off_month_reason)
-    repo.schedule_activity(
+    repo.activities.schedule_activity(
         actor,
         activity_id,
         expected_version,
@@ -415,14 +415,16 @@ def file_plan(
         "请填写活动方案内容（活动目的、时间地点、参加人员、流程安排等）。",
         f"活动方案不超过{MAX_TEXT}个字，较长的方案请作为附件上传。",
     )
-    activity = repo.get_activity(actor, activity_id)  # scope check before a file is written
+    activity = repo.activities.get_activity(
+        actor, activity_id
+    )  # scope check before a file is written
     store = _store(store)
     checked = check_uploads(repo, actor, documents, DOCUMENT, "plan")
     files = store_checked(repo, actor, _within_quota(repo, actor, activity, checked), store)
     _with_files(
         store,
         files,
-        lambda f: repo.file_activity_plan(
+        lambda f: repo.activities.file_activity_plan(
             actor, activity_id, expected_version, plan_text=text, files=f
         ),
     )
@@ -447,7 +449,9 @@ def record_held(
     The held date becomes the activity's date: outside the 计划月份 it needs a 调整原因
     (改期, as 定日期 does), and both deadlines are judged against it from then on.
     """
-    activity = repo.get_activity(actor, activity_id)  # scope check before a file is written
+    activity = repo.activities.get_activity(
+        actor, activity_id
+    )  # scope check before a file is written
     if held_date is not None and held_date > repo.today():
         problems = ["实际开展日期不能晚于今天；活动尚未开展时请先修改活动日期。"]
     else:
@@ -469,7 +473,7 @@ def record_held(
     _with_files(
         store,
         files,
-        lambda f: repo.record_activity_held(
+        lambda f: repo.activities.record_activity_held(
             actor,
             activity_id,
             expected_version,
@@ -502,7 +506,9 @@ def file_report(
         "请填写情况报告或新闻稿内容。",
         f"情况报告不超过{MAX_TEXT}个字，较长的材料请作为附件上传。",
     )
-    activity = repo.get_activity(actor, activity_id)  # scope check before a file is written
+    activity = repo.activities.get_activity(
+        actor, activity_id
+    )  # scope check before a file is written
     store = _store(store)
     # Every file is checked before any is stored: a bad video keeps good photos out too.
     checked = check_uploads(repo, actor, photos, PHOTO, "photo")
@@ -512,7 +518,7 @@ def file_report(
     _with_files(
         store,
         files,
-        lambda f: repo.file_activity_report(
+        lambda f: repo.activities.file_activity_report(
             actor, activity_id, expected_version, report_text=text, files=f
         ),
     )
@@ -524,7 +530,7 @@ def cancel(
     """取消活动 with a reason (kept and shown to the office)."""
     if len(reason) > MAX_REASON:
         raise ValidationError(f"取消原因不超过{MAX_REASON}个字。")
-    repo.cancel_activity(actor, activity_id, expected_version, reason)
+    repo.activities.cancel_activity(actor, activity_id, expected_version, reason)
 
 
 # ------------------------------------------------------------------ the office
@@ -547,13 +553,13 @@ def publish(
     problem = portal_url_problem(url)
     if problem:
         raise ValidationError(problem)
-    repo.publish_activity(actor, activity_id, expected_version, url.strip())
+    repo.activities.publish_activity(actor, activity_id, expected_version, url.strip())
 
 
 def withdraw(repo: Repository, actor: Actor, activity_id: int, expected_version: int | None):
     """撤回发布 (office): the activity leaves the 成果展示 and is a filed report again."""
     require_role(actor, Role.OFFICE)
-    repo.unpublish_activity(actor, activity_id, expected_version)
+    repo.activities.unpublish_activity(actor, activity_id, expected_version)
 
 
 def set_typical_case(
@@ -561,7 +567,7 @@ def set_typical_case(
 ) -> None:
     """标记/取消典型经验 (office); only an activity that was held can be one."""
     require_role(actor, Role.OFFICE)
-    repo.set_typical_case(actor, activity_id, expected_version, typical)
+    repo.activities.set_typical_case(actor, activity_id, expected_version, typical)
 
 
 MAX_COMMENT = 2000
@@ -572,7 +578,7 @@ def add_comment(repo: Repository, actor: Actor, activity_id: int, body: str) -> 
     require_role(actor, Role.OFFICE, Role.UNIT)
     if len(body) > MAX_COMMENT:
         raise ValidationError(f"意见不超过{MAX_COMMENT}个字。")
-    return repo.add_comment(actor, activity_id, body)
+    return repo.activities.add_comment(actor, activity_id, body)
 
 
 def remove_file(repo: Repository, actor: Actor, campaign: Campaign, attachment_id: int) -> None:
@@ -582,7 +588,7 @@ def remove_file(repo: Repository, actor: Actor, campaign: Campaign, attachment_i
     a photo keeps its last one. The repository enforces the unit and the step.
     """
     require_role(actor, Role.OFFICE, Role.UNIT)
-    repo.remove_activity_file(
+    repo.activities.remove_activity_file(
         actor, attachment_id, marking_required=bool(campaign.rules.on_site_marking)
     )
 
@@ -609,7 +615,7 @@ def read_file(
     store: FileStore | None = None,
 ) -> tuple[bytes, str]:
     """(content, fmt) of an attachment the actor may see (sha256 re-checked)."""
-    attachment = repo.get_attachment(actor, attachment_id)
+    attachment = repo.declarations.get_attachment(actor, attachment_id)
     return _load(attachment, thumb, _store(store))
 
 
@@ -617,7 +623,7 @@ def read_public_file(
     repo: Repository, attachment_id: int, *, thumb: bool = False, store: FileStore | None = None
 ) -> tuple[bytes, str]:
     """(content, fmt) of a photo or video of a published activity, for anyone."""
-    attachment = repo.public_attachment(attachment_id)
+    attachment = repo.activities.public_attachment(attachment_id)
     return _load(attachment, thumb, _store(store))
 
 
@@ -645,7 +651,7 @@ LIFECYCLE_ROWS = (
     "single_date",
     "typical_case",
 )
-"""Columns of ``Repository.lifecycle_rows`` (and of :func:`rows_of`)."""
+"""Columns of ``repo.activities.lifecycle_rows`` (and of :func:`rows_of`)."""
 
 _MOMENTS = ("activity_date", "held_date", "plan_filed_at", "report_filed_at")
 _KINDS = (("plan", "活动方案", "plan_filed_at", -1), ("report", "活动总结", "report_filed_at", 1))
@@ -653,7 +659,7 @@ _MARGIN = timedelta(days=60)
 
 
 def rows_of(activities: Sequence[Activity]) -> pd.DataFrame:
-    """The ``Repository.lifecycle_rows`` frame of activities already read as records."""
+    """The ``repo.activities.lifecycle_rows`` frame of activities already read as records."""
 
     def local(moment: datetime | None) -> datetime | None:
         return None if moment is None else moment.astimezone(TZ).replace(tzinfo=None)
@@ -691,7 +697,7 @@ def deadline_table(
     rows: pd.DataFrame, rules: CampaignRules, cal: WorkdayCalendar, now: datetime
 ) -> pd.DataFrame:
     """Both deadlines of every activity at once, on the working-day table: one row per
-    activity, indexed by its id (``rows`` as ``Repository.lifecycle_rows`` gives them).
+    activity, indexed by its id (``rows`` as ``repo.activities.lifecycle_rows`` gives them).
 
     Per kind (``plan_``: 活动方案, ``report_``: 活动总结): ``due`` (NaT when there is
     none: no date yet, or the campaign sets no rule), ``from`` (the 活动日期 whose due
@@ -871,14 +877,14 @@ LIFECYCLE_CACHE: caching.LruCache[list[Activity]] = caching.cache(
 
 
 def lifecycle(repo: Repository, actor: Actor, campaign_id: int) -> list[Activity]:
-    """``Repository.list_lifecycle`` of the whole campaign, shared by every session of
+    """``repo.activities.list_lifecycle`` of the whole campaign, shared by every session of
     the process until the next write (a unit user's list is its own unit's only)."""
     database, version = repo.data_version()
     return LIFECYCLE_CACHE.get(
         database,
         version,
         (campaign_id, *caching.scope_of(actor)),
-        lambda: repo.list_lifecycle(actor, campaign_id),
+        lambda: repo.activities.list_lifecycle(actor, campaign_id),
     )
 
 
@@ -888,14 +894,14 @@ share one entry; a unit's list is its own, since it carries that unit's contacts
 
 
 def plan(repo: Repository, actor: Actor, campaign_id: int) -> list[Activity]:
-    """``Repository.list_plan``, shared by every session of the process until the next
+    """``repo.declarations.list_plan``, shared by every session of the process until the next
     write (a province plans tens of thousands of themes: 0.5 s to read them)."""
     database, version = repo.data_version()
     return PLAN_CACHE.get(
         database,
         version,
         (campaign_id, *caching.scope_of(actor)),
-        lambda: repo.list_plan(actor, campaign_id),
+        lambda: repo.declarations.list_plan(actor, campaign_id),
     )
 
 
@@ -909,7 +915,7 @@ def by_month(plan: Sequence[Activity], months: Sequence[int]) -> dict[int, list[
 
 
 class Overview(NamedTuple):
-    """活动进展's frames: every activity (``Repository.lifecycle_rows``) and their
+    """活动进展's frames: every activity (``repo.activities.lifecycle_rows``) and their
     deadlines (:func:`deadline_table`), both indexed as the repository gives them."""
 
     rows: pd.DataFrame
@@ -935,7 +941,7 @@ def overview(repo: Repository, actor: Actor, campaign: Campaign, cal: WorkdayCal
     now = repo.clock()
 
     def computed() -> Overview:
-        rows = repo.lifecycle_rows(actor, campaign.id)
+        rows = repo.activities.lifecycle_rows(actor, campaign.id)
         if rows.empty:
             return Overview(rows, pd.DataFrame(index=pd.Index([], dtype="int64", name="id")))
         return Overview(rows, deadline_table(rows, campaign.rules, cal, now))

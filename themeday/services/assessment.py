@@ -52,7 +52,7 @@ def assess(repo: Repository, actor: Actor, campaign: Campaign, as_of: date) -> C
     """
 
     def computed() -> ComplianceResult:
-        facts = repo.compliance_facts(actor, campaign.id)
+        facts = repo.compliance.compliance_facts(actor, campaign.id)
         return compute(facts, campaign.rules, calendar(repo, actor), as_of)
 
     database, version = repo.data_version()
@@ -76,7 +76,7 @@ def chase_items(
     with_chases = actor.role == Role.OFFICE
 
     def computed() -> pd.DataFrame:
-        chases = repo.list_chases(actor, campaign.id) if with_chases else None
+        chases = repo.compliance.list_chases(actor, campaign.id) if with_chases else None
         fresh = result if result is not None and not caching.enabled() else None
         return open_items(fresh or assess(repo, actor, campaign, as_of), chases)
 
@@ -123,7 +123,7 @@ def record_chases(
     require_role(actor, Role.OFFICE)
     if not items:
         raise ValidationError("请先选择要标记为已催办的事项。")
-    return repo.record_chases(actor, campaign.id, list(items), note)
+    return repo.compliance.record_chases(actor, campaign.id, list(items), note)
 
 
 def add_adjustment(
@@ -131,7 +131,7 @@ def add_adjustment(
 ) -> int:
     """加减分 (office): a score change with its required reason, audited."""
     require_role(actor, Role.OFFICE)
-    return repo.add_adjustment(actor, campaign.id, unit_id, delta, reason)
+    return repo.compliance.add_adjustment(actor, campaign.id, unit_id, delta, reason)
 
 
 def set_weights(
@@ -144,4 +144,4 @@ def set_weights(
     """得分权重 (office): in force from now; refused as stale when someone else saved
     other weights since the form was filled from ``expected``."""
     require_role(actor, Role.OFFICE)
-    return repo.set_weights(actor, campaign.id, dict(values), expected=expected)
+    return repo.compliance.set_weights(actor, campaign.id, dict(values), expected=expected)

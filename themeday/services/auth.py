@@ -270,11 +270,11 @@ class AuthService:
         if not username or not password:
             return LoginOutcome(False, message="请输入用户名和密码。")
         now = self.repo.clock()
-        record = self.repo.login_record(username)
+        record = self.repo.accounts.login_record(username)
         user = record.user if record else None
 
         if user and user.locked_until and user.locked_until > now:
-            self.repo.record_login_failure(
+            self.repo.accounts.record_login_failure(
                 username,
                 user,
                 failed_logins=record.failed_logins,
@@ -298,7 +298,7 @@ class AuthService:
         ):
             if not user.must_change_password and password_expired(user, now, self.policy):
                 # the forced change then runs as after a reset (修改密码 only)
-                user = self.repo.expire_password(user)
+                user = self.repo.accounts.expire_password(user)
             return LoginOutcome(True, user=user)
 
         failed, window_start, locked_until = 1, now, None
@@ -312,7 +312,7 @@ class AuthService:
         if newly_locked:
             locked_until = now + self.policy.lockout_duration
         reason = "too_long" if too_long else ("disabled" if user and not user.enabled else "bad")
-        self.repo.record_login_failure(
+        self.repo.accounts.record_login_failure(
             username,
             user,
             failed_logins=failed,
@@ -333,11 +333,11 @@ class AuthService:
 
     def reject_cookie(self, check: CookieCheck) -> None:
         """Audit a refused login cookie (``cookie_rejected``); the gate then drops it."""
-        self.repo.record_cookie_rejected(check.problem, check.username)
+        self.repo.accounts.record_cookie_rejected(check.problem, check.username)
 
     def start_session(self, user: User, key: str) -> None:
         """Open the server-side session for a successful login."""
-        self.repo.start_session(user, key)
+        self.repo.accounts.start_session(user, key)
 
     def check_session(self, key: str, touch: bool = True) -> SessionCheck:
         """Is the session alive? Ends it (with an audit row) when it has timed out.
@@ -345,10 +345,10 @@ class AuthService:
         ``touch=False`` checks without counting as activity (a page refreshing itself
         is not the user at work, so it must not keep an unattended login alive).
         """
-        session = self.repo.get_session(key)
+        session = self.repo.accounts.get_session(key)
         if session is None:
             return SessionCheck(None, "unknown", "请登录。")
-        user = self.repo.user_by_id(session.user_id)
+        user = self.repo.accounts.user_by_id(session.user_id)
         if session.ended_at is not None:
             reason = session.end_reason or "revoked"
             return SessionCheck(None, reason, END_MESSAGES.get(reason, "登录已失效，请重新登录。"))
@@ -361,20 +361,20 @@ class AuthService:
         elif now - session.last_seen_at > self.policy.idle_timeout:
             reason = "idle_timeout"
         if reason:
-            self.repo.end_session(key, reason, user)
+            self.repo.accounts.end_session(key, reason, user)
             return SessionCheck(None, reason, END_MESSAGES[reason])
         if touch and now - session.last_seen_at >= self.policy.session_touch_interval:
-            self.repo.touch_session(key)
+            self.repo.accounts.touch_session(key)
         return SessionCheck(user)
 
     def logout(self, key: str, user: User | None) -> None:
         """End the session on 退出."""
-        self.repo.end_session(key, "logout", user)
+        self.repo.accounts.end_session(key, "logout", user)
 
     def change_password(self, actor: Actor, old: str, new: str, confirm: str) -> None:
         """Change the actor's own password; ends all of the actor's sessions."""
         problems: list[str] = []
-        if not password_matches(old, self.repo.current_password_hash(actor)):
+        if not password_matches(old, self.repo.accounts.current_password_hash(actor)):
             problems.append("原密码不正确。")
         if new != confirm:
             problems.append("两次输入的新密码不一致。")
@@ -383,4 +383,4 @@ class AuthService:
         problems += password_problems(new, actor.username, self.policy)
         if problems:
             raise ValidationError(problems)
-        self.repo.change_own_password(actor, hash_password(new, self.policy))
+        self.repo.accounts.change_own_password(actor, hash_password(new, self.policy))

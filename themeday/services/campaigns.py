@@ -54,7 +54,7 @@ def create(repo: Repository, actor: Actor, fields: dict[str, Any], make_current:
     """
     require_role(actor, Role.OFFICE)
     _refuse_duplicate(repo, actor, fields["year"], fields["region"], None)
-    return repo.create_campaign(actor, make_current=make_current, **fields)
+    return repo.catalogue.create_campaign(actor, make_current=make_current, **fields)
 
 
 def update(repo: Repository, actor: Actor, campaign: Campaign, fields: dict[str, Any]) -> None:
@@ -62,19 +62,19 @@ def update(repo: Repository, actor: Actor, campaign: Campaign, fields: dict[str,
     stale when someone else saved it since ``campaign`` was read."""
     require_role(actor, Role.OFFICE)
     _refuse_duplicate(repo, actor, fields["year"], fields["region"], campaign.id)
-    repo.update_campaign(actor, campaign.id, campaign.version, **fields)
+    repo.catalogue.update_campaign(actor, campaign.id, campaign.version, **fields)
 
 
 def make_current(repo: Repository, actor: Actor, campaign_id: int) -> None:
     """设为当前活动 (office): the campaign a new session opens on."""
     require_role(actor, Role.OFFICE)
-    repo.set_current_campaign(actor, campaign_id)
+    repo.catalogue.set_current_campaign(actor, campaign_id)
 
 
 def _refuse_duplicate(
     repo: Repository, actor: Actor, year: int, region: str, own_id: int | None
 ) -> None:
-    for other in repo.list_campaigns(actor):
+    for other in repo.catalogue.list_campaigns(actor):
         if other.id != own_id and other.year == year and other.region.strip() == region.strip():
             raise ValidationError(
                 f"{year}年已有{region.strip()}的主题日活动（{other.title}），请勿重复创建。"

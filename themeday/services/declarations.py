@@ -48,7 +48,7 @@ def uploads_root() -> Path:
 
 def calendar(repo: Repository, actor: Actor) -> WorkdayCalendar:
     """The official calendar with the office's overrides (节假日调整) applied."""
-    return WorkdayCalendar(repo.list_workday_overrides(actor))
+    return WorkdayCalendar(repo.catalogue.list_workday_overrides(actor))
 
 
 def rows_of(themes: list[Activity]) -> list[ThemeRow]:
@@ -60,7 +60,7 @@ def problems_of(
     repo: Repository, actor: Actor, campaign: Campaign, declaration: Declaration
 ) -> list[str]:
     """The campaign rules a stored 申报表 breaks (empty when it may be submitted)."""
-    themes = repo.list_themes(actor, declaration.id)
+    themes = repo.declarations.list_themes(actor, declaration.id)
     return check_declaration(
         campaign.rules,
         declaration.contact_person,
@@ -96,13 +96,15 @@ def save_draft(
         raise ValidationError("请选择填报的单位。")
     if actor.role == Role.UNIT and unit_id != actor.unit_id:
         raise PermissionDenied("只能填报本单位的申报表。")
-    rules = repo.get_campaign(actor, campaign.id).rules  # the stored rules, not the caller's
+    rules = repo.catalogue.get_campaign(
+        actor, campaign.id
+    ).rules  # the stored rules, not the caller's
     person, phone = contact_person.strip(), contact_phone.strip()
     rows = with_row_contacts(rules, list(rows), person, phone)
     problems = draft_problems(person, phone, rows)
     if problems:
         raise ValidationError(problems)
-    return repo.save_declaration(
+    return repo.declarations.save_declaration(
         actor,
         campaign.id,
         unit_id,
@@ -120,15 +122,15 @@ def submit(repo: Repository, actor: Actor, campaign: Campaign, declaration_id: i
     its stored campaign and the repository's clock; nothing the caller passes counts.
     """
     require_role(actor, Role.UNIT, Role.OFFICE)
-    declaration = repo.get_declaration(actor, declaration_id)
+    declaration = repo.declarations.get_declaration(actor, declaration_id)
     if declaration.campaign_id != campaign.id:
         raise ValidationError("该申报表不属于本次活动，未提交。")
-    campaign = repo.get_campaign(actor, campaign.id)  # the stored rules, not the caller's
+    campaign = repo.catalogue.get_campaign(actor, campaign.id)  # the stored rules, not the caller's
     problems = problems_of(repo, actor, campaign, declaration)
     if problems:
         raise ValidationError(problems)
     late = late_if_submitted_now(repo, actor, campaign)
-    repo.submit_declaration(actor, declaration_id, declaration.version, late)
+    repo.declarations.submit_declaration(actor, declaration_id, declaration.version, late)
     return late
 
 
@@ -172,14 +174,14 @@ def import_file(
     if parsed.errors:
         record_upload_refused(repo, actor, file_name, "申报表导入文件", "；".join(parsed.errors))
         raise ValidationError(parsed.errors)
-    units = {u.name: u for u in repo.list_units(actor)}
+    units = {u.name: u for u in repo.catalogue.list_units(actor)}
     unit = units.get(parsed.unit_name.strip())
     if unit is None:
         if actor.role == Role.UNIT:
             raise ValidationError(f"文件中的单位“{parsed.unit_name}”不是本单位，未导入。")
         raise ValidationError(f"单位名录中没有“{parsed.unit_name}”，请核对单位名称后再导入。")
     prepared = checked_upload(repo, actor, scan, scan_name, SCAN) if scan is not None else None
-    existing = repo.declaration_for(actor, campaign.id, unit.id)
+    existing = repo.declarations.declaration_for(actor, campaign.id, unit.id)
     if existing is not None and not existing.editable_by_unit:
         raise ValidationError(
             f"{unit.name}的申报表已{'审核通过' if existing.status == 'approved' else '提交'}，"
@@ -208,7 +210,7 @@ def import_file(
             sha256=stored.sha256,
         )
     try:
-        declaration_id = repo.import_declaration(
+        declaration_id = repo.declarations.import_declaration(
             actor,
             campaign.id,
             unit.id,
@@ -234,13 +236,15 @@ def upload_scan(
     store: FileStore | None = None,
 ) -> int:
     """Check and store the stamped scan (盖章扫描件) of a 申报表; returns its attachment id."""
-    declaration = repo.get_declaration(actor, declaration_id)  # scope check before writing
+    declaration = repo.declarations.get_declaration(
+        actor, declaration_id
+    )  # scope check before writing
     content, fmt = checked_upload(repo, actor, data, filename, SCAN)
     within_quota(repo, actor, declaration.unit_id, [(filename, SCAN.label, len(content))])
     store = store or FileStore(uploads_root())
     stored = stored_upload(repo, actor, store, content, fmt, filename, SCAN.label)
     try:
-        return repo.attach_declaration_scan(
+        return repo.declarations.attach_declaration_scan(
             actor,
             declaration_id,
             original_name=Path(filename).name[:120],
@@ -259,7 +263,7 @@ def attachment_missing(
 ) -> tuple[Attachment, str | None]:
     """An attachment the actor may see, and why its file cannot be read (None when it is
     there). Cheap: the content and its sha256 are checked by :func:`read_attachment`."""
-    attachment = repo.get_attachment(actor, attachment_id)
+    attachment = repo.declarations.get_attachment(actor, attachment_id)
     return attachment, (store or FileStore(uploads_root())).missing(attachment.stored_name)
 
 
@@ -267,7 +271,7 @@ def read_attachment(
     repo: Repository, actor: Actor, attachment_id: int, store: FileStore | None = None
 ) -> tuple[bytes, str, str]:
     """(content, display name, format) of an attachment the actor may see; sha256 re-checked."""
-    attachment = repo.get_attachment(actor, attachment_id)
+    attachment = repo.declarations.get_attachment(actor, attachment_id)
     data = (store or FileStore(uploads_root())).load(attachment.stored_name, attachment.sha256)
     return data, attachment.original_name, attachment.fmt
 
@@ -316,13 +320,15 @@ def review(
     refused as stale.
     """
     require_role(actor, Role.OFFICE)
-    declaration = repo.get_declaration(actor, declaration_id)
+    declaration = repo.declarations.get_declaration(actor, declaration_id)
     if declaration.campaign_id != campaign.id:
         raise ValidationError("该申报表不属于当前活动，请刷新后重试。")
     if expected_version is not None and declaration.version != expected_version:
         raise StaleRecord(STALE_MESSAGE)
     if approve:
-        campaign = repo.get_campaign(actor, campaign.id)  # the stored rules, not the caller's
+        campaign = repo.catalogue.get_campaign(
+            actor, campaign.id
+        )  # the stored rules, not the caller's
         problems = problems_of(repo, actor, campaign, declaration)
         if problems:
             if override_reason is None:
@@ -334,7 +340,7 @@ def review(
                 raise ValidationError(f"仍要通过的理由不能超过{OVERRIDE_MAX}个字。")
             reason = f"仍要通过：{override}（规则检查未通过：{''.join(problems)}）"
     # The version the rules were checked on: a change in between is refused as stale.
-    repo.review_declaration(
+    repo.declarations.review_declaration(
         actor, declaration_id, declaration.version, approve=approve, reason=reason
     )
 
@@ -358,7 +364,9 @@ def amend_theme(
     """
     require_role(actor, Role.OFFICE)
     problems = []
-    rules = repo.get_campaign(actor, campaign.id).rules  # the stored rules, not the caller's
+    rules = repo.catalogue.get_campaign(
+        actor, campaign.id
+    ).rules  # the stored rules, not the caller's
     if not rules.first_month <= planned_month <= rules.last_month:
         problems.append(f"计划月份须在{rules.first_month}月至{rules.last_month}月之间。")
     if form not in rules.allowed_forms:
@@ -367,7 +375,7 @@ def amend_theme(
         problems.append("修改已审核通过的主题须填写修改原因。")
     if problems:
         raise ValidationError(problems)
-    repo.amend_theme(
+    repo.declarations.amend_theme(
         actor,
         activity_id,
         planned_month=planned_month,

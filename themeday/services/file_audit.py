@@ -6,7 +6,7 @@ built, on the click (:func:`deliver`, called by the page's deferred download), n
 the page merely offers it. An upload refused by its checks, or one that could not be
 written to disk, is recorded with the file name, its kind and the reason the user saw.
 
-Every row goes through ``Repository.record_file_event``: an audit-only write that
+Every row goes through ``repo.oversight.record_file_event``: an audit-only write that
 changes no record.
 """
 
@@ -76,7 +76,9 @@ def record_download(
     if error:
         detail += f"；生成失败：{error}"
     object_type, object_id = _object(audit)
-    repo.record_file_event(actor, "download", object_type, object_id, detail, success=not error)
+    repo.oversight.record_file_event(
+        actor, "download", object_type, object_id, detail, success=not error
+    )
 
 
 def deliver(
@@ -115,7 +117,7 @@ def record_upload_refused(
 ) -> None:
     """审计: an upload of ``kind`` (e.g. 照片) was refused for ``reason`` (what the user saw)."""
     detail = f"文件：{_display(filename)}；类型：{kind}；原因：{reason}"
-    repo.record_file_event(actor, "upload_refused", "upload", None, detail, success=False)
+    repo.oversight.record_file_event(actor, "upload_refused", "upload", None, detail, success=False)
 
 
 def within_quota(
@@ -160,5 +162,7 @@ def stored_upload(
     except OSError as exc:
         failure = FileNotSaved(_display(filename), exc)
         detail = f"文件：{_display(filename)}；类型：{kind}；原因：{failure.reason}"
-        repo.record_file_event(actor, "upload_failed", "upload", None, detail, success=False)
+        repo.oversight.record_file_event(
+            actor, "upload_failed", "upload", None, detail, success=False
+        )
         raise failure from exc

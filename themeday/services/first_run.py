@@ -78,7 +78,7 @@ def init_empty(
             (office_username, "政务公开办管理员", Role.OFFICE, office_password),
             (auditor_username, "审计管理员", Role.AUDITOR, auditor_password),
         ):
-            repo.create_user(
+            repo.accounts.create_user(
                 SYSTEM_ACTOR,
                 username=username,
                 display_name=display_name,

@@ -48,10 +48,10 @@ def save_overrides(repo: Repository, actor: Actor, overrides: Sequence[WorkdayOv
     if problems:
         raise ValidationError(problems)
     unique = list({o.day: o for o in cleaned}.values())
-    return repo.save_workday_overrides(actor, unique)
+    return repo.catalogue.save_workday_overrides(actor, unique)
 
 
 def delete_override(repo: Repository, actor: Actor, day: date) -> None:
     """删除 an entered day (office): the official calendar applies to it again."""
     require_role(actor, Role.OFFICE)
-    repo.delete_workday_override(actor, day)
+    repo.catalogue.delete_workday_override(actor, day)

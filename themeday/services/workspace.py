@@ -26,7 +26,7 @@ def save_edits(repo: Repository, actor: Actor, table_key: str, changes: Changese
     problems = activity_date_problems(repo, actor, table_key, changes)
     if problems:
         raise ValidationError(problems)
-    return repo.save_grid(actor, table_key, changes)
+    return repo.grid.save_grid(actor, table_key, changes)
 
 
 def activity_date_problems(
@@ -42,9 +42,11 @@ def activity_date_problems(
     for edit in changes.edits:
         if "activity_date" not in edit.changes:
             continue
-        activity = repo.get_activity(actor, int(edit.key))
+        activity = repo.activities.get_activity(actor, int(edit.key))
         if activity.campaign_id not in campaigns:
-            campaigns[activity.campaign_id] = repo.get_campaign(actor, activity.campaign_id)
+            campaigns[activity.campaign_id] = repo.catalogue.get_campaign(
+                actor, activity.campaign_id
+            )
         campaign = campaigns[activity.campaign_id]
         day = edit.changes["activity_date"]
         for problem in date_problems(campaign, activity, day, "", "活动日期"):
@@ -61,7 +63,7 @@ def import_problems(
     repo: Repository, actor: Actor, table_key: str, changes: Changeset
 ) -> list[str]:
     """导入预览: what an import of ``changes`` would be refused for (Chinese messages)."""
-    return activity_date_problems(repo, actor, table_key, changes) or repo.grid_problems(
+    return activity_date_problems(repo, actor, table_key, changes) or repo.grid.grid_problems(
         actor, table_key, changes
     )
 
@@ -72,7 +74,7 @@ def import_rows(repo: Repository, actor: Actor, table_key: str, changes: Changes
     problems = import_problems(repo, actor, table_key, changes)
     if problems:
         raise ValidationError(problems)
-    return repo.save_grid(actor, table_key, changes)
+    return repo.grid.save_grid(actor, table_key, changes)
 
 
 def save_view(
@@ -86,16 +88,16 @@ def save_view(
 ) -> int:
     """保存视图: the office's views are shared, a unit's are its own."""
     require_role(actor, *_WRITERS)
-    return repo.save_view(actor, table_key, name, spec, is_default=is_default)
+    return repo.grid.save_view(actor, table_key, name, spec, is_default=is_default)
 
 
 def delete_view(repo: Repository, actor: Actor, view_id: int) -> None:
     """删除视图 of the actor's own scope."""
     require_role(actor, *_WRITERS)
-    repo.delete_view(actor, view_id)
+    repo.grid.delete_view(actor, view_id)
 
 
 def add_comment(repo: Repository, actor: Actor, object_type: str, object_id: int, body: str) -> int:
     """发表意见 on a unit, 申报表 or activity; a unit only on its own records."""
     require_role(actor, *_WRITERS)
-    return repo.add_record_comment(actor, object_type, object_id, body)
+    return repo.grid.add_record_comment(actor, object_type, object_id, body)

@@ -216,10 +216,10 @@ def office_backup(
 ) -> tuple[Path, Manifest]:
     """数据备份 by the office from the running app, on its connection ``con``: refused
     for anyone else before anything is copied; the start and the result are audited."""
-    repo.record_backup(actor, "", "开始备份")  # refuses anyone but the office first
+    repo.oversight.record_backup(actor, "", "开始备份")  # refuses anyone but the office first
     target = app_backup_target(db_file, repo.clock())
     manifest = backup(con, db_file, target)
-    repo.record_backup(actor, target.name, manifest.summary())
+    repo.oversight.record_backup(actor, target.name, manifest.summary())
     return target, manifest
 
 

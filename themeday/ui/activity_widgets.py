@@ -119,7 +119,7 @@ def capped(rows: pd.DataFrame, limit: int | None = None) -> pd.DataFrame:
 
 
 def overview_table(rows: pd.DataFrame, dues: pd.DataFrame, *, with_unit: bool) -> None:
-    """The activities (``Repository.lifecycle_rows``) with status, date and both
+    """The activities (``repo.activities.lifecycle_rows``) with status, date and both
     deadlines (``dues``, from ``activities.deadline_table``), one row each."""
     frame = lifecycle_table(rows, dues)
     frame["活动日期"] = [table_date(d) if d else "未定" for d in frame["活动日期"]]
@@ -298,7 +298,7 @@ def activity_detail(
     st.markdown("**情况报告 / 新闻稿**")
     deadline_notice(report)
     st.text(activity.report_text or "尚未报送活动总结。")
-    file_gallery(repo, actor, repo.list_activity_files(actor, activity.id))
+    file_gallery(repo, actor, repo.activities.list_activity_files(actor, activity.id))
 
 
 def _count(value: int | None) -> str:
@@ -425,7 +425,7 @@ def showcase_site(repo: Repository, campaign: Campaign) -> bytes:
 
 def _showcase_site(repo: Repository, campaign: Campaign) -> tuple[bytes, int]:
     """The static site and the number of activities in it."""
-    items = repo.list_showcase(campaign.id)
+    items = repo.activities.list_showcase(campaign.id)
     site = build_static_site(
         items,
         lambda attachment_id: read_public_file(repo, attachment_id),
@@ -466,7 +466,7 @@ def comment_thread(
 ) -> None:
     """意见: the office's comments and the unit's replies, oldest first, and a reply box."""
     st.markdown("**意见**")
-    comments = repo.list_comments(actor, activity.id)
+    comments = repo.activities.list_comments(actor, activity.id)
     if not comments:
         st.caption("暂无意见。")
     for comment in comments:

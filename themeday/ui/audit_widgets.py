@@ -1,6 +1,6 @@
 """The parts of 审计日志: its filters, the page of rows, the exports and the chain check.
 
-Filtering and paging happen in SQL (``Repository.search_audit``).
+Filtering and paging happen in SQL (``repo.oversight.search_audit``).
 """
 
 from collections.abc import Callable
@@ -35,7 +35,7 @@ _PAGE_KEY = "audit_page"
 def audit_filters(repo: Repository, actor: Actor) -> AuditFilter | None:
     """The filter inputs (用户, 操作, 对象类型, 对象编号, dates, 结果) as a filter;
     None (with a warning) while the dates are the wrong way round."""
-    actions, object_types = repo.audit_choices(actor)
+    actions, object_types = repo.oversight.audit_choices(actor)
     top = st.columns(3)
     username = top[0].text_input("用户", key="audit_user", placeholder="登录名（可输入部分）")
     chosen_actions = top[1].multiselect(
@@ -70,7 +70,7 @@ def audit_filters(repo: Repository, actor: Actor) -> AuditFilter | None:
 
 def audit_rows(repo: Repository, actor: Actor, filters: AuditFilter) -> int:
     """One page of the matching rows, newest first, with the page picker; their count."""
-    total = repo.count_audit(actor, filters)
+    total = repo.oversight.count_audit(actor, filters)
     pages = max(1, -(-total // PAGE_SIZE))
     if st.session_state.get(_PAGE_KEY, 1) > pages:
         st.session_state[_PAGE_KEY] = pages  # the filters changed: stay in range
@@ -80,7 +80,7 @@ def audit_rows(repo: Repository, actor: Actor, filters: AuditFilter) -> int:
     head = st.columns([3, 1])
     page = head[1].number_input("页码", min_value=1, max_value=pages, step=1, key=_PAGE_KEY)
     head[0].caption(f"共 {total} 条，按时间从新到旧，每页 {PAGE_SIZE} 条，第 {page}/{pages} 页。")
-    rows = repo.search_audit(actor, filters, PAGE_SIZE, (int(page) - 1) * PAGE_SIZE)
+    rows = repo.oversight.search_audit(actor, filters, PAGE_SIZE, (int(page) - 1) * PAGE_SIZE)
     st.dataframe(
         pd.DataFrame(table_rows(rows, text_times=True)),
         hide_index=True,
@@ -130,7 +130,7 @@ def chain_check(repo: Repository, actor: Actor) -> None:
     )
     if st.button("校验哈希链", icon=":material/verified_user:"):
         with st.spinner("正在校验……"):
-            verdict = repo.verify_audit_chain(actor)
+            verdict = repo.oversight.verify_audit_chain(actor)
         if verdict.ok:
             st.success(verdict.message())
             if verdict.last_id is not None:
@@ -151,5 +151,5 @@ def _exported(
     *args: str,
 ) -> tuple[bytes, int]:
     """The export of the rows that match ``filters`` (at most EXPORT_LIMIT), with their count."""
-    rows = reader.search_audit(actor, filters, EXPORT_LIMIT)
+    rows = reader.oversight.search_audit(actor, filters, EXPORT_LIMIT)
     return builder(rows, *args), len(rows)

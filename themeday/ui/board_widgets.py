@@ -239,7 +239,7 @@ def photo_wall(
 def _photos(
     repo: Repository, actor: Actor, campaign: Campaign, filters: Filters, page: int
 ) -> tuple[list[Attachment], int]:
-    return repo.list_campaign_photos(
+    return repo.activities.list_campaign_photos(
         actor,
         campaign.id,
         unit_ids=filters.unit_ids,

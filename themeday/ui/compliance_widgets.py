@@ -535,7 +535,7 @@ def weights_form(
     repo: Repository, actor: Actor, campaign: Campaign, in_force: ComplianceWeights
 ) -> None:
     """得分权重: every ``ComplianceWeights`` field as a number input, saved as a new version."""
-    current = repo.get_weights(actor, campaign.id)
+    current = repo.compliance.get_weights(actor, campaign.id)
     defaults = asdict(ComplianceWeights())
     if in_force != current:
         st.info("所选统计日期适用的是当时的权重，上表得分按当时的权重计算；下方为当前权重。")

@@ -63,11 +63,11 @@ def _buttons(actor: Actor, campaign: Campaign, as_of: date) -> tuple[tuple, ...]
         return dashboard_docx(assess(reader, actor, campaign, as_of), campaign)
 
     def plan_xlsx(reader: Repository) -> tuple[bytes, int]:
-        plan = reader.list_plan(actor, campaign.id)
+        plan = reader.declarations.list_plan(actor, campaign.id)
         return exports.annual_plan_xlsx(campaign, plan), len(plan)
 
     def plan_docx(reader: Repository) -> tuple[bytes, int]:
-        plan = reader.list_plan(actor, campaign.id)
+        plan = reader.declarations.list_plan(actor, campaign.id)
         return exports.annual_plan_docx(campaign, plan), len(plan)
 
     plan_name = download_name(*base, "政务公开主题日活动计划安排表")

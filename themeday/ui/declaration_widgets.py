@@ -206,7 +206,7 @@ def declaration_download(
     """The unit's 申报表 as the official xlsx, read and built only when clicked."""
 
     def build(reader: Repository) -> tuple[bytes, int]:
-        themes = reader.list_themes(actor, declaration.id)
+        themes = reader.declarations.list_themes(actor, declaration.id)
         return exports.declaration_xlsx(campaign, unit, declaration, themes), len(themes)
 
     deferred_download(

@@ -136,7 +136,7 @@ def _authenticator(repo: Repository) -> stauth.Authenticate:
     credentials = {
         "usernames": {
             username: {"name": name, "password": password_hash, "roles": [role]}
-            for username, name, role, password_hash in repo.active_users_for_login()
+            for username, name, role, password_hash in repo.accounts.active_users_for_login()
         }
     }
     authenticator = stauth.Authenticate(
@@ -195,7 +195,7 @@ def current_role() -> Role | None:
     user_id = st.session_state.get(_USER)
     if user_id is None:
         return None
-    user = repository().user_by_id(user_id)
+    user = repository().accounts.user_by_id(user_id)
     return user.role if user is not None and user.enabled else None
 
 
@@ -223,7 +223,7 @@ def _identify(repo: Repository, authenticator: stauth.Authenticate) -> Identity 
     # the next run finishes the login instead of losing it.
     pending = st.session_state.get(_PENDING)
     if pending is not None:
-        user = repo.user_by_id(pending)
+        user = repo.accounts.user_by_id(pending)
         st.session_state.update(
             authentication_status=True,
             username=user.username,
@@ -312,7 +312,7 @@ def require(*roles: Role, password_page: bool = False) -> Identity:
     """
     user_id = st.session_state.get(_USER)
     repo = repository()
-    user = repo.user_by_id(user_id) if user_id is not None else None
+    user = repo.accounts.user_by_id(user_id) if user_id is not None else None
     if user is None or not user.enabled:
         st.warning("请先登录。")
         st.stop()
@@ -343,7 +343,7 @@ def render_login() -> None:
     """The login page (登录)."""
     repo = repository()
     st.title("政务公开主题日工作平台")
-    campaign = repo.current_campaign(SYSTEM_ACTOR)
+    campaign = repo.catalogue.current_campaign(SYSTEM_ACTOR)
     if campaign is not None:
         st.caption(escape_markdown(campaign.title))
     # Kept until the next login attempt: the cookie component reruns the page once.
@@ -384,7 +384,7 @@ def logout() -> None:
     user_id = st.session_state.get(_USER)
     repo = repository()
     if key is not None:
-        user = repo.user_by_id(user_id) if user_id is not None else None
+        user = repo.accounts.user_by_id(user_id) if user_id is not None else None
         AuthService(repo).logout(key, user)
     _forget("您已安全退出。")
 

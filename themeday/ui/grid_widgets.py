@@ -132,7 +132,7 @@ def open_address(repo: Repository, actor: Actor, tables: dict[str, GridTable]) -
         table = next(iter(tables.values()))
         view_name = None
     st.session_state[TABLE_KEY] = table.key
-    views = repo.list_saved_views(actor, table.key)
+    views = repo.grid.list_saved_views(actor, table.key)
     view = None
     if view_name is not None:
         view = next((v for v in views if view_name in (str(v.id), v.name)), None)
@@ -181,7 +181,7 @@ def saved_view_bar(repo: Repository, actor: Actor, table: GridTable) -> Any:
     Returns the slot beside the picker where :func:`view_builder` puts 快速搜索: one row
     for the three keeps the first rows of the grid above the fold at 1366×768.
     """
-    views = repo.list_saved_views(actor, table.key)
+    views = repo.grid.list_saved_views(actor, table.key)
     by_id = {v.id: v for v in views}
     chosen_key = _k(table, "view")
     saved_key = _k(table, "saved_view")
@@ -453,11 +453,11 @@ def page_of_rows(repo: Repository, actor: Actor, table: GridTable, spec: ViewSpe
     st.session_state.setdefault(size_key, PAGE_SIZES[1])
     size = st.session_state[size_key]
     number = max(1, int(st.session_state.get(page_key, 1)))
-    page = repo.grid_rows(actor, table.key, spec, (number - 1) * size, size)
+    page = repo.grid.grid_rows(actor, table.key, spec, (number - 1) * size, size)
     pages = max(1, -(-page.total // size))
     if number > pages:
         st.session_state[page_key] = pages
-        page = repo.grid_rows(actor, table.key, spec, (pages - 1) * size, size)
+        page = repo.grid.grid_rows(actor, table.key, spec, (pages - 1) * size, size)
     return page
 
 
@@ -652,7 +652,7 @@ def export_buttons(repo: Repository, actor: Actor, table: GridTable, spec: ViewS
     filters = view_summary(table, spec)
 
     def rows(reader: Repository) -> list[list[Any]]:
-        page = reader.grid_rows(actor, table.key, spec, 0, EXPORT_LIMIT)
+        page = reader.grid.grid_rows(actor, table.key, spec, 0, EXPORT_LIMIT)
         return export_rows(table, page.rows, fields)
 
     def xlsx(reader: Repository) -> tuple[bytes, int]:
@@ -765,7 +765,7 @@ def _current_rows(
         except ValueError:
             continue
         try:
-            current[key] = repo.grid_record(actor, table.key, key)
+            current[key] = repo.grid.grid_record(actor, table.key, key)
         except (NotFound, PermissionDenied):
             continue  # an unknown or another unit's key: the row is read as a new one
     return current
@@ -797,7 +797,7 @@ def record_detail(identity: gate.Identity, table_key: str, rows: pd.DataFrame) -
     )
     if picked is None:
         return
-    record = repo.grid_record(actor, table.key, _plain_key(picked))
+    record = repo.grid.grid_record(actor, table.key, _plain_key(picked))
     tabs = st.tabs(["字段", "关联记录", "意见", "变更历史"])
     with tabs[0]:
         shown = for_display(table, pd.DataFrame([record]))
@@ -817,7 +817,7 @@ def record_detail(identity: gate.Identity, table_key: str, rows: pd.DataFrame) -
     with tabs[2]:
         comments(repo, actor, table, record)
     with tabs[3]:
-        history = history_rows(repo.change_history(actor, table.key, record[table.key_field]))
+        history = history_rows(repo.grid.change_history(actor, table.key, record[table.key_field]))
         if history.empty:
             st.caption("暂无变更记录。")
         else:
@@ -842,7 +842,7 @@ def linked_records(repo: Repository, actor: Actor, table: GridTable, record: dic
         spec = link_view(link, record)
         if spec is None or not target.can_read(actor.role):
             continue
-        page = repo.grid_rows(actor, target.key, spec, 0, 200)
+        page = repo.grid.grid_rows(actor, target.key, spec, 0, 200)
         if page.total == 0:
             continue
         shown = True
@@ -863,7 +863,7 @@ def comments(repo: Repository, actor: Actor, table: GridTable, record: dict) -> 
     spec = ViewSpec(
         conditions=(Condition("object_type", "eq", object_type), Condition("object_id", "eq", key))
     )
-    thread = repo.grid_rows(actor, "comments", spec, 0, 500).rows
+    thread = repo.grid.grid_rows(actor, "comments", spec, 0, 500).rows
     if thread.empty:
         st.caption("暂无意见。")
     for item in thread.itertuples():

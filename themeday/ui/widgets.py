@@ -259,7 +259,7 @@ def campaign_selector(repo: Repository, actor: Actor) -> Campaign | None:
     place (a key that changed with the pick left the old selector beside the new one
     while a rerun was cut short). Returns the chosen campaign.
     """
-    campaigns = repo.list_campaigns(actor)
+    campaigns = repo.catalogue.list_campaigns(actor)
     if not campaigns:
         return None
     chosen = chosen_campaign_id(campaigns)
@@ -293,7 +293,7 @@ def choose_campaign(campaign_id: int) -> None:
 
 def selected_campaign(repo: Repository, actor: Actor) -> Campaign | None:
     """The session's chosen campaign (see :func:`chosen_campaign_id`), or None."""
-    campaigns = repo.list_campaigns(actor)
+    campaigns = repo.catalogue.list_campaigns(actor)
     if not campaigns:
         return None
     chosen = chosen_campaign_id(campaigns)
