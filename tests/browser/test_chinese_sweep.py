@@ -82,6 +82,8 @@ def sweep_page(page: Page, url: str) -> dict[str, set[str]]:
     read("page")
     record = page.get_by_role("combobox", name=RECORD_PICKER, exact=True)
     if record.count() and record.first.is_visible():  # 数据表: 记录详情 shows a picked record
+        # Scrolled first: a scroll that comes with the click closes the list it opens.
+        record.first.scroll_into_view_if_needed()
         record.first.click()
         page.get_by_role("option").first.click()
         settle(page, quiet=1.0)

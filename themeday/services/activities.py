@@ -415,9 +415,8 @@ def file_plan(
         "请填写活动方案内容（活动目的、时间地点、参加人员、流程安排等）。",
         f"活动方案不超过{MAX_TEXT}个字，较长的方案请作为附件上传。",
     )
-    activity = repo.activities.get_activity(
-        actor, activity_id
-    )  # scope check before a file is written
+    # Scope check before a file is written.
+    activity = repo.activities.get_activity(actor, activity_id)
     store = _store(store)
     checked = check_uploads(repo, actor, documents, DOCUMENT, "plan")
     files = store_checked(repo, actor, _within_quota(repo, actor, activity, checked), store)
@@ -449,9 +448,8 @@ def record_held(
     The held date becomes the activity's date: outside the 计划月份 it needs a 调整原因
     (改期, as 定日期 does), and both deadlines are judged against it from then on.
     """
-    activity = repo.activities.get_activity(
-        actor, activity_id
-    )  # scope check before a file is written
+    # Scope check before a file is written.
+    activity = repo.activities.get_activity(actor, activity_id)
     if held_date is not None and held_date > repo.today():
         problems = ["实际开展日期不能晚于今天；活动尚未开展时请先修改活动日期。"]
     else:
@@ -506,9 +504,8 @@ def file_report(
         "请填写情况报告或新闻稿内容。",
         f"情况报告不超过{MAX_TEXT}个字，较长的材料请作为附件上传。",
     )
-    activity = repo.activities.get_activity(
-        actor, activity_id
-    )  # scope check before a file is written
+    # Scope check before a file is written.
+    activity = repo.activities.get_activity(actor, activity_id)
     store = _store(store)
     # Every file is checked before any is stored: a bad video keeps good photos out too.
     checked = check_uploads(repo, actor, photos, PHOTO, "photo")

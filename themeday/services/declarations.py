@@ -236,9 +236,8 @@ def upload_scan(
     store: FileStore | None = None,
 ) -> int:
     """Check and store the stamped scan (盖章扫描件) of a 申报表; returns its attachment id."""
-    declaration = repo.declarations.get_declaration(
-        actor, declaration_id
-    )  # scope check before writing
+    # Scope check before writing.
+    declaration = repo.declarations.get_declaration(actor, declaration_id)
     content, fmt = checked_upload(repo, actor, data, filename, SCAN)
     within_quota(repo, actor, declaration.unit_id, [(filename, SCAN.label, len(content))])
     store = store or FileStore(uploads_root())
@@ -326,9 +325,8 @@ def review(
     if expected_version is not None and declaration.version != expected_version:
         raise StaleRecord(STALE_MESSAGE)
     if approve:
-        campaign = repo.catalogue.get_campaign(
-            actor, campaign.id
-        )  # the stored rules, not the caller's
+        # The stored rules, not the caller's.
+        campaign = repo.catalogue.get_campaign(actor, campaign.id)
         problems = problems_of(repo, actor, campaign, declaration)
         if problems:
             if override_reason is None:
